@@ -1,0 +1,3 @@
+"""cipco: the Crime in Prison Coordinator's desktop."""
+
+__version__ = "0.1.0"

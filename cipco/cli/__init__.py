@@ -1,0 +1,61 @@
+"""The ``cipco`` command. Heavy libraries are imported inside commands so ``--help`` is fast.
+
+Each log adds its commands in its own module (``cipco/cli/<log>.py``) on the shared
+sub-apps below; the modules are imported at the bottom of this file.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from cipco.cli.common import state
+
+app = typer.Typer(
+    name="cipco",
+    help="Crime in Prison Coordinator: referral tracker, crime clinic, exhibits, MG4D, persons.",
+    no_args_is_help=False,
+    rich_markup_mode="rich",
+    context_settings={"help_option_names": ["-h", "--help"]},
+    pretty_exceptions_enable=False,
+)
+export_app = typer.Typer(help="Write police-ready workbooks (0600, no live formulas).")
+import_app = typer.Typer(help="Read old trackers and logs (.xlsx, .xls, .ods).")
+report_app = typer.Typer(help="Figures for the Regional Security Lead.")
+app.add_typer(export_app, name="export")
+app.add_typer(import_app, name="import")
+app.add_typer(report_app, name="report")
+
+
+@app.callback(invoke_without_command=True)
+def _root(
+    ctx: typer.Context,
+    db: Annotated[
+        Path | None,
+        typer.Option("--db", help="The SQLite file (default: $CIPCO_DB or the user data dir)."),
+    ] = None,
+) -> None:
+    """Run with no command to open the app."""
+    state.db_option = db
+    if ctx.invoked_subcommand is None:
+        from cipco.cli.common import open_engine_or_exit
+
+        path = state.db_path()
+        open_engine_or_exit()  # migrate and seed before the first paint, errors in plain text
+        from cipco.app import CipcoApp
+
+        CipcoApp(db_path=path).run()
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.exit(130)
+
+
+# Each log registers its commands on the apps above.
+from cipco.cli import referrals as _referrals  # noqa: E402,F401

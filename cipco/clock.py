@@ -1,0 +1,105 @@
+"""Time for cipco: an injectable clock and the England and Wales working-day calendar.
+
+Every "now" and "today" in the code comes from a :class:`Clock`, so tests can freeze time.
+Instants are UTC-aware datetimes; calendar dates are shown and reasoned about in London.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
+from typing import Protocol
+from zoneinfo import ZoneInfo
+
+LONDON = ZoneInfo("Europe/London")
+
+
+class Clock(Protocol):
+    def now(self) -> datetime:
+        """The current instant, UTC-aware."""
+        ...
+
+
+class SystemClock:
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+
+class FixedClock:
+    """A clock that stands still until told to move (tests, demo data)."""
+
+    def __init__(self, at: datetime) -> None:
+        if at.tzinfo is None:
+            raise ValueError("FixedClock needs a timezone-aware datetime")
+        self._at = at.astimezone(UTC)
+
+    def now(self) -> datetime:
+        return self._at
+
+    def advance(self, delta: timedelta) -> None:
+        self._at += delta
+
+    def set(self, at: datetime) -> None:
+        self._at = at.astimezone(UTC)
+
+
+def today(clock: Clock) -> date:
+    """Today's date in London."""
+    return clock.now().astimezone(LONDON).date()
+
+
+def to_london(at: datetime) -> datetime:
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=UTC)
+    return at.astimezone(LONDON)
+
+
+def london_midnight(day: date) -> datetime:
+    """The UTC instant at which ``day`` starts in London."""
+    return datetime.combine(day, time.min, tzinfo=LONDON).astimezone(UTC)
+
+
+def end_of_day(day: date) -> datetime:
+    """The last UTC instant of ``day`` in London (deadlines given as dates end here)."""
+    return london_midnight(day + timedelta(days=1)) - timedelta(microseconds=1)
+
+
+def local_datetime(day: date, at: time) -> datetime:
+    """A London wall-clock date and time as a UTC-aware instant."""
+    return datetime.combine(day, at, tzinfo=LONDON).astimezone(UTC)
+
+
+@lru_cache(maxsize=64)
+def _bank_holidays(year: int) -> frozenset[date]:
+    import holidays
+
+    return frozenset(holidays.country_holidays("GB", subdiv="ENG", years=year).keys())
+
+
+def is_working_day(day: date) -> bool:
+    return day.weekday() < 5 and day not in _bank_holidays(day.year)
+
+
+def add_working_days(day: date, n: int) -> date:
+    """The date ``n`` working days after ``day`` (England and Wales bank holidays)."""
+    step = 1 if n >= 0 else -1
+    remaining = abs(n)
+    current = day
+    while remaining:
+        current += timedelta(days=step)
+        if is_working_day(current):
+            remaining -= 1
+    return current
+
+
+def add_months(day: date, months: int) -> date:
+    """Calendar months later, clamped to the month's last day (31 Jan + 1 month = 28/29 Feb)."""
+    month_index = day.month - 1 + months
+    year = day.year + month_index // 12
+    month = month_index % 12 + 1
+    for candidate in (31, 30, 29, 28):
+        try:
+            return date(year, month, min(day.day, candidate))
+        except ValueError:
+            continue
+    raise ValueError(f"cannot add {months} months to {day}")

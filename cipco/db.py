@@ -1,0 +1,255 @@
+"""The database: engine, PRAGMAs, sessions, migrations and backups.
+
+This is the only module that holds SQL strings (PRAGMAs). Everything above it uses
+SQLAlchemy/SQLModel expressions.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.pool import NullPool
+from sqlmodel import Session
+
+from cipco.clock import Clock
+
+OWNER_ONLY_FILE = 0o600
+OWNER_ONLY_DIR = 0o700
+APPLICATION_ID = 0x43495043  # "CIPC": marks a SQLite file as a cipco database
+
+_PRAGMAS = (
+    "PRAGMA journal_mode=WAL",
+    "PRAGMA synchronous=NORMAL",
+    "PRAGMA foreign_keys=ON",
+    "PRAGMA busy_timeout=5000",
+)
+
+
+class DatabaseError(Exception):
+    """A database file cannot be used; the message says why and what to do."""
+
+
+class DatabaseTooNew(DatabaseError):
+    pass
+
+
+def ensure_private_file(path: Path) -> None:
+    """Create ``path`` (and its folder) readable by the owner only, if it does not exist."""
+    if not path.parent.exists():
+        path.parent.mkdir(parents=True, mode=OWNER_ONLY_DIR, exist_ok=True)
+    if not path.exists():
+        fd = os.open(path, os.O_CREAT | os.O_WRONLY, OWNER_ONLY_FILE)
+        os.close(fd)
+    os.chmod(path, OWNER_ONLY_FILE)
+
+
+def _on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
+    # Let SQLAlchemy manage transactions (pysqlite's own BEGIN handling is off).
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    for pragma in _PRAGMAS:
+        cursor.execute(pragma)
+    cursor.close()
+
+
+def _on_begin(conn: Any) -> None:
+    conn.exec_driver_sql("BEGIN")
+
+
+def make_engine(path: Path | str, *, create: bool = True) -> Engine:
+    """An engine on the SQLite file ``path`` with cipco's PRAGMAs on every connection."""
+    db_path = Path(path)
+    if create:
+        ensure_private_file(db_path)
+    elif not db_path.exists():
+        raise DatabaseError(f"No database at {db_path}")
+    engine = create_engine(
+        f"sqlite:///{db_path}",
+        connect_args={"check_same_thread": False, "timeout": 5},
+        poolclass=NullPool,
+    )
+    event.listen(engine, "connect", _on_connect)
+    event.listen(engine, "begin", _on_begin)
+    return engine
+
+
+@contextmanager
+def session_scope(
+    engine: Engine, *, actor: str | None = None, clock: Clock | None = None
+) -> Iterator[Session]:
+    """One unit of work: commits on success, rolls back on any error.
+
+    ``actor`` and ``clock`` ride in ``session.info`` for the audit listener.
+    """
+    session = Session(engine, expire_on_commit=False)
+    session.info["actor"] = actor
+    session.info["clock"] = clock
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+# ---------------------------------------------------------------- migrations
+
+
+def _alembic_config(engine: Engine) -> Any:
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", "cipco:migrations")
+    config.attributes["engine"] = engine
+    return config
+
+
+def head_revision() -> str:
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory.from_config(_alembic_config(create_engine("sqlite://")))
+    head = script.get_current_head()
+    assert head is not None
+    return head
+
+
+def current_revision(engine: Engine) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def _known_revisions(engine: Engine) -> set[str]:
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory.from_config(_alembic_config(engine))
+    return {rev.revision for rev in script.walk_revisions()}
+
+
+def _has_tables(path: Path) -> bool:
+    with sqlite3.connect(path) as conn:
+        row = conn.execute("SELECT count(*) FROM sqlite_master WHERE type='table'").fetchone()
+    return bool(row and row[0])
+
+
+def _application_id(path: Path) -> int:
+    with sqlite3.connect(path) as conn:
+        return int(conn.execute("PRAGMA application_id").fetchone()[0])
+
+
+def is_cipco_database(path: Path) -> bool:
+    """True if ``path`` is a SQLite file that cipco created."""
+    try:
+        if not path.is_file():
+            return False
+        return _application_id(path) == APPLICATION_ID
+    except sqlite3.DatabaseError:
+        return False
+
+
+def migrate(engine: Engine, *, backup_dir: Path | None = None) -> Path | None:
+    """Bring the database up to this cipco's schema.
+
+    A file written by a newer cipco is refused untouched. Before upgrading a file that has
+    data, a dated backup is taken; its path is returned.
+    """
+    from alembic import command
+
+    path = Path(engine.url.database or "")
+    try:
+        revision = current_revision(engine)
+    except Exception as exc:  # not SQLite, or corrupt
+        raise DatabaseError(f"{path} is not a readable SQLite database: {exc}") from exc
+    head = head_revision()
+    if revision == head:
+        return None
+    if revision is not None and revision not in _known_revisions(engine):
+        raise DatabaseTooNew(
+            f"{path} was written by a newer version of cipco (schema {revision}); "
+            f"this version knows up to {head}. Update cipco to open it. The file was not changed."
+        )
+    if revision is None and _has_tables(path) and not is_cipco_database(path):
+        raise DatabaseError(f"{path} is not a cipco database. The file was not changed.")
+    backup_path = None
+    if revision is not None:
+        stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+        target_dir = backup_dir or path.parent
+        backup_path = backup(engine, target_dir / f"{path.stem}-before-{head}-{stamp}.db")
+    command.upgrade(_alembic_config(engine), "head")
+    with engine.begin() as conn:
+        conn.exec_driver_sql(f"PRAGMA application_id={APPLICATION_ID}")
+    return backup_path
+
+
+def backup(engine: Engine, destination: Path) -> Path:
+    """Copy the live database to ``destination`` with SQLite's online backup API (0600)."""
+    source_path = Path(engine.url.database or "")
+    destination = Path(destination)
+    if destination.exists():
+        raise DatabaseError(f"{destination} already exists; choose another name")
+    ensure_private_file(destination)
+    src = sqlite3.connect(source_path)
+    dst = sqlite3.connect(destination)
+    try:
+        with dst:
+            src.backup(dst)
+    finally:
+        dst.close()
+        src.close()
+    os.chmod(destination, OWNER_ONLY_FILE)
+    return destination
+
+
+def restore(source: Path, target: Path) -> None:
+    """Replace ``target`` with the content of ``source`` using the online backup API."""
+    src = sqlite3.connect(source)
+    dst = sqlite3.connect(target)
+    try:
+        with dst:
+            src.backup(dst)
+    finally:
+        dst.close()
+        src.close()
+    os.chmod(target, OWNER_ONLY_FILE)
+
+
+class DataVersionWatcher:
+    """Tells whether another connection has written to the file since the last look.
+
+    ``PRAGMA data_version`` changes when *another* connection commits; it costs microseconds.
+    Keep one watcher per process and call :meth:`changed` from a timer.
+    """
+
+    def __init__(self, path: Path | str) -> None:
+        self._conn = sqlite3.connect(str(path), check_same_thread=False)
+        self._last = self._read()
+
+    def _read(self) -> int:
+        return int(self._conn.execute("PRAGMA data_version").fetchone()[0])
+
+    def changed(self) -> bool:
+        current = self._read()
+        if current != self._last:
+            self._last = current
+            return True
+        return False
+
+    def close(self) -> None:
+        self._conn.close()
+
+
+def open_database(path: Path | str) -> Engine:
+    """Create or open the file at ``path``, migrated and ready."""
+    engine = make_engine(Path(path))
+    migrate(engine)
+    return engine

@@ -1,0 +1,382 @@
+"""The police referral tracker: referrals, the people involved, the status timeline, follow-ups.
+
+Tables declare columns only; ``ReferralCreate``/``ReferralUpdate`` validate input.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+from pydantic import field_validator, model_validator
+from sqlalchemy import JSON, Column, Integer
+from sqlmodel import Field, SQLModel
+
+from cipco.models.people import PrisonerIn
+from cipco.models.types import UTCDateTime, versioned
+
+
+class Status(StrEnum):
+    DRAFT = "draft"
+    REFERRED = "referred"
+    ACKNOWLEDGED = "acknowledged"
+    INVESTIGATING = "investigating"
+    WITH_CPS = "with_cps"
+    CHARGED = "charged"
+    AT_COURT = "at_court"
+    CONCLUDED = "concluded"
+    NFA = "nfa"
+    OUT_OF_COURT = "out_of_court"
+    RETURNED = "returned"
+    WITHDRAWN = "withdrawn"
+    TRANSFERRED = "transferred"
+
+
+STATUS_LABELS: dict[str, str] = {
+    Status.DRAFT: "Draft",
+    Status.REFERRED: "Referred",
+    Status.ACKNOWLEDGED: "Acknowledged",
+    Status.INVESTIGATING: "Investigating",
+    Status.WITH_CPS: "With CPS",
+    Status.CHARGED: "Charged",
+    Status.AT_COURT: "At court",
+    Status.CONCLUDED: "Concluded",
+    Status.NFA: "NFA",
+    Status.OUT_OF_COURT: "Out-of-court disposal",
+    Status.RETURNED: "Returned to prison",
+    Status.WITHDRAWN: "Withdrawn",
+    Status.TRANSFERRED: "Transferred",
+}
+
+
+class Outcome(StrEnum):
+    CHARGED = "charged"
+    CAUTION = "caution"
+    COMMUNITY_RESOLUTION = "community_resolution"
+    NFA_EVIDENTIAL_VICTIM_SUPPORTS = "nfa_evidential_victim_supports"
+    NFA_EVIDENTIAL_VICTIM_NOT = "nfa_evidential_victim_not"
+    NFA_PUBLIC_INTEREST_POLICE = "nfa_public_interest_police"
+    NFA_PUBLIC_INTEREST_CPS = "nfa_public_interest_cps"
+    TIME_LIMIT_EXPIRED = "time_limit_expired"
+    NO_SUSPECT = "no_suspect"
+    OTHER_BODY_PRIMACY = "other_body_primacy"
+    CONVICTED = "convicted"
+    ACQUITTED = "acquitted"
+    DISCONTINUED = "discontinued"
+
+
+OUTCOME_LABELS: dict[str, str] = {
+    Outcome.CHARGED: "Charged/summonsed",
+    Outcome.CAUTION: "Caution",
+    Outcome.COMMUNITY_RESOLUTION: "Community resolution",
+    Outcome.NFA_EVIDENTIAL_VICTIM_SUPPORTS: "NFA - evidential difficulties (victim supports)",
+    Outcome.NFA_EVIDENTIAL_VICTIM_NOT: "NFA - evidential difficulties (victim does not support)",
+    Outcome.NFA_PUBLIC_INTEREST_POLICE: "NFA - not in the public interest (police)",
+    Outcome.NFA_PUBLIC_INTEREST_CPS: "NFA - not in the public interest (CPS)",
+    Outcome.TIME_LIMIT_EXPIRED: "Time limit expired",
+    Outcome.NO_SUSPECT: "No suspect identified",
+    Outcome.OTHER_BODY_PRIMACY: "Other body has primacy",
+    Outcome.CONVICTED: "Court: convicted",
+    Outcome.ACQUITTED: "Court: acquitted",
+    Outcome.DISCONTINUED: "Court: discontinued",
+}
+
+
+OUTCOMES_FOR_DEMO: tuple[str, ...] = (
+    Outcome.NFA_EVIDENTIAL_VICTIM_SUPPORTS,
+    Outcome.NFA_EVIDENTIAL_VICTIM_NOT,
+    Outcome.NFA_PUBLIC_INTEREST_POLICE,
+    Outcome.NO_SUSPECT,
+)
+
+
+class AdjudicationState(StrEnum):
+    REFER_POLICE = "REFER_POLICE"
+    PROSECUTION = "PROSECUTION"
+    NOT_PROCEED = "NOT_PROCEED"
+    SCHEDULED = "SCHEDULED"
+    REFER_INAD = "REFER_INAD"
+    REFER_GOV = "REFER_GOV"
+
+
+AGGRAVATING_FACTORS: dict[str, str] = {
+    "organised_crime": "Links to organised crime",
+    "wider_criminality": "Wider criminality",
+    "vulnerable_victim": "Vulnerable victim",
+    "hate": "Hate motivation",
+    "high_harm": "High harm",
+    "mirrors_index": "Mirrors index offence",
+    "premeditated": "Premeditated",
+    "repeat_escalating": "Repeat or escalating",
+    "adapting": "Adapting to avoid referral",
+}
+
+EVIDENCE_ITEMS: dict[str, str] = {
+    "victim_statement": "Victim statement",
+    "witness_statements": "Witness statements (MG11)",
+    "cctv": "CCTV",
+    "bwv": "Body-worn video",
+    "pcis": "Prison Community Impact Statement",
+    "vps": "Victim Personal Statement offered/taken",
+    "use_of_force": "Use-of-force records",
+    "medical": "Medical records (disclaimer signed)",
+    "adjudication_history": "Adjudication history",
+    "exhibits": "Exhibits",
+}
+
+
+class PartyRole(StrEnum):
+    VICTIM = "victim"
+    WITNESS = "witness"
+    SUSPECT = "suspect"
+
+
+class PartyKind(StrEnum):
+    STAFF = "staff"
+    PRISONER = "prisoner"
+    OTHER = "other"
+
+
+class Referral(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    reference: str = Field(index=True, unique=True)
+    prisoner_id: int = Field(foreign_key="prisoner.id", index=True)
+    category_code: str = Field(foreign_key="crime_category.code", index=True)
+    incident_at: datetime = Field(sa_type=UTCDateTime, index=True)
+    discovered_at: datetime = Field(sa_type=UTCDateTime)
+    location: str = ""
+    description: str = ""
+    aggravating_factors: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+    staff_victim: bool = False
+    victim_wants_police: bool = False
+    terrorism_conviction: bool = False
+    summary_only: bool = False
+    force_id: str | None = Field(default=None, foreign_key="force.id", index=True)
+    crime_ref: str | None = Field(default=None, index=True)
+    oic_name: str | None = Field(default=None, index=True)
+    oic_collar: str | None = None
+    oic_phone: str | None = None
+    oic_email: str | None = None
+    adjudication_charge: str | None = None
+    adjudication_state: str | None = None
+    footage_requested_on: date | None = None
+    evidence: dict[str, bool] = Field(default_factory=dict, sa_column=Column(JSON))
+    notes: str = ""
+    next_step: str | None = None
+    next_step_due: date | None = None
+    status: str = Field(default=Status.DRAFT, index=True)
+    outcome: str | None = None
+    outcome_number: int | None = None
+    outcome_detail: str | None = None
+    status_reason: str | None = None
+    police_contacted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    referred_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    acknowledged_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    police_decision_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    charged_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    victim_updated_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    enhanced_victim: bool = False
+    # Denormalised by services.flags on every write so queues and sorting run in SQL.
+    next_due_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
+    next_warn_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    next_due_label: str | None = None
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    updated_at: datetime = Field(sa_type=UTCDateTime)
+    version: int = Field(default=1, sa_column=Column(Integer, nullable=False))
+
+    __mapper_args__ = versioned()
+
+
+class ReferralParty(SQLModel, table=True):
+    __tablename__ = "referral_party"
+
+    id: int | None = Field(default=None, primary_key=True)
+    referral_id: int = Field(foreign_key="referral.id", index=True, ondelete="CASCADE")
+    role: str = PartyRole.VICTIM
+    kind: str = PartyKind.STAFF
+    name: str
+    nomis_number: str | None = Field(default=None, index=True)
+    statement_taken: bool = False
+    enhanced_rights: bool = False
+
+
+class StatusChange(SQLModel, table=True):
+    """One move in a referral's workflow. Append-only: the referral's timeline."""
+
+    __tablename__ = "status_change"
+
+    id: int | None = Field(default=None, primary_key=True)
+    referral_id: int = Field(foreign_key="referral.id", index=True, ondelete="CASCADE")
+    from_status: str | None = None
+    to_status: str
+    happened_at: datetime = Field(sa_type=UTCDateTime)
+    recorded_at: datetime = Field(sa_type=UTCDateTime)
+    actor: str
+    reason: str | None = None
+    outcome: str | None = None
+
+
+class FollowUp(SQLModel, table=True):
+    """A chase or contact about a referral: "chased OIC by phone"."""
+
+    __tablename__ = "follow_up"
+
+    id: int | None = Field(default=None, primary_key=True)
+    referral_id: int = Field(foreign_key="referral.id", index=True, ondelete="CASCADE")
+    happened_at: datetime = Field(sa_type=UTCDateTime)
+    recorded_at: datetime = Field(sa_type=UTCDateTime)
+    actor: str
+    method: str = "phone"
+    note: str
+
+
+# ------------------------------------------------------------------ input schemas
+
+
+def _blank_to_none(value: Any) -> Any:
+    if isinstance(value, str) and not value.strip():
+        return None
+    return value
+
+
+class PartyIn(SQLModel):
+    role: PartyRole = PartyRole.VICTIM
+    kind: PartyKind = PartyKind.STAFF
+    name: str
+    nomis_number: str | None = None
+    statement_taken: bool = False
+    enhanced_rights: bool = False
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str) -> str:
+        value = " ".join(value.split())
+        if not value:
+            raise ValueError("a victim or witness needs a name")
+        return value
+
+
+class _ReferralFields(SQLModel):
+    """Fields shared by create and update, all validated."""
+
+    location: str = ""
+    description: str = ""
+    aggravating_factors: list[str] = []
+    staff_victim: bool = False
+    victim_wants_police: bool = False
+    terrorism_conviction: bool = False
+    summary_only: bool = False
+    force_id: str | None = None
+    crime_ref: str | None = None
+    oic_name: str | None = None
+    oic_collar: str | None = None
+    oic_phone: str | None = None
+    oic_email: str | None = None
+    adjudication_charge: str | None = None
+    adjudication_state: AdjudicationState | None = None
+    footage_requested_on: date | None = None
+    evidence: dict[str, bool] = {}
+    notes: str = ""
+    next_step: str | None = None
+    next_step_due: date | None = None
+    police_contacted_at: datetime | None = None
+    victim_updated_at: datetime | None = None
+    enhanced_victim: bool = False
+    outcome_number: int | None = None
+    outcome_detail: str | None = None
+
+    @field_validator(
+        "force_id",
+        "crime_ref",
+        "oic_name",
+        "oic_collar",
+        "oic_phone",
+        "oic_email",
+        "adjudication_charge",
+        "adjudication_state",
+        "next_step",
+        "outcome_detail",
+        mode="before",
+    )
+    @classmethod
+    def _blank(cls, value: Any) -> Any:
+        value = _blank_to_none(value)
+        return value.strip() if isinstance(value, str) else value
+
+    @field_validator("aggravating_factors")
+    @classmethod
+    def _factors(cls, value: list[str]) -> list[str]:
+        unknown = [f for f in value if f not in AGGRAVATING_FACTORS]
+        if unknown:
+            raise ValueError(f"unknown aggravating factor: {', '.join(unknown)}")
+        return sorted(set(value))
+
+    @field_validator("evidence")
+    @classmethod
+    def _evidence(cls, value: dict[str, bool]) -> dict[str, bool]:
+        unknown = [k for k in value if k not in EVIDENCE_ITEMS]
+        if unknown:
+            raise ValueError(f"unknown evidence item: {', '.join(unknown)}")
+        return {k: bool(v) for k, v in value.items()}
+
+    @field_validator("oic_email")
+    @classmethod
+    def _email(cls, value: str | None) -> str | None:
+        if value and ("@" not in value or value.startswith("@") or value.endswith("@")):
+            raise ValueError(f"'{value}' is not an e-mail address")
+        return value
+
+    @field_validator("police_contacted_at", "victim_updated_at")
+    @classmethod
+    def _aware(cls, value: datetime | None) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            raise ValueError("a time needs a time zone")
+        return value
+
+
+class ReferralCreate(_ReferralFields):
+    reference: str | None = None  # generated when not given
+    prisoner: PrisonerIn
+    category_code: str
+    incident_at: datetime
+    discovered_at: datetime | None = None  # defaults to the incident time
+    parties: list[PartyIn] = []
+
+    @field_validator("incident_at", "discovered_at")
+    @classmethod
+    def _aware_dt(cls, value: datetime | None) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            raise ValueError("a time needs a time zone")
+        return value
+
+    @field_validator("reference", mode="before")
+    @classmethod
+    def _ref(cls, value: Any) -> Any:
+        value = _blank_to_none(value)
+        return value.strip() if isinstance(value, str) else value
+
+    @model_validator(mode="after")
+    def _order(self) -> ReferralCreate:
+        if self.discovered_at is None:
+            self.discovered_at = self.incident_at
+        if self.discovered_at < self.incident_at:
+            raise ValueError("discovered_at: discovered before the incident happened")
+        return self
+
+
+class ReferralUpdate(_ReferralFields):
+    """Only the fields set are changed (``model_dump(exclude_unset=True)``)."""
+
+    prisoner: PrisonerIn | None = None
+    category_code: str | None = None
+    incident_at: datetime | None = None
+    discovered_at: datetime | None = None
+    parties: list[PartyIn] | None = None
+
+    @model_validator(mode="after")
+    def _order(self) -> ReferralUpdate:
+        if self.incident_at and self.discovered_at and self.discovered_at < self.incident_at:
+            raise ValueError("discovered_at: discovered before the incident happened")
+        return self

@@ -1,0 +1,1 @@
+"""Domain rules. Every function takes a Session (and a Clock where time matters)."""

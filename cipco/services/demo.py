@@ -1,0 +1,631 @@
+"""Realistic, deterministic demo data: the data for the TUI, larger tests and benchmarks.
+
+The same ``seed`` and the same clock give the same rows. Rows are bulk-inserted (the audit
+trail records one "demo data" event rather than a million field changes). Each log adds its
+own generator to ``EXTENSIONS``; they run after the referrals, in order.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, insert, select
+from sqlmodel import Session
+
+from cipco.clock import Clock, to_london
+from cipco.models.audit import AuditEvent
+from cipco.models.people import Prisoner
+from cipco.models.reference import CrimeCategory, Force
+from cipco.models.referral import (
+    AGGRAVATING_FACTORS,
+    EVIDENCE_ITEMS,
+    OUTCOMES_FOR_DEMO,
+    AdjudicationState,
+    Referral,
+    ReferralParty,
+    Status,
+    StatusChange,
+)
+from cipco.services.flags import CLOSED_STATUSES, FlagSettings, apply_next_due, referral_flags
+from cipco.services.referrals import flag_settings
+
+SURNAMES = [
+    "SMITH",
+    "JONES",
+    "WILLIAMS",
+    "TAYLOR",
+    "BROWN",
+    "DAVIES",
+    "EVANS",
+    "WILSON",
+    "THOMAS",
+    "JOHNSON",
+    "ROBERTS",
+    "ROBINSON",
+    "THOMPSON",
+    "WRIGHT",
+    "WALKER",
+    "WHITE",
+    "EDWARDS",
+    "HUGHES",
+    "GREEN",
+    "HALL",
+    "LEWIS",
+    "HARRIS",
+    "CLARKE",
+    "PATEL",
+    "JACKSON",
+    "WOOD",
+    "TURNER",
+    "MARTIN",
+    "COOPER",
+    "HILL",
+    "WARD",
+    "MORRIS",
+    "MOORE",
+    "CLARK",
+    "LEE",
+    "KING",
+    "BAKER",
+    "HARRISON",
+    "MORGAN",
+    "ALLEN",
+    "JAMES",
+    "SCOTT",
+    "PHILLIPS",
+    "WATSON",
+    "DAVIS",
+    "PARKER",
+    "PRICE",
+    "BENNETT",
+    "YOUNG",
+    "GRIFFITHS",
+    "MITCHELL",
+    "KELLY",
+    "COOK",
+    "CARTER",
+    "RICHARDSON",
+    "BAILEY",
+    "COLLINS",
+    "BELL",
+    "SHAW",
+    "MURPHY",
+    "MILLER",
+    "COX",
+    "RICHARDS",
+    "KHAN",
+    "MARSHALL",
+    "ANDERSON",
+    "SIMPSON",
+    "ELLIS",
+    "ADAMS",
+    "SINGH",
+    "BEGUM",
+    "WILKINSON",
+    "FOSTER",
+    "CHAPMAN",
+    "POWELL",
+    "WEBB",
+    "ROGERS",
+    "GRAY",
+    "MASON",
+    "ALI",
+    "HUNT",
+    "HUSSAIN",
+    "CAMPBELL",
+    "MATTHEWS",
+    "OWEN",
+    "PALMER",
+    "HOLMES",
+    "MILLS",
+    "BARNES",
+    "KNIGHT",
+]
+FORENAMES = [
+    "Oliver",
+    "Jack",
+    "Harry",
+    "George",
+    "Noah",
+    "Charlie",
+    "Jacob",
+    "Alfie",
+    "Freddie",
+    "Oscar",
+    "Leo",
+    "Logan",
+    "Archie",
+    "Joshua",
+    "James",
+    "Ethan",
+    "Mason",
+    "Lucas",
+    "Daniel",
+    "Thomas",
+    "Liam",
+    "Ryan",
+    "Connor",
+    "Kyle",
+    "Jordan",
+    "Callum",
+    "Dean",
+    "Wayne",
+    "Lee",
+    "Craig",
+    "Darren",
+    "Jamal",
+    "Tyrone",
+    "Kieran",
+    "Reece",
+    "Aaron",
+    "Mohammed",
+    "Adam",
+    "Luke",
+    "Nathan",
+    "Ben",
+    "Sam",
+    "Tom",
+]
+STAFF = [
+    "Officer K. Ahmed",
+    "Officer L. Byrne",
+    "SO P. Carr",
+    "Officer D. Doyle",
+    "Officer M. Evans",
+    "Officer R. Fraser",
+    "CM S. Gill",
+    "Officer T. Hart",
+    "Officer A. Iqbal",
+    "OSG J. Kerr",
+    "Officer C. Lowe",
+    "Officer N. Mensah",
+    "Nurse F. Osei",
+    "Officer B. Quinn",
+    "SO G. Rees",
+]
+OFFICERS = [
+    "DC Sarah Collins",
+    "DC Mark Pearce",
+    "PC Amy Doherty",
+    "DS Raj Bhatt",
+    "DC Helen Yates",
+    "PC Tom Ashby",
+    "DC Priya Nair",
+    "DC Gareth Lloyd",
+    "PC Zoe Fielding",
+    "DS Owen Marsh",
+    "DC Laura Kent",
+    "PC Imran Shah",
+]
+LOCATIONS = [
+    "A wing landing 1",
+    "A wing landing 2",
+    "B wing servery",
+    "B wing landing 3",
+    "C wing cell 3-14",
+    "D wing shower block",
+    "Healthcare",
+    "Visits hall",
+    "Reception",
+    "Gym",
+    "Education block",
+    "Chapel",
+    "Segregation unit",
+    "Workshop 2",
+    "Exercise yard",
+    "Kitchen",
+    "E wing association room",
+]
+DESCRIPTIONS = {
+    "STAFF_ASSAULT": "Prisoner punched {staff} to the face during unlock; bruising and a cut lip.",
+    "STAFF_ASSAULT_MINOR": "Prisoner pushed {staff} during a cell search; no injury.",
+    "POTTING": "Prisoner threw a liquid believed to be urine at {staff}, hitting the face.",
+    "PRISONER_ASSAULT": "Fight on the landing; victim sustained facial injuries.",
+    "SERIOUS_INJURY": "Victim found with a fractured jaw after an assault in the cell.",
+    "SERIOUS_VIOLENCE": "Group assault with improvised weapons; victim taken to hospital.",
+    "MOBILE_PHONE": "Mobile phone and charger found concealed in cell during a routine search.",
+    "DRUGS_SUPPLY": "Quantity of suspected PS-laced paper and wraps found; intelligence of supply.",
+    "CONVEYANCE_LIST_A": "Package thrown over the fence recovered; drugs and a phone inside.",
+    "DRUGS_VISITOR_STAFF": "Visitor passed a package in visits; found to contain cannabis.",
+    "CORRUPTION": "Intelligence of an officer conveying items; subject of police investigation.",
+    "WEAPON_POSSESSION": "Improvised bladed weapon found on the person during a rub-down search.",
+    "CRIMINAL_DAMAGE": "Cell observation panel and furniture smashed; damage estimated at £900.",
+    "THREAT_TO_KILL": "Prisoner threatened to kill {staff} and named their family.",
+    "HOSTAGE": "Prisoner barricaded a cellmate in and threatened him; negotiators attended.",
+    "RIOT_DISORDER": "Landing disorder involving eight prisoners; Tornado team deployed.",
+    "SEXUAL_OFFENCE": "Allegation of sexual assault in a shared cell.",
+    "ROBBERY": "Victim threatened with a blade and canteen goods taken.",
+    "HATE_CRIME": "Racially abusive graffiti and threats directed at a prisoner.",
+    "ESCAPE": "Prisoner attempted to escape from a hospital escort.",
+    "ABSCOND_24H": "Prisoner failed to return from ROTL; at large for more than 24 hours.",
+    "CONVEYANCE_LIST_B_C": "Alcohol and tobacco found in a returned property bag.",
+    "HOMICIDE": "Prisoner found unresponsive following an assault; pronounced dead in hospital.",
+    "RAPE": "Allegation of rape reported to healthcare.",
+    "OTHER": "Incident referred case by case for police advice.",
+}
+# Crime mix of a 1,000-place prison: staff assaults and finds dominate.
+CATEGORY_WEIGHTS = {
+    "STAFF_ASSAULT": 22,
+    "STAFF_ASSAULT_MINOR": 8,
+    "POTTING": 5,
+    "PRISONER_ASSAULT": 10,
+    "SERIOUS_INJURY": 5,
+    "SERIOUS_VIOLENCE": 4,
+    "MOBILE_PHONE": 16,
+    "DRUGS_SUPPLY": 9,
+    "CONVEYANCE_LIST_A": 6,
+    "DRUGS_VISITOR_STAFF": 3,
+    "WEAPON_POSSESSION": 4,
+    "CRIMINAL_DAMAGE": 3,
+    "THREAT_TO_KILL": 1,
+    "CORRUPTION": 1,
+    "HOSTAGE": 0.5,
+    "RIOT_DISORDER": 0.5,
+    "SEXUAL_OFFENCE": 0.7,
+    "ROBBERY": 0.8,
+    "HATE_CRIME": 0.8,
+    "ESCAPE": 0.2,
+    "ABSCOND_24H": 0.3,
+    "CONVEYANCE_LIST_B_C": 1,
+    "HOMICIDE": 0.05,
+    "RAPE": 0.2,
+    "OTHER": 1,
+}
+PATH = (
+    Status.DRAFT,
+    Status.REFERRED,
+    Status.ACKNOWLEDGED,
+    Status.INVESTIGATING,
+    Status.WITH_CPS,
+    Status.CHARGED,
+    Status.AT_COURT,
+    Status.CONCLUDED,
+)
+
+
+@dataclass
+class DemoContext:
+    """What the referrals generator made, for the other logs' generators to build on."""
+
+    rng: random.Random
+    clock: Clock
+    referral_ids: list[int] = field(default_factory=list)
+    referral_status: dict[int, str] = field(default_factory=dict)
+    referral_prisoner: dict[int, int] = field(default_factory=dict)
+    referral_incident: dict[int, datetime] = field(default_factory=dict)
+    prisoner_ids: list[int] = field(default_factory=list)
+    staff: tuple[str, ...] = tuple(STAFF)
+    officers: tuple[str, ...] = tuple(OFFICERS)
+    force_id: str = "west-yorkshire"
+
+
+Extension = Callable[[Session, DemoContext, Callable[[str, int], None]], int]
+EXTENSIONS: list[tuple[str, Extension]] = []
+
+
+def register(name: str) -> Callable[[Extension], Extension]:
+    """Decorator for a log's demo generator: ``@demo.register("exhibits")``."""
+
+    def wrap(fn: Extension) -> Extension:
+        EXTENSIONS.append((name, fn))
+        return fn
+
+    return wrap
+
+
+def nomis_number(rng: random.Random) -> str:
+    letters = "ABCDEFGHJKLMNPRSTUVWXYZ"
+    return (
+        rng.choice("AGH")
+        + f"{rng.randrange(1000, 10000)}"
+        + rng.choice(letters)
+        + rng.choice(letters)
+    )
+
+
+def _walk(rng: random.Random, age_days: int) -> list[tuple[Status, str | None, str | None]]:
+    """A plausible path through the workflow for a referral this old."""
+    moves: list[tuple[Status, str | None, str | None]] = []
+    if age_days < 2 and rng.random() < 0.7:
+        return moves
+    if rng.random() < 0.04:
+        return [(Status.WITHDRAWN, "Victim declined and evidence insufficient to refer", None)]
+    depth = min(int(age_days / 25) + 1, 7) if rng.random() < 0.85 else rng.randrange(1, 4)
+    for step in PATH[1 : depth + 1]:
+        if step == Status.WITH_CPS and rng.random() < 0.4:
+            continue  # police charged directly
+        moves.append((step, None, None))
+        if step in (Status.ACKNOWLEDGED, Status.INVESTIGATING) and rng.random() < 0.18:
+            outcome = rng.choice(OUTCOMES_FOR_DEMO)
+            moves.append((Status.NFA, "Police decision: " + outcome.replace("_", " "), outcome))
+            return moves
+        if step == Status.INVESTIGATING and rng.random() < 0.05:
+            moves.append((Status.OUT_OF_COURT, None, "caution"))
+            return moves
+        if step == Status.INVESTIGATING and rng.random() < 0.04:
+            moves.append((Status.RETURNED, "Police declined; adjudication resumed", None))
+            return moves
+    if moves and moves[-1][0] == Status.AT_COURT and rng.random() < 0.5:
+        moves.append((Status.CONCLUDED, None, rng.choice(["convicted", "convicted", "acquitted"])))
+    return moves
+
+
+def _prisoners(session: Session, rng: random.Random, count: int, clock: Clock) -> list[int]:
+    seen: set[str] = set(session.scalars(select(Prisoner.nomis_number)))
+    rows = []
+    while len(rows) < count:
+        number = nomis_number(rng)
+        if number in seen:
+            continue
+        seen.add(number)
+        rows.append(
+            {
+                "nomis_number": number,
+                "name": f"{rng.choice(SURNAMES)}, {rng.choice(FORENAMES)}",
+                "pnc": None,
+                "location": "this prison",
+                "created_at": clock.now(),
+            }
+        )
+    session.execute(insert(Prisoner), rows)
+    return list(
+        session.scalars(
+            select(Prisoner.id).where(Prisoner.nomis_number.in_([r["nomis_number"] for r in rows]))  # type: ignore[attr-defined]
+        )
+    )
+
+
+def generate(
+    session: Session,
+    clock: Clock,
+    *,
+    referrals: int = 300,
+    seed: int = 1,
+    progress: Callable[[str, int], None] | None = None,
+    years: float = 3.0,
+) -> dict[str, int]:
+    """Fill the database with demo data. Returns counts per kind of record."""
+    rng = random.Random(seed)
+    tick = progress or (lambda _stage, _n: None)
+    now = clock.now()
+    categories = {c.code: c for c in session.scalars(select(CrimeCategory))}
+    weights = [(code, w) for code, w in CATEGORY_WEIGHTS.items() if code in categories]
+    codes = [c for c, _ in weights]
+    cum = [w for _, w in weights]
+    force_ids = set(session.scalars(select(Force.id)))
+    force = "west-yorkshire" if "west-yorkshire" in force_ids else sorted(force_ids)[0]
+    ctx = DemoContext(rng=rng, clock=clock, force_id=force)
+    cfg: FlagSettings = flag_settings(session)
+
+    prisoner_count = max(20, referrals // 3)
+    ctx.prisoner_ids = _prisoners(session, rng, prisoner_count, clock)
+    # A few prolific prisoners feature in many referrals (repeat offenders).
+    prolific = ctx.prisoner_ids[: max(3, prisoner_count // 40)]
+    year_prefix_count: dict[int, int] = {}
+    existing = session.scalar(select(func.count()).select_from(Referral)) or 0
+    span_days = int(365 * years)
+
+    batch: list[dict[str, Any]] = []
+    changes: list[tuple[int, list[dict[str, Any]]]] = []
+    parties: list[tuple[int, list[dict[str, Any]]]] = []
+
+    def flush() -> None:
+        if not batch:
+            return
+        first_ref = batch[0]["reference"]
+        session.execute(insert(Referral), batch)
+        ids = dict(
+            session.execute(
+                select(Referral.reference, Referral.id).where(
+                    Referral.reference.in_([b["reference"] for b in batch])  # type: ignore[attr-defined]
+                )
+            ).all()
+        )
+        change_rows = [row | {"referral_id": ids[ref]} for ref, rows in changes for row in rows]
+        party_rows = [row | {"referral_id": ids[ref]} for ref, rows in parties for row in rows]
+        if change_rows:
+            session.execute(insert(StatusChange), change_rows)
+        if party_rows:
+            session.execute(insert(ReferralParty), party_rows)
+        for b in batch:
+            rid = ids[b["reference"]]
+            ctx.referral_ids.append(rid)
+            ctx.referral_status[rid] = b["status"]
+            ctx.referral_prisoner[rid] = b["prisoner_id"]
+            ctx.referral_incident[rid] = b["incident_at"]
+        tick("referrals", len(batch))
+        del first_ref
+        batch.clear()
+        changes.clear()
+        parties.clear()
+
+    # Ages skew recent: more of the open work is from the last months.
+    for index in range(referrals):
+        age_days = int(min(span_days, rng.expovariate(1 / (span_days / 3))))
+        incident_at = (now - timedelta(days=age_days, hours=rng.randrange(0, 14))).replace(
+            minute=rng.choice((0, 5, 10, 15, 20, 30, 40, 45, 50)), second=0, microsecond=0
+        )
+        if incident_at > now:
+            incident_at = now - timedelta(hours=1)
+        discovered_at = incident_at + timedelta(minutes=rng.choice((0, 0, 10, 30, 90, 240)))
+        if discovered_at > now:
+            discovered_at = incident_at
+        code = rng.choices(codes, cum)[0]
+        category = categories[code]
+        year = to_london(incident_at).year
+        year_prefix_count[year] = year_prefix_count.get(year, 0) + 1
+        reference = f"REF-{year}-{year_prefix_count[year] + existing:05d}"
+        prisoner_id = rng.choice(prolific) if rng.random() < 0.12 else rng.choice(ctx.prisoner_ids)
+        staff_victim = code.startswith("STAFF") or code in ("POTTING", "THREAT_TO_KILL")
+        staff_name = rng.choice(STAFF)
+        moves = _walk(rng, age_days)
+        status = moves[-1][0] if moves else Status.DRAFT
+        when = discovered_at
+        change_rows = [
+            {
+                "from_status": None,
+                "to_status": Status.DRAFT.value,
+                "happened_at": discovered_at,
+                "recorded_at": discovered_at,
+                "actor": "coordinator",
+                "reason": "created",
+                "outcome": None,
+            }
+        ]
+        stamps: dict[str, datetime] = {}
+        previous = Status.DRAFT
+        outcome = None
+        reason = None
+        for step, step_reason, step_outcome in moves:
+            gap = (
+                timedelta(hours=rng.randrange(2, 30))
+                if step == Status.REFERRED
+                else timedelta(days=rng.randrange(3, 40))
+            )
+            when = min(when + gap, now)
+            stamps[step.value] = when
+            change_rows.append(
+                {
+                    "from_status": previous.value,
+                    "to_status": step.value,
+                    "happened_at": when,
+                    "recorded_at": when,
+                    "actor": "coordinator",
+                    "reason": step_reason,
+                    "outcome": step_outcome or ("charged" if step == Status.CHARGED else None),
+                }
+            )
+            previous = step
+            reason = step_reason
+            outcome = step_outcome or ("charged" if step == Status.CHARGED else outcome)
+        acknowledged = "acknowledged" in stamps
+        decision_at = None
+        for key in ("concluded", "nfa", "out_of_court", "charged"):
+            if key in stamps:
+                decision_at = stamps[key]
+                break
+        officer = rng.choice(OFFICERS) if acknowledged else None
+        laid = rng.random() < 0.9 or age_days < 2
+        row: dict[str, Any] = {
+            "reference": reference,
+            "prisoner_id": prisoner_id,
+            "category_code": code,
+            "incident_at": incident_at,
+            "discovered_at": discovered_at,
+            "location": rng.choice(LOCATIONS),
+            "description": DESCRIPTIONS.get(code, "Incident referred.").format(staff=staff_name),
+            "aggravating_factors": sorted(
+                rng.sample(list(AGGRAVATING_FACTORS), k=rng.choice((0, 0, 1, 1, 2)))
+            ),
+            "staff_victim": staff_victim,
+            "victim_wants_police": staff_victim and rng.random() < 0.8,
+            "terrorism_conviction": rng.random() < 0.01,
+            "summary_only": bool(category.summary_only_possible and rng.random() < 0.5),
+            "force_id": force if status != Status.DRAFT else None,
+            "crime_ref": (f"13{to_london(incident_at):%y}{rng.randrange(100000, 999999)}")
+            if acknowledged
+            else None,
+            "oic_name": officer,
+            "oic_collar": str(rng.randrange(1000, 9999)) if officer else None,
+            "oic_phone": f"01132 {rng.randrange(100000, 999999)}" if officer else None,
+            "oic_email": (officer.split()[-1].lower() + "@police.example") if officer else None,
+            "adjudication_charge": f"{rng.randrange(100000, 999999)}" if laid else None,
+            "adjudication_state": AdjudicationState.REFER_POLICE.value if laid else None,
+            "footage_requested_on": (to_london(discovered_at).date() + timedelta(days=1))
+            if rng.random() < 0.9 or age_days > 40
+            else None,
+            "evidence": {k: rng.random() < 0.6 for k in EVIDENCE_ITEMS},
+            "notes": "",
+            "next_step": None,
+            "next_step_due": None,
+            "status": status.value,
+            "outcome": outcome,
+            "outcome_number": None,
+            "outcome_detail": None,
+            "status_reason": reason,
+            "police_contacted_at": stamps.get("referred"),
+            "referred_at": stamps.get("referred"),
+            "acknowledged_at": stamps.get("acknowledged"),
+            "police_decision_at": decision_at,
+            "charged_at": stamps.get("charged"),
+            "closed_at": when if status in CLOSED_STATUSES else None,
+            "victim_updated_at": (decision_at + timedelta(days=rng.randrange(0, 4)))
+            if decision_at and rng.random() < 0.85
+            else None,
+            "enhanced_victim": False,
+            "created_at": discovered_at,
+            "updated_at": when,
+            "version": 1,
+        }
+        if row["victim_updated_at"] and row["victim_updated_at"] > now:
+            row["victim_updated_at"] = now
+        if status not in CLOSED_STATUSES and rng.random() < 0.3:
+            row["next_step"] = rng.choice(
+                (
+                    "Chase OIC for interview date",
+                    "Send CCTV stills to OIC",
+                    "Obtain victim statement",
+                    "Confirm CPS file submission",
+                    "Check adjudication adjourned",
+                )
+            )
+            row["next_step_due"] = to_london(now).date() + timedelta(days=rng.randrange(-6, 15))
+        transient = Referral(**row)
+        flags = referral_flags(transient, category, cfg, has_victims=staff_victim)
+        apply_next_due(transient, flags)
+        row["next_due_at"] = transient.next_due_at
+        row["next_warn_at"] = transient.next_warn_at
+        row["next_due_label"] = transient.next_due_label
+        batch.append(row)
+        changes.append((reference, change_rows))
+        party_rows = []
+        if staff_victim:
+            party_rows.append(
+                {
+                    "role": "victim",
+                    "kind": "staff",
+                    "name": staff_name,
+                    "nomis_number": None,
+                    "statement_taken": acknowledged,
+                    "enhanced_rights": False,
+                }
+            )
+        if rng.random() < 0.5:
+            party_rows.append(
+                {
+                    "role": "witness",
+                    "kind": "staff",
+                    "name": rng.choice(STAFF),
+                    "nomis_number": None,
+                    "statement_taken": rng.random() < 0.7,
+                    "enhanced_rights": False,
+                }
+            )
+        parties.append((reference, party_rows))
+        if len(batch) >= 2000 or index == referrals - 1:
+            flush()
+    flush()
+
+    counts = {"prisoners": len(ctx.prisoner_ids), "referrals": len(ctx.referral_ids)}
+    for name, extension in EXTENSIONS:
+        counts[name] = extension(session, ctx, tick)
+    session.execute(
+        insert(AuditEvent),
+        [
+            {
+                "table_name": "demo",
+                "record_id": 0,
+                "action": "insert",
+                "field": None,
+                "old": None,
+                "new": f"demo data seed={seed} " + ", ".join(f"{k}={v}" for k, v in counts.items()),
+                "actor": session.info.get("actor") or "cipco demo",
+                "at": now,
+            }
+        ],
+    )
+    return counts

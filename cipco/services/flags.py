@@ -1,0 +1,232 @@
+"""Due flags for referrals, from the Crime in Prison Referral Agreement and the Victims' Code.
+
+Each open deadline is a :class:`DueFlag` with the instant it falls due and the instant it
+turns amber. The earliest one is stored on the referral (``next_due_*``) on every write, so
+queues, "overdue" and sorting run in SQL. Deadlines depend on recorded facts, not on today.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from cipco.clock import add_months, add_working_days, end_of_day, london_midnight, to_london
+from cipco.models.reference import CrimeCategory
+from cipco.models.referral import Referral, Status
+
+CLOSED_STATUSES = frozenset(
+    {
+        Status.CONCLUDED,
+        Status.NFA,
+        Status.OUT_OF_COURT,
+        Status.RETURNED,
+        Status.WITHDRAWN,
+        Status.TRANSFERRED,
+    }
+)
+POLICE_DECISION_STATUSES = frozenset(
+    {Status.CHARGED, Status.NFA, Status.OUT_OF_COURT, Status.CONCLUDED}
+)
+CHARGED_OR_LATER = frozenset({Status.CHARGED, Status.AT_COURT, Status.CONCLUDED})
+
+
+class Severity(StrEnum):
+    OVERDUE = "overdue"
+    DUE_SOON = "due_soon"
+    PENDING = "pending"
+    DONE = "done"
+
+
+SEVERITY_MARKERS = {
+    Severity.OVERDUE: "! OVERDUE",
+    Severity.DUE_SOON: "~ due soon",
+    Severity.PENDING: "",
+    Severity.DONE: "",
+}
+
+
+@dataclass(frozen=True)
+class DueFlag:
+    rule: str
+    label: str
+    due_at: datetime
+    warn_at: datetime
+
+    def severity(self, now: datetime) -> Severity:
+        if now > self.due_at:
+            return Severity.OVERDUE
+        if now >= self.warn_at:
+            return Severity.DUE_SOON
+        return Severity.PENDING
+
+
+@dataclass(frozen=True)
+class FlagSettings:
+    due_soon_working_days: int = 2
+    referral_decision_working_days: int = 2
+    footage_overwrite_days: int = 28
+    footage_warn_days: int = 7
+    victim_update_working_days: int = 5
+    victim_update_enhanced_working_days: int = 1
+
+    @classmethod
+    def from_values(cls, values: dict[str, int | str]) -> FlagSettings:
+        names = cls.__dataclass_fields__
+        return cls(**{k: int(v) for k, v in values.items() if k in names})
+
+
+def _working_deadline(start: datetime, days: int) -> datetime:
+    return end_of_day(add_working_days(to_london(start).date(), days))
+
+
+def _flag(rule: str, label: str, due_at: datetime, settings: FlagSettings) -> DueFlag:
+    warn_day = add_working_days(to_london(due_at).date(), -settings.due_soon_working_days)
+    warn_at = min(london_midnight(warn_day), due_at)
+    return DueFlag(rule, label, due_at, warn_at)
+
+
+def referral_flags(
+    referral: Referral,
+    category: CrimeCategory | None,
+    settings: FlagSettings,
+    *,
+    has_victims: bool,
+) -> list[DueFlag]:
+    """Every open deadline of one referral, earliest first."""
+    flags: list[DueFlag] = []
+    status = Status(referral.status)
+    open_case = status not in CLOSED_STATUSES
+    serious = bool(category and category.serious_incident)
+    mandatory = bool(category and category.mandatory_referral)
+
+    # R1: serious incident -> police contacted within 24 hours of discovery.
+    if serious and referral.police_contacted_at is None and status != Status.WITHDRAWN:
+        flags.append(
+            _flag(
+                "R1",
+                "Contact police (serious incident, 24 h)",
+                referral.discovered_at + timedelta(hours=24),
+                settings,
+            )
+        )
+
+    # R2-R4: a referral is expected; refer or record why not.
+    if status == Status.DRAFT:
+        must = []
+        if mandatory:
+            must.append("mandatory category")
+        if referral.staff_victim and referral.victim_wants_police:
+            must.append("staff victim asked")
+        if referral.staff_victim and referral.terrorism_conviction:
+            must.append("terrorism conviction")
+        if must:
+            rule = "R2" if mandatory else ("R3" if referral.victim_wants_police else "R4")
+            flags.append(
+                _flag(
+                    rule,
+                    f"Refer to police or record reason ({', '.join(must)})",
+                    _working_deadline(
+                        referral.discovered_at, settings.referral_decision_working_days
+                    ),
+                    settings,
+                )
+            )
+
+    # R5: adjudication charge laid within 48 hours of discovery.
+    if not referral.adjudication_charge and status != Status.WITHDRAWN:
+        flags.append(
+            _flag(
+                "R5",
+                "Lay adjudication charge (48 h)",
+                referral.discovered_at + timedelta(hours=48),
+                settings,
+            )
+        )
+
+    # R6: summary-only offences must be charged within 6 months; warn at 5.
+    if referral.summary_only and open_case and status not in CHARGED_OR_LATER:
+        incident_day = to_london(referral.incident_at).date()
+        limit = end_of_day(add_months(incident_day, 6))
+        warn = end_of_day(add_months(incident_day, 5))
+        flags.append(
+            DueFlag(
+                "R6",
+                f"Summary-only time limit {add_months(incident_day, 6):%d/%m/%Y}",
+                limit,
+                warn,
+            )
+        )
+
+    # R7: tell victims of a police decision within 5 working days (1 if enhanced).
+    if (
+        has_victims
+        and referral.police_decision_at is not None
+        and (
+            referral.victim_updated_at is None
+            or referral.victim_updated_at < referral.police_decision_at
+        )
+    ):
+        days = (
+            settings.victim_update_enhanced_working_days
+            if referral.enhanced_victim
+            else settings.victim_update_working_days
+        )
+        flags.append(
+            _flag(
+                "R7",
+                "Tell victim of police decision",
+                _working_deadline(referral.police_decision_at, days),
+                settings,
+            )
+        )
+
+    # R9: request footage preservation before it is overwritten.
+    if referral.footage_requested_on is None and open_case:
+        overwrite_day = to_london(referral.incident_at).date() + timedelta(
+            days=settings.footage_overwrite_days
+        )
+        due = end_of_day(overwrite_day)
+        warn = end_of_day(overwrite_day - timedelta(days=settings.footage_warn_days))
+        flags.append(DueFlag("R9", "Request footage preservation", due, min(warn, due)))
+
+    # The coordinator's own next step.
+    if referral.next_step_due is not None and referral.next_step:
+        flags.append(
+            _flag("NEXT", referral.next_step, end_of_day(referral.next_step_due), settings)
+        )
+
+    return sorted(flags, key=lambda f: f.due_at)
+
+
+def information(referral: Referral, now: datetime) -> list[str]:
+    """Windows that are open but are not the coordinator's deadline (R8 and R6 exempt)."""
+    notes: list[str] = []
+    if referral.status == Status.NFA and referral.closed_at is not None:
+        closes = add_months(to_london(referral.closed_at).date(), 3)
+        if now <= end_of_day(closes):
+            notes.append(f"Victims' Right to Review window open until {closes:%d/%m/%Y} (R8)")
+    return notes
+
+
+def apply_next_due(referral: Referral, flags: list[DueFlag]) -> None:
+    """Store the earliest open deadline on the referral for SQL queues and sorting."""
+    if flags:
+        first = flags[0]
+        referral.next_due_at = first.due_at
+        referral.next_warn_at = first.warn_at
+        referral.next_due_label = first.label
+    else:
+        referral.next_due_at = None
+        referral.next_warn_at = None
+        referral.next_due_label = None
+
+
+def severity_of(due_at: datetime | None, warn_at: datetime | None, now: datetime) -> Severity:
+    if due_at is None:
+        return Severity.DONE
+    if now > due_at:
+        return Severity.OVERDUE
+    if warn_at is not None and now >= warn_at:
+        return Severity.DUE_SOON
+    return Severity.PENDING

@@ -1,0 +1,165 @@
+"""Local-practice thresholds, stored in the data file so they travel with it.
+
+Every default here is local practice, not law; the Settings screen says so.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from cipco.models.settings import Setting
+
+
+@dataclass(frozen=True)
+class SettingSpec:
+    key: str
+    label: str
+    default: int | str
+    help: str
+
+
+SPECS: dict[str, SettingSpec] = {
+    spec.key: spec
+    for spec in (
+        SettingSpec(
+            "footage_overwrite_days",
+            "CCTV/BWV overwrite window (days)",
+            28,
+            "Footage is overwritten this many days after recording unless preserved.",
+        ),
+        SettingSpec(
+            "footage_warn_days",
+            "Warn before footage overwrite (days)",
+            7,
+            "Amber this many days before the overwrite date.",
+        ),
+        SettingSpec(
+            "referral_decision_working_days",
+            "Decide whether to refer within (working days)",
+            2,
+            "A mandatory-category draft needs a referral or a recorded reason by then.",
+        ),
+        SettingSpec(
+            "due_soon_working_days",
+            "Due soon (working days)",
+            2,
+            "Rows turn amber this many working days before a deadline.",
+        ),
+        SettingSpec(
+            "victim_update_working_days",
+            "Victim update after a police decision (working days)",
+            5,
+            "Victims' Code: 5 working days, 1 with enhanced rights.",
+        ),
+        SettingSpec(
+            "victim_update_enhanced_working_days",
+            "Victim update, enhanced rights (working days)",
+            1,
+            "Victims' Code enhanced rights.",
+        ),
+        SettingSpec(
+            "repeat_offender_count",
+            "Repeat offender: referrals as suspect (N)",
+            3,
+            "Suggest a prisoner for the persons-of-interest list at N referrals...",
+        ),
+        SettingSpec(
+            "repeat_offender_months",
+            "Repeat offender: within months (M)",
+            12,
+            "...within M months.",
+        ),
+        SettingSpec(
+            "clinic_frequency_days",
+            "Crime clinic every (days)",
+            14,
+            "7 for weekly, 14 for fortnightly.",
+        ),
+        SettingSpec("export_force", "Force for exports", "", "Default police force id."),
+        SettingSpec(
+            "exhibit_review_days",
+            "Exhibit retention review (days)",
+            90,
+            "Held exhibits are reviewed this many days after the last movement.",
+        ),
+        SettingSpec(
+            "mg4d_hearing_warn_days",
+            "MG4D: warn when first hearing within (days)",
+            7,
+            "Unserved papers turn red this close to the first hearing.",
+        ),
+        SettingSpec(
+            "order_expiry_warn_days",
+            "Ancillary order expiry warning (days)",
+            90,
+            "Warn this many days before an order ends.",
+        ),
+        SettingSpec(
+            "soc_band1_review_days",
+            "SOC Band 1 review every (days)",
+            91,
+            "Quarterly, case-managed by the regional SOC unit.",
+        ),
+        SettingSpec(
+            "soc_band2_review_days",
+            "SOC Band 2 review every (days)",
+            30,
+            "Monthly, locally.",
+        ),
+    )
+}
+
+
+class SettingError(ValueError):
+    pass
+
+
+def get(session: Session, key: str) -> int | str:
+    spec = SPECS[key]
+    row = session.get(Setting, key)
+    if row is None:
+        return spec.default
+    return int(row.value) if isinstance(spec.default, int) else row.value
+
+
+def get_int(session: Session, key: str) -> int:
+    value = get(session, key)
+    assert isinstance(value, int), key
+    return value
+
+
+def all_settings(session: Session) -> dict[str, int | str]:
+    stored = {row.key: row.value for row in session.scalars(select(Setting))}
+    values: dict[str, int | str] = {}
+    for key, spec in SPECS.items():
+        raw = stored.get(key)
+        if raw is None:
+            values[key] = spec.default
+        else:
+            values[key] = int(raw) if isinstance(spec.default, int) else raw
+    return values
+
+
+def set_value(session: Session, key: str, value: str | int) -> None:
+    """Validate and store one setting."""
+    spec = SPECS.get(key)
+    if spec is None:
+        raise SettingError(f"unknown setting '{key}'")
+    text = str(value).strip()
+    if isinstance(spec.default, int):
+        try:
+            number = int(text)
+        except ValueError:
+            raise SettingError(f"{spec.label}: '{value}' is not a whole number") from None
+        if number < 0:
+            raise SettingError(f"{spec.label}: must not be negative")
+        text = str(number)
+    row = session.get(Setting, key)
+    if row is None:
+        session.add(Setting(key=key, value=text))
+    else:
+        row.value = text
+    session.flush()
