@@ -60,7 +60,9 @@ def _on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
 
 
 def _on_begin(conn: Any) -> None:
-    conn.exec_driver_sql("BEGIN")
+    # IMMEDIATE takes the write lock up front, so two processes queue on busy_timeout
+    # instead of failing when a read transaction tries to become a write (WAL upgrade).
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def make_engine(path: Path | str, *, create: bool = True) -> Engine:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -41,8 +43,18 @@ def db_path(tmp_path: Path) -> Path:
     return tmp_path / "cipco.db"
 
 
+@pytest.fixture(scope="session")
+def _template_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One migrated, seeded file per test run; each test gets its own copy."""
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    prepare(path).dispose()
+    return path
+
+
 @pytest.fixture
-def engine(db_path: Path) -> Iterator[Engine]:
+def engine(db_path: Path, _template_db: Path) -> Iterator[Engine]:
+    shutil.copyfile(_template_db, db_path)
+    os.chmod(db_path, 0o600)
     engine = prepare(db_path)
     yield engine
     engine.dispose()

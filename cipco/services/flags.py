@@ -39,8 +39,8 @@ class Severity(StrEnum):
 
 
 SEVERITY_MARKERS = {
-    Severity.OVERDUE: "! OVERDUE",
-    Severity.DUE_SOON: "~ due soon",
+    Severity.OVERDUE: "!",
+    Severity.DUE_SOON: "~",
     Severity.PENDING: "",
     Severity.DONE: "",
 }

@@ -615,7 +615,10 @@ def referral_page(session: Session, query: PageQuery, clock: Clock) -> Page[Refe
 
 
 def queue_counts(session: Session, clock: Clock, text: str = "") -> dict[str, int]:
-    """How many referrals each quick filter holds (with the free-text filter applied)."""
+    """How many referrals each quick filter holds (with the free-text filter applied).
+
+    ``total`` is every referral, ignoring the filter: the M of "N of M referrals".
+    """
     now = clock.now()
     base = _filtered(PageQuery(text=text), now).subquery()
     statuses = func.count().filter
@@ -633,7 +636,13 @@ def queue_counts(session: Session, clock: Clock, text: str = "") -> dict[str, in
         )
     ).one()
     keys = ["all", *QUEUES.keys()]
-    return {key: int(value or 0) for key, value in zip(keys, row, strict=True)}
+    counts = {key: int(value or 0) for key, value in zip(keys, row, strict=True)}
+    counts["total"] = (
+        counts["all"]
+        if not text.strip()
+        else int(session.scalar(select(func.count()).select_from(Referral)) or 0)
+    )
+    return counts
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,135 @@
+"""The Textual app: ``CipcoApp(db_path, clock=...)`` builds everything it needs.
+
+Screens call services inside thread workers using :meth:`CipcoApp.session`. The app polls
+``PRAGMA data_version`` about once a second: when another process (or another window)
+wrote, the visible screen's ``refresh_data()`` runs, so a projector screen in a crime clinic
+follows the coordinator's edits without a key press.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from rich.text import Text
+from sqlmodel import Session
+from textual.app import App
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.worker import Worker, WorkerState
+
+from cipco.clock import Clock, SystemClock
+from cipco.config import current_actor
+from cipco.db import DataVersionWatcher, session_scope
+from cipco.screens.palette import CipcoCommands
+from cipco.screens.registry import NAV
+from cipco.services.bootstrap import prepare
+
+POLL_SECONDS = 1.0
+
+
+def _screen_factory(path: str) -> Any:
+    def build() -> Screen[Any]:
+        module_name, _, class_name = path.partition(":")
+        return getattr(importlib.import_module(module_name), class_name)()
+
+    return build
+
+
+class CipcoApp(App[None]):
+    TITLE = "cipco"
+    SUB_TITLE = "Crime in Prison Coordinator · OFFICIAL-SENSITIVE"
+    CSS_PATH = "app.tcss"
+    COMMANDS = App.COMMANDS | {CipcoCommands}
+    ENABLE_COMMAND_PALETTE = True
+
+    BINDINGS = [
+        Binding("question_mark,f1", "toggle_help", "Help", key_display="?"),
+        Binding("ctrl+q", "quit", "Quit", priority=True),
+        Binding("9", "switch_mode('settings')", "Settings", show=False),
+    ]
+
+    def __init__(
+        self,
+        db_path: Path | str,
+        clock: Clock | None = None,
+        *,
+        poll_seconds: float = POLL_SECONDS,
+    ) -> None:
+        self.db_path = Path(db_path)
+        self.clock: Clock = clock or SystemClock()
+        self.actor = current_actor()
+        self.engine = prepare(self.db_path)
+        self.poll_seconds = poll_seconds
+        self._watcher: DataVersionWatcher | None = None
+        modes = {entry.mode: _screen_factory(entry.screen) for entry in NAV}
+        modes["settings"] = _screen_factory("cipco.screens.settings:SettingsScreen")
+        self.MODES = modes
+        super().__init__()
+        for entry in NAV:
+            self.bind(entry.key, f"switch_mode('{entry.mode}')", description=entry.title)
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """One unit of work for a worker thread: commit on success, roll back on error."""
+        with session_scope(self.engine, actor=self.actor, clock=self.clock) as session:
+            yield session
+
+    def on_mount(self) -> None:
+        self.switch_mode(NAV[0].mode)
+        self._watcher = DataVersionWatcher(self.db_path)
+        self.set_interval(self.poll_seconds, self._poll_data_version, name="data-version")
+
+    def on_unmount(self) -> None:
+        if self._watcher is not None:
+            self._watcher.close()
+        self.engine.dispose()
+
+    def _poll_data_version(self) -> None:
+        if self._watcher is not None and self._watcher.changed():
+            self.refresh_visible()
+
+    def refresh_visible(self) -> None:
+        """Ask the visible screen (and any screen under a modal) to re-read its data."""
+        for screen in reversed(self.screen_stack):
+            refresh = getattr(screen, "refresh_data", None)
+            if callable(refresh):
+                refresh()
+
+    def action_toggle_help(self) -> None:
+        if self.screen.query("HelpPanel"):
+            self.action_hide_help_panel()
+        else:
+            self.action_show_help_panel()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """One place where failures in background work become a message, never a crash."""
+        if event.state == WorkerState.ERROR and event.worker.error is not None:
+            error = event.worker.error
+            self.log.error(repr(error))
+            message = str(error) or error.__class__.__name__
+            self.notify(
+                Text(message).plain,
+                title="Something went wrong",
+                severity="error",
+                markup=False,
+                timeout=10,
+            )
+
+    def open_referral(self, referral_id: int) -> None:
+        from cipco.screens.referral_detail import ReferralDetailScreen
+
+        self.push_screen(ReferralDetailScreen(referral_id))
+
+    def open_person(self, nomis_number: str) -> None:
+        """The one page per prisoner, if that log is installed; else the referrals filter."""
+        try:
+            module = importlib.import_module("cipco.screens.person_page")
+        except ModuleNotFoundError:
+            self.switch_mode("referrals")
+            self.notify(f"Showing referrals for {nomis_number}", markup=False)
+            return
+        self.push_screen(module.PersonPage(nomis_number))

@@ -1,0 +1,1 @@
+"""One module per log, plus the dashboard-level screens and shared modals."""

@@ -1,0 +1,67 @@
+"""Command palette (ctrl+p): jump to any log, any referral by reference, any prisoner."""
+
+from __future__ import annotations
+
+import asyncio
+from functools import partial
+from typing import TYPE_CHECKING, Any
+
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+from cipco.models.people import NOMIS_RE, normalise_nomis
+from cipco.screens.registry import NAV
+from cipco.services.referrals import find_referrals, status_label
+
+if TYPE_CHECKING:
+    from cipco.app import CipcoApp
+
+
+class CipcoCommands(Provider):
+    """Screens, referrals and prisoners."""
+
+    @property
+    def cipco(self) -> CipcoApp:
+        return self.app  # type: ignore[return-value]
+
+    def _screens(self) -> list[tuple[str, str, Any]]:
+        entries = [(f"Go to {e.title}", e.help, partial(self.app.switch_mode, e.mode)) for e in NAV]
+        entries.append(
+            ("Go to Settings", "Local thresholds", partial(self.app.switch_mode, "settings"))
+        )
+        return entries
+
+    async def discover(self) -> Hits:
+        for name, help_text, callback in self._screens():
+            yield DiscoveryHit(name, callback, help=help_text)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for name, help_text, callback in self._screens():
+            score = matcher.match(name)
+            if score > 0:
+                yield Hit(score, matcher.highlight(name), callback, help=help_text)
+        text = query.strip()
+        if len(text) < 2:
+            return
+        nomis = normalise_nomis(text)
+        if NOMIS_RE.match(nomis):
+            yield Hit(
+                1.0,
+                f"Open prisoner {nomis}",
+                partial(self.cipco.open_person, nomis),
+                help="Everything about this prisoner",
+            )
+
+        def lookup() -> list[Any]:
+            with self.cipco.session() as session:
+                return find_referrals(session, text, limit=15)
+
+        hits = await asyncio.to_thread(lookup)
+        for hit in hits:
+            label = f"{hit.reference}  {hit.nomis_number}  {hit.prisoner_name}"
+            yield Hit(
+                0.9,
+                label,
+                partial(self.cipco.open_referral, hit.id),
+                help=f"Referral · {status_label(hit.status)}",
+            )

@@ -1,0 +1,291 @@
+"""The referrals screen: the police referral tracker a coordinator uses all day."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Footer, Header, Input, Static, Tab, Tabs
+
+from cipco.clock import format_date, to_london
+from cipco.services.flags import SEVERITY_MARKERS, Severity
+from cipco.services.paging import Page, PageQuery
+from cipco.services.referrals import (
+    QUEUES,
+    ReferralRow,
+    queue_counts,
+    referral_page,
+    status_label,
+)
+from cipco.widgets.errors import ReportsWorkerErrors
+from cipco.widgets.record_table import RecordTable, TableColumn
+
+if TYPE_CHECKING:
+    from cipco.app import CipcoApp
+
+COLUMNS = [
+    TableColumn("reference", "Reference", 14),
+    TableColumn("nomis_number", "Prison no", 9),
+    TableColumn("prisoner_name", "Prisoner", 14),
+    TableColumn("category", "Category", 14),
+    TableColumn("incident_at", "Incident", 10),
+    TableColumn("status", "Status", 13),
+    TableColumn("crime_ref", "Crime ref", 12),
+    TableColumn("oic", "OIC", 11),
+    TableColumn("next_due", "Next due", 22),
+]
+LEGEND = "! overdue   ~ due within 2 working days"
+ROW_STYLES = {
+    Severity.OVERDUE: "bold red",
+    Severity.DUE_SOON: "dark_orange",
+    Severity.PENDING: "",
+    Severity.DONE: "dim",
+}
+QUEUE_ORDER = ["all", *QUEUES.keys()]
+
+
+def referral_cells(row: ReferralRow) -> list[Text]:
+    style = ROW_STYLES[row.severity]
+    if row.status in ("concluded", "nfa", "out_of_court", "returned", "withdrawn", "transferred"):
+        style = style or "dim"
+    marker = SEVERITY_MARKERS[row.severity]
+    due = (
+        f"{marker} {to_london(row.next_due_at):%d/%m} {row.next_due_label}".strip()
+        if row.next_due_at
+        else ""
+    )
+    values = [
+        row.reference,
+        row.nomis_number,
+        row.prisoner_name,
+        row.category,
+        format_date(to_london(row.incident_at).date()),
+        status_label(row.status),
+        row.crime_ref,
+        row.oic,
+        due,
+    ]
+    return [Text(value, style=style, overflow="ellipsis", no_wrap=True) for value in values]
+
+
+class ReferralsScreen(ReportsWorkerErrors, Screen[None]):
+    """Paged referrals with quick-filter queues, free-text filter and sorting."""
+
+    BINDINGS = [
+        Binding("slash", "filter", "Filter", key_display="/"),
+        Binding("n", "new", "New"),
+        Binding("e", "edit", "Edit"),
+        Binding("m", "move", "Move status"),
+        Binding("f", "follow_up", "Follow-up"),
+        Binding("p", "person", "Prisoner"),
+        Binding("x", "export", "Export"),
+        Binding("i", "import_file", "Import"),
+        Binding("right_square_bracket", "next_queue", "Next queue", key_display="]"),
+        Binding("left_square_bracket", "previous_queue", "Prev queue", key_display="["),
+        Binding("escape", "clear_filter", "Clear filter", show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._debounce: Timer | None = None
+        self._counts: dict[str, int] = {}
+
+    @property
+    def cipco(self) -> CipcoApp:
+        return self.app  # type: ignore[return-value]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Tabs(
+            *(Tab(self._tab_label(key, None), id=f"q-{key}") for key in QUEUE_ORDER),
+            id="queue-tabs",
+        )
+        yield Input(
+            placeholder="Filter: reference, prison number, name, crime ref or OIC",
+            id="filter",
+        )
+        yield RecordTable(
+            COLUMNS,
+            load_page=self._load_page,
+            row_cells=referral_cells,
+            row_key=lambda row: row.id,
+            noun="referrals",
+            empty_message="No referrals match. Press n to add one, or / to change the filter.",
+            id="referrals",
+        )
+        yield Static("", classes="status-line", id="status-line")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.records.focus()
+
+    @property
+    def records(self) -> RecordTable:
+        return self.query_one("#referrals", RecordTable)
+
+    # ------------------------------------------------------------ data
+
+    def _load_page(self, query: PageQuery) -> Page[ReferralRow]:
+        with self.cipco.session() as session:
+            page = referral_page(session, query, self.cipco.clock)
+            if query.offset == 0:
+                counts = queue_counts(session, self.cipco.clock, query.text)
+                self.app.call_from_thread(self._show_counts, counts)
+        return page
+
+    def _show_counts(self, counts: dict[str, int]) -> None:
+        self._counts = counts
+        tabs = self.query_one(Tabs)
+        for key in QUEUE_ORDER:
+            tab = tabs.query_one(f"#q-{key}", Tab)
+            tab.label = self._tab_label(key, counts.get(key))
+        shown = counts.get(self.records.query_state.queue or "all", 0)
+        self.query_one("#status-line", Static).update(
+            Text(f"{shown:,} of {counts.get('total', 0):,} referrals      {LEGEND}")
+        )
+
+    @staticmethod
+    def _tab_label(key: str, count: int | None) -> str:
+        name = "All" if key == "all" else QUEUES[key]
+        return f"{name} ({count:,})" if count is not None else name
+
+    def refresh_data(self) -> None:
+        self.records.reload(keep_cursor=True)
+
+    # ------------------------------------------------------------ queues and filter
+
+    @on(Tabs.TabActivated, "#queue-tabs")
+    def _queue_chosen(self, event: Tabs.TabActivated) -> None:
+        key = (event.tab.id or "q-all").removeprefix("q-")
+        queue = None if key == "all" else key
+        if queue != self.records.query_state.queue:
+            self.records.set_query(queue=queue)
+
+    def _step_queue(self, step: int) -> None:
+        current = self.records.query_state.queue or "all"
+        index = (QUEUE_ORDER.index(current) + step) % len(QUEUE_ORDER)
+        self.query_one(Tabs).active = f"q-{QUEUE_ORDER[index]}"
+
+    def action_next_queue(self) -> None:
+        self._step_queue(1)
+
+    def action_previous_queue(self) -> None:
+        self._step_queue(-1)
+
+    def action_filter(self) -> None:
+        box = self.query_one("#filter", Input)
+        box.add_class("-visible")
+        box.focus()
+
+    @on(Input.Changed, "#filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        if self._debounce is not None:
+            self._debounce.stop()
+        text = event.value
+        self._debounce = self.set_timer(0.2, lambda: self.records.set_query(text=text))
+
+    @on(Input.Submitted, "#filter")
+    def _filter_submitted(self) -> None:
+        self.records.focus()
+
+    def action_clear_filter(self) -> None:
+        box = self.query_one("#filter", Input)
+        if box.value:
+            box.value = ""
+            self.records.set_query(text="")
+        box.remove_class("-visible")
+        self.records.focus()
+
+    # ------------------------------------------------------------ records
+
+    @on(RecordTable.Opened, "#referrals")
+    def _opened(self, event: RecordTable.Opened) -> None:
+        self.cipco.open_referral(event.key)
+
+    def _current(self) -> ReferralRow | None:
+        row = self.records.current_row
+        if row is None:
+            self.notify("No referral selected", severity="warning")
+        return row
+
+    def action_new(self) -> None:
+        from cipco.screens.referral_form import ReferralForm
+
+        self.app.push_screen(ReferralForm(None), self._after_save)
+
+    def action_edit(self) -> None:
+        from cipco.screens.referral_form import ReferralForm
+
+        row = self._current()
+        if row is not None:
+            self.app.push_screen(ReferralForm(row.id), self._after_save)
+
+    def action_move(self) -> None:
+        from cipco.screens.referral_form import MoveStatusScreen
+
+        row = self._current()
+        if row is not None:
+            self.app.push_screen(MoveStatusScreen(row.id), self._after_save)
+
+    def action_follow_up(self) -> None:
+        from cipco.screens.referral_form import FollowUpScreen
+
+        row = self._current()
+        if row is not None:
+            self.app.push_screen(FollowUpScreen(row.id), self._after_save)
+
+    def action_person(self) -> None:
+        row = self._current()
+        if row is not None:
+            self.cipco.open_person(row.nomis_number)
+
+    def _after_save(self, result: int | bool | None) -> None:
+        if result:
+            self.records.reload(keep_cursor=True)
+
+    def action_export(self) -> None:
+        self._export()
+
+    @work(thread=True, exclusive=True, group="export", exit_on_error=False)
+    def _export(self) -> None:
+        from cipco.config import default_exports_dir
+        from cipco.spreadsheets.writer import timestamped_name
+
+        exporters = _exporters()
+        if exporters is None:
+            self.app.call_from_thread(
+                self.notify, "Export is not available in this build", severity="warning"
+            )
+            return
+        query = self.records.query_state
+        path = default_exports_dir() / timestamped_name("referrals", self.cipco.clock.now())
+        with self.cipco.session() as session:
+            count = exporters.export_referrals_for_query(
+                session, path, query=query, clock=self.cipco.clock, actor=self.cipco.actor
+            )
+        self.app.call_from_thread(
+            self.notify, f"Exported {count:,} referrals to {path}", title="Export", markup=False
+        )
+
+    def action_import_file(self) -> None:
+        try:
+            from cipco.screens.import_screen import ImportScreen
+        except ModuleNotFoundError:
+            self.notify("Import is not available in this build", severity="warning")
+            return
+        self.app.push_screen(ImportScreen(), self._after_save)
+
+
+def _exporters():  # type: ignore[no-untyped-def]
+    try:
+        from cipco.spreadsheets import exporters
+    except ModuleNotFoundError:
+        return None
+    if not hasattr(exporters, "export_referrals_for_query"):
+        return None
+    return exporters

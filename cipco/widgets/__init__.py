@@ -1,0 +1,1 @@
+"""Reusable widgets: the paged RecordTable and small form helpers."""
