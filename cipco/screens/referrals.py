@@ -132,10 +132,14 @@ class ReferralsScreen(ReportsWorkerErrors, Screen[None]):
 
     def _load_page(self, query: PageQuery) -> Page[ReferralRow]:
         with self.cipco.session() as session:
-            page = referral_page(session, query, self.cipco.clock)
-            if query.offset == 0:
-                counts = queue_counts(session, self.cipco.clock, query.text)
-                self.app.call_from_thread(self._show_counts, counts)
+            if query.offset != 0 or query.extra:
+                return referral_page(session, query, self.cipco.clock)
+            # One scan gives every queue's count, this page's total among them.
+            counts = queue_counts(session, self.cipco.clock, query.text)
+            page = referral_page(
+                session, query, self.cipco.clock, total=counts[query.queue or "all"]
+            )
+        self.app.call_from_thread(self._show_counts, counts)
         return page
 
     def _show_counts(self, counts: dict[str, int]) -> None:

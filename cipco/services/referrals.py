@@ -578,11 +578,17 @@ def _filtered(query: PageQuery, now: datetime) -> Any:
     return statement
 
 
-def referral_page(session: Session, query: PageQuery, clock: Clock) -> Page[ReferralRow]:
-    """One page of referrals for the table, filtered, sorted and counted in SQL."""
+def referral_page(
+    session: Session, query: PageQuery, clock: Clock, *, total: int | None = None
+) -> Page[ReferralRow]:
+    """One page of referrals for the table, filtered, sorted and counted in SQL.
+
+    Pass ``total`` when it is already known (from :func:`queue_counts`) to skip a count.
+    """
     now = clock.now()
     statement = _filtered(query, now)
-    total = count_of(session, statement)
+    if total is None:
+        total = count_of(session, statement)
     column = SORT_COLUMNS.get(query.sort or "", Referral.incident_at)
     default_desc = query.sort is None
     descending = query.descending or default_desc

@@ -94,6 +94,7 @@ class RecordTable(ReportsWorkerErrors, Vertical, can_focus=False):
         self.rows: list[Any] = []
         self._generation = 0
         self._fetching_more = False
+        self.first_pages_shown = 0  # how many fresh first pages have been painted
 
     def compose(self) -> ComposeResult:
         table: DataTable[Text] = DataTable(cursor_type="row", zebra_stripes=True)
@@ -152,6 +153,7 @@ class RecordTable(ReportsWorkerErrors, Vertical, can_focus=False):
         self.set_class(self.total == 0, "-empty")
         self._update_title()
         if page.offset == 0:
+            self.first_pages_shown += 1
             if keep is not None and str(keep) in table.rows:
                 table.move_cursor(row=table.get_row_index(str(keep)), scroll=True)
             self.post_message(self.Loaded(self, self.total))
