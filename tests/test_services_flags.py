@@ -20,7 +20,9 @@ def rules(session: Session, referral_id: int, clock: FixedClock) -> dict[str, Se
 
 
 def test_working_days_skip_weekends_and_bank_holidays() -> None:
-    assert add_working_days(date(2026, 12, 24), 1) == date(2026, 12, 29)  # Christmas, Boxing Day (Mon)
+    assert add_working_days(date(2026, 12, 24), 1) == date(
+        2026, 12, 29
+    )  # Christmas, Boxing Day (Mon)
     assert add_working_days(date(2026, 11, 20), 1) == date(2026, 11, 23)  # Friday -> Monday
 
 

@@ -87,7 +87,9 @@ async def test_form_names_the_field_and_saves_nothing(db_path: Path, clock: Fixe
         assert referrals_in(app) == []
 
 
-async def test_edit_filter_and_move_a_referral(demo_db: Path, clock: FixedClock, tmp_path: Path) -> None:
+async def test_edit_filter_and_move_a_referral(
+    demo_db: Path, clock: FixedClock, tmp_path: Path
+) -> None:
     path = tmp_path / "copy.db"
     shutil.copyfile(demo_db, path)
     app = app_for(path, clock)
@@ -152,7 +154,9 @@ async def test_illegal_move_is_not_offered_and_queue_tabs_filter(
         assert table.rows and all(r.status == "draft" for r in table.rows)
         await pilot.press("m")
         await settle(pilot)
-        options = [str(value) for _label, value in app.screen.query_one("#to_status", Select)._options]
+        options = [
+            str(value) for _label, value in app.screen.query_one("#to_status", Select)._options
+        ]
         assert "referred" in options and "withdrawn" in options
         assert "concluded" not in options
 
@@ -193,3 +197,25 @@ async def test_command_palette_jumps_to_a_referral(demo_db: Path, clock: FixedCl
         await settle(pilot)
         assert isinstance(app.screen, ReferralDetailScreen)
         assert reference in screen_text(app)
+
+
+async def test_export_key_writes_the_current_queue(demo_db: Path, clock: FixedClock) -> None:
+    import os
+    import stat
+
+    import openpyxl
+
+    app = app_for(demo_db, clock)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+        await pilot.press("right_square_bracket")  # To refer queue
+        await settle(pilot)
+        expected = app.screen.query_one(RecordTable).total
+        await pilot.press("x")
+        await settle(pilot)
+        files = list(Path("exports").glob("referrals-*.xlsx"))
+        assert len(files) == 1
+        assert stat.S_IMODE(os.stat(files[0]).st_mode) == 0o600
+        sheet = openpyxl.load_workbook(files[0]).worksheets[0]
+        assert sheet.max_row - 1 == expected
+        assert any(f"Exported {expected:,} referrals" in str(n.message) for n in app._notifications)

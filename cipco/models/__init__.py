@@ -1,21 +1,38 @@
 """Every table, imported here so ``SQLModel.metadata`` is complete for migrations."""
 
 from cipco.models.audit import AuditEvent
+from cipco.models.clinic import AgendaItem, Attendance, Clinic, ClinicAction
+from cipco.models.exhibit import Exhibit, ExhibitEvent, ExhibitReferral
+from cipco.models.mg4d import ChargePapers, ServiceEvent
 from cipco.models.people import Prisoner
+from cipco.models.person import AncillaryOrder, Association, CustodyEvent, PersonOfInterest
 from cipco.models.reference import CrimeCategory, Force, OrderType, Prison
 from cipco.models.referral import FollowUp, Referral, ReferralParty, StatusChange
 from cipco.models.settings import Setting
 
 __all__ = [
+    "AgendaItem",
+    "AncillaryOrder",
+    "Association",
+    "Attendance",
     "AuditEvent",
+    "ChargePapers",
+    "Clinic",
+    "ClinicAction",
     "CrimeCategory",
+    "CustodyEvent",
+    "Exhibit",
+    "ExhibitEvent",
+    "ExhibitReferral",
     "FollowUp",
     "Force",
     "OrderType",
+    "PersonOfInterest",
     "Prison",
     "Prisoner",
     "Referral",
     "ReferralParty",
+    "ServiceEvent",
     "Setting",
     "StatusChange",
 ]

@@ -253,43 +253,32 @@ class ReferralsScreen(ReportsWorkerErrors, Screen[None]):
             self.records.reload(keep_cursor=True)
 
     def action_export(self) -> None:
-        self._export()
+        """Export what is on screen now: the current queue and filter."""
+        self._export(self.records.query_state)
 
     @work(thread=True, exclusive=True, group="export", exit_on_error=False)
-    def _export(self) -> None:
-        from cipco.config import default_exports_dir
-        from cipco.spreadsheets.writer import timestamped_name
+    def _export(self, query: PageQuery) -> None:
+        from cipco.spreadsheets import exporters
 
-        exporters = _exporters()
-        if exporters is None:
-            self.app.call_from_thread(
-                self.notify, "Export is not available in this build", severity="warning"
-            )
-            return
-        query = self.records.query_state
-        path = default_exports_dir() / timestamped_name("referrals", self.cipco.clock.now())
+        path = exporters.default_path("referrals", self.cipco.clock)
+        self.app.call_from_thread(self.notify, "Exporting…", title="Export")
         with self.cipco.session() as session:
-            count = exporters.export_referrals_for_query(
-                session, path, query=query, clock=self.cipco.clock, actor=self.cipco.actor
+            count = exporters.export_referrals(
+                session,
+                path,
+                clock=self.cipco.clock,
+                actor=self.cipco.actor,
+                text=query.text,
+                queue=query.queue,
             )
         self.app.call_from_thread(
             self.notify, f"Exported {count:,} referrals to {path}", title="Export", markup=False
         )
 
     def action_import_file(self) -> None:
-        try:
-            from cipco.screens.import_screen import ImportScreen
-        except ModuleNotFoundError:
-            self.notify("Import is not available in this build", severity="warning")
-            return
-        self.app.push_screen(ImportScreen(), self._after_save)
+        from cipco.screens.import_screen import ImportScreen
 
-
-def _exporters():  # type: ignore[no-untyped-def]
-    try:
-        from cipco.spreadsheets import exporters
-    except ModuleNotFoundError:
-        return None
-    if not hasattr(exporters, "export_referrals_for_query"):
-        return None
-    return exporters
+        self.app.push_screen(
+            ImportScreen(self.cipco.engine, self.cipco.clock, self.cipco.actor),
+            lambda summary: self.refresh_data() if summary else None,
+        )

@@ -25,4 +25,25 @@ NAV: list[NavEntry] = [
         "cipco.screens.referrals:ReferralsScreen",
         "Police referral tracker",
     ),
+    NavEntry(
+        "clinics",
+        "2",
+        "Clinics",
+        "cipco.screens.clinics:ClinicsScreen",
+        "Crime clinic: agenda, meeting, minutes",
+    ),
+    NavEntry(
+        "exhibits",
+        "3",
+        "Exhibits",
+        "cipco.screens.exhibits:ExhibitsScreen",
+        "Exhibit continuity log",
+    ),
+    NavEntry("mg4d", "4", "MG4D", "cipco.screens.mg4d:Mg4dScreen", "MG4D issue log"),
+    NavEntry(
+        "persons", "5", "Persons", "cipco.screens.persons:PersonsScreen", "Persons of interest"
+    ),
+    NavEntry(
+        "actions", "6", "Actions", "cipco.screens.actions:ActionsScreen", "Crime clinic action log"
+    ),
 ]

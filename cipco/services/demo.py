@@ -629,3 +629,8 @@ def generate(
         ],
     )
     return counts
+
+
+from cipco.services import demo_clinic as _demo_clinic  # noqa: E402,F401
+from cipco.services import demo_exhibits as _demo_exhibits  # noqa: E402,F401
+from cipco.services import demo_persons as _demo_persons  # noqa: E402,F401

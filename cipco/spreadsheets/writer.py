@@ -20,6 +20,7 @@ from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
@@ -81,6 +82,8 @@ def _cell(ws: Worksheet, value: Any, column: Column) -> WriteOnlyCell | Any:
     if isinstance(value, int | float):
         return value
     text = str(value)
+    if ILLEGAL_CHARACTERS_RE.search(text):  # control characters openpyxl refuses
+        text = ILLEGAL_CHARACTERS_RE.sub("", text)
     if is_formula_like(text):
         cell = WriteOnlyCell(ws, value=text)
         cell.data_type = "s"  # a string, never a formula
@@ -174,3 +177,25 @@ def write_workbook(
 def timestamped_name(what: str, at: datetime) -> str:
     """``referrals-20261123-1405.xlsx`` (London time)."""
     return f"{what}-{to_london(at):%Y%m%d-%H%M}.xlsx"
+
+
+def save_workbook(wb: Workbook, path: Path) -> Path:
+    """Save a normal-mode workbook (templates, charts, proformas) 0600 and atomically."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temp_name = tempfile.mkstemp(prefix=".cipco-", suffix=".xlsx", dir=path.parent)
+    os.close(fd)
+    os.chmod(temp_name, 0o600)
+    try:
+        wb.save(temp_name)
+        os.chmod(temp_name, 0o600)
+        os.replace(temp_name, path)
+    except BaseException:
+        Path(temp_name).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def write_about_sheet(wb: Workbook, about: About, counts: dict[str, int] | None = None) -> None:
+    """The standard About sheet, for workbooks not written by :func:`write_workbook`."""
+    _write_about(wb, about, counts or {})

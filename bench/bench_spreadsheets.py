@@ -1,0 +1,185 @@
+"""Spreadsheet figures at 10x scale (never asserted in tests).
+
+    .venv/bin/python bench/bench_spreadsheets.py [--rows 50000] [--runs 3]
+
+Prints, in one run:
+- import of a 50,000-row messy tracker: rows/s (goal >= 10,000);
+- export of 50,000 demo referrals vs a bare openpyxl write_only loop over the same cells:
+  seconds and ratio (goal <= 1.3);
+- peak RSS of each phase (each runs in its own process; goal <= 250 MB).
+Medians of ``--runs`` runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+FROZEN = datetime(2026, 11, 18, 10, 0, tzinfo=UTC)
+CATEGORIES = ["Assault on staff", "Mobile phone", "Drugs", "Weapon", "Spitting", "Criminal damage"]
+STATUSES = ["Referred", "NFA", "Charged", "with cps", "investigating", "Draft"]
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def make_tracker(path: Path, rows: int) -> None:
+    from openpyxl import Workbook
+
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("Tracker")
+    ws.append(["HMP Bench - referral tracker"])
+    ws.append([])
+    ws.append(
+        [
+            "Log No",
+            "NOMIS No.",
+            "Surname, Forename",
+            "Date of Incident",
+            "Offence",
+            "Status",
+            "Crime Ref",
+            "OIC",
+            "Comments",
+        ]
+    )
+    start = datetime(2021, 1, 1)
+    for i in range(rows):
+        letters = chr(65 + i % 26) + chr(65 + (i // 26) % 26)
+        nomis = f"A{i % 9000 + 1000:04d}{letters}"
+        when = start + timedelta(hours=i)
+        date_cell = when if i % 3 == 0 else f"{when:%d/%m/%Y}" if i % 3 == 1 else f"{when:%d %b %Y}"
+        ws.append(
+            [
+                f"B{i}",
+                nomis.lower() if i % 5 == 0 else nomis,
+                f"Surname{i}, Forename",
+                date_cell,
+                CATEGORIES[i % 6],
+                STATUSES[i % 6],
+                f"CR/{i}",
+                "DC Bench",
+                "note" if i % 2 else None,
+            ]
+        )
+    wb.save(path)
+
+
+def phase_import(rows: int) -> dict[str, float]:
+    from cipco.clock import FixedClock
+    from cipco.services.bootstrap import prepare
+    from cipco.spreadsheets.importers import import_referrals
+
+    with tempfile.TemporaryDirectory() as tmp:
+        tracker = Path(tmp) / "tracker.xlsx"
+        make_tracker(tracker, rows)
+        engine = prepare(Path(tmp) / "bench.db")
+        started = time.perf_counter()
+        summary = import_referrals(engine, tracker, clock=FixedClock(FROZEN), actor="bench")
+        elapsed = time.perf_counter() - started
+        assert summary.imported == rows, summary.counts_line()
+        engine.dispose()
+    return {"seconds": elapsed, "rows_per_s": rows / elapsed, "peak_mb": _peak_mb()}
+
+
+def phase_export(db: Path) -> dict[str, float]:
+    from openpyxl import Workbook
+
+    from cipco.clock import FixedClock, to_london
+    from cipco.db import make_engine, session_scope
+    from cipco.services.reports import ReferralFilter, referral_export_rows
+    from cipco.spreadsheets.exporters import export_referrals
+
+    clock = FixedClock(FROZEN)
+    engine = make_engine(db, create=False)
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "export.xlsx"
+        with session_scope(engine, clock=clock) as session:
+            started = time.perf_counter()
+            count = export_referrals(session, out, clock=clock, actor="bench")
+            ours = time.perf_counter() - started
+            peak_after_export = _peak_mb()
+            rows = list(referral_export_rows(session, ReferralFilter(), clock))
+        cells = [
+            [to_london(v).replace(tzinfo=None) if isinstance(v, datetime) else v for v in row]
+            for row in rows
+        ]
+        started = time.perf_counter()
+        wb = Workbook(write_only=True)
+        ws = wb.create_sheet("Referrals")
+        ws.append([f"H{i}" for i in range(len(cells[0]))])
+        for row in cells:
+            ws.append(row)
+        wb.save(Path(tmp) / "bare.xlsx")
+        bare = time.perf_counter() - started
+    return {"rows": count, "ours": ours, "bare": bare, "peak_mb": peak_after_export}
+
+
+def make_demo(db: Path, referrals: int) -> None:
+    from cipco.clock import FixedClock
+    from cipco.db import session_scope
+    from cipco.services import demo
+    from cipco.services.bootstrap import prepare
+
+    engine = prepare(db)
+    with session_scope(engine, actor="bench", clock=FixedClock(FROZEN)) as s:
+        demo.generate(s, FixedClock(FROZEN), referrals=referrals, seed=3)
+
+
+def _child(*args: str) -> dict[str, float]:
+    out = subprocess.run(
+        [sys.executable, __file__, *args], check=True, capture_output=True, text=True
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rows", type=int, default=50_000)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--phase", choices=["import", "export", "demo"])
+    parser.add_argument("--db")
+    args = parser.parse_args()
+    if args.phase == "import":
+        print(json.dumps(phase_import(args.rows)))
+        return
+    if args.phase == "export":
+        print(json.dumps(phase_export(Path(args.db))))
+        return
+    if args.phase == "demo":
+        make_demo(Path(args.db), args.rows)
+        print(json.dumps({}))
+        return
+
+    imports = [_child("--phase", "import", "--rows", str(args.rows)) for _ in range(args.runs)]
+    rate = statistics.median(r["rows_per_s"] for r in imports)
+    seconds = statistics.median(r["seconds"] for r in imports)
+    print(
+        f"import {args.rows} tracker rows: median {seconds:.2f} s"
+        f" = {rate:,.0f} rows/s (goal >= 10,000); peak RSS "
+        f"{max(r['peak_mb'] for r in imports):.0f} MB"
+    )
+    with tempfile.TemporaryDirectory() as tmp:
+        db = Path(tmp) / "demo.db"
+        _child("--phase", "demo", "--rows", str(args.rows), "--db", str(db))
+        exports = [_child("--phase", "export", "--db", str(db)) for _ in range(args.runs)]
+    ours = statistics.median(r["ours"] for r in exports)
+    bare = statistics.median(r["bare"] for r in exports)
+    print(
+        f"export {int(exports[0]['rows'])} referrals: median {ours:.2f} s; bare openpyxl "
+        f"write_only loop {bare:.2f} s; ratio {ours / bare:.2f} (goal <= 1.3); peak RSS "
+        f"{max(r['peak_mb'] for r in exports):.0f} MB (goal <= 250 MB)"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,248 @@
+"""The crime clinic: clinics, their agenda items, the action log and attendance.
+
+Tables declare columns only; the ``...Create``/``...Update`` schemas validate input.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+from pydantic import field_validator
+from sqlalchemy import Column, Integer
+from sqlmodel import Field, SQLModel
+
+from cipco.models.types import UTCDateTime, versioned
+
+
+class ClinicStatus(StrEnum):
+    DRAFT = "draft"
+    OPEN = "open"
+    IN_PROGRESS = "in_progress"
+    CLOSED = "closed"
+
+
+CLINIC_STATUS_LABELS: dict[str, str] = {
+    ClinicStatus.DRAFT: "Draft",
+    ClinicStatus.OPEN: "Open",
+    ClinicStatus.IN_PROGRESS: "In progress",
+    ClinicStatus.CLOSED: "Closed",
+}
+
+
+class ItemKind(StrEnum):
+    REFERRAL = "referral"
+    FREE = "free"
+    ACTION = "action"
+    MG4D = "mg4d"
+    EXHIBIT = "exhibit"
+
+
+class ActionStatus(StrEnum):
+    OPEN = "open"
+    DONE = "done"
+    DROPPED = "dropped"
+
+
+class Presence(StrEnum):
+    PRESENT = "present"
+    APOLOGIES = "apologies"
+
+
+class Clinic(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    held_on: date = Field(index=True, unique=True)
+    title: str = "Crime clinic"
+    location: str = ""
+    status: str = Field(default=ClinicStatus.DRAFT, index=True)
+    notes: str = ""
+    # When the agenda was last generated: referrals created after it are "new" next time.
+    agenda_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    started_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    updated_at: datetime = Field(sa_type=UTCDateTime)
+    version: int = Field(default=1, sa_column=Column(Integer, nullable=False))
+
+    __mapper_args__ = versioned()
+
+
+class ClinicAction(SQLModel, table=True):
+    """One action agreed at a clinic. It stays open, and is carried, until done or dropped."""
+
+    __tablename__ = "clinic_action"
+
+    id: int | None = Field(default=None, primary_key=True)
+    clinic_id: int = Field(foreign_key="clinic.id", index=True)
+    referral_id: int | None = Field(default=None, foreign_key="referral.id", index=True)
+    text: str
+    owner_name: str = Field(index=True)
+    owner_org: str = ""
+    due_on: date | None = Field(default=None, index=True)
+    status: str = Field(default=ActionStatus.OPEN, index=True)
+    status_reason: str | None = None
+    done_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    dropped_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    updated_at: datetime = Field(sa_type=UTCDateTime)
+    version: int = Field(default=1, sa_column=Column(Integer, nullable=False))
+
+    __mapper_args__ = versioned()
+
+
+class AgendaItem(SQLModel, table=True):
+    __tablename__ = "agenda_item"
+
+    id: int | None = Field(default=None, primary_key=True)
+    clinic_id: int = Field(foreign_key="clinic.id", index=True, ondelete="CASCADE")
+    position: int = 0
+    kind: str = ItemKind.FREE
+    section: str = ""
+    title: str
+    detail: str = ""
+    referral_id: int | None = Field(default=None, foreign_key="referral.id", index=True)
+    action_id: int | None = Field(default=None, foreign_key="clinic_action.id", index=True)
+    source_id: int | None = None  # the MG4D or exhibit record, for those kinds
+    note: str = ""  # the discussion note / decision
+    dropped: bool = False
+    drop_reason: str | None = None
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    updated_at: datetime = Field(sa_type=UTCDateTime)
+    version: int = Field(default=1, sa_column=Column(Integer, nullable=False))
+
+    __mapper_args__ = versioned()
+
+
+class Attendance(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    clinic_id: int = Field(foreign_key="clinic.id", index=True, ondelete="CASCADE")
+    name: str
+    role: str = ""
+    organisation: str = ""
+    presence: str = Presence.PRESENT
+
+
+# ------------------------------------------------------------------ input schemas
+
+
+def _clean(value: Any) -> Any:
+    if isinstance(value, str):
+        return " ".join(value.split())
+    return value
+
+
+def _required(value: str, what: str) -> str:
+    value = " ".join((value or "").split())
+    if not value:
+        raise ValueError(f"{what} is required")
+    return value
+
+
+class ClinicCreate(SQLModel):
+    held_on: date
+    title: str = "Crime clinic"
+    location: str = ""
+
+    @field_validator("title", "location", mode="before")
+    @classmethod
+    def _text(cls, value: Any) -> Any:
+        return _clean(value)
+
+
+class ClinicUpdate(SQLModel):
+    held_on: date | None = None
+    title: str | None = None
+    location: str | None = None
+    notes: str | None = None
+
+    @field_validator("title", "location", mode="before")
+    @classmethod
+    def _text(cls, value: Any) -> Any:
+        return _clean(value)
+
+
+class AgendaItemCreate(SQLModel):
+    title: str
+    detail: str = ""
+    section: str = "Other business"
+    referral_id: int | None = None
+
+    @field_validator("title")
+    @classmethod
+    def _title(cls, value: str) -> str:
+        return _required(value, "a title")
+
+    @field_validator("section", mode="before")
+    @classmethod
+    def _section(cls, value: Any) -> Any:
+        return _clean(value) or "Other business"
+
+
+class AgendaItemUpdate(SQLModel):
+    title: str | None = None
+    detail: str | None = None
+    note: str | None = None
+
+    @field_validator("title")
+    @classmethod
+    def _title(cls, value: str | None) -> str | None:
+        return None if value is None else _required(value, "a title")
+
+
+class ClinicActionCreate(SQLModel):
+    text: str
+    owner_name: str
+    owner_org: str = ""
+    due_on: date | None = None
+    referral_id: int | None = None
+
+    @field_validator("text")
+    @classmethod
+    def _text(cls, value: str) -> str:
+        return _required(value, "the action text")
+
+    @field_validator("owner_name")
+    @classmethod
+    def _owner(cls, value: str) -> str:
+        return _required(value, "an owner (a person)")
+
+    @field_validator("owner_org", mode="before")
+    @classmethod
+    def _org(cls, value: Any) -> Any:
+        return _clean(value) if value is not None else ""
+
+
+class ClinicActionUpdate(SQLModel):
+    text: str | None = None
+    owner_name: str | None = None
+    owner_org: str | None = None
+    due_on: date | None = None
+    referral_id: int | None = None
+
+    @field_validator("text")
+    @classmethod
+    def _text(cls, value: str | None) -> str | None:
+        return None if value is None else _required(value, "the action text")
+
+    @field_validator("owner_name")
+    @classmethod
+    def _owner(cls, value: str | None) -> str | None:
+        return None if value is None else _required(value, "an owner (a person)")
+
+
+class AttendanceCreate(SQLModel):
+    name: str
+    role: str = ""
+    organisation: str = ""
+    presence: Presence = Presence.PRESENT
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str) -> str:
+        return _required(value, "a name")
+
+    @field_validator("role", "organisation", mode="before")
+    @classmethod
+    def _text(cls, value: Any) -> Any:
+        return _clean(value) if value is not None else ""

@@ -1,0 +1,456 @@
+"""The exhibit continuity log: exhibits, their referral links and append-only events.
+
+``ExhibitEvent`` rows are never updated or deleted: a mistake is fixed by a correction event
+that points at the original. Each event stores the hash of the previous event of the same
+exhibit (see ``cipco.services.chain``). The exhibit row holds the header plus state derived
+from its events (holder, state, seal, counts), stored so lists filter and sort in SQL.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+from pydantic import field_validator, model_validator
+from sqlalchemy import Column, Index, Integer
+from sqlmodel import Field, SQLModel
+
+from cipco.models.people import validate_nomis
+from cipco.models.types import UTCDateTime, versioned
+
+
+class ExhibitType(StrEnum):
+    CCTV = "cctv"
+    BWV = "bwv"
+    PHOTO = "photo"
+    AUDIO = "audio"
+    DOCUMENT = "document"
+    DRUGS = "drugs"
+    MOBILE_PHONE = "mobile_phone"
+    SIM_STORAGE = "sim_storage"
+    WEAPON = "weapon"
+    OTHER = "other"
+
+
+TYPE_LABELS: dict[str, str] = {
+    ExhibitType.CCTV: "CCTV",
+    ExhibitType.BWV: "Body-worn video",
+    ExhibitType.PHOTO: "Photo",
+    ExhibitType.AUDIO: "Audio (PIN phone)",
+    ExhibitType.DOCUMENT: "Document",
+    ExhibitType.DRUGS: "Drugs",
+    ExhibitType.MOBILE_PHONE: "Mobile phone",
+    ExhibitType.SIM_STORAGE: "SIM / storage",
+    ExhibitType.WEAPON: "Weapon",
+    ExhibitType.OTHER: "Other physical",
+}
+FOOTAGE_TYPES = frozenset({ExhibitType.CCTV, ExhibitType.BWV})
+DIGITAL_TYPES = frozenset({ExhibitType.CCTV, ExhibitType.BWV, ExhibitType.PHOTO, ExhibitType.AUDIO})
+
+
+class ExhibitState(StrEnum):
+    HELD = "held"
+    WITH_POLICE = "with_police"
+    AT_LAB = "at_lab"
+    IN_TRANSIT = "in_transit"
+    AT_COURT = "at_court"
+    RETURNED = "returned"
+    DISSEMINATED = "disseminated"
+    DESTROYED = "destroyed"
+
+
+STATE_LABELS: dict[str, str] = {
+    ExhibitState.HELD: "Held by us",
+    ExhibitState.WITH_POLICE: "With police",
+    ExhibitState.AT_LAB: "At lab",
+    ExhibitState.IN_TRANSIT: "With courier",
+    ExhibitState.AT_COURT: "At court",
+    ExhibitState.RETURNED: "Returned",
+    ExhibitState.DISSEMINATED: "Disseminated",
+    ExhibitState.DESTROYED: "Destroyed",
+}
+FINAL_STATES = frozenset({ExhibitState.RETURNED, ExhibitState.DISSEMINATED, ExhibitState.DESTROYED})
+
+
+class EventKind(StrEnum):
+    SEIZURE = "seizure"
+    MOVEMENT = "movement"
+    CORRECTION = "correction"
+    DISSEMINATION = "dissemination"
+    RETURN = "return"
+    DESTRUCTION = "destruction"
+
+
+class HolderKind(StrEnum):
+    STAFF = "staff"  # a prison user
+    POLICE = "police"
+    LAB = "lab"
+    COURIER = "courier"
+    COURT = "court"
+    OWNER = "owner"
+
+
+class Reason(StrEnum):
+    STORAGE = "storage"
+    EXAMINATION = "examination"
+    POLICE_COLLECTION = "police_collection"
+    COURT = "court"
+    RETURN = "return"
+    OTHER = "other"
+
+
+REFERENCE_RE = re.compile(r"^[A-Z]{1,5}/[0-9]{1,6}(/[0-9]{1,4})*$")
+
+
+def normalise_reference(value: str) -> str:
+    return re.sub(r"\s+", "", value or "").upper()
+
+
+def validate_reference(value: str) -> str:
+    cleaned = normalise_reference(value)
+    if not REFERENCE_RE.match(cleaned):
+        raise ValueError(
+            f"'{value}' is not an exhibit reference: expected initials / number, e.g. JS/1 "
+            "or a sub-exhibit JS/1/1"
+        )
+    return cleaned
+
+
+def parent_reference(reference: str) -> str | None:
+    """``JS/1/1`` -> ``JS/1``; ``JS/1`` -> None."""
+    parts = reference.split("/")
+    return "/".join(parts[:-1]) if len(parts) > 2 else None
+
+
+class Exhibit(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    reference: str = Field(index=True, unique=True)
+    parent_id: int | None = Field(default=None, foreign_key="exhibit.id", index=True)
+    exhibit_type: str = Field(index=True)
+    description: str
+    # CCTV / BWV / digital
+    system: str | None = None
+    camera_id: str | None = None
+    officer: str | None = None
+    clip_start: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    clip_end: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    export_medium: str | None = None
+    file_sha256: str | None = None
+    # physical
+    quantity: str | None = None
+    weight: str | None = None
+    where_found: str | None = None
+    found_on_prisoner_id: int | None = Field(default=None, foreign_key="prisoner.id", index=True)
+    list_class: str | None = None  # prohibited item list A / B / C
+    # seizure
+    seized_by: str
+    seized_at: datetime = Field(sa_type=UTCDateTime)
+    hold: bool = False
+    hold_reason: str | None = None
+    collection_requested_on: date | None = None
+    # derived from the events, stored for SQL filters and sorting
+    seal_number: str | None = None
+    storage_location: str | None = None
+    holder: str
+    holder_kind: str = HolderKind.STAFF
+    state: str = Field(default=ExhibitState.HELD, index=True)
+    last_movement_at: datetime = Field(sa_type=UTCDateTime, index=True)
+    review_due_on: date | None = Field(default=None, index=True)
+    discrepancy_count: int = 0
+    event_count: int = 0
+    head_hash: str = ""
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    updated_at: datetime = Field(sa_type=UTCDateTime)
+    version: int = Field(default=1, sa_column=Column(Integer, nullable=False))
+
+    __mapper_args__ = versioned()
+
+
+class ExhibitReferral(SQLModel, table=True):
+    __tablename__ = "exhibit_referral"
+
+    exhibit_id: int = Field(foreign_key="exhibit.id", primary_key=True, ondelete="CASCADE")
+    referral_id: int = Field(
+        foreign_key="referral.id", primary_key=True, index=True, ondelete="CASCADE"
+    )
+
+
+class ExhibitEvent(SQLModel, table=True):
+    """One event in an exhibit's chain. Append-only; hashed with the previous event."""
+
+    __tablename__ = "exhibit_event"
+    __table_args__ = (Index("ix_exhibit_event_exhibit_seq", "exhibit_id", "seq", unique=True),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    exhibit_id: int = Field(foreign_key="exhibit.id")
+    seq: int
+    kind: str
+    from_name: str | None = None
+    from_kind: str | None = None
+    to_name: str | None = None
+    to_kind: str | None = None
+    to_collar: str | None = None
+    to_force: str | None = None
+    to_org: str | None = None  # lab, courier firm, court
+    happened_at: datetime = Field(sa_type=UTCDateTime)
+    recorded_at: datetime = Field(sa_type=UTCDateTime)
+    recorded_by: str
+    reason: str | None = None
+    location: str | None = None
+    seal_number: str | None = None  # seal number on receipt
+    seal_intact: bool | None = None
+    new_seal_number: str | None = None  # resealed after examination
+    discrepancy: str | None = None
+    corrected_happened_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    corrects_event_id: int | None = Field(default=None, foreign_key="exhibit_event.id")
+    authority: str | None = None
+    witness: str | None = None
+    note: str | None = None
+    details: str | None = None  # canonical JSON of the header at seizure
+    prev_hash: str
+    hash: str
+
+
+# ------------------------------------------------------------------ input schemas
+
+
+def _clean(value: Any) -> Any:
+    if isinstance(value, str):
+        value = " ".join(value.split())
+        return value or None
+    return value
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    if value is not None and value.tzinfo is None:
+        raise ValueError("a time needs a time zone")
+    return value
+
+
+class ExhibitCreate(SQLModel):
+    reference: str
+    exhibit_type: ExhibitType
+    description: str
+    system: str | None = None
+    camera_id: str | None = None
+    officer: str | None = None
+    clip_start: datetime | None = None
+    clip_end: datetime | None = None
+    export_medium: str | None = None
+    file_sha256: str | None = None
+    quantity: str | None = None
+    weight: str | None = None
+    where_found: str | None = None
+    found_on: str | None = None  # NOMIS number
+    list_class: str | None = None
+    seized_by: str
+    seized_at: datetime
+    seal_number: str | None = None
+    storage_location: str | None = None
+    referral_refs: list[str] = []
+    hold: bool = False
+    hold_reason: str | None = None
+    awaiting_collection: bool = False
+
+    @field_validator(
+        "description",
+        "system",
+        "camera_id",
+        "officer",
+        "export_medium",
+        "file_sha256",
+        "quantity",
+        "weight",
+        "where_found",
+        "found_on",
+        "list_class",
+        "seized_by",
+        "seal_number",
+        "storage_location",
+        "hold_reason",
+        mode="before",
+    )
+    @classmethod
+    def _strip(cls, value: Any) -> Any:
+        return _clean(value)
+
+    @field_validator("reference")
+    @classmethod
+    def _reference(cls, value: str) -> str:
+        return validate_reference(value)
+
+    @field_validator("description", "seized_by")
+    @classmethod
+    def _required(cls, value: str | None) -> str:
+        if not value:
+            raise ValueError("is required")
+        return value
+
+    @field_validator("found_on")
+    @classmethod
+    def _nomis(cls, value: str | None) -> str | None:
+        return validate_nomis(value) if value else None
+
+    @field_validator("list_class")
+    @classmethod
+    def _list(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        cleaned = value.upper().removeprefix("LIST").strip()
+        if cleaned not in ("A", "B", "C"):
+            raise ValueError(f"'{value}' is not a prohibited item list: expected A, B or C")
+        return cleaned
+
+    @field_validator("file_sha256")
+    @classmethod
+    def _sha(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        cleaned = value.lower()
+        if not re.fullmatch(r"[0-9a-f]{64}", cleaned):
+            raise ValueError("a SHA-256 is 64 hexadecimal characters (cipco hash FILE prints it)")
+        return cleaned
+
+    @field_validator("seized_at", "clip_start", "clip_end")
+    @classmethod
+    def _tz(cls, value: datetime | None) -> datetime | None:
+        return _aware(value)
+
+    @field_validator("referral_refs", mode="before")
+    @classmethod
+    def _refs(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            value = [v for v in re.split(r"[,;\s]+", value) if v]
+        return value
+
+    @model_validator(mode="after")
+    def _order(self) -> ExhibitCreate:
+        if self.clip_start and self.clip_end and self.clip_end < self.clip_start:
+            raise ValueError("clip_end: the clip ends before it starts")
+        return self
+
+
+class EventIn(SQLModel):
+    """A movement, dissemination, return or destruction as typed in."""
+
+    kind: EventKind = EventKind.MOVEMENT
+    from_name: str
+    to_name: str | None = None
+    to_kind: HolderKind = HolderKind.STAFF
+    to_collar: str | None = None
+    to_force: str | None = None
+    to_org: str | None = None
+    happened_at: datetime
+    reason: Reason | None = None
+    location: str | None = None
+    seal_number: str | None = None
+    seal_intact: bool | None = None
+    new_seal_number: str | None = None
+    authority: str | None = None
+    witness: str | None = None
+    note: str | None = None
+
+    @field_validator(
+        "from_name",
+        "to_name",
+        "to_collar",
+        "to_force",
+        "to_org",
+        "location",
+        "seal_number",
+        "new_seal_number",
+        "authority",
+        "witness",
+        "note",
+        mode="before",
+    )
+    @classmethod
+    def _strip(cls, value: Any) -> Any:
+        return _clean(value)
+
+    @field_validator("from_name")
+    @classmethod
+    def _from(cls, value: str | None) -> str:
+        if not value:
+            raise ValueError("is required: who handed the exhibit over")
+        return value
+
+    @field_validator("happened_at")
+    @classmethod
+    def _tz(cls, value: datetime) -> datetime:
+        aware = _aware(value)
+        assert aware is not None
+        return aware
+
+    @model_validator(mode="after")
+    def _rules(self) -> EventIn:
+        if self.kind in (EventKind.SEIZURE, EventKind.CORRECTION):
+            raise ValueError("kind: use the seizure or correction forms for those")
+        if self.kind != EventKind.DESTRUCTION and not self.to_name:
+            raise ValueError("to_name: is required: who received the exhibit")
+        if self.kind == EventKind.DISSEMINATION:
+            self.to_kind = HolderKind.POLICE
+            if not self.to_collar:
+                raise ValueError("to_collar: dissemination needs the receiving officer's collar")
+            if not self.to_force:
+                raise ValueError("to_force: dissemination needs the receiving officer's force")
+        if self.kind == EventKind.RETURN:
+            self.to_kind = HolderKind.OWNER
+            self.reason = Reason.RETURN
+        if self.kind == EventKind.DESTRUCTION:
+            if not self.authority:
+                raise ValueError("authority: destruction needs an authority")
+            if not self.witness:
+                raise ValueError("witness: destruction needs a witness")
+        if self.to_kind == HolderKind.POLICE and self.kind == EventKind.MOVEMENT:
+            if not self.to_collar:
+                raise ValueError("to_collar: a police receiver needs a collar number")
+            if not self.to_force:
+                raise ValueError("to_force: a police receiver needs a force")
+        return self
+
+
+class CorrectionIn(SQLModel):
+    """Corrects one earlier event; only the fields given are corrected."""
+
+    corrects_event_id: int
+    note: str
+    to_name: str | None = None
+    to_kind: HolderKind | None = None
+    to_collar: str | None = None
+    to_force: str | None = None
+    to_org: str | None = None
+    happened_at: datetime | None = None
+    reason: Reason | None = None
+    location: str | None = None
+    seal_number: str | None = None
+    new_seal_number: str | None = None
+
+    @field_validator(
+        "note",
+        "to_name",
+        "to_collar",
+        "to_force",
+        "to_org",
+        "location",
+        "seal_number",
+        "new_seal_number",
+        mode="before",
+    )
+    @classmethod
+    def _strip(cls, value: Any) -> Any:
+        return _clean(value)
+
+    @field_validator("note")
+    @classmethod
+    def _note(cls, value: str | None) -> str:
+        if not value:
+            raise ValueError("is required: say what was wrong")
+        return value
+
+    @field_validator("happened_at")
+    @classmethod
+    def _tz(cls, value: datetime | None) -> datetime | None:
+        return _aware(value)

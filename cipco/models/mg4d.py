@@ -1,0 +1,193 @@
+"""The MG4D issue log: charge papers received for a prisoner and how they were served.
+
+Service events are append-only: a correction is a new event pointing at the one it corrects.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+from pydantic import field_validator, model_validator
+from sqlalchemy import Column, Integer
+from sqlmodel import Field, SQLModel
+
+from cipco.models.people import PrisonerIn
+from cipco.models.types import UTCDateTime, versioned
+
+
+class Response(StrEnum):
+    SIGNED = "signed"
+    REFUSED = "refused"
+    NOT_SERVED_RELEASED = "not_served_released"
+    NOT_SERVED_TRANSFERRED = "not_served_transferred"
+    NOT_SERVED_OTHER = "not_served_other"
+
+
+RESPONSE_LABELS: dict[str, str] = {
+    Response.SIGNED: "Served: signed",
+    Response.REFUSED: "Served: refused to sign",
+    Response.NOT_SERVED_RELEASED: "Not served: released",
+    Response.NOT_SERVED_TRANSFERRED: "Not served: transferred",
+    Response.NOT_SERVED_OTHER: "Not served: other",
+}
+SERVED_RESPONSES = frozenset({Response.SIGNED, Response.REFUSED})
+
+
+class PapersState(StrEnum):
+    AWAITING = "awaiting"  # received, not yet served (or an attempt failed for "other")
+    SERVED = "served"
+    NOT_SERVED = "not_served"  # released or transferred: nothing left to do here
+
+
+STATE_LABELS: dict[str, str] = {
+    PapersState.AWAITING: "Awaiting service",
+    PapersState.SERVED: "Served",
+    PapersState.NOT_SERVED: "Not served",
+}
+
+
+class ChargePapers(SQLModel, table=True):
+    __tablename__ = "charge_papers"
+
+    id: int | None = Field(default=None, primary_key=True)
+    prisoner_id: int = Field(foreign_key="prisoner.id", index=True)
+    referral_id: int | None = Field(default=None, foreign_key="referral.id", index=True)
+    crime_ref: str | None = Field(default=None, index=True)
+    urn: str | None = Field(default=None, index=True)
+    form_label: str = "MG4D"
+    charges: str = ""
+    court: str = ""
+    first_hearing_on: date | None = Field(default=None, index=True)
+    received_at: datetime = Field(sa_type=UTCDateTime, index=True)
+    received_from: str = ""
+    notes: str = ""
+    # Denormalised from the latest service event so the queue and sorting run in SQL.
+    state: str = Field(default=PapersState.AWAITING, index=True)
+    served_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
+    response: str | None = None
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    updated_at: datetime = Field(sa_type=UTCDateTime)
+    version: int = Field(default=1, sa_column=Column(Integer, nullable=False))
+
+    __mapper_args__ = versioned()
+
+
+class ServiceEvent(SQLModel, table=True):
+    """One attempt to serve papers, or a correction of an earlier one. Never edited."""
+
+    __tablename__ = "service_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    papers_id: int = Field(foreign_key="charge_papers.id", index=True, ondelete="CASCADE")
+    served_at: datetime = Field(sa_type=UTCDateTime)
+    served_by: str
+    witnessed_by: str = ""
+    response: str
+    note: str = ""
+    copy_returned_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    copy_returned_how: str | None = None
+    corrects_event_id: int | None = Field(default=None, foreign_key="service_event.id")
+    recorded_at: datetime = Field(sa_type=UTCDateTime)
+    actor: str
+
+
+# ------------------------------------------------------------------ input schemas
+
+
+def _clean(value: Any) -> Any:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = " ".join(value.split())
+        return value or None
+    return value
+
+
+class PapersCreate(SQLModel):
+    prisoner: PrisonerIn
+    referral_reference: str | None = None  # links to the tracker's referral
+    crime_ref: str | None = None
+    urn: str | None = None
+    form_label: str = "MG4D"
+    charges: str
+    court: str = ""
+    first_hearing_on: date | None = None
+    received_at: datetime
+    received_from: str = ""
+    notes: str = ""
+
+    @field_validator("referral_reference", "crime_ref", "urn", mode="before")
+    @classmethod
+    def _optional(cls, value: Any) -> Any:
+        return _clean(value)
+
+    @field_validator("form_label", mode="before")
+    @classmethod
+    def _form(cls, value: Any) -> Any:
+        return (_clean(value) or "MG4D").upper()
+
+    @field_validator("charges", mode="before")
+    @classmethod
+    def _charges(cls, value: Any) -> Any:
+        value = str(value).strip() if value is not None else ""
+        if not value:
+            raise ValueError("say what the prisoner is charged with")
+        return value
+
+    @field_validator("court", "received_from", "notes", mode="before")
+    @classmethod
+    def _text(cls, value: Any) -> Any:
+        return "" if value is None else str(value).strip()
+
+    @field_validator("received_at")
+    @classmethod
+    def _aware(cls, value: datetime) -> datetime:
+        if value.tzinfo is None:
+            raise ValueError("a time needs a time zone")
+        return value
+
+
+class ServiceCreate(SQLModel):
+    served_at: datetime
+    served_by: str
+    witnessed_by: str = ""
+    response: Response
+    note: str = ""
+    copy_returned_at: datetime | None = None
+    copy_returned_how: str | None = None
+    corrects_event_id: int | None = None
+
+    @field_validator("served_by", mode="before")
+    @classmethod
+    def _by(cls, value: Any) -> Any:
+        value = _clean(value)
+        if not value:
+            raise ValueError("say who served (or tried to serve) the papers")
+        return value
+
+    @field_validator("witnessed_by", "note", mode="before")
+    @classmethod
+    def _text(cls, value: Any) -> Any:
+        return _clean(value) or ""
+
+    @field_validator("copy_returned_how", mode="before")
+    @classmethod
+    def _how(cls, value: Any) -> Any:
+        return _clean(value)
+
+    @field_validator("served_at", "copy_returned_at")
+    @classmethod
+    def _aware(cls, value: datetime | None) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            raise ValueError("a time needs a time zone")
+        return value
+
+    @model_validator(mode="after")
+    def _rules(self) -> ServiceCreate:
+        if self.response == Response.NOT_SERVED_OTHER and not self.note:
+            raise ValueError("note: say why the papers were not served")
+        if self.copy_returned_at and self.copy_returned_at < self.served_at:
+            raise ValueError("copy_returned_at: the copy went back before the papers were served")
+        return self

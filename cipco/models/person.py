@@ -1,0 +1,312 @@
+"""Persons of interest: SOC banding, NOMIS-style alerts, ancillary orders, associations and
+Band 1 custody trigger events.
+
+Tables declare columns only; the ``*Create`` schemas validate input.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+from pydantic import field_validator, model_validator
+from sqlalchemy import JSON, Column, Integer
+from sqlmodel import Field, SQLModel
+
+from cipco.models.people import PrisonerIn
+from cipco.models.types import UTCDateTime, versioned
+
+
+class AlertCode(StrEnum):
+    DOCGM = "DOCGM"
+    XGANG = "XGANG"
+    XSC = "XSC"
+    XFO = "XFO"
+    XPOI = "XPOI"
+    XEAN = "XEAN"
+    XCO = "XCO"
+    XCOP = "XCOP"
+    XSA = "XSA"
+
+
+ALERT_LABELS: dict[str, str] = {
+    AlertCode.DOCGM: "OCG nominal (do not share)",
+    AlertCode.XGANG: "Gang member",
+    AlertCode.XSC: "Serious crime prevention order",
+    AlertCode.XFO: "Financial order",
+    AlertCode.XPOI: "Person of interest",
+    AlertCode.XEAN: "Escape/abscond notification",
+    AlertCode.XCO: "Corruptor",
+    AlertCode.XCOP: "Potential corruptor",
+    AlertCode.XSA: "Staff assaulter",
+}
+
+
+class StartRule(StrEnum):
+    ON_MAKING = "on_making"
+    ON_RELEASE = "on_release"
+    DATE = "date"
+
+
+START_RULE_LABELS: dict[str, str] = {
+    StartRule.ON_MAKING: "On making",
+    StartRule.ON_RELEASE: "On release",
+    StartRule.DATE: "On a date",
+}
+
+
+class AssociationKind(StrEnum):
+    ASSOCIATE = "associate"
+    NON_ASSOCIATION = "non_association"
+
+
+ASSOCIATION_LABELS: dict[str, str] = {
+    AssociationKind.ASSOCIATE: "Associate",
+    AssociationKind.NON_ASSOCIATION: "Non-association",
+}
+
+
+class TriggerKind(StrEnum):
+    CELL_SHARE = "cell_share"
+    EMPLOYMENT = "employment"
+    IEP = "iep"
+    RECATEGORISATION = "recategorisation"
+    ROTL = "rotl"
+    ESCORT = "escort"
+
+
+TRIGGER_LABELS: dict[str, str] = {
+    TriggerKind.CELL_SHARE: "Cell share",
+    TriggerKind.EMPLOYMENT: "Employment change",
+    TriggerKind.IEP: "IEP change",
+    TriggerKind.RECATEGORISATION: "Re-categorisation",
+    TriggerKind.ROTL: "ROTL",
+    TriggerKind.ESCORT: "Escort (incl. hospital)",
+}
+
+
+class PersonOfInterest(SQLModel, table=True):
+    __tablename__ = "person_of_interest"
+
+    id: int | None = Field(default=None, primary_key=True)
+    prisoner_id: int = Field(foreign_key="prisoner.id", index=True, unique=True)
+    alert_codes: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+    soc_band: int | None = Field(default=None, index=True)
+    last_review_on: date | None = None
+    next_review_on: date | None = Field(default=None, index=True)
+    ocg_name: str | None = Field(default=None, index=True)
+    release_date: date | None = Field(default=None, index=True)
+    do_not_share: bool = False
+    reason: str = ""
+    notes: str = ""
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    updated_at: datetime = Field(sa_type=UTCDateTime)
+    version: int = Field(default=1, sa_column=Column(Integer, nullable=False))
+
+    __mapper_args__ = versioned()
+
+
+class AncillaryOrder(SQLModel, table=True):
+    __tablename__ = "ancillary_order"
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person_of_interest.id", index=True, ondelete="CASCADE")
+    order_type_code: str = Field(foreign_key="order_type.code")
+    court: str = ""
+    made_on: date
+    start_rule: str = StartRule.ON_MAKING
+    start_on: date | None = None
+    end_on: date | None = Field(default=None, index=True)
+    until_further_order: bool = False
+    conditions: str = ""
+    review_on: date | None = None
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    updated_at: datetime = Field(sa_type=UTCDateTime)
+    version: int = Field(default=1, sa_column=Column(Integer, nullable=False))
+
+    __mapper_args__ = versioned()
+
+
+class Association(SQLModel, table=True):
+    """An associate or a non-association between two prisoners."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    prisoner_id: int = Field(foreign_key="prisoner.id", index=True)
+    other_prisoner_id: int = Field(foreign_key="prisoner.id", index=True)
+    kind: str = AssociationKind.ASSOCIATE
+    note: str = ""
+    created_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class CustodyEvent(SQLModel, table=True):
+    """A Band 1 custody trigger point the regional SOC unit must be told about."""
+
+    __tablename__ = "custody_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person_of_interest.id", index=True, ondelete="CASCADE")
+    kind: str
+    happened_at: datetime = Field(sa_type=UTCDateTime)
+    recorded_at: datetime = Field(sa_type=UTCDateTime)
+    actor: str
+    detail: str = ""
+    notify_due_on: date | None = Field(default=None, index=True)
+    notified_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    notified_how: str | None = None
+
+
+# ------------------------------------------------------------------ input schemas
+
+
+def _blank_to_none(value: Any) -> Any:
+    if isinstance(value, str) and not value.strip():
+        return None
+    return value.strip() if isinstance(value, str) else value
+
+
+def parse_alert_codes(value: Any) -> list[str]:
+    """'XGANG; xsa' or ['XGANG', 'XSA'] -> ['XGANG', 'XSA'], refusing unknown codes."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        value = value.replace(";", ",").replace(" ", ",").split(",")
+    codes = sorted({str(v).strip().upper() for v in value if str(v).strip()})
+    unknown = [c for c in codes if c not in ALERT_LABELS]
+    if unknown:
+        raise ValueError(
+            f"unknown alert code {', '.join(unknown)}; expected one of " + ", ".join(ALERT_LABELS)
+        )
+    return codes
+
+
+def parse_band(value: Any) -> int | None:
+    """1, '2', 'Band 1' -> the SOC band; blank -> None."""
+    value = _blank_to_none(value)
+    if value is None:
+        return None
+    text = str(value).strip().lower().removeprefix("band").strip()
+    if text not in ("1", "2"):
+        raise ValueError(f"'{value}' is not a SOC band: expected 1, 2 or blank")
+    return int(text)
+
+
+class PersonCreate(SQLModel):
+    """A person of interest as typed or imported. Creates or updates by NOMIS number."""
+
+    prisoner: PrisonerIn
+    location: str | None = None  # "this prison" / a prison code / "released"
+    alert_codes: list[str] = []
+    soc_band: int | None = None
+    last_review_on: date | None = None
+    next_review_on: date | None = None  # computed from the band when not given
+    ocg_name: str | None = None
+    release_date: date | None = None
+    do_not_share: bool = False
+    reason: str = ""
+    notes: str = ""
+
+    @field_validator("location", "ocg_name", mode="before")
+    @classmethod
+    def _blank(cls, value: Any) -> Any:
+        return _blank_to_none(value)
+
+    @field_validator("alert_codes", mode="before")
+    @classmethod
+    def _codes(cls, value: Any) -> Any:
+        return parse_alert_codes(value)
+
+    @field_validator("soc_band", mode="before")
+    @classmethod
+    def _band(cls, value: Any) -> Any:
+        return parse_band(value)
+
+    @field_validator("reason", "notes", mode="before")
+    @classmethod
+    def _text(cls, value: Any) -> Any:
+        return "" if value is None else str(value).strip()
+
+
+class PersonUpdate(SQLModel):
+    """Only the fields set are changed."""
+
+    location: str | None = None
+    alert_codes: list[str] | None = None
+    soc_band: int | None = None
+    last_review_on: date | None = None
+    next_review_on: date | None = None
+    ocg_name: str | None = None
+    release_date: date | None = None
+    do_not_share: bool | None = None
+    reason: str | None = None
+    notes: str | None = None
+
+    @field_validator("location", "ocg_name", mode="before")
+    @classmethod
+    def _blank(cls, value: Any) -> Any:
+        return _blank_to_none(value)
+
+    @field_validator("alert_codes", mode="before")
+    @classmethod
+    def _codes(cls, value: Any) -> Any:
+        return None if value is None else parse_alert_codes(value)
+
+    @field_validator("soc_band", mode="before")
+    @classmethod
+    def _band(cls, value: Any) -> Any:
+        return parse_band(value)
+
+
+class OrderCreate(SQLModel):
+    order_type_code: str
+    court: str = ""
+    made_on: date
+    start_rule: StartRule = StartRule.ON_MAKING
+    start_on: date | None = None
+    end_on: date | None = None
+    until_further_order: bool = False
+    conditions: str = ""
+    review_on: date | None = None
+
+    @field_validator("order_type_code", mode="before")
+    @classmethod
+    def _code(cls, value: Any) -> Any:
+        value = _blank_to_none(value)
+        if value is None:
+            raise ValueError("an order needs a type")
+        return str(value).upper()
+
+    @model_validator(mode="after")
+    def _dates(self) -> OrderCreate:
+        if self.start_rule == StartRule.DATE and self.start_on is None:
+            raise ValueError("start_on: an order starting on a date needs the date")
+        if self.start_rule == StartRule.ON_MAKING:
+            self.start_on = self.made_on
+        if self.start_rule == StartRule.ON_RELEASE and self.start_on is not None:
+            self.start_on = None
+        if self.start_on and self.start_on < self.made_on:
+            raise ValueError("start_on: an order cannot start before it was made")
+        if self.until_further_order and self.end_on is not None:
+            raise ValueError("end_on: an order until further order has no end date")
+        if self.end_on and self.end_on < (self.start_on or self.made_on):
+            raise ValueError("end_on: the order ends before it starts")
+        return self
+
+
+class AssociationCreate(SQLModel):
+    other: PrisonerIn
+    kind: AssociationKind = AssociationKind.ASSOCIATE
+    note: str = ""
+
+
+class CustodyEventCreate(SQLModel):
+    kind: TriggerKind
+    happened_at: datetime
+    detail: str = ""
+
+    @field_validator("happened_at")
+    @classmethod
+    def _aware(cls, value: datetime) -> datetime:
+        if value.tzinfo is None:
+            raise ValueError("a time needs a time zone")
+        return value

@@ -1,0 +1,353 @@
+"""Demo exhibits with hashed chains: about one exhibit a referral, about four events each.
+
+Rows are bulk-inserted with explicit ids so corrections can point at their originals and
+every hash is computed before insert; ``cipco verify`` passes on the result.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, insert, select
+from sqlmodel import Session
+
+from cipco.clock import to_london
+from cipco.models.exhibit import (
+    EventKind,
+    Exhibit,
+    ExhibitEvent,
+    ExhibitReferral,
+    ExhibitState,
+    ExhibitType,
+    HolderKind,
+)
+from cipco.services import demo, settings
+from cipco.services.chain import GENESIS, derive, event_hash
+from cipco.services.exhibits import review_due_on
+from cipco.services.flags import CLOSED_STATUSES
+
+KINDS: list[tuple[ExhibitType, float, str]] = [
+    (ExhibitType.CCTV, 22, "CCTV export, {where}"),
+    (ExhibitType.BWV, 18, "Body-worn video, {officer}"),
+    (ExhibitType.MOBILE_PHONE, 14, "Mobile phone found {where}"),
+    (ExhibitType.SIM_STORAGE, 5, "SIM card / micro-SD from a phone"),
+    (ExhibitType.DRUGS, 12, "Suspected psychoactive substance on paper"),
+    (ExhibitType.WEAPON, 6, "Improvised bladed weapon"),
+    (ExhibitType.PHOTO, 10, "Photographs of injuries"),
+    (ExhibitType.DOCUMENT, 6, "Letter and envelope"),
+    (ExhibitType.AUDIO, 3, "PIN phone call recording"),
+    (ExhibitType.OTHER, 4, "Clothing bagged after assault"),
+]
+STORES = ("Security evidence safe", "Evidence locker 2", "Drugs safe", "CCTV suite")
+LABS = ("Eurofins Forensics", "Key Forensic Services", "Cellmark")
+COURIERS = ("Secure courier (TNT)", "Police courier")
+WITNESSES = ("Deputy Governor R. Okafor", "Head of Security L. Marsh", "OSG W. Tran")
+
+
+def _initials(name: str) -> str:
+    parts = [p for p in name.replace(".", " ").split() if p[0].isupper()]
+    letters = "".join(p[0] for p in parts[-2:])
+    return letters or "EX"
+
+
+class _ChainBuilder:
+    """One exhibit's events, hashed as they are added."""
+
+    def __init__(
+        self, rng: Any, now: datetime, exhibit_id: int, event_id: int, start: datetime
+    ) -> None:
+        self.rng = rng
+        self.now = now
+        self.exhibit_id = exhibit_id
+        self.event_id = event_id
+        self.when = start
+        self.events: list[dict[str, Any]] = []
+
+    def add(self, fields: dict[str, Any], at: datetime) -> None:
+        self.event_id += 1
+        base: dict[str, Any] = dict.fromkeys(_EVENT_FIELDS)
+        base.update(fields)
+        base["id"] = self.event_id
+        base["exhibit_id"] = self.exhibit_id
+        base["seq"] = len(self.events) + 1
+        base["happened_at"] = at
+        recorded = at + timedelta(minutes=self.rng.randrange(1, 90))
+        if self.rng.random() < 0.05:
+            recorded = at + timedelta(days=self.rng.randrange(1, 4))
+        base["recorded_at"] = min(recorded, self.now)
+        base["recorded_by"] = "coordinator"
+        prev = self.events[-1]["hash"] if self.events else GENESIS
+        base["prev_hash"] = prev
+        base["hash"] = event_hash(base, prev)
+        self.events.append(base)
+
+    def later(self, days_low: int, days_high: int) -> datetime:
+        hours = self.rng.randrange(days_low * 24, days_high * 24 + 1)
+        self.when = min(self.when + timedelta(hours=hours), self.now)
+        return self.when
+
+
+_EVENT_FIELDS = [name for name in ExhibitEvent.model_fields if name != "id"]
+
+
+@demo.register("exhibits")
+def generate_exhibits(
+    session: Session, ctx: demo.DemoContext, tick: Callable[[str, int], None]
+) -> int:
+    rng = ctx.rng
+    now = ctx.clock.now()
+    review_days = settings.get_int(session, "exhibit_review_days")
+    overwrite_days = settings.get_int(session, "footage_overwrite_days")
+    exhibit_id = int(session.scalar(select(func.max(Exhibit.id))) or 0)
+    event_id = int(session.scalar(select(func.max(ExhibitEvent.id))) or 0)
+    used: set[str] = set(session.scalars(select(Exhibit.reference)))
+    counters: dict[str, int] = {}
+    weights = [w for _k, w, _d in KINDS]
+    exhibit_rows: list[dict[str, Any]] = []
+    event_rows: list[dict[str, Any]] = []
+    link_rows: list[dict[str, Any]] = []
+    made = 0
+    connection = session.connection()
+
+    def flush() -> None:
+        if exhibit_rows:
+            connection.execute(insert(Exhibit.__table__), exhibit_rows)  # type: ignore[attr-defined]
+        if event_rows:
+            connection.execute(insert(ExhibitEvent.__table__), event_rows)  # type: ignore[attr-defined]
+        if link_rows:
+            connection.execute(insert(ExhibitReferral.__table__), link_rows)  # type: ignore[attr-defined]
+        tick("exhibits", len(exhibit_rows))
+        exhibit_rows.clear()
+        event_rows.clear()
+        link_rows.clear()
+
+    for referral_id in ctx.referral_ids:
+        count = rng.choice((0, 1, 1, 2, 2))
+        incident = ctx.referral_incident[referral_id]
+        status = ctx.referral_status[referral_id]
+        closed = status in CLOSED_STATUSES
+        police = status not in ("draft", "referred")
+        for _ in range(count):
+            kind, _w, template = rng.choices(KINDS, weights=weights)[0]
+            seizer = rng.choice(ctx.staff)
+            initials = _initials(seizer)
+            while True:
+                counters[initials] = counters.get(initials, 0) + 1
+                reference = f"{initials}/{counters[initials]}"
+                if reference not in used:
+                    used.add(reference)
+                    break
+            exhibit_id += 1
+            where = rng.choice(demo.LOCATIONS)
+            officer = rng.choice(ctx.staff)
+            seized_at = min(incident + timedelta(minutes=rng.randrange(10, 600)), now)
+            seal = f"S{rng.randrange(1000000, 9999999)}"
+            store = rng.choice(STORES)
+            footage = kind in (ExhibitType.CCTV, ExhibitType.BWV)
+            builder = _ChainBuilder(rng, now, exhibit_id, event_id, seized_at)
+            events = builder.events
+            add = builder.add
+            later = builder.later
+
+            prisoner_id = ctx.referral_prisoner.get(referral_id)
+            header = {
+                "reference": reference,
+                "type": kind.value,
+                "description": template.format(where=where.lower(), officer=officer),
+            }
+            add(
+                {
+                    "kind": EventKind.SEIZURE.value,
+                    "from_name": where,
+                    "to_name": seizer,
+                    "to_kind": HolderKind.STAFF.value,
+                    "reason": "storage",
+                    "location": store,
+                    "seal_number": seal,
+                    "seal_intact": True,
+                    "details": json.dumps(header, sort_keys=True, separators=(",", ":")),
+                },
+                seized_at,
+            )
+            holder = seizer
+            coordinator = "CiPCo A. Whitfield"
+            add(
+                {
+                    "kind": EventKind.MOVEMENT.value,
+                    "from_name": holder,
+                    "from_kind": HolderKind.STAFF.value,
+                    "to_name": coordinator,
+                    "to_kind": HolderKind.STAFF.value,
+                    "reason": "storage",
+                    "location": store,
+                    "seal_number": seal,
+                    "seal_intact": True,
+                },
+                later(0, 2),
+            )
+            holder = coordinator
+            if rng.random() < 0.02:
+                # a mistyped receiver, then corrected
+                add(
+                    {
+                        "kind": EventKind.CORRECTION.value,
+                        "corrects_event_id": events[-1]["id"],
+                        "note": "Receiver's name typed wrongly",
+                        "to_name": coordinator,
+                    },
+                    later(0, 1),
+                )
+            collar = str(rng.randrange(1000, 9999))
+            oic = rng.choice(ctx.officers)
+            awaiting = False
+            if police and rng.random() < 0.8:
+                mismatch = rng.random() < 0.02
+                add(
+                    {
+                        "kind": (
+                            EventKind.DISSEMINATION.value
+                            if footage and rng.random() < 0.6
+                            else EventKind.MOVEMENT.value
+                        ),
+                        "from_name": holder,
+                        "from_kind": HolderKind.STAFF.value,
+                        "to_name": oic,
+                        "to_kind": HolderKind.POLICE.value,
+                        "to_collar": collar,
+                        "to_force": ctx.force_id,
+                        "reason": "police_collection",
+                        "seal_number": f"S{rng.randrange(1000000, 9999999)}" if mismatch else seal,
+                        "seal_intact": not (mismatch and rng.random() < 0.5),
+                        "discrepancy": (
+                            "seal number on receipt does not match recorded seal " + seal
+                        )
+                        if mismatch
+                        else None,
+                    },
+                    later(2, 20),
+                )
+                holder = oic
+                if events[-1]["kind"] == EventKind.MOVEMENT.value and not footage:
+                    lab = rng.choice(LABS)
+                    if rng.random() < 0.5:
+                        new_seal = f"L{rng.randrange(100000, 999999)}"
+                        add(
+                            {
+                                "kind": EventKind.MOVEMENT.value,
+                                "from_name": holder,
+                                "from_kind": HolderKind.POLICE.value,
+                                "to_name": lab,
+                                "to_kind": HolderKind.LAB.value,
+                                "to_org": lab,
+                                "reason": "examination",
+                                "seal_number": seal,
+                                "seal_intact": True,
+                                "new_seal_number": new_seal,
+                            },
+                            later(3, 30),
+                        )
+                        holder = lab
+                        seal = new_seal
+                    if closed and rng.random() < 0.5:
+                        add(
+                            {
+                                "kind": EventKind.MOVEMENT.value,
+                                "from_name": holder,
+                                "to_name": coordinator,
+                                "to_kind": HolderKind.STAFF.value,
+                                "reason": "return",
+                                "location": store,
+                                "seal_number": seal,
+                                "seal_intact": True,
+                            },
+                            later(10, 60),
+                        )
+                        holder = coordinator
+                        if rng.random() < 0.6 and not footage:
+                            add(
+                                {
+                                    "kind": EventKind.DESTRUCTION.value,
+                                    "from_name": holder,
+                                    "authority": "Governor D. Price",
+                                    "witness": rng.choice(WITNESSES),
+                                    "reason": "other",
+                                    "note": "Destroyed after case closed",
+                                },
+                                later(5, 40),
+                            )
+            elif police:
+                awaiting = True
+            derived = derive(events)
+            state = derived.state
+            exhibit_rows.append(
+                {
+                    "id": exhibit_id,
+                    "reference": reference,
+                    "parent_id": None,
+                    "exhibit_type": kind.value,
+                    "description": header["description"],
+                    "system": ("Milestone XProtect" if kind == ExhibitType.CCTV else "Axon Body 3")
+                    if footage
+                    else None,
+                    "camera_id": f"CAM-{rng.randrange(1, 120)}" if footage else None,
+                    "officer": officer if kind == ExhibitType.BWV else None,
+                    "clip_start": incident if footage else None,
+                    "clip_end": incident + timedelta(minutes=rng.randrange(2, 30))
+                    if footage
+                    else None,
+                    "export_medium": rng.choice(("DVD", "USB", "Evidence.com link"))
+                    if footage
+                    else None,
+                    "file_sha256": None,
+                    "quantity": "1" if not footage else None,
+                    "weight": f"{rng.randrange(1, 40)} g" if kind == ExhibitType.DRUGS else None,
+                    "where_found": where,
+                    "found_on_prisoner_id": prisoner_id
+                    if kind in (ExhibitType.MOBILE_PHONE, ExhibitType.DRUGS, ExhibitType.WEAPON)
+                    else None,
+                    "list_class": "A"
+                    if kind in (ExhibitType.MOBILE_PHONE, ExhibitType.DRUGS, ExhibitType.WEAPON)
+                    else None,
+                    "seized_by": seizer,
+                    "seized_at": seized_at,
+                    "hold": rng.random() < 0.02,
+                    "hold_reason": None,
+                    "collection_requested_on": to_london(builder.when).date()
+                    if awaiting and state == ExhibitState.HELD
+                    else None,
+                    "seal_number": derived.seal_number,
+                    "storage_location": derived.storage_location,
+                    "holder": derived.holder,
+                    "holder_kind": derived.holder_kind,
+                    "state": state,
+                    "last_movement_at": derived.last_movement_at,
+                    "review_due_on": review_due_on(
+                        kind.value,
+                        state,
+                        derived.last_movement_at,
+                        incident if footage else None,
+                        "export" if footage else None,
+                        review_days,
+                        overwrite_days,
+                    ),
+                    "discrepancy_count": derived.discrepancy_count,
+                    "event_count": derived.event_count,
+                    "head_hash": derived.head_hash,
+                    "created_at": seized_at,
+                    "updated_at": derived.last_movement_at,
+                    "version": 1,
+                }
+            )
+            if exhibit_rows[-1]["hold"]:
+                exhibit_rows[-1]["hold_reason"] = "Appeal pending"
+            event_rows.extend(events)
+            event_id = builder.event_id
+            link_rows.append({"exhibit_id": exhibit_id, "referral_id": referral_id})
+            made += 1
+        if len(exhibit_rows) >= 2000:
+            flush()
+    flush()
+    return made

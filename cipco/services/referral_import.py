@@ -1,0 +1,753 @@
+"""Rules for bringing tracker rows into the referral log.
+
+The spreadsheet layer turns cells into plain Python values (text, naive London wall-clock
+datetimes); this module decides what they mean:
+
+- required values (prison number, incident date), NOMIS validity, no future dates;
+- category / status / outcome / force text -> our vocabularies through synonym tables;
+  text we cannot map is kept (category OTHER, status referred, original words in the notes)
+  with a warning;
+- matching a row to an existing referral: on the tracker's reference, else on prisoner
+  number + incident date + category; a repeated reference in one file is rejected;
+- creating, updating (audited, field by field) or leaving alone.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from types import SimpleNamespace
+from typing import Any
+
+from sqlalchemy import insert, select
+from sqlmodel import Session
+
+from cipco.clock import LONDON, Clock, to_london
+from cipco.models.audit import AuditEvent
+from cipco.models.people import Prisoner, validate_nomis
+from cipco.models.reference import CrimeCategory, Force
+from cipco.models.referral import (
+    OUTCOME_LABELS,
+    STATUS_LABELS,
+    Outcome,
+    Referral,
+    Status,
+    StatusChange,
+)
+from cipco.services import audit
+from cipco.services.flags import CLOSED_STATUSES, apply_next_due, referral_flags
+from cipco.services.referrals import flag_settings
+
+audit.track(Referral, Prisoner)
+
+# Fields an imported row may carry (spreadsheet columns map onto these names).
+TEXT_FIELDS = (
+    "reference",
+    "nomis_number",
+    "prisoner_name",
+    "category",
+    "status",
+    "outcome",
+    "force",
+    "crime_ref",
+    "oic_name",
+    "location",
+    "description",
+    "notes",
+)
+DATETIME_FIELDS = ("incident_at", "referred_at", "acknowledged_at", "charged_at", "closed_at")
+FIELD_LABELS: dict[str, str] = {
+    "reference": "reference",
+    "nomis_number": "prison number",
+    "prisoner_name": "prisoner name",
+    "category": "category",
+    "status": "status",
+    "outcome": "outcome",
+    "force": "force",
+    "crime_ref": "crime reference",
+    "oic_name": "OIC",
+    "location": "location",
+    "description": "description",
+    "notes": "notes",
+    "incident_at": "incident date",
+    "referred_at": "date referred",
+    "acknowledged_at": "date acknowledged",
+    "charged_at": "date charged",
+    "closed_at": "date closed",
+}
+
+
+def _key(text: str) -> str:
+    return re.sub(r"[^0-9a-z]+", "", text.lower())
+
+
+CATEGORY_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "HOMICIDE": ("murder", "attempted murder", "manslaughter", "homicide"),
+    "RAPE": ("rape", "attempted rape"),
+    "SEXUAL_OFFENCE": ("sexual assault", "sexual offence", "indecent exposure", "sexual"),
+    "THREAT_TO_KILL": ("threat to kill", "threats to kill", "ttk"),
+    "SERIOUS_VIOLENCE": ("serious violence", "serious assault", "threat of violence"),
+    "SERIOUS_INJURY": ("gbh", "abh", "wounding", "serious injury", "section 18", "section 20"),
+    "STAFF_ASSAULT": (
+        "assault on staff",
+        "staff assault",
+        "assault staff",
+        "assault (staff)",
+        "assault on an emergency worker",
+        "emergency worker assault",
+        "assault on officer",
+    ),
+    "STAFF_ASSAULT_MINOR": (
+        "minor staff assault",
+        "staff assault minor",
+        "staff assault no injury",
+    ),
+    "POTTING": ("potting", "spitting", "bodily fluids", "throwing bodily fluids", "fluids"),
+    "PRISONER_ASSAULT": (
+        "assault on prisoner",
+        "prisoner assault",
+        "prisoner on prisoner assault",
+        "assault (prisoner)",
+        "fight",
+    ),
+    "HOSTAGE": ("hostage", "hostage taking", "false imprisonment"),
+    "RIOT_DISORDER": ("riot", "mutiny", "disorder", "concerted indiscipline", "prison mutiny"),
+    "ESCAPE": ("escape", "escape from escort"),
+    "ABSCOND_24H": ("abscond", "absconded", "unlawfully at large", "ual"),
+    "CORRUPTION": ("corruption", "misconduct in public office", "mipo", "staff corruption"),
+    "ROBBERY": ("robbery",),
+    "DRUGS_SUPPLY": (
+        "drugs",
+        "drug supply",
+        "supply",
+        "pwits",
+        "possession with intent to supply",
+        "psychoactive substances",
+        "psychoactive",
+        "spice",
+        "nps",
+    ),
+    "DRUGS_VISITOR_STAFF": ("visitor drugs", "drugs visitor", "drugs staff", "visitor conveyance"),
+    "CONVEYANCE_LIST_A": ("conveyance", "list a", "conveyance list a", "list a conveyance"),
+    "MOBILE_PHONE": (
+        "mobile phone",
+        "mobile",
+        "phone",
+        "phones",
+        "phone find",
+        "sim card",
+        "mobile phone find",
+        "mobile phones",
+    ),
+    "CONVEYANCE_LIST_B_C": ("list b", "list c", "list b c", "list b/c", "conveyance list b"),
+    "WEAPON_POSSESSION": (
+        "weapon",
+        "weapons",
+        "knife",
+        "blade",
+        "bladed article",
+        "offensive weapon",
+        "possession of weapon",
+        "possession of a weapon",
+        "weapon find",
+    ),
+    "CRIMINAL_DAMAGE": ("criminal damage", "arson", "damage", "cell damage", "fire setting"),
+    "HATE_CRIME": ("hate crime", "hate", "racially aggravated", "racial"),
+    "OTHER": ("other",),
+}
+
+STATUS_SYNONYMS: dict[str, tuple[str, ...]] = {
+    Status.DRAFT: ("draft", "not yet referred", "to refer", "pending", "not referred"),
+    Status.REFERRED: ("referred", "open", "sent", "with police", "sent to police", "awaiting"),
+    Status.ACKNOWLEDGED: ("acknowledged", "ack", "accepted", "received by police"),
+    Status.INVESTIGATING: (
+        "investigating",
+        "under investigation",
+        "investigation",
+        "ongoing",
+        "live",
+        "in progress",
+    ),
+    Status.WITH_CPS: ("with cps", "cps", "awaiting cps", "file with cps", "cps decision"),
+    Status.CHARGED: ("charged", "summonsed", "charged/summonsed"),
+    Status.AT_COURT: ("at court", "court", "awaiting trial", "trial", "awaiting court"),
+    Status.CONCLUDED: ("concluded", "finalised", "complete", "completed", "convicted", "sentenced"),
+    Status.NFA: ("nfa", "no further action", "closed nfa", "nfa police", "nfa'd"),
+    Status.OUT_OF_COURT: (
+        "out of court",
+        "out-of-court disposal",
+        "ooc",
+        "caution",
+        "cautioned",
+        "community resolution",
+    ),
+    Status.RETURNED: (
+        "returned",
+        "returned to prison",
+        "back to prison",
+        "refer back",
+        "adjudication",
+    ),
+    Status.WITHDRAWN: ("withdrawn", "victim withdrew", "withdrew"),
+    Status.TRANSFERRED: ("transferred", "transferred out"),
+}
+
+OUTCOME_SYNONYMS: dict[str, tuple[str, ...]] = {
+    Outcome.CHARGED: ("charged", "summonsed", "charged/summonsed", "charge"),
+    Outcome.CAUTION: ("caution", "cautioned", "simple caution", "conditional caution"),
+    Outcome.COMMUNITY_RESOLUTION: ("community resolution", "cr"),
+    Outcome.NFA_EVIDENTIAL_VICTIM_SUPPORTS: (
+        "insufficient evidence",
+        "evidential difficulties",
+        "nfa evidential",
+        "nfa insufficient evidence",
+        "outcome 15",
+    ),
+    Outcome.NFA_EVIDENTIAL_VICTIM_NOT: (
+        "victim does not support",
+        "victim withdrew support",
+        "victim unsupportive",
+        "outcome 16",
+    ),
+    Outcome.NFA_PUBLIC_INTEREST_POLICE: (
+        "not in public interest",
+        "not in the public interest",
+        "public interest",
+        "outcome 21",
+    ),
+    Outcome.NFA_PUBLIC_INTEREST_CPS: ("cps public interest", "cps not in public interest"),
+    Outcome.TIME_LIMIT_EXPIRED: ("time expired", "out of time", "time limit expired"),
+    Outcome.NO_SUSPECT: ("no suspect", "no suspect identified", "outcome 18"),
+    Outcome.OTHER_BODY_PRIMACY: ("other body primacy", "other agency"),
+    Outcome.CONVICTED: ("convicted", "guilty", "guilty plea", "found guilty"),
+    Outcome.ACQUITTED: ("acquitted", "not guilty", "found not guilty"),
+    Outcome.DISCONTINUED: ("discontinued", "dropped by cps", "case discontinued"),
+}
+
+
+def _vocabulary(labels: dict[str, str], synonyms: dict[str, tuple[str, ...]]) -> dict[str, str]:
+    table: dict[str, str] = {}
+    for code, label in labels.items():
+        table[_key(str(code))] = str(code)
+        table[_key(label)] = str(code)
+    for code, words in synonyms.items():
+        for word in words:
+            table.setdefault(_key(word), str(code))
+    return table
+
+
+STATUS_VOCAB = _vocabulary(dict(STATUS_LABELS), STATUS_SYNONYMS)
+OUTCOME_VOCAB = _vocabulary(dict(OUTCOME_LABELS), OUTCOME_SYNONYMS)
+
+
+class RowRejected(ValueError):
+    """A row cannot be imported; ``field`` names the column's field."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+@dataclass
+class RowResult:
+    row: int
+    action: str  # imported | updated | unchanged | rejected
+    reference: str = ""
+    field: str = ""
+    reason: str = ""
+    warnings: list[str] = dataclasses.field(default_factory=list)
+
+
+def london_to_utc(value: datetime) -> datetime:
+    """A naive London wall-clock time (as spreadsheets hold it) -> aware UTC."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=LONDON)
+    return value.astimezone(UTC)
+
+
+def _minute(value: datetime | None) -> datetime | None:
+    if value is None:
+        return None
+    value = value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
+    return (value + timedelta(seconds=30)).replace(second=0, microsecond=0)
+
+
+_NULL_REFERRAL: dict[str, Any] = {
+    c.name: None
+    for c in Referral.__table__.columns  # type: ignore[attr-defined]
+    if c.name != "id"
+}
+
+
+@dataclass
+class _Pending:
+    referral: dict[str, Any]
+    nomis: str
+    name: str
+    result: RowResult
+    happened_at: datetime
+
+
+class ReferralImport:
+    """One import run: feed rows with :meth:`add`, then :meth:`finish` (all in one session).
+
+    ``source`` (e.g. the file name) is written on status-change records as the reason.
+    """
+
+    BATCH = 2000
+
+    def __init__(self, session: Session, clock: Clock, *, source: str = "import") -> None:
+        self.session = session
+        self.clock = clock
+        self.source = source
+        self.now = clock.now()
+        self.today = to_london(self.now).date()
+        self.cfg = flag_settings(session)
+        self.categories = {c.code: c for c in session.scalars(select(CrimeCategory))}
+        self.category_vocab: dict[str, str] = {}
+        for code, words in CATEGORY_SYNONYMS.items():
+            if code in self.categories:
+                for word in words:
+                    self.category_vocab.setdefault(_key(word), code)
+        for code, category in self.categories.items():
+            self.category_vocab[_key(code)] = code
+            self.category_vocab[_key(category.label)] = code
+        self.forces: dict[str, str] = {}
+        for force in session.scalars(select(Force)):
+            self.forces[_key(force.id)] = force.id
+            self.forces[_key(force.name)] = force.id
+            short = re.sub(r"\b(police|constabulary|service)\b", "", force.name.lower())
+            self.forces.setdefault(_key(short), force.id)
+        self.prisoners: dict[str, int] = dict(
+            session.execute(select(Prisoner.nomis_number, Prisoner.id)).all()  # type: ignore[arg-type]
+        )
+        self.by_reference: dict[str, int] = {}
+        self.by_key: dict[tuple[str, date, str], int] = {}
+        rows = session.execute(
+            select(
+                Referral.id,
+                Referral.reference,
+                Prisoner.nomis_number,
+                Referral.incident_at,
+                Referral.category_code,
+            ).join(Prisoner, Prisoner.id == Referral.prisoner_id)
+        )
+        for rid, reference, nomis, incident_at, code in rows:
+            self.by_reference[reference] = rid
+            self.by_key.setdefault((nomis, to_london(incident_at).date(), code), rid)
+        self.seen_references: dict[str, int] = {}
+        self.seen_keys: dict[tuple[str, date, str], int] = {}
+        self.pending: list[_Pending] = []
+        self._next_number: dict[int, int] = {}
+
+    # ------------------------------------------------------------ vocabularies
+
+    def map_category(self, text: str) -> tuple[str, str | None]:
+        """(category code, warning or None). Unknown text -> OTHER with a warning."""
+        if not text:
+            return "OTHER", "no category given; stored as Other"
+        code = self.category_vocab.get(_key(text))
+        if code:
+            return code, None
+        return "OTHER", f"category '{text}' not recognised; stored as Other"
+
+    @staticmethod
+    def map_status(text: str) -> tuple[str, str | None]:
+        if not text:
+            return Status.REFERRED.value, None
+        code = STATUS_VOCAB.get(_key(text))
+        if code:
+            return code, None
+        return Status.REFERRED.value, f"status '{text}' not recognised; stored as Referred"
+
+    @staticmethod
+    def map_outcome(text: str) -> tuple[str | None, str | None]:
+        if not text:
+            return None, None
+        code = OUTCOME_VOCAB.get(_key(text))
+        if code:
+            return code, None
+        return None, f"outcome '{text}' not recognised; kept in the notes"
+
+    def map_force(self, text: str) -> tuple[str | None, str | None]:
+        if not text:
+            return None, None
+        found = self.forces.get(_key(text))
+        if found:
+            return found, None
+        short = _key(re.sub(r"\b(police|constabulary|service)\b", "", text.lower()))
+        found = self.forces.get(short)
+        if found:
+            return found, None
+        return None, f"force '{text}' not recognised; kept in the notes"
+
+    # ------------------------------------------------------------ rows
+
+    def _checked(self, values: dict[str, Any]) -> dict[str, Any]:
+        """Validated, mapped values; raises :class:`RowRejected`."""
+        text = {k: " ".join(str(values.get(k) or "").split()) for k in TEXT_FIELDS}
+        if not text["nomis_number"]:
+            raise RowRejected("nomis_number", "prison number is missing")
+        try:
+            nomis = validate_nomis(text["nomis_number"])
+        except ValueError as exc:
+            raise RowRejected("nomis_number", str(exc)) from None
+        stamps: dict[str, datetime | None] = {}
+        for name in DATETIME_FIELDS:
+            raw = values.get(name)
+            if raw is None or raw == "":
+                stamps[name] = None
+                continue
+            if not isinstance(raw, datetime):
+                raise RowRejected(name, f"{FIELD_LABELS[name]}: '{raw}' is not a date")
+            if raw.date() > self.today or (
+                raw.time() != datetime.min.time() and london_to_utc(raw) > self.now
+            ):
+                raise RowRejected(name, f"{FIELD_LABELS[name]} {raw:%d/%m/%Y} is in the future")
+            stamps[name] = london_to_utc(raw)
+        if stamps["incident_at"] is None:
+            raise RowRejected("incident_at", "incident date is missing")
+        notes_extra: list[str] = []
+        warnings: list[str] = []
+        category, warn = self.map_category(text["category"])
+        if warn:
+            warnings.append(warn)
+            if text["category"]:
+                notes_extra.append(f"Imported category: {text['category']}")
+        status, warn = self.map_status(text["status"])
+        if warn:
+            warnings.append(warn)
+            notes_extra.append(f"Imported status: {text['status']}")
+        outcome, warn = self.map_outcome(text["outcome"])
+        if warn:
+            warnings.append(warn)
+            notes_extra.append(f"Imported outcome: {text['outcome']}")
+        force, warn = self.map_force(text["force"])
+        if warn:
+            warnings.append(warn)
+            notes_extra.append(f"Imported force: {text['force']}")
+        notes = str(values.get("notes") or "").strip()
+        for extra in notes_extra:
+            if extra not in notes:
+                notes = f"{notes}\n{extra}" if notes else extra
+        return {
+            "reference": text["reference"],
+            "nomis": nomis,
+            "name": text["prisoner_name"],
+            "category_code": category,
+            "status": status,
+            "outcome": outcome,
+            "force_id": force,
+            "crime_ref": text["crime_ref"] or None,
+            "oic_name": text["oic_name"] or None,
+            "location": text["location"],
+            "description": str(values.get("description") or "").strip(),
+            "notes": notes,
+            "warnings": warnings,
+            **stamps,
+        }
+
+    def add(self, row: int, values: dict[str, Any]) -> RowResult:
+        """Apply one row (creations are batched until :meth:`finish`)."""
+        try:
+            data = self._checked(values)
+        except RowRejected as exc:
+            return RowResult(row, "rejected", field=exc.field, reason=str(exc))
+        reference = data["reference"]
+        incident_day = to_london(data["incident_at"]).date()
+        key = (data["nomis"], incident_day, data["category_code"])
+        if reference:
+            earlier = self.seen_references.get(reference)
+            if earlier is not None:
+                return RowResult(
+                    row, "rejected", reference, "reference", f"duplicate of row {earlier}"
+                )
+            self.seen_references[reference] = row
+            existing = self.by_reference.get(reference)
+        else:
+            earlier = self.seen_keys.get(key)
+            if earlier is not None:
+                return RowResult(
+                    row,
+                    "rejected",
+                    "",
+                    "nomis_number",
+                    f"duplicate of row {earlier} (same prison number, incident date and category)",
+                )
+            existing = self.by_key.get(key)
+        self.seen_keys.setdefault(key, row)
+        if existing is not None:
+            return self._update(row, existing, data)
+        return self._create(row, data)
+
+    def _reference(self, incident_at: datetime) -> str:
+        year = to_london(self.now).year
+        if year not in self._next_number:
+            prefix = f"REF-{year}-"
+            numbers = [
+                int(r.rsplit("-", 1)[1])
+                for r in self.by_reference
+                if r.startswith(prefix) and r.rsplit("-", 1)[1].isdigit()
+            ]
+            self._next_number[year] = max(numbers, default=0)
+        while True:
+            self._next_number[year] += 1
+            candidate = f"REF-{year}-{self._next_number[year]:04d}"
+            if candidate not in self.by_reference and candidate not in self.seen_references:
+                return candidate
+
+    def _create(self, row: int, data: dict[str, Any]) -> RowResult:
+        reference = data["reference"] or self._reference(data["incident_at"])
+        self.by_reference[reference] = -1
+        status = data["status"]
+        closed_at = data["closed_at"]
+        if closed_at is None and status in CLOSED_STATUSES:
+            closed_at = data["referred_at"] or data["incident_at"]
+        values: dict[str, Any] = {
+            "reference": reference,
+            "prisoner_id": 0,
+            "category_code": data["category_code"],
+            "incident_at": data["incident_at"],
+            "discovered_at": data["incident_at"],
+            "location": data["location"],
+            "description": data["description"],
+            "aggravating_factors": [],
+            "staff_victim": False,
+            "victim_wants_police": False,
+            "terrorism_conviction": False,
+            "summary_only": False,
+            "force_id": data["force_id"],
+            "crime_ref": data["crime_ref"],
+            "oic_name": data["oic_name"],
+            "evidence": {},
+            "notes": data["notes"],
+            "status": status,
+            "outcome": data["outcome"],
+            "referred_at": data["referred_at"],
+            "police_contacted_at": data["referred_at"],
+            "acknowledged_at": data["acknowledged_at"],
+            "police_decision_at": None,
+            "charged_at": data["charged_at"],
+            "closed_at": closed_at,
+            "victim_updated_at": None,
+            "enhanced_victim": False,
+            "created_at": self.now,
+            "updated_at": self.now,
+            "version": 1,
+        }
+        values = _NULL_REFERRAL | values
+        result = RowResult(row, "imported", reference, warnings=data["warnings"])
+        self.pending.append(
+            _Pending(values, data["nomis"], data["name"], result, data["incident_at"])
+        )
+        if len(self.pending) >= self.BATCH:
+            self.flush()
+        return result
+
+    def _audit_inserts(self, table: str, ids: list[int]) -> None:
+        actor = audit.actor_of(self.session)
+        rows = [
+            {
+                "table_name": table,
+                "record_id": rid,
+                "action": "insert",
+                "field": None,
+                "actor": actor,
+                "at": self.now,
+            }
+            for rid in ids
+        ]
+        if rows:
+            self.session.connection().execute(insert(AuditEvent.__table__), rows)  # type: ignore[attr-defined]
+
+    def flush(self) -> None:
+        """Write the batched creations (Core bulk inserts; audit rows written here too)."""
+        if not self.pending:
+            return
+        new_prisoners: dict[str, dict[str, Any]] = {}
+        for item in self.pending:
+            if item.nomis not in self.prisoners and item.nomis not in new_prisoners:
+                new_prisoners[item.nomis] = {
+                    "nomis_number": item.nomis,
+                    "name": item.name,
+                    "pnc": None,
+                    "date_of_birth": None,
+                    "location": None,
+                    "created_at": self.now,
+                }
+        if new_prisoners:
+            self.session.connection().execute(
+                insert(Prisoner.__table__),  # type: ignore[attr-defined]
+                list(new_prisoners.values()),
+            )
+            found = dict(
+                self.session.execute(
+                    select(Prisoner.nomis_number, Prisoner.id).where(
+                        Prisoner.nomis_number.in_(list(new_prisoners))  # type: ignore[attr-defined]
+                    )
+                ).all()  # type: ignore[arg-type]
+            )
+            self.prisoners.update(found)
+            self._audit_inserts("prisoner", sorted(found.values()))
+        names: dict[str, str] = {}
+        for item in self.pending:
+            values = item.referral
+            values["prisoner_id"] = self.prisoners[item.nomis]
+            if item.name and item.nomis not in new_prisoners:
+                names[item.nomis] = item.name
+            shadow = SimpleNamespace(**values)
+            flags = referral_flags(
+                shadow,  # type: ignore[arg-type]
+                self.categories.get(values["category_code"]),
+                self.cfg,
+                has_victims=False,
+            )
+            apply_next_due(shadow, flags)  # type: ignore[arg-type]
+            values["next_due_at"] = shadow.next_due_at
+            values["next_warn_at"] = shadow.next_warn_at
+            values["next_due_label"] = shadow.next_due_label
+        self._update_names(names)
+        self.session.connection().execute(
+            insert(Referral.__table__),  # type: ignore[attr-defined]
+            [item.referral for item in self.pending],
+        )
+        references = [item.referral["reference"] for item in self.pending]
+        ids: dict[str, int] = {}
+        for start in range(0, len(references), 500):
+            chunk = references[start : start + 500]
+            ids.update(
+                self.session.execute(
+                    select(Referral.reference, Referral.id).where(
+                        Referral.reference.in_(chunk)  # type: ignore[attr-defined]
+                    )
+                ).all()  # type: ignore[arg-type]
+            )
+        self.by_reference.update(ids)
+        self._audit_inserts("referral", [ids[r] for r in references])
+        actor = audit.actor_of(self.session)
+        changes = [
+            {
+                "referral_id": ids[item.referral["reference"]],
+                "from_status": None,
+                "to_status": item.referral["status"],
+                "happened_at": item.referral["referred_at"] or item.happened_at,
+                "recorded_at": self.now,
+                "actor": actor,
+                "reason": f"imported from {self.source}",
+                "outcome": item.referral["outcome"],
+            }
+            for item in self.pending
+        ]
+        self.session.connection().execute(insert(StatusChange.__table__), changes)  # type: ignore[attr-defined]
+        self.pending.clear()
+
+    def _update_names(self, names: dict[str, str]) -> None:
+        if not names:
+            return
+        ids = {self.prisoners[n]: name for n, name in names.items()}
+        for prisoner in self.session.scalars(
+            select(Prisoner).where(Prisoner.id.in_(list(ids)))  # type: ignore[union-attr]
+        ):
+            wanted = ids[prisoner.id]  # type: ignore[index]
+            if prisoner.name != wanted:
+                prisoner.name = wanted
+
+    def _update(self, row: int, referral_id: int, data: dict[str, Any]) -> RowResult:
+        self.flush()
+        referral = self.session.get(Referral, referral_id)
+        assert referral is not None
+        result = RowResult(row, "unchanged", referral.reference, warnings=data["warnings"])
+        changed = False
+        prisoner_id = self.prisoners.get(data["nomis"])
+        if prisoner_id is None:
+            prisoner = Prisoner(nomis_number=data["nomis"], name=data["name"], created_at=self.now)
+            self.session.add(prisoner)
+            self.session.flush()
+            assert prisoner.id is not None
+            prisoner_id = self.prisoners[data["nomis"]] = prisoner.id
+        else:
+            prisoner = self.session.get(Prisoner, prisoner_id)
+            assert prisoner is not None
+            if data["name"] and prisoner.name != data["name"]:
+                prisoner.name = data["name"]
+                changed = True
+        if referral.prisoner_id != prisoner_id:
+            referral.prisoner_id = prisoner_id
+            changed = True
+        provided = self._provided
+        plain = {
+            "category_code": data["category_code"],
+            "force_id": data["force_id"],
+            "crime_ref": data["crime_ref"],
+            "oic_name": data["oic_name"],
+            "location": data["location"] or None,
+            "description": data["description"] or None,
+            "notes": data["notes"] or None,
+            "outcome": data["outcome"],
+        }
+        for name, value in plain.items():
+            if value is None or not provided(name):
+                continue
+            if getattr(referral, name) != value:
+                setattr(referral, name, value)
+                changed = True
+        for name in DATETIME_FIELDS:
+            value = data[name]
+            if value is None:
+                continue
+            if _minute(getattr(referral, name)) != _minute(value):
+                setattr(referral, name, value)
+                changed = True
+        if provided("status") and data["status"] != referral.status:
+            old = referral.status
+            referral.status = data["status"]
+            if data["status"] in CLOSED_STATUSES and referral.closed_at is None:
+                referral.closed_at = self.now
+            if data["status"] not in CLOSED_STATUSES:
+                referral.closed_at = None
+            self.session.add(
+                StatusChange(
+                    referral_id=referral_id,
+                    from_status=old,
+                    to_status=referral.status,
+                    happened_at=self.now,
+                    recorded_at=self.now,
+                    actor=audit.actor_of(self.session),
+                    reason=f"imported from {self.source}",
+                    outcome=referral.outcome,
+                )
+            )
+            changed = True
+        if changed:
+            if referral.discovered_at < referral.incident_at:
+                referral.discovered_at = referral.incident_at
+            apply_next_due(
+                referral,
+                referral_flags(
+                    referral,
+                    self.categories.get(referral.category_code),
+                    self.cfg,
+                    has_victims=referral.staff_victim,
+                ),
+            )
+            referral.updated_at = self.now
+            result.action = "updated"
+        return result
+
+    # Which fields the file actually has (set by the caller; default: all).
+    _provided: Callable[[str], bool] = staticmethod(lambda _name: True)  # type: ignore[assignment]
+
+    def set_columns(self, fields: set[str]) -> None:
+        """Tell the importer which fields the file has; others are never touched on update."""
+        mapping = {
+            "category_code": "category",
+            "force_id": "force",
+        }
+        self._provided = lambda name: mapping.get(name, name) in fields  # type: ignore[method-assign]
+
+    def finish(self) -> None:
+        self.flush()
+        self.session.flush()

@@ -1,0 +1,327 @@
+"""Listings and figures: what the referral export contains, and the monthly report.
+
+Plain data only (no spreadsheet or UI code): rows are tuples, tables are
+:class:`ReportTable` objects the CLI prints with Rich and the spreadsheet layer writes.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import and_, func, or_, select
+from sqlmodel import Session
+
+from cipco.clock import Clock, london_midnight, to_london
+from cipco.models.people import Prisoner
+from cipco.models.reference import CrimeCategory, Force
+from cipco.models.referral import OUTCOME_LABELS, STATUS_LABELS, Outcome, Referral, Status
+from cipco.services.flags import CLOSED_STATUSES
+from cipco.services.paging import text_filter
+from cipco.services.referral_import import STATUS_VOCAB, _key
+
+
+class FilterError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class ReferralFilter:
+    status: str | None = None
+    force: str | None = None
+    oic: str | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+    open_only: bool = False
+    text: str = ""
+    queue: str | None = None
+
+    def describe(self) -> dict[str, str]:
+        shown: dict[str, str] = {}
+        if self.status:
+            shown["status"] = STATUS_LABELS.get(self.status, self.status)
+        if self.force:
+            shown["force"] = self.force
+        if self.oic:
+            shown["OIC contains"] = self.oic
+        if self.date_from:
+            shown["incident from"] = f"{self.date_from:%d/%m/%Y}"
+        if self.date_to:
+            shown["incident to"] = f"{self.date_to:%d/%m/%Y}"
+        if self.open_only:
+            shown["open only"] = "yes"
+        if self.text:
+            shown["text"] = self.text
+        if self.queue:
+            shown["queue"] = self.queue
+        return shown
+
+
+def resolve_status(text: str) -> str:
+    """'With CPS', 'with_cps', 'cps' -> 'with_cps'; unknown text raises FilterError."""
+    code = STATUS_VOCAB.get(_key(text))
+    if code is None:
+        raise FilterError(
+            f"status: '{text}' is not a status; use one of "
+            + ", ".join(STATUS_LABELS[s] for s in Status)
+        )
+    return code
+
+
+def resolve_force(session: Session, text: str) -> str:
+    wanted = _key(text)
+    for force in session.scalars(select(Force)):
+        if wanted in (_key(force.id), _key(force.name)):
+            return force.id
+    raise FilterError(f"force: '{text}' is not a police force")
+
+
+REFERRAL_EXPORT_HEADERS: tuple[tuple[str, int, str], ...] = (
+    ("Reference", 16, "text"),
+    ("Prison number", 13, "text"),
+    ("Prisoner name", 24, "text"),
+    ("Incident date", 17, "datetime"),
+    ("Category", 34, "text"),
+    ("Status", 16, "text"),
+    ("Outcome", 30, "text"),
+    ("Force", 26, "text"),
+    ("Crime ref", 16, "text"),
+    ("OIC", 20, "text"),
+    ("Date referred", 17, "datetime"),
+    ("Date acknowledged", 17, "datetime"),
+    ("Date charged", 17, "datetime"),
+    ("Date closed", 17, "datetime"),
+    ("Location", 18, "text"),
+    ("Description", 40, "text"),
+    ("Notes", 40, "text"),
+    ("Next due", 34, "text"),
+    ("Next due by", 17, "datetime"),
+)
+
+
+def _export_statement(session: Session, flt: ReferralFilter, clock: Clock) -> Any:
+    statement = (
+        select(
+            Referral.reference,
+            Prisoner.nomis_number,
+            Prisoner.name,
+            Referral.incident_at,
+            CrimeCategory.label,
+            Referral.status,
+            Referral.outcome,
+            Force.name,
+            Referral.crime_ref,
+            Referral.oic_name,
+            Referral.referred_at,
+            Referral.acknowledged_at,
+            Referral.charged_at,
+            Referral.closed_at,
+            Referral.location,
+            Referral.description,
+            Referral.notes,
+            Referral.next_due_label,
+            Referral.next_due_at,
+        )
+        .join(Prisoner, Prisoner.id == Referral.prisoner_id)
+        .join(CrimeCategory, CrimeCategory.code == Referral.category_code)
+        .outerjoin(Force, Force.id == Referral.force_id)
+    )
+    if flt.status:
+        statement = statement.where(Referral.status == resolve_status(flt.status))
+    if flt.force:
+        statement = statement.where(Referral.force_id == resolve_force(session, flt.force))
+    if flt.oic:
+        statement = statement.where(Referral.oic_name.ilike(f"%{flt.oic.strip()}%"))  # type: ignore[union-attr]
+    if flt.date_from:
+        statement = statement.where(Referral.incident_at >= london_midnight(flt.date_from))
+    if flt.date_to:
+        from datetime import timedelta
+
+        statement = statement.where(
+            Referral.incident_at < london_midnight(flt.date_to + timedelta(days=1))
+        )
+    if flt.open_only:
+        statement = statement.where(
+            Referral.status.not_in([s.value for s in CLOSED_STATUSES])  # type: ignore[attr-defined]
+        )
+    clause = text_filter(
+        [
+            Referral.reference,
+            Prisoner.nomis_number,
+            Prisoner.name,
+            Referral.crime_ref,
+            Referral.oic_name,
+        ],
+        flt.text,
+    )
+    if clause is not None:
+        statement = statement.where(clause)
+    if flt.queue:
+        from cipco.services.referrals import _queue_clause
+
+        statement = statement.where(_queue_clause(flt.queue, clock.now()))
+    return statement.order_by(Referral.incident_at, Referral.id)
+
+
+def count_referrals_for_export(session: Session, flt: ReferralFilter, clock: Clock) -> int:
+    statement = _export_statement(session, flt, clock)
+    return int(
+        session.scalar(select(func.count()).select_from(statement.order_by(None).subquery())) or 0
+    )
+
+
+def referral_export_rows(
+    session: Session, flt: ReferralFilter, clock: Clock
+) -> Iterator[tuple[Any, ...]]:
+    """Rows in :data:`REFERRAL_EXPORT_HEADERS` order; labels, not codes (importable back)."""
+    statement = _export_statement(session, flt, clock)
+    status_labels = dict(STATUS_LABELS)
+    outcome_labels = dict(OUTCOME_LABELS)
+    for row in session.execute(statement.execution_options(yield_per=2000)):
+        values = list(row)
+        values[5] = status_labels.get(values[5], values[5])
+        values[6] = outcome_labels.get(values[6], values[6]) if values[6] else None
+        yield tuple(values)
+
+
+# ---------------------------------------------------------------- monthly report
+
+
+@dataclass
+class ReportTable:
+    title: str
+    headers: list[str]
+    rows: list[list[Any]] = field(default_factory=list)
+
+
+@dataclass
+class MonthlyReport:
+    month: date  # first day
+    tables: list[ReportTable]
+
+    @property
+    def title(self) -> str:
+        return f"Police referrals, {self.month:%B %Y}"
+
+
+def _days(pairs: list[tuple[datetime, datetime]]) -> str:
+    values = [(b - a).total_seconds() / 86400 for a, b in pairs if a and b and b >= a]
+    if not values:
+        return "n/a"
+    return f"{statistics.median(values):.1f}"
+
+
+def monthly_report(session: Session, month: date, clock: Clock) -> MonthlyReport:
+    """The monthly figures for the Regional Security Lead (month = any day in it)."""
+    first = month.replace(day=1)
+    following = date(first.year + (first.month == 12), first.month % 12 + 1, 1)
+    start, end = london_midnight(first), london_midnight(following)
+    now = clock.now()
+    as_at = min(end, now)
+    in_month = and_(Referral.referred_at >= start, Referral.referred_at < end)
+
+    made = int(session.scalar(select(func.count()).where(in_month)) or 0)
+    by_category = [
+        [label, int(count)]
+        for label, count in session.execute(
+            select(CrimeCategory.label, func.count())
+            .join(Referral, Referral.category_code == CrimeCategory.code)
+            .where(in_month)
+            .group_by(CrimeCategory.label)
+            .order_by(func.count().desc(), CrimeCategory.label)
+        )
+    ]
+    decided = and_(
+        Referral.outcome.is_not(None),  # type: ignore[union-attr]
+        or_(
+            and_(Referral.closed_at >= start, Referral.closed_at < end),
+            and_(Referral.charged_at >= start, Referral.charged_at < end),
+        ),
+    )
+    by_outcome = [
+        [OUTCOME_LABELS.get(outcome, outcome), int(count)]
+        for outcome, count in session.execute(
+            select(Referral.outcome, func.count())
+            .where(decided)
+            .group_by(Referral.outcome)
+            .order_by(func.count().desc())
+        )
+    ]
+    closed = [s.value for s in CLOSED_STATUSES]
+    open_at_end = int(
+        session.scalar(
+            select(func.count()).where(
+                Referral.referred_at < end,
+                or_(Referral.closed_at.is_(None), Referral.closed_at >= end),  # type: ignore[union-attr]
+                Referral.status != Status.DRAFT.value,
+            )
+        )
+        or 0
+    )
+    overdue = int(
+        session.scalar(
+            select(func.count()).where(
+                Referral.next_due_at.is_not(None),  # type: ignore[union-attr]
+                Referral.next_due_at < as_at,  # type: ignore[operator]
+                Referral.status.not_in(closed),  # type: ignore[attr-defined]
+            )
+        )
+        or 0
+    )
+    ack_pairs = list(
+        session.execute(
+            select(Referral.referred_at, Referral.acknowledged_at).where(
+                in_month,
+                Referral.acknowledged_at.is_not(None),  # type: ignore[union-attr]
+            )
+        ).all()
+    )
+    charge_pairs = list(
+        session.execute(
+            select(Referral.referred_at, Referral.charged_at).where(
+                Referral.charged_at >= start,
+                Referral.charged_at < end,
+                Referral.referred_at.is_not(None),  # type: ignore[union-attr]
+            )
+        ).all()
+    )
+    charges = int(
+        session.scalar(
+            select(func.count()).where(Referral.charged_at >= start, Referral.charged_at < end)
+        )
+        or 0
+    )
+    convictions = int(
+        session.scalar(
+            select(func.count()).where(
+                Referral.outcome == Outcome.CONVICTED.value,
+                Referral.closed_at >= start,
+                Referral.closed_at < end,
+            )
+        )
+        or 0
+    )
+    summary = ReportTable(
+        "Summary",
+        ["Measure", "Value"],
+        [
+            ["Referrals made", made],
+            [f"Open at month end ({to_london(as_at):%d/%m/%Y})", open_at_end],
+            ["Overdue (open, a deadline passed)", overdue],
+            ["Median days referred → acknowledged", _days(ack_pairs)],
+            ["Median days referred → charged", _days(charge_pairs)],
+            ["Charges", charges],
+            ["Convictions", convictions],
+        ],
+    )
+    return MonthlyReport(
+        month=first,
+        tables=[
+            summary,
+            ReportTable("By category", ["Category", "Referrals"], by_category),
+            ReportTable("By outcome", ["Outcome", "Referrals"], by_outcome),
+        ],
+    )

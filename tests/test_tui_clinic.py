@@ -1,0 +1,244 @@
+"""The crime clinic as a coordinator runs it: draft, step, note, act, close, live refresh."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import Engine, select
+from textual.widgets import Button, Input
+
+from cipco.app import CipcoApp
+from cipco.clock import FixedClock
+from cipco.db import session_scope
+from cipco.models.clinic import AgendaItem, Attendance, Clinic, ClinicAction, ClinicActionCreate
+from cipco.screens.actions import ActionsScreen
+from cipco.screens.clinics import (
+    ActionForm,
+    AttendanceScreen,
+    ClinicScreen,
+    ClinicsScreen,
+    ClinicStatusScreen,
+)
+from cipco.screens.modals import TextPromptScreen
+from cipco.services import clinic as clinic_service
+from tests.factories import new_referral
+from tests.tui_helpers import screen_text, settle
+
+SIZE = (140, 45)
+
+
+def app_for(path: Path, clock: FixedClock) -> CipcoApp:
+    return CipcoApp(path, clock=clock, poll_seconds=0.1)
+
+
+def seed_referrals(engine: Engine, clock: FixedClock) -> None:
+    with session_scope(engine, actor="tester", clock=clock) as s:
+        new_referral(s, clock, nomis="A1234BC", name="SMITH, [John]")
+        new_referral(s, clock, nomis="B2345CD", name="JONES, Tom", category="MOBILE_PHONE")
+
+
+async def wait_for(pilot, condition, tries: int = 100) -> None:  # type: ignore[no-untyped-def]
+    """Poll until ``condition()`` holds (short pauses, never a fixed long sleep)."""
+    for _ in range(tries):
+        if condition():
+            return
+        await pilot.pause(0.05)
+    assert condition()
+
+
+async def test_empty_clinics_screen_says_what_to_do(db_path: Path, clock: FixedClock) -> None:
+    app = app_for(db_path, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("2")
+        await settle(pilot)
+        assert isinstance(app.screen, ClinicsScreen)
+        text = screen_text(app)
+        assert "No clinics yet. Press n to draft the next one" in text
+        assert "Next clinic on the cadence: 18/11/2026" in text
+
+
+async def test_run_a_clinic_from_draft_to_closed(
+    engine: Engine, db_path: Path, clock: FixedClock
+) -> None:
+    seed_referrals(engine, clock)
+    app = app_for(db_path, clock)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+        await pilot.press("2")
+        await settle(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, ClinicScreen)
+        text = screen_text(app)
+        assert "Crime clinic · 18/11/2026 · Draft" in text
+        assert "SMITH, [John]" in text  # user text is not markup
+        assert "New referrals since" in text
+
+        # A discussion note on the first item saves at once.
+        await pilot.press("d")
+        await settle(pilot)
+        assert isinstance(app.screen, TextPromptScreen)
+        app.screen.query_one(Input).value = "OIC to chase [CCTV]"
+        await pilot.press("enter")
+        await settle(pilot)
+        with session_scope(app.engine) as s:
+            notes = [i.note for i in s.scalars(select(AgendaItem).order_by(AgendaItem.position))]
+        assert notes[0] == "OIC to chase [CCTV]"
+        await wait_for(pilot, lambda: "OIC to chase [CCTV]" in screen_text(app))
+
+        # An action, linked to the referral of the current item.
+        await pilot.press("a")
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, ActionForm)
+        assert form.query_one("#referral", Input).value.startswith("REF-2026-")
+        form.query_one("#text", Input).value = "Send stills to OIC"
+        form.query_one("#owner_name", Input).value = "SO Carr"
+        form.query_one("#owner_org", Input).value = "Security"
+        form.query_one("#due_on", Input).value = "31/02/2026"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, ActionForm)
+        assert "not a date" in screen_text(app)
+        form.query_one("#due_on", Input).value = "25/11/2026"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, ClinicScreen)
+        with session_scope(app.engine) as s:
+            action = s.scalars(select(ClinicAction)).one()
+        assert action.owner_org == "Security" and action.referral_id is not None
+        await wait_for(pilot, lambda: "Send stills to OIC" in screen_text(app))
+
+        # Attendance.
+        await pilot.press("w")
+        await settle(pilot)
+        assert isinstance(app.screen, AttendanceScreen)
+        app.screen.query_one("#name", Input).value = "DC Sarah Collins"
+        app.screen.query_one("#organisation", Input).value = "Police"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        await pilot.press("escape")
+        await settle(pilot)
+        with session_scope(app.engine) as s:
+            assert [a.name for a in s.scalars(select(Attendance))] == ["DC Sarah Collins"]
+        await wait_for(pilot, lambda: "Present: DC Sarah Collins (Police)" in screen_text(app))
+
+        # Status moves: draft → in progress → closed (closing asks first).
+        for target, confirm_twice in (("in_progress", False), ("closed", True)):
+            await pilot.press("t")
+            await settle(pilot)
+            assert isinstance(app.screen, ClinicStatusScreen)
+            button = app.screen.query_one(f"#to-{target}", Button)
+            button.press()
+            await settle(pilot)
+            if confirm_twice:
+                assert "Press Closed again to confirm" in screen_text(app)
+                button.press()
+                await settle(pilot)
+            assert isinstance(app.screen, ClinicScreen)
+        await wait_for(pilot, lambda: "Closed  [read-only]" in screen_text(app))
+        with session_scope(app.engine) as s:
+            assert s.scalars(select(Clinic)).one().status == "closed"
+
+        # A closed clinic refuses changes with a clear message.
+        await pilot.press("i")
+        await settle(pilot)
+        assert isinstance(app.screen, ClinicScreen)
+        assert "closed and read-only" in screen_text(app)
+
+
+async def test_live_refresh_between_two_apps_on_one_file(
+    engine: Engine, db_path: Path, clock: FixedClock
+) -> None:
+    seed_referrals(engine, clock)
+    with session_scope(engine, actor="coordinator", clock=clock) as s:
+        clinic_id = clinic_service.create_clinic(session=s, clock=clock).id
+    assert clinic_id is not None
+    projector = app_for(db_path, clock)
+    coordinator = app_for(db_path, clock)
+    async with projector.run_test(size=SIZE) as view:
+        await settle(view)
+        projector.push_screen(ClinicScreen(clinic_id))
+        await settle(view)
+        assert "Agreed: charge [file]" not in screen_text(projector)
+        async with coordinator.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            coordinator.push_screen(ClinicScreen(clinic_id))
+            await settle(pilot)
+            await pilot.press("d")
+            await settle(pilot)
+            coordinator.screen.query_one(Input).value = "Agreed: charge [file]"
+            await pilot.press("enter")
+            await settle(pilot)
+        # No key press on the projector: it notices the other app's write by itself.
+        await wait_for(view, lambda: "Agreed: charge [file]" in screen_text(projector))
+
+
+async def test_stale_note_is_refused_and_reloaded(
+    engine: Engine, db_path: Path, clock: FixedClock
+) -> None:
+    seed_referrals(engine, clock)
+    with session_scope(engine, actor="coordinator", clock=clock) as s:
+        clinic_id = clinic_service.create_clinic(session=s, clock=clock).id
+    assert clinic_id is not None
+    app = app_for(db_path, clock)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+        app.push_screen(ClinicScreen(clinic_id))
+        await settle(pilot)
+        await pilot.press("d")  # the coordinator starts typing a note...
+        await settle(pilot)
+        first = app.screen.query_one(Input)
+        with session_scope(engine, actor="analyst", clock=clock) as s:
+            item = s.scalars(select(AgendaItem).order_by(AgendaItem.position)).first()
+            assert item is not None
+            clinic_service.set_note(session=s, item_id=item.id, note="Analyst's note", clock=clock)  # type: ignore[arg-type]
+        first.value = "Coordinator's note"
+        await pilot.press("enter")
+        await settle(pilot)
+        await wait_for(pilot, lambda: "changed by analyst at 10:00" in screen_text(app))
+        with session_scope(engine) as s:
+            assert s.get(AgendaItem, item.id).note == "Analyst's note"  # type: ignore[union-attr]
+        await wait_for(pilot, lambda: "Analyst's note" in screen_text(app))
+
+
+async def test_actions_screen_filters_and_marks_done(
+    engine: Engine, db_path: Path, clock: FixedClock
+) -> None:
+    with session_scope(engine, actor="coordinator", clock=clock) as s:
+        clinic_id = clinic_service.create_clinic(session=s, clock=clock).id
+        assert clinic_id is not None
+        for text, owner, due in (
+            ("Chase OIC", "DC Collins", "2026-11-10"),
+            ("Send stills", "SO Carr", "2026-11-30"),
+        ):
+            clinic_service.add_action(
+                session=s,
+                clinic_id=clinic_id,
+                data=ClinicActionCreate.model_validate(
+                    {"text": text, "owner_name": owner, "due_on": due}
+                ),
+                clock=clock,
+            )
+    app = app_for(db_path, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("6")
+        await settle(pilot)
+        assert isinstance(app.screen, ActionsScreen)
+        text = screen_text(app)
+        assert "Chase OIC" in text and "Send stills" in text
+        assert "open ! overdue" in text
+        assert "Overdue (1)" in text
+        await pilot.press("o")
+        await pilot.press(*"carr")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: "Chase OIC" not in screen_text(app))
+        assert "Send stills" in screen_text(app)
+        await pilot.press("c")
+        await settle(pilot)
+        with session_scope(engine) as s:
+            done = s.scalars(select(ClinicAction).where(ClinicAction.status == "done")).all()
+        assert [a.text for a in done] == ["Send stills"]

@@ -1,0 +1,134 @@
+"""The exhibits screen as a coordinator uses it: register, new exhibit, timeline, movements."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+from sqlalchemy import select
+from textual.widgets import Input, Select
+
+from cipco.app import CipcoApp
+from cipco.clock import FixedClock
+from cipco.db import session_scope
+from cipco.models.exhibit import Exhibit, ExhibitEvent
+from cipco.screens.exhibits import EventForm, ExhibitDetailScreen, ExhibitForm, ExhibitsScreen
+from cipco.screens.modals import ConfirmScreen
+from tests.exhibit_helpers import make_exhibit, move
+from tests.tui_helpers import screen_text, settle
+
+SIZE = (140, 45)
+
+
+def app_for(path: Path, clock: FixedClock) -> CipcoApp:
+    return CipcoApp(path, clock=clock, poll_seconds=0.2)
+
+
+def _events(app: CipcoApp) -> list[ExhibitEvent]:
+    with session_scope(app.engine) as s:
+        return list(s.scalars(select(ExhibitEvent).order_by(ExhibitEvent.id)))
+
+
+async def _open_exhibits(app: CipcoApp, pilot) -> None:  # type: ignore[no-untyped-def]
+    await settle(pilot)
+    await pilot.press("3")
+    await settle(pilot)
+    assert isinstance(app.screen, ExhibitsScreen)
+
+
+async def test_empty_state_then_new_exhibit(db_path: Path, clock: FixedClock) -> None:
+    app = app_for(db_path, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await _open_exhibits(app, pilot)
+        assert "No exhibits match. Press n to log a seizure" in screen_text(app)
+        await pilot.press("n")
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, ExhibitForm)
+        form.query_one("#exhibit_type", Select).value = "mobile_phone"
+        await settle(pilot)
+        form.query_one("#reference", Input).value = "bad ref"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert "reference" in screen_text(app) and "not an exhibit reference" in screen_text(app)
+        form.query_one("#reference", Input).value = "js/1"
+        form.query_one("#description", Input).value = "Phone [black] Samsung"
+        form.query_one("#seized_by", Input).value = "Officer J. Smith"
+        form.query_one("#seal_number", Input).value = "S100"
+        form.query_one("#found_on", Input).value = "a1234bc"
+        form.query_one("#list_class", Input).value = "A"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, ExhibitsScreen)
+        text = screen_text(app)
+        assert "JS/1" in text and "Phone [black] Samsung" in text and "Held by us" in text
+        with session_scope(app.engine) as s:
+            exhibit = s.scalars(select(Exhibit)).one()
+            assert exhibit.list_class == "A" and exhibit.found_on_prisoner_id is not None
+        assert [e.kind for e in _events(app)] == ["seizure"]
+
+
+async def test_timeline_movement_and_destruction(
+    engine: object, db_path: Path, clock: FixedClock
+) -> None:
+    with session_scope(engine, actor="tester", clock=clock) as session:  # type: ignore[arg-type]
+        exhibit = make_exhibit(session, clock)
+        move(
+            session,
+            clock,
+            exhibit,
+            "Officer J. Smith",
+            "SO P. Carr",
+            clock.now() - timedelta(days=2),
+            seal_number="S999",
+        )
+    app = app_for(db_path, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await _open_exhibits(app, pilot)
+        assert "! Held by us" in screen_text(app)  # discrepancy marker
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ExhibitDetailScreen)
+        text = screen_text(app)
+        assert "SEIZED" in text and "MOVED" in text
+        assert "DISCREPANCY: seal number on receipt S999" in text
+        # a hand-over by someone who is not the holder is refused in the form
+        await pilot.press("m")
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, EventForm)
+        form.query_one("#from_name", Input).value = "Someone Else"
+        form.query_one("#to_name", Input).value = "CiPCo A. Whitfield"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert "not the current holder" in screen_text(app)
+        form.query_one("#from_name", Input).value = "SO P. Carr"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, ExhibitDetailScreen)
+        assert "SO P. Carr -> CiPCo A. Whitfield" in screen_text(app)
+        # destruction asks first, then is refused without an independent witness
+        await pilot.press("k")
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, EventForm)
+        form.query_one("#authority", Input).value = "Governor D. Price"
+        form.query_one("#witness", Input).value = "SO P. Carr"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("y")
+        await settle(pilot)
+        assert "witness" in screen_text(app) and "in this exhibit's chain" in screen_text(app)
+        form.query_one("#witness", Input).value = "OSG W. Tran"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        await pilot.press("y")
+        await settle(pilot)
+        assert isinstance(app.screen, ExhibitDetailScreen)
+        assert "State: Destroyed" in screen_text(app)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, ExhibitsScreen)
+    kinds = [e.kind for e in _events(app)]
+    assert kinds == ["seizure", "movement", "movement", "destruction"]
