@@ -109,7 +109,7 @@ async def test_run_a_clinic_from_draft_to_closed(
         with session_scope(app.engine) as s:
             action = s.scalars(select(ClinicAction)).one()
         assert action.owner_org == "Security" and action.referral_id is not None
-        await wait_for(pilot, lambda: "Send stills to OIC" in screen_text(app))
+        await wait_for(pilot, lambda: "Send stills" in screen_text(app))
 
         # Attendance.
         await pilot.press("w")

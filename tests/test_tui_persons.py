@@ -138,11 +138,20 @@ async def test_person_page_shows_everything_and_serves_papers(
         await settle(pilot)
         assert isinstance(app.screen, PapersDetailScreen)
         assert "Served: refused to sign" in screen_text(app)
+        await pilot.press("e")
+        await settle(pilot)
+        edit = app.screen
+        assert isinstance(edit, SimpleForm)
+        edit.query_one("#court", Input).value = "Leeds Crown Court"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert "Court: Leeds Crown Court" in screen_text(app)
         await pilot.press("escape")
         await settle(pilot)
         assert isinstance(app.screen, PersonPage)
     with session_scope(app.engine) as s:
         assert len(list(s.scalars(select(ServiceEvent)))) == 1
+        assert s.scalars(select(ChargePapers)).one().court == "Leeds Crown Court"
         referral = s.scalars(select(Referral).where(Referral.reference == own_ref)).one()
         assert referral.status == "charged"
 
@@ -251,6 +260,12 @@ async def test_forms_on_the_person_page(db_path: Path, clock: FixedClock) -> Non
         await settle(pilot)
         assert app.screen is page
         assert "Serious Crime Prevention Order: ends 01/12/2026" in screen_text(app)
+        await pilot.press("o")
+        await pilot.press("delete")
+        await settle(pilot)
+        await pilot.press("y")
+        await settle(pilot)
+        assert "No ancillary orders." in screen_text(app)
     with session_scope(app.engine) as s:
         person = persons.person_for_nomis(s, "B2345CD")
         assert person is not None and person.soc_band == 1 and person.alert_codes == ["XGANG"]

@@ -7,7 +7,6 @@ running a second cipco follows the coordinator's edits.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
@@ -211,18 +210,18 @@ def _export_worker(screen: Screen[Any], clinic_id: int) -> None:
 # ---------------------------------------------------------------- the meeting screen
 
 AGENDA_COLUMNS = [
-    TableColumn("number", "No.", 4, sortable=False),
-    TableColumn("section", "Section", 20, sortable=False),
-    TableColumn("title", "Item", 44, sortable=False),
-    TableColumn("now", "Now", 22, sortable=False),
-    TableColumn("note", "Notes", 28, sortable=False),
+    TableColumn("number", "No.", 3, sortable=False),
+    TableColumn("section", "Section", 14, sortable=False),
+    TableColumn("title", "Item", 36, sortable=False),
+    TableColumn("now", "Now", 16, sortable=False),
+    TableColumn("note", "Notes", 18, sortable=False),
 ]
 ACTION_COLUMNS = [
     TableColumn("id", "No.", 4, sortable=False),
-    TableColumn("text", "Action", 22, sortable=False),
-    TableColumn("owner", "Owner", 14, sortable=False),
-    TableColumn("due", "Due", 10, sortable=False),
-    TableColumn("status", "Status", 10, sortable=False),
+    TableColumn("text", "Action", 16, sortable=False),
+    TableColumn("owner", "Owner", 10, sortable=False),
+    TableColumn("due", "Due", 5, sortable=False),
+    TableColumn("status", "Status", 9, sortable=False),
 ]
 
 
@@ -253,19 +252,14 @@ def agenda_cells(row: AgendaRow) -> list[Text]:
 
 def action_cells(row: ActionRow) -> list[Text]:
     style = "dim" if row.status != ActionStatus.OPEN else ("bold red" if row.overdue else "")
-    status = row.status + (" ! overdue" if row.overdue else "")
+    status = "! overdue" if row.overdue else row.status
     return [
         _cell(str(row.id), style),
         _cell(row.text, style),
         _cell(row.owner_name, style),
-        _cell(format_date(row.due_on), style),
+        _cell(f"{row.due_on:%d/%m}" if row.due_on else "", style),
         _cell(status, style),
     ]
-
-
-@dataclass(frozen=True)
-class Loaded:
-    view: ClinicView
 
 
 class ClinicScreen(Screen[None]):
@@ -274,8 +268,8 @@ class ClinicScreen(Screen[None]):
     DEFAULT_CSS = """
     ClinicScreen #clinic-head { height: auto; padding: 0 1; background: $boost; }
     ClinicScreen #clinic-body { height: 1fr; }
-    ClinicScreen #agenda { width: 3fr; }
-    ClinicScreen #side { width: 2fr; }
+    ClinicScreen #agenda { width: 1fr; }
+    ClinicScreen #side { width: 46; }
     ClinicScreen #item-detail { height: 1fr; border: round $primary-darken-2; padding: 0 1; }
     ClinicScreen #clinic-actions { height: 1fr; }
     ClinicScreen #attendance-line { height: auto; padding: 0 1; }

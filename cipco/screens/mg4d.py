@@ -267,6 +267,8 @@ class PapersDetailScreen(Screen[Any]):
         Binding("escape", "back", "Back"),
         Binding("s", "serve", "Serve"),
         Binding("c", "correct", "Correct latest"),
+        Binding("e", "edit", "Edit details"),
+        Binding("delete", "delete", "Delete"),
         Binding("p", "person", "Prisoner"),
         Binding("f", "referral", "Referral"),
     ]
@@ -399,6 +401,41 @@ class PapersDetailScreen(Screen[Any]):
             return
         latest = self.detail.events[-1]
         self.app.push_screen(service_form(self.cipco, self.papers_id, latest), self._after)
+
+    def action_edit(self) -> None:
+        from cipco.screens.person_forms import papers_form
+
+        if self.detail is not None:
+            self.app.push_screen(papers_form(self.cipco, current=self.detail), self._after)
+
+    def action_delete(self) -> None:
+        from cipco.screens.modals import ConfirmScreen
+
+        if self.detail is None:
+            return
+        if self.detail.events:
+            self.notify("Papers with service events stay in the log", severity="warning")
+            return
+
+        def decided(yes: bool | None) -> None:
+            if yes:
+                self._delete()
+
+        self.app.push_screen(
+            ConfirmScreen(
+                "Delete these papers (logged in error)?", confirm_label="Delete", danger=True
+            ),
+            decided,
+        )
+
+    @work(thread=True, exclusive=True, group="papers-write", exit_on_error=False)
+    def _delete(self) -> None:
+        from cipco.services.mg4d import delete_papers
+
+        with self.cipco.session() as session:
+            delete_papers(session, self.papers_id)
+        self.app.call_from_thread(self.notify, "Papers deleted", markup=False)
+        self.app.call_from_thread(self.dismiss, True)
 
     def action_person(self) -> None:
         if self.detail is not None:

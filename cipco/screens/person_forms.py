@@ -434,23 +434,46 @@ def association_form(app: CipcoApp, prisoner_id: int) -> SimpleForm:
 # ---------------------------------------------------------------- MG4D
 
 
-def papers_form(app: CipcoApp, nomis_number: str = "", referral_reference: str = "") -> SimpleForm:
+def papers_form(
+    app: CipcoApp,
+    nomis_number: str = "",
+    referral_reference: str = "",
+    *,
+    current: Any = None,
+) -> SimpleForm:
+    """New papers, or (``current``: a PapersDetail) correct the details of logged papers."""
     from cipco.models.mg4d import PapersCreate
     from cipco.models.people import PrisonerIn
     from cipco.services import mg4d
 
+    row = current.row if current is not None else None
     fields = [
-        FieldSpec("nomis_number", "Prison number *", value=nomis_number),
-        FieldSpec("referral_reference", "Referral (tracker ref)", value=referral_reference),
-        FieldSpec("form_label", "Form", value="MG4D"),
-        FieldSpec("crime_ref", "Crime ref (blank: from referral)"),
-        FieldSpec("urn", "URN"),
-        FieldSpec("charges", "Charges (wording) *", "area"),
-        FieldSpec("court", "Court"),
-        FieldSpec("first_hearing_on", "First hearing", "date"),
-        FieldSpec("received_at", "Received *", "datetime", value=app.clock.now()),
-        FieldSpec("received_from", "Received from"),
-        FieldSpec("notes", "Notes"),
+        FieldSpec(
+            "nomis_number", "Prison number *", value=row.nomis_number if row else nomis_number
+        ),
+        FieldSpec(
+            "referral_reference",
+            "Referral (tracker ref)",
+            value=row.referral_reference if row else referral_reference,
+        ),
+        FieldSpec("form_label", "Form", value=row.form_label if row else "MG4D"),
+        FieldSpec(
+            "crime_ref", "Crime ref (blank: from referral)", value=row.crime_ref if row else ""
+        ),
+        FieldSpec("urn", "URN", value=row.urn if row else ""),
+        FieldSpec("charges", "Charges (wording) *", "area", value=row.charges if row else ""),
+        FieldSpec("court", "Court", value=row.court if row else ""),
+        FieldSpec(
+            "first_hearing_on", "First hearing", "date", value=row.first_hearing_on if row else None
+        ),
+        FieldSpec(
+            "received_at",
+            "Received *",
+            "datetime",
+            value=row.received_at if row else app.clock.now(),
+        ),
+        FieldSpec("received_from", "Received from", value=row.received_from if row else ""),
+        FieldSpec("notes", "Notes", value=current.notes if current is not None else ""),
     ]
 
     def save(values: dict[str, Any]) -> int:
@@ -459,11 +482,18 @@ def papers_form(app: CipcoApp, nomis_number: str = "", referral_reference: str =
         nomis = values.pop("nomis_number")
         data = PapersCreate(prisoner=PrisonerIn(nomis_number=nomis), **values)
         with app.session() as session:
-            papers = mg4d.receive_papers(session, data, app.clock)
+            if row is None:
+                papers = mg4d.receive_papers(session, data, app.clock)
+            else:
+                papers = mg4d.update_papers(
+                    session, row.id, data, app.clock, expected_version=row.version
+                )
             assert papers.id is not None
             return papers.id
 
-    return SimpleForm("Charge papers received", fields, save)
+    return SimpleForm(
+        "Charge papers received" if row is None else "Edit charge papers", fields, save
+    )
 
 
 def service_form(app: CipcoApp, papers_id: int, correcting: Any = None) -> SimpleForm:

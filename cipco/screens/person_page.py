@@ -110,6 +110,7 @@ class PersonPage(Screen[None]):
         Binding("V", "reviewed", "Review done", key_display="V"),
         Binding("A", "add_link", "Add associate", key_display="A"),
         Binding("P", "add_papers", "New papers", key_display="P"),
+        Binding("delete", "remove", "Remove order/link"),
         Binding("r", "jump('referrals')", "Referrals", show=False),
         Binding("m", "jump('papers')", "MG4D", show=False),
         Binding("x", "jump('exhibits')", "Exhibits", show=False),
@@ -453,6 +454,29 @@ class PersonPage(Screen[None]):
 
         self.app.push_screen(papers_form(self.cipco, self.nomis_number), self._after)
 
+    def action_remove(self) -> None:
+        selected = self._selected()
+        if selected is None or selected[0] not in ("orders", "links"):
+            self.notify("Highlight an order (o) or an associate (a) first", severity="warning")
+            return
+        section, record = selected
+        from cipco.screens.modals import ConfirmScreen
+
+        if section == "orders":
+            record_id = int(record)
+            question = "Remove this ancillary order from the record?"
+        else:
+            assert self.data is not None
+            link = next(a for a in self.data.associations if a.nomis_number == record)
+            record_id = link.id
+            question = f"Remove the {link.kind_label.lower()} link with {link.nomis_number}?"
+
+        def decided(yes: bool | None) -> None:
+            if yes:
+                self._write("remove_order" if section == "orders" else "remove_link", record_id)
+
+        self.app.push_screen(ConfirmScreen(question, confirm_label="Remove", danger=True), decided)
+
     def action_notified(self) -> None:
         selected = self._selected("events")
         if selected is None:
@@ -483,6 +507,12 @@ class PersonPage(Screen[None]):
                 if what == "notified":
                     persons.mark_notified(session, record_id, self.cipco.clock, "recorded in cipco")
                     message = "SOC unit notification recorded"
+                elif what == "remove_order":
+                    persons.remove_order(session, record_id)
+                    message = "Order removed"
+                elif what == "remove_link":
+                    persons.remove_association(session, record_id)
+                    message = "Link removed"
                 else:
                     person = persons.record_review(session, record_id, self.cipco.clock)
                     message = f"Review recorded; next due {format_date(person.next_review_on)}"

@@ -63,8 +63,13 @@ _DATETIME_FIELDS = frozenset({"happened_at", "recorded_at", "corrected_happened_
 _BOOL_FIELDS = frozenset({"seal_intact"})
 
 
-def stored_instant(value: datetime) -> str:
-    """An instant as SQLite stores it through SQLAlchemy: naive UTC with microseconds."""
+def stored_instant(value: datetime | str) -> str:
+    """An instant as SQLite stores it through SQLAlchemy: naive UTC with microseconds.
+
+    Text is taken as already stored (bulk inserts prepare it once).
+    """
+    if isinstance(value, str):
+        return value
     if value.tzinfo is not None:
         value = value.astimezone(UTC).replace(tzinfo=None)
     return value.isoformat(" ", "microseconds")

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import Column, Date, MetaData, String, Table, func, insert, select
 from sqlmodel import Session
 
 from cipco.clock import to_london
@@ -24,8 +24,9 @@ from cipco.models.exhibit import (
     ExhibitType,
     HolderKind,
 )
+from cipco.models.types import UTCDateTime
 from cipco.services import demo, settings
-from cipco.services.chain import GENESIS, derive, event_hash
+from cipco.services.chain import GENESIS, derive, event_hash, stored_instant
 from cipco.services.exhibits import review_due_on
 from cipco.services.flags import CLOSED_STATUSES
 
@@ -65,6 +66,7 @@ class _ChainBuilder:
         self.event_id = event_id
         self.when = start
         self.events: list[dict[str, Any]] = []
+        self.last_at = start
 
     def add(self, fields: dict[str, Any], at: datetime) -> None:
         self.event_id += 1
@@ -73,11 +75,12 @@ class _ChainBuilder:
         base["id"] = self.event_id
         base["exhibit_id"] = self.exhibit_id
         base["seq"] = len(self.events) + 1
-        base["happened_at"] = at
+        base["happened_at"] = stored_instant(at)
+        self.last_at = at
         recorded = at + timedelta(minutes=self.rng.randrange(1, 90))
         if self.rng.random() < 0.05:
             recorded = at + timedelta(days=self.rng.randrange(1, 4))
-        base["recorded_at"] = min(recorded, self.now)
+        base["recorded_at"] = stored_instant(min(recorded, self.now))
         base["recorded_by"] = "coordinator"
         prev = self.events[-1]["hash"] if self.events else GENESIS
         base["prev_hash"] = prev
@@ -91,6 +94,45 @@ class _ChainBuilder:
 
 
 _EVENT_FIELDS = [name for name in ExhibitEvent.model_fields if name != "id"]
+
+
+def _raw_table(model: Any) -> Table:
+    """The same table with instants and dates as plain text columns, for bulk inserts.
+
+    Values are written exactly as the typed columns store them (``stored_instant``), which
+    skips per-value type processing for a few hundred thousand rows.
+    """
+    source: Table = model.__table__
+    columns = [
+        Column(c.name, String if isinstance(c.type, UTCDateTime | Date) else c.type)
+        for c in source.columns
+    ]
+    return Table(source.name, MetaData(), *columns)
+
+
+_EXHIBIT_RAW = _raw_table(Exhibit)
+_EVENT_RAW = _raw_table(ExhibitEvent)
+
+
+_EXHIBIT_INSTANTS = (
+    "clip_start",
+    "clip_end",
+    "seized_at",
+    "last_movement_at",
+    "created_at",
+    "updated_at",
+)
+_EXHIBIT_DATES = ("review_due_on", "collection_requested_on")
+
+
+def _stored(row: dict[str, Any]) -> dict[str, Any]:
+    for key in _EXHIBIT_INSTANTS:
+        if row[key] is not None:
+            row[key] = stored_instant(row[key])
+    for key in _EXHIBIT_DATES:
+        if row[key] is not None:
+            row[key] = row[key].isoformat()
+    return row
 
 
 @demo.register("exhibits")
@@ -114,9 +156,9 @@ def generate_exhibits(
 
     def flush() -> None:
         if exhibit_rows:
-            connection.execute(insert(Exhibit.__table__), exhibit_rows)  # type: ignore[attr-defined]
+            connection.execute(insert(_EXHIBIT_RAW), [_stored(r) for r in exhibit_rows])
         if event_rows:
-            connection.execute(insert(ExhibitEvent.__table__), event_rows)  # type: ignore[attr-defined]
+            connection.execute(insert(_EVENT_RAW), event_rows)  # instants already stored text
         if link_rows:
             connection.execute(insert(ExhibitReferral.__table__), link_rows)  # type: ignore[attr-defined]
         tick("exhibits", len(exhibit_rows))
@@ -323,11 +365,11 @@ def generate_exhibits(
                     "holder": derived.holder,
                     "holder_kind": derived.holder_kind,
                     "state": state,
-                    "last_movement_at": derived.last_movement_at,
+                    "last_movement_at": builder.last_at,
                     "review_due_on": review_due_on(
                         kind.value,
                         state,
-                        derived.last_movement_at,
+                        builder.last_at,
                         incident if footage else None,
                         "export" if footage else None,
                         review_days,
@@ -337,7 +379,7 @@ def generate_exhibits(
                     "event_count": derived.event_count,
                     "head_hash": derived.head_hash,
                     "created_at": seized_at,
-                    "updated_at": derived.last_movement_at,
+                    "updated_at": builder.last_at,
                     "version": 1,
                 }
             )
