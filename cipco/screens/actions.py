@@ -18,6 +18,7 @@ from cipco.models.clinic import ActionStatus
 from cipco.services import clinic as clinic_service
 from cipco.services.clinic import ACTION_QUEUES, ActionRow, ClinicError
 from cipco.services.paging import Page, PageQuery
+from cipco.widgets.errors import ReportsWorkerErrors
 from cipco.widgets.record_table import RecordTable, TableColumn
 
 if TYPE_CHECKING:
@@ -63,7 +64,7 @@ def action_cells(row: ActionRow) -> list[Text]:
     return [Text(v, style=style, overflow="ellipsis", no_wrap=True) for v in values]
 
 
-class ActionsScreen(Screen[None]):
+class ActionsScreen(ReportsWorkerErrors, Screen[None]):
     """All clinic actions. ``c`` done, ``x`` drop with a reason, ``r`` reopen, ``o`` owner."""
 
     DEFAULT_CSS = """

@@ -40,6 +40,7 @@ from cipco.services.clinic import (
 from cipco.services.flags import SEVERITY_MARKERS, Severity
 from cipco.services.paging import Page, PageQuery
 from cipco.services.referrals import status_label as referral_status_label
+from cipco.widgets.errors import ReportsWorkerErrors
 from cipco.widgets.form import field_row, show_errors
 from cipco.widgets.record_table import RecordTable, TableColumn
 
@@ -90,7 +91,7 @@ def clinic_cells(row: ClinicRow) -> list[Text]:
     ]
 
 
-class ClinicsScreen(Screen[None]):
+class ClinicsScreen(ReportsWorkerErrors, Screen[None]):
     """Every clinic, newest first. ``n`` drafts the next one on the cadence."""
 
     BINDINGS = [
@@ -262,7 +263,7 @@ def action_cells(row: ActionRow) -> list[Text]:
     ]
 
 
-class ClinicScreen(Screen[None]):
+class ClinicScreen(ReportsWorkerErrors, Screen[None]):
     """Run a clinic: step through the agenda, edit referrals in place, note, add actions."""
 
     DEFAULT_CSS = """
@@ -753,7 +754,7 @@ def _who(a: AttendeeRow) -> str:
 # ---------------------------------------------------------------- modals
 
 
-class ClinicStatusScreen(ModalScreen[str | None]):
+class ClinicStatusScreen(ReportsWorkerErrors, ModalScreen[str | None]):
     """Choose the clinic's next status; closing asks first (it becomes read-only)."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
@@ -807,7 +808,7 @@ class ClinicStatusScreen(ModalScreen[str | None]):
         self.dismiss(None)
 
 
-class ActionForm(ModalScreen[bool]):
+class ActionForm(ReportsWorkerErrors, ModalScreen[bool]):
     """Add an action: text, owner (person and organisation), due date, linked referral."""
 
     BINDINGS = [
@@ -897,7 +898,7 @@ class ActionForm(ModalScreen[bool]):
         self.dismiss(False)
 
 
-class AttendanceScreen(ModalScreen[bool]):
+class AttendanceScreen(ReportsWorkerErrors, ModalScreen[bool]):
     """Who attended and who sent apologies. Changes save at once."""
 
     BINDINGS = [

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
     from cipco.clock import Clock
     from cipco.spreadsheets.importers import ImportSummary
+from cipco.widgets.errors import ReportsWorkerErrors
 
 
 def summary_text(summary: ImportSummary, *, limit: int = 30) -> Text:
@@ -47,7 +48,7 @@ def summary_text(summary: ImportSummary, *, limit: int = 30) -> Text:
     return text
 
 
-class ImportScreen(ModalScreen["ImportSummary | None"]):
+class ImportScreen(ReportsWorkerErrors, ModalScreen["ImportSummary | None"]):
     """File path -> dry run (mapping, counts, rejects) -> Import -> summary."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel")]

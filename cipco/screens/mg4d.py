@@ -17,6 +17,7 @@ from cipco.clock import format_date, format_datetime
 from cipco.services.flags import Severity
 from cipco.services.mg4d import QUEUES, PapersDetail, PapersRow
 from cipco.services.paging import Page, PageQuery
+from cipco.widgets.errors import ReportsWorkerErrors
 from cipco.widgets.record_table import RecordTable, TableColumn
 
 if TYPE_CHECKING:
@@ -63,7 +64,7 @@ def papers_cells(row: PapersRow) -> list[Text]:
     return [Text(v, style=style, overflow="ellipsis", no_wrap=True) for v in values]
 
 
-class Mg4dScreen(Screen[None]):
+class Mg4dScreen(ReportsWorkerErrors, Screen[None]):
     """Charge papers: queue to serve, the full log, new papers and service."""
 
     BINDINGS = [
@@ -260,7 +261,7 @@ class Mg4dScreen(Screen[None]):
         )
 
 
-class PapersDetailScreen(Screen[Any]):
+class PapersDetailScreen(ReportsWorkerErrors, Screen[Any]):
     """One set of papers with every service event (corrections included, never edited)."""
 
     BINDINGS = [

@@ -24,6 +24,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Select, Static, TextArea
 
 from cipco.clock import format_date, format_datetime, parse_uk_date, parse_uk_datetime
+from cipco.widgets.errors import ReportsWorkerErrors
 from cipco.widgets.form import field_row, show_errors
 
 if TYPE_CHECKING:
@@ -80,7 +81,7 @@ def problems_from(exc: Exception, names: Sequence[str]) -> dict[str, str]:
     return {"": str(exc)}
 
 
-class SimpleForm(ModalScreen[Any]):
+class SimpleForm(ReportsWorkerErrors, ModalScreen[Any]):
     """A small record form; dismisses with what ``save`` returned, or None if cancelled."""
 
     BINDINGS = [

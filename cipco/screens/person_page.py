@@ -22,6 +22,7 @@ from textual.widgets import DataTable, Footer, Header, Static
 from cipco.clock import format_date, format_datetime, to_london
 from cipco.services.flags import Severity
 from cipco.services.persons import PersonPageData
+from cipco.widgets.errors import ReportsWorkerErrors
 
 if TYPE_CHECKING:
     from cipco.app import CipcoApp
@@ -98,7 +99,7 @@ def _cells(values: list[str], style: str = "") -> list[Text]:
     return [Text(v, style=style, overflow="ellipsis", no_wrap=True) for v in values]
 
 
-class PersonPage(Screen[None]):
+class PersonPage(ReportsWorkerErrors, Screen[None]):
     """Everything about one prisoner, with keys to jump to each record."""
 
     BINDINGS = [

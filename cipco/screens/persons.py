@@ -16,6 +16,7 @@ from cipco.clock import format_date, format_datetime
 from cipco.services.flags import Severity
 from cipco.services.paging import Page, PageQuery
 from cipco.services.persons import QUEUES, PersonRow, Suggestion
+from cipco.widgets.errors import ReportsWorkerErrors
 from cipco.widgets.record_table import RecordTable, TableColumn
 
 if TYPE_CHECKING:
@@ -64,7 +65,7 @@ def person_cells(row: PersonRow) -> list[Text]:
     return [Text(v, style=style, overflow="ellipsis", no_wrap=True) for v in values]
 
 
-class PersonsScreen(Screen[None]):
+class PersonsScreen(ReportsWorkerErrors, Screen[None]):
     """The persons-of-interest list; a tab of repeat-offender suggestions to add."""
 
     BINDINGS = [
