@@ -85,6 +85,11 @@ def test_export_register_and_continuity(filled: Path, tmp_path: Path) -> None:
     assert result.exit_code == 1 and "ZZ/9 does not exist" in result.output
     result = runner.invoke(app, ["--db", str(filled), "export", "exhibits", "--filter", "x"])
     assert result.exit_code == 2
+    out = tmp_path / "destroyed.xlsx"
+    result = runner.invoke(
+        app, ["--db", str(filled), "export", "exhibits", "--state", "destroyed", "--out", str(out)]
+    )
+    assert result.exit_code == 0 and "0 exhibits written" in result.output
 
 
 def test_import_exhibits_command(db_path: Path, tmp_path: Path) -> None:

@@ -12,7 +12,13 @@ from cipco.app import CipcoApp
 from cipco.clock import FixedClock
 from cipco.db import session_scope
 from cipco.models.exhibit import Exhibit, ExhibitEvent
-from cipco.screens.exhibits import EventForm, ExhibitDetailScreen, ExhibitForm, ExhibitsScreen
+from cipco.screens.exhibits import (
+    CorrectionForm,
+    EventForm,
+    ExhibitDetailScreen,
+    ExhibitForm,
+    ExhibitsScreen,
+)
 from cipco.screens.modals import ConfirmScreen
 from tests.exhibit_helpers import make_exhibit, move
 from tests.tui_helpers import screen_text, settle
@@ -107,6 +113,22 @@ async def test_timeline_movement_and_destruction(
         await settle(pilot)
         assert isinstance(app.screen, ExhibitDetailScreen)
         assert "SO P. Carr -> CiPCo A. Whitfield" in screen_text(app)
+        # a correction points at the original, which stays visible
+        await pilot.press("c")
+        await settle(pilot)
+        correction = app.screen
+        assert isinstance(correction, CorrectionForm)
+        correction.query_one("#location", Input).value = "Evidence locker 2"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert "note: is required: say what was wrong" in screen_text(app)
+        correction.query_one("#note", Input).value = "Store was wrong"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, ExhibitDetailScreen)
+        text = screen_text(app)
+        assert "CORRECTION  corrects event 3: Store was wrong" in text
+        assert "corrected by event 4" in text
         # destruction asks first, then is refused without an independent witness
         await pilot.press("k")
         await settle(pilot)
@@ -131,4 +153,4 @@ async def test_timeline_movement_and_destruction(
         await settle(pilot)
         assert isinstance(app.screen, ExhibitsScreen)
     kinds = [e.kind for e in _events(app)]
-    assert kinds == ["seizure", "movement", "movement", "destruction"]
+    assert kinds == ["seizure", "movement", "movement", "correction", "destruction"]

@@ -84,10 +84,13 @@ def export_exhibits(
     queue: Annotated[str | None, typer.Option("--filter", help=QUEUE_HELP)] = None,
     search: Annotated[str, typer.Option(help="Reference, description, holder or seal.")] = "",
     exhibit_type: Annotated[str | None, typer.Option("--type", help="e.g. cctv, drugs.")] = None,
+    exhibit_state: Annotated[
+        str | None, typer.Option("--state", help="e.g. disseminated, destroyed, held.")
+    ] = None,
 ) -> None:
     """Write the exhibits register to a workbook."""
     from cipco.db import session_scope
-    from cipco.models.exhibit import ExhibitType
+    from cipco.models.exhibit import ExhibitState, ExhibitType
     from cipco.services.exhibits import QUEUES
     from cipco.spreadsheets.exhibits_io import default_path, export_register
 
@@ -96,6 +99,11 @@ def export_exhibits(
     if exhibit_type and exhibit_type not in {t.value for t in ExhibitType}:
         fail(
             f"--type '{exhibit_type}': use one of {', '.join(t.value for t in ExhibitType)}",
+            EXIT_USAGE,
+        )
+    if exhibit_state and exhibit_state not in {s.value for s in ExhibitState}:
+        fail(
+            f"--state '{exhibit_state}': use one of {', '.join(s.value for s in ExhibitState)}",
             EXIT_USAGE,
         )
     engine = open_engine_or_exit()
@@ -110,6 +118,7 @@ def export_exhibits(
             queue=queue,
             text=search,
             exhibit_type=exhibit_type,
+            state=exhibit_state,
         )
     echo(f"{count} exhibits written to {path}")
 

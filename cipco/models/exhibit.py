@@ -223,6 +223,13 @@ def _clean(value: Any) -> Any:
     return value
 
 
+def _required_text(value: Any, message: str) -> str:
+    cleaned = _clean(value) if isinstance(value, str) or value is None else value
+    if not cleaned:
+        raise ValueError(message)
+    return str(cleaned)
+
+
 def _aware(value: datetime | None) -> datetime | None:
     if value is not None and value.tzinfo is None:
         raise ValueError("a time needs a time zone")
@@ -255,7 +262,6 @@ class ExhibitCreate(SQLModel):
     awaiting_collection: bool = False
 
     @field_validator(
-        "description",
         "system",
         "camera_id",
         "officer",
@@ -266,7 +272,6 @@ class ExhibitCreate(SQLModel):
         "where_found",
         "found_on",
         "list_class",
-        "seized_by",
         "seal_number",
         "storage_location",
         "hold_reason",
@@ -281,12 +286,10 @@ class ExhibitCreate(SQLModel):
     def _reference(cls, value: str) -> str:
         return validate_reference(value)
 
-    @field_validator("description", "seized_by")
+    @field_validator("description", "seized_by", mode="before")
     @classmethod
-    def _required(cls, value: str | None) -> str:
-        if not value:
-            raise ValueError("is required")
-        return value
+    def _required(cls, value: Any) -> str:
+        return _required_text(value, "is required")
 
     @field_validator("found_on")
     @classmethod
@@ -353,7 +356,6 @@ class EventIn(SQLModel):
     note: str | None = None
 
     @field_validator(
-        "from_name",
         "to_name",
         "to_collar",
         "to_force",
@@ -370,12 +372,10 @@ class EventIn(SQLModel):
     def _strip(cls, value: Any) -> Any:
         return _clean(value)
 
-    @field_validator("from_name")
+    @field_validator("from_name", mode="before")
     @classmethod
-    def _from(cls, value: str | None) -> str:
-        if not value:
-            raise ValueError("is required: who handed the exhibit over")
-        return value
+    def _from(cls, value: Any) -> str:
+        return _required_text(value, "is required: who handed the exhibit over")
 
     @field_validator("happened_at")
     @classmethod
@@ -429,7 +429,6 @@ class CorrectionIn(SQLModel):
     new_seal_number: str | None = None
 
     @field_validator(
-        "note",
         "to_name",
         "to_collar",
         "to_force",
@@ -443,12 +442,10 @@ class CorrectionIn(SQLModel):
     def _strip(cls, value: Any) -> Any:
         return _clean(value)
 
-    @field_validator("note")
+    @field_validator("note", mode="before")
     @classmethod
-    def _note(cls, value: str | None) -> str:
-        if not value:
-            raise ValueError("is required: say what was wrong")
-        return value
+    def _note(cls, value: Any) -> str:
+        return _required_text(value, "is required: say what was wrong")
 
     @field_validator("happened_at")
     @classmethod

@@ -20,7 +20,9 @@ from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy import and_, func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
+from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session
 
 from cipco.clock import Clock, to_london, today
@@ -200,11 +202,18 @@ def _append(
     row["prev_hash"] = prev
     row["hash"] = event_hash(row, prev)
     event = ExhibitEvent(**row)
-    session.add(event)
-    session.flush()
-    events.append(event)
-    _apply(session, exhibit, derive(event_dict(e) for e in events), clock)
-    session.flush()
+    try:
+        session.add(event)
+        session.flush()
+        events.append(event)
+        _apply(session, exhibit, derive(event_dict(e) for e in events), clock)
+        session.flush()
+    except (IntegrityError, StaleDataError):
+        raise ExhibitError(
+            f"{exhibit.reference} was changed by someone else at the same time; "
+            "reload it and record the event again",
+            field="exhibit",
+        ) from None
     return event
 
 

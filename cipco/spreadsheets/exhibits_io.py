@@ -88,10 +88,15 @@ def export_register(
     queue: str | None = None,
     text: str = "",
     exhibit_type: str | None = None,
+    state: str | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> int:
-    """The exhibits register with the screen's filters. Returns the rows written."""
-    query = PageQuery(text=text, queue=queue, extra={"type": exhibit_type} if exhibit_type else {})
+    """The exhibits register with the screen's filters. Returns the rows written.
+
+    ``state="disseminated"`` or ``"destroyed"`` gives the log of everything disposed of.
+    """
+    extra = {key: value for key, value in (("type", exhibit_type), ("state", state)) if value}
+    query = PageQuery(text=text, queue=queue, extra=extra)
     rows = exhibits.all_rows(session, query, clock)
     filters = {}
     if queue:
@@ -100,6 +105,8 @@ def export_register(
         filters["Search"] = text
     if exhibit_type:
         filters["Type"] = exhibits.type_label(exhibit_type)
+    if state:
+        filters["State"] = exhibits.state_label(state)
     write_workbook(
         path,
         [
