@@ -16,7 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import BENCH_CLOCK_AT, child_peak_rss_mb, demo_file, median_seconds, row  # noqa: E402
+from _common import BENCH_CLOCK_AT, child_peak_rss_mb, demo_file, median_seconds, row
 
 SMALL, LARGE = 100, 50_000
 

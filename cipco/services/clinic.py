@@ -153,7 +153,7 @@ def _exhibit_items(session: Session, clock: Clock) -> list[SourceItem]:
             Exhibit.collection_requested_on,
             Exhibit.holder,
         )
-        .where(exhibits._queue_clause("awaiting", clock, Exhibit))
+        .where(exhibits.queue_clause("awaiting", clock, Exhibit))
         .order_by(Exhibit.collection_requested_on, Exhibit.reference)  # type: ignore[arg-type]
     )
     return [

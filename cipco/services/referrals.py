@@ -520,7 +520,7 @@ SORT_COLUMNS: dict[str, Any] = {
 }
 
 
-def _queue_clause(queue: str, now: datetime) -> ColumnElement[bool]:
+def queue_clause(queue: str, now: datetime) -> ColumnElement[bool]:
     statuses: dict[str, tuple[Status, ...]] = {
         "to_refer": (Status.DRAFT,),
         "awaiting_police": (Status.REFERRED, Status.ACKNOWLEDGED),
@@ -569,7 +569,7 @@ def _filtered(query: PageQuery, now: datetime) -> Any:
     if clause is not None:
         statement = statement.where(clause)
     if query.queue:
-        statement = statement.where(_queue_clause(query.queue, now))
+        statement = statement.where(queue_clause(query.queue, now))
     for key, value in query.extra.items():
         if key == "prisoner_id":
             statement = statement.where(Referral.prisoner_id == value)

@@ -160,9 +160,9 @@ def _export_statement(session: Session, flt: ReferralFilter, clock: Clock) -> An
     if clause is not None:
         statement = statement.where(clause)
     if flt.queue:
-        from cipco.services.referrals import _queue_clause
+        from cipco.services.referrals import queue_clause
 
-        statement = statement.where(_queue_clause(flt.queue, clock.now()))
+        statement = statement.where(queue_clause(flt.queue, clock.now()))
     return statement.order_by(Referral.incident_at, Referral.id)
 
 
