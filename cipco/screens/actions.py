@@ -8,17 +8,14 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.css.query import NoMatches
-from textual.screen import Screen
-from textual.timer import Timer
-from textual.widgets import Footer, Header, Input, Static, Tab, Tabs
+from textual.widgets import Footer, Header, Input, Static
 
 from cipco.clock import format_date, format_datetime
 from cipco.models.clinic import ActionStatus
+from cipco.screens.log_screen import FILTER_DEBOUNCE_SECONDS, LogScreen
 from cipco.services import clinic as clinic_service
 from cipco.services.clinic import ACTION_QUEUES, ActionRow, ClinicError
 from cipco.services.paging import Page, PageQuery
-from cipco.widgets.errors import ReportsWorkerErrors
 from cipco.widgets.record_table import RecordTable, TableColumn
 
 if TYPE_CHECKING:
@@ -64,7 +61,7 @@ def action_cells(row: ActionRow) -> list[Text]:
     return [Text(v, style=style, overflow="ellipsis", no_wrap=True) for v in values]
 
 
-class ActionsScreen(ReportsWorkerErrors, Screen[None]):
+class ActionsScreen(LogScreen):
     """All clinic actions. ``c`` done, ``x`` drop with a reason, ``r`` reopen, ``o`` owner."""
 
     DEFAULT_CSS = """
@@ -73,19 +70,14 @@ class ActionsScreen(ReportsWorkerErrors, Screen[None]):
     """
 
     BINDINGS = [
-        Binding("slash", "filter", "Filter", key_display="/"),
         Binding("o", "owner", "Owner"),
         Binding("c", "complete", "Done"),
         Binding("x", "drop", "Drop"),
         Binding("r", "reopen", "Reopen"),
-        Binding("right_square_bracket", "next_queue", "Next filter", key_display="]"),
-        Binding("left_square_bracket", "previous_queue", "Prev filter", key_display="["),
-        Binding("escape", "clear_filter", "Clear filter", show=False),
     ]
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._debounce: Timer | None = None
+    QUEUE_ORDER = QUEUE_ORDER
+    QUEUE_LABELS = {"all": "All", **ACTION_QUEUES}
+    FILTER_PLACEHOLDER = "Filter: action text, owner, organisation, referral"
 
     @property
     def cipco(self) -> CipcoApp:
@@ -93,8 +85,8 @@ class ActionsScreen(ReportsWorkerErrors, Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Tabs(*(Tab(self._label(k, None), id=f"a-{k}") for k in QUEUE_ORDER), id="a-tabs")
-        yield Input(placeholder="Filter: action text, owner, organisation, referral", id="filter")
+        yield self.queue_tabs()
+        yield self.filter_box()
         yield Input(placeholder="Owner: name or organisation", id="owner")
         yield RecordTable(
             COLUMNS,
@@ -111,15 +103,6 @@ class ActionsScreen(ReportsWorkerErrors, Screen[None]):
     def on_mount(self) -> None:
         self.records.focus()
 
-    @property
-    def records(self) -> RecordTable:
-        return self.query_one("#actions", RecordTable)
-
-    @staticmethod
-    def _label(key: str, count: int | None) -> str:
-        name = "All" if key == "all" else ACTION_QUEUES[key]
-        return f"{name} ({count:,})" if count is not None else name
-
     def _load_page(self, query: PageQuery) -> Page[ActionRow]:
         with self.cipco.session() as session:
             page = clinic_service.action_page(session, query, self.cipco.clock)
@@ -131,9 +114,7 @@ class ActionsScreen(ReportsWorkerErrors, Screen[None]):
         return page
 
     def _show_counts(self, counts: dict[str, int], query: PageQuery) -> None:
-        tabs = self.query_one(Tabs)
-        for key in QUEUE_ORDER:
-            tabs.query_one(f"#a-{key}", Tab).label = self._label(key, counts.get(key))
+        self.show_queue_counts(counts)
         owner = query.extra.get("owner") or ""
         text = f"{self.records.total:,} shown · {counts.get('open', 0):,} open, "
         text += f"{counts.get('overdue', 0):,} overdue"
@@ -141,57 +122,24 @@ class ActionsScreen(ReportsWorkerErrors, Screen[None]):
             text += f" · owner contains '{owner}'"
         self.query_one("#actions-status", Static).update(Text(text))
 
-    def refresh_data(self) -> None:
-        try:
-            self.records.table  # noqa: B018 - mounted?
-        except NoMatches:
-            return
-        self.records.reload(keep_cursor=True)
-
     # ------------------------------------------------------------ filters
-
-    @on(Tabs.TabActivated, "#a-tabs")
-    def _queue_chosen(self, event: Tabs.TabActivated) -> None:
-        key = (event.tab.id or "a-all").removeprefix("a-")
-        queue = None if key == "all" else key
-        if queue != self.records.query_state.queue:
-            self.records.set_query(queue=queue)
-
-    def _step(self, step: int) -> None:
-        current = self.records.query_state.queue or "all"
-        index = (QUEUE_ORDER.index(current) + step) % len(QUEUE_ORDER)
-        self.query_one(Tabs).active = f"a-{QUEUE_ORDER[index]}"
-
-    def action_next_queue(self) -> None:
-        self._step(1)
-
-    def action_previous_queue(self) -> None:
-        self._step(-1)
-
-    def action_filter(self) -> None:
-        box = self.query_one("#filter", Input)
-        box.add_class("-visible")
-        box.focus()
 
     def action_owner(self) -> None:
         box = self.query_one("#owner", Input)
         box.add_class("-visible")
         box.focus()
 
-    @on(Input.Changed)
-    def _changed(self, event: Input.Changed) -> None:
+    @on(Input.Changed, "#owner")
+    def _owner_changed(self, event: Input.Changed) -> None:
         if self._debounce is not None:
             self._debounce.stop()
-        value = event.value
-        if event.input.id == "owner":
-            self._debounce = self.set_timer(
-                0.2, lambda: self.records.set_query(extra={"owner": value})
-            )
-        else:
-            self._debounce = self.set_timer(0.2, lambda: self.records.set_query(text=value))
+        owner = event.value
+        self._debounce = self.set_timer(
+            FILTER_DEBOUNCE_SECONDS, lambda: self.records.set_query(extra={"owner": owner})
+        )
 
-    @on(Input.Submitted)
-    def _submitted(self) -> None:
+    @on(Input.Submitted, "#owner")
+    def _owner_submitted(self) -> None:
         self.records.focus()
 
     def action_clear_filter(self) -> None:

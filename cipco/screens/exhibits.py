@@ -19,8 +19,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
-from textual.timer import Timer
-from textual.widgets import Checkbox, Footer, Header, Input, Label, Select, Static, Tab, Tabs
+from textual.widgets import Checkbox, Footer, Header, Input, Label, Select, Static
 
 from cipco.clock import LONDON, to_london
 from cipco.models.exhibit import (
@@ -33,6 +32,7 @@ from cipco.models.exhibit import (
     HolderKind,
     Reason,
 )
+from cipco.screens.log_screen import LogScreen
 from cipco.services import exhibits as svc
 from cipco.services.exhibits import (
     QUEUES,
@@ -118,22 +118,17 @@ def _problem(exc: Exception) -> str:
     return str(exc)
 
 
-class ExhibitsScreen(ReportsWorkerErrors, Screen[None]):
+class ExhibitsScreen(LogScreen):
     """The exhibits register: paged, filtered, sorted in SQL."""
 
     BINDINGS = [
-        Binding("slash", "filter", "Filter", key_display="/"),
         Binding("n", "new", "New exhibit"),
         Binding("m", "move", "Movement"),
         Binding("x", "export", "Export"),
-        Binding("right_square_bracket", "next_queue", "Next filter", key_display="]"),
-        Binding("left_square_bracket", "previous_queue", "Prev filter", key_display="["),
-        Binding("escape", "clear_filter", "Clear filter", show=False),
     ]
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._debounce: Timer | None = None
+    QUEUE_ORDER = QUEUE_ORDER
+    QUEUE_LABELS = {"all": "All", **QUEUES}
+    FILTER_PLACEHOLDER = "Filter: reference, description, holder, seal"
 
     @property
     def cipco(self) -> CipcoApp:
@@ -141,11 +136,8 @@ class ExhibitsScreen(ReportsWorkerErrors, Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Tabs(
-            *(Tab(self._tab_label(key, None), id=f"xq-{key}") for key in QUEUE_ORDER),
-            id="exhibit-queues",
-        )
-        yield Input(placeholder="Filter: reference, description, holder, seal", id="filter")
+        yield self.queue_tabs()
+        yield self.filter_box()
         yield RecordTable(
             COLUMNS,
             load_page=self._load_page,
@@ -161,10 +153,6 @@ class ExhibitsScreen(ReportsWorkerErrors, Screen[None]):
     def on_mount(self) -> None:
         self.records.focus()
 
-    @property
-    def records(self) -> RecordTable:
-        return self.query_one("#exhibits", RecordTable)
-
     def _load_page(self, query: PageQuery) -> Page[ExhibitRow]:
         with self.cipco.session() as session:
             page = svc.exhibit_page(session, query, self.cipco.clock)
@@ -179,9 +167,7 @@ class ExhibitsScreen(ReportsWorkerErrors, Screen[None]):
         self.app.call_from_thread(self._show_counts, counts)
 
     def _show_counts(self, counts: dict[str, int]) -> None:
-        tabs = self.query_one(Tabs)
-        for key in QUEUE_ORDER:
-            tabs.query_one(f"#xq-{key}", Tab).label = self._tab_label(key, counts.get(key))
+        self.show_queue_counts(counts)
         shown = counts.get(self.records.query_state.queue or "all", 0)
         self.query_one("#exhibit-status", Static).update(
             Text(
@@ -189,56 +175,6 @@ class ExhibitsScreen(ReportsWorkerErrors, Screen[None]):
                 "! discrepancy or review due   (hold) kept   (collect) awaiting police"
             )
         )
-
-    @staticmethod
-    def _tab_label(key: str, count: int | None) -> str:
-        name = "All" if key == "all" else QUEUES[key]
-        return f"{name} ({count:,})" if count is not None else name
-
-    def refresh_data(self) -> None:
-        self.records.reload(keep_cursor=True)
-
-    @on(Tabs.TabActivated, "#exhibit-queues")
-    def _queue_chosen(self, event: Tabs.TabActivated) -> None:
-        key = (event.tab.id or "xq-all").removeprefix("xq-")
-        queue = None if key == "all" else key
-        if queue != self.records.query_state.queue:
-            self.records.set_query(queue=queue)
-
-    def _step_queue(self, step: int) -> None:
-        current = self.records.query_state.queue or "all"
-        index = (QUEUE_ORDER.index(current) + step) % len(QUEUE_ORDER)
-        self.query_one(Tabs).active = f"xq-{QUEUE_ORDER[index]}"
-
-    def action_next_queue(self) -> None:
-        self._step_queue(1)
-
-    def action_previous_queue(self) -> None:
-        self._step_queue(-1)
-
-    def action_filter(self) -> None:
-        box = self.query_one("#filter", Input)
-        box.add_class("-visible")
-        box.focus()
-
-    @on(Input.Changed, "#filter")
-    def _filter_changed(self, event: Input.Changed) -> None:
-        if self._debounce is not None:
-            self._debounce.stop()
-        text = event.value
-        self._debounce = self.set_timer(0.2, lambda: self.records.set_query(text=text))
-
-    @on(Input.Submitted, "#filter")
-    def _filter_submitted(self) -> None:
-        self.records.focus()
-
-    def action_clear_filter(self) -> None:
-        box = self.query_one("#filter", Input)
-        if box.value:
-            box.value = ""
-            self.records.set_query(text="")
-        box.remove_class("-visible")
-        self.records.focus()
 
     @on(RecordTable.Opened, "#exhibits")
     def _opened(self, event: RecordTable.Opened) -> None:

@@ -10,10 +10,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.timer import Timer
-from textual.widgets import DataTable, Footer, Header, Input, Static, Tab, Tabs
+from textual.widgets import DataTable, Footer, Header, Static
 
 from cipco.clock import format_date, format_datetime
+from cipco.screens.log_screen import LogScreen
 from cipco.services.flags import Severity
 from cipco.services.mg4d import QUEUES, PapersDetail, PapersRow
 from cipco.services.paging import Page, PageQuery
@@ -64,24 +64,19 @@ def papers_cells(row: PapersRow) -> list[Text]:
     return [Text(v, style=style, overflow="ellipsis", no_wrap=True) for v in values]
 
 
-class Mg4dScreen(ReportsWorkerErrors, Screen[None]):
+class Mg4dScreen(LogScreen):
     """Charge papers: queue to serve, the full log, new papers and service."""
 
     BINDINGS = [
-        Binding("slash", "filter", "Filter", key_display="/"),
         Binding("n", "new", "New papers"),
-        Binding("s", "serve", "Serve"),
+        Binding("v", "serve", "Serve"),
         Binding("p", "person", "Prisoner"),
         Binding("f", "referral", "Referral"),
         Binding("x", "export", "Export"),
-        Binding("right_square_bracket", "next_queue", "Next queue", key_display="]"),
-        Binding("left_square_bracket", "previous_queue", "Prev queue", key_display="["),
-        Binding("escape", "clear_filter", "Clear filter", show=False),
     ]
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._debounce: Timer | None = None
+    QUEUE_ORDER = QUEUE_ORDER
+    QUEUE_LABELS = {"all": "All", **QUEUES}
+    FILTER_PLACEHOLDER = "Filter: prison number, name, crime ref, URN, court, charges"
 
     @property
     def cipco(self) -> CipcoApp:
@@ -89,12 +84,8 @@ class Mg4dScreen(ReportsWorkerErrors, Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Tabs(
-            *(Tab(self._tab_label(k, None), id=f"q-{k}") for k in QUEUE_ORDER), id="mg4d-tabs"
-        )
-        yield Input(
-            placeholder="Filter: prison number, name, crime ref, URN, court, charges", id="filter"
-        )
+        yield self.queue_tabs()
+        yield self.filter_box()
         yield RecordTable(
             COLUMNS,
             load_page=self._load_page,
@@ -112,10 +103,6 @@ class Mg4dScreen(ReportsWorkerErrors, Screen[None]):
         self.sub_title = "MG4D issue log"
         self.records.focus()
 
-    @property
-    def records(self) -> RecordTable:
-        return self.query_one("#mg4d", RecordTable)
-
     def _load_page(self, query: PageQuery) -> Page[PapersRow]:
         from cipco.services.mg4d import papers_page, queue_counts
 
@@ -126,66 +113,14 @@ class Mg4dScreen(ReportsWorkerErrors, Screen[None]):
                 self.app.call_from_thread(self._show_counts, counts)
         return page
 
-    @staticmethod
-    def _tab_label(key: str, count: int | None) -> str:
-        name = "All" if key == "all" else QUEUES[key]
-        return f"{name} ({count:,})" if count is not None else name
-
     def _show_counts(self, counts: dict[str, int]) -> None:
-        tabs = self.query_one(Tabs)
-        for key in QUEUE_ORDER:
-            tabs.query_one(f"#q-{key}", Tab).label = self._tab_label(key, counts.get(key))
+        self.show_queue_counts(counts)
         self.query_one("#mg4d-status", Static).update(
             Text(
                 f"{counts.get('awaiting', 0):,} awaiting service, "
                 f"{counts.get('hearing_soon', 0):,} with a hearing soon      {LEGEND}"
             )
         )
-
-    def refresh_data(self) -> None:
-        self.records.reload(keep_cursor=True)
-
-    @on(Tabs.TabActivated, "#mg4d-tabs")
-    def _queue_chosen(self, event: Tabs.TabActivated) -> None:
-        key = (event.tab.id or "q-all").removeprefix("q-")
-        queue = None if key == "all" else key
-        if queue != self.records.query_state.queue:
-            self.records.set_query(queue=queue)
-
-    def _step_queue(self, step: int) -> None:
-        current = self.records.query_state.queue or "all"
-        index = (QUEUE_ORDER.index(current) + step) % len(QUEUE_ORDER)
-        self.query_one(Tabs).active = f"q-{QUEUE_ORDER[index]}"
-
-    def action_next_queue(self) -> None:
-        self._step_queue(1)
-
-    def action_previous_queue(self) -> None:
-        self._step_queue(-1)
-
-    def action_filter(self) -> None:
-        box = self.query_one("#filter", Input)
-        box.add_class("-visible")
-        box.focus()
-
-    @on(Input.Changed, "#filter")
-    def _filter_changed(self, event: Input.Changed) -> None:
-        if self._debounce is not None:
-            self._debounce.stop()
-        text = event.value
-        self._debounce = self.set_timer(0.2, lambda: self.records.set_query(text=text))
-
-    @on(Input.Submitted, "#filter")
-    def _filter_submitted(self) -> None:
-        self.records.focus()
-
-    def action_clear_filter(self) -> None:
-        box = self.query_one("#filter", Input)
-        if box.value:
-            box.value = ""
-            self.records.set_query(text="")
-        box.remove_class("-visible")
-        self.records.focus()
 
     def _current(self) -> PapersRow | None:
         row = self.records.current_row
@@ -266,7 +201,7 @@ class PapersDetailScreen(ReportsWorkerErrors, Screen[Any]):
 
     BINDINGS = [
         Binding("escape", "back", "Back"),
-        Binding("s", "serve", "Serve"),
+        Binding("s,v", "serve", "Serve"),
         Binding("c", "correct", "Correct latest"),
         Binding("e", "edit", "Edit details"),
         Binding("delete", "delete", "Delete"),

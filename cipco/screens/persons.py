@@ -8,15 +8,13 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
-from textual.timer import Timer
-from textual.widgets import DataTable, Footer, Header, Input, Static, Tab, Tabs
+from textual.widgets import DataTable, Footer, Header, Static
 
 from cipco.clock import format_date, format_datetime
+from cipco.screens.log_screen import LogScreen
 from cipco.services.flags import Severity
 from cipco.services.paging import Page, PageQuery
 from cipco.services.persons import QUEUES, PersonRow, Suggestion
-from cipco.widgets.errors import ReportsWorkerErrors
 from cipco.widgets.record_table import RecordTable, TableColumn
 
 if TYPE_CHECKING:
@@ -65,24 +63,22 @@ def person_cells(row: PersonRow) -> list[Text]:
     return [Text(v, style=style, overflow="ellipsis", no_wrap=True) for v in values]
 
 
-class PersonsScreen(ReportsWorkerErrors, Screen[None]):
+class PersonsScreen(LogScreen):
     """The persons-of-interest list; a tab of repeat-offender suggestions to add."""
 
     BINDINGS = [
-        Binding("slash", "filter", "Filter", key_display="/"),
         Binding("n", "new", "New"),
         Binding("e", "edit", "Edit"),
         Binding("a", "add_suggested", "Add suggested"),
         Binding("delete", "remove", "Remove"),
         Binding("g", "suggestions", "Suggestions"),
-        Binding("right_square_bracket", "next_queue", "Next queue", key_display="]"),
-        Binding("left_square_bracket", "previous_queue", "Prev queue", key_display="["),
-        Binding("escape", "clear_filter", "Clear filter", show=False),
     ]
+    QUEUE_ORDER = QUEUE_ORDER
+    QUEUE_LABELS = {"all": "All", SUGGESTIONS: "Suggestions", **QUEUES}
+    FILTER_PLACEHOLDER = "Filter: prison number, name, OCG, notes"
 
     def __init__(self) -> None:
         super().__init__()
-        self._debounce: Timer | None = None
         self._suggestions: list[Suggestion] = []
 
     @property
@@ -91,10 +87,8 @@ class PersonsScreen(ReportsWorkerErrors, Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Tabs(
-            *(Tab(self._tab_label(k, None), id=f"q-{k}") for k in QUEUE_ORDER), id="persons-tabs"
-        )
-        yield Input(placeholder="Filter: prison number, name, OCG, notes", id="filter")
+        yield self.queue_tabs()
+        yield self.filter_box()
         yield RecordTable(
             COLUMNS,
             load_page=self._load_page,
@@ -120,10 +114,6 @@ class PersonsScreen(ReportsWorkerErrors, Screen[None]):
         self.records.focus()
 
     @property
-    def records(self) -> RecordTable:
-        return self.query_one("#persons", RecordTable)
-
-    @property
     def in_suggestions(self) -> bool:
         return bool(self.query_one("#suggestions", DataTable).display)
 
@@ -139,17 +129,8 @@ class PersonsScreen(ReportsWorkerErrors, Screen[None]):
                 self.app.call_from_thread(self._show_counts, counts)
         return page
 
-    @staticmethod
-    def _tab_label(key: str, count: int | None) -> str:
-        names = {"all": "All", SUGGESTIONS: "Suggestions"} | QUEUES
-        name = names[key]
-        return f"{name} ({count:,})" if count is not None else name
-
     def _show_counts(self, counts: dict[str, int]) -> None:
-        tabs = self.query_one(Tabs)
-        for key in QUEUE_ORDER:
-            if key in counts:
-                tabs.query_one(f"#q-{key}", Tab).label = self._tab_label(key, counts[key])
+        self.show_queue_counts(counts)
         if "all" in counts:
             self.query_one("#persons-status", Static).update(
                 Text(f"{counts['all']:,} persons of interest      {LEGEND}")
@@ -184,7 +165,7 @@ class PersonsScreen(ReportsWorkerErrors, Screen[None]):
         )
 
     def refresh_data(self) -> None:
-        self.records.reload(keep_cursor=True)
+        super().refresh_data()
         if self.in_suggestions:
             self._load_suggestions()
 
@@ -200,58 +181,16 @@ class PersonsScreen(ReportsWorkerErrors, Screen[None]):
         else:
             self.records.focus()
 
-    @on(Tabs.TabActivated, "#persons-tabs")
-    def _queue_chosen(self, event: Tabs.TabActivated) -> None:
-        key = (event.tab.id or "q-all").removeprefix("q-")
-        if key == SUGGESTIONS:
-            self._show_suggestions_mode(True)
-            return
-        self._show_suggestions_mode(False)
-        queue = None if key == "all" else key
-        if queue != self.records.query_state.queue:
-            self.records.set_query(queue=queue)
+    def choose_queue(self, key: str) -> None:
+        self._show_suggestions_mode(key == SUGGESTIONS)
+        if key != SUGGESTIONS:
+            super().choose_queue(key)
 
-    def _current_queue(self) -> str:
-        if self.in_suggestions:
-            return SUGGESTIONS
-        return self.records.query_state.queue or "all"
-
-    def _step_queue(self, step: int) -> None:
-        index = (QUEUE_ORDER.index(self._current_queue()) + step) % len(QUEUE_ORDER)
-        self.query_one(Tabs).active = f"q-{QUEUE_ORDER[index]}"
-
-    def action_next_queue(self) -> None:
-        self._step_queue(1)
-
-    def action_previous_queue(self) -> None:
-        self._step_queue(-1)
+    def current_queue(self) -> str:
+        return SUGGESTIONS if self.in_suggestions else super().current_queue()
 
     def action_suggestions(self) -> None:
-        self.query_one(Tabs).active = f"q-{SUGGESTIONS}"
-
-    def action_filter(self) -> None:
-        box = self.query_one("#filter", Input)
-        box.add_class("-visible")
-        box.focus()
-
-    @on(Input.Changed, "#filter")
-    def _filter_changed(self, event: Input.Changed) -> None:
-        if self._debounce is not None:
-            self._debounce.stop()
-        text = event.value
-        self._debounce = self.set_timer(0.2, lambda: self.records.set_query(text=text))
-
-    @on(Input.Submitted, "#filter")
-    def _filter_submitted(self) -> None:
-        self.records.focus()
-
-    def action_clear_filter(self) -> None:
-        box = self.query_one("#filter", Input)
-        if box.value:
-            box.value = ""
-            self.records.set_query(text="")
-        box.remove_class("-visible")
-        self.records.focus()
+        self.select_queue(SUGGESTIONS)
 
     # ------------------------------------------------------------ records
 

@@ -8,11 +8,10 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
-from textual.timer import Timer
-from textual.widgets import Footer, Header, Input, Static, Tab, Tabs
+from textual.widgets import Footer, Header, Static
 
 from cipco.clock import format_date, to_london
+from cipco.screens.log_screen import LogScreen
 from cipco.services.flags import SEVERITY_MARKERS, Severity
 from cipco.services.paging import Page, PageQuery
 from cipco.services.referrals import (
@@ -22,7 +21,6 @@ from cipco.services.referrals import (
     referral_page,
     status_label,
 )
-from cipco.widgets.errors import ReportsWorkerErrors
 from cipco.widgets.record_table import RecordTable, TableColumn
 
 if TYPE_CHECKING:
@@ -46,7 +44,6 @@ ROW_STYLES = {
     Severity.PENDING: "",
     Severity.DONE: "dim",
 }
-QUEUE_ORDER = ["all", *QUEUES.keys()]
 
 
 def referral_cells(row: ReferralRow) -> list[Text]:
@@ -73,11 +70,10 @@ def referral_cells(row: ReferralRow) -> list[Text]:
     return [Text(value, style=style, overflow="ellipsis", no_wrap=True) for value in values]
 
 
-class ReferralsScreen(ReportsWorkerErrors, Screen[None]):
+class ReferralsScreen(LogScreen):
     """Paged referrals with quick-filter queues, free-text filter and sorting."""
 
     BINDINGS = [
-        Binding("slash", "filter", "Filter", key_display="/"),
         Binding("n", "new", "New"),
         Binding("e", "edit", "Edit"),
         Binding("m", "move", "Move status"),
@@ -85,15 +81,10 @@ class ReferralsScreen(ReportsWorkerErrors, Screen[None]):
         Binding("p", "person", "Prisoner"),
         Binding("x", "export", "Export"),
         Binding("i", "import_file", "Import"),
-        Binding("right_square_bracket", "next_queue", "Next queue", key_display="]"),
-        Binding("left_square_bracket", "previous_queue", "Prev queue", key_display="["),
-        Binding("escape", "clear_filter", "Clear filter", show=False),
     ]
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._debounce: Timer | None = None
-        self._counts: dict[str, int] = {}
+    QUEUE_ORDER = ["all", *QUEUES.keys()]
+    QUEUE_LABELS = {"all": "All", **QUEUES}
+    FILTER_PLACEHOLDER = "Filter: reference, prison number, name, crime ref or OIC"
 
     @property
     def cipco(self) -> CipcoApp:
@@ -101,14 +92,8 @@ class ReferralsScreen(ReportsWorkerErrors, Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Tabs(
-            *(Tab(self._tab_label(key, None), id=f"q-{key}") for key in QUEUE_ORDER),
-            id="queue-tabs",
-        )
-        yield Input(
-            placeholder="Filter: reference, prison number, name, crime ref or OIC",
-            id="filter",
-        )
+        yield self.queue_tabs()
+        yield self.filter_box()
         yield RecordTable(
             COLUMNS,
             load_page=self._load_page,
@@ -123,10 +108,6 @@ class ReferralsScreen(ReportsWorkerErrors, Screen[None]):
 
     def on_mount(self) -> None:
         self.records.focus()
-
-    @property
-    def records(self) -> RecordTable:
-        return self.query_one("#referrals", RecordTable)
 
     # ------------------------------------------------------------ data
 
@@ -143,67 +124,11 @@ class ReferralsScreen(ReportsWorkerErrors, Screen[None]):
         return page
 
     def _show_counts(self, counts: dict[str, int]) -> None:
-        self._counts = counts
-        tabs = self.query_one(Tabs)
-        for key in QUEUE_ORDER:
-            tab = tabs.query_one(f"#q-{key}", Tab)
-            tab.label = self._tab_label(key, counts.get(key))
+        self.show_queue_counts(counts)
         shown = counts.get(self.records.query_state.queue or "all", 0)
         self.query_one("#status-line", Static).update(
             Text(f"{shown:,} of {counts.get('total', 0):,} referrals      {LEGEND}")
         )
-
-    @staticmethod
-    def _tab_label(key: str, count: int | None) -> str:
-        name = "All" if key == "all" else QUEUES[key]
-        return f"{name} ({count:,})" if count is not None else name
-
-    def refresh_data(self) -> None:
-        self.records.reload(keep_cursor=True)
-
-    # ------------------------------------------------------------ queues and filter
-
-    @on(Tabs.TabActivated, "#queue-tabs")
-    def _queue_chosen(self, event: Tabs.TabActivated) -> None:
-        key = (event.tab.id or "q-all").removeprefix("q-")
-        queue = None if key == "all" else key
-        if queue != self.records.query_state.queue:
-            self.records.set_query(queue=queue)
-
-    def _step_queue(self, step: int) -> None:
-        current = self.records.query_state.queue or "all"
-        index = (QUEUE_ORDER.index(current) + step) % len(QUEUE_ORDER)
-        self.query_one(Tabs).active = f"q-{QUEUE_ORDER[index]}"
-
-    def action_next_queue(self) -> None:
-        self._step_queue(1)
-
-    def action_previous_queue(self) -> None:
-        self._step_queue(-1)
-
-    def action_filter(self) -> None:
-        box = self.query_one("#filter", Input)
-        box.add_class("-visible")
-        box.focus()
-
-    @on(Input.Changed, "#filter")
-    def _filter_changed(self, event: Input.Changed) -> None:
-        if self._debounce is not None:
-            self._debounce.stop()
-        text = event.value
-        self._debounce = self.set_timer(0.2, lambda: self.records.set_query(text=text))
-
-    @on(Input.Submitted, "#filter")
-    def _filter_submitted(self) -> None:
-        self.records.focus()
-
-    def action_clear_filter(self) -> None:
-        box = self.query_one("#filter", Input)
-        if box.value:
-            box.value = ""
-            self.records.set_query(text="")
-        box.remove_class("-visible")
-        self.records.focus()
 
     # ------------------------------------------------------------ records
 
