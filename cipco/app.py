@@ -124,6 +124,11 @@ class CipcoApp(App[None]):
 
         self.push_screen(ReferralDetailScreen(referral_id))
 
+    def open_exhibit(self, exhibit_id: int) -> None:
+        from cipco.screens.exhibits import ExhibitDetailScreen
+
+        self.push_screen(ExhibitDetailScreen(exhibit_id))
+
     def open_person(self, nomis_number: str) -> None:
         """The one page per prisoner, if that log is installed; else the referrals filter."""
         try:

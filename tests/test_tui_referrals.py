@@ -221,3 +221,28 @@ async def test_export_key_writes_the_current_queue(demo_db: Path, clock: FixedCl
         sheet = openpyxl.load_workbook(files[0]).worksheets[0]
         assert sheet.max_row - 1 == expected
         assert any(f"Exported {expected:,} referrals" in str(n.message) for n in app._notifications)
+
+
+async def test_command_palette_finds_a_prisoner_by_name(demo_db: Path, clock: FixedClock) -> None:
+    from cipco.screens.person_page import PersonPage
+
+    app = app_for(demo_db, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        row = app.screen.query_one(RecordTable).rows[0]
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        for ch in row.prisoner_name.lower():
+            await pilot.press(ch)
+        expected = f"Prisoner {row.nomis_number}"
+        for _ in range(30):
+            await pilot.pause(0.1)
+            if expected in screen_text(app):
+                break
+        assert expected in screen_text(app)
+        await pilot.press("escape")
+        await settle(pilot)
+        app.open_person(row.nomis_number)
+        await settle(pilot)
+        assert isinstance(app.screen, PersonPage)
+        assert row.nomis_number in screen_text(app)

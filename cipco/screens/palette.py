@@ -10,6 +10,8 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from cipco.models.people import NOMIS_RE, normalise_nomis
 from cipco.screens.registry import NAV
+from cipco.services.exhibits import exhibit_by_reference
+from cipco.services.persons import find_prisoners
 from cipco.services.referrals import find_referrals, status_label
 
 if TYPE_CHECKING:
@@ -52,16 +54,36 @@ class CipcoCommands(Provider):
                 help="Everything about this prisoner",
             )
 
-        def lookup() -> list[Any]:
+        def lookup() -> tuple[list[Any], list[Any], Any]:
             with self.cipco.session() as session:
-                return find_referrals(session, text, limit=15)
+                return (
+                    find_referrals(session, text, limit=15),
+                    find_prisoners(session, text, limit=8),
+                    exhibit_by_reference(session, text.upper()),
+                )
 
-        hits = await asyncio.to_thread(lookup)
-        for hit in hits:
+        referrals, prisoners, exhibit = await asyncio.to_thread(lookup)
+        if exhibit is not None:
+            yield Hit(
+                1.0,
+                f"Exhibit {exhibit.reference}  {exhibit.description}",
+                partial(self.cipco.open_exhibit, exhibit.id),
+                help="Exhibit continuity",
+            )
+        for hit in referrals:
             label = f"{hit.reference}  {hit.nomis_number}  {hit.prisoner_name}"
             yield Hit(
                 0.9,
                 label,
                 partial(self.cipco.open_referral, hit.id),
                 help=f"Referral · {status_label(hit.status)}",
+            )
+        for prisoner in prisoners:
+            if prisoner.nomis_number == nomis:
+                continue  # offered above
+            yield Hit(
+                0.8,
+                f"Prisoner {prisoner.nomis_number}  {prisoner.name}",
+                partial(self.cipco.open_person, prisoner.nomis_number),
+                help="Person of interest" if prisoner.on_list else "Prisoner page",
             )
