@@ -401,6 +401,39 @@ def test_action_listing_filters(session: Session, clock: FixedClock) -> None:
     assert session.get(Clinic, cid) is not None
 
 
+def test_agenda_lists_exhibits_due_a_retention_review(session: Session, clock: FixedClock) -> None:
+    from tests.exhibit_helpers import make_exhibit
+
+    now = clock.now()
+    due = make_exhibit(session, clock, reference="JS/1", seized_at=now - timedelta(days=100))
+    both = make_exhibit(
+        session, clock, reference="JS/2", description="Wraps", seized_at=now - timedelta(days=95)
+    )
+    make_exhibit(session, clock, reference="JS/3", description="Fresh", seized_at=now)
+    assert both.id is not None
+    exhibit_service.request_collection(
+        session=session, exhibit_id=both.id, requested=True, clock=clock
+    )
+    # The agenda uses the exhibit log's own rule: the same exhibits as its retention queue.
+    assert [d.reference for d in exhibit_service.retention_due(session, clock)] == ["JS/1", "JS/2"]
+    clinic = svc.create_clinic(session=session, clock=clock)
+    rows = agenda(session, clinic.id, clock)  # type: ignore[arg-type]
+    exhibit_rows = [r for r in rows if r.kind == ItemKind.EXHIBIT]
+    # An exhibit in both queues is listed once, under the first (awaiting collection).
+    assert [(r.section, r.title.split()[0]) for r in exhibit_rows] == [
+        (svc.SECTION_EXHIBITS_AWAITING, "JS/2"),
+        (svc.SECTION_EXHIBITS_RETENTION, "JS/1"),
+    ]
+    retention = exhibit_rows[1]
+    assert retention.section == "Exhibits: retention review due"
+    assert f"Retention review due {due.review_due_on:%d/%m/%Y}" in retention.detail
+    assert "Held by us" in retention.detail
+    # Regenerating keeps one line per exhibit.
+    svc.generate_agenda(session=session, clinic_id=clinic.id, clock=clock)  # type: ignore[arg-type]
+    again = [r for r in agenda(session, clinic.id, clock) if r.kind == ItemKind.EXHIBIT]  # type: ignore[arg-type]
+    assert len(again) == 2
+
+
 def test_demo_clinics_and_other_logs_on_the_agenda(demo_db: Path, clock: FixedClock) -> None:
     from cipco.services.bootstrap import prepare
 
@@ -434,4 +467,9 @@ def test_demo_clinics_and_other_logs_on_the_agenda(demo_db: Path, clock: FixedCl
         sections = {r.section for r in fresh}
         if exhibit_service.awaiting_collection(s, clock):
             assert "Exhibits awaiting police collection" in sections
+        if exhibit_service.retention_due(s, clock):
+            assert "Exhibits: retention review due" in sections
+        # Realistic demo data: a handful of open referrals, not most of them.
+        closed = referrals.referral_page(s, PageQuery(queue="closed"), clock).total
+        assert 0 < 300 - closed < 30
     engine.dispose()

@@ -27,12 +27,12 @@ if TYPE_CHECKING:
     from cipco.app import CipcoApp
 
 COLUMNS = [
-    TableColumn("reference", "Reference", 14),
-    TableColumn("nomis_number", "Prison no", 9),
+    TableColumn("reference", "Reference", 14, grow=False),
+    TableColumn("nomis_number", "Prison no", 9, grow=False),
     TableColumn("prisoner_name", "Prisoner", 14),
     TableColumn("category", "Category", 14),
-    TableColumn("incident_at", "Incident", 10),
-    TableColumn("status", "Status", 13),
+    TableColumn("incident_at", "Incident", 10, grow=False),
+    TableColumn("status", "Status", 13, grow=False),
     TableColumn("crime_ref", "Crime ref", 12),
     TableColumn("oic", "OIC", 11),
     TableColumn("next_due", "Next due", 22),
@@ -52,7 +52,7 @@ def referral_cells(row: ReferralRow) -> list[Text]:
         style = style or "dim"
     marker = SEVERITY_MARKERS[row.severity]
     due = (
-        f"{marker} {to_london(row.next_due_at):%d/%m} {row.next_due_label}".strip()
+        f"{marker} {to_london(row.next_due_at):%d/%m/%Y} {row.next_due_label}".strip()
         if row.next_due_at
         else ""
     )

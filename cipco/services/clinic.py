@@ -4,7 +4,8 @@ A clinic moves ``draft → open → in progress → closed``. Its agenda is gene
 tracker when it is drafted: new referrals since the last clinic's agenda, everything overdue
 or due before the next clinic, open referrals grouped by status, open actions from earlier
 clinics ("carried from <date>"), and items other logs contribute (MG4D papers awaiting
-service, exhibits awaiting police collection) through :func:`register_agenda_source`.
+service, exhibits awaiting police collection or due a retention review) through
+:func:`register_agenda_source`.
 A closed clinic is read-only; its actions stay open until done or dropped with a reason.
 """
 
@@ -167,10 +168,47 @@ def _exhibit_items(session: Session, clock: Clock) -> list[SourceItem]:
     ]
 
 
+def _retention_items(session: Session, clock: Clock) -> list[SourceItem]:
+    """Exhibits whose retention review (or footage overwrite) date has come, earliest first.
+
+    The rule ("retention") is the exhibit log's own, as for :func:`_exhibit_items`.
+    """
+    try:
+        from cipco.models.exhibit import Exhibit
+        from cipco.services import exhibits
+    except ImportError:  # the exhibit log is not installed
+        return []
+    rows = session.execute(
+        select(
+            Exhibit.id,
+            Exhibit.reference,
+            Exhibit.description,
+            Exhibit.review_due_on,
+            Exhibit.state,
+            Exhibit.holder,
+        )
+        .where(exhibits.queue_clause("retention", clock, Exhibit))
+        .order_by(Exhibit.review_due_on, Exhibit.reference)  # type: ignore[arg-type]
+    )
+    return [
+        SourceItem(
+            source_id=row.id,
+            title=f"{row.reference} {row.description}",
+            detail=f"Retention review due {uk_date(row.review_due_on)}; "
+            + exhibits.state_label(row.state)
+            + (f" ({row.holder})" if row.holder else ""),
+        )
+        for row in rows
+    ]
+
+
+SECTION_EXHIBITS_AWAITING = "Exhibits awaiting police collection"
+SECTION_EXHIBITS_RETENTION = "Exhibits: retention review due"
 _SOURCES: dict[str, AgendaSource] = {
     "mg4d": AgendaSource(ItemKind.MG4D, "MG4D papers awaiting service", _mg4d_items),
-    "exhibits": AgendaSource(
-        ItemKind.EXHIBIT, "Exhibits awaiting police collection", _exhibit_items
+    "exhibits": AgendaSource(ItemKind.EXHIBIT, SECTION_EXHIBITS_AWAITING, _exhibit_items),
+    "exhibits_retention": AgendaSource(
+        ItemKind.EXHIBIT, SECTION_EXHIBITS_RETENTION, _retention_items
     ),
 }
 
@@ -382,10 +420,18 @@ def _base_line(clinic: Clinic, now: datetime) -> dict[str, Any]:
 def _source_lines(
     session: Session, clinic: Clinic, clock: Clock, base: dict[str, Any]
 ) -> list[dict[str, Any]]:
-    """Lines other logs contribute (MG4D papers awaiting service, exhibits to collect)."""
+    """Lines other logs contribute (MG4D papers, exhibits to collect or to review).
+
+    A record listed by two sources (an exhibit awaiting collection whose review is also due)
+    appears once, under the first source's section.
+    """
     lines = []
+    seen: set[tuple[str, int]] = set()
     for source in agenda_sources():
         for item in source.items(session, clock):
+            if (source.kind.value, item.source_id) in seen:
+                continue
+            seen.add((source.kind.value, item.source_id))
             lines.append(
                 base
                 | {

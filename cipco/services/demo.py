@@ -7,6 +7,7 @@ own generator to ``EXTENSIONS``; they run after the referrals, in order.
 
 from __future__ import annotations
 
+import math
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -327,31 +328,93 @@ def nomis_number(rng: random.Random) -> str:
     )
 
 
-def _walk(rng: random.Random, age_days: int) -> list[tuple[Status, str | None, str | None]]:
-    """A plausible path through the workflow for a referral this old."""
+# How long a referral stays open [ours, for realistic demo data]: most are decided within
+# weeks (NFA, withdrawn, returned to the prison), a few run for months (CPS, court). The chance
+# that a referral this many days old is still open is a sum of two decaying terms; with a steady
+# referral rate the open share is about OPEN_MEAN_DAYS / span (2-3% over three years).
+OPEN_SHORT = (0.8, 20.0)  # weight, mean days: the bulk, decided quickly
+OPEN_LONG = (0.08, 100.0)  # the long tail: with CPS, charged, at court
+OPEN_MEAN_DAYS = OPEN_SHORT[0] * OPEN_SHORT[1] + OPEN_LONG[0] * OPEN_LONG[1]
+
+
+def still_open_chance(age_days: float) -> float:
+    """The chance that a demo referral discovered ``age_days`` ago is still open."""
+    (short_w, short_days), (long_w, long_days) = OPEN_SHORT, OPEN_LONG
+    return short_w * math.exp(-age_days / short_days) + long_w * math.exp(-age_days / long_days)
+
+
+def _nfa(rng: random.Random) -> tuple[Status, str | None, str | None]:
+    outcome = rng.choice(OUTCOMES_FOR_DEMO)
+    return (Status.NFA, "Police decision: " + outcome.replace("_", " "), outcome)
+
+
+def _open_walk(rng: random.Random, age_days: int) -> list[tuple[Status, str | None, str | None]]:
+    """An open referral's path so far: further along the older it is."""
+    if age_days < 14 and rng.random() < (0.8 if age_days < 2 else 0.5):
+        return []  # still a draft: the coordinator has not decided yet
+    if age_days < 7:
+        depth = rng.choice((1, 1, 2, 2, 3))
+    elif age_days < 30:
+        depth = rng.choice((1, 2, 2, 3, 3, 3))
+    elif age_days < 90:
+        depth = rng.choice((2, 3, 3, 3, 4, 5))
+    else:
+        depth = rng.choice((3, 4, 5, 5, 6, 6))
     moves: list[tuple[Status, str | None, str | None]] = []
-    if age_days < 2 and rng.random() < 0.7:
-        return moves
-    if rng.random() < 0.04:
-        return [(Status.WITHDRAWN, "Victim declined and evidence insufficient to refer", None)]
-    depth = min(int(age_days / 25) + 1, 7) if rng.random() < 0.85 else rng.randrange(1, 4)
     for step in PATH[1 : depth + 1]:
-        if step == Status.WITH_CPS and rng.random() < 0.4:
+        if step == Status.WITH_CPS and depth > 4 and rng.random() < 0.4:
             continue  # police charged directly
         moves.append((step, None, None))
-        if step in (Status.ACKNOWLEDGED, Status.INVESTIGATING) and rng.random() < 0.18:
-            outcome = rng.choice(OUTCOMES_FOR_DEMO)
-            moves.append((Status.NFA, "Police decision: " + outcome.replace("_", " "), outcome))
-            return moves
-        if step == Status.INVESTIGATING and rng.random() < 0.05:
-            moves.append((Status.OUT_OF_COURT, None, "caution"))
-            return moves
-        if step == Status.INVESTIGATING and rng.random() < 0.04:
-            moves.append((Status.RETURNED, "Police declined; adjudication resumed", None))
-            return moves
-    if moves and moves[-1][0] == Status.AT_COURT and rng.random() < 0.5:
-        moves.append((Status.CONCLUDED, None, rng.choice(["convicted", "convicted", "acquitted"])))
     return moves
+
+
+# How decided referrals ended [ours, for demo data]: NFA before or after investigation,
+# out-of-court disposal, returned to the prison, or charged and through court. Court takes
+# months, so referrals under COURT_AFTER_DAYS old end without it.
+ENDINGS_OLD = (("nfa_early", 15), ("nfa", 40), ("out_of_court", 8), ("returned", 7), ("court", 30))
+ENDINGS_YOUNG = (("nfa_early", 20), ("nfa", 55), ("out_of_court", 10), ("returned", 15))
+COURT_AFTER_DAYS = 90
+
+
+def _closed_walk(rng: random.Random, age_days: int) -> list[tuple[Status, str | None, str | None]]:
+    """A decided referral's path; only older ones can have reached a court result."""
+    if rng.random() < 0.05:
+        return [(Status.WITHDRAWN, "Victim declined and evidence insufficient to refer", None)]
+    endings = ENDINGS_OLD if age_days >= COURT_AFTER_DAYS else ENDINGS_YOUNG
+    ending = rng.choices([e for e, _ in endings], [w for _, w in endings])[0]
+    moves: list[tuple[Status, str | None, str | None]] = [
+        (Status.REFERRED, None, None),
+        (Status.ACKNOWLEDGED, None, None),
+    ]
+    if ending == "nfa_early":
+        moves.append(_nfa(rng))
+        return moves
+    moves.append((Status.INVESTIGATING, None, None))
+    if ending == "nfa":
+        moves.append(_nfa(rng))
+    elif ending == "out_of_court":
+        moves.append((Status.OUT_OF_COURT, None, "caution"))
+    elif ending == "returned":
+        moves.append((Status.RETURNED, "Police declined; adjudication resumed", None))
+    else:
+        if rng.random() < 0.6:
+            moves.append((Status.WITH_CPS, None, None))
+        moves.append((Status.CHARGED, None, None))
+        moves.append((Status.AT_COURT, None, None))
+        result = rng.choice(["convicted", "convicted", "convicted", "acquitted"])
+        moves.append((Status.CONCLUDED, None, result))
+    return moves
+
+
+def _walk(rng: random.Random, age_days: int) -> list[tuple[Status, str | None, str | None]]:
+    """A plausible path through the workflow for a referral this old.
+
+    Old referrals are almost all decided; only recent ones (and a few long-running cases at
+    CPS or court) are still open.
+    """
+    if rng.random() < still_open_chance(age_days):
+        return _open_walk(rng, age_days)
+    return _closed_walk(rng, age_days)
 
 
 def _prisoners(session: Session, rng: random.Random, count: int, clock: Clock) -> list[int]:
@@ -443,9 +506,10 @@ def generate(
         changes.clear()
         parties.clear()
 
-    # Ages skew recent: more of the open work is from the last months.
+    # A steady referral rate over the span (a tracker's intake hardly changes month to month);
+    # which of them are still open depends on age (see ``_walk``).
     for index in range(referrals):
-        age_days = int(min(span_days, rng.expovariate(1 / (span_days / 3))))
+        age_days = int(rng.uniform(0, span_days))
         incident_at = (now - timedelta(days=age_days, hours=rng.randrange(0, 14))).replace(
             minute=rng.choice((0, 5, 10, 15, 20, 30, 40, 45, 50)), second=0, microsecond=0
         )

@@ -1,5 +1,10 @@
 """Demo exhibits with hashed chains: about one exhibit a referral, about four events each.
 
+States follow the referral [ours, for realistic demo data]: exhibits of decided referrals are
+disposed of (disseminated to police, returned to the owner or destroyed), bar a few left in
+the store whose retention review is overdue; exhibits of open referrals are with the police
+or a lab, and only those seized in the last few weeks may still wait for police collection.
+
 Rows are bulk-inserted with explicit ids so corrections can point at their originals and
 every hash is computed before insert; ``cipco verify`` passes on the result.
 """
@@ -16,6 +21,8 @@ from sqlmodel import Session
 
 from cipco.clock import to_london
 from cipco.models.exhibit import (
+    DIGITAL_TYPES,
+    FINAL_STATES,
     EventKind,
     Exhibit,
     ExhibitEvent,
@@ -46,6 +53,82 @@ STORES = ("Security evidence safe", "Evidence locker 2", "Drugs safe", "CCTV sui
 LABS = ("Eurofins Forensics", "Key Forensic Services", "Cellmark")
 COURIERS = ("Secure courier (TNT)", "Police courier")
 WITNESSES = ("Deputy Governor R. Okafor", "Head of Security L. Marsh", "OSG W. Tran")
+
+
+CONTRABAND = frozenset(
+    {ExhibitType.MOBILE_PHONE, ExhibitType.SIM_STORAGE, ExhibitType.DRUGS, ExhibitType.WEAPON}
+)
+CLOSED = frozenset(status.value for status in CLOSED_STATUSES)
+AWAITING_WITHIN = timedelta(days=28)  # collection is requested soon after seizure
+AWAITING_SHARE = 0.35  # of recent exhibits of referrals the police have acknowledged
+AWAITING_REFERRED_SHARE = 0.6  # of exhibits of referrals not yet acknowledged
+LEFT_IN_STORE = 0.003  # decided referrals' exhibits nobody disposed of: review overdue
+NOT_COLLECTED = {"withdrawn": 1.0, "nfa": 0.45, "returned": 0.45}  # police never took them
+DISSEMINATED_PHYSICAL = 0.55  # physical items the police keep for good on collection
+
+
+def _fate(rng: Any, kind: ExhibitType, status: str, since_seizure: timedelta) -> str:
+    """What happens after an exhibit reaches the prison store, from its referral's status.
+
+    ``held`` (stays in the store), ``awaiting`` (police collection requested), ``police``
+    (with police, perhaps at a lab), ``disseminated`` (to police for good), ``dispose``
+    (destroyed or returned by the prison) or ``police_round_trip`` (collected, examined,
+    sent back, then disposed of).
+    """
+    if status == "draft":
+        return "held"
+    if status == "referred":
+        return "awaiting" if rng.random() < AWAITING_REFERRED_SHARE else "held"
+    if status not in CLOSED:
+        if since_seizure < AWAITING_WITHIN and rng.random() < AWAITING_SHARE:
+            return "awaiting"
+        if kind in DIGITAL_TYPES and rng.random() < 0.6:
+            return "disseminated"
+        return "police"
+    if rng.random() < LEFT_IN_STORE:
+        return "held"
+    if rng.random() < NOT_COLLECTED.get(status, 0.0):
+        return "dispose"
+    if kind in DIGITAL_TYPES or rng.random() < DISSEMINATED_PHYSICAL:
+        return "disseminated"
+    return "police_round_trip"
+
+
+def _dispose(
+    rng: Any,
+    kind: ExhibitType,
+    holder: str,
+    add: Callable[[dict[str, Any], datetime], None],
+    later: Callable[[int, int], datetime],
+) -> None:
+    """The prison disposes of an exhibit of a decided referral: contraband and recordings are
+    destroyed (authority and an independent witness); property goes back to its owner."""
+    if kind in CONTRABAND or kind in DIGITAL_TYPES:
+        add(
+            {
+                "kind": EventKind.DESTRUCTION.value,
+                "from_name": holder,
+                "from_kind": HolderKind.STAFF.value,
+                "authority": "Governor D. Price",
+                "witness": rng.choice(WITNESSES),
+                "reason": "other",
+                "note": "Destroyed after case closed",
+            },
+            later(5, 40),
+        )
+        return
+    add(
+        {
+            "kind": EventKind.RETURN.value,
+            "from_name": holder,
+            "from_kind": HolderKind.STAFF.value,
+            "to_name": "Prisoner's stored property (reception)",
+            "to_kind": HolderKind.OWNER.value,
+            "reason": "return",
+            "note": "Returned to owner's property after case closed",
+        },
+        later(5, 40),
+    )
 
 
 def _initials(name: str) -> str:
@@ -170,8 +253,6 @@ def generate_exhibits(
         count = rng.choice((0, 1, 1, 2, 2))
         incident = ctx.referral_incident[referral_id]
         status = ctx.referral_status[referral_id]
-        closed = status in CLOSED_STATUSES
-        police = status not in ("draft", "referred")
         for _ in range(count):
             kind, _w, template = rng.choices(KINDS, weights=weights)[0]
             seizer = rng.choice(ctx.staff)
@@ -245,14 +326,16 @@ def generate_exhibits(
             collar = str(rng.randrange(1000, 9999))
             oic = rng.choice(ctx.officers)
             awaiting = False
-            if police and rng.random() < 0.8:
+            fate = _fate(rng, kind, status, now - seized_at)
+            if fate == "awaiting":
+                awaiting = True
+            elif fate in ("police", "police_round_trip", "disseminated"):
+                permanent = fate == "disseminated"
                 mismatch = rng.random() < 0.02
                 add(
                     {
                         "kind": (
-                            EventKind.DISSEMINATION.value
-                            if footage and rng.random() < 0.6
-                            else EventKind.MOVEMENT.value
+                            EventKind.DISSEMINATION.value if permanent else EventKind.MOVEMENT.value
                         ),
                         "from_name": holder,
                         "from_kind": HolderKind.STAFF.value,
@@ -272,56 +355,48 @@ def generate_exhibits(
                     later(2, 20),
                 )
                 holder = oic
-                if events[-1]["kind"] == EventKind.MOVEMENT.value and not footage:
+                holder_kind = HolderKind.POLICE.value
+                if not permanent and kind not in DIGITAL_TYPES and rng.random() < 0.5:
                     lab = rng.choice(LABS)
-                    if rng.random() < 0.5:
-                        new_seal = f"L{rng.randrange(100000, 999999)}"
-                        add(
-                            {
-                                "kind": EventKind.MOVEMENT.value,
-                                "from_name": holder,
-                                "from_kind": HolderKind.POLICE.value,
-                                "to_name": lab,
-                                "to_kind": HolderKind.LAB.value,
-                                "to_org": lab,
-                                "reason": "examination",
-                                "seal_number": seal,
-                                "seal_intact": True,
-                                "new_seal_number": new_seal,
-                            },
-                            later(3, 30),
-                        )
-                        holder = lab
-                        seal = new_seal
-                    if closed and rng.random() < 0.5:
-                        add(
-                            {
-                                "kind": EventKind.MOVEMENT.value,
-                                "from_name": holder,
-                                "to_name": coordinator,
-                                "to_kind": HolderKind.STAFF.value,
-                                "reason": "return",
-                                "location": store,
-                                "seal_number": seal,
-                                "seal_intact": True,
-                            },
-                            later(10, 60),
-                        )
-                        holder = coordinator
-                        if rng.random() < 0.6 and not footage:
-                            add(
-                                {
-                                    "kind": EventKind.DESTRUCTION.value,
-                                    "from_name": holder,
-                                    "authority": "Governor D. Price",
-                                    "witness": rng.choice(WITNESSES),
-                                    "reason": "other",
-                                    "note": "Destroyed after case closed",
-                                },
-                                later(5, 40),
-                            )
-            elif police:
-                awaiting = True
+                    new_seal = f"L{rng.randrange(100000, 999999)}"
+                    add(
+                        {
+                            "kind": EventKind.MOVEMENT.value,
+                            "from_name": holder,
+                            "from_kind": holder_kind,
+                            "to_name": lab,
+                            "to_kind": HolderKind.LAB.value,
+                            "to_org": lab,
+                            "reason": "examination",
+                            "seal_number": seal,
+                            "seal_intact": True,
+                            "new_seal_number": new_seal,
+                        },
+                        later(3, 30),
+                    )
+                    holder = lab
+                    holder_kind = HolderKind.LAB.value
+                    seal = new_seal
+                if fate == "police_round_trip":
+                    # the case is over: the police send it back for the prison to dispose of
+                    add(
+                        {
+                            "kind": EventKind.MOVEMENT.value,
+                            "from_name": holder,
+                            "from_kind": holder_kind,
+                            "to_name": coordinator,
+                            "to_kind": HolderKind.STAFF.value,
+                            "reason": "return",
+                            "location": store,
+                            "seal_number": seal,
+                            "seal_intact": True,
+                        },
+                        later(30, 120),
+                    )
+                    holder = coordinator
+                    fate = "dispose"
+            if fate == "dispose":
+                _dispose(rng, kind, coordinator, add, later)
             derived = derive(events)
             state = derived.state
             exhibit_rows.append(
@@ -355,7 +430,7 @@ def generate_exhibits(
                     else None,
                     "seized_by": seizer,
                     "seized_at": seized_at,
-                    "hold": rng.random() < 0.02,
+                    "hold": state not in FINAL_STATES and rng.random() < 0.05,
                     "hold_reason": None,
                     "collection_requested_on": to_london(builder.when).date()
                     if awaiting and state == ExhibitState.HELD

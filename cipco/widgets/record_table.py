@@ -19,6 +19,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import DataTable, Static
+from textual.widgets.data_table import ColumnKey
 
 from cipco.services.paging import Page, PageQuery
 from cipco.widgets.errors import ReportsWorkerErrors
@@ -29,10 +30,13 @@ PREFETCH_MARGIN = 40
 
 @dataclass(frozen=True)
 class TableColumn:
+    """A column: ``width`` is the least it gets; spare width goes to columns that ``grow``."""
+
     key: str
     label: str
     width: int | None = None
     sortable: bool = True
+    grow: bool = True
 
 
 class RecordTable(ReportsWorkerErrors, Vertical, can_focus=False):
@@ -109,6 +113,30 @@ class RecordTable(ReportsWorkerErrors, Vertical, can_focus=False):
         for column in self.columns:
             self.table.add_column(Text(column.label), key=column.key, width=column.width)
         self.reload()
+
+    def on_resize(self) -> None:
+        self.fit_columns()
+
+    def fit_columns(self) -> None:
+        """Share the spare width among growing columns, so wide terminals show more text."""
+        table = self.table
+        available = table.scrollable_content_region.width - 2  # room for the scrollbar
+        padding = 2 * table.cell_padding
+        fixed = sum((c.width or 8) + padding for c in self.columns)
+        growing = [c for c in self.columns if c.grow and c.width]
+        spare = max(0, available - fixed)
+        weight = sum(c.width or 0 for c in growing) or 1
+        given = 0
+        for index, column in enumerate(growing):
+            extra = (
+                spare - given
+                if index == len(growing) - 1
+                else spare * (column.width or 0) // weight
+            )
+            given += extra
+            table.columns[ColumnKey(column.key)].width = (column.width or 0) + extra
+        table._require_update_dimensions = True  # no public API to re-measure columns
+        table.refresh(layout=True)
 
     def focus(self, scroll_visible: bool = True) -> RecordTable:
         self.table.focus(scroll_visible)
