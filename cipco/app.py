@@ -70,7 +70,9 @@ class CipcoApp(App[None]):
         self.MODES = modes
         super().__init__()
         for entry in NAV:
-            self.bind(entry.key, f"switch_mode('{entry.mode}')", description=entry.title)
+            self.bind(
+                entry.key, f"switch_mode('{entry.mode}')", description=entry.title, show=False
+            )
 
     @contextmanager
     def session(self) -> Iterator[Session]:

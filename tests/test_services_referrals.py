@@ -227,3 +227,18 @@ def test_text_filter_treats_wildcards_as_text(session: Session, clock: FixedCloc
     assert svc.referral_page(session, PageQuery(text="%"), clock).total == 1
     assert svc.referral_page(session, PageQuery(text="[sean]"), clock).total == 1
     assert svc.referral_page(session, PageQuery(text="nobody"), clock).total == 0
+
+
+def test_history_reads_in_words_and_london_time(session: Session, clock: FixedClock) -> None:
+    from datetime import UTC, datetime
+
+    clock.set(datetime(2026, 7, 1, 12, 0, tzinfo=UTC))  # British Summer Time
+    referral = new_referral(session, clock, adjudication_charge="X1")
+    svc.move_status(session=session, referral_id=referral.id, to_status="referred", clock=clock)  # type: ignore[arg-type]
+    session.flush()
+    history = svc.referral_detail(session, referral.id, clock).history  # type: ignore[arg-type]
+    by_field = {h.field: h for h in history}
+    assert (by_field["Status"].old, by_field["Status"].new) == ("Draft", "Referred")
+    assert by_field["Police contacted"].new == "01/07/2026 13:00"
+    assert by_field["Police contacted"].old == "—"
+    assert history[0].field == "Created"

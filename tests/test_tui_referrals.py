@@ -141,7 +141,7 @@ async def test_edit_filter_and_move_a_referral(
         await pilot.press("h")
         await settle(pilot)
         text = screen_text(app)
-        assert "crime_ref" in text and "13/99999/26" in text
+        assert "Crime reference" in text and "13/99999/26" in text
 
 
 async def test_illegal_move_is_not_offered_and_queue_tabs_filter(

@@ -28,8 +28,8 @@ class LogScreen(ReportsWorkerErrors, Screen[None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "filter", "Filter", key_display="/"),
-        Binding("right_square_bracket", "next_queue", "Next queue", key_display="]"),
-        Binding("left_square_bracket", "previous_queue", "Prev queue", key_display="["),
+        Binding("right_square_bracket", "next_queue", "Next queue", key_display="]", show=False),
+        Binding("left_square_bracket", "previous_queue", "Prev queue", key_display="[", show=False),
         Binding("escape", "clear_filter", "Clear filter", show=False),
     ]
     QUEUE_ORDER: ClassVar[list[str]] = [ALL]

@@ -20,6 +20,7 @@ from cipco.models.referral import AGGRAVATING_FACTORS, EVIDENCE_ITEMS
 from cipco.services.flags import Severity
 from cipco.services.referrals import (
     ReferralDetail,
+    adjudication_label,
     outcome_label,
     referral_detail,
     status_label,
@@ -102,7 +103,11 @@ def render_detail(d: ReferralDetail) -> tuple[Group, Table, Table]:
             ("Reason", r.status_reason or ""),
             (
                 "Adjudication",
-                " ".join(x for x in (r.adjudication_charge, r.adjudication_state) if x),
+                " · ".join(
+                    part
+                    for part in (r.adjudication_charge, adjudication_label(r.adjudication_state))
+                    if part
+                ),
             ),
             ("Footage requested", format_date(r.footage_requested_on)),
             ("Victim last updated", format_datetime(r.victim_updated_at)),
@@ -148,14 +153,12 @@ def render_detail(d: ReferralDetail) -> tuple[Group, Table, Table]:
     history.add_column("Field")
     history.add_column("From")
     history.add_column("To")
-    for h in d.history[-40:]:
+    for h in d.history[-60:]:
         history.add_row(
-            format_datetime(h.at),
-            Text(h.actor),
-            h.field or h.action,
-            Text((h.old or "")[:40]),
-            Text((h.new or "")[:40]),
+            format_datetime(h.at), Text(h.actor), h.field, Text(h.old[:40]), Text(h.new[:40])
         )
+    if not d.history:
+        history.add_row("", "", Text("No changes recorded yet", style="dim"), "", "")
     summary = Group(heading, Text(""), flags, *info, Text(""), facts, Text(""), people)
     return summary, timeline, history
 

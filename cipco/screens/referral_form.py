@@ -13,10 +13,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Checkbox, Input, Label, Select, Static, TextArea
+from textual.widgets import Button, Checkbox, Footer, Input, Label, Select, Static, TextArea
 
 from cipco.clock import format_date, format_datetime, parse_uk_date, parse_uk_datetime
-from cipco.models.people import PrisonerIn
+from cipco.models.people import PrisonerIn, validate_nomis, validate_pnc
 from cipco.models.referral import (
     AGGRAVATING_FACTORS,
     EVIDENCE_ITEMS,
@@ -221,6 +221,7 @@ class ReferralForm(ReportsWorkerErrors, ModalScreen[int | None]):
             with Horizontal(classes="buttons"):
                 yield Button("Save (ctrl+s)", variant="primary", id="save")
                 yield Button("Cancel (esc)", id="cancel")
+        yield Footer()
 
     def on_mount(self) -> None:
         self.query_one("#nomis_number", Input).focus()
@@ -375,6 +376,16 @@ class ReferralForm(ReportsWorkerErrors, ModalScreen[int | None]):
             errors["incident_at"] = "Required: when did it happen?"
         if not values["prisoner"]["nomis_number"]:
             errors["nomis_number"] = "Required: the suspect's prison number"
+        else:
+            try:
+                validate_nomis(values["prisoner"]["nomis_number"])
+            except ValueError as exc:
+                errors["nomis_number"] = str(exc)
+        if values["prisoner"]["pnc"]:
+            try:
+                validate_pnc(values["prisoner"]["pnc"])
+            except ValueError as exc:
+                errors["pnc"] = str(exc)
         return values, errors
 
     def action_save(self) -> None:
@@ -495,6 +506,7 @@ class MoveStatusScreen(ReportsWorkerErrors, ModalScreen[bool]):
             with Horizontal(classes="buttons"):
                 yield Button("Move (ctrl+s)", variant="primary", id="save")
                 yield Button("Cancel", id="cancel")
+        yield Footer()
 
     def on_mount(self) -> None:
         self._load()
@@ -617,6 +629,7 @@ class FollowUpScreen(ReportsWorkerErrors, ModalScreen[bool]):
             with Horizontal(classes="buttons"):
                 yield Button("Save (ctrl+s)", variant="primary", id="save")
                 yield Button("Cancel", id="cancel")
+        yield Footer()
 
     def on_mount(self) -> None:
         self.query_one("#note", Input).focus()

@@ -37,7 +37,7 @@ COLUMNS = [
     TableColumn("oic", "OIC", 11),
     TableColumn("next_due", "Next due", 22),
 ]
-LEGEND = "! overdue   ~ due within 2 working days"
+LEGEND = "! overdue   ~ due within 2 working days   [ ] change queue"
 ROW_STYLES = {
     Severity.OVERDUE: "bold red",
     Severity.DUE_SOON: "dark_orange",

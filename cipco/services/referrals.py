@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, func, or_, select
@@ -670,12 +670,85 @@ class TimelineEntry:
 
 @dataclass(frozen=True)
 class HistoryEntry:
+    """One audited change, in words: field label and values as a coordinator reads them."""
+
     at: datetime
     actor: str
-    field: str | None
-    old: str | None
-    new: str | None
+    field: str
+    old: str
+    new: str
     action: str
+
+
+FIELD_LABELS: dict[str, str] = {
+    "category_code": "Category",
+    "prisoner_id": "Prisoner",
+    "incident_at": "Incident",
+    "discovered_at": "Discovered",
+    "aggravating_factors": "Aggravating factors",
+    "force_id": "Force",
+    "crime_ref": "Crime reference",
+    "oic_name": "OIC name",
+    "oic_collar": "OIC collar number",
+    "oic_phone": "OIC phone",
+    "oic_email": "OIC e-mail",
+    "adjudication_charge": "Adjudication charge",
+    "adjudication_state": "Adjudication state",
+    "footage_requested_on": "Footage requested",
+    "police_contacted_at": "Police contacted",
+    "referred_at": "Referred",
+    "acknowledged_at": "Acknowledged",
+    "police_decision_at": "Police decision",
+    "charged_at": "Charged",
+    "closed_at": "Closed",
+    "victim_updated_at": "Victim last updated",
+    "status_reason": "Reason",
+    "next_step_due": "Next step due",
+    "outcome_number": "Home Office outcome number",
+}
+ADJUDICATION_LABELS: dict[str, str] = {
+    "REFER_POLICE": "Referred to police",
+    "PROSECUTION": "Prosecution",
+    "NOT_PROCEED": "Not proceeded with",
+    "SCHEDULED": "Hearing scheduled (resumed)",
+    "REFER_INAD": "Referred to independent adjudicator",
+    "REFER_GOV": "Referred to governor",
+}
+
+
+def adjudication_label(state: str | None) -> str:
+    return ADJUDICATION_LABELS.get(state, state or "") if state else ""
+
+
+def field_label(field: str | None) -> str:
+    if not field:
+        return ""
+    return FIELD_LABELS.get(field, field.replace("_", " ").capitalize())
+
+
+def value_text(field: str | None, value: str | None) -> str:
+    """An audited value as the coordinator would type or read it."""
+    if value is None or value == "":
+        return "—"
+    if field == "status":
+        return status_label(value)
+    if field == "outcome":
+        return outcome_label(value)
+    if field == "adjudication_state":
+        return adjudication_label(value)
+    if value in ("True", "False"):
+        return "yes" if value == "True" else "no"
+    if field and field.endswith("_at"):
+        try:
+            return f"{to_london(datetime.fromisoformat(value)):%d/%m/%Y %H:%M}"
+        except ValueError:
+            return value
+    if field and field.endswith(("_on", "_due")):
+        try:
+            return f"{date.fromisoformat(value):%d/%m/%Y}"
+        except ValueError:
+            return value
+    return value
 
 
 @dataclass(frozen=True)
@@ -726,7 +799,14 @@ def referral_detail(session: Session, referral_id: int, clock: Clock) -> Referra
     ]
     timeline.sort(key=lambda e: (e.happened_at, e.recorded_at))
     history = [
-        HistoryEntry(e.at, e.actor, e.field, e.old, e.new, e.action)
+        HistoryEntry(
+            e.at,
+            e.actor,
+            field_label(e.field) or {"insert": "Created", "delete": "Deleted"}.get(e.action, ""),
+            value_text(e.field, e.old) if e.field else "",
+            value_text(e.field, e.new) if e.field else "",
+            e.action,
+        )
         for e in audit.history(session, "referral", referral_id)
     ]
     return ReferralDetail(

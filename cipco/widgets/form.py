@@ -20,6 +20,14 @@ def field_row(label: str, widget: Widget, name: str) -> ComposeResult:
         yield Static("", classes="field-error", id=f"error-{name}")
 
 
+def beside_field(message: str) -> str:
+    """Shown under its field, "oic_email: 'x' is not an e-mail address" needs no prefix."""
+    prefix, sep, rest = message.partition(": ")
+    if sep and " " not in prefix.strip() and rest:
+        return rest[:1].upper() + rest[1:]
+    return message
+
+
 def show_errors(root: Widget, errors: dict[str, str], known: Iterable[str]) -> list[str]:
     """Put each message under its field; return messages for fields the form lacks."""
     unplaced = []
@@ -31,7 +39,7 @@ def show_errors(root: Widget, errors: dict[str, str], known: Iterable[str]) -> l
     for name, message in errors.items():
         if name in names:
             target = root.query_one(f"#error-{name}", Static)
-            target.update(Text(message))
+            target.update(Text(beside_field(message)))
             target.add_class("-shown")
         else:
             unplaced.append(message)
