@@ -242,3 +242,18 @@ async def test_actions_screen_filters_and_marks_done(
         with session_scope(engine) as s:
             done = s.scalars(select(ClinicAction).where(ClinicAction.status == "done")).all()
         assert [a.text for a in done] == ["Send stills"]
+
+
+async def test_actions_status_line_counts_the_rows_shown(demo_db, clock) -> None:  # type: ignore[no-untyped-def]
+    from cipco.app import CipcoApp
+    from cipco.widgets.record_table import RecordTable
+    from tests.tui_helpers import screen_text, settle
+
+    app = CipcoApp(demo_db, clock=clock, poll_seconds=0.2)
+    async with app.run_test(size=(140, 45)) as pilot:
+        await settle(pilot)
+        await pilot.press("6")
+        await settle(pilot)
+        table = app.screen.query_one(RecordTable)
+        assert table.total > 0
+        assert f"{table.total:,} shown" in screen_text(app)

@@ -62,7 +62,7 @@ def action_cells(row: ActionRow) -> list[Text]:
 
 
 class ActionsScreen(LogScreen):
-    """All clinic actions. ``c`` done, ``x`` drop with a reason, ``r`` reopen, ``o`` owner."""
+    """All clinic actions. ``c`` done, ``delete`` drop with a reason, ``r`` reopen, ``o`` owner."""
 
     DEFAULT_CSS = """
     ActionsScreen #owner { display: none; margin: 0 1; }
@@ -72,7 +72,7 @@ class ActionsScreen(LogScreen):
     BINDINGS = [
         Binding("o", "owner", "Owner"),
         Binding("c", "complete", "Done"),
-        Binding("x", "drop", "Drop"),
+        Binding("delete", "drop", "Drop", key_display="del"),
         Binding("r", "reopen", "Reopen"),
     ]
     QUEUE_ORDER = QUEUE_ORDER
@@ -110,13 +110,13 @@ class ActionsScreen(LogScreen):
                 counts = clinic_service.action_counts(
                     session, self.cipco.clock, query.extra.get("owner", "")
                 )
-                self.app.call_from_thread(self._show_counts, counts, query)
+                self.app.call_from_thread(self._show_counts, counts, query, page.total)
         return page
 
-    def _show_counts(self, counts: dict[str, int], query: PageQuery) -> None:
+    def _show_counts(self, counts: dict[str, int], query: PageQuery, shown: int) -> None:
         self.show_queue_counts(counts)
         owner = query.extra.get("owner") or ""
-        text = f"{self.records.total:,} shown · {counts.get('open', 0):,} open, "
+        text = f"{shown:,} shown · {counts.get('open', 0):,} open, "
         text += f"{counts.get('overdue', 0):,} overdue"
         if owner:
             text += f" · owner contains '{owner}'"

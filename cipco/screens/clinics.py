@@ -287,14 +287,14 @@ class ClinicScreen(ReportsWorkerErrors, Screen[None]):
         Binding("c", "complete_action", "Done"),
         Binding("X", "drop_action", "Drop action", key_display="X"),
         Binding("i", "add_item", "Add item"),
-        Binding("x", "drop_item", "Drop item"),
+        Binding("delete", "drop_item", "Drop item", key_display="del"),
         Binding("u", "restore_item", "Restore", show=False),
         Binding("K,shift+up", "move_item(-1)", "Item up", show=False),
         Binding("J,shift+down", "move_item(1)", "Item down", show=False),
         Binding("w", "attendance", "Attendance"),
         Binding("t", "status", "Clinic status"),
         Binding("g", "regenerate", "Regenerate", show=False),
-        Binding("ctrl+e", "export", "Export", show=False),
+        Binding("x,ctrl+e", "export", "Export"),
     ]
 
     def __init__(self, clinic_id: int) -> None:
