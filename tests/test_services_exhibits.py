@@ -255,3 +255,26 @@ def test_register_page_filters_and_referrals(session: Session, clock: FixedClock
     assert [r.reference for r in page.rows] == ["JS/1", "JS/2"]
     with pytest.raises(ExhibitError, match="unknown filter"):
         exhibits.exhibit_page(session, PageQuery(queue="nope"), clock)
+
+
+def test_location_follows_the_exhibit_out_of_the_store(
+    session: Session, clock: FixedClock
+) -> None:
+    exhibit = make_exhibit(session, clock)
+    assert exhibit.storage_location == "Security evidence safe"
+    at = clock.now() - timedelta(days=4)
+    move(
+        session,
+        clock,
+        exhibit,
+        "Officer J. Smith",
+        "DC Sarah Collins",
+        at,
+        to_kind="police",
+        to_collar="4521",
+        to_force="west-yorkshire",
+        reason="police_collection",
+        seal_number="S100",
+    )
+    assert exhibit.state == "with_police"
+    assert exhibit.storage_location is None  # no longer in the prison's safe

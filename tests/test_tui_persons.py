@@ -126,6 +126,7 @@ async def test_person_page_shows_everything_and_serves_papers(
         await settle(pilot)
         form = app.screen
         assert isinstance(form, SimpleForm)
+        assert "Serve papers: A1234BC SMITH, [John]" in screen_text(app)  # names the papers
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert "choose the prisoner's response" in screen_text(app)

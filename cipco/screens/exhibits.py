@@ -233,6 +233,13 @@ class _Form(ReportsWorkerErrors, ModalScreen[Any]):
     def cipco(self) -> CipcoApp:
         return self.app  # type: ignore[return-value]
 
+    def on_mount(self) -> None:
+        """Typing starts in the first field, as in every other form."""
+        for widget in self.query("Input, Select"):
+            if widget.focusable and widget.display:
+                widget.focus()
+                break
+
     def value(self, name: str) -> str:
         return self.query_one(f"#{name}", Input).value.strip()
 

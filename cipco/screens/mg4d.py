@@ -144,7 +144,7 @@ class Mg4dScreen(LogScreen):
         self.app.push_screen(papers_form(self.cipco), self._after)
 
     def action_serve(self) -> None:
-        from cipco.screens.person_forms import service_form
+        from cipco.screens.person_forms import papers_subject, service_form
 
         row = self._current()
         if row is None:
@@ -155,7 +155,9 @@ class Mg4dScreen(LogScreen):
                 severity="warning",
             )
             return
-        self.app.push_screen(service_form(self.cipco, row.id), self._after)
+        self.app.push_screen(
+            service_form(self.cipco, row.id, subject=papers_subject(row)), self._after
+        )
 
     def action_person(self) -> None:
         row = self._current()
@@ -322,21 +324,27 @@ class PapersDetailScreen(ReportsWorkerErrors, Screen[Any]):
             self.refresh_data()
 
     def action_serve(self) -> None:
-        from cipco.screens.person_forms import service_form
+        from cipco.screens.person_forms import papers_subject, service_form
 
         if self.detail and self.detail.row.state == "served":
             self.notify("Already served: press c to correct the latest event", severity="warning")
             return
-        self.app.push_screen(service_form(self.cipco, self.papers_id), self._after)
+        subject = papers_subject(self.detail.row) if self.detail else ""
+        self.app.push_screen(service_form(self.cipco, self.papers_id, subject=subject), self._after)
 
     def action_correct(self) -> None:
-        from cipco.screens.person_forms import service_form
+        from cipco.screens.person_forms import papers_subject, service_form
 
         if self.detail is None or not self.detail.events:
             self.notify("Nothing to correct yet", severity="warning")
             return
         latest = self.detail.events[-1]
-        self.app.push_screen(service_form(self.cipco, self.papers_id, latest), self._after)
+        self.app.push_screen(
+            service_form(
+                self.cipco, self.papers_id, latest, subject=papers_subject(self.detail.row)
+            ),
+            self._after,
+        )
 
     def action_edit(self) -> None:
         from cipco.screens.person_forms import papers_form

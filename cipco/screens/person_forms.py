@@ -497,7 +497,15 @@ def papers_form(
     )
 
 
-def service_form(app: CipcoApp, papers_id: int, correcting: Any = None) -> SimpleForm:
+def papers_subject(row: Any) -> str:
+    """Which papers a form is about: prisoner, referral and charges, so the right row is served."""
+    parts = [f"{row.nomis_number} {row.prisoner_name}".strip(), row.referral_reference, row.charges]
+    return " · ".join(p for p in parts if p)
+
+
+def service_form(
+    app: CipcoApp, papers_id: int, correcting: Any = None, *, subject: str = ""
+) -> SimpleForm:
     """Record service (or a correction of the latest event, given as an EventView)."""
     from cipco.models.mg4d import RESPONSE_LABELS, ServiceCreate
     from cipco.services import mg4d
@@ -548,6 +556,8 @@ def service_form(app: CipcoApp, papers_id: int, correcting: Any = None) -> Simpl
         return f"Referral moved to {moves.split(', ')[-1]}" if moves else "Service recorded"
 
     title = "Correct service event" if correcting is not None else "Serve papers"
+    if subject:
+        title = f"{title}: {subject}"
     return SimpleForm(
         title,
         fields,

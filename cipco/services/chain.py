@@ -191,6 +191,7 @@ def derive(events: Iterable[Mapping[str, Any]]) -> Derived:
         result.last_movement_at = row["happened_at"]
         if kind == EventKind.DESTRUCTION:
             result.state = ExhibitState.DESTROYED
+            result.storage_location = None
             result.holder = ""
             result.holder_kind = HolderKind.STAFF
             if row["witness"]:
@@ -198,6 +199,8 @@ def derive(events: Iterable[Mapping[str, Any]]) -> Derived:
             continue
         result.holder = row["to_name"] or ""
         result.holder_kind = row["to_kind"] or HolderKind.STAFF
+        if not row["location"] and result.holder_kind != HolderKind.STAFF:
+            result.storage_location = None  # it has left the prison's store
         if kind == EventKind.DISSEMINATION:
             result.state = ExhibitState.DISSEMINATED
         elif kind == EventKind.RETURN:
