@@ -258,7 +258,7 @@ def action_cells(row: ActionRow) -> list[Text]:
         _cell(str(row.id), style),
         _cell(row.text, style),
         _cell(row.owner_name, style),
-        _cell(f"{row.due_on:%d/%m}" if row.due_on else "", style),
+        _cell(f"{row.due_on:%d/%m/%Y}" if row.due_on else "", style),
         _cell(status, style),
     ]
 

@@ -748,7 +748,7 @@ class ExhibitDetailScreen(ReportsWorkerErrors, Screen[None]):
         if self.detail is None:
             return
         events = [
-            (e.id, f"{e.seq}: {e.label} {to_london(e.happened_at):%d/%m %H:%M} {e.to_name}")
+            (e.id, f"{e.seq}: {e.label} {to_london(e.happened_at):%d/%m/%Y %H:%M} {e.to_name}")
             for e in self.detail.timeline
             if e.kind != EventKind.CORRECTION
         ]

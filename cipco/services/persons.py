@@ -21,6 +21,9 @@ from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session
 
 from cipco.clock import Clock, add_months, add_working_days, to_london, today
+from cipco.models.clinic import ClinicAction
+from cipco.models.exhibit import STATE_LABELS as EXHIBIT_STATE_LABELS
+from cipco.models.exhibit import Exhibit
 from cipco.models.mg4d import STATE_LABELS, ChargePapers
 from cipco.models.people import Prisoner, PrisonerIn
 from cipco.models.person import (
@@ -1098,20 +1101,9 @@ def person_page(session: Session, nomis_number: str, clock: Clock) -> PersonPage
     )
 
 
-def _has_table(session: Session, name: str) -> bool:
-    """Other logs' tables exist once their migration has run."""
-    from sqlalchemy import inspect
-
-    return bool(inspect(session.connection()).has_table(name))
-
-
 def _exhibit_lines(session: Session, prisoner: Prisoner) -> list[ExhibitLine]:
-    from cipco.models.exhibit import Exhibit
-
-    if not _has_table(session, "exhibit"):
-        return []
     return [
-        ExhibitLine(eid, ref, desc, state)
+        ExhibitLine(eid, ref, desc, EXHIBIT_STATE_LABELS.get(state, state))
         for eid, ref, desc, state in session.execute(
             select(Exhibit.id, Exhibit.reference, Exhibit.description, Exhibit.state)
             .where(Exhibit.found_on_prisoner_id == prisoner.id)
@@ -1121,9 +1113,7 @@ def _exhibit_lines(session: Session, prisoner: Prisoner) -> list[ExhibitLine]:
 
 
 def _action_lines(session: Session, referral_ids: list[int]) -> list[ActionLine]:
-    from cipco.models.clinic import ClinicAction
-
-    if not referral_ids or not _has_table(session, "clinic_action"):
+    if not referral_ids:
         return []
     return [
         ActionLine(aid, ref, text, owner or "", due, status)
