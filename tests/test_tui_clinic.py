@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from sqlalchemy import Engine, select
-from textual.widgets import Button, Input
+from textual.widgets import Button, Input, Static
 
 from cipco.app import CipcoApp
 from cipco.clock import FixedClock
@@ -94,6 +94,11 @@ async def test_run_a_clinic_from_draft_to_closed(
         form = app.screen
         assert isinstance(form, ActionForm)
         assert form.query_one("#referral", Input).value.startswith("REF-2026-")
+        await pilot.press("ctrl+s")  # empty: each problem beside its own field
+        await settle(pilot)
+        owner_error = str(form.query_one("#error-owner_name", Static).render())
+        assert "An owner (a person) is required" in owner_error
+        assert "action text" in str(form.query_one("#error-text", Static).render())
         form.query_one("#text", Input).value = "Send stills to OIC"
         form.query_one("#owner_name", Input).value = "SO Carr"
         form.query_one("#owner_org", Input).value = "Security"

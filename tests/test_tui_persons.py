@@ -129,11 +129,11 @@ async def test_person_page_shows_everything_and_serves_papers(
         assert "Serve papers: A1234BC SMITH, [John]" in screen_text(app)  # names the papers
         await pilot.press("ctrl+s")
         await settle(pilot)
-        assert "choose the prisoner's response" in screen_text(app)
+        assert "Choose the prisoner's response" in screen_text(app)
         form.query_one("#response", Select).value = "refused"
         await pilot.press("ctrl+s")
         await settle(pilot)
-        assert "say who served" in screen_text(app)  # the field is named beside it
+        assert "Say who served" in screen_text(app)  # the field is named beside it
         form.query_one("#served_by", Input).value = "Officer K. Ahmed"
         await pilot.press("ctrl+s")
         await settle(pilot)
@@ -226,7 +226,7 @@ async def test_forms_on_the_person_page(db_path: Path, clock: FixedClock) -> Non
         form.query_one("#alert_codes", Input).value = "xgang, nonsense"
         await pilot.press("ctrl+s")
         await settle(pilot)
-        assert "unknown alert code NONSENSE" in screen_text(app)
+        assert "Unknown alert code NONSENSE" in screen_text(app)
         form.query_one("#alert_codes", Input).value = "xgang"
         form.query_one("#soc_band", Select).value = "1"
         form.query_one("#release_date", Input).value = "01/02/2027"

@@ -876,7 +876,7 @@ class ActionForm(ReportsWorkerErrors, ModalScreen[bool]):
                     session=session, clinic_id=self.clinic_id, data=data, clock=self.cipco.clock
                 )
         except ClinicError as exc:
-            self.app.call_from_thread(self._errors, {exc.field or "form": str(exc)})
+            self.app.call_from_thread(self._errors, exc.problems or {"form": str(exc)})
             return
         self.app.call_from_thread(self._done)
 

@@ -77,9 +77,12 @@ POSITION_STEP = 10
 class ClinicError(ValueError):
     """A clinic change was refused; the message says why, in the coordinator's words."""
 
-    def __init__(self, message: str, *, field: str | None = None) -> None:
+    def __init__(
+        self, message: str, *, field: str | None = None, problems: dict[str, str] | None = None
+    ) -> None:
         super().__init__(message)
         self.field = field
+        self.problems: dict[str, str] = problems or ({field: message} if field else {})
 
 
 class ClinicReadOnly(ClinicError):
@@ -241,12 +244,20 @@ def validate(schema: type[SchemaT], data: dict[str, Any]) -> SchemaT:
         return schema.model_validate(data)
     except ValidationError as exc:
         problems = []
+        by_field: dict[str, str] = {}
         for error in exc.errors():
             where = ".".join(str(part) for part in error.get("loc", ()) if part != "__root__")
             message = str(error.get("msg", "invalid")).removeprefix("Value error, ")
             problems.append(f"{where}: {message}" if where else message)
+            field_name, _, own = message.partition(": ")
+            if where:
+                by_field.setdefault(where, message)
+            elif own and " " not in field_name:
+                by_field.setdefault(field_name, own)  # a model check naming its field
         first = exc.errors()[0].get("loc", ()) if exc.errors() else ()
-        raise ClinicError("; ".join(problems), field=str(first[0]) if first else None) from None
+        raise ClinicError(
+            "; ".join(problems), field=str(first[0]) if first else None, problems=by_field
+        ) from None
 
 
 def frequency_days(session: Session) -> int:

@@ -24,8 +24,8 @@ def beside_field(message: str) -> str:
     """Shown under its field, "oic_email: 'x' is not an e-mail address" needs no prefix."""
     prefix, sep, rest = message.partition(": ")
     if sep and " " not in prefix.strip() and rest:
-        return rest[:1].upper() + rest[1:]
-    return message
+        message = rest
+    return message[:1].upper() + message[1:]
 
 
 def show_errors(root: Widget, errors: dict[str, str], known: Iterable[str]) -> list[str]:
