@@ -257,9 +257,7 @@ def test_register_page_filters_and_referrals(session: Session, clock: FixedClock
         exhibits.exhibit_page(session, PageQuery(queue="nope"), clock)
 
 
-def test_location_follows_the_exhibit_out_of_the_store(
-    session: Session, clock: FixedClock
-) -> None:
+def test_location_follows_the_exhibit_out_of_the_store(session: Session, clock: FixedClock) -> None:
     exhibit = make_exhibit(session, clock)
     assert exhibit.storage_location == "Security evidence safe"
     at = clock.now() - timedelta(days=4)
