@@ -50,6 +50,7 @@ def make_referral(
             "footage_requested_on": (at - timedelta(hours=1)).date(),
             "adjudication_charge": "123456",
             "adjudication_state": "REFER_POLICE",
+            "force_id": "west-yorkshire",
             **fields,
         }
     )

@@ -187,3 +187,24 @@ def test_settings_refuse_bad_values(session: Session) -> None:
         settings.set_value(session, "footage_overwrite_days", "four weeks")
     with pytest.raises(settings.SettingError, match="unknown setting"):
         settings.set_value(session, "nope", 1)
+
+
+def test_referred_without_force_or_acknowledgement_is_flagged(
+    session: Session, clock: FixedClock
+) -> None:
+    referral = new_referral(
+        session, clock, category="OTHER", adjudication_charge="X", footage_requested_on=date.today()
+    )
+    svc.move_status(session=session, referral_id=referral.id, to_status="referred", clock=clock)  # type: ignore[arg-type]
+    flags = rules(session, referral.id, clock)  # type: ignore[arg-type]
+    assert flags["FORCE"] == Severity.DUE_SOON
+    assert flags["ACK"] == Severity.PENDING
+    clock.advance(timedelta(days=8))
+    assert rules(session, referral.id, clock)["ACK"] == Severity.OVERDUE  # type: ignore[arg-type]
+    svc.update_referral(
+        session=session,
+        referral_id=referral.id,  # type: ignore[arg-type]
+        data=ReferralUpdate(force_id="west-yorkshire", crime_ref="13/1/26"),
+        clock=clock,
+    )
+    assert not {"FORCE", "ACK"} & set(rules(session, referral.id, clock))  # type: ignore[arg-type]

@@ -69,6 +69,7 @@ class FlagSettings:
     footage_warn_days: int = 7
     victim_update_working_days: int = 5
     victim_update_enhanced_working_days: int = 1
+    acknowledgement_chase_working_days: int = 5
 
     @classmethod
     def from_values(cls, values: dict[str, int | str]) -> FlagSettings:
@@ -189,6 +190,24 @@ def referral_flags(
         due = end_of_day(overwrite_day)
         warn = end_of_day(overwrite_day - timedelta(days=settings.footage_warn_days))
         flags.append(DueFlag("R9", "Request footage preservation", due, min(warn, due)))
+
+    # Practice: a referral needs a force; police should acknowledge with a crime reference.
+    if status not in (Status.DRAFT, *CLOSED_STATUSES) and referral.referred_at is not None:
+        if not referral.force_id:
+            flags.append(
+                _flag("FORCE", "Record which police force", referral.referred_at, settings)
+            )
+        if status == Status.REFERRED and not referral.crime_ref:
+            flags.append(
+                _flag(
+                    "ACK",
+                    "Chase police for crime reference and OIC",
+                    _working_deadline(
+                        referral.referred_at, settings.acknowledgement_chase_working_days
+                    ),
+                    settings,
+                )
+            )
 
     # The coordinator's own next step.
     if referral.next_step_due is not None and referral.next_step:

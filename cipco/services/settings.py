@@ -61,6 +61,12 @@ SPECS: dict[str, SettingSpec] = {
             "Victims' Code enhanced rights.",
         ),
         SettingSpec(
+            "acknowledgement_chase_working_days",
+            "Chase police acknowledgement after (working days)",
+            5,
+            "A referral with no crime reference this long after referring is due a chase.",
+        ),
+        SettingSpec(
             "repeat_offender_count",
             "Repeat offender: referrals as suspect (N)",
             3,
