@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from openpyxl import load_workbook
@@ -170,3 +170,50 @@ def test_monthly_report_workbook_has_chart(
     assert len(book["By category"]._charts) == 1
     assert book["Summary"]["A2"].value == "Referrals made"
     assert oct(path.stat().st_mode & 0o777) == "0o600"
+
+
+def test_export_converts_instants_to_london_across_bst_and_gmt(tmp_path: Path) -> None:
+    from cipco.spreadsheets.writer import About, Column, SheetSpec, write_workbook
+
+    instants = [
+        datetime(2026, 3, 30, 1, 30, tzinfo=UTC),  # BST: 02:30 London
+        datetime(2026, 11, 18, 10, 0, tzinfo=UTC),  # GMT: same wall time
+        datetime(2026, 3, 29, 0, 59, tzinfo=UTC),  # last GMT minute before the change
+        datetime(2026, 3, 29, 1, 0, tzinfo=UTC),  # first BST instant
+        datetime(2026, 10, 25, 0, 30, tzinfo=UTC),  # 01:30 BST (first 01:30)
+        datetime(2026, 10, 25, 1, 30, tzinfo=UTC),  # 01:30 GMT (second 01:30)
+        datetime(2026, 6, 1, 9, 15),  # naive: written as is
+    ]
+    out = tmp_path / "instants.xlsx"
+    rows = [(at, date(2026, 3, 30), "text", 3, True) for at in instants]
+    write_workbook(
+        out,
+        [
+            SheetSpec(
+                "Instants",
+                [
+                    Column("At", kind="datetime"),
+                    Column("Day", kind="date"),
+                    Column("Text"),
+                    Column("N", kind="number"),
+                    Column("Flag", kind="bool"),
+                ],
+                rows,
+            )
+        ],
+        About(what="test", generated_at=datetime(2026, 11, 18, tzinfo=UTC), generated_by="t"),
+    )
+    ws = load_workbook(out)["Instants"]
+    got = [tuple(c.value for c in row) for row in ws.iter_rows(min_row=2)]
+    assert [g[0] for g in got] == [
+        datetime(2026, 3, 30, 2, 30),
+        datetime(2026, 11, 18, 10, 0),
+        datetime(2026, 3, 29, 0, 59),
+        datetime(2026, 3, 29, 2, 0),
+        datetime(2026, 10, 25, 1, 30),
+        datetime(2026, 10, 25, 1, 30),
+        datetime(2026, 6, 1, 9, 15),
+    ]
+    assert all(g[1:] == (datetime(2026, 3, 30), "text", 3, "Yes") for g in got)
+    formats = {(row[0].number_format, row[1].number_format) for row in ws.iter_rows(min_row=2)}
+    assert formats == {("dd/mm/yyyy hh:mm", "dd/mm/yyyy")}

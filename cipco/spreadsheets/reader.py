@@ -313,6 +313,8 @@ _NUMERIC = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2}|\d{4})$")
 _ISO = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$")
 _NAMED = re.compile(r"^(\d{1,2})(?:st|nd|rd|th)?[\s\-/.]*([a-z]+)[\s\-/.,]*(\d{2}|\d{4})$")
 _TIME = re.compile(r"^(\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?$")
+_SERIAL_TEXT = re.compile(r"\d+(\.\d+)?")
+_WEEKDAY = re.compile(r"^[a-z]{3,9},?\s+(?=\d)")
 
 
 def _year(text: str) -> int:
@@ -367,7 +369,7 @@ def parse_uk_datetime(value: Any) -> datetime | None:
             raise CellError(f"'{text}' has an impossible time")
         clock = time(hour, minute, second)
         text = " ".join(parts[:-1])
-    if re.fullmatch(r"\d+(\.\d+)?", text):
+    if _SERIAL_TEXT.fullmatch(text):
         return _serial(float(text), value)
     day = _parse_day(text)
     return datetime.combine(day, clock)
@@ -380,7 +382,7 @@ def _parse_day(text: str) -> date:
     if match := _ISO.match(lowered):
         return _make_date(text, int(match[1]), int(match[2]), int(match[3]))
     # drop a leading weekday ("Mon 3 Apr 2024")
-    lowered = re.sub(r"^[a-z]{3,9},?\s+(?=\d)", "", lowered)
+    lowered = _WEEKDAY.sub("", lowered)
     if match := _NAMED.match(lowered):
         month = MONTHS.get(match[2])
         if month is None:
