@@ -573,7 +573,7 @@ def generate(
                 decision_at = stamps[key]
                 break
         officer = rng.choice(OFFICERS) if acknowledged else None
-        laid = rng.random() < 0.9 or age_days < 2
+        laid = rng.random() < 0.9 or age_days > 30  # old gaps have long been put right
         row: dict[str, Any] = {
             "reference": reference,
             "prisoner_id": prisoner_id,
@@ -618,7 +618,7 @@ def generate(
             "charged_at": stamps.get("charged"),
             "closed_at": when if status in CLOSED_STATUSES else None,
             "victim_updated_at": (decision_at + timedelta(days=rng.randrange(0, 4)))
-            if decision_at and rng.random() < 0.85
+            if decision_at and (rng.random() < 0.85 or age_days > 60)
             else None,
             "enhanced_victim": False,
             "created_at": discovered_at,

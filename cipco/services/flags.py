@@ -135,7 +135,7 @@ def referral_flags(
             )
 
     # R5: adjudication charge laid within 48 hours of discovery.
-    if not referral.adjudication_charge and status != Status.WITHDRAWN:
+    if not referral.adjudication_charge and open_case:
         flags.append(
             _flag(
                 "R5",

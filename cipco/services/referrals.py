@@ -626,6 +626,8 @@ def queue_counts(session: Session, clock: Clock, text: str = "") -> dict[str, in
     ``total`` is every referral, ignoring the filter: the M of "N of M referrals".
     """
     now = clock.now()
+    if not text.strip():
+        return _unfiltered_queue_counts(session, now)
     base = _filtered(PageQuery(text=text), now).subquery()
     statuses = func.count().filter
     closed = [s.value for s in CLOSED_STATUSES]
@@ -648,6 +650,35 @@ def queue_counts(session: Session, clock: Clock, text: str = "") -> dict[str, in
         if not text.strip()
         else int(session.scalar(select(func.count()).select_from(Referral)) or 0)
     )
+    return counts
+
+
+QUEUE_STATUSES: dict[str, tuple[Status, ...]] = {
+    "to_refer": (Status.DRAFT,),
+    "awaiting_police": (Status.REFERRED, Status.ACKNOWLEDGED),
+    "investigating": (Status.INVESTIGATING,),
+    "with_cps": (Status.WITH_CPS,),
+    "charged": (Status.CHARGED, Status.AT_COURT),
+    "closed": tuple(CLOSED_STATUSES),
+}
+
+
+def _unfiltered_queue_counts(session: Session, now: datetime) -> dict[str, int]:
+    """Queue counts straight from the status and due-date indexes (no joins, no scan)."""
+    by_status = dict(
+        session.execute(select(Referral.status, func.count()).group_by(Referral.status)).all()
+    )
+    counts = {
+        queue: sum(int(by_status.get(s.value, 0)) for s in statuses)
+        for queue, statuses in QUEUE_STATUSES.items()
+    }
+    counts["overdue"] = int(
+        session.scalar(
+            select(func.count()).select_from(Referral).where(Referral.next_due_at < now)  # type: ignore[operator]
+        )
+        or 0
+    )
+    counts["all"] = counts["total"] = sum(int(v) for v in by_status.values())
     return counts
 
 
