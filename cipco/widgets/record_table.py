@@ -25,6 +25,7 @@ from cipco.services.paging import Page, PageQuery
 from cipco.widgets.errors import ReportsWorkerErrors
 
 PAGE_SIZE = 200
+FIRST_PAGE_SIZE = 60  # about a screenful: first paint costs the same at 100 or 100,000 rows
 PREFETCH_MARGIN = 40
 
 
@@ -154,7 +155,7 @@ class RecordTable(ReportsWorkerErrors, Vertical, can_focus=False):
         self._generation += 1
         self.loading = not self.rows
         keep = self.current_key if keep_cursor else None
-        limit = max(PAGE_SIZE, len(self.rows)) if keep_cursor else PAGE_SIZE
+        limit = max(FIRST_PAGE_SIZE, len(self.rows)) if keep_cursor else FIRST_PAGE_SIZE
         self._fetch(self._generation, replace(self.query_state, offset=0, limit=limit), keep)
 
     @work(thread=True, group="record-table-page", exit_on_error=False)
@@ -185,6 +186,7 @@ class RecordTable(ReportsWorkerErrors, Vertical, can_focus=False):
             if keep is not None and str(keep) in table.rows:
                 table.move_cursor(row=table.get_row_index(str(keep)), scroll=True)
             self.post_message(self.Loaded(self, self.total))
+            self._fetch_more()  # the rest of a full page, after the first paint
 
     def _update_title(self) -> None:
         shown = len(self.rows)
@@ -198,15 +200,18 @@ class RecordTable(ReportsWorkerErrors, Vertical, can_focus=False):
             self.border_subtitle = ""
 
     def _maybe_fetch_more(self, cursor_row: int) -> None:
+        if cursor_row >= len(self.rows) - PREFETCH_MARGIN:
+            self._fetch_more()
+
+    def _fetch_more(self) -> None:
         if self._fetching_more or len(self.rows) >= self.total:
             return
-        if cursor_row >= len(self.rows) - PREFETCH_MARGIN:
-            self._fetching_more = True
-            self._fetch(
-                self._generation,
-                replace(self.query_state, offset=len(self.rows), limit=PAGE_SIZE),
-                None,
-            )
+        self._fetching_more = True
+        self._fetch(
+            self._generation,
+            replace(self.query_state, offset=len(self.rows), limit=PAGE_SIZE),
+            None,
+        )
 
     # ------------------------------------------------------------ events
 
