@@ -61,6 +61,8 @@ async def _paints(path: Path, nomis: str) -> tuple[float, float]:
                 break
             await pilot.pause(0.002)
         persons_paint = time.perf_counter() - start
+        await app.workers.wait_for_complete()  # the page is measured on an idle app
+        await pilot.pause()
         start = time.perf_counter()
         page = PersonPage(nomis)
         app.push_screen(page)
