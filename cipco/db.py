@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, Table, create_engine, event, insert
-from sqlalchemy.pool import NullPool
+from sqlalchemy.pool import QueuePool
 from sqlmodel import Session
 
 from cipco.clock import Clock
@@ -76,7 +76,12 @@ def make_engine(path: Path | str, *, create: bool = True) -> Engine:
     engine = create_engine(
         f"sqlite:///{db_path}",
         connect_args={"check_same_thread": False, "timeout": 5},
-        poolclass=NullPool,
+        # Keep a few connections open: each one's page cache stays warm between sessions.
+        # A connection is used by one thread at a time (checked out), never shared.
+        poolclass=QueuePool,
+        pool_size=4,
+        max_overflow=4,
+        pool_pre_ping=False,
     )
     event.listen(engine, "connect", _on_connect)
     event.listen(engine, "begin", _on_begin)
