@@ -81,6 +81,13 @@ def progress_bar(quiet: bool = False) -> Iterator[Progress | None]:
         yield bar
 
 
+def actor() -> str:
+    """Who the audit trail names for this command: ``$CIPCO_ACTOR`` or the login name."""
+    from cipco.config import current_actor
+
+    return current_actor()
+
+
 def echo(message: str) -> None:
     from rich.console import Console
 

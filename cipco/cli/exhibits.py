@@ -12,24 +12,20 @@ from cipco.cli.common import (
     EXIT_OK,
     EXIT_PROBLEMS,
     EXIT_USAGE,
+    actor,
     echo,
     fail,
     open_engine_or_exit,
     progress_bar,
     state,
 )
+from cipco.cli.imports import parse_map
 
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")]
 OutOpt = Annotated[
     Path | None, typer.Option("--out", help="Output file (default: exports/<what>-<time>.xlsx).")
 ]
 QUEUE_HELP = "held | police | awaiting | retention | discrepancies"
-
-
-def _actor() -> str:
-    from cipco.config import current_actor
-
-    return current_actor()
 
 
 @app.command()
@@ -40,7 +36,7 @@ def verify(quiet: QuietOpt = False) -> None:
 
     engine = open_engine_or_exit()
     with (
-        session_scope(engine, actor=_actor(), clock=state.get_clock()) as session,
+        session_scope(engine, actor=actor(), clock=state.get_clock()) as session,
         progress_bar(quiet) as bar,
     ):
         task = bar.add_task("Verifying events", total=None) if bar is not None else None
@@ -109,12 +105,12 @@ def export_exhibits(
     engine = open_engine_or_exit()
     clock = state.get_clock()
     path = out or default_path("exhibits", clock)
-    with session_scope(engine, actor=_actor(), clock=clock) as session:
+    with session_scope(engine, actor=actor(), clock=clock) as session:
         count = export_register(
             session,
             path,
             clock=clock,
-            actor=_actor(),
+            actor=actor(),
             queue=queue,
             text=search,
             exhibit_type=exhibit_type,
@@ -139,8 +135,8 @@ def export_continuity(
     safe = reference.strip().upper().replace("/", "-")
     path = out or default_path(f"continuity-{safe}", clock)
     try:
-        with session_scope(engine, actor=_actor(), clock=clock) as session:
-            count = run_export(session, path, reference, clock=clock, actor=_actor())
+        with session_scope(engine, actor=actor(), clock=clock) as session:
+            count = run_export(session, path, reference, clock=clock, actor=actor())
     except ExhibitError as exc:
         fail(str(exc))
     echo(f"{count} events of {reference.strip().upper()} written to {path}")
@@ -162,19 +158,14 @@ def import_exhibits(
 
     if not file.is_file():
         fail(f"{file}: no such file", EXIT_USAGE)
-    overrides: dict[str, str] = {}
-    for item in mapping or []:
-        header, sep, name = item.rpartition("=")
-        if not sep or not header.strip() or not name.strip():
-            fail(f"--map '{item}': expected 'Header text=field'", EXIT_USAGE)
-        overrides[header.strip()] = name.strip()
+    overrides = parse_map(mapping)
     engine = open_engine_or_exit()
     try:
         summary = run_import(
             engine,
             file,
             clock=state.get_clock(),
-            actor=_actor(),
+            actor=actor(),
             sheet=sheet,
             overrides=overrides,
             dry_run=dry_run,

@@ -8,15 +8,18 @@ from typing import Annotated
 import typer
 
 from cipco.cli import export_app, import_app
-from cipco.cli.common import EXIT_PROBLEMS, EXIT_USAGE, echo, fail, open_engine_or_exit, state
+from cipco.cli.common import EXIT_USAGE, actor, echo, fail, open_engine_or_exit, state
+from cipco.cli.imports import (
+    DryRunOpt,
+    MapOpt,
+    QuietOpt,
+    RejectsOpt,
+    SheetOpt,
+    StrictOpt,
+    run_import_command,
+)
 
 QUEUE_CHOICES = ("awaiting", "hearing_soon", "served", "not_served")
-
-
-def _actor() -> str:
-    from cipco.config import current_actor
-
-    return current_actor()
 
 
 @export_app.command("mg4d")
@@ -75,7 +78,7 @@ def export_mg4d(
     clock = state.get_clock()
     path = out or Path("exports") / timestamped_name("mg4d", clock.now())
     query = PageQuery(text=text or "", queue=queue, extra=extra)
-    with session_scope(engine, actor=_actor(), clock=clock) as session, progress_bar(quiet) as bar:
+    with session_scope(engine, actor=actor(), clock=clock) as session, progress_bar(quiet) as bar:
         task = bar.add_task("Exporting MG4D log", total=None) if bar else None
 
         def tick(n: int) -> None:
@@ -83,7 +86,7 @@ def export_mg4d(
                 bar.advance(task, n)
 
         count = run_export(
-            session, path, clock=clock, actor=_actor(), query=query, filters=filters, progress=tick
+            session, path, clock=clock, actor=actor(), query=query, filters=filters, progress=tick
         )
     echo(f"{count} charge papers written to {path}")
 
@@ -91,79 +94,23 @@ def export_mg4d(
 @import_app.command("mg4d")
 def import_mg4d(
     file: Annotated[Path, typer.Argument(help="An MG4D issue log (.xlsx, .xls, .ods).")],
-    sheet: Annotated[
-        str | None, typer.Option("--sheet", help="Sheet name (default: first).")
-    ] = None,
-    dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="Show the mapping and counts; change nothing.")
-    ] = False,
-    mapping: Annotated[
-        list[str] | None,
-        typer.Option("--map", help="'Header text=field' (repeatable; wins over guessing)."),
-    ] = None,
-    rejects: Annotated[
-        Path | None, typer.Option("--rejects", help="Reject workbook (default: exports/, dated).")
-    ] = None,
-    strict: Annotated[
-        bool, typer.Option("--strict", help="Commit nothing if any row is rejected.")
-    ] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    sheet: SheetOpt = None,
+    dry_run: DryRunOpt = False,
+    mapping: MapOpt = None,
+    rejects: RejectsOpt = None,
+    strict: StrictOpt = False,
+    quiet: QuietOpt = False,
 ) -> None:
     """Import an existing MG4D issue log (papers, and their service where recorded)."""
-    from cipco.cli.common import progress_bar
     from cipco.spreadsheets.mg4d_io import import_mg4d as run_import
-    from cipco.spreadsheets.reader import ReadError
 
-    overrides: dict[str, str] = {}
-    for item in mapping or []:
-        header, sep, name = item.rpartition("=")
-        if not sep or not header.strip() or not name.strip():
-            fail(f"--map '{item}': expected 'Header text=field'", EXIT_USAGE)
-        overrides[header.strip()] = name.strip()
-    engine = open_engine_or_exit()
-    clock = state.get_clock()
-    with progress_bar(quiet) as bar:
-        task = bar.add_task(f"Importing {file.name}", total=None) if bar else None
-
-        def tick(n: int) -> None:
-            if bar is not None and task is not None:
-                bar.advance(task, n)
-
-        try:
-            summary = run_import(
-                engine,
-                file,
-                clock=clock,
-                actor=_actor(),
-                sheet=sheet,
-                overrides=overrides,
-                dry_run=dry_run,
-                strict=strict,
-                rejects_path=rejects,
-                progress=tick,
-            )
-        except ReadError as exc:
-            fail(str(exc), EXIT_USAGE if "--map" in str(exc) else EXIT_PROBLEMS)
-    echo(f"{file}: sheet '{summary.sheet}', header on row {summary.header_row}")
-    if dry_run or not quiet:
-        echo("Columns:")
-        for line in summary.mapping:
-            echo(f"  {line}")
-    if not quiet:
-        for row, warning in summary.warnings[:50]:
-            echo(f"  row {row}: warning: {warning}")
-        for reject in summary.rejects[:50]:
-            column = f" [{reject.column}]" if reject.column else ""
-            echo(f"  row {reject.row}{column}: rejected: {reject.reason}")
-        if len(summary.rejects) > 50:
-            echo(f"  ... and {len(summary.rejects) - 50} more rejected rows")
-    if dry_run:
-        echo(f"Dry run, nothing changed: {summary.counts_line()}")
-    elif strict and summary.rejected:
-        echo(f"--strict: nothing imported because rows were rejected: {summary.counts_line()}")
-    else:
-        echo(f"Done: {summary.counts_line()}")
-    if summary.rejects_path is not None:
-        echo(f"Rejected rows written to {summary.rejects_path}")
-    if summary.rejected:
-        raise typer.Exit(EXIT_PROBLEMS)
+    run_import_command(
+        run_import,
+        file,
+        sheet=sheet,
+        dry_run=dry_run,
+        mapping=mapping,
+        rejects=rejects,
+        strict=strict,
+        quiet=quiet,
+    )

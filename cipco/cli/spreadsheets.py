@@ -9,34 +9,20 @@ from typing import Annotated, Any
 import typer
 
 from cipco.cli import export_app, import_app, report_app
-from cipco.cli.common import EXIT_PROBLEMS, EXIT_USAGE, echo, fail, open_engine_or_exit, state
+from cipco.cli.common import EXIT_USAGE, actor, echo, fail, open_engine_or_exit, state
+from cipco.cli.imports import (
+    DryRunOpt,
+    MapOpt,
+    QuietOpt,
+    RejectsOpt,
+    SheetOpt,
+    StrictOpt,
+    run_import_command,
+)
 
-SheetOpt = Annotated[str | None, typer.Option("--sheet", help="Sheet name (default: first).")]
-DryRunOpt = Annotated[
-    bool, typer.Option("--dry-run", help="Show the mapping and counts; change nothing.")
-]
-MapOpt = Annotated[
-    list[str] | None,
-    typer.Option("--map", help="'Header text=field' (repeatable; wins over guessing)."),
-]
-RejectsOpt = Annotated[
-    Path | None, typer.Option("--rejects", help="Reject workbook (default: exports/, dated).")
-]
-StrictOpt = Annotated[bool, typer.Option("--strict", help="Commit nothing if any row is rejected.")]
-QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")]
 OutOpt = Annotated[
     Path | None, typer.Option("--out", help="Output file (default: exports/<what>-<time>.xlsx).")
 ]
-
-
-def _parse_map(items: list[str] | None) -> dict[str, str]:
-    mapping: dict[str, str] = {}
-    for item in items or []:
-        header, sep, name = item.rpartition("=")
-        if not sep or not header.strip() or not name.strip():
-            fail(f"--map '{item}': expected 'Header text=field'", EXIT_USAGE)
-        mapping[header.strip()] = name.strip()
-    return mapping
 
 
 def _parse_day(text: str | None, option: str) -> date | None:
@@ -50,12 +36,6 @@ def _parse_day(text: str | None, option: str) -> date | None:
         fail(f"{option}: {exc}", EXIT_USAGE)
 
 
-def _actor() -> str:
-    from cipco.config import current_actor
-
-    return current_actor()
-
-
 def _run_import(
     what: str,
     file: Path,
@@ -66,61 +46,19 @@ def _run_import(
     strict: bool,
     quiet: bool,
 ) -> None:
-    from cipco.cli.common import progress_bar
     from cipco.spreadsheets import importers
-    from cipco.spreadsheets.reader import ReadError
 
-    overrides = _parse_map(mapping)
-    engine = open_engine_or_exit()
-    clock = state.get_clock()
     run = importers.import_referrals if what == "referrals" else importers.import_persons
-    with progress_bar(quiet) as bar:
-        task = bar.add_task(f"Importing {file.name}", total=None) if bar else None
-
-        def tick(n: int) -> None:
-            if bar is not None and task is not None:
-                bar.advance(task, n)
-
-        try:
-            summary = run(
-                engine,
-                file,
-                clock=clock,
-                actor=_actor(),
-                sheet=sheet,
-                overrides=overrides,
-                dry_run=dry_run,
-                strict=strict,
-                rejects_path=rejects,
-                progress=tick,
-            )
-        except ReadError as exc:
-            fail(str(exc), EXIT_USAGE if "--map" in str(exc) else EXIT_PROBLEMS)
-    echo(f"{file}: sheet '{summary.sheet}', header on row {summary.header_row}")
-    if dry_run or not quiet:
-        echo("Columns:")
-        for line in summary.mapping:
-            echo(f"  {line}")
-    if not quiet:
-        for row, warning in summary.warnings[:50]:
-            echo(f"  row {row}: warning: {warning}")
-        if len(summary.warnings) > 50:
-            echo(f"  ... and {len(summary.warnings) - 50} more warnings")
-        for reject in summary.rejects[:50]:
-            column = f" [{reject.column}]" if reject.column else ""
-            echo(f"  row {reject.row}{column}: rejected: {reject.reason}")
-        if len(summary.rejects) > 50:
-            echo(f"  ... and {len(summary.rejects) - 50} more rejected rows")
-    if dry_run:
-        echo(f"Dry run, nothing changed: {summary.counts_line()}")
-    elif strict and summary.rejected:
-        echo(f"--strict: nothing imported because rows were rejected: {summary.counts_line()}")
-    else:
-        echo(f"Done: {summary.counts_line()}")
-    if summary.rejects_path is not None:
-        echo(f"Rejected rows written to {summary.rejects_path}")
-    if summary.rejected:
-        raise typer.Exit(EXIT_PROBLEMS)
+    run_import_command(
+        run,
+        file,
+        sheet=sheet,
+        dry_run=dry_run,
+        mapping=mapping,
+        rejects=rejects,
+        strict=strict,
+        quiet=quiet,
+    )
 
 
 @import_app.command("referrals")
@@ -179,7 +117,7 @@ def export_referrals(
     path = out or default_path("referrals", clock)
     try:
         with (
-            session_scope(engine, actor=_actor(), clock=clock) as session,
+            session_scope(engine, actor=actor(), clock=clock) as session,
             progress_bar(quiet) as bar,
         ):
             task = None
@@ -196,7 +134,7 @@ def export_referrals(
                 session,
                 path,
                 clock=clock,
-                actor=_actor(),
+                actor=actor(),
                 status=status,
                 force=force,
                 oic=oic,
@@ -227,9 +165,9 @@ def export_persons(
     engine = open_engine_or_exit()
     clock = state.get_clock()
     path = out or default_path("persons", clock)
-    with session_scope(engine, actor=_actor(), clock=clock) as session:
+    with session_scope(engine, actor=actor(), clock=clock) as session:
         count, withheld = run_export(
-            session, path, clock=clock, actor=_actor(), include_restricted=include_restricted
+            session, path, clock=clock, actor=actor(), include_restricted=include_restricted
         )
     extra = f" ({withheld} restricted entries left out)" if withheld else ""
     echo(f"{count} persons written to {path}{extra}")
@@ -249,8 +187,8 @@ def export_template(
     engine = open_engine_or_exit()
     clock = state.get_clock()
     path = out or default_path(f"template-{what}", clock)
-    with session_scope(engine, actor=_actor(), clock=clock) as session:
-        write_template(session, what, path, clock=clock, actor=_actor())
+    with session_scope(engine, actor=actor(), clock=clock) as session:
+        write_template(session, what, path, clock=clock, actor=actor())
     echo(f"Template written to {path}")
 
 
@@ -268,7 +206,7 @@ def export_proforma(
     safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in ref)
     path = out or default_path(f"proforma-{safe}", clock)
     try:
-        with session_scope(engine, actor=_actor(), clock=clock) as session:
+        with session_scope(engine, actor=actor(), clock=clock) as session:
             write_proforma(session, ref, path, clock=clock)
     except LookupError as exc:
         fail(str(exc.args[0]))
@@ -303,9 +241,9 @@ def report_monthly(
         first = date(today.year - (today.month == 1), (today.month - 2) % 12 + 1, 1)
     engine = open_engine_or_exit()
     path = out or default_path(f"monthly-{first:%Y-%m}", clock)
-    with session_scope(engine, actor=_actor(), clock=clock) as session:
+    with session_scope(engine, actor=actor(), clock=clock) as session:
         report = monthly_report(session, first, clock)
-    write_monthly_report(report, path, clock=clock, actor=_actor())
+    write_monthly_report(report, path, clock=clock, actor=actor())
     console = Console(highlight=False)
     console.print(report.title, style="bold", markup=False)
     for table in report.tables:

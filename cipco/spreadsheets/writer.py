@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
 from collections.abc import Callable, Iterable, Sequence
@@ -216,8 +217,12 @@ def write_workbook(
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     wb = Workbook(write_only=True)
-    counts = {spec.title: _write_sheet(wb, spec, progress) for spec in sheets}
-    _write_about(wb, about, counts)
+    try:
+        counts = {spec.title: _write_sheet(wb, spec, progress) for spec in sheets}
+        _write_about(wb, about, counts)
+    except BaseException:
+        _discard(wb)  # a row source failed: release the sheets' temporary files now
+        raise
     fd, temp_name = tempfile.mkstemp(prefix=".cipco-", suffix=".xlsx", dir=path.parent)
     os.close(fd)
     os.chmod(temp_name, 0o600)
@@ -229,6 +234,14 @@ def write_workbook(
         Path(temp_name).unlink(missing_ok=True)
         raise
     return counts
+
+
+def _discard(wb: Workbook) -> None:
+    for ws in wb.worksheets:
+        close = getattr(ws, "close", None)
+        if callable(close):
+            with contextlib.suppress(OSError, ValueError):
+                close()
 
 
 def timestamped_name(what: str, at: datetime) -> str:
