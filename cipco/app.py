@@ -138,12 +138,17 @@ class CipcoApp(App[None]):
 
         self.push_screen(ExhibitDetailScreen(exhibit_id))
 
+    def open_clinic_action(self, action_id: int) -> None:
+        """The clinic an action came from, where it is minuted."""
+        from cipco.screens.clinics import ClinicScreen
+        from cipco.services.clinic import clinic_of_action
+
+        with self.session() as session:
+            clinic_id = clinic_of_action(session, action_id)
+        self.push_screen(ClinicScreen(clinic_id))
+
     def open_person(self, nomis_number: str) -> None:
-        """The one page per prisoner, if that log is installed; else the referrals filter."""
-        try:
-            module = importlib.import_module("cipco.screens.person_page")
-        except ModuleNotFoundError:
-            self.switch_mode("referrals")
-            self.notify(f"Showing referrals for {nomis_number}", markup=False)
-            return
-        self.push_screen(module.PersonPage(nomis_number))
+        """The one page per prisoner."""
+        from cipco.screens.person_page import PersonPage
+
+        self.push_screen(PersonPage(nomis_number))

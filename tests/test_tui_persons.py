@@ -273,3 +273,42 @@ async def test_forms_on_the_person_page(db_path: Path, clock: FixedClock) -> Non
         view = persons.person_page(s, "B2345CD", clock)
         assert view is not None and view.person is not None
         assert view.person.events[0].notified_at is not None
+
+
+async def test_person_page_opens_their_exhibits_and_clinic_actions(
+    demo_db: Path, clock: FixedClock
+) -> None:
+    from sqlalchemy import select
+
+    from cipco.models.clinic import ClinicAction
+    from cipco.models.exhibit import Exhibit
+    from cipco.models.people import Prisoner
+    from cipco.models.referral import Referral
+    from cipco.screens.clinics import ClinicScreen
+    from cipco.screens.exhibits import ExhibitDetailScreen
+
+    app = CipcoApp(demo_db, clock=clock, poll_seconds=0.2)
+    with session_scope(app.engine) as s:
+        action_nomis = s.scalars(
+            select(Prisoner.nomis_number)
+            .join(Referral, Referral.prisoner_id == Prisoner.id)
+            .join(ClinicAction, ClinicAction.referral_id == Referral.id)
+        ).first()
+        exhibit_nomis = s.scalars(
+            select(Prisoner.nomis_number).join(Exhibit, Exhibit.found_on_prisoner_id == Prisoner.id)
+        ).first()
+    assert action_nomis and exhibit_nomis
+    async with app.run_test(size=(140, 45)) as pilot:
+        await settle(pilot)
+        app.push_screen(PersonPage(action_nomis))
+        await settle(pilot)
+        await pilot.press("c", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ClinicScreen)
+        await pilot.press("escape")
+        await settle(pilot)
+        app.push_screen(PersonPage(exhibit_nomis))
+        await settle(pilot)
+        await pilot.press("x", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ExhibitDetailScreen)

@@ -383,14 +383,10 @@ class PersonPage(ReportsWorkerErrors, Screen[None]):
             self.app.push_screen(PapersDetailScreen(int(record)), self._after)
         elif section == "links":
             self.app.push_screen(PersonPage(str(record)))
-        elif section in ("exhibits", "actions"):
-            opener = getattr(
-                self.app, "open_exhibit" if section == "exhibits" else "open_clinic_action", None
-            )
-            if callable(opener):
-                opener(int(record))
-            else:
-                self.notify("Open this record from its own log", markup=False)
+        elif section == "exhibits":
+            self.cipco.open_exhibit(int(record))
+        elif section == "actions":
+            self.cipco.open_clinic_action(int(record))
 
     def _after(self, result: Any) -> None:
         if result:

@@ -41,11 +41,12 @@ from cipco.models.clinic import (
     ItemKind,
     Presence,
 )
+from cipco.models.exhibit import Exhibit
 from cipco.models.people import Prisoner
 from cipco.models.reference import CrimeCategory
 from cipco.models.referral import Referral, Status
 from cipco.models.types import UTCDateTime
-from cipco.services import audit, settings
+from cipco.services import audit, exhibits, mg4d, settings
 from cipco.services.flags import CLOSED_STATUSES, Severity, severity_of
 from cipco.services.paging import Page, PageQuery, count_of, text_filter
 
@@ -119,10 +120,6 @@ class AgendaSource:
 
 def _mg4d_items(session: Session, clock: Clock) -> list[SourceItem]:
     """MG4D charge papers received and not yet served on the prisoner."""
-    try:
-        from cipco.services import mg4d
-    except ImportError:  # the MG4D log is not installed
-        return []
     items = []
     for p in mg4d.awaiting_service(session, clock):
         hearing = f", first hearing {uk_date(p.first_hearing_on)}" if p.first_hearing_on else ""
@@ -144,11 +141,6 @@ def _exhibit_items(session: Session, clock: Clock) -> list[SourceItem]:
 
     The rule ("awaiting") is the exhibit log's own; only the columns the agenda needs are read.
     """
-    try:
-        from cipco.models.exhibit import Exhibit
-        from cipco.services import exhibits
-    except ImportError:  # the exhibit log is not installed
-        return []
     rows = session.execute(
         select(
             Exhibit.id,
@@ -176,11 +168,6 @@ def _retention_items(session: Session, clock: Clock) -> list[SourceItem]:
 
     The rule ("retention") is the exhibit log's own, as for :func:`_exhibit_items`.
     """
-    try:
-        from cipco.models.exhibit import Exhibit
-        from cipco.services import exhibits
-    except ImportError:  # the exhibit log is not installed
-        return []
     rows = session.execute(
         select(
             Exhibit.id,
@@ -283,6 +270,11 @@ def _load_action(session: Session, action_id: int) -> ClinicAction:
     if action is None:
         raise ClinicNotFound(f"action {action_id} does not exist")
     return action
+
+
+def clinic_of_action(session: Session, action_id: int) -> int:
+    """The clinic an action was raised in (where it is discussed and minuted)."""
+    return _load_action(session, action_id).clinic_id
 
 
 def _writable(clinic: Clinic) -> None:
