@@ -35,7 +35,7 @@ async def test_empty_state_says_what_to_do(db_path: Path, clock: FixedClock) -> 
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         text = screen_text(app)
-        assert "No referrals match. Press n to add one" in text
+        assert "No referrals here. Press n to add one, i to import an old tracker" in text
         assert "0 of 0 referrals" in text
 
 

@@ -100,7 +100,10 @@ class ReferralsScreen(LogScreen):
             row_cells=referral_cells,
             row_key=lambda row: row.id,
             noun="referrals",
-            empty_message="No referrals match. Press n to add one, or / to change the filter.",
+            empty_message=(
+                "No referrals here. Press n to add one, i to import an old tracker, "
+                "or / to change the filter."
+            ),
             id="referrals",
         )
         yield Static("", classes="status-line", id="status-line")
