@@ -86,6 +86,12 @@ class CipcoApp(App[None]):
         with session_scope(self.engine, actor=self.actor, clock=self.clock) as session:
             yield session
 
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        """A read-only unit of work (a snapshot that never blocks another window's save)."""
+        with session_scope(self.engine, actor=self.actor, clock=self.clock, write=False) as session:
+            yield session
+
     def on_mount(self) -> None:
         sys.setswitchinterval(GIL_SWITCH_SECONDS)
         self.switch_mode(NAV[0].mode)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import sqlite3
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime
 from operator import itemgetter
 from pathlib import Path
@@ -24,6 +24,9 @@ from cipco.clock import Clock
 OWNER_ONLY_FILE = 0o600
 OWNER_ONLY_DIR = 0o700
 APPLICATION_ID = 0x43495043  # "CIPC": marks a SQLite file as a cipco database
+# Execution option naming the site new rows belong to; "" while a file's prison is unassigned.
+SITE_OPTION = "cipco_site"
+UNASSIGNED = ""
 
 _PRAGMAS = (
     "PRAGMA journal_mode=WAL",
@@ -60,10 +63,17 @@ def _on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
     cursor.close()
 
 
+WRITE_OPTION = "cipco_write"
+
+
 def _on_begin(conn: Any) -> None:
-    # IMMEDIATE takes the write lock up front, so two processes queue on busy_timeout
-    # instead of failing when a read transaction tries to become a write (WAL upgrade).
-    conn.exec_driver_sql("BEGIN IMMEDIATE")
+    # A unit of work that writes takes the write lock up front (IMMEDIATE), so two processes
+    # queue instead of failing when a read transaction tries to become a write (WAL upgrade).
+    # A read-only unit of work takes a WAL snapshot and blocks no one.
+    if conn.get_execution_options().get(WRITE_OPTION, True):
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+    else:
+        conn.exec_driver_sql("BEGIN")
 
 
 def make_engine(path: Path | str, *, create: bool = True) -> Engine:
@@ -88,17 +98,43 @@ def make_engine(path: Path | str, *, create: bool = True) -> Engine:
     return engine
 
 
+def with_site(engine: Engine, site: str) -> Engine:
+    """``engine`` whose inserts stamp rows with ``site`` (see :mod:`cipco.models.site`)."""
+    return engine.execution_options(**{SITE_OPTION: site})
+
+
+def site_of(bind: Engine | Connection) -> str:
+    return str(bind.get_execution_options().get(SITE_OPTION, UNASSIGNED))
+
+
+class ReadOnlySessionError(RuntimeError):
+    """Code running in a read-only unit of work tried to write (a programming error)."""
+
+
+def _refuse_writes(session: Session, _context: Any, _instances: Any) -> None:
+    if session.new or session.dirty or session.deleted:
+        raise ReadOnlySessionError("a read-only unit of work tried to save changes")
+
+
 @contextmanager
 def session_scope(
-    engine: Engine, *, actor: str | None = None, clock: Clock | None = None
+    engine: Engine,
+    *,
+    actor: str | None = None,
+    clock: Clock | None = None,
+    write: bool = True,
 ) -> Iterator[Session]:
     """One unit of work: commits on success, rolls back on any error.
 
-    ``actor`` and ``clock`` ride in ``session.info`` for the audit listener.
+    ``write=True`` (the default) takes the write lock at the start; ``write=False`` reads a
+    consistent snapshot without blocking anyone and refuses to flush changes. ``actor`` and
+    ``clock`` ride in ``session.info`` for the audit listener.
     """
-    session = Session(engine, expire_on_commit=False)
+    session = Session(engine.execution_options(**{WRITE_OPTION: write}), expire_on_commit=False)
     session.info["actor"] = actor
     session.info["clock"] = clock
+    if not write:
+        event.listen(session, "before_flush", _refuse_writes)
     try:
         yield session
         session.commit()
@@ -107,6 +143,11 @@ def session_scope(
         raise
     finally:
         session.close()
+
+
+def read_scope(engine: Engine, *, clock: Clock | None = None) -> AbstractContextManager[Session]:
+    """A read-only unit of work (a WAL snapshot): for lists, exports, reports, verify."""
+    return session_scope(engine, clock=clock, write=False)
 
 
 def _processed(values: Sequence[Any], process: Callable[[Any], Any]) -> Sequence[Any]:
@@ -144,6 +185,9 @@ def insert_many(connection: Connection, table: Table, rows: Sequence[Mapping[str
     """
     if not rows:
         return
+    if "site" in table.c and rows[0].get("site") is None:
+        site = site_of(connection)  # rows built from models carry site=None: stamp them
+        rows = [{**row, "site": site} for row in rows]
     names = list(rows[0])
     compiled = insert(table).compile(dialect=connection.dialect, column_keys=names)
     order = list(compiled.positiontup or ())

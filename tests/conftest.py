@@ -15,9 +15,11 @@ from sqlmodel import Session
 from cipco.clock import FixedClock
 from cipco.db import session_scope
 from cipco.services.bootstrap import prepare
+from cipco.services.site import assign_site
 
 # Wednesday 18 November 2026, 10:00 UTC (10:00 in London).
 FROZEN_AT = datetime(2026, 11, 18, 10, 0, tzinfo=UTC)
+TEST_SITE = "LEI"
 
 
 @pytest.fixture(autouse=True)
@@ -47,7 +49,10 @@ def db_path(tmp_path: Path) -> Path:
 def _template_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One migrated, seeded file per test run; each test gets its own copy."""
     path = tmp_path_factory.mktemp("template") / "template.db"
-    prepare(path).dispose()
+    engine = prepare(path)
+    with session_scope(engine, actor="cipco") as session:
+        assign_site(session, TEST_SITE, FixedClock(FROZEN_AT))
+    engine.dispose()
     return path
 
 
@@ -73,6 +78,9 @@ def demo_db(tmp_path: Path, clock: FixedClock) -> Path:
     from cipco.services import demo
 
     path = tmp_path / "demo.db"
+    engine = prepare(path)
+    with session_scope(engine, actor="cipco") as s:
+        assign_site(s, TEST_SITE, clock)
     engine = prepare(path)
     with session_scope(engine, actor="cipco demo", clock=clock) as s:
         demo.generate(s, clock, referrals=300, seed=7)

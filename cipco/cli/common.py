@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from sqlalchemy import Engine
 
     from cipco.clock import Clock
+    from cipco.outputs import OutputTarget
 
 EXIT_OK = 0
 EXIT_PROBLEMS = 1
@@ -92,3 +93,22 @@ def echo(message: str) -> None:
     from rich.console import Console
 
     Console(highlight=False).print(message, markup=False)
+
+
+def output_target(out: Path | None, *, what: str, suffix: str, overwrite: bool) -> OutputTarget:
+    """Check ``--out`` (or choose the default name) before any work; exit 2 with one sentence."""
+    from cipco.config import default_exports_dir
+    from cipco.outputs import OutputError, choose_output
+
+    try:
+        return choose_output(
+            out,
+            what=what,
+            suffix=suffix,
+            at=state.get_clock().now(),
+            default_dir=default_exports_dir(),
+            overwrite=overwrite,
+            database=state.db_path(),
+        )
+    except OutputError as exc:
+        fail(str(exc), EXIT_USAGE)

@@ -3,12 +3,56 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from cipco.cli import app
 from cipco.cli.common import echo, fail, open_engine_or_exit, progress_bar, state
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+DEMO_SITE = "LEI"
+
+
+def ensure_site(engine: Engine, code: str) -> Engine:
+    """``engine`` stamped with the file's site, choosing ``code`` if none is set yet."""
+    from cipco.db import session_scope, site_of, with_site
+    from cipco.services.site import SiteError, assign_site
+
+    if site_of(engine):
+        return engine
+    try:
+        with session_scope(engine, actor="cipco", clock=state.get_clock()) as session:
+            chosen = assign_site(session, code, state.get_clock())
+    except SiteError as exc:
+        fail(str(exc), code=2)
+    return with_site(engine, chosen.code)
+
+
+@app.command("site")
+def site_command(
+    code: Annotated[
+        str | None, typer.Argument(help="Prison code from the reference list, e.g. LEI.")
+    ] = None,
+) -> None:
+    """Show this file's prison, or choose it once: cipco site LEI."""
+    from cipco.db import read_scope
+    from cipco.services.site import file_site
+
+    engine = open_engine_or_exit()
+    if code is not None:
+        engine = ensure_site(engine, code)
+    with read_scope(engine) as session:
+        site = file_site(session)
+        if site is not None and code is not None and site.code != code.strip().upper():
+            fail(f"this file already belongs to {site.code} ({site.name}); it cannot change", 2)
+        echo(
+            f"{site.code} {site.name}"
+            if site is not None
+            else "No prison chosen for this file yet: cipco site CODE (e.g. LEI)"
+        )
 
 
 @app.command()
@@ -16,13 +60,16 @@ def demo(
     referrals: Annotated[int, typer.Option(help="How many referrals to create.", min=1)] = 300,
     seed: Annotated[int, typer.Option(help="Same seed and day, same data.")] = 1,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    site: Annotated[
+        str, typer.Option(help="Prison code for a file whose prison is not set yet.")
+    ] = DEMO_SITE,
 ) -> None:
     """Fill the chosen file with realistic, deterministic demo data for every log."""
     from cipco.db import session_scope
     from cipco.services import demo as demo_service
 
-    engine = open_engine_or_exit()
     clock = state.get_clock()
+    engine = ensure_site(open_engine_or_exit(), site)
     with progress_bar(quiet) as bar:
         tasks: dict[str, object] = {}
 

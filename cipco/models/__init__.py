@@ -9,6 +9,7 @@ from cipco.models.person import AncillaryOrder, Association, CustodyEvent, Perso
 from cipco.models.reference import CrimeCategory, Force, OrderType, Prison
 from cipco.models.referral import FollowUp, Referral, ReferralParty, StatusChange
 from cipco.models.settings import Setting
+from cipco.models.site import Site
 
 __all__ = [
     "AgendaItem",
@@ -34,5 +35,6 @@ __all__ = [
     "ReferralParty",
     "ServiceEvent",
     "Setting",
+    "Site",
     "StatusChange",
 ]

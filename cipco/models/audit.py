@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field
 
+from cipco.models.site import SiteScoped
 from cipco.models.types import UTCDateTime
 
 
-class AuditEvent(SQLModel, table=True):
+class AuditEvent(SiteScoped, table=True):
     __tablename__ = "audit_event"
 
     id: int | None = Field(default=None, primary_key=True)

@@ -10,9 +10,10 @@ from enum import StrEnum
 from typing import Any
 
 from pydantic import field_validator
-from sqlalchemy import Column, Integer
+from sqlalchemy import Column, Index, Integer
 from sqlmodel import Field, SQLModel
 
+from cipco.models.site import SiteScoped
 from cipco.models.types import UTCDateTime, versioned
 
 
@@ -50,9 +51,11 @@ class Presence(StrEnum):
     APOLOGIES = "apologies"
 
 
-class Clinic(SQLModel, table=True):
+class Clinic(SiteScoped, table=True):
+    __table_args__ = (Index("uq_clinic_site_held_on", "site", "held_on", unique=True),)
+
     id: int | None = Field(default=None, primary_key=True)
-    held_on: date = Field(index=True, unique=True)
+    held_on: date = Field(index=True)
     title: str = "Crime clinic"
     location: str = ""
     status: str = Field(default=ClinicStatus.DRAFT, index=True)
@@ -68,7 +71,7 @@ class Clinic(SQLModel, table=True):
     __mapper_args__ = versioned()
 
 
-class ClinicAction(SQLModel, table=True):
+class ClinicAction(SiteScoped, table=True):
     """One action agreed at a clinic. It stays open, and is carried, until done or dropped."""
 
     __tablename__ = "clinic_action"
@@ -91,7 +94,7 @@ class ClinicAction(SQLModel, table=True):
     __mapper_args__ = versioned()
 
 
-class AgendaItem(SQLModel, table=True):
+class AgendaItem(SiteScoped, table=True):
     __tablename__ = "agenda_item"
 
     id: int | None = Field(default=None, primary_key=True)
@@ -114,7 +117,7 @@ class AgendaItem(SQLModel, table=True):
     __mapper_args__ = versioned()
 
 
-class Attendance(SQLModel, table=True):
+class Attendance(SiteScoped, table=True):
     id: int | None = Field(default=None, primary_key=True)
     clinic_id: int = Field(foreign_key="clinic.id", index=True, ondelete="CASCADE")
     name: str

@@ -18,6 +18,7 @@ from sqlalchemy import Column, Index, Integer
 from sqlmodel import Field, SQLModel
 
 from cipco.models.people import validate_nomis
+from cipco.models.site import SiteScoped
 from cipco.models.types import UTCDateTime, versioned
 
 
@@ -124,9 +125,11 @@ def parent_reference(reference: str) -> str | None:
     return "/".join(parts[:-1]) if len(parts) > 2 else None
 
 
-class Exhibit(SQLModel, table=True):
+class Exhibit(SiteScoped, table=True):
+    __table_args__ = (Index("uq_exhibit_site_reference", "site", "reference", unique=True),)
+
     id: int | None = Field(default=None, primary_key=True)
-    reference: str = Field(index=True, unique=True)
+    reference: str = Field(index=True)
     parent_id: int | None = Field(default=None, foreign_key="exhibit.id", index=True)
     exhibit_type: str = Field(index=True)
     description: str
@@ -168,7 +171,7 @@ class Exhibit(SQLModel, table=True):
     __mapper_args__ = versioned()
 
 
-class ExhibitReferral(SQLModel, table=True):
+class ExhibitReferral(SiteScoped, table=True):
     __tablename__ = "exhibit_referral"
 
     exhibit_id: int = Field(foreign_key="exhibit.id", primary_key=True, ondelete="CASCADE")
@@ -177,7 +180,7 @@ class ExhibitReferral(SQLModel, table=True):
     )
 
 
-class ExhibitEvent(SQLModel, table=True):
+class ExhibitEvent(SiteScoped, table=True):
     """One event in an exhibit's chain. Append-only; hashed with the previous event."""
 
     __tablename__ = "exhibit_event"

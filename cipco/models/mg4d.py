@@ -14,6 +14,7 @@ from sqlalchemy import Column, Integer
 from sqlmodel import Field, SQLModel
 
 from cipco.models.people import PrisonerIn
+from cipco.models.site import SiteScoped
 from cipco.models.types import UTCDateTime, versioned
 
 
@@ -48,7 +49,7 @@ STATE_LABELS: dict[str, str] = {
 }
 
 
-class ChargePapers(SQLModel, table=True):
+class ChargePapers(SiteScoped, table=True):
     __tablename__ = "charge_papers"
 
     id: int | None = Field(default=None, primary_key=True)
@@ -74,7 +75,7 @@ class ChargePapers(SQLModel, table=True):
     __mapper_args__ = versioned()
 
 
-class ServiceEvent(SQLModel, table=True):
+class ServiceEvent(SiteScoped, table=True):
     """One attempt to serve papers, or a correction of an earlier one. Never edited."""
 
     __tablename__ = "service_event"

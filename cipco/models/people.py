@@ -6,8 +6,10 @@ import re
 from datetime import date, datetime
 
 from pydantic import field_validator
+from sqlalchemy import Index
 from sqlmodel import Field, SQLModel
 
+from cipco.models.site import SiteScoped
 from cipco.models.types import UTCDateTime
 
 NOMIS_RE = re.compile(r"^[A-Z][0-9]{4}[A-Z]{2}$")
@@ -48,9 +50,11 @@ def validate_pnc(value: str) -> str:
     return cleaned
 
 
-class Prisoner(SQLModel, table=True):
+class Prisoner(SiteScoped, table=True):
+    __table_args__ = (Index("uq_prisoner_site_nomis", "site", "nomis_number", unique=True),)
+
     id: int | None = Field(default=None, primary_key=True)
-    nomis_number: str = Field(index=True, unique=True, max_length=7)
+    nomis_number: str = Field(index=True, max_length=7)
     name: str = ""
     pnc: str | None = None
     date_of_birth: date | None = None

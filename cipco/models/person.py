@@ -15,6 +15,7 @@ from sqlalchemy import JSON, Column, Integer
 from sqlmodel import Field, SQLModel
 
 from cipco.models.people import PrisonerIn
+from cipco.models.site import SiteScoped
 from cipco.models.types import UTCDateTime, versioned
 
 
@@ -86,7 +87,7 @@ TRIGGER_LABELS: dict[str, str] = {
 }
 
 
-class PersonOfInterest(SQLModel, table=True):
+class PersonOfInterest(SiteScoped, table=True):
     __tablename__ = "person_of_interest"
 
     id: int | None = Field(default=None, primary_key=True)
@@ -107,7 +108,7 @@ class PersonOfInterest(SQLModel, table=True):
     __mapper_args__ = versioned()
 
 
-class AncillaryOrder(SQLModel, table=True):
+class AncillaryOrder(SiteScoped, table=True):
     __tablename__ = "ancillary_order"
 
     id: int | None = Field(default=None, primary_key=True)
@@ -128,7 +129,7 @@ class AncillaryOrder(SQLModel, table=True):
     __mapper_args__ = versioned()
 
 
-class Association(SQLModel, table=True):
+class Association(SiteScoped, table=True):
     """An associate or a non-association between two prisoners."""
 
     id: int | None = Field(default=None, primary_key=True)
@@ -139,7 +140,7 @@ class Association(SQLModel, table=True):
     created_at: datetime = Field(sa_type=UTCDateTime)
 
 
-class CustodyEvent(SQLModel, table=True):
+class CustodyEvent(SiteScoped, table=True):
     """A Band 1 custody trigger point the regional SOC unit must be told about."""
 
     __tablename__ = "custody_event"

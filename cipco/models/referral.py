@@ -10,10 +10,11 @@ from enum import StrEnum
 from typing import Any
 
 from pydantic import field_validator, model_validator
-from sqlalchemy import JSON, Column, Integer
+from sqlalchemy import JSON, Column, Index, Integer
 from sqlmodel import Field, SQLModel
 
 from cipco.models.people import PrisonerIn
+from cipco.models.site import SiteScoped
 from cipco.models.types import UTCDateTime, versioned
 
 
@@ -138,9 +139,11 @@ class PartyKind(StrEnum):
     OTHER = "other"
 
 
-class Referral(SQLModel, table=True):
+class Referral(SiteScoped, table=True):
+    __table_args__ = (Index("uq_referral_site_reference", "site", "reference", unique=True),)
+
     id: int | None = Field(default=None, primary_key=True)
-    reference: str = Field(index=True, unique=True)
+    reference: str = Field(index=True)
     prisoner_id: int = Field(foreign_key="prisoner.id", index=True)
     category_code: str = Field(foreign_key="crime_category.code", index=True)
     incident_at: datetime = Field(sa_type=UTCDateTime, index=True)
@@ -189,7 +192,7 @@ class Referral(SQLModel, table=True):
     __mapper_args__ = versioned()
 
 
-class ReferralParty(SQLModel, table=True):
+class ReferralParty(SiteScoped, table=True):
     __tablename__ = "referral_party"
 
     id: int | None = Field(default=None, primary_key=True)
@@ -202,7 +205,7 @@ class ReferralParty(SQLModel, table=True):
     enhanced_rights: bool = False
 
 
-class StatusChange(SQLModel, table=True):
+class StatusChange(SiteScoped, table=True):
     """One move in a referral's workflow. Append-only: the referral's timeline."""
 
     __tablename__ = "status_change"
@@ -218,7 +221,7 @@ class StatusChange(SQLModel, table=True):
     outcome: str | None = None
 
 
-class FollowUp(SQLModel, table=True):
+class FollowUp(SiteScoped, table=True):
     """A chase or contact about a referral: "chased OIC by phone"."""
 
     __tablename__ = "follow_up"

@@ -16,10 +16,11 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Column, Date, MetaData, String, Table, func, insert, select
+from sqlalchemy import Column, Date, MetaData, String, Table, func, select
 from sqlmodel import Session
 
 from cipco.clock import to_london
+from cipco.db import insert_many
 from cipco.models.exhibit import (
     DIGITAL_TYPES,
     FINAL_STATES,
@@ -239,11 +240,11 @@ def generate_exhibits(
 
     def flush() -> None:
         if exhibit_rows:
-            connection.execute(insert(_EXHIBIT_RAW), [_stored(r) for r in exhibit_rows])
+            insert_many(connection, _EXHIBIT_RAW, [_stored(r) for r in exhibit_rows])
         if event_rows:
-            connection.execute(insert(_EVENT_RAW), event_rows)  # instants already stored text
+            insert_many(connection, _EVENT_RAW, event_rows)  # instants already stored text
         if link_rows:
-            connection.execute(insert(ExhibitReferral.__table__), link_rows)  # type: ignore[attr-defined]
+            insert_many(connection, ExhibitReferral.__table__, link_rows)  # type: ignore[attr-defined]
         tick("exhibits", len(exhibit_rows))
         exhibit_rows.clear()
         event_rows.clear()

@@ -123,9 +123,14 @@ class SettingError(ValueError):
     pass
 
 
+def _row(session: Session, key: str) -> Setting | None:
+    # One site per SQLite file; on a regional server row-level security shows only ours.
+    return session.scalars(select(Setting).where(Setting.key == key)).first()
+
+
 def get(session: Session, key: str) -> int | str:
     spec = SPECS[key]
-    row = session.get(Setting, key)
+    row = _row(session, key)
     if row is None:
         return spec.default
     return int(row.value) if isinstance(spec.default, int) else row.value
@@ -163,7 +168,7 @@ def set_value(session: Session, key: str, value: str | int) -> None:
         if number < 0:
             raise SettingError(f"{spec.label}: must not be negative")
         text = str(number)
-    row = session.get(Setting, key)
+    row = _row(session, key)
     if row is None:
         session.add(Setting(key=key, value=text))
     else:

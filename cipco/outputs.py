@@ -1,0 +1,236 @@
+"""Where cipco writes a file the user asked for: exports, reports, case files, backups.
+
+The one contract for every output:
+
+- A default name carries the time to the second (``referrals-20261202-100405.xlsx``) and is
+  created exclusively: on a clash it becomes ``referrals-20261202-100405-2.xlsx``, never a
+  replacement.
+- An explicit ``--out`` that exists is refused unless ``--overwrite``; the database, its
+  ``-wal``/``-shm``/``-journal`` and any cipco database file (backups) are never a valid output.
+- A folder, a missing folder, an unwritable folder or an over-long name each get one sentence
+  (:class:`OutputError`), never a traceback.
+- The file is written to a private temporary file beside the target (0600) and moved into
+  place only when complete, so a crash or a full disk leaves nothing half-written.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import shutil
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+OWNER_ONLY_FILE = 0o600
+OWNER_ONLY_DIR = 0o700
+SQLITE_HEADER = b"SQLite format 3\x00"
+APPLICATION_ID_OFFSET = 68
+CIPCO_APPLICATION_ID = 0x43495043  # "CIPC", as db.APPLICATION_ID
+DB_COMPANIONS = ("-wal", "-shm", "-journal")
+MAX_CLASH_SUFFIX = 999
+
+
+class OutputError(Exception):
+    """The output cannot be written as asked; the message is one sentence for the user."""
+
+
+def stamp(at: datetime) -> str:
+    """``20261202-100405``: the local time of ``at`` to the second, for file names."""
+    from cipco.clock import to_london
+
+    local = to_london(at) if at.tzinfo is not None else at
+    return f"{local:%Y%m%d-%H%M%S}"
+
+
+def default_name(what: str, suffix: str, at: datetime) -> str:
+    """``referrals-20261202-100405.xlsx``."""
+    return f"{what}-{stamp(at)}{suffix}"
+
+
+def is_cipco_database(path: Path) -> bool:
+    """True for a SQLite file whose header carries cipco's application id (db or backup)."""
+    try:
+        with path.open("rb") as handle:
+            header = handle.read(APPLICATION_ID_OFFSET + 4)
+    except OSError:
+        return False
+    if not header.startswith(SQLITE_HEADER) or len(header) < APPLICATION_ID_OFFSET + 4:
+        return False
+    value = int.from_bytes(header[APPLICATION_ID_OFFSET : APPLICATION_ID_OFFSET + 4], "big")
+    return value == CIPCO_APPLICATION_ID
+
+
+def make_private_dir(path: Path) -> Path:
+    """Create ``path`` (and missing parents) as 0700 whatever the umask; leave existing ones."""
+    missing = []
+    current = path
+    while not current.exists():
+        missing.append(current)
+        current = current.parent
+    for folder in reversed(missing):
+        try:
+            folder.mkdir(mode=OWNER_ONLY_DIR)
+        except FileExistsError:
+            continue
+        os.chmod(folder, OWNER_ONLY_DIR)  # mkdir's mode is masked by the umask
+    return path
+
+
+@dataclass(frozen=True)
+class OutputTarget:
+    """A checked place to write: the path, and whether it may be renamed or replaced."""
+
+    path: Path
+    explicit: bool  # the user named it (--out): never renamed on a clash
+    overwrite: bool = False
+    protected: tuple[Path, ...] = field(default=())
+
+    def sibling(self, suffix: str) -> OutputTarget:
+        """The same target with another extension (a case file's xlsx beside its PDF)."""
+        return OutputTarget(self.path.with_suffix(suffix), self.explicit, self.overwrite)
+
+
+def _protected_paths(database: Path | None) -> tuple[Path, ...]:
+    if database is None:
+        return ()
+    base = database.expanduser().resolve()
+    return (base, *(base.with_name(base.name + tail) for tail in DB_COMPANIONS))
+
+
+def _name_too_long(path: Path) -> bool:
+    try:
+        limit = os.pathconf(path.parent if path.parent.exists() else ".", "PC_NAME_MAX")
+    except (OSError, ValueError):
+        limit = 255
+    return len(os.fsencode(path.name)) > limit
+
+
+def choose_output(
+    out: Path | None,
+    *,
+    what: str,
+    suffix: str,
+    at: datetime,
+    default_dir: Path,
+    overwrite: bool = False,
+    database: Path | None = None,
+) -> OutputTarget:
+    """Check where an output goes before any work is done. Raises :class:`OutputError`."""
+    protected = _protected_paths(database)
+    if out is None:
+        folder = default_dir.expanduser()
+        if folder.exists() and not folder.is_dir():
+            raise OutputError(f"{folder} is a file, not a folder for exports")
+        try:
+            make_private_dir(folder)
+        except OSError as exc:
+            raise OutputError(
+                f"cannot create the exports folder {folder}: {_reason(exc)}"
+            ) from None
+        return OutputTarget(folder / default_name(what, suffix, at), False, False, protected)
+    if str(out).strip() in ("", "."):
+        raise OutputError("--out is empty: give a file name")
+    path = Path(out).expanduser()
+    if _name_too_long(path):
+        raise OutputError(f"the file name {path.name[:40]}... is too long")
+    try:
+        _check_explicit(path, what, suffix, overwrite, protected)
+    except OSError as exc:
+        raise OutputError(f"cannot write {path}: {_reason(exc)}") from None
+    return OutputTarget(path, True, overwrite, protected)
+
+
+def _check_explicit(
+    path: Path, what: str, suffix: str, overwrite: bool, protected: tuple[Path, ...]
+) -> None:
+    if path.is_dir():
+        raise OutputError(f"{path} is a folder: give a file name, e.g. {path / (what + suffix)}")
+    if not path.parent.exists():
+        raise OutputError(f"the folder {path.parent} does not exist")
+    if not path.parent.is_dir():
+        raise OutputError(f"{path.parent} is not a folder")
+    if not os.access(path.parent, os.W_OK | os.X_OK):
+        raise OutputError(f"cannot write in {path.parent}: permission denied")
+    if path.resolve() in protected or is_cipco_database(path):
+        raise OutputError(f"{path} is a cipco database or one of its files; choose another name")
+    if path.exists() or path.is_symlink():
+        if not overwrite:
+            raise OutputError(f"{path} already exists; add --overwrite to replace it")
+        if not path.is_file():
+            raise OutputError(f"{path} is not a regular file; choose another name")
+
+
+def _reason(exc: OSError) -> str:
+    if exc.errno == errno.ENOSPC:
+        return "the disk is full"
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        return "permission denied"
+    if exc.errno == errno.ENAMETOOLONG:
+        return "the name is too long"
+    if exc.errno == errno.EROFS:
+        return "the disk is read-only"
+    return exc.strerror or type(exc).__name__
+
+
+def _candidates(path: Path) -> Iterable[Path]:
+    yield path
+    for number in range(2, MAX_CLASH_SUFFIX + 1):
+        yield path.with_name(f"{path.stem}-{number}{path.suffix}")
+
+
+def _place_exclusively(temp: Path, final: Path) -> bool:
+    """Move ``temp`` to ``final`` only if ``final`` does not exist. False if it does."""
+    try:
+        os.link(temp, final)
+    except FileExistsError:
+        return False
+    except OSError as exc:
+        if exc.errno not in (errno.EPERM, errno.EXDEV, errno.ENOTSUP, errno.EMLINK):
+            raise
+        # A file system without hard links: create exclusively, then copy the bytes.
+        try:
+            fd = os.open(final, os.O_WRONLY | os.O_CREAT | os.O_EXCL, OWNER_ONLY_FILE)
+        except FileExistsError:
+            return False
+        with os.fdopen(fd, "wb") as target, temp.open("rb") as source:
+            shutil.copyfileobj(source, target)
+    temp.unlink(missing_ok=True)
+    return True
+
+
+def write_output(target: OutputTarget, write: Callable[[Path], None]) -> Path:
+    """Call ``write(temp_path)``, then move the finished file into place. Returns its path.
+
+    The temporary file sits beside the target (same file system), is 0600 and is removed on
+    any failure. A default name that appeared meanwhile gets a ``-2`` (``-3``…) suffix.
+    """
+    import tempfile
+
+    folder = target.path.parent
+    try:
+        fd, temp_name = tempfile.mkstemp(prefix=".cipco-", suffix=target.path.suffix, dir=folder)
+    except OSError as exc:
+        raise OutputError(f"cannot write in {folder}: {_reason(exc)}") from None
+    os.close(fd)
+    temp = Path(temp_name)
+    try:
+        os.chmod(temp, OWNER_ONLY_FILE)
+        write(temp)
+        os.chmod(temp, OWNER_ONLY_FILE)
+        if target.explicit:
+            if target.overwrite:
+                os.replace(temp, target.path)
+                return target.path
+            if not _place_exclusively(temp, target.path):
+                raise OutputError(f"{target.path} already exists; add --overwrite to replace it")
+            return target.path
+        for candidate in _candidates(target.path):
+            if _place_exclusively(temp, candidate):
+                return candidate
+        raise OutputError(f"too many files named like {target.path.name} in {folder}")
+    except OSError as exc:
+        raise OutputError(f"nothing was written to {target.path}: {_reason(exc)}") from None
+    finally:
+        temp.unlink(missing_ok=True)
