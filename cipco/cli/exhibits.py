@@ -85,8 +85,8 @@ def verify(quiet: QuietOpt = False, against: AgainstOpt = None) -> None:
 
         report = verify_chains(session, progress=tick, against=anchor)
     for problem in report.problems:
-        echo(problem.line())
-    echo(report.summary())
+        typer.echo(problem.line())  # one problem a line (file text escaped by line())
+    typer.echo(report.summary())
     if report.anchor is not None:
         typer.echo(report.anchor.line())  # one line, never wrapped: it is copied
     if not report.ok:

@@ -17,13 +17,13 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import Boolean, DateTime, Integer, String, select, type_coerce
 from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
-from cipco.db import site_of
 from cipco.models.exhibit import EventKind, Exhibit, ExhibitEvent, ExhibitReferral
 from cipco.models.people import Prisoner
 from cipco.models.referral import Referral
@@ -266,7 +266,7 @@ def verify(
                     exhibit_id,
                 )
             )
-    check_ledger(run, site_of(session.get_bind()), against)
+    check_ledger(run, ledger.ledger_site(session), against)
     _settle(run)
     report.anchor = ledger.anchor(session)
     report.seconds = time.perf_counter() - started
@@ -279,9 +279,18 @@ def _settle(run: Run) -> None:
     for problem, blame in run.pending:
         if blame not in explained:
             run.add(problem)
-    for event_id, problem in run.rehashed.items():
-        if event_id not in run.reported:
-            run.add(problem)
+    first: dict[int | None, int | None] = {}
+    for event_id, problem in sorted(run.rehashed.items(), key=lambda item: item[1].seq or 0):
+        if event_id in run.reported:
+            continue
+        earlier = first.setdefault(problem.exhibit_id, problem.seq)
+        if earlier != problem.seq and problem.detail.startswith("rewritten"):
+            problem = replace(
+                problem,
+                detail=f"its hash was recomputed too, after event {earlier} was rewritten "
+                "(the ledger recorded another)",
+            )
+        run.add(problem)
     for problem in run.headers:
         if problem.exhibit_id not in run.broken:
             run.add(problem)
@@ -370,12 +379,14 @@ def _check_exhibit(run: Run, exhibit_id: int, rows: list[Any]) -> None:
                 _link_break(run, head, row, last_seq, last_id)
             if anchored:
                 against_event(run, row, text, reference)
-        elif not _check_event(run, head, row, details[index], reference, v1, rows, last_seq):
+        elif (status := _check_event(run, head, row, last_seq)) is None:
             kept = kept or list(range(index))
             continue
         else:
             text = _canonical(run, row, details[index], reference, v1)
-            if text is None or digest(text, row[I_PREV]) != row[I_HASH]:
+            if status:
+                pass  # named already (hashed for another site)
+            elif text is None or digest(text, row[I_PREV]) != row[I_HASH]:
                 run.add(_classify(run, row, details[index], reference, v1, rows, expected_prev))
             elif row[I_PREV] != expected_prev and seq == last_seq + 1:
                 _link_break(run, head, row, last_seq, last_id)
@@ -394,18 +405,10 @@ def _check_exhibit(run: Run, exhibit_id: int, rows: list[Any]) -> None:
         compare_header(run, head, derive(rows, details, names=False))
 
 
-def _check_event(
-    run: Run,
-    head: Any,
-    row: Any,
-    details: Any,
-    reference: str,
-    v1: dict[str, Any] | None,
-    rows: list[Any],
-    last_seq: int,
-) -> bool:
-    """An event off the common path: name what is wrong with its place. False when it is
-    left out of the chain (a second event with its number, or one outside the ledger)."""
+def _check_event(run: Run, head: Any, row: Any, last_seq: int) -> bool | None:
+    """An event off the common path: name what is wrong with its place. None when it is
+    left out of the chain (a second event with its number, or one outside the ledger);
+    True when the event itself was named (hashed for another site)."""
     name, exhibit_id, seq, event_id = head.reference, head.id, row[I_SEQ], row[I_ID]
 
     def problem(kind: str, detail: str, at: int | None = seq, event: int | None = event_id) -> None:
@@ -413,16 +416,17 @@ def _check_event(
 
     if seq == last_seq:
         problem("duplicate seq", f"a second event numbered {seq} (row {event_id})")
-        return False
+        return None
     if row[I_LEDGER] is None:
         problem("insertion", "added outside cipco: it has no place in the custody ledger")
-        return False
+        return None
+    if seq > last_seq + 1:
+        problem("removal", _missing(last_seq + 1, seq - 1), last_seq + 1, None)
     hash_site = row[I_SITE] or ""
     if hash_site and hash_site != (row[I_ROW_SITE] or ""):
         problem("edit", f"hashed for site {hash_site} but filed under site '{row[I_ROW_SITE]}'")
-    if seq > last_seq + 1:
-        problem("removal", _missing(last_seq + 1, seq - 1), last_seq + 1, None)
-    return True
+        return True
+    return False
 
 
 def _link_break(run: Run, head: Any, row: Any, last_seq: int, last_id: int | None) -> None:

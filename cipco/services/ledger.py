@@ -130,16 +130,32 @@ class Anchor:
         return f"{self.count}:{self.digest}"
 
 
+def ledger_site(session: Session) -> str:
+    """The site whose ledger this session reads: its engine's, else the file's own."""
+    site = site_of(session.get_bind())
+    if not site:
+        from cipco.services.site import file_site
+
+        chosen = file_site(session)
+        site = chosen.code if chosen is not None else ""
+    return site
+
+
 def anchor(session: Session) -> Anchor:
     """The ledger of this file's site as it stands now (one indexed read, no recomputation).
 
     The time is the session's clock (``session_scope(..., clock=)``), else the system's.
     """
-    site = site_of(session.get_bind())
+    site = ledger_site(session)
     last = head(session, site)
     clock = session.info.get("clock")
     at = clock.now() if clock is not None else datetime.now(UTC)
     return Anchor(last.position, last.digest, at, site)
+
+
+def anchor_line(session: Session) -> str:
+    """The anchor line exports print (``Custody ledger 1,256 events · <digest> · <time>``)."""
+    return anchor(session).line()
 
 
 @dataclass(frozen=True)

@@ -189,8 +189,8 @@ class _LedgerWalk:
             detail = "rewritten after it was recorded: its hash is not the one the ledger recorded"
         elif alt_follows:
             detail = "its ledger entry was altered"
-        else:
-            detail = "its hash or its ledger entry is not what the ledger recorded"
+        else:  # the entry after it changed too: most likely rehashed with it
+            detail = "rewritten after it was recorded: its hash is not the one the ledger recorded"
         problem = ChainProblem(name, place[4], "edit", detail, place[3], place[2])
         self.run.rehashed[place[2]] = problem
 

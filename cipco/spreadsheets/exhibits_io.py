@@ -31,6 +31,7 @@ from cipco.models.exhibit import (
 )
 from cipco.services import exhibits
 from cipco.services.chain import name_key
+from cipco.services.ledger import anchor_line
 from cipco.services.paging import PageQuery
 from cipco.spreadsheets.importers import ImportSummary, Reject, convert, write_rejects
 from cipco.spreadsheets.reader import CellError, FieldSpec, Table, read_table
@@ -133,7 +134,9 @@ def export_register(
                 ),
             )
         ],
-        About("Exhibit register", clock.now(), actor, filters=filters),
+        About(
+            "Exhibit register", clock.now(), actor, filters=filters, notes=[anchor_line(session)]
+        ),
         progress=progress,
     )
     return len(rows)
@@ -159,6 +162,7 @@ def export_continuity(
         ("Seal", detail.seal_number),
         ("Location", detail.storage_location),
         ("Discrepancies", str(detail.discrepancy_count)),
+        ("Custody ledger", anchor_line(session)),
     ]
     timeline = [
         [
@@ -198,7 +202,9 @@ def export_continuity(
             filters={"Exhibit": detail.reference},
             notes=[
                 "Events are append-only; a correction is a new event pointing at the original.",
-                "Each hash covers the event and the previous hash; `cipco verify` checks them.",
+                "Each hash covers the event and the previous hash. The custody ledger line is "
+                "the anchor: kept outside the file, `cipco verify --against` proves nothing "
+                "before it was changed.",
             ],
         ),
     )
