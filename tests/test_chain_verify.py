@@ -21,12 +21,14 @@ from cipco.cli.common import state
 from cipco.clock import FixedClock
 from tests.chain_helpers import (
     build_chains,
+    connect,
     event_id,
     ledger_anchor,
     lines_about,
     listing,
     query,
     rechain,
+    relink_ledger,
     tamper,
     verify,
 )
@@ -478,3 +480,19 @@ def test_unusable_anchors_are_refused_in_one_sentence(chains: Path, tmp_path: Pa
     assert result.exit_code == 2
     said = " ".join(result.output.split())
     assert "line 6" in said and "changed after it was written" in said
+
+
+def test_events_of_one_exhibit_out_of_order_in_the_ledger_are_named(chains: Path) -> None:
+    second, third = event_id(chains, "JS/1", 2), event_id(chains, "JS/1", 3)
+    tamper(
+        chains,
+        f"UPDATE exhibit_event SET ledger_seq = -2 WHERE id = {second}",
+        f"UPDATE exhibit_event SET ledger_seq = 2 WHERE id = {third}",
+        f"UPDATE exhibit_event SET ledger_seq = 3 WHERE id = {second}",
+    )
+    conn = connect(chains)
+    relink_ledger(conn)  # even with every ledger digest recomputed
+    conn.commit()
+    conn.close()
+    (line,) = broken(verify(chains), "JS/1", 3, "reorder")
+    assert "before event 2" in line

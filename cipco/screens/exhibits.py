@@ -595,7 +595,9 @@ def timeline_text(detail: ExhibitDetail) -> Text:
         when = f"{to_london(e.happened_at):%d/%m/%Y %H:%M}"
         text.append(f"{e.seq:>3}  {when}  ", style="bold")
         text.append(e.label.upper(), style="bold red" if e.kind == "destruction" else "bold")
-        if e.kind == EventKind.CORRECTION:
+        if not e.custody:  # a hold, a referral link, the form upgrade: what it says
+            text.append(f"  {e.note}")
+        elif e.kind == EventKind.CORRECTION:
             text.append(f"  corrects event {e.corrects_seq}: ")
             text.append(e.note)
             changes = ", ".join(
@@ -629,7 +631,7 @@ def timeline_text(detail: ExhibitDetail) -> Text:
             notes.append(f"authority {e.authority}")
         if e.witness:
             notes.append(f"witness {e.witness}")
-        if e.note and e.kind != EventKind.CORRECTION:
+        if e.note and e.custody and e.kind != EventKind.CORRECTION:
             notes.append(e.note)
         recorded = f"recorded {to_london(e.recorded_at):%d/%m/%Y %H:%M} by {e.recorded_by}"
         if e.backdated:
@@ -750,7 +752,7 @@ class ExhibitDetailScreen(ReportsWorkerErrors, Screen[None]):
         events = [
             (e.id, f"{e.seq}: {e.label} {to_london(e.happened_at):%d/%m/%Y %H:%M} {e.to_name}")
             for e in self.detail.timeline
-            if e.kind != EventKind.CORRECTION
+            if e.correctable
         ]
         self.app.push_screen(
             CorrectionForm(self.exhibit_id, self.detail.reference, events), self._reload

@@ -172,36 +172,31 @@ def canonical_v2(
     """
     if details is None and row[I_DETAILS] is not None:
         details = parse_details(row[I_DETAILS])
-    happened, recorded = row[I_HAPPENED], row[I_RECORDED]
+    values = [FORM_TAG, row[I_SITE] or "", reference, row[I_SEQ], *row[I_KIND:I_DETAILS], details]
     # SQLite's stored text is naive UTC already: reshape it without parsing (verify's hot path)
+    happened = row[I_HAPPENED]
     if type(happened) is str and len(happened) == 26 and happened[10:20:9] == " .":
-        happened = f"{happened[:10]}T{happened[11:]}Z"
+        values[_V_HAPPENED] = f"{happened[:10]}T{happened[11:]}Z"
     else:
-        happened = utc_text(happened)
+        values[_V_HAPPENED] = utc_text(happened)
+    recorded = row[I_RECORDED]
     if type(recorded) is str and len(recorded) == 26 and recorded[10:20:9] == " .":
-        recorded = f"{recorded[:10]}T{recorded[11:]}Z"
+        values[_V_RECORDED] = f"{recorded[:10]}T{recorded[11:]}Z"
     else:
-        recorded = utc_text(recorded)
-    corrected = row[I_CORRECTED_AT]
+        values[_V_RECORDED] = utc_text(recorded)
     intact = row[I_SEAL_INTACT]
-    return canonical_json(
-        [
-            FORM_TAG,
-            row[I_SITE] or "",
-            reference,
-            row[I_SEQ],
-            *row[I_KIND:I_HAPPENED],
-            happened,
-            recorded,
-            *row[I_RECORDED + 1 : I_SEAL_INTACT],
-            None if intact is None else bool(intact),
-            *row[I_SEAL_INTACT + 1 : I_CORRECTED_AT],
-            None if corrected is None else utc_text(corrected),
-            None if corrects is None else list(corrects),
-            *row[I_CORRECTS + 1 : I_DETAILS],
-            details,
-        ]
-    )
+    if intact is not None:
+        values[_V_SEAL_INTACT] = bool(intact)
+    if row[I_CORRECTED_AT] is not None:
+        values[_V_CORRECTED_AT] = utc_text(row[I_CORRECTED_AT])
+    values[_V_CORRECTS] = None if corrects is None else list(corrects)
+    return canonical_json(values)
+
+
+# where each row field lands in the form-2 array (after tag, site, reference, number)
+_V_HAPPENED, _V_RECORDED = I_HAPPENED - I_KIND + 4, I_RECORDED - I_KIND + 4
+_V_SEAL_INTACT, _V_CORRECTED_AT = I_SEAL_INTACT - I_KIND + 4, I_CORRECTED_AT - I_KIND + 4
+_V_CORRECTS = I_CORRECTS - I_KIND + 4
 
 
 # Form 1: the fields it hashed, in order, with row ids; instants as SQLite's stored text.
@@ -446,21 +441,21 @@ def derive(
     ``names=False`` skips collecting the names in the chain (only destruction needs them).
     """
     result = Derived()
-    has_corrections = False
-    for index, row in enumerate(rows):
-        result.event_count += 1
-        result.head_hash = row[I_HASH]
-        if row[I_DISCREPANCY]:
-            result.discrepancy_count += 1
-        kind = row[I_KIND]
-        if kind == _CORRECTION:
-            has_corrections = True
-        elif kind == _SEIZURE or kind in RECORD_KIND_VALUES:
+    kinds = [row[I_KIND] for row in rows]
+    result.event_count = len(rows)
+    if rows:
+        result.head_hash = rows[-1][I_HASH]
+    result.discrepancy_count = sum(1 for row in rows if row[I_DISCREPANCY])
+    for index, kind in enumerate(kinds):
+        if kind == _SEIZURE or kind in RECORD_KIND_VALUES:
+            row = rows[index]
             value = details[index] if details is not None else parse_details(row[I_DETAILS])
             _apply_header(result, row, value)
-    custody: list[Sequence[Any]]
-    if has_corrections:
+    custody: Sequence[Sequence[Any]]
+    if _CORRECTION in kinds:
         custody = _corrected(rows)
+    elif RECORD_KIND_VALUES.isdisjoint(kinds):
+        custody = rows
     else:
         custody = [row for row in rows if row[I_KIND] not in RECORD_KIND_VALUES]
     _fold_custody(result, custody, names)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections import namedtuple
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any
 
 from cipco.services.chain import Derived, utc_text
@@ -126,77 +128,89 @@ def _instant(value: Any) -> str:
     return utc_text(value) or ""
 
 
+# An exhibit row as verify reads it (chain_verify._load_exhibits), values as stored
+Head = namedtuple(
+    "Head",
+    "id site reference parent_id parent found_on_id found_on type description system "
+    "camera_id officer clip_start clip_end export_medium file_sha256 quantity weight "
+    "where_found list_class seized_by seized_at hold hold_reason seal_number "
+    "storage_location holder holder_kind state last_movement_at discrepancy_count "
+    "event_count head_hash",
+)
+(H_ID, H_SITE, H_REF, H_PARENT_ID, H_PARENT, H_FOUND_ID, H_FOUND, H_TYPE, H_DESCRIPTION,
+ H_SYSTEM, H_CAMERA, H_OFFICER, H_CLIP_START, H_CLIP_END, H_MEDIUM, H_SHA, H_QUANTITY,
+ H_WEIGHT, H_WHERE, H_LIST, H_SEIZED_BY, H_SEIZED_AT, H_HOLD, H_HOLD_REASON, H_SEAL,
+ H_LOCATION, H_HOLDER, H_HOLDER_KIND, H_STATE, H_LAST_MOVEMENT, H_DISCREPANCIES,
+ H_EVENT_COUNT, H_HEAD_HASH) = range(len(Head._fields))  # fmt: skip
+_HEADER_AT = (
+    ("reference", H_REF),
+    ("parent", H_PARENT),
+    ("type", H_TYPE),
+    ("description", H_DESCRIPTION),
+    ("system", H_SYSTEM),
+    ("camera_id", H_CAMERA),
+    ("officer", H_OFFICER),
+    ("export_medium", H_MEDIUM),
+    ("file_sha256", H_SHA),
+    ("quantity", H_QUANTITY),
+    ("weight", H_WEIGHT),
+    ("where_found", H_WHERE),
+    ("found_on", H_FOUND),
+    ("list_class", H_LIST),
+)
+_header_values = itemgetter(*(key for key, _index in _HEADER_AT))
+_row_values = itemgetter(*(index for _key, index in _HEADER_AT))
+
+
+def _same_instant(stored: Any, recorded: Any) -> bool:
+    if stored == recorded:
+        return True  # the same stored text (verify reads both raw)
+    if stored is None or recorded is None:
+        return False
+    return utc_text(stored) == utc_text(recorded)
+
+
 def _agrees(head: Any, derived: Derived) -> bool:
-    """The common case in one comparison: the exhibit row shows exactly what its chain says.
+    """The common case, quickly: the exhibit row shows exactly what its chain says.
 
     A key the chain does not record (a form-1 exhibit never upgraded) takes the row's value.
     """
-    get = derived.header.get
-    hold = bool(head.hold)
-    stored = (
-        head.reference,
-        head.parent,
-        head.type,
-        head.description,
-        head.system,
-        head.camera_id,
-        head.officer,
-        utc_text(head.clip_start),
-        utc_text(head.clip_end),
-        head.export_medium,
-        head.file_sha256,
-        head.quantity,
-        head.weight,
-        head.where_found,
-        head.found_on,
-        head.list_class,
-        hold,
-        head.hold_reason if hold else None,
-    )
-    actual = (
-        get("reference", stored[0]),
-        get("parent", stored[1]),
-        get("type", stored[2]),
-        get("description", stored[3]),
-        get("system", stored[4]),
-        get("camera_id", stored[5]),
-        get("officer", stored[6]),
-        utc_text(get("clip_start", stored[7])),
-        utc_text(get("clip_end", stored[8])),
-        get("export_medium", stored[9]),
-        get("file_sha256", stored[10]),
-        get("quantity", stored[11]),
-        get("weight", stored[12]),
-        get("where_found", stored[13]),
-        get("found_on", stored[14]),
-        get("list_class", stored[15]),
-        get("hold", hold),
-        get("hold_reason", stored[17]) if get("hold", hold) else None,
-    )
+    header = derived.header
+    if len(header) < 20:
+        return False  # not every key recorded: compare field by field
+    if _header_values(header) != _row_values(head):
+        return False
+    hold = bool(head[H_HOLD])
     return (
-        stored == actual
-        and (head.parent_id is None or head.parent is not None)
-        and (head.found_on_id is None or head.found_on is not None)
-        and head.seized_by == derived.seized_by
-        and utc_text(head.seized_at) == utc_text(derived.seized_at)
-        and head.state == derived.state
-        and head.holder == derived.holder
-        and head.holder_kind == derived.holder_kind
-        and head.seal_number == derived.seal_number
-        and head.storage_location == derived.storage_location
-        and utc_text(head.last_movement_at) == utc_text(derived.last_movement_at)
-        and head.discrepancy_count == derived.discrepancy_count
+        header["hold"] == hold
+        and header["hold_reason"] == (head[H_HOLD_REASON] if hold else None)
+        and _same_instant(head[H_CLIP_START], header["clip_start"])
+        and _same_instant(head[H_CLIP_END], header["clip_end"])
+        and (head[H_PARENT_ID] is None or head[H_PARENT] is not None)
+        and (head[H_FOUND_ID] is None or head[H_FOUND] is not None)
+        and head[H_SEIZED_BY] == derived.seized_by
+        and _same_instant(head[H_SEIZED_AT], derived.seized_at)
+        and head[H_STATE] == derived.state
+        and head[H_HOLDER] == derived.holder
+        and head[H_HOLDER_KIND] == derived.holder_kind
+        and head[H_SEAL] == derived.seal_number
+        and head[H_LOCATION] == derived.storage_location
+        and _same_instant(head[H_LAST_MOVEMENT], derived.last_movement_at)
+        and head[H_DISCREPANCIES] == derived.discrepancy_count
     )
+
+
+_NONE: frozenset[str] = frozenset()
 
 
 def compare_header(run: Run, head: Any, derived: Derived) -> None:
     """Note each header field of the exhibit row that disagrees with its chain, and each
     referral link the chain does not record (or records without the link)."""
-    if "referrals" in derived.header:
-        linked = run.links.get(head.id, set())
-        recorded = set(derived.referrals)
-        if linked != recorded:
-            _compare_links(run, head, derived, linked, recorded)
+    recorded = derived.header.get("referrals")
+    if recorded is not None:
+        linked = run.links.get(head[H_ID], _NONE)
+        if len(linked) != len(recorded) or not linked.issuperset(recorded):
+            _compare_links(run, head, derived, linked, set(derived.referrals))
     if not _agrees(head, derived):
         _compare_fields(run, head, derived)
 

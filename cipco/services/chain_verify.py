@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import replace
+from itertools import groupby
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Boolean, DateTime, Integer, String, select, type_coerce
-from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
 from cipco.models.exhibit import EventKind, Exhibit, ExhibitEvent, ExhibitReferral
@@ -49,6 +50,7 @@ from cipco.services.chain import (
 from cipco.services.chain_report import (
     PROBLEM_KINDS,
     ChainProblem,
+    Head,
     Run,
     VerifyReport,
     compare_header,
@@ -110,34 +112,51 @@ _HEAD_COLUMNS = (
 def _load_exhibits(session: Session) -> dict[int, Any]:
     """Every exhibit row (values as stored), with its parent's reference and the NOMIS
     number of the prisoner it was found on, by row id."""
-    parent = aliased(Exhibit)
     table = Exhibit.__table__  # type: ignore[attr-defined]
+    parent = table.alias("parent")
+    prisoner = Prisoner.__table__  # type: ignore[attr-defined]
     statement = (
         select(
             table.c.id,
             table.c.site,
             table.c.reference,
             table.c.parent_id,
-            parent.reference.label("parent"),
+            parent.c.reference.label("parent"),
             table.c.found_on_prisoner_id.label("found_on_id"),
-            Prisoner.nomis_number.label("found_on"),
+            prisoner.c.nomis_number.label("found_on"),
             *(_raw(table.c[column]).label(label) for label, column in _HEAD_COLUMNS),
         )
-        .outerjoin(parent, parent.id == table.c.parent_id)
-        .outerjoin(Prisoner, Prisoner.id == table.c.found_on_prisoner_id)  # type: ignore[arg-type]
+        .select_from(table)
+        .outerjoin(parent, parent.c.id == table.c.parent_id)
+        .outerjoin(prisoner, prisoner.c.id == table.c.found_on_prisoner_id)
     )
-    return {row.id: row for row in session.execute(statement)}
+    return {row[0]: Head._make(row) for row in _tuples(session, statement)}
+
+
+def _tuples(session: Session, statement: Any) -> Iterator[tuple[Any, ...]]:
+    """Rows as the database driver gives them: plain tuples of stored values.
+
+    Verify reads every event; SQLAlchemy's Row costs more per row than the hashing does.
+    The statements here ask for raw values (``_raw``), so nothing is lost.
+    """
+    result = session.execute(statement)
+    cursor = result.cursor
+    try:
+        while batch := cursor.fetchmany(5000):
+            yield from batch
+    finally:
+        result.close()
 
 
 def _load_links(session: Session, report: VerifyReport, heads: dict[int, Any]) -> dict[int, set]:
     links: dict[int, set[str]] = {}
-    rows = session.execute(
-        select(
-            ExhibitReferral.exhibit_id, ExhibitReferral.referral_id, Referral.reference
-        ).outerjoin(
-            Referral,
-            Referral.id == ExhibitReferral.referral_id,  # type: ignore[arg-type]
-        )
+    link = ExhibitReferral.__table__  # type: ignore[attr-defined]
+    referral = Referral.__table__  # type: ignore[attr-defined]
+    rows = _tuples(
+        session,
+        select(link.c.exhibit_id, link.c.referral_id, referral.c.reference)
+        .select_from(link)
+        .outerjoin(referral, referral.c.id == link.c.referral_id),
     )
     for exhibit_id, referral_id, reference in rows:
         head = heads.get(exhibit_id)
@@ -183,6 +202,11 @@ __all__ = ["PROBLEM_KINDS", "ChainProblem", "VerifyReport", "verify"]
 _ROW_COUNT = len(ROW_FIELDS)
 # after the ROW_FIELDS: the row's site and its ledger place
 I_ROW_SITE, I_LEDGER, I_LEDGER_HASH, I_LEDGER_PREV = range(_ROW_COUNT, _ROW_COUNT + 4)
+_exhibit_of = itemgetter(1)
+# an event's ledger place, as ledger_verify walks it (position None: not in the ledger)
+_place = itemgetter(
+    I_ROW_SITE, I_LEDGER, I_ID, 1, I_SEQ, I_SITE, I_HASH, I_LEDGER_HASH, I_LEDGER_PREV
+)
 _SEIZURE = EventKind.SEIZURE.value
 _CORRECTION = EventKind.CORRECTION.value
 _UPGRADE = EventKind.UPGRADE.value
@@ -208,52 +232,31 @@ def verify(
     run = Run(report, heads, _load_links(session, report, heads), _load_targets(session), anchored)
     table = ExhibitEvent.__table__  # type: ignore[attr-defined]
     columns = [_raw(table.c[name]) for name in ROW_FIELDS]
-    result = session.execute(
+    result = _tuples(
+        session,
         select(
             *columns,
             table.c.site,
             table.c.ledger_seq,
             table.c.ledger_hash,
             table.c.ledger_prev,
-        )
-        .order_by(table.c.exhibit_id, table.c.seq, table.c.id)
-        .execution_options(yield_per=10000)
+        ).order_by(table.c.exhibit_id, table.c.seq, table.c.id),
     )
     seen: set[int] = set()
-    current: int | None = None
-    rows: list[Any] = []
     count = 0
+    ticked = 0
     places = run.places
-    for row in result:
-        count += 1
-        exhibit_id = row[1]
-        if row[I_LEDGER] is not None:
-            places.append(
-                (
-                    row[I_ROW_SITE],
-                    row[I_LEDGER],
-                    row[I_ID],
-                    exhibit_id,
-                    row[I_SEQ],
-                    row[I_SITE],
-                    row[I_HASH],
-                    row[I_LEDGER_HASH],
-                    row[I_LEDGER_PREV],
-                )
-            )
-        if exhibit_id != current:
-            if current is not None:
-                _check_exhibit(run, current, rows)
-            current = exhibit_id
-            seen.add(exhibit_id)
-            rows = []
-        rows.append(row)
-        if progress is not None and count % 10000 == 0:
-            progress(10000)
-    if current is not None:
-        _check_exhibit(run, current, rows)
-    if progress is not None:
-        progress(count % 10000)
+    for exhibit_id, group in groupby(result, key=_exhibit_of):
+        rows = list(group)
+        count += len(rows)
+        seen.add(exhibit_id)
+        places.extend(map(_place, rows))
+        _check_exhibit(run, exhibit_id, rows)
+        if progress is not None and count - ticked >= 10000:
+            progress(count - ticked)
+            ticked = count
+    if progress is not None and count > ticked:
+        progress(count - ticked)
     report.events = count
     for exhibit_id, head in heads.items():
         if exhibit_id not in seen:
@@ -354,27 +357,30 @@ def _check_exhibit(run: Run, exhibit_id: int, rows: list[Any]) -> None:
                 )
             )
         return
-    v1 = _upgrade_ids(rows, details) if any(row[3] == 1 for row in rows) else None
+    v1 = _upgrade_ids(rows, details) if rows[0][3] == 1 else None  # a form-1 chain, upgraded
     anchored = run.anchored is not None
     expected_prev = GENESIS
     last_seq = 0
     last_id = None
+    last_position = 0
     kept: list[int] | None = None  # rows left out of the chain (duplicates, insertions)
     sha256 = hashlib.sha256
-    for index, row in enumerate(rows):
+    for index, (row, detail) in enumerate(zip(rows, details, strict=True)):
         seq = row[I_SEQ]
         hash_site = row[I_SITE]
+        position = row[I_LEDGER]
         if (
             seq == last_seq + 1
             and row[3] == 2
             and row[I_CORRECTS] is None
-            and row[I_LEDGER] is not None
+            and position is not None
+            and position > last_position
             and (not hash_site or hash_site == row[I_ROW_SITE])
         ):
             # the common case, inline: a form-2 event in its place
-            text = canonical_v2(row, reference, None, details[index])
+            text = canonical_v2(row, reference, None, detail)
             if sha256((row[I_PREV] + text).encode()).hexdigest() != row[I_HASH]:
-                run.add(_classify(run, row, details[index], reference, v1, rows, expected_prev))
+                run.add(_classify(run, row, detail, reference, v1, rows, expected_prev))
             elif row[I_PREV] != expected_prev:
                 _link_break(run, head, row, last_seq, last_id)
             if anchored:
@@ -383,13 +389,16 @@ def _check_exhibit(run: Run, exhibit_id: int, rows: list[Any]) -> None:
             kept = kept or list(range(index))
             continue
         else:
-            text = _canonical(run, row, details[index], reference, v1)
+            text = _canonical(run, row, detail, reference, v1)
             if status:
                 pass  # named already (hashed for another site)
             elif text is None or digest(text, row[I_PREV]) != row[I_HASH]:
-                run.add(_classify(run, row, details[index], reference, v1, rows, expected_prev))
+                run.add(_classify(run, row, detail, reference, v1, rows, expected_prev))
             elif row[I_PREV] != expected_prev and seq == last_seq + 1:
                 _link_break(run, head, row, last_seq, last_id)
+            elif position < last_position:
+                detail = f"the custody ledger has it before event {last_seq}"
+                run.add(ChainProblem(head.reference, seq, "reorder", detail, exhibit_id, row[I_ID]))
             if anchored and text is not None:
                 against_event(run, row, text, reference)
         if kept is not None:
@@ -397,6 +406,7 @@ def _check_exhibit(run: Run, exhibit_id: int, rows: list[Any]) -> None:
         expected_prev = row[I_HASH]
         last_seq = seq
         last_id = row[I_ID]
+        last_position = max(position, last_position)
     _check_tail(run, head, head.reference, last_seq, last_id, expected_prev)
     if exhibit_id not in run.broken:
         if kept is not None:

@@ -9,6 +9,7 @@ says whether the ledger still begins with the anchored history.
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from cipco.services import ledger
@@ -21,19 +22,59 @@ def check_ledger(
     site: str,
     against: ledger.AnchorRef | ledger.Listing | None,
 ) -> None:
-    """Walk each site's ledger in position order; compare this site's with an anchor."""
-    run.places.sort()
-    walks: list[_LedgerWalk] = []
-    for place in run.places:
-        if not walks or place[0] != walks[-1].site:
-            if walks:
-                walks[-1].finish()
-            walks.append(_LedgerWalk(run, place[0], against if place[0] == site else None))
-        walks[-1].step(place)
-    if walks:
-        walks[-1].finish()
-    if against is not None and not any(walk.site == site for walk in walks):
-        _LedgerWalk(run, site, against).finish()
+    """Check each site's ledger in position order; compare this site's with an anchor."""
+    by_site = _by_position(run.places)
+    if against is not None:
+        by_site.setdefault(site, [])
+    for name, entries in by_site.items():
+        anchor = against if name == site else None
+        if _in_order(run, entries):
+            _LedgerWalk(run, name, anchor).finish_in_order(entries)
+            continue
+        walk = _LedgerWalk(run, name, anchor)
+        for entry in entries:
+            walk.step(entry)
+        walk.finish()
+
+
+def _by_position(places: list[tuple[Any, ...]]) -> dict[str, list[tuple[Any, ...]]]:
+    """Each site's entries in position order (left out: events with no position)."""
+    count = len(places)
+    if count and len({place[0] for place in places}) == 1:
+        # one site (a file): positions 1..N go straight to their slots, no sort needed
+        slots: list[Any] = [None] * (count + 1)
+        for place in places:
+            position = place[1]
+            if type(position) is not int or not 0 < position <= count or slots[position]:
+                break
+            slots[position] = place
+        else:
+            return {places[0][0]: slots[1:]}
+    ordered = sorted(place for place in places if place[1] is not None)
+    by_site: dict[str, list[tuple[Any, ...]]] = {}
+    for place in ordered:
+        by_site.setdefault(place[0], []).append(place)
+    return by_site
+
+
+def _in_order(run: Run, places: list[tuple[Any, ...]]) -> bool:
+    """The common case, checked quickly: positions 1..N with nothing missing, each digest
+    following from the one stored before it, the site hashed from one point on. Any doubt
+    and the ledger is walked entry by entry to name what is wrong."""
+    if not places or places[-1][1] != len(places) or places[0][1] != 1:
+        return not places
+    if any(place[1] != position for position, place in enumerate(places, start=1)):
+        return False
+    refs = run.hash_refs
+    sha256 = hashlib.sha256
+    previous = GENESIS
+    for place in places:
+        entry = f"{previous}{refs[place[3]]}\n{place[4]}\n{place[6]}"
+        previous = place[7]
+        if sha256(entry.encode()).hexdigest() != previous:
+            return False
+    sited = next((i for i, place in enumerate(places) if place[5]), len(places))
+    return all(place[5] for place in places[sited:])
 
 
 LEDGER = "Custody ledger"
@@ -193,6 +234,23 @@ class _LedgerWalk:
             detail = "rewritten after it was recorded: its hash is not the one the ledger recorded"
         problem = ChainProblem(name, place[4], "edit", detail, place[3], place[2])
         self.run.rehashed[place[2]] = problem
+
+    def finish_in_order(self, places: list[tuple[Any, ...]]) -> None:
+        """The ledger checked in order (``_in_order``): only the anchor comparison is left."""
+        self.count = len(places)
+        self.running = places[-1][7] if places else GENESIS
+        against = self.against
+        if isinstance(against, ledger.Listing):
+            refs = self.run.hash_refs
+            self.keys = [(refs[p[3]], p[4], p[6]) for p in places]
+        elif against is not None:
+            if against.count is not None and 0 < against.count <= len(places):
+                self.at_count = places[against.count - 1][7]
+            elif against.count is None:
+                digests = [p[7] for p in places]
+                if against.digest in digests:
+                    self.matched = digests.index(against.digest) + 1
+        self.finish()
 
     def finish(self) -> None:
         self._settle_suspect(False, False)
