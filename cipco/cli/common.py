@@ -46,7 +46,7 @@ def fail(message: str, code: int = EXIT_PROBLEMS) -> NoReturn:
     """One line on stderr, then exit."""
     from rich.console import Console
 
-    Console(stderr=True, highlight=False).print(f"cipco: {message}", markup=False)
+    Console(stderr=True, highlight=False, soft_wrap=True).print(f"cipco: {message}", markup=False)
     raise SystemExit(code)
 
 
@@ -92,7 +92,7 @@ def actor() -> str:
 def echo(message: str) -> None:
     from rich.console import Console
 
-    Console(highlight=False).print(message, markup=False)
+    Console(highlight=False, soft_wrap=True).print(message, markup=False)
 
 
 def output_target(out: Path | None, *, what: str, suffix: str, overwrite: bool) -> OutputTarget:

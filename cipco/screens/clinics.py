@@ -188,21 +188,22 @@ def export_clinic(screen: Screen[Any], clinic_id: int) -> None:
 
 @work(thread=True, exclusive=True, group="export", exit_on_error=False)
 def _export_worker(screen: Screen[Any], clinic_id: int) -> None:
-    from cipco.config import default_exports_dir
     from cipco.spreadsheets import clinic_export
+    from cipco.spreadsheets.exporting import default_target
 
     app: CipcoApp = screen.app  # type: ignore[assignment]
-    with app.session() as session:
-        view = clinic_service.clinic_view(session, clinic_id)
-        folder = default_exports_dir()
-        xlsx = folder / clinic_export.default_clinic_name(view.held_on, "xlsx")
-        md = folder / clinic_export.default_clinic_name(view.held_on, "md")
-        clinic_export.write_clinic_workbook(
-            session, clinic_id, xlsx, app.clock, generated_by=app.actor
-        )
-        clinic_export.write_clinic_markdown(
-            session, clinic_id, md, app.clock, generated_by=app.actor
-        )
+    with app.reading() as session:
+        name = f"clinic-{clinic_service.clinic_view(session, clinic_id).held_on:%Y-%m-%d}"
+    xlsx, _counts = clinic_export.write_clinic_workbook(
+        app.engine, clinic_id, default_target(name, app.clock), app.clock, generated_by=app.actor
+    )
+    md = clinic_export.write_clinic_markdown(
+        app.engine,
+        clinic_id,
+        default_target(name, app.clock, ".md"),
+        app.clock,
+        generated_by=app.actor,
+    )
     app.call_from_thread(
         app.notify, f"Agenda and minutes written to {xlsx} and {md}", title="Export", markup=False
     )

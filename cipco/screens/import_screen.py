@@ -135,12 +135,13 @@ class ImportScreen(ReportsWorkerErrors, ModalScreen["ImportSummary | None"]):
 
     @work(thread=True, exit_on_error=False, exclusive=True)
     def _run(self, path: Path, dry_run: bool) -> None:
-        from cipco.spreadsheets import importers
+        from cipco.spreadsheets.logs import import_log
         from cipco.spreadsheets.reader import ReadError
 
-        run = importers.import_referrals if self.what == "referrals" else importers.import_persons
         try:
-            summary = run(self.engine, path, clock=self.clock, actor=self.actor, dry_run=dry_run)
+            summary = import_log(
+                self.engine, self.what, path, clock=self.clock, actor=self.actor, dry_run=dry_run
+            )
         except ReadError as exc:
             self.app.call_from_thread(self._failed, str(exc))
             return

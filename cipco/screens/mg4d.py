@@ -178,23 +178,22 @@ class Mg4dScreen(LogScreen):
 
     @work(thread=True, exclusive=True, group="mg4d-export", exit_on_error=False)
     def _export(self, query: PageQuery) -> None:
-        from cipco.config import default_exports_dir
-        from cipco.spreadsheets.mg4d_io import export_mg4d
-        from cipco.spreadsheets.writer import timestamped_name
+        from cipco.spreadsheets.exporting import ExportRequest
+        from cipco.spreadsheets.logs import export_log
 
-        path = default_exports_dir() / timestamped_name("mg4d", self.cipco.clock.now())
         filters = {"Queue": query.queue or "all"} | ({"Search": query.text} if query.text else {})
-        with self.cipco.session() as session:
-            count = export_mg4d(
-                session,
-                path,
-                clock=self.cipco.clock,
-                actor=self.cipco.actor,
-                query=query.with_window(0, 1000),
-                filters=filters,
-            )
+        done = export_log(
+            self.cipco.engine,
+            "mg4d",
+            ExportRequest(query, filters),
+            clock=self.cipco.clock,
+            actor=self.cipco.actor,
+        )
         self.app.call_from_thread(
-            self.notify, f"Exported {count:,} charge papers to {path}", title="Export", markup=False
+            self.notify,
+            f"Exported {done.rows:,} charge papers to {done.path}",
+            title="Export",
+            markup=False,
         )
 
 

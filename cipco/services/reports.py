@@ -21,7 +21,7 @@ from cipco.models.reference import CrimeCategory, Force
 from cipco.models.referral import OUTCOME_LABELS, STATUS_LABELS, Outcome, Referral, Status
 from cipco.services.flags import CLOSED_STATUSES
 from cipco.services.paging import text_filter
-from cipco.services.referral_import import STATUS_VOCAB, _key
+from cipco.services.referral_vocab import STATUS_VOCAB, _key
 
 
 class FilterError(ValueError):
@@ -79,26 +79,27 @@ def resolve_force(session: Session, text: str) -> str:
     raise FilterError(f"force: '{text}' is not a police force")
 
 
-REFERRAL_EXPORT_HEADERS: tuple[tuple[str, int, str], ...] = (
-    ("Reference", 16, "text"),
-    ("Prison number", 13, "text"),
-    ("Prisoner name", 24, "text"),
-    ("Incident date", 17, "datetime"),
-    ("Category", 34, "text"),
-    ("Status", 16, "text"),
-    ("Outcome", 30, "text"),
-    ("Force", 26, "text"),
-    ("Crime ref", 16, "text"),
-    ("OIC", 20, "text"),
-    ("Date referred", 17, "datetime"),
-    ("Date acknowledged", 17, "datetime"),
-    ("Date charged", 17, "datetime"),
-    ("Date closed", 17, "datetime"),
-    ("Location", 18, "text"),
-    ("Description", 40, "text"),
-    ("Notes", 40, "text"),
-    ("Next due", 34, "text"),
-    ("Next due by", 17, "datetime"),
+# The order of the values in each row of :func:`referral_export_rows`.
+REFERRAL_EXPORT_FIELDS = (
+    "reference",
+    "nomis_number",
+    "prisoner_name",
+    "incident_at",
+    "category",
+    "status",
+    "outcome",
+    "force",
+    "crime_ref",
+    "oic_name",
+    "referred_at",
+    "acknowledged_at",
+    "charged_at",
+    "closed_at",
+    "location",
+    "description",
+    "notes",
+    "next_due",
+    "next_due_at",
 )
 
 
@@ -176,7 +177,7 @@ def count_referrals_for_export(session: Session, flt: ReferralFilter, clock: Clo
 def referral_export_rows(
     session: Session, flt: ReferralFilter, clock: Clock
 ) -> Iterator[tuple[Any, ...]]:
-    """Rows in :data:`REFERRAL_EXPORT_HEADERS` order; labels, not codes (importable back)."""
+    """Rows in :data:`REFERRAL_EXPORT_FIELDS` order; labels, not codes (importable back)."""
     statement = _export_statement(session, flt, clock)
     status_labels = dict(STATUS_LABELS)
     outcome_labels = dict(OUTCOME_LABELS)

@@ -5,20 +5,23 @@ from __future__ import annotations
 from pathlib import Path
 
 from cipco.clock import Clock
+from cipco.outputs import OutputTarget
 from cipco.services.reports import MonthlyReport
+from cipco.spreadsheets.exporting import save_book
 from cipco.spreadsheets.writer import (
     HEADER_FILL,
     HEADER_FONT,
     MARKING,
     About,
     is_formula_like,
-    save_workbook,
     write_about_sheet,
 )
 
 
-def write_monthly_report(report: MonthlyReport, path: Path, *, clock: Clock, actor: str) -> Path:
-    """Write ``report`` to ``path`` (0600): Summary, By category (with a bar chart), ..."""
+def write_monthly_report(
+    report: MonthlyReport, target: OutputTarget, *, clock: Clock, actor: str
+) -> Path:
+    """Write ``report`` to ``target`` (0600): Summary, By category (with a bar chart), ..."""
     from openpyxl import Workbook
     from openpyxl.chart import BarChart, Reference
     from openpyxl.utils import get_column_letter
@@ -67,4 +70,4 @@ def write_monthly_report(report: MonthlyReport, path: Path, *, clock: Clock, act
             notes=[f"{MARKING}: figures for the Regional Security Lead."],
         ),
     )
-    return save_workbook(wb, path)
+    return save_book(target, wb)
