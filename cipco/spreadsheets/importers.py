@@ -250,7 +250,7 @@ def run_import(
             handler.set_columns(present)
             run.run(handler, progress)
             keep = not dry_run and not (strict and summary.rejected)
-            if summary.rejects and (rejects is not None or keep):
+            if summary.rejects and (rejects is not None or not dry_run):
                 target = _resolve(rejects, log, clock)
                 summary.rejects_path = write_rejects(
                     target, table, summary, clock=clock, actor=actor
