@@ -214,8 +214,8 @@ def move_status(
 ) -> Referral:
     """Move a referral along the workflow, or refuse naming the moves that are allowed.
 
-    A move to Acknowledged records the police crime reference and the OIC's details given. A move is never dated in the future, before the
-    incident or before the previous move.
+    A move to Acknowledged records the police crime reference and the OIC's details given.
+    A move is never dated in the future, before the incident or before the previous move.
     """
     referral = SERVICE.load(session, referral_id)
     SERVICE.check_version(session, referral, expected_version)

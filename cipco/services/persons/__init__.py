@@ -1,0 +1,128 @@
+"""Persons of interest: the list, its flags, ancillary orders, custody trigger events,
+repeat-offender suggestions and the one-page view of a prisoner.
+
+- :mod:`~cipco.services.persons.rules`: review intervals, release notice, every flag;
+- :mod:`~cipco.services.persons.writes`: the list, orders, associations, custody events;
+- :mod:`~cipco.services.persons.queries`: the list's :data:`SPEC`, rows, queues, suggestions;
+- :mod:`~cipco.services.persons.page`: one page per prisoner across every log.
+"""
+
+from cipco.services.errors import NotFoundError, StaleEditError
+from cipco.services.persons.page import (
+    ActionLine,
+    AssociationView,
+    EventView,
+    ExhibitLine,
+    OrderView,
+    PapersLine,
+    PersonPageData,
+    PersonView,
+    ReferralLine,
+    person_page,
+    person_view,
+)
+from cipco.services.persons.queries import (
+    QUEUE_LIST,
+    QUEUES,
+    SERVICE,
+    SPEC,
+    PersonRow,
+    PersonService,
+    PrisonerHit,
+    Suggestion,
+    find_prisoners,
+    iter_persons,
+    person_list_page,
+    queue_counts,
+    repeat_offender_suggestions,
+)
+from cipco.services.persons.rules import (
+    RELEASE_NOTICE_MONTHS,
+    RELEASED,
+    OrderLike,
+    PersonError,
+    PersonFlag,
+    is_released,
+    next_review_date,
+    notify_due_date,
+    order_flags,
+    person_flags,
+    review_interval_days,
+)
+from cipco.services.persons.writes import (
+    LABELS,
+    add_association,
+    add_order,
+    add_person,
+    add_suggested,
+    mark_notified,
+    person_for_nomis,
+    record_custody_event,
+    record_review,
+    remove_association,
+    remove_order,
+    remove_person,
+    update_order,
+    update_person,
+    upsert_person,
+)
+
+StalePerson = StaleEditError
+"""Kept for callers written before the one error type."""
+
+
+__all__ = [
+    "LABELS",
+    "QUEUES",
+    "QUEUE_LIST",
+    "RELEASED",
+    "RELEASE_NOTICE_MONTHS",
+    "SERVICE",
+    "SPEC",
+    "ActionLine",
+    "AssociationView",
+    "EventView",
+    "ExhibitLine",
+    "NotFoundError",
+    "OrderLike",
+    "OrderView",
+    "PapersLine",
+    "PersonError",
+    "PersonFlag",
+    "PersonPageData",
+    "PersonRow",
+    "PersonService",
+    "PersonView",
+    "PrisonerHit",
+    "ReferralLine",
+    "StaleEditError",
+    "StalePerson",
+    "Suggestion",
+    "add_association",
+    "add_order",
+    "add_person",
+    "add_suggested",
+    "find_prisoners",
+    "is_released",
+    "iter_persons",
+    "mark_notified",
+    "next_review_date",
+    "notify_due_date",
+    "order_flags",
+    "person_flags",
+    "person_for_nomis",
+    "person_list_page",
+    "person_page",
+    "person_view",
+    "queue_counts",
+    "record_custody_event",
+    "record_review",
+    "remove_association",
+    "remove_order",
+    "remove_person",
+    "repeat_offender_suggestions",
+    "review_interval_days",
+    "update_order",
+    "update_person",
+    "upsert_person",
+]
