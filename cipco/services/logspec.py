@@ -33,7 +33,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import Enum
-from functools import cached_property
+from functools import cache, cached_property
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import ColumnElement, Select
@@ -178,6 +178,15 @@ class LogSpec:
         return self.audit_table or str(self.model.__tablename__)
 
 
+@cache
+def flavoured(kind: type[RecordError], error: type[RecordError]) -> type[RecordError]:
+    """``kind`` (not found, stale edit) that is also the log's own error, so a caller that
+    catches ``ReferralError`` or ``ClinicError`` still catches it."""
+    if issubclass(error, kind) or error is RecordError:
+        return kind
+    return type(f"{error.__name__}{kind.__name__}", (kind, error), {})
+
+
 class LogService(Generic[ModelT, RowT]):
     """The shared half of every log's service (see the module docstring)."""
 
@@ -214,7 +223,7 @@ class LogService(Generic[ModelT, RowT]):
     def load(self, session: Session, record_id: int) -> ModelT:
         record = session.get(self.spec.model, record_id)
         if record is None:
-            raise NotFoundError(
+            raise flavoured(NotFoundError, self.spec.error)(
                 f"{self.spec.noun} {record_id} does not exist (it may have been deleted)"
             )
         return record  # type: ignore[return-value]
@@ -226,8 +235,9 @@ class LogService(Generic[ModelT, RowT]):
         raise self.stale(session, record)
 
     def stale(self, session: Session, record: Any) -> StaleEditError:
-        last = audit.last_change(session, self.spec.table_name, record.id)
-        return StaleEditError(
+        last = audit.last_change(session, str(record.__tablename__), record.id)
+        stale: Any = flavoured(StaleEditError, self.spec.error)
+        return stale(
             self.label(record),
             who=last.actor if last else None,
             when=last.at if last else None,
@@ -243,7 +253,8 @@ class LogService(Generic[ModelT, RowT]):
         try:
             session.flush()
         except StaleDataError:
-            raise StaleEditError(self.label(record), log=self.spec.name) from None
+            stale: Any = flavoured(StaleEditError, self.spec.error)
+            raise stale(self.label(record), log=self.spec.name, record_id=record.id) from None
 
     # ------------------------------------------------------------ lists
 
