@@ -65,7 +65,14 @@ class ExhibitService(LogService[Exhibit, ExhibitRow]):
     def stream(
         self, session: Session, query: PageQuery, clock: Clock, *, batch: int = 1000
     ) -> Iterator[ExhibitRow]:
-        return iter(exhibits.all_rows(session, query, clock))
+        """Every matching exhibit in the register's order, a batch at a time."""
+        offset = 0
+        while True:
+            page = exhibits.exhibit_page(session, query.with_window(offset, batch), clock)
+            yield from page.rows
+            offset += len(page.rows)
+            if len(page.rows) < batch:
+                return
 
     def build_rows(self, ctx: QueryContext, results: Any) -> list[ExhibitRow]:
         raise NotImplementedError("exhibit pages come from cipco.services.exhibits")

@@ -247,14 +247,19 @@ class LogService(Generic[ModelT, RowT]):
         )
 
     def save(self, session: Session, record: Any, clock: Clock | None = None) -> None:
-        """Flush the record's changes; ``updated_at`` moves only when something changed."""
+        """Flush the record's changes; ``updated_at`` moves only when something changed.
+
+        A change someone else saved since this record was read (SQLAlchemy's version check
+        on UPDATE) is refused as a :class:`StaleEditError`; nothing is written.
+        """
         if clock is not None and hasattr(record, "updated_at") and session.is_modified(record):
             record.updated_at = clock.now()
+        what, record_id = self.label(record), getattr(record, "id", None)
         try:
             session.flush()
         except StaleDataError:
             stale: Any = flavoured(StaleEditError, self.spec.error)
-            raise stale(self.label(record), log=self.spec.name, record_id=record.id) from None
+            raise stale(what, log=self.spec.name, record_id=record_id) from None
 
     # ------------------------------------------------------------ lists
 

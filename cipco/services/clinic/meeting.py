@@ -27,6 +27,7 @@ from cipco.models.clinic import (
     ItemKind,
     Presence,
 )
+from cipco.services.checks import real_dates
 from cipco.services.clinic.agenda import generate_agenda, max_position
 from cipco.services.clinic.common import (
     POSITION_STEP,
@@ -55,6 +56,7 @@ def create_clinic(
 ) -> Clinic:
     """A new draft clinic (on the next date of the cadence unless given), agenda generated."""
     held_on = data.held_on if data else next_clinic_date(session, clock)
+    real_dates({"held_on": held_on}, error=ClinicError, labels={"held_on": "date"})
     if clinic_on(session, held_on) is not None:
         raise ClinicError(f"date: there is already a clinic on {uk_date(held_on)}", field="held_on")
     now = clock.now()
@@ -86,6 +88,7 @@ def update_clinic(
     writable(clinic)
     CLINIC_SERVICE.check_version(session, clinic, expected_version)
     changes = data.model_dump(exclude_unset=True)
+    real_dates(changes, error=ClinicError)
     if "held_on" in changes:
         if changes["held_on"] is None:
             raise ClinicError("date: a clinic needs a date", field="held_on")
@@ -302,6 +305,7 @@ def add_action(
     """Record an action agreed at a clinic (the clinic must not be closed)."""
     clinic = load_clinic(session, clinic_id)
     writable(clinic)
+    real_dates(data.model_dump(), error=ClinicError)
     check_referral(session, data.referral_id)
     now = clock.now()
     action = ClinicAction(
@@ -335,6 +339,7 @@ def update_action(
             f"status: the action is {action.status}; reopen it before editing", field="status"
         )
     changes = data.model_dump(exclude_unset=True)
+    real_dates(changes, error=ClinicError)
     if "referral_id" in changes:
         check_referral(session, changes["referral_id"])
     for key, value in changes.items():
