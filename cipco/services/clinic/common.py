@@ -6,11 +6,11 @@ actions stay open until done or dropped with a reason.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any, TypeVar
 
 from pydantic import ValidationError
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlmodel import Session, SQLModel
 
 from cipco.clock import Clock, today
@@ -177,16 +177,3 @@ def clinic_id_for(session: Session, day: date | None = None) -> int:
 
 def next_held_on(session: Session, clinic: Clinic) -> date:
     return clinic.held_on + timedelta(days=frequency_days(session))
-
-
-def action_overdue(status: str, due_on: date | None, clock: Clock) -> bool:
-    return status == OPEN_ACTION and due_on is not None and due_on < today(clock)
-
-
-def since_previous(session: Session, clinic: Clinic) -> datetime | None:
-    previous = previous_clinic(session, clinic.held_on)
-    return previous.agenda_at if previous is not None else None
-
-
-def count_where(session: Session, *conditions: Any) -> int:
-    return int(session.scalar(select(func.count()).where(*conditions)) or 0)

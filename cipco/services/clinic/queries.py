@@ -40,7 +40,6 @@ from cipco.services.clinic.common import (
     ClinicError,
     clinic_label,
     load_clinic,
-    load_item,
     next_held_on,
     previous_clinic,
 )
@@ -327,23 +326,6 @@ def agenda_rows(session: Session, clinic_id: int, clock: Clock) -> list[AgendaRo
     return list(ITEMS_SERVICE.stream(session, PageQuery(extra={"clinic_id": clinic_id}), clock))
 
 
-def agenda_item_index(session: Session, clinic_id: int, item_id: int) -> int:
-    """The 0-based place of an item in the agenda order (to keep the cursor on it)."""
-    item = load_item(session, item_id)
-    return int(
-        session.scalar(
-            select(func.count()).where(
-                AgendaItem.clinic_id == clinic_id,
-                or_(
-                    AgendaItem.position < item.position,
-                    and_(AgendaItem.position == item.position, AgendaItem.id < item.id),  # type: ignore[operator]
-                ),
-            )
-        )
-        or 0
-    )
-
-
 @dataclass(frozen=True)
 class ActionRow:
     id: int
@@ -605,12 +587,3 @@ def clinic_actions(session: Session, clinic_id: int, clock: Clock) -> list[Actio
     """Actions raised at this clinic and those carried onto its agenda (for the minutes)."""
     query = PageQuery(extra={"for_clinic": clinic_id}, sort="clinic")
     return list(ACTIONS_SERVICE.stream(session, query, clock))
-
-
-def action_owners(session: Session) -> list[str]:
-    return [
-        name
-        for name in session.scalars(
-            select(ClinicAction.owner_name).distinct().order_by(ClinicAction.owner_name)
-        )
-    ]

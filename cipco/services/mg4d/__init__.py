@@ -5,18 +5,24 @@
 - :mod:`~cipco.services.mg4d.importing`: one row of an old issue log at a time.
 """
 
-from cipco.services.mg4d.importing import ImportRowResult, Mg4dImport, parse_response
+from cipco.services.mg4d.importing import (
+    RESPONSE_WORDS,
+    ImportRowResult,
+    Mg4dImport,
+    parse_response,
+)
 from cipco.services.mg4d.queries import (
+    OLDEST_FIRST,
     QUEUE_LIST,
     QUEUES,
     SERVICE,
     SPEC,
     EventView,
+    Mg4dService,
     PapersDetail,
     PapersRow,
     awaiting_service,
     iter_papers,
-    latest_event,
     papers_detail,
     papers_detail_events,
     papers_page,
@@ -38,22 +44,24 @@ from cipco.services.mg4d.writes import (
 )
 
 __all__ = [
+    "OLDEST_FIRST",
     "PATH_TO_CHARGED",
     "QUEUES",
     "QUEUE_LIST",
+    "RESPONSE_WORDS",
     "SERVICE",
     "SPEC",
     "EventView",
     "ImportRowResult",
     "Mg4dError",
     "Mg4dImport",
+    "Mg4dService",
     "PapersDetail",
     "PapersRow",
     "ServiceResult",
     "awaiting_service",
     "delete_papers",
     "iter_papers",
-    "latest_event",
     "move_referral_to_charged",
     "papers_detail",
     "papers_detail_events",

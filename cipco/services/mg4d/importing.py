@@ -15,7 +15,7 @@ from cipco.clock import LONDON, Clock
 from cipco.models.mg4d import ChargePapers, PapersCreate, Response, ServiceCreate
 from cipco.models.people import PrisonerIn
 from cipco.services.errors import RecordError, from_validation
-from cipco.services.mg4d.writes import _latest_event, receive_papers, record_service
+from cipco.services.mg4d.writes import latest_event, receive_papers, record_service
 from cipco.services.prisoners import prisoner_by_nomis
 
 RESPONSE_WORDS: tuple[tuple[tuple[str, ...], Response], ...] = (
@@ -142,7 +142,7 @@ class Mg4dImport:
             action = "imported"
         assert existing.id is not None
         if service is not None:
-            latest = _latest_event(self.session, existing.id)
+            latest = latest_event(self.session, existing.id)
             same = latest is not None and (
                 latest.served_at == service.served_at and latest.response == service.response
             )

@@ -273,11 +273,6 @@ def papers_detail(session: Session, papers_id: int, clock: Clock) -> PapersDetai
     )
 
 
-def latest_event(session: Session, papers_id: int) -> EventView | None:
-    detail_events = papers_detail_events(session, papers_id)
-    return detail_events[-1] if detail_events else None
-
-
 def papers_detail_events(session: Session, papers_id: int) -> list[EventView]:
     events = list(
         session.scalars(

@@ -152,7 +152,7 @@ def update_papers(
     return papers
 
 
-def _latest_event(session: Session, papers_id: int) -> ServiceEvent | None:
+def latest_event(session: Session, papers_id: int) -> ServiceEvent | None:
     return session.scalars(
         select(ServiceEvent)
         .where(ServiceEvent.papers_id == papers_id)
@@ -219,7 +219,7 @@ def record_service(
             "the papers were served",
             error=Mg4dError,
         )
-    latest = _latest_event(session, papers_id)
+    latest = latest_event(session, papers_id)
     if data.corrects_event_id is not None:
         if latest is None or latest.id != data.corrects_event_id:
             raise Mg4dError(
@@ -257,7 +257,7 @@ def record_copy_returned(
     session: Session, papers_id: int, clock: Clock, returned_at: datetime, how: str
 ) -> ServiceResult:
     """The signed copy went back to the police: a new event correcting the latest one."""
-    latest = _latest_event(session, papers_id)
+    latest = latest_event(session, papers_id)
     if latest is None:
         raise Mg4dError(
             "copy returned: the papers have not been served yet", field="copy_returned_at"
@@ -278,7 +278,7 @@ def record_copy_returned(
 def delete_papers(session: Session, papers_id: int) -> None:
     """Remove papers logged in error; refused once a service event exists."""
     papers = _load(session, papers_id)
-    if _latest_event(session, papers_id) is not None:
+    if latest_event(session, papers_id) is not None:
         raise Mg4dError("delete: papers with service events stay in the log")
     session.delete(papers)
     session.flush()

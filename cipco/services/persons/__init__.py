@@ -31,7 +31,6 @@ from cipco.services.persons.queries import (
     PrisonerHit,
     Suggestion,
     find_prisoners,
-    iter_persons,
     person_list_page,
     queue_counts,
     repeat_offender_suggestions,
@@ -67,10 +66,6 @@ from cipco.services.persons.writes import (
     upsert_person,
 )
 
-StalePerson = StaleEditError
-"""Kept for callers written before the one error type."""
-
-
 __all__ = [
     "LABELS",
     "QUEUES",
@@ -96,15 +91,12 @@ __all__ = [
     "PrisonerHit",
     "ReferralLine",
     "StaleEditError",
-    "StalePerson",
-    "Suggestion",
     "add_association",
     "add_order",
     "add_person",
     "add_suggested",
     "find_prisoners",
     "is_released",
-    "iter_persons",
     "mark_notified",
     "next_review_date",
     "notify_due_date",

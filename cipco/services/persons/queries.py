@@ -265,19 +265,6 @@ def queue_counts(session: Session, clock: Clock, text: str = "") -> dict[str, in
     return SERVICE.counts(session, clock, text)
 
 
-def iter_persons(
-    session: Session,
-    clock: Clock,
-    *,
-    include_restricted: bool = False,
-    text: str = "",
-    queue: str | None = None,
-) -> list[PersonRow]:
-    """Every person matching the filters (for exports), in name order."""
-    query = PageQuery(text=text, queue=queue, extra={"exclude_restricted": not include_restricted})
-    return list(SERVICE.stream(session, query, clock, batch=500))
-
-
 @dataclass(frozen=True)
 class Suggestion:
     prisoner_id: int
