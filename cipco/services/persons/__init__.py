@@ -91,6 +91,7 @@ __all__ = [
     "PrisonerHit",
     "ReferralLine",
     "StaleEditError",
+    "Suggestion",
     "add_association",
     "add_order",
     "add_person",
