@@ -1,0 +1,34 @@
+"""Prisoners: the one record of a person in custody that every log points at."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from cipco.clock import Clock
+from cipco.models.people import Prisoner, PrisonerIn
+
+
+def prisoner_by_nomis(session: Session, nomis_number: str) -> Prisoner | None:
+    return session.scalars(select(Prisoner).where(Prisoner.nomis_number == nomis_number)).first()
+
+
+def upsert_prisoner(session: Session, data: PrisonerIn, clock: Clock) -> Prisoner:
+    """The prisoner with this NOMIS number, created or with name/PNC/DOB filled in."""
+    prisoner = prisoner_by_nomis(session, data.nomis_number)
+    if prisoner is None:
+        prisoner = Prisoner(
+            nomis_number=data.nomis_number,
+            name=data.name,
+            pnc=data.pnc,
+            date_of_birth=data.date_of_birth,
+            created_at=clock.now(),
+        )
+        session.add(prisoner)
+        session.flush()
+        return prisoner
+    for key in ("name", "pnc", "date_of_birth"):
+        value = getattr(data, key)
+        if value and value != getattr(prisoner, key):
+            setattr(prisoner, key, value)
+    return prisoner
