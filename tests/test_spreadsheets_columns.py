@@ -232,3 +232,17 @@ def test_an_old_action_log_makes_its_clinics_and_closes_them(
         )
     again = import_log(engine, "actions", path, clock=clock, actor="tester")
     assert (again.imported, again.updated, again.unchanged) == (0, 0, 3)
+
+
+def test_each_log_spec_points_at_the_columns_its_import_and_export_use() -> None:
+    from cipco.cli.imports import IMPORTS as IMPORT_COMMANDS
+    from cipco.cli.spreadsheets import LOG_NAMES
+    from cipco.services.logspec import all_specs
+    from cipco.spreadsheets.logs import IMPORTS, resolve
+
+    for spec in all_specs():
+        if spec.name in EXPORTS:
+            assert resolve(spec.export_columns)[1] is EXPORTS[spec.name].columns
+        if spec.import_fields:
+            assert resolve(spec.import_fields)[1] is IMPORTS[spec.name].fields
+    assert set(IMPORTS) == set(EXPORTS) == set(IMPORT_COMMANDS) == set(LOG_NAMES)

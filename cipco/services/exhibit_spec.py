@@ -123,7 +123,7 @@ SPEC = LogSpec(
     ),
     search_hint="Filter: reference, description, holder, seal or location",
     keys=("new", "open", "move", "person", "export", "import_file"),
-    export_columns="cipco.spreadsheets.exhibits_io:EXPORT_COLUMNS",
+    export_columns="cipco.spreadsheets.exhibits_io:COLUMNS",
     import_fields="cipco.spreadsheets.exhibits_io:FIELDS",
     done_values=FINAL,
     state_attr="state",

@@ -128,11 +128,5 @@ def action_row(row: clinic.ActionRow) -> tuple[Any, ...]:
 
 
 def action_rows(session: Session, query: PageQuery, clock: Clock) -> Iterator[tuple[Any, ...]]:
-    """Every clinic action matching ``query`` (across clinics), page by page."""
-    offset = 0
-    while True:
-        page = clinic.action_page(session, query.with_window(offset, 5000), clock)
-        yield from map(action_row, page.rows)
-        offset += len(page.rows)
-        if not page.rows or offset >= page.total:
-            return
+    """Every clinic action matching ``query`` (across clinics), a batch at a time."""
+    return map(action_row, clinic.ACTIONS_SPEC.service.stream(session, query, clock))

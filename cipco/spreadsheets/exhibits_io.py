@@ -18,6 +18,7 @@ from cipco.db import read_scope
 from cipco.outputs import OutputTarget
 from cipco.services import exhibits
 from cipco.services.exhibit_import import ExhibitImport
+from cipco.services.logspec import spec
 from cipco.services.paging import PageQuery
 from cipco.services.person_import import do_not_share_numbers
 from cipco.spreadsheets.exporting import (
@@ -78,7 +79,7 @@ FIELDS: list[FieldSpec] = [
     FieldSpec("note", ("Notes", "Note", "Comments", "Remarks")),
 ]
 
-REGISTER_COLUMNS = (
+COLUMNS = (
     ExportColumn("Exhibit", "reference", 12),
     ExportColumn("Type", "exhibit_type", 16, convert=exhibits.type_label),
     ExportColumn("Description", "description", 40),
@@ -155,10 +156,10 @@ EXPORT = ExportLog(
     name="exhibits",
     sheet="Exhibits",
     what="Exhibit register",
-    columns=REGISTER_COLUMNS,
+    columns=COLUMNS,
     rows=lambda session, request, clock: attributes(
-        [c.field for c in REGISTER_COLUMNS],
-        exhibits.all_rows(session, request.query or PageQuery(), clock),
+        [c.field for c in COLUMNS],
+        spec("exhibits").service.stream(session, request.query or PageQuery(), clock),
     ),
 )
 

@@ -1,16 +1,24 @@
-"""Every log's import and export description, by name: what ``cipco import NAME``,
-``cipco export NAME`` and ``cipco export template NAME`` act on."""
+"""Every log's import and export, by name: what ``cipco import NAME``, ``cipco export NAME``
+and ``cipco export template NAME`` act on.
+
+The logs are the ones :mod:`cipco.services.logspec` describes. A spec's ``import_fields`` and
+``export_columns`` name where its spreadsheet columns are defined ("module:NAME", a
+``<log>_io`` module here); that module's ``IMPORT`` and ``EXPORT`` are the log's import and
+export. Adding a log: declare its spec, write its ``<log>_io`` module, point the spec at it.
+"""
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 from sqlalchemy import Engine
 
 from cipco.clock import Clock
 from cipco.outputs import OutputTarget
-from cipco.spreadsheets import actions_io, exhibits_io, mg4d_io, persons_io, referrals_io
+from cipco.services.logspec import all_specs
 from cipco.spreadsheets.exporting import (
     ExportLog,
     ExportRequest,
@@ -20,14 +28,28 @@ from cipco.spreadsheets.exporting import (
 )
 from cipco.spreadsheets.importers import ImportLog, ImportSummary, run_import
 
-IMPORTS: dict[str, ImportLog] = {
-    module.IMPORT.name: module.IMPORT
-    for module in (referrals_io, persons_io, exhibits_io, mg4d_io, actions_io)
-}
-EXPORTS: dict[str, ExportLog] = {
-    module.EXPORT.name: module.EXPORT
-    for module in (referrals_io, persons_io, exhibits_io, mg4d_io, actions_io)
-}
+
+def resolve(pointer: str) -> tuple[ModuleType, Any]:
+    """``"cipco.spreadsheets.referrals_io:COLUMNS"`` -> (the module, its COLUMNS)."""
+    module_name, _sep, name = pointer.partition(":")
+    module = importlib.import_module(module_name)
+    return module, getattr(module, name)
+
+
+def _registries() -> tuple[dict[str, ImportLog], dict[str, ExportLog]]:
+    imports: dict[str, ImportLog] = {}
+    exports: dict[str, ExportLog] = {}
+    for spec in all_specs():
+        if spec.import_fields:
+            imports[spec.name] = resolve(spec.import_fields)[0].IMPORT
+        if spec.export_columns:
+            export_log = getattr(resolve(spec.export_columns)[0], "EXPORT", None)
+            if export_log is not None:  # a clinic's minutes are a document, not a list
+                exports[spec.name] = export_log
+    return imports, exports
+
+
+IMPORTS, EXPORTS = _registries()
 
 
 def export_log(

@@ -208,7 +208,7 @@ SPEC = LogSpec(
     ),
     search_hint="Filter: prison number, name, crime ref, URN, court, charges",
     keys=("new", "edit", "move", "person", "export", "import_file"),
-    export_columns="cipco.spreadsheets.mg4d_io:EXPORT_COLUMNS",
+    export_columns="cipco.spreadsheets.mg4d_io:COLUMNS",
     import_fields="cipco.spreadsheets.mg4d_io:FIELDS",
     done_values=frozenset({PapersState.SERVED.value, PapersState.NOT_SERVED.value}),
     state_attr="state",

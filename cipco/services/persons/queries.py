@@ -250,8 +250,8 @@ SPEC = LogSpec(
     ),
     search_hint="Filter: prison number, name, OCG, reason or notes",
     keys=("new", "edit", "remove", "person", "export", "import_file"),
-    export_columns="cipco.services.person_import:PERSON_EXPORT_HEADERS",
-    import_fields="cipco.spreadsheets.importers:PERSON_FIELDS",
+    export_columns="cipco.spreadsheets.persons_io:COLUMNS",
+    import_fields="cipco.spreadsheets.persons_io:FIELDS",
     error=PersonError,
 )
 

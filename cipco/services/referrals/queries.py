@@ -222,8 +222,8 @@ SPEC = LogSpec(
     ),
     search_hint="Filter: reference, prison number, name, crime ref or OIC",
     keys=("new", "edit", "move", "follow_up", "person", "export", "import_file"),
-    export_columns="cipco.services.reports:REFERRAL_EXPORT_HEADERS",
-    import_fields="cipco.spreadsheets.importers:REFERRAL_FIELDS",
+    export_columns="cipco.spreadsheets.referrals_io:COLUMNS",
+    import_fields="cipco.spreadsheets.referrals_io:FIELDS",
     done_values=CLOSED,
     error=ReferralError,
 )
