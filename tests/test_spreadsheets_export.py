@@ -118,10 +118,13 @@ def test_template_has_dropdowns_and_instructions(
     engine: object, clock: FixedClock, tmp_path: Path
 ) -> None:
     path = tmp_path / "t.xlsx"
-    with session_scope(engine, clock=clock) as session:  # type: ignore[arg-type]
-        write_template(
-            session, IMPORTS["referrals"], target_of(path, "t", clock), clock=clock, actor="tester"
-        )
+    write_template(
+        engine,  # type: ignore[arg-type]
+        IMPORTS["referrals"],
+        target_of(path, "t", clock),
+        clock=clock,
+        actor="tester",
+    )
     assert oct(path.stat().st_mode & 0o777) == "0o600"
     book = load_workbook(path)
     assert "Instructions" in book.sheetnames and "About" in book.sheetnames

@@ -19,7 +19,7 @@ from cipco.cli.common import (
     progress_bar,
     state,
 )
-from cipco.cli.exports import refused, run_export, safe_name, target, writing
+from cipco.cli.exports import run_export, safe_name, write_file
 from cipco.cli.options import IncludeRestrictedOpt, OutOpt, OverwriteOpt, QuietOpt
 
 QUEUE_HELP = "held | police | awaiting | retention | discrepancies"
@@ -111,19 +111,13 @@ def export_continuity(
     from cipco.services.exhibits import ExhibitError
     from cipco.spreadsheets.exhibits_io import export_continuity as run
 
-    chosen = target(out, f"continuity-{safe_name(reference)}", overwrite)
-    engine = open_engine_or_exit()
-    try:
-        path, count = writing(
-            lambda: run(
-                engine,
-                reference,
-                chosen,
-                clock=state.get_clock(),
-                actor=actor(),
-                include_restricted=include_restricted,
-            )
-        )
-    except ExhibitError as exc:
-        refused(exc)
+    path, count = write_file(
+        f"continuity-{safe_name(reference)}",
+        out,
+        overwrite,
+        lambda engine, chosen, clock, who: run(
+            engine, reference, chosen, clock=clock, actor=who, include_restricted=include_restricted
+        ),
+        refusals=(ExhibitError,),
+    )
     echo(f"{count} events of {reference.strip().upper()} written to {path}")

@@ -27,6 +27,9 @@ from cipco.cli.common import (
 )
 
 if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from cipco.clock import Clock
     from cipco.outputs import OutputTarget
     from cipco.spreadsheets.exporting import ExportRequest, ExportResult
 
@@ -83,14 +86,28 @@ def writing(make: Callable[[], T]) -> T:
         fail(str(exc))
 
 
-def run_export(
-    name: str,
+def write_file(
+    what: str,
     out: Path | None,
     overwrite: bool,
-    request: ExportRequest,
+    write: Callable[[Engine, OutputTarget, Clock, str], T],
     *,
-    quiet: bool = True,
-    what: str | None = None,
+    suffix: str = ".xlsx",
+    refusals: tuple[type[Exception], ...] = (),
+    code: int = EXIT_PROBLEMS,
+) -> T:
+    """Check where the file goes (before any work), open the data file, then
+    ``write(engine, target, clock, actor)``; a refusal or a failure to write is one sentence."""
+    chosen = target(out, what, overwrite, suffix)
+    engine = open_engine_or_exit()
+    try:
+        return writing(lambda: write(engine, chosen, state.get_clock(), actor()))
+    except refusals as exc:
+        refused(exc, code)
+
+
+def run_export(
+    name: str, out: Path | None, overwrite: bool, request: ExportRequest, *, quiet: bool = True
 ) -> ExportResult:
     """Export log ``name`` as ``request`` asks: the one path for every log's export command."""
     from cipco.services.reports import FilterError
@@ -98,21 +115,21 @@ def run_export(
     from cipco.spreadsheets.logs import EXPORTS
 
     log = EXPORTS[name]
-    chosen = target(out, what or log.name, overwrite)
-    engine = open_engine_or_exit()
     with ticker(quiet, f"Exporting {log.sheet}") as (advance, total):
-        try:
-            return writing(
-                lambda: export(
-                    engine,
-                    log,
-                    chosen,
-                    request,
-                    clock=state.get_clock(),
-                    actor=actor(),
-                    progress=advance,
-                    on_total=total,
-                )
-            )
-        except FilterError as exc:
-            refused(exc, EXIT_USAGE)
+        return write_file(
+            log.name,
+            out,
+            overwrite,
+            lambda engine, chosen, clock, who: export(
+                engine,
+                log,
+                chosen,
+                request,
+                clock=clock,
+                actor=who,
+                progress=advance,
+                on_total=total,
+            ),
+            refusals=(FilterError,),
+            code=EXIT_USAGE,
+        )

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -26,6 +26,9 @@ from cipco.cli.common import (
 )
 from cipco.cli.exports import target, ticker
 from cipco.cli.options import OverwriteOpt, QuietOpt
+
+if TYPE_CHECKING:
+    from cipco.spreadsheets.importers import ImportSummary
 
 SheetOpt = Annotated[str | None, typer.Option("--sheet", help="Sheet name (default: first).")]
 DryRunOpt = Annotated[
@@ -68,49 +71,9 @@ def parse_map(items: list[str] | None) -> dict[str, str]:
     return overrides
 
 
-def run_import_command(
-    name: str,
-    file: Path,
-    *,
-    sheet: str | None = None,
-    dry_run: bool = False,
-    mapping: list[str] | None = None,
-    rejects: Path | None = None,
-    overwrite: bool = False,
-    strict: bool = False,
-    quiet: bool = False,
-) -> None:
-    """Run log ``name``'s import with a progress bar, print the summary, exit 1 on rejects."""
-    from cipco.outputs import OutputError
-    from cipco.spreadsheets.importers import run_import
-    from cipco.spreadsheets.logs import IMPORTS as LOGS
-    from cipco.spreadsheets.reader import ReadError
-
-    overrides = parse_map(mapping)
-    if not file.is_file():
-        fail(f"{file}: no such file", EXIT_USAGE)
-    chosen = target(rejects, f"rejects-{name}", overwrite) if rejects is not None else None
-    engine = open_engine_or_exit()
-    with ticker(quiet, f"Importing {file.name}") as (advance, _total):
-        try:
-            summary = run_import(
-                engine,
-                LOGS[name],
-                file,
-                clock=state.get_clock(),
-                actor=actor(),
-                sheet=sheet,
-                overrides=overrides,
-                dry_run=dry_run,
-                strict=strict,
-                rejects=chosen,
-                progress=advance,
-            )
-        except ReadError as exc:
-            fail(str(exc), EXIT_USAGE if "--map" in str(exc) else EXIT_PROBLEMS)
-        except OutputError as exc:
-            fail(f"nothing was imported: {exc}")
-    echo(f"{file}: sheet '{summary.sheet}', header on row {summary.header_row}")
+def _summary(summary: ImportSummary, *, dry_run: bool, strict: bool, quiet: bool) -> None:
+    """What every import prints: the sheet, the mapping, warnings, rejects and the counts."""
+    echo(f"{summary.path}: sheet '{summary.sheet}', header on row {summary.header_row}")
     if dry_run or not quiet:
         echo("Columns:")
         for line in summary.mapping:
@@ -135,8 +98,6 @@ def run_import_command(
         echo(f"({summary.counts_note})")
     if summary.rejects_path is not None:
         echo(f"Rejected rows written to {summary.rejects_path}")
-    if summary.rejected:
-        raise typer.Exit(EXIT_PROBLEMS)
 
 
 def _command(name: str, reads: str) -> Callable[..., None]:
@@ -150,17 +111,38 @@ def _command(name: str, reads: str) -> Callable[..., None]:
         strict: StrictOpt = False,
         quiet: QuietOpt = False,
     ) -> None:
-        run_import_command(
-            name,
-            file,
-            sheet=sheet,
-            dry_run=dry_run,
-            mapping=mapping,
-            rejects=rejects,
-            overwrite=overwrite,
-            strict=strict,
-            quiet=quiet,
-        )
+        from cipco.outputs import OutputError
+        from cipco.spreadsheets.importers import run_import
+        from cipco.spreadsheets.logs import IMPORTS as LOGS
+        from cipco.spreadsheets.reader import ReadError
+
+        overrides = parse_map(mapping)
+        if not file.is_file():
+            fail(f"{file}: no such file", EXIT_USAGE)
+        chosen = target(rejects, f"rejects-{name}", overwrite) if rejects is not None else None
+        engine = open_engine_or_exit()
+        with ticker(quiet, f"Importing {file.name}") as (advance, _total):
+            try:
+                summary = run_import(
+                    engine,
+                    LOGS[name],
+                    file,
+                    clock=state.get_clock(),
+                    actor=actor(),
+                    sheet=sheet,
+                    overrides=overrides,
+                    dry_run=dry_run,
+                    strict=strict,
+                    rejects=chosen,
+                    progress=advance,
+                )
+            except ReadError as exc:
+                fail(str(exc), EXIT_USAGE if "--map" in str(exc) else EXIT_PROBLEMS)
+            except OutputError as exc:
+                fail(f"nothing was imported: {exc}")
+        _summary(summary, dry_run=dry_run, strict=strict, quiet=quiet)
+        if summary.rejected:
+            raise typer.Exit(EXIT_PROBLEMS)
 
     command.__doc__ = f"Import {reads}: one transaction; rejected rows to a workbook."
     command.__name__ = f"import_{name}"

@@ -9,8 +9,8 @@ import typer
 
 from cipco.cli import export_app, report_app
 from cipco.cli import imports as _imports  # noqa: F401  (registers every `cipco import LOG`)
-from cipco.cli.common import EXIT_USAGE, actor, echo, fail, open_engine_or_exit, state
-from cipco.cli.exports import parse_day, refused, run_export, safe_name, target, writing
+from cipco.cli.common import EXIT_USAGE, echo, fail, state
+from cipco.cli.exports import parse_day, run_export, safe_name, write_file
 from cipco.cli.options import (
     IncludeInternalOpt,
     IncludeRestrictedOpt,
@@ -78,17 +78,17 @@ def export_template(
     """An empty import workbook with drop-downs and an instructions sheet."""
     if what not in LOG_NAMES:
         fail(f"template: '{what}' is not one of {', '.join(LOG_NAMES)}", EXIT_USAGE)
-    from cipco.db import read_scope
     from cipco.spreadsheets.logs import IMPORTS
     from cipco.spreadsheets.templates import write_template
 
-    chosen = target(out, f"template-{what}", overwrite)
-    engine = open_engine_or_exit()
-    clock = state.get_clock()
-    with read_scope(engine, clock=clock) as session:
-        path = writing(
-            lambda: write_template(session, IMPORTS[what], chosen, clock=clock, actor=actor())
-        )
+    path = write_file(
+        f"template-{what}",
+        out,
+        overwrite,
+        lambda engine, chosen, clock, who: write_template(
+            engine, IMPORTS[what], chosen, clock=clock, actor=who
+        ),
+    )
     echo(f"Template written to {path}")
 
 
@@ -102,20 +102,15 @@ def export_proforma(
     """The police referral proforma for one referral, ready to e-mail."""
     from cipco.spreadsheets.proforma import write_proforma
 
-    chosen = target(out, f"proforma-{safe_name(ref)}", overwrite)
-    engine = open_engine_or_exit()
-    try:
-        path = writing(
-            lambda: write_proforma(
-                engine,
-                ref,
-                chosen,
-                clock=state.get_clock(),
-                include_restricted=include_restricted,
-            )
-        )
-    except LookupError as exc:
-        refused(exc)
+    path = write_file(
+        f"proforma-{safe_name(ref)}",
+        out,
+        overwrite,
+        lambda engine, chosen, clock, _who: write_proforma(
+            engine, ref, chosen, clock=clock, include_restricted=include_restricted
+        ),
+        refusals=(LookupError,),
+    )
     echo(f"Proforma written to {path}")
 
 
@@ -132,9 +127,7 @@ def report_monthly(
     from rich.table import Table
 
     from cipco.clock import to_london
-    from cipco.db import read_scope
-    from cipco.services.reports import monthly_report
-    from cipco.spreadsheets.reports import write_monthly_report
+    from cipco.spreadsheets.reports import write_monthly
 
     clock = state.get_clock()
     if month:
@@ -145,11 +138,14 @@ def report_monthly(
     else:
         today = to_london(clock.now()).date().replace(day=1)
         first = date(today.year - (today.month == 1), (today.month - 2) % 12 + 1, 1)
-    chosen = target(out, f"monthly-{first:%Y-%m}", overwrite)
-    engine = open_engine_or_exit()
-    with read_scope(engine, clock=clock) as session:
-        report = monthly_report(session, first, clock)
-    path = writing(lambda: write_monthly_report(report, chosen, clock=clock, actor=actor()))
+    path, report = write_file(
+        f"monthly-{first:%Y-%m}",
+        out,
+        overwrite,
+        lambda engine, chosen, clock, who: write_monthly(
+            engine, first, chosen, clock=clock, actor=who
+        ),
+    )
     console = Console(highlight=False)
     console.print(report.title, style="bold", markup=False)
     for table in report.tables:

@@ -8,6 +8,8 @@ exports unless asked for.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from pydantic import ValidationError
@@ -21,23 +23,26 @@ from cipco.services.persons import PersonError, upsert_person
 from cipco.services.row_import import RowResult, refused, rejected
 
 YES = frozenset({"yes", "y", "true", "1", "x", "restricted", "dns"})
-# The order of the values in each row of :func:`person_export_rows`.
-EXPORT_FIELDS = (
-    "nomis_number",
-    "prisoner_name",
-    "pnc",
-    "date_of_birth",
-    "location",
-    "alert_codes",
-    "soc_band",
-    "ocg_name",
-    "last_review_on",
-    "next_review_on",
-    "release_date",
-    "do_not_share",
-    "reason",
-    "notes",
-)
+
+
+@dataclass(frozen=True)
+class PersonExportRow:
+    """One person of interest as the export lists them."""
+
+    nomis_number: str
+    prisoner_name: str
+    pnc: str | None
+    date_of_birth: date | None
+    location: str | None
+    alert_codes: str
+    soc_band: int | None
+    ocg_name: str | None
+    last_review_on: date | None
+    next_review_on: date | None
+    release_date: date | None
+    do_not_share: bool
+    reason: str | None
+    notes: str | None
 
 
 class PersonImport:
@@ -110,27 +115,27 @@ def do_not_share_numbers(session: Session) -> frozenset[str]:
     )
 
 
-def person_export_rows(session: Session) -> Iterator[tuple[Any, ...]]:
-    """Every person of interest, in :data:`EXPORT_FIELDS` order, by name."""
+def person_export_rows(session: Session) -> Iterator[PersonExportRow]:
+    """Every person of interest, by name."""
     statement = (
         select(PersonOfInterest, Prisoner)
         .join(Prisoner, Prisoner.id == PersonOfInterest.prisoner_id)
         .order_by(Prisoner.name, PersonOfInterest.id)
     )
     for person, prisoner in session.execute(statement):
-        yield (
-            prisoner.nomis_number,
-            prisoner.name,
-            prisoner.pnc,
-            prisoner.date_of_birth,
-            prisoner.location,
-            ", ".join(person.alert_codes or []),
-            person.soc_band,
-            person.ocg_name,
-            person.last_review_on,
-            person.next_review_on,
-            person.release_date,
-            person.do_not_share,
-            person.reason,
-            person.notes,
+        yield PersonExportRow(
+            nomis_number=prisoner.nomis_number,
+            prisoner_name=prisoner.name,
+            pnc=prisoner.pnc,
+            date_of_birth=prisoner.date_of_birth,
+            location=prisoner.location,
+            alert_codes=", ".join(person.alert_codes or []),
+            soc_band=person.soc_band,
+            ocg_name=person.ocg_name,
+            last_review_on=person.last_review_on,
+            next_review_on=person.next_review_on,
+            release_date=person.release_date,
+            do_not_share=person.do_not_share,
+            reason=person.reason,
+            notes=person.notes,
         )

@@ -37,20 +37,6 @@ from cipco.services.row_import import RowRejected, RowResult
 audit.track(Referral, Prisoner)
 
 # Fields an imported row may carry (spreadsheet columns map onto these names).
-TEXT_FIELDS = (
-    "reference",
-    "nomis_number",
-    "prisoner_name",
-    "category",
-    "status",
-    "outcome",
-    "force",
-    "crime_ref",
-    "oic_name",
-    "location",
-    "description",
-    "notes",
-)
 DATETIME_FIELDS = ("incident_at", "referred_at", "acknowledged_at", "charged_at", "closed_at")
 FIELD_LABELS: dict[str, str] = {
     "reference": "reference",
@@ -71,6 +57,7 @@ FIELD_LABELS: dict[str, str] = {
     "charged_at": "date charged",
     "closed_at": "date closed",
 }
+TEXT_FIELDS = tuple(name for name in FIELD_LABELS if name not in DATETIME_FIELDS)
 
 
 def london_to_utc(value: datetime) -> datetime:

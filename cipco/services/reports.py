@@ -79,53 +79,34 @@ def resolve_force(session: Session, text: str) -> str:
     raise FilterError(f"force: '{text}' is not a police force")
 
 
-# The order of the values in each row of :func:`referral_export_rows`.
-REFERRAL_EXPORT_FIELDS = (
-    "reference",
-    "nomis_number",
-    "prisoner_name",
-    "incident_at",
-    "category",
-    "status",
-    "outcome",
-    "force",
-    "crime_ref",
-    "oic_name",
-    "referred_at",
-    "acknowledged_at",
-    "charged_at",
-    "closed_at",
-    "location",
-    "description",
-    "notes",
-    "next_due",
-    "next_due_at",
+# What each row of :func:`referral_export_rows` holds, in order (labels, not codes).
+_EXPORTED = (
+    Referral.reference,
+    Prisoner.nomis_number,
+    Prisoner.name.label("prisoner_name"),  # type: ignore[attr-defined]
+    Referral.incident_at,
+    CrimeCategory.label.label("category"),  # type: ignore[attr-defined]
+    Referral.status,
+    Referral.outcome,
+    Force.name.label("force"),  # type: ignore[attr-defined]
+    Referral.crime_ref,
+    Referral.oic_name,
+    Referral.referred_at,
+    Referral.acknowledged_at,
+    Referral.charged_at,
+    Referral.closed_at,
+    Referral.location,
+    Referral.description,
+    Referral.notes,
+    Referral.next_due_label.label("next_due"),  # type: ignore[union-attr]
+    Referral.next_due_at,
 )
+REFERRAL_EXPORT_FIELDS = tuple(str(column.key) for column in _EXPORTED)  # type: ignore[attr-defined]
 
 
 def _export_statement(session: Session, flt: ReferralFilter, clock: Clock) -> Any:
     statement = (
-        select(
-            Referral.reference,
-            Prisoner.nomis_number,
-            Prisoner.name,
-            Referral.incident_at,
-            CrimeCategory.label,
-            Referral.status,
-            Referral.outcome,
-            Force.name,
-            Referral.crime_ref,
-            Referral.oic_name,
-            Referral.referred_at,
-            Referral.acknowledged_at,
-            Referral.charged_at,
-            Referral.closed_at,
-            Referral.location,
-            Referral.description,
-            Referral.notes,
-            Referral.next_due_label,
-            Referral.next_due_at,
-        )
+        select(*_EXPORTED)
         .join(Prisoner, Prisoner.id == Referral.prisoner_id)
         .join(CrimeCategory, CrimeCategory.code == Referral.category_code)
         .outerjoin(Force, Force.id == Referral.force_id)

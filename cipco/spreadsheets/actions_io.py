@@ -10,7 +10,7 @@ from __future__ import annotations
 from cipco.services.action_import import ActionImport
 from cipco.services.log_rows import ACTION_FIELDS, action_rows
 from cipco.services.paging import PageQuery
-from cipco.spreadsheets.exporting import ExportColumn, ExportLog, ExportRequest
+from cipco.spreadsheets.exporting import ExportLog, ExportRequest, columns
 from cipco.spreadsheets.importers import ImportLog
 from cipco.spreadsheets.reader import FieldSpec
 
@@ -48,18 +48,21 @@ FIELDS: list[FieldSpec] = [
     FieldSpec("note", ("Note / reason", "Note", "Notes", "Update", "Comments", "Reason")),
 ]
 
-COLUMNS = (
-    ExportColumn("Action no.", "id", 10, "number"),
-    ExportColumn("Action", "text", 50),
-    ExportColumn("Owner", "owner_name", 24),
-    ExportColumn("Organisation", "owner_org", 18),
-    ExportColumn("Due", "due_on", 12, "date"),
-    ExportColumn("Status", "status", 10, convert=str.capitalize),
-    ExportColumn("Overdue", "overdue", 9, "bool"),
-    ExportColumn("Referral", "referral_reference", 16),
-    ExportColumn("Raised at clinic", "clinic_held_on", 14, "date"),
-    ExportColumn("Done / dropped at", "closed_at", 18, "datetime"),
-    ExportColumn("Note / reason", "status_reason", 40),
+COLUMNS = columns(
+    """
+    Action no.        | id                 | 10 | number
+    Action            | text               | 50
+    Owner             | owner_name         | 24
+    Organisation      | owner_org          | 18
+    Due               | due_on             | 12 | date
+    Status            | status             | 10
+    Overdue           | overdue            | 9  | bool
+    Referral          | referral_reference | 16
+    Raised at clinic  | clinic_held_on     | 14 | date
+    Done / dropped at | closed_at          | 18 | datetime
+    Note / reason     | status_reason      | 40
+    """,
+    convert={"status": str.capitalize},
 )
 
 IMPORT = ImportLog(

@@ -22,7 +22,7 @@ from cipco.services import clinic as clinic_service
 from cipco.services.log_rows import ACTION_FIELDS, action_row
 from cipco.services.referrals import status_label as referral_status_label
 from cipco.spreadsheets import actions_io
-from cipco.spreadsheets.exporting import ExportColumn, save_sheets, save_text, sheet, table
+from cipco.spreadsheets.exporting import columns, save_sheets, save_text, sheet, table
 from cipco.spreadsheets.writer import MARKING, About
 
 KIND_LABELS = {
@@ -40,29 +40,30 @@ def _agenda_status(row: clinic_service.AgendaRow) -> str:
     return referral_status_label(row.referral_status) if row.referral_status else ""
 
 
-AGENDA_COLUMNS = (
-    ExportColumn("No.", "number", 6, "number"),
-    ExportColumn("Section", "section", 28),
-    ExportColumn("Kind", "kind", 10, convert=lambda kind: KIND_LABELS.get(kind, kind)),
-    ExportColumn("Item", "title", 60),
-    ExportColumn("Detail", "detail", 50),
-    ExportColumn("Referral", "referral_reference", 16),
-    ExportColumn("Referral status (now)", "status_now", 20),
-    ExportColumn("Next due", "due_label", 36),
-    ExportColumn("Decision / notes", "note", 60),
-    ExportColumn("Dropped", "dropped", 9, "bool"),
-    ExportColumn("Drop reason", "drop_reason", 30),
+AGENDA_COLUMNS = columns(
+    """
+    No.                   | number             | 6  | number
+    Section               | section            | 28
+    Kind                  | kind               | 10
+    Item                  | title              | 60
+    Detail                | detail             | 50
+    Referral              | referral_reference | 16
+    Referral status (now) | status_now         | 20
+    Next due              | due_label          | 36
+    Decision / notes      | note               | 60
+    Dropped               | dropped            | 9  | bool
+    Drop reason           | drop_reason        | 30
+    """,
+    convert={"kind": lambda kind: KIND_LABELS.get(kind, kind)},
 )
-ATTENDANCE_COLUMNS = (
-    ExportColumn("Name", "name", 30),
-    ExportColumn("Role", "role", 28),
-    ExportColumn("Organisation", "organisation", 20),
-    ExportColumn(
-        "Attendance",
-        "presence",
-        12,
-        convert=lambda p: "Present" if p == Presence.PRESENT else "Apologies",
-    ),
+ATTENDANCE_COLUMNS = columns(
+    """
+    Name         | name         | 30
+    Role         | role         | 28
+    Organisation | organisation | 20
+    Attendance   | presence     | 12
+    """,
+    convert={"presence": lambda p: "Present" if p == Presence.PRESENT else "Apologies"},
 )
 
 

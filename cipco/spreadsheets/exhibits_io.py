@@ -23,10 +23,9 @@ from cipco.services.paging import PageQuery
 from cipco.services.person_import import do_not_share_numbers
 from cipco.spreadsheets.exporting import (
     WITHHELD,
-    ExportColumn,
     ExportLog,
     ExportRequest,
-    attributes,
+    columns,
     save_sheets,
     sheet,
 )
@@ -79,44 +78,48 @@ FIELDS: list[FieldSpec] = [
     FieldSpec("note", ("Notes", "Note", "Comments", "Remarks")),
 ]
 
-COLUMNS = (
-    ExportColumn("Exhibit", "reference", 12),
-    ExportColumn("Type", "exhibit_type", 16, convert=exhibits.type_label),
-    ExportColumn("Description", "description", 40),
-    ExportColumn("Referrals", "referrals", 18),
-    ExportColumn("Current holder", "holder", 24),
-    ExportColumn("Location", "location", 22),
-    ExportColumn("Seal", "seal_number", 12),
-    ExportColumn("State", "state", 14, convert=exhibits.state_label),
-    ExportColumn("Days since movement", "days_since_movement", 10, "number"),
-    ExportColumn("Review due", "review_due_on", 12, "date"),
-    ExportColumn("Discrepancies", "discrepancies", 10, "number"),
-    ExportColumn("Hold", "hold", 8, "bool"),
-    ExportColumn("Awaiting collection", "awaiting_collection", 10, "bool"),
+COLUMNS = columns(
+    """
+    Exhibit             | reference           | 12
+    Type                | exhibit_type        | 16
+    Description         | description         | 40
+    Referrals           | referrals           | 18
+    Current holder      | holder              | 24
+    Location            | location            | 22
+    Seal                | seal_number         | 12
+    State               | state               | 14
+    Days since movement | days_since_movement | 10 | number
+    Review due          | review_due_on       | 12 | date
+    Discrepancies       | discrepancies       | 10 | number
+    Hold                | hold                | 8  | bool
+    Awaiting collection | awaiting_collection | 10 | bool
+    """,
+    convert={"exhibit_type": exhibits.type_label, "state": exhibits.state_label},
 )
-CONTINUITY_COLUMNS = (
-    ExportColumn("No", "seq", 5, "number"),
-    ExportColumn("Event", "label", 14),
-    ExportColumn("Happened", "happened_at", 17, "datetime"),
-    ExportColumn("Recorded", "recorded_at", 17, "datetime"),
-    ExportColumn("Recorded by", "recorded_by", 16),
-    ExportColumn("From", "from_name", 24),
-    ExportColumn("To", "to_name", 24),
-    ExportColumn("Receiver details", "to_detail", 28),
-    ExportColumn("Reason", "reason", 16),
-    ExportColumn("Location", "location", 20),
-    ExportColumn("Seal on receipt", "seal_number", 14),
-    ExportColumn("Seal intact", "seal_intact", 8, "bool"),
-    ExportColumn("Resealed as", "new_seal_number", 12),
-    ExportColumn("Discrepancy", "discrepancy", 36),
-    ExportColumn("Corrects", "corrects_seq", 8, "number"),
-    ExportColumn(
-        "Corrected by", "corrected_by", 10, convert=lambda seqs: ", ".join(map(str, seqs))
-    ),
-    ExportColumn("Authority", "authority", 20),
-    ExportColumn("Witness", "witness", 20),
-    ExportColumn("Note", "note", 30),
-    ExportColumn("Hash (SHA-256)", "hash", 66),
+CONTINUITY_COLUMNS = columns(
+    """
+    No               | seq             | 5  | number
+    Event            | label           | 14
+    Happened         | happened_at     | 17 | datetime
+    Recorded         | recorded_at     | 17 | datetime
+    Recorded by      | recorded_by     | 16
+    From             | from_name       | 24
+    To               | to_name         | 24
+    Receiver details | to_detail       | 28
+    Reason           | reason          | 16
+    Location         | location        | 20
+    Seal on receipt  | seal_number     | 14
+    Seal intact      | seal_intact     | 8  | bool
+    Resealed as      | new_seal_number | 12
+    Discrepancy      | discrepancy     | 36
+    Corrects         | corrects_seq    | 8  | number
+    Corrected by     | corrected_by    | 10
+    Authority        | authority       | 20
+    Witness          | witness         | 20
+    Note             | note            | 30
+    Hash (SHA-256)   | hash            | 66
+    """,
+    convert={"corrected_by": lambda seqs: ", ".join(map(str, seqs))},
 )
 FOUND_ON = "Found on"
 
@@ -157,9 +160,8 @@ EXPORT = ExportLog(
     sheet="Exhibits",
     what="Exhibit register",
     columns=COLUMNS,
-    rows=lambda session, request, clock: attributes(
-        [c.field for c in COLUMNS],
-        spec("exhibits").service.stream(session, request.query or PageQuery(), clock),
+    rows=lambda session, request, clock: spec("exhibits").service.stream(
+        session, request.query or PageQuery(), clock
     ),
 )
 

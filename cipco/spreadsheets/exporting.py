@@ -57,6 +57,48 @@ class ExportColumn:
         return Column(self.header, self.width, self.kind)
 
 
+KINDS = frozenset({"text", "date", "datetime", "number", "bool"})
+FLAGS = frozenset({"internal", "person"})
+
+
+def columns(
+    table: str, convert: Mapping[str, Callable[[Any], Any]] | None = None
+) -> tuple[ExportColumn, ...]:
+    """A log's columns written as a table, one a line::
+
+        Header         | row field     | width | kind     | flags
+        Prison number  | nomis_number  | 13    |          | person
+        Incident date  | incident_at   | 17    | datetime
+        Notes          | notes         | 40    |          | internal
+
+    ``kind`` defaults to text; flags are ``internal`` (left out of police exports unless
+    asked) and ``person`` (withheld for people marked "do not share"). ``convert`` maps a row
+    field to the function that turns its value into words.
+    """
+    convert = dict(convert or {})
+    found = []
+    for line in table.strip().splitlines():
+        header, field, width, *rest = (part.strip() for part in line.split("|"))
+        kind = (rest[0] if rest else "") or "text"
+        flags = set(rest[1:]) - {""}
+        if kind not in KINDS or not flags <= FLAGS:
+            raise ValueError(f"column {header!r}: unknown kind or flag in {line!r}")
+        found.append(
+            ExportColumn(
+                header,
+                field,
+                int(width),
+                kind,
+                internal="internal" in flags,
+                person="person" in flags,
+                convert=convert.pop(field, None),
+            )
+        )
+    if convert:
+        raise ValueError(f"convert names fields that are not columns: {', '.join(convert)}")
+    return tuple(found)
+
+
 @dataclass(frozen=True)
 class ExportRequest:
     """What the user asked for: the log's filter, its words for the About sheet, options."""
@@ -75,8 +117,8 @@ class ExportLog:
     sheet: str
     what: str  # the About sheet's "What"
     columns: tuple[ExportColumn, ...]
-    rows: RowSource
-    fields: tuple[str, ...] = ()  # order of the service's row values; default: the columns'
+    rows: RowSource  # tuples in ``fields`` order, or (no ``fields``) objects with attributes
+    fields: tuple[str, ...] = ()  # order of the values in the service's row tuples
     count: Callable[[Session, ExportRequest, Clock], int] | None = None
     notes: tuple[str, ...] = ()
     restricted_field: str | None = None  # the field that says a row is restricted...
@@ -155,6 +197,8 @@ def stream(
     index = {name: i for i, name in enumerate(order)}
     chosen = log.chosen(request)
     rows: Iterable[Sequence[Any]] = log.rows(session, request, clock)
+    if not log.fields:  # the service yields objects: read the columns' attributes
+        rows = attributes(order, rows)
     tally = _Tally()
     left_out = [c.header for c in log.columns if c not in chosen]
     if left_out:

@@ -11,7 +11,7 @@ from cipco.services import mg4d
 from cipco.services.log_rows import PAPERS_FIELDS, papers_rows
 from cipco.services.paging import PageQuery
 from cipco.services.person_import import do_not_share_numbers
-from cipco.spreadsheets.exporting import ExportColumn, ExportLog
+from cipco.spreadsheets.exporting import ExportLog, columns
 from cipco.spreadsheets.importers import ImportLog
 from cipco.spreadsheets.reader import FieldSpec
 
@@ -49,26 +49,28 @@ FIELDS: list[FieldSpec] = [
     FieldSpec("notes", ("Notes", "Comments", "Remarks")),
 ]
 
-COLUMNS = (
-    ExportColumn("Form", "form_label", 7),
-    ExportColumn("Prison number", "nomis_number", 13, person=True),
-    ExportColumn("Name", "prisoner_name", 24, person=True),
-    ExportColumn("Referral", "referral_reference", 15),
-    ExportColumn("Crime ref", "crime_ref", 14),
-    ExportColumn("URN", "urn", 14),
-    ExportColumn("Charges", "charges", 50),
-    ExportColumn("Court", "court", 24),
-    ExportColumn("First hearing", "first_hearing_on", 13, "date"),
-    ExportColumn("Received", "received_at", 17, "datetime"),
-    ExportColumn("Received from", "received_from", 20),
-    ExportColumn("State", "state", 16),
-    ExportColumn("Response", "response", 24),
-    ExportColumn("Served", "served_at", 17, "datetime"),
-    ExportColumn("Served by", "served_by", 20),
-    ExportColumn("Witnessed by", "witnessed_by", 20),
-    ExportColumn("Service note", "note", 30),
-    ExportColumn("Copy returned", "copy_returned_at", 17, "datetime"),
-    ExportColumn("Returned how", "copy_returned_how", 20),
+COLUMNS = columns(
+    """
+    Form          | form_label         | 7
+    Prison number | nomis_number       | 13 |          | person
+    Name          | prisoner_name      | 24 |          | person
+    Referral      | referral_reference | 15
+    Crime ref     | crime_ref          | 14
+    URN           | urn                | 14
+    Charges       | charges            | 50
+    Court         | court              | 24
+    First hearing | first_hearing_on   | 13 | date
+    Received      | received_at        | 17 | datetime
+    Received from | received_from      | 20
+    State         | state              | 16
+    Response      | response           | 24
+    Served        | served_at          | 17 | datetime
+    Served by     | served_by          | 20
+    Witnessed by  | witnessed_by       | 20
+    Service note  | note               | 30
+    Copy returned | copy_returned_at   | 17 | datetime
+    Returned how  | copy_returned_how  | 20
+    """
 )
 
 IMPORT = ImportLog(

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
-from cipco.services.person_import import EXPORT_FIELDS, PersonImport, person_export_rows
-from cipco.spreadsheets.exporting import ExportColumn, ExportLog
+from cipco.services.person_import import PersonImport, person_export_rows
+from cipco.spreadsheets.exporting import ExportLog, columns
 from cipco.spreadsheets.importers import ImportLog
 from cipco.spreadsheets.reader import FieldSpec
 
@@ -42,21 +42,23 @@ FIELDS: list[FieldSpec] = [
     FieldSpec("notes", ("Notes", "Comments", "Remarks")),
 ]
 
-COLUMNS = (
-    ExportColumn("Prison number", "nomis_number", 13, person=True),
-    ExportColumn("Name", "prisoner_name", 26, person=True),
-    ExportColumn("PNC", "pnc", 14),
-    ExportColumn("Date of birth", "date_of_birth", 12, "date"),
-    ExportColumn("Location", "location", 14),
-    ExportColumn("Alerts", "alert_codes", 18),
-    ExportColumn("SOC band", "soc_band", 9, "number"),
-    ExportColumn("OCG", "ocg_name", 20),
-    ExportColumn("Last review", "last_review_on", 12, "date"),
-    ExportColumn("Next review", "next_review_on", 12, "date"),
-    ExportColumn("Release date", "release_date", 12, "date"),
-    ExportColumn("Do not share", "do_not_share", 12, "bool"),
-    ExportColumn("Reason", "reason", 40),
-    ExportColumn("Notes", "notes", 40, internal=True),
+COLUMNS = columns(
+    """
+    Prison number | nomis_number   | 13 |        | person
+    Name          | prisoner_name  | 26 |        | person
+    PNC           | pnc            | 14
+    Date of birth | date_of_birth  | 12 | date
+    Location      | location       | 14
+    Alerts        | alert_codes    | 18
+    SOC band      | soc_band       | 9  | number
+    OCG           | ocg_name       | 20
+    Last review   | last_review_on | 12 | date
+    Next review   | next_review_on | 12 | date
+    Release date  | release_date   | 12 | date
+    Do not share  | do_not_share   | 12 | bool
+    Reason        | reason         | 40
+    Notes         | notes          | 40 |        | internal
+    """
 )
 
 
@@ -77,7 +79,6 @@ EXPORT = ExportLog(
     sheet="Persons of interest",
     what="Persons of interest export",
     columns=COLUMNS,
-    fields=EXPORT_FIELDS,
     rows=lambda session, _request, _clock: person_export_rows(session),
     restricted_field="do_not_share",
     restricted_values=lambda _session: (True,),

@@ -13,7 +13,7 @@ from sqlmodel import Session
 from cipco.services import reports
 from cipco.services.person_import import do_not_share_numbers
 from cipco.services.referral_import import ReferralImport
-from cipco.spreadsheets.exporting import ExportColumn, ExportLog, ExportRequest
+from cipco.spreadsheets.exporting import ExportLog, ExportRequest, columns
 from cipco.spreadsheets.importers import ImportLog
 from cipco.spreadsheets.reader import FieldSpec
 
@@ -86,26 +86,28 @@ FIELDS: list[FieldSpec] = [
     FieldSpec("notes", ("Notes", "Comments", "Comment", "Remarks", "Update", "Updates")),
 ]
 
-COLUMNS = (
-    ExportColumn("Reference", "reference", 16),
-    ExportColumn("Prison number", "nomis_number", 13, person=True),
-    ExportColumn("Prisoner name", "prisoner_name", 24, person=True),
-    ExportColumn("Incident date", "incident_at", 17, "datetime"),
-    ExportColumn("Category", "category", 34),
-    ExportColumn("Status", "status", 16),
-    ExportColumn("Outcome", "outcome", 30),
-    ExportColumn("Force", "force", 26),
-    ExportColumn("Crime ref", "crime_ref", 16),
-    ExportColumn("OIC", "oic_name", 20),
-    ExportColumn("Date referred", "referred_at", 17, "datetime"),
-    ExportColumn("Date acknowledged", "acknowledged_at", 17, "datetime"),
-    ExportColumn("Date charged", "charged_at", 17, "datetime"),
-    ExportColumn("Date closed", "closed_at", 17, "datetime"),
-    ExportColumn("Location", "location", 18),
-    ExportColumn("Description", "description", 40),
-    ExportColumn("Notes", "notes", 40, internal=True),
-    ExportColumn("Next due", "next_due", 34, internal=True),
-    ExportColumn("Next due by", "next_due_at", 17, "datetime", internal=True),
+COLUMNS = columns(
+    """
+    Reference         | reference       | 16
+    Prison number     | nomis_number    | 13 |          | person
+    Prisoner name     | prisoner_name   | 24 |          | person
+    Incident date     | incident_at     | 17 | datetime
+    Category          | category        | 34
+    Status            | status          | 16
+    Outcome           | outcome         | 30
+    Force             | force           | 26
+    Crime ref         | crime_ref       | 16
+    OIC               | oic_name        | 20
+    Date referred     | referred_at     | 17 | datetime
+    Date acknowledged | acknowledged_at | 17 | datetime
+    Date charged      | charged_at      | 17 | datetime
+    Date closed       | closed_at       | 17 | datetime
+    Location          | location        | 18
+    Description       | description     | 40
+    Notes             | notes           | 40 |          | internal
+    Next due          | next_due        | 34 |          | internal
+    Next due by       | next_due_at     | 17 | datetime | internal
+    """
 )
 
 

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
+from sqlalchemy import Engine
+
 from cipco.clock import Clock
+from cipco.db import read_scope
 from cipco.outputs import OutputTarget
-from cipco.services.reports import MonthlyReport
+from cipco.services.reports import MonthlyReport, monthly_report
 from cipco.spreadsheets.exporting import save_book
 from cipco.spreadsheets.writer import (
     HEADER_FILL,
@@ -71,3 +75,12 @@ def write_monthly_report(
         ),
     )
     return save_book(target, wb)
+
+
+def write_monthly(
+    engine: Engine, month: date, target: OutputTarget, *, clock: Clock, actor: str
+) -> tuple[Path, MonthlyReport]:
+    """The month's figures (read in one snapshot) written to ``target``: (path, figures)."""
+    with read_scope(engine, clock=clock) as session:
+        report = monthly_report(session, month, clock)
+    return write_monthly_report(report, target, clock=clock, actor=actor), report

@@ -13,9 +13,10 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
-from sqlmodel import Session
+from sqlalchemy import Engine
 
 from cipco.clock import Clock
+from cipco.db import read_scope
 from cipco.outputs import OutputTarget
 from cipco.spreadsheets.exporting import save_book
 from cipco.spreadsheets.importers import ImportLog
@@ -23,12 +24,15 @@ from cipco.spreadsheets.writer import MARKING, About, write_about_sheet
 
 
 def write_template(
-    session: Session, log: ImportLog, target: OutputTarget, *, clock: Clock, actor: str
+    engine: Engine, log: ImportLog, target: OutputTarget, *, clock: Clock, actor: str
 ) -> Path:
     """An empty import workbook for ``log``: its columns, drop-downs and instructions."""
     what = log.name
     fields = log.fields
-    choices = log.choices(session) if log.choices is not None else {}
+    choices: dict[str, list[str]] = {}
+    if log.choices is not None:
+        with read_scope(engine, clock=clock) as session:
+            choices = log.choices(session)
     wb = Workbook()
     ws = wb.active
     assert ws is not None
