@@ -228,7 +228,8 @@ def stream(
         elif tally.withheld:
             about.notes.append(
                 f"{tally.withheld} rows name a person marked 'do not share': their name and "
-                "prison number are withheld (--include-restricted includes them)."
+                "prison number are withheld, so those rows do not import back "
+                "(--include-restricted includes them)."
             )
 
     return [c.column() for c in chosen], counted(), tally
