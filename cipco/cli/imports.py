@@ -118,7 +118,8 @@ def _command(name: str, reads: str) -> Callable[..., None]:
 
         overrides = parse_map(mapping)
         if not file.is_file():
-            fail(f"{file}: {'a folder, not a workbook' if file.is_dir() else 'no such file'}", EXIT_USAGE)
+            problem = "a folder, not a workbook" if file.is_dir() else "no such file"
+            fail(f"{file}: {problem}", EXIT_USAGE)
         chosen = target(rejects, f"rejects-{name}", overwrite) if rejects is not None else None
         engine = open_engine_or_exit()
         with ticker(quiet, f"Importing {file.name}") as (advance, _total):
