@@ -1,9 +1,9 @@
 """Police-ready workbooks: referral and persons exports, import templates, the proforma.
 
 Every data export goes through :func:`cipco.spreadsheets.writer.write_workbook` (bold frozen
-header, autofilter, UK date cells, no live formulas, About sheet, 0600). Templates and the
-proforma need normal-mode features (data validation, merged layout) and are saved with
-:func:`cipco.spreadsheets.writer.save_workbook` (also 0600, atomic).
+header, autofilter, UK date cells, no live formulas, About sheet, print setup, 0600).
+Templates and the proforma need normal-mode features (data validation, merged layout) and
+are built with :class:`cipco.spreadsheets.book.Book` (the same cell rules and print setup).
 """
 
 from __future__ import annotations
@@ -23,10 +23,7 @@ from cipco.spreadsheets.writer import (
     About,
     Column,
     SheetSpec,
-    is_formula_like,
-    save_workbook,
     timestamped_name,
-    write_about_sheet,
     write_workbook,
 )
 
@@ -146,52 +143,48 @@ def _template_choices(session: Session, what: str) -> dict[str, list[str]]:
 
 def write_template(session: Session, what: str, path: Path, *, clock: Clock, actor: str) -> Path:
     """An empty import workbook for ``referrals`` or ``persons`` with drop-downs."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font, PatternFill
-    from openpyxl.utils import get_column_letter
-    from openpyxl.worksheet.datavalidation import DataValidation
+    from cipco.spreadsheets.book import (
+        BOLD,
+        HEADER_FILL,
+        MARKING_FONT,
+        WRAP_ALIGNMENT,
+        Book,
+        get_column_letter,
+    )
 
     fields: list[FieldSpec] = {"referrals": REFERRAL_FIELDS, "persons": PERSON_FIELDS}[what]
     choices = _template_choices(session, what)
-    wb = Workbook()
-    ws = wb.active
-    assert ws is not None
-    ws.title = what.capitalize()
-    lists = wb.create_sheet("Lists")
+    book = Book(
+        About(what=f"Import template: {what}", generated_at=clock.now(), generated_by=actor)
+    )
+    ws = book.sheet(what.capitalize())
+    lists = book.sheet("Lists", hidden=True)
+    instructions = book.sheet("Instructions", widths=(24, 90))
     used = 0
-    instructions = wb.create_sheet("Instructions")
     for index, spec in enumerate(fields, start=1):
         letter = get_column_letter(index)
-        cell = ws.cell(row=1, column=index, value=spec.header)
-        cell.font = Font(bold=True)
-        cell.fill = PatternFill("solid", fgColor="DDE4EE")
+        book.put(ws, 1, index, spec.header, font=BOLD, fill=HEADER_FILL)
         ws.column_dimensions[letter].width = max(14, len(spec.header) + 4)
         if spec.kind in ("date", "datetime"):
+            fmt = "dd/mm/yyyy" if spec.kind == "date" else "dd/mm/yyyy hh:mm"
             for row in range(2, 502):
-                ws.cell(row=row, column=index).number_format = (
-                    "dd/mm/yyyy" if spec.kind == "date" else "dd/mm/yyyy hh:mm"
-                )
+                book.put(ws, row, index, None, fmt=fmt)
         if spec.name in choices:
             values = choices[spec.name]
             used += 1
             list_col = get_column_letter(used)
-            lists[f"{list_col}1"] = spec.header
+            book.put(lists, 1, used, spec.header)
             for offset, value in enumerate(values, start=2):
-                lists[f"{list_col}{offset}"] = value
-            validation = DataValidation(
-                type="list",
-                formula1=f"=Lists!${list_col}$2:${list_col}${len(values) + 1}",
-                allow_blank=True,
-                showErrorMessage=False,
+                book.put(lists, offset, used, value)
+            book.list_validation(
+                ws,
+                f"{letter}2:{letter}1000",
+                f"Lists!${list_col}$2:${list_col}${len(values) + 1}",
+                title=spec.header,
+                prompt="Pick from the list (other text is kept with a warning).",
             )
-            validation.promptTitle = spec.header
-            validation.prompt = "Pick from the list (other text is kept with a warning)."
-            ws.add_data_validation(validation)
-            validation.add(f"{letter}2:{letter}1000")
     ws.freeze_panes = "A2"
     ws.auto_filter.ref = f"A1:{get_column_letter(len(fields))}1"
-    lists.sheet_state = "hidden"
-    bold = Font(bold=True)
     lines: list[tuple[str, str]] = [
         (MARKING, ""),
         (f"How to fill in the {what} import sheet", ""),
@@ -211,23 +204,11 @@ def write_template(session: Session, what: str, path: Path, *, clock: Clock, act
         extra = " (required)" if spec.required else ""
         also = ", ".join(spec.synonyms[1:4])
         lines.append((spec.header, f"{meaning}{extra}; also recognised: {also}"))
-    for left, right in lines:
-        instructions.append([left, right])
-    instructions["A1"].font = Font(bold=True, color="C00000", size=14)
-    instructions["A2"].font = bold
-    instructions.column_dimensions["A"].width = 24
-    instructions.column_dimensions["B"].width = 90
-    for row in instructions.iter_rows(min_row=3):
-        row[1].alignment = Alignment(wrap_text=True, vertical="top")
-    write_about_sheet(
-        wb,
-        About(
-            what=f"Import template: {what}",
-            generated_at=clock.now(),
-            generated_by=actor,
-        ),
-    )
-    return save_workbook(wb, path)
+    for row, (left, right) in enumerate(lines, start=1):
+        font = MARKING_FONT if row == 1 else BOLD if row == 2 else None
+        book.put(instructions, row, 1, left, **({"font": font} if font else {}))
+        book.put(instructions, row, 2, right, alignment=WRAP_ALIGNMENT)
+    return book.save(path)
 
 
 # ---------------------------------------------------------------- proforma
@@ -235,15 +216,20 @@ def write_template(session: Session, what: str, path: Path, *, clock: Clock, act
 
 def write_proforma(session: Session, reference: str, path: Path, *, clock: Clock) -> Path:
     """The police referral proforma for one referral (one sheet). Raises LookupError."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font, PatternFill
-
     from cipco.models.referral import AGGRAVATING_FACTORS, EVIDENCE_ITEMS
     from cipco.services.referrals import (
         outcome_label,
         referral_by_reference,
         referral_detail,
         status_label,
+    )
+    from cipco.spreadsheets.book import (
+        BOLD,
+        HEADER_FILL,
+        MARKING_FONT,
+        WRAP_ALIGNMENT,
+        Book,
+        Font,
     )
 
     found = referral_by_reference(session, reference.strip())
@@ -252,47 +238,45 @@ def write_proforma(session: Session, reference: str, path: Path, *, clock: Clock
     detail = referral_detail(session, found.id, clock)
     r = detail.referral
     p = detail.prisoner
-    wb = Workbook()
-    ws = wb.active
-    assert ws is not None
-    ws.title = "Referral proforma"
-    ws.column_dimensions["A"].width = 34
-    ws.column_dimensions["B"].width = 26
-    ws.column_dimensions["C"].width = 22
-    ws.column_dimensions["D"].width = 22
-    bold = Font(bold=True)
-    section_fill = PatternFill("solid", fgColor="DDE4EE")
+    book = Book(
+        About(
+            what=f"Referral proforma {r.reference}",
+            generated_at=clock.now(),
+            generated_by="cipco",
+        )
+    )
+    ws = book.sheet(
+        "Referral proforma", widths=(34, 26, 22, 22), title_rows=2, one_page=True, landscape=False
+    )
+    bold = BOLD
+    section_fill = HEADER_FILL
     row = 1
 
     def put(col: int, value: Any, *, font: Font | None = None, fmt: str | None = None) -> None:
-        if hasattr(value, "tzinfo") and getattr(value, "tzinfo", None) is not None:
-            value = to_london(value).replace(tzinfo=None)
-        cell = ws.cell(row=row, column=col, value=value)
-        if isinstance(value, str) and is_formula_like(value):
-            cell.data_type = "s"
+        style: dict[str, Any] = {"alignment": WRAP_ALIGNMENT}
         if font is not None:
-            cell.font = font
+            style["font"] = font
         if fmt:
-            cell.number_format = fmt
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
+            style["fmt"] = fmt
+        book.put(ws, row, col, value, **style)
 
     def field(label: str, value: Any, fmt: str | None = None) -> None:
         nonlocal row
         put(1, label, font=bold)
         put(2, value if value not in (None, "") else "", fmt=fmt)
         if isinstance(value, str) and len(value) > 26:
-            ws.merge_cells(start_row=row, start_column=2, end_row=row, end_column=4)
+            book.merge(ws, row, 2, 4)
         row += 1
 
     def section(title: str) -> None:
         nonlocal row
         row += 1
         for col in range(1, 5):
-            ws.cell(row=row, column=col).fill = section_fill
+            book.put(ws, row, col, None, fill=section_fill)
         put(1, title, font=Font(bold=True, size=12))
         row += 1
 
-    put(1, MARKING, font=Font(bold=True, color="C00000", size=14))
+    put(1, MARKING, font=MARKING_FONT)
     row += 1
     put(1, "Crime in prison: referral to police", font=Font(bold=True, size=16))
     row += 1
@@ -351,6 +335,4 @@ def write_proforma(session: Session, reference: str, path: Path, *, clock: Clock
     field("Footage requested on", r.footage_requested_on, "dd/mm/yyyy")
     row += 1
     put(1, f"Prepared {to_london(clock.now()):%d/%m/%Y %H:%M}. {MARKING}.")
-    ws.print_title_rows = "1:2"
-    ws.page_setup.fitToWidth = 1
-    return save_workbook(wb, path)
+    return book.save(path, about_sheet=False)
