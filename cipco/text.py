@@ -72,6 +72,13 @@ def escape_markup(value: Any) -> str:
     return clean(value).replace("\\", "\\\\").replace("[", "\\[")
 
 
+def safe_cell(cell: Any) -> Any:
+    """A table cell made safe: a ``Text`` cleaned in place, anything else a literal Text."""
+    if isinstance(cell, Text):
+        return clean_text_in_place(cell)
+    return make_safe(cell) if not isinstance(cell, str) else literal(cell)
+
+
 def clean_text_in_place(text: Text) -> Text:
     """Replace each unsafe character of a Rich ``Text`` with U+FFFD, keeping its styles.
 
@@ -88,8 +95,8 @@ def make_safe(renderable: Any) -> Any:
     """``renderable`` with every ``Text`` and string inside it cleaned (returns it).
 
     Walks Rich ``Text``, ``Table`` (cells, headers, title, caption), ``Group`` and anything
-    with a ``renderable`` attribute (``Panel``, ``Padding``, ``Align``). A plain string is
-    returned as a literal ``Text`` when it holds unsafe characters.
+    with a ``renderable`` attribute (``Panel``, ``Padding``, ``Align``). A plain string
+    becomes a literal ``Text`` (a string would be parsed as markup).
     """
     return _safe(renderable, depth=0)
 
@@ -103,7 +110,7 @@ def _safe(obj: Any, depth: int) -> Any:
     if isinstance(obj, Text):
         return clean_text_in_place(obj)
     if isinstance(obj, str):
-        return literal(obj, newlines=True) if not obj.isprintable() else obj
+        return literal(obj, newlines=True)  # a str would be parsed as markup
     if isinstance(obj, Table):
         obj.title = _safe(obj.title, depth + 1)
         obj.caption = _safe(obj.caption, depth + 1)

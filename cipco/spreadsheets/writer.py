@@ -39,6 +39,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.dimensions import RowDimension
 
 from cipco.clock import LONDON, to_london
 from cipco.outputs import OutputTarget, make_private_dir, write_output
@@ -82,6 +83,7 @@ __all__ = [
 
 SAMPLE_ROWS = 200  # rows measured for column widths before a write-only sheet starts
 MAX_ROW_LINES = 27  # Excel's tallest row is 409 points
+SHORT_TEXT = 4000  # longer text takes the careful path (exact line count, cell limit)
 HEADER_FONT = Font(bold=True)
 HEADER_FILL = PatternFill("solid", fgColor="DDE4EE")
 HEADER_ALIGNMENT = Alignment(vertical="top", wrap_text=True)
@@ -189,10 +191,23 @@ def _column_converters(
         date_cell.value = value
         return date_cell
 
+    per_line = max(limit - 1, 1)
+
     def text(value: str) -> Any:
-        if not value or len(value) > limit or not value.isprintable() or value[0] in "=+-@":
+        if not value or not value.isprintable() or value[0] in "=+-@":
             return general(value)
-        return value
+        size = len(value)
+        if size <= limit:
+            return value
+        if size > SHORT_TEXT:
+            return general(value)
+        # longer than the column: wrapped, and the row made tall enough (word wrapping
+        # needs a little more than the characters alone)
+        lines = (size * 6 // 5) // per_line + 1
+        if lines > state.lines:
+            state.lines = lines
+        wrap_cell.value = value
+        return wrap_cell
 
     def integer(value: int) -> Any:
         return value if -MAX_EXACT_INTEGER < value < MAX_EXACT_INTEGER else general(value)
@@ -281,17 +296,19 @@ def _write_sheet(
     generals = [m[1] for m in made]
     extra = _column_converters(ws, Column(""), printing.MAX_WIDTH, state)[1]
     heights = ws.row_dimensions
+    tall = [RowDimension(ws, ht=printing.row_height(n)) for n in range(MAX_ROW_LINES + 1)]
+    width = len(columns)
     for row in chain(sample, rows):
         state.row += 1
         cells = [
-            converters[i].get(type(value), generals[i])(value)
-            if i < len(converters)
-            else extra(value)
-            for i, value in enumerate(row)
+            convert.get(type(value), fallback)(value)
+            for convert, fallback, value in zip(converters, generals, row, strict=False)
         ]
+        if len(row) > width:  # cells beyond the header: written all the same
+            cells += [extra(value) for value in row[width:]]
         if state.lines > 1:  # wrapped text: a row tall enough to show it (office suites
             # do not re-measure rows when they open a file)
-            heights[state.row].height = printing.row_height(min(state.lines, MAX_ROW_LINES))
+            heights[state.row] = tall[min(state.lines, MAX_ROW_LINES)]
             ws.append(cells)
             del heights[state.row]
             state.lines = 1
