@@ -368,6 +368,7 @@ def _write_about(
 
 
 def _write_long_text(wb: Workbook, about: About, long_text: LongText, taken: set[str]) -> None:
+    taken.discard(LONG_TEXT_SHEET.lower())  # kept free for this sheet until now
     columns = [Column(h, w, k) for h, w, k in long_text.headers()]
     spec = SheetSpec(LONG_TEXT_SHEET, columns, long_text.rows())
     # the whole text, split across cells that each hold what a cell can
