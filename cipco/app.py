@@ -19,6 +19,7 @@ from rich.text import Text
 from sqlmodel import Session
 from textual.app import App
 from textual.binding import Binding
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
@@ -28,6 +29,7 @@ from cipco.db import DataVersionWatcher, session_scope
 from cipco.screens.palette import CipcoCommands
 from cipco.screens.registry import NAV
 from cipco.services.bootstrap import prepare
+from cipco.text import clean
 
 POLL_SECONDS = 1.0
 # Database workers release the GIL for every row SQLite steps through and must win it back
@@ -119,6 +121,24 @@ class CipcoApp(App[None]):
             self.action_hide_help_panel()
         else:
             self.action_show_help_panel()
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Every notification shows its text as written: cleaned, never parsed as markup."""
+        super().notify(
+            clean(message, newlines=True),
+            title=clean(title),
+            severity=severity,
+            timeout=timeout,
+            markup=False,
+        )
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """One place where failures in background work become a message, never a crash."""

@@ -147,11 +147,11 @@ def report_monthly(
         ),
     )
     console = Console(highlight=False)
-    console.print(report.title, style="bold", markup=False)
+    console.print(_plain(report.title), style="bold")
     for table in report.tables:
-        shown = Table(title=table.title, title_justify="left")
+        shown = Table(title=_plain(table.title), title_justify="left")
         for index, header in enumerate(table.headers):
-            shown.add_column(header, justify="right" if index else "left")
+            shown.add_column(_plain(header), justify="right" if index else "left")
         for row in table.rows:
             shown.add_row(*(_plain(v) for v in row))
         if not table.rows:
@@ -161,6 +161,6 @@ def report_monthly(
 
 
 def _plain(value: Any) -> Any:
-    from rich.text import Text
+    from cipco.text import literal
 
-    return Text(str(value))
+    return literal(value)

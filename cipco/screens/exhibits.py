@@ -44,6 +44,7 @@ from cipco.services.exhibits import (
     type_label,
 )
 from cipco.services.paging import Page, PageQuery
+from cipco.text import make_safe
 from cipco.widgets.errors import ReportsWorkerErrors
 from cipco.widgets.record_table import RecordTable, TableColumn
 
@@ -726,8 +727,8 @@ class ExhibitDetailScreen(ReportsWorkerErrors, Screen[None]):
             )
         if detail.fields:
             head.append("\n" + "  ·  ".join(f"{k}: {v}" for k, v in detail.fields), style="dim")
-        self.query_one("#exhibit-header", Static).update(head)
-        self.query_one("#timeline-text", Static).update(timeline_text(detail))
+        self.query_one("#exhibit-header", Static).update(make_safe(head))
+        self.query_one("#timeline-text", Static).update(make_safe(timeline_text(detail)))
 
     def action_back(self) -> None:
         self.dismiss(None)

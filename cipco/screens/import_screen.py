@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
     from cipco.clock import Clock
     from cipco.spreadsheets.importers import ImportSummary
+from cipco.text import make_safe
 from cipco.widgets.errors import ReportsWorkerErrors
 
 
@@ -93,9 +94,7 @@ class ImportScreen(ReportsWorkerErrors, ModalScreen["ImportSummary | None"]):
         self.query_one("#path", Input).focus()
 
     def _show(self, text: Text | str) -> None:
-        self.query_one("#report-text", Static).update(
-            text if isinstance(text, Text) else Text(text)
-        )
+        self.query_one("#report-text", Static).update(make_safe(text))
 
     def _busy(self, busy: bool) -> None:
         for button_id in ("#check", "#commit"):

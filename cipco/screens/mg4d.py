@@ -17,6 +17,7 @@ from cipco.screens.log_screen import LogScreen
 from cipco.services.flags import Severity
 from cipco.services.mg4d import QUEUES, PapersDetail, PapersRow
 from cipco.services.paging import Page, PageQuery
+from cipco.text import literal, make_safe
 from cipco.widgets.errors import ReportsWorkerErrors
 from cipco.widgets.record_table import RecordTable, TableColumn
 
@@ -285,7 +286,7 @@ class PapersDetailScreen(ReportsWorkerErrors, Screen[Any]):
             text.append("   ! first hearing soon and not served", style="bold red")
         if detail.notes:
             text.append(f"\nNotes: {detail.notes}")
-        self.query_one("#papers-summary", Static).update(text)
+        self.query_one("#papers-summary", Static).update(make_safe(text))
         table = self.query_one("#events", DataTable)
         table.clear()
         for event in detail.events:
@@ -305,9 +306,7 @@ class PapersDetailScreen(ReportsWorkerErrors, Screen[Any]):
                 f"#{event.corrects_event_id}" if event.corrects_event_id else "",
                 f"{format_datetime(event.recorded_at)} {event.actor}",
             ]
-            table.add_row(
-                *(Text(v, style=style, no_wrap=True, overflow="ellipsis") for v in values)
-            )
+            table.add_row(*(literal(v, style, no_wrap=True, overflow="ellipsis") for v in values))
         self.query_one("#events-empty", Static).update(
             "" if detail.events else "Not served yet. Press s to record service."
         )

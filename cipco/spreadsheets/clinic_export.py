@@ -5,6 +5,7 @@ The "Actions" sheet has the action log's columns (:mod:`cipco.spreadsheets.actio
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -24,6 +25,7 @@ from cipco.services.referrals import status_label as referral_status_label
 from cipco.spreadsheets import actions_io
 from cipco.spreadsheets.exporting import columns, save_sheets, save_text, sheet, table
 from cipco.spreadsheets.writer import MARKING, About
+from cipco.text import clean
 
 KIND_LABELS = {
     ItemKind.REFERRAL: "Referral",
@@ -126,8 +128,18 @@ def write_clinic_workbook(
 # ---------------------------------------------------------------- Markdown
 
 
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~!#])")
+_AUTOLINK = re.compile(r"(?i)(://|www\.|@)")
+_LINK_BREAKS = {"://": ":\\/\\/", "@": "\\@"}  # and "www." -> "www\\."
+
+
 def _md(value: Any) -> str:
-    """One table cell: no line breaks, pipes escaped."""
+    """One line of user text for Markdown: shown as typed, never a link, image or HTML.
+
+    Control characters and line breaks go; Markdown's punctuation is backslash-escaped
+    (``[x](url)``, ``![img]``, ``<script>``, ``*``, ``|``…); bare addresses are broken up so
+    no viewer turns them into links.
+    """
     if value is None:
         return ""
     if isinstance(value, datetime):
@@ -136,7 +148,9 @@ def _md(value: Any) -> str:
         return f"{value:%d/%m/%Y}"
     if isinstance(value, bool):
         return "Yes" if value else "No"
-    return " ".join(str(value).split()).replace("|", "\\|")
+    text = " ".join(clean(value).split())
+    text = _MD_SPECIAL.sub(r"\\\1", text)
+    return _AUTOLINK.sub(lambda m: _LINK_BREAKS.get(m.group(1), m.group(1)[:3] + "\\."), text)
 
 
 def _table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> list[str]:

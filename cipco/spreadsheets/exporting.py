@@ -27,7 +27,6 @@ from operator import attrgetter, itemgetter
 from pathlib import Path
 from typing import Any
 
-from openpyxl import Workbook
 from sqlalchemy import Engine
 from sqlmodel import Session
 
@@ -35,7 +34,7 @@ from cipco.clock import Clock
 from cipco.config import default_exports_dir
 from cipco.db import read_scope
 from cipco.outputs import OutputTarget, choose_output, write_output
-from cipco.spreadsheets.writer import About, Column, SheetSpec, save_workbook, write_workbook
+from cipco.spreadsheets.writer import About, Column, SheetSpec, write_workbook_to
 
 WITHHELD = "withheld (do not share)"
 RowSource = Callable[[Session, "ExportRequest", Clock], Iterable[Sequence[Any]]]
@@ -280,17 +279,8 @@ def save_sheets(
     progress: Callable[[int], None] | None = None,
 ) -> tuple[Path, dict[str, int]]:
     """Write data sheets and an About sheet to ``target``; (where it went, rows per sheet)."""
-    counts: dict[str, int] = {}
-
-    def write(temp: Path) -> None:
-        counts.update(write_workbook(temp, sheets, about, progress=progress))
-
-    return write_output(target, write), counts
-
-
-def save_book(target: OutputTarget, book: Workbook) -> Path:
-    """Write a normal-mode workbook (templates, proformas, charts) to ``target``."""
-    return write_output(target, lambda temp: save_workbook(book, temp))
+    written = write_workbook_to(target, sheets, about, progress=progress)
+    return written.path, written.counts
 
 
 def save_text(target: OutputTarget, text: str) -> Path:

@@ -45,6 +45,7 @@ from cipco.spreadsheets.reader import (
     read_table,
 )
 from cipco.spreadsheets.writer import About, Column, SheetSpec
+from cipco.text import clean
 
 PROGRESS_EVERY = 500
 
@@ -115,6 +116,12 @@ RejectsTo = OutputTarget | Path | Callable[[], OutputTarget]
 
 class _Rollback(Exception):
     pass
+
+
+def _shown(header: Any, limit: int = 40) -> str:
+    """A header as a message names it: one line, cleaned, cut short."""
+    text = " ".join(clean(header).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _text_value(raw: Any) -> str:
@@ -230,9 +237,10 @@ def run_import(
     present = set(table.mapping.values())
     missing = [s.header for s in log.fields if s.required and s.name not in present]
     if missing:
+        found = ", ".join(_shown(h) for h in table.headers[:30] if clean(h).strip())
         raise ReadError(
-            f"{path}: no column for {', '.join(missing)} (headers found: "
-            f"{', '.join(table.headers)}; use --map 'Header=field')"
+            f"{clean(path)}: no column for {', '.join(missing)} (headers found: "
+            f"{found or 'none'}; use --map 'Header=field')"
         )
     summary = ImportSummary(
         path=path,

@@ -5,8 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
 from sqlalchemy import Engine
 
 from cipco.clock import Clock, to_london
@@ -20,8 +18,9 @@ from cipco.services.referrals import (
     referral_detail,
     status_label,
 )
-from cipco.spreadsheets.exporting import WITHHELD, save_book
-from cipco.spreadsheets.writer import MARKING, is_formula_like
+from cipco.spreadsheets.book import BOLD, HEADER_FILL, MARKING_FONT, WRAP_ALIGNMENT, Book, Font
+from cipco.spreadsheets.exporting import WITHHELD
+from cipco.spreadsheets.writer import MARKING, About
 
 
 def write_proforma(
@@ -44,54 +43,52 @@ def write_proforma(
         detail = referral_detail(session, found.id, clock)
         hidden = frozenset() if include_restricted else do_not_share_numbers(session)
         book = _proforma(detail, hidden, clock)
-    return save_book(target, book)
+    return book.save(target, about_sheet=False)
 
 
-def _proforma(detail: Any, hidden: frozenset[str], clock: Clock) -> Workbook:
+def _proforma(detail: Any, hidden: frozenset[str], clock: Clock) -> Book:
     r = detail.referral
     p = detail.prisoner
-    wb = Workbook()
-    ws = wb.active
-    assert ws is not None
-    ws.title = "Referral proforma"
-    ws.column_dimensions["A"].width = 34
-    ws.column_dimensions["B"].width = 26
-    ws.column_dimensions["C"].width = 22
-    ws.column_dimensions["D"].width = 22
-    bold = Font(bold=True)
-    section_fill = PatternFill("solid", fgColor="DDE4EE")
+    book = Book(
+        About(
+            what=f"Referral proforma {r.reference}",
+            generated_at=clock.now(),
+            generated_by="cipco",
+        )
+    )
+    ws = book.sheet(
+        "Referral proforma", widths=(34, 26, 22, 22), title_rows=2, one_page=True, landscape=False
+    )
+    bold = BOLD
+    section_fill = HEADER_FILL
     row = 1
     withheld = False
 
     def put(col: int, value: Any, *, font: Font | None = None, fmt: str | None = None) -> None:
-        if hasattr(value, "tzinfo") and getattr(value, "tzinfo", None) is not None:
-            value = to_london(value).replace(tzinfo=None)
-        cell = ws.cell(row=row, column=col, value=value)
-        if isinstance(value, str) and is_formula_like(value):
-            cell.data_type = "s"
+        style: dict[str, Any] = {"alignment": WRAP_ALIGNMENT}
         if font is not None:
-            cell.font = font
+            style["font"] = font
         if fmt:
-            cell.number_format = fmt
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
+            style["fmt"] = fmt
+        book.put(ws, row, col, value, **style)
 
     def field(label: str, value: Any, fmt: str | None = None) -> None:
         nonlocal row
         put(1, label, font=bold)
         put(2, value if value not in (None, "") else "", fmt=fmt)
         if isinstance(value, str) and len(value) > 26:
-            ws.merge_cells(start_row=row, start_column=2, end_row=row, end_column=4)
+            book.merge(ws, row, 2, 4)
         row += 1
 
     def section(title: str) -> None:
         nonlocal row
         row += 1
         for col in range(1, 5):
-            ws.cell(row=row, column=col).fill = section_fill
+            book.put(ws, row, col, None, fill=section_fill)
         put(1, title, font=Font(bold=True, size=12))
         row += 1
 
-    put(1, MARKING, font=Font(bold=True, color="C00000", size=14))
+    put(1, MARKING, font=MARKING_FONT)
     row += 1
     put(1, "Crime in prison: referral to police", font=Font(bold=True, size=16))
     row += 1
@@ -159,6 +156,4 @@ def _proforma(detail: Any, hidden: frozenset[str], clock: Clock) -> Workbook:
         put(1, "People marked 'do not share' are withheld (--include-restricted includes them).")
         row += 1
     put(1, f"Prepared {to_london(clock.now()):%d/%m/%Y %H:%M}. {MARKING}.")
-    ws.print_title_rows = "1:2"
-    ws.page_setup.fitToWidth = 1
-    return wb
+    return book

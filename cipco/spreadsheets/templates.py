@@ -9,18 +9,21 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.datavalidation import DataValidation
 from sqlalchemy import Engine
 
 from cipco.clock import Clock
 from cipco.db import read_scope
 from cipco.outputs import OutputTarget
-from cipco.spreadsheets.exporting import save_book
+from cipco.spreadsheets.book import (
+    BOLD,
+    HEADER_FILL,
+    MARKING_FONT,
+    WRAP_ALIGNMENT,
+    Book,
+    get_column_letter,
+)
 from cipco.spreadsheets.importers import ImportLog
-from cipco.spreadsheets.writer import MARKING, About, write_about_sheet
+from cipco.spreadsheets.writer import MARKING, About
 
 
 def write_template(
@@ -33,45 +36,37 @@ def write_template(
     if log.choices is not None:
         with read_scope(engine, clock=clock) as session:
             choices = log.choices(session)
-    wb = Workbook()
-    ws = wb.active
-    assert ws is not None
-    ws.title = what.capitalize()
-    lists = wb.create_sheet("Lists")
+    book = Book(
+        About(what=f"Import template: {what}", generated_at=clock.now(), generated_by=actor)
+    )
+    ws = book.sheet(what.capitalize())
+    lists = book.sheet("Lists", hidden=True)
+    instructions = book.sheet("Instructions", widths=(24, 90))
     used = 0
-    instructions = wb.create_sheet("Instructions")
     for index, spec in enumerate(fields, start=1):
         letter = get_column_letter(index)
-        cell = ws.cell(row=1, column=index, value=spec.header)
-        cell.font = Font(bold=True)
-        cell.fill = PatternFill("solid", fgColor="DDE4EE")
+        book.put(ws, 1, index, spec.header, font=BOLD, fill=HEADER_FILL)
         ws.column_dimensions[letter].width = max(14, len(spec.header) + 4)
         if spec.kind in ("date", "datetime"):
+            fmt = "dd/mm/yyyy" if spec.kind == "date" else "dd/mm/yyyy hh:mm"
             for row in range(2, 502):
-                ws.cell(row=row, column=index).number_format = (
-                    "dd/mm/yyyy" if spec.kind == "date" else "dd/mm/yyyy hh:mm"
-                )
+                book.put(ws, row, index, None, fmt=fmt)
         if spec.name in choices:
             values = choices[spec.name]
             used += 1
             list_col = get_column_letter(used)
-            lists[f"{list_col}1"] = spec.header
+            book.put(lists, 1, used, spec.header)
             for offset, value in enumerate(values, start=2):
-                lists[f"{list_col}{offset}"] = value
-            validation = DataValidation(
-                type="list",
-                formula1=f"=Lists!${list_col}$2:${list_col}${len(values) + 1}",
-                allow_blank=True,
-                showErrorMessage=False,
+                book.put(lists, offset, used, value)
+            book.list_validation(
+                ws,
+                f"{letter}2:{letter}1000",
+                f"Lists!${list_col}$2:${list_col}${len(values) + 1}",
+                title=spec.header,
+                prompt="Pick from the list (other text is kept with a warning).",
             )
-            validation.promptTitle = spec.header
-            validation.prompt = "Pick from the list (other text is kept with a warning)."
-            ws.add_data_validation(validation)
-            validation.add(f"{letter}2:{letter}1000")
     ws.freeze_panes = "A2"
     ws.auto_filter.ref = f"A1:{get_column_letter(len(fields))}1"
-    lists.sheet_state = "hidden"
-    bold = Font(bold=True)
     lines: list[tuple[str, str]] = [
         (MARKING, ""),
         (f"How to fill in the {what} import sheet", ""),
@@ -91,20 +86,8 @@ def write_template(
         extra = " (required)" if spec.required else ""
         also = ", ".join(spec.synonyms[1:4])
         lines.append((spec.header, f"{meaning}{extra}; also recognised: {also}"))
-    for left, right in lines:
-        instructions.append([left, right])
-    instructions["A1"].font = Font(bold=True, color="C00000", size=14)
-    instructions["A2"].font = bold
-    instructions.column_dimensions["A"].width = 24
-    instructions.column_dimensions["B"].width = 90
-    for row in instructions.iter_rows(min_row=3):
-        row[1].alignment = Alignment(wrap_text=True, vertical="top")
-    write_about_sheet(
-        wb,
-        About(
-            what=f"Import template: {what}",
-            generated_at=clock.now(),
-            generated_by=actor,
-        ),
-    )
-    return save_book(target, wb)
+    for row, (left, right) in enumerate(lines, start=1):
+        font = MARKING_FONT if row == 1 else BOLD if row == 2 else None
+        book.put(instructions, row, 1, left, **({"font": font} if font else {}))
+        book.put(instructions, row, 2, right, alignment=WRAP_ALIGNMENT)
+    return book.save(target)
