@@ -5,20 +5,28 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import ColumnElement, Select, and_, func, select
 from sqlmodel import Session
 
 from cipco.clock import Clock, to_london, today
-from cipco.dates import format_date
 from cipco.models.mg4d import STATE_LABELS, ChargePapers, PapersCreate, PapersState, ServiceEvent
 from cipco.models.people import Prisoner
 from cipco.models.referral import Referral
 from cipco.services import settings
 from cipco.services.errors import NotFoundError
 from cipco.services.flags import Severity
-from cipco.services.logspec import Column, LogService, LogSpec, QueryContext, Queue
+from cipco.services.logspec import (
+    Column,
+    Done,
+    LogService,
+    LogSpec,
+    QueryContext,
+    Queue,
+    Sheets,
+    Words,
+)
 from cipco.services.mg4d.writes import Mg4dError, response_label
 from cipco.services.paging import Page, PageQuery, contains
 
@@ -95,6 +103,17 @@ OLDEST_FIRST = frozenset({"awaiting", "hearing_soon"})
 
 
 class Mg4dService(LogService[ChargePapers, PapersRow]):
+    model = ChargePapers
+    row_type = PapersRow
+    error = Mg4dError
+    filters: ClassVar[dict[str, Any]] = {
+        "papers_id": lambda value: ChargePapers.id == value,
+        "prisoner_id": lambda value: ChargePapers.prisoner_id == value,
+        "received_from_date": lambda value: ChargePapers.received_at >= value,
+        "received_to_date": lambda value: ChargePapers.received_at <= value,
+        "court": lambda value: contains(ChargePapers.court, str(value)),
+    }
+
     def label(self, record: Any) -> str:
         return "these papers"
 
@@ -104,17 +123,6 @@ class Mg4dService(LogService[ChargePapers, PapersRow]):
             .join(Prisoner, Prisoner.id == ChargePapers.prisoner_id)
             .outerjoin(Referral, Referral.id == ChargePapers.referral_id)
         )
-
-    def where_extra(self, ctx: QueryContext, key: str, value: Any) -> ColumnElement[bool] | None:
-        conditions: dict[str, Any] = {
-            "papers_id": lambda: ChargePapers.id == value,
-            "prisoner_id": lambda: ChargePapers.prisoner_id == value,
-            "received_from_date": lambda: ChargePapers.received_at >= value,
-            "received_to_date": lambda: ChargePapers.received_at <= value,
-            "court": lambda: contains(ChargePapers.court, str(value)) if value else None,
-        }
-        make = conditions.get(key)
-        return make() if make is not None else None
 
     def default_order(self, ctx: QueryContext, query: PageQuery) -> tuple[Any, ...]:
         """The queues to work oldest first; the whole log newest first."""
@@ -170,27 +178,15 @@ def _row(
 
 SERVICE = Mg4dService()
 SPEC = LogSpec(
-    name="mg4d",
-    title="MG4D",
-    noun="papers",
-    plural="charge papers",
-    model=ChargePapers,
-    row_type=PapersRow,
-    service=SERVICE,
-    create_schema=PapersCreate,
-    update_schema=PapersCreate,
+    "mg4d",
+    SERVICE,
+    Words("papers", "charge papers", "MG4D"),
     columns=(
         Column("received_at", "Received", 16, sort=ChargePapers.received_at),
         Column("nomis_number", "Prison no", 9, sort=Prisoner.nomis_number),
         Column("prisoner_name", "Prisoner", 15, sort=Prisoner.name),
         Column("state", "State", 20, sort=ChargePapers.state, attr="state_text"),
-        Column(
-            "first_hearing_on",
-            "1st hearing",
-            11,
-            sort=ChargePapers.first_hearing_on,
-            text=lambda row: format_date(row.first_hearing_on),
-        ),
+        Column("first_hearing_on", "1st hearing", 11, sort=ChargePapers.first_hearing_on),
         Column("court", "Court", 14, sort=ChargePapers.court),
         Column("charges", "Charges", 18),
         Column("referral", "Referral", 13, attr="referral_reference"),
@@ -207,12 +203,10 @@ SPEC = LogSpec(
         Referral.reference,
     ),
     search_hint="Filter: prison number, name, crime ref, URN, court, charges",
+    schemas=(PapersCreate, PapersCreate),
     keys=("new", "edit", "move", "person", "export", "import_file"),
-    export_columns="cipco.spreadsheets.mg4d_io:EXPORT_COLUMNS",
-    import_fields="cipco.spreadsheets.mg4d_io:FIELDS",
-    done_values=frozenset({PapersState.SERVED.value, PapersState.NOT_SERVED.value}),
-    state_attr="state",
-    error=Mg4dError,
+    sheets=Sheets("cipco.spreadsheets.mg4d_io:EXPORT_COLUMNS", "cipco.spreadsheets.mg4d_io:FIELDS"),
+    done=Done("state", frozenset({PapersState.SERVED.value, PapersState.NOT_SERVED.value})),
 )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlmodel import Session
@@ -16,7 +16,16 @@ from cipco.models.people import Prisoner
 from cipco.models.reference import CrimeCategory
 from cipco.models.referral import Referral, ReferralCreate, ReferralUpdate, Status
 from cipco.services.flags import CLOSED_STATUSES, SEVERITY_MARKERS, Severity, severity_of
-from cipco.services.logspec import Column, LogService, LogSpec, QueryContext, Queue
+from cipco.services.logspec import (
+    Column,
+    Done,
+    LogService,
+    LogSpec,
+    QueryContext,
+    Queue,
+    Sheets,
+    Words,
+)
 from cipco.services.paging import ESCAPE, Page, PageQuery, like_pattern
 from cipco.services.referrals.rules import CLOSED, ReferralError, status_label
 
@@ -87,6 +96,14 @@ QUEUES: dict[str, str] = {queue.key: queue.label for queue in QUEUE_LIST}
 
 
 class ReferralService(LogService[Referral, ReferralRow]):
+    model = Referral
+    row_type = ReferralRow
+    error = ReferralError
+    filters: ClassVar[dict[str, Any]] = {
+        "prisoner_id": lambda value: Referral.prisoner_id == value,
+        "status": lambda value: Referral.status == value,
+    }
+
     def select(self, ctx: QueryContext, query: PageQuery) -> Select[Any]:
         return (
             select(
@@ -107,13 +124,6 @@ class ReferralService(LogService[Referral, ReferralRow]):
             .join(Prisoner, Prisoner.id == Referral.prisoner_id)
             .join(CrimeCategory, CrimeCategory.code == Referral.category_code)
         )
-
-    def where_extra(self, ctx: QueryContext, key: str, value: Any) -> ColumnElement[bool] | None:
-        if key == "prisoner_id":
-            return Referral.prisoner_id == value  # type: ignore[return-value]
-        if key == "status":
-            return Referral.status == value  # type: ignore[return-value]
-        return None
 
     def default_order(self, ctx: QueryContext, query: PageQuery) -> tuple[Any, ...]:
         return (Referral.incident_at.desc(),)  # type: ignore[attr-defined]
@@ -185,28 +195,15 @@ def _unfiltered_counts(session: Session, now: datetime) -> dict[str, int]:
 
 SERVICE = ReferralService()
 SPEC = LogSpec(
-    name="referrals",
-    title="Referrals",
-    noun="referral",
-    plural="referrals",
-    model=Referral,
-    row_type=ReferralRow,
-    service=SERVICE,
-    create_schema=ReferralCreate,
-    update_schema=ReferralUpdate,
+    "referrals",
+    SERVICE,
+    Words("referral", "referrals", "Referrals"),
     columns=(
         Column("reference", "Reference", 14, grow=False, sort=Referral.reference),
         Column("nomis_number", "Prison no", 9, grow=False, sort=Prisoner.nomis_number),
         Column("prisoner_name", "Prisoner", 14, sort=Prisoner.name),
         Column("category", "Category", 14, sort=CrimeCategory.label),
-        Column(
-            "incident_at",
-            "Incident",
-            10,
-            grow=False,
-            sort=Referral.incident_at,
-            text=lambda row: format_date(row.incident_at),
-        ),
+        Column("incident_at", "Incident", 10, False, Referral.incident_at, date_only=True),
         Column("status", "Status", 13, grow=False, sort=Referral.status, attr="status_label"),
         Column("crime_ref", "Crime ref", 12, sort=Referral.crime_ref),
         Column("oic", "OIC", 11, sort=Referral.oic_name),
@@ -221,11 +218,13 @@ SPEC = LogSpec(
         Referral.oic_name,
     ),
     search_hint="Filter: reference, prison number, name, crime ref or OIC",
+    schemas=(ReferralCreate, ReferralUpdate),
     keys=("new", "edit", "move", "follow_up", "person", "export", "import_file"),
-    export_columns="cipco.services.reports:REFERRAL_EXPORT_HEADERS",
-    import_fields="cipco.spreadsheets.importers:REFERRAL_FIELDS",
-    done_values=CLOSED,
-    error=ReferralError,
+    sheets=Sheets(
+        "cipco.services.reports:REFERRAL_EXPORT_HEADERS",
+        "cipco.spreadsheets.importers:REFERRAL_FIELDS",
+    ),
+    done=Done("status", CLOSED),
 )
 
 
