@@ -69,6 +69,17 @@ def cell_text(value: Any) -> str:
     return str(value)
 
 
+def assign(record: Any, values: Mapping[str, Any]) -> bool:
+    """Set each value that differs on ``record``; True if any did (unchanged fields are not
+    touched, so the audit trail and the version move only for real changes)."""
+    changed = False
+    for key, value in values.items():
+        if getattr(record, key) != value:
+            setattr(record, key, value)
+            changed = True
+    return changed
+
+
 @dataclass(frozen=True)
 class Column:
     """One table column as plain data.

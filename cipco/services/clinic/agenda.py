@@ -93,60 +93,56 @@ def _mg4d_items(session: Session, clock: Clock) -> list[SourceItem]:
     return items
 
 
-def _exhibit_items(session: Session, clock: Clock) -> list[SourceItem]:
-    """Exhibits held at the prison and waiting for police collection, oldest request first.
-
-    The rule ("awaiting") is the exhibit log's own; only the columns the agenda needs are read.
-    """
+def _exhibits_in_queue(
+    session: Session, clock: Clock, queue: str, date_column: Any, detail: Callable[[Any], str]
+) -> list[SourceItem]:
+    """One agenda line per exhibit in one of the exhibit log's queues (its own rule), by
+    ``date_column`` then reference; only the columns the agenda needs are read."""
     rows = session.execute(
         select(
             Exhibit.id,
             Exhibit.reference,
             Exhibit.description,
-            Exhibit.collection_requested_on,
             Exhibit.holder,
+            Exhibit.state,
+            date_column.label("due"),
         )
-        .where(exhibits.queue_clause("awaiting", clock, Exhibit))
-        .order_by(Exhibit.collection_requested_on, Exhibit.reference)  # type: ignore[arg-type]
+        .where(exhibits.queue_clause(queue, clock, Exhibit))
+        .order_by(date_column, Exhibit.reference)
     )
     return [
-        SourceItem(
-            source_id=row.id,
-            title=f"{row.reference} {row.description}",
-            detail=f"Awaiting police collection since {uk_date(row.collection_requested_on)}"
-            + (f"; held by {row.holder}" if row.holder else ""),
-        )
+        SourceItem(source_id=row.id, title=f"{row.reference} {row.description}", detail=detail(row))
         for row in rows
     ]
+
+
+def _exhibit_items(session: Session, clock: Clock) -> list[SourceItem]:
+    """Exhibits held at the prison and waiting for police collection, oldest request first."""
+    return _exhibits_in_queue(
+        session,
+        clock,
+        "awaiting",
+        Exhibit.collection_requested_on,
+        lambda row: (
+            f"Awaiting police collection since {uk_date(row.due)}"
+            + (f"; held by {row.holder}" if row.holder else "")
+        ),
+    )
 
 
 def _retention_items(session: Session, clock: Clock) -> list[SourceItem]:
-    """Exhibits whose retention review (or footage overwrite) date has come, earliest first.
-
-    The rule ("retention") is the exhibit log's own, as for :func:`_exhibit_items`.
-    """
-    rows = session.execute(
-        select(
-            Exhibit.id,
-            Exhibit.reference,
-            Exhibit.description,
-            Exhibit.review_due_on,
-            Exhibit.state,
-            Exhibit.holder,
-        )
-        .where(exhibits.queue_clause("retention", clock, Exhibit))
-        .order_by(Exhibit.review_due_on, Exhibit.reference)  # type: ignore[arg-type]
-    )
-    return [
-        SourceItem(
-            source_id=row.id,
-            title=f"{row.reference} {row.description}",
-            detail=f"Retention review due {uk_date(row.review_due_on)}; "
+    """Exhibits whose retention review (or footage overwrite) date has come, earliest first."""
+    return _exhibits_in_queue(
+        session,
+        clock,
+        "retention",
+        Exhibit.review_due_on,
+        lambda row: (
+            f"Retention review due {uk_date(row.due)}; "
             + exhibits.state_label(row.state)
-            + (f" ({row.holder})" if row.holder else ""),
-        )
-        for row in rows
-    ]
+            + (f" ({row.holder})" if row.holder else "")
+        ),
+    )
 
 
 SECTION_EXHIBITS_AWAITING = "Exhibits awaiting police collection"

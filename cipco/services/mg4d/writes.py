@@ -35,6 +35,7 @@ from cipco.models.referral import Referral, Status
 from cipco.services import audit, referrals
 from cipco.services.checks import not_before, not_future, real_dates
 from cipco.services.errors import RecordError
+from cipco.services.logspec import assign
 from cipco.services.prisoners import upsert_prisoner
 
 audit.track(ChargePapers)
@@ -145,9 +146,7 @@ def update_papers(
 
     papers = SERVICE.load(session, papers_id)
     SERVICE.check_version(session, papers, expected_version)
-    for key, value in _values(session, data, clock).items():
-        if getattr(papers, key) != value:
-            setattr(papers, key, value)
+    assign(papers, _values(session, data, clock))
     SERVICE.save(session, papers, clock)
     return papers
 

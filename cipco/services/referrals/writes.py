@@ -22,8 +22,9 @@ from cipco.models.referral import (
     StatusChange,
 )
 from cipco.services import audit
-from cipco.services.checks import not_before, not_future, real_dates
+from cipco.services.checks import not_before, not_future, one_line, real_dates, required
 from cipco.services.flags import CLOSED_STATUSES, POLICE_DECISION_STATUSES
+from cipco.services.logspec import assign
 from cipco.services.prisoners import upsert_prisoner
 from cipco.services.referrals.queries import SERVICE
 from cipco.services.referrals.rules import (
@@ -143,9 +144,7 @@ def update_referral(
         if prisoner.id != referral.prisoner_id:
             referral.prisoner_id = prisoner.id  # type: ignore[assignment]
     new_parties = changes.pop("parties", None)
-    for key, value in changes.items():
-        if getattr(referral, key) != value:
-            setattr(referral, key, value)
+    assign(referral, changes)
     if new_parties is not None:
         _replace_parties(session, referral, [PartyIn.model_validate(p) for p in new_parties])
     refresh_due(session, referral)
@@ -192,7 +191,7 @@ def _acknowledgement(crime_ref: str | None, oic: dict[str, str | None]) -> dict[
     Values given replace those stored; blanks keep them (the move form shows what is stored).
     """
     values: dict[str, Any] = {"crime_ref": crime_ref, **oic}
-    cleaned = {key: " ".join((value or "").split()) for key, value in values.items()}
+    cleaned = {key: one_line(value) for key, value in values.items()}
     return {key: value for key, value in cleaned.items() if value}
 
 
@@ -264,9 +263,7 @@ def move_status(
         "the previous move",
         error=ReferralError,
     )
-    for key, value in police.items():
-        if getattr(referral, key) != value:
-            setattr(referral, key, value)
+    assign(referral, police)
     referral.status = target
     referral.status_reason = reason
     if outcome_value is not None:
@@ -310,9 +307,7 @@ def add_follow_up(
 ) -> FollowUp:
     """Log a chase or contact ("chased OIC by phone")."""
     SERVICE.load(session, referral_id)
-    note = " ".join((note or "").split())
-    if not note:
-        raise ReferralError("note: say what was done", field="note")
+    note = required(note, "note", "note: say what was done", error=ReferralError)
     now = clock.now()
     when = happened_at or now
     real_dates({"happened_at": when}, error=ReferralError)
