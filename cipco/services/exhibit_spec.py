@@ -8,7 +8,7 @@ The custody rules, the chain and the register's queries are the exhibit service'
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlmodel import Session
 
@@ -17,17 +17,11 @@ from cipco.dates import format_date
 from cipco.models.exhibit import FINAL_STATES, Exhibit, ExhibitCreate, ExhibitState
 from cipco.services import exhibits
 from cipco.services.exhibits import ExhibitError, ExhibitRow, state_label, type_label
-from cipco.services.logspec import (
-    Column,
-    Done,
-    LogService,
-    LogSpec,
-    QueryContext,
-    Queue,
-    Sheets,
-    Words,
-)
+from cipco.services.logspec import Column, Done, LogService, LogSpec, Queue, Sheets, Words
 from cipco.services.paging import Page, PageQuery
+
+if TYPE_CHECKING:
+    from cipco.services.logspec import QueryContext
 
 FINAL = frozenset(state.value for state in FINAL_STATES)
 """Returned, disseminated, destroyed: the exhibit has left the prison's custody for good."""

@@ -339,6 +339,9 @@ class LogService(Generic[ModelT, RowT]):
 
     # ------------------------------------------------------------ lists
 
+    def context(self, session: Session, clock: Clock) -> QueryContext:
+        return QueryContext(session, clock)
+
     def filtered(self, ctx: QueryContext, query: PageQuery) -> Select[Any]:
         statement = self.select(ctx, query)
         clause = text_filter(list(self.spec.search), query.text)
@@ -371,7 +374,7 @@ class LogService(Generic[ModelT, RowT]):
         self, session: Session, query: PageQuery, clock: Clock, *, total: int | None = None
     ) -> Page[RowT]:
         """One page, filtered, sorted and counted in SQL (pass ``total`` if known)."""
-        ctx = QueryContext(session, clock)
+        ctx = self.context(session, clock)
         statement = self.filtered(ctx, query)
         if total is None:
             total = count_of(session, statement)
@@ -380,7 +383,7 @@ class LogService(Generic[ModelT, RowT]):
         return Page(rows=self.build_rows(ctx, results), total=total, offset=query.offset)
 
     def count(self, session: Session, query: PageQuery, clock: Clock) -> int:
-        return count_of(session, self.filtered(QueryContext(session, clock), query))
+        return count_of(session, self.filtered(self.context(session, clock), query))
 
     def counts(self, session: Session, clock: Clock, text: str = "") -> dict[str, int]:
         """Each queue's count (``all`` too) with the typed filter applied."""
@@ -394,7 +397,7 @@ class LogService(Generic[ModelT, RowT]):
     ) -> Iterator[RowT]:
         """Every matching row (the query's window is ignored), in the list's order, a batch
         at a time: exports hold one batch in memory, never the whole log."""
-        ctx = QueryContext(session, clock)
+        ctx = self.context(session, clock)
         statement = self.filtered(ctx, query).order_by(*self.order(ctx, query))
         offset = 0
         while True:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlmodel import Session
@@ -44,18 +44,12 @@ from cipco.services.clinic.common import (
     previous_clinic,
 )
 from cipco.services.flags import SEVERITY_MARKERS, Severity, severity_of
-from cipco.services.logspec import (
-    Column,
-    Done,
-    LogService,
-    LogSpec,
-    QueryContext,
-    Queue,
-    Sheets,
-    Words,
-)
+from cipco.services.logspec import Column, Done, LogService, LogSpec, Queue, Sheets, Words
 from cipco.services.paging import Page, PageQuery, contains
 from cipco.services.referrals import status_label as referral_status_label
+
+if TYPE_CHECKING:
+    from cipco.services.logspec import QueryContext
 
 
 @dataclass(frozen=True)

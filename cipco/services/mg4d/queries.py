@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from sqlalchemy import ColumnElement, Select, and_, func, select
 from sqlmodel import Session
@@ -17,18 +17,12 @@ from cipco.models.referral import Referral
 from cipco.services import settings
 from cipco.services.errors import NotFoundError
 from cipco.services.flags import Severity
-from cipco.services.logspec import (
-    Column,
-    Done,
-    LogService,
-    LogSpec,
-    QueryContext,
-    Queue,
-    Sheets,
-    Words,
-)
+from cipco.services.logspec import Column, Done, LogService, LogSpec, Queue, Sheets, Words
 from cipco.services.mg4d.writes import Mg4dError, response_label
 from cipco.services.paging import Page, PageQuery, contains
+
+if TYPE_CHECKING:
+    from cipco.services.logspec import QueryContext
 
 
 @dataclass(frozen=True)
@@ -137,7 +131,7 @@ class Mg4dService(LogService[ChargePapers, PapersRow]):
     def counts(self, session: Session, clock: Clock, text: str = "") -> dict[str, int]:
         if text.strip():
             return super().counts(session, clock, text)
-        ctx = QueryContext(session, clock)
+        ctx = self.context(session, clock)
         counted = func.count().filter
         row = session.execute(
             select(func.count(), *(counted(queue.where(ctx)) for queue in QUEUE_LIST)).select_from(

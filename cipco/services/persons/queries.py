@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
 from sqlmodel import Session
@@ -24,7 +24,7 @@ from cipco.models.referral import Referral
 from cipco.models.types import UTCDateTime
 from cipco.services import settings
 from cipco.services.flags import Severity
-from cipco.services.logspec import Column, LogService, LogSpec, QueryContext, Queue, Sheets, Words
+from cipco.services.logspec import Column, LogService, LogSpec, Queue, Sheets, Words
 from cipco.services.paging import ESCAPE, Page, PageQuery, like_pattern
 from cipco.services.persons.rules import (
     RELEASE_NOTICE_MONTHS,
@@ -33,6 +33,9 @@ from cipco.services.persons.rules import (
     PersonFlag,
     person_flags,
 )
+
+if TYPE_CHECKING:
+    from cipco.services.logspec import QueryContext
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlmodel import Session
@@ -16,18 +16,12 @@ from cipco.models.people import Prisoner
 from cipco.models.reference import CrimeCategory
 from cipco.models.referral import Referral, ReferralCreate, ReferralUpdate, Status
 from cipco.services.flags import CLOSED_STATUSES, SEVERITY_MARKERS, Severity, severity_of
-from cipco.services.logspec import (
-    Column,
-    Done,
-    LogService,
-    LogSpec,
-    QueryContext,
-    Queue,
-    Sheets,
-    Words,
-)
+from cipco.services.logspec import Column, Done, LogService, LogSpec, Queue, Sheets, Words
 from cipco.services.paging import ESCAPE, Page, PageQuery, like_pattern
 from cipco.services.referrals.rules import CLOSED, ReferralError, status_label
+
+if TYPE_CHECKING:
+    from cipco.services.logspec import QueryContext
 
 
 @dataclass(frozen=True)
@@ -157,7 +151,7 @@ class ReferralService(LogService[Referral, ReferralRow]):
         now = clock.now()
         if not text.strip():
             return _unfiltered_counts(session, now)
-        base = self.filtered(QueryContext(session, clock), PageQuery(text=text)).subquery()
+        base = self.filtered(self.context(session, clock), PageQuery(text=text)).subquery()
         counted = func.count().filter
         row = session.execute(
             select(
