@@ -27,6 +27,7 @@ from cipco.services import clinic as clinic_service
 from cipco.services import demo
 from cipco.services.demo import DemoContext
 from cipco.services.flags import CLOSED_STATUSES
+from cipco.services.referrals.queries import with_prisoner_and_category
 
 PAST_CLINICS = 8
 ATTENDEES = (
@@ -68,17 +69,17 @@ def generate_clinics(session: Session, ctx: DemoContext, tick: Callable[[str, in
     last_day = today(ctx.clock)
     days = [last_day - timedelta(days=step * k) for k in range(PAST_CLINICS, -1, -1)]
     rows = session.execute(
-        select(
-            Referral.id,
-            Referral.reference,
-            Prisoner.nomis_number,
-            Prisoner.name,
-            CrimeCategory.label,
-            Referral.incident_at,
-            Referral.status,
+        with_prisoner_and_category(
+            select(
+                Referral.id,
+                Referral.reference,
+                Prisoner.nomis_number,
+                Prisoner.name,
+                CrimeCategory.label,
+                Referral.incident_at,
+                Referral.status,
+            )
         )
-        .join(Prisoner, Prisoner.id == Referral.prisoner_id)
-        .join(CrimeCategory, CrimeCategory.code == Referral.category_code)
         .order_by(Referral.incident_at.desc())  # type: ignore[attr-defined]
         .limit(400)
     ).all()

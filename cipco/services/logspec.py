@@ -80,6 +80,19 @@ def assign(record: Any, values: Mapping[str, Any]) -> bool:
     return changed
 
 
+def new_record(model: type[ModelT], clock: Clock, /, **values: Any) -> ModelT:
+    """A new row stamped created and updated now (the caller adds it to the session)."""
+    now = clock.now()
+    return model(**values, created_at=now, updated_at=now)
+
+
+def row_from(row_type: type[RowT], source: Any, /, **values: Any) -> RowT:
+    """A row dataclass filled from ``source``'s attributes of the same names, ``values``
+    given explicitly winning (computed fields, blanks for None)."""
+    names = [name for name in row_type.__dataclass_fields__ if name not in values]  # type: ignore[attr-defined]
+    return row_type(**{name: getattr(source, name) for name in names}, **values)
+
+
 @dataclass(frozen=True)
 class Column:
     """One table column as plain data.

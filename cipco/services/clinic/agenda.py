@@ -44,6 +44,7 @@ from cipco.services.clinic.common import (
 )
 from cipco.services.clinic.queries import CLINIC_SERVICE
 from cipco.services.flags import CLOSED_STATUSES
+from cipco.services.referrals.queries import with_prisoner_and_category
 
 SECTION_CARRIED = "Actions carried forward"
 SECTION_NEW = "New referrals since {since}"
@@ -307,22 +308,22 @@ def _insert_referral_lines(
         + CrimeCategory.label
     )
     rows = (
-        select(
-            literal(clinic.id),
-            literal(start) + order * POSITION_STEP,
-            literal(ItemKind.REFERRAL.value),
-            section,
-            title,
-            literal(""),
-            Referral.id,
-            literal(""),
-            literal(False),
-            literal(now, UTCDateTime()),
-            literal(now, UTCDateTime()),
-            literal(1),
+        with_prisoner_and_category(
+            select(
+                literal(clinic.id),
+                literal(start) + order * POSITION_STEP,
+                literal(ItemKind.REFERRAL.value),
+                section,
+                title,
+                literal(""),
+                Referral.id,
+                literal(""),
+                literal(False),
+                literal(now, UTCDateTime()),
+                literal(now, UTCDateTime()),
+                literal(1),
+            )
         )
-        .join(Prisoner, Prisoner.id == Referral.prisoner_id)
-        .join(CrimeCategory, CrimeCategory.code == Referral.category_code)
         .where(or_(Referral.status.not_in(closed), is_new))  # type: ignore[attr-defined]
         .where(Referral.id.not_in(exclude))  # type: ignore[union-attr]
     )

@@ -45,7 +45,7 @@ from cipco.services.clinic.common import (
     writable,
 )
 from cipco.services.clinic.queries import ACTIONS_SERVICE, CLINIC_SERVICE, ITEMS_SERVICE
-from cipco.services.logspec import assign
+from cipco.services.logspec import assign, new_record
 
 
 def create_clinic(
@@ -60,14 +60,13 @@ def create_clinic(
     real_dates({"held_on": held_on}, error=ClinicError, labels={"held_on": "date"})
     if clinic_on(session, held_on) is not None:
         raise ClinicError(f"date: there is already a clinic on {uk_date(held_on)}", field="held_on")
-    now = clock.now()
-    clinic = Clinic(
+    clinic = new_record(
+        Clinic,
+        clock,
         held_on=held_on,
         title=(data.title if data else "") or "Crime clinic",
         location=data.location if data else "",
         status=ClinicStatus.DRAFT,
-        created_at=now,
-        updated_at=now,
     )
     session.add(clinic)
     session.flush()
@@ -152,17 +151,13 @@ def add_item(
     clinic = load_clinic(session, clinic_id)
     writable(clinic)
     check_referral(session, data.referral_id)
-    now = clock.now()
-    item = AgendaItem(
+    item = new_record(
+        AgendaItem,
+        clock,
+        **data.model_dump(),
         clinic_id=clinic_id,
         position=max_position(session, clinic_id) + POSITION_STEP,
         kind=ItemKind.REFERRAL if data.referral_id else ItemKind.FREE,
-        section=data.section,
-        title=data.title,
-        detail=data.detail,
-        referral_id=data.referral_id,
-        created_at=now,
-        updated_at=now,
     )
     session.add(item)
     session.flush()
@@ -302,17 +297,8 @@ def add_action(
     writable(clinic)
     real_dates(data.model_dump(), error=ClinicError)
     check_referral(session, data.referral_id)
-    now = clock.now()
-    action = ClinicAction(
-        clinic_id=clinic_id,
-        referral_id=data.referral_id,
-        text=data.text,
-        owner_name=data.owner_name,
-        owner_org=data.owner_org,
-        due_on=data.due_on,
-        status=ActionStatus.OPEN,
-        created_at=now,
-        updated_at=now,
+    action = new_record(
+        ClinicAction, clock, **data.model_dump(), clinic_id=clinic_id, status=ActionStatus.OPEN
     )
     session.add(action)
     session.flush()

@@ -17,7 +17,7 @@ from cipco.models.referral import Referral
 from cipco.services import settings
 from cipco.services.errors import NotFoundError
 from cipco.services.flags import Severity
-from cipco.services.logspec import Column, Done, LogService, LogSpec, Queue, Sheets, Words
+from cipco.services.logspec import Column, Done, LogService, LogSpec, Queue, Sheets, Words, row_from
 from cipco.services.mg4d.writes import Mg4dError, response_label
 from cipco.services.paging import Page, PageQuery, contains
 
@@ -145,28 +145,19 @@ def _row(
     papers: ChargePapers, nomis: str, name: str | None, reference: str | None, on: date, limit: date
 ) -> PapersRow:
     awaiting = papers.state == PapersState.AWAITING
-    return PapersRow(
-        id=papers.id,  # type: ignore[arg-type]
+    return row_from(
+        PapersRow,
+        papers,
         nomis_number=nomis,
         prisoner_name=name or "",
-        referral_id=papers.referral_id,
         referral_reference=reference or "",
         crime_ref=papers.crime_ref or "",
         urn=papers.urn or "",
-        form_label=papers.form_label,
-        charges=papers.charges,
-        court=papers.court,
-        first_hearing_on=papers.first_hearing_on,
-        received_at=papers.received_at,
-        received_from=papers.received_from,
-        state=papers.state,
         response=papers.response or "",
-        served_at=papers.served_at,
         hearing_soon=bool(
             awaiting and papers.first_hearing_on and papers.first_hearing_on <= limit
         ),
         days_waiting=(on - to_london(papers.received_at).date()).days if awaiting else 0,
-        version=papers.version,
     )
 
 
@@ -271,18 +262,10 @@ def papers_detail_events(session: Session, papers_id: int) -> list[EventView]:
     )
     latest_id = events[-1].id if events else None
     return [
-        EventView(
-            id=e.id,  # type: ignore[arg-type]
-            served_at=e.served_at,
-            served_by=e.served_by,
-            witnessed_by=e.witnessed_by,
-            response=e.response,
-            note=e.note,
-            copy_returned_at=e.copy_returned_at,
+        row_from(
+            EventView,
+            e,
             copy_returned_how=e.copy_returned_how or "",
-            corrects_event_id=e.corrects_event_id,
-            recorded_at=e.recorded_at,
-            actor=e.actor,
             superseded=e.id != latest_id,
         )
         for e in events

@@ -27,7 +27,7 @@ from cipco.models.reference import OrderType
 from cipco.services import audit, settings
 from cipco.services.checks import not_future, real_dates
 from cipco.services.errors import NotFoundError
-from cipco.services.logspec import assign
+from cipco.services.logspec import assign, new_record
 from cipco.services.persons.queries import SERVICE
 from cipco.services.persons.rules import (
     RELEASED,
@@ -104,12 +104,7 @@ def upsert_person(
     created = person is None
     changed = created
     if person is None:
-        person = PersonOfInterest(
-            prisoner_id=prisoner.id,  # type: ignore[arg-type]
-            created_at=now,
-            updated_at=now,
-            **values,
-        )
+        person = new_record(PersonOfInterest, clock, prisoner_id=prisoner.id, **values)
         session.add(person)
     else:
         changed = assign(person, values)
@@ -216,8 +211,7 @@ def add_order(session: Session, person_id: int, data: OrderCreate, clock: Clock)
             f"start: a {order_type.label} does not start on release", field="start_rule"
         )
     _check_order(data, clock)
-    now = clock.now()
-    order = AncillaryOrder(person_id=person_id, created_at=now, updated_at=now, **data.model_dump())
+    order = new_record(AncillaryOrder, clock, person_id=person_id, **data.model_dump())
     session.add(order)
     session.flush()
     return order

@@ -89,6 +89,13 @@ QUEUE_LIST = (
 QUEUES: dict[str, str] = {queue.key: queue.label for queue in QUEUE_LIST}
 
 
+def with_prisoner_and_category(statement: Select[Any]) -> Select[Any]:
+    """A select over referrals joined to their prisoner and crime category."""
+    return statement.join(Prisoner, Prisoner.id == Referral.prisoner_id).join(
+        CrimeCategory, CrimeCategory.code == Referral.category_code
+    )
+
+
 class ReferralService(LogService[Referral, ReferralRow]):
     model = Referral
     row_type = ReferralRow
@@ -99,7 +106,7 @@ class ReferralService(LogService[Referral, ReferralRow]):
     }
 
     def select(self, ctx: QueryContext, query: PageQuery) -> Select[Any]:
-        return (
+        return with_prisoner_and_category(
             select(
                 Referral.id,
                 Referral.reference,
@@ -115,8 +122,6 @@ class ReferralService(LogService[Referral, ReferralRow]):
                 Referral.next_warn_at,
                 Referral.version,
             )
-            .join(Prisoner, Prisoner.id == Referral.prisoner_id)
-            .join(CrimeCategory, CrimeCategory.code == Referral.category_code)
         )
 
     def default_order(self, ctx: QueryContext, query: PageQuery) -> tuple[Any, ...]:

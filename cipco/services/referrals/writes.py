@@ -24,7 +24,7 @@ from cipco.models.referral import (
 from cipco.services import audit
 from cipco.services.checks import not_before, not_future, one_line, real_dates, required
 from cipco.services.flags import CLOSED_STATUSES, POLICE_DECISION_STATUSES
-from cipco.services.logspec import assign
+from cipco.services.logspec import assign, new_record
 from cipco.services.prisoners import upsert_prisoner
 from cipco.services.referrals.queries import SERVICE
 from cipco.services.referrals.rules import (
@@ -74,28 +74,18 @@ def create_referral(*, session: Session, data: ReferralCreate, clock: Clock) -> 
         raise ReferralError(f"reference: {reference} is already used", field="reference")
     prisoner = upsert_prisoner(session, data.prisoner, clock)
     fields = data.model_dump(exclude={"prisoner", "parties", "reference"})
-    now = clock.now()
-    referral = Referral(
+    referral = new_record(
+        Referral,
+        clock,
         **fields,
         reference=reference,
         prisoner_id=prisoner.id,
         status=Status.DRAFT,
-        created_at=now,
-        updated_at=now,
     )
     session.add(referral)
     session.flush()
-    session.add(
-        StatusChange(
-            referral_id=referral.id,
-            from_status=None,
-            to_status=Status.DRAFT,
-            happened_at=data.discovered_at or data.incident_at,
-            recorded_at=now,
-            actor=audit.actor_of(session),
-            reason="created",
-        )
-    )
+    when = data.discovered_at or data.incident_at
+    _record_move(session, referral, None, Status.DRAFT, when, clock, "created", None)
     if data.parties:
         _replace_parties(session, referral, data.parties)
     referral.category_code = found.code
@@ -176,6 +166,31 @@ def _outcome(target: Status, outcome: Outcome | str | None) -> Outcome | None:
             field="outcome",
         )
     return value
+
+
+def _record_move(
+    session: Session,
+    referral: Referral,
+    from_status: Status | None,
+    to_status: Status,
+    when: datetime,
+    clock: Clock,
+    reason: str | None,
+    outcome: Outcome | None,
+) -> None:
+    """One line of the referral's timeline: what moved, when it happened and was recorded."""
+    session.add(
+        StatusChange(
+            referral_id=referral.id,
+            from_status=from_status,
+            to_status=to_status,
+            happened_at=when,
+            recorded_at=clock.now(),
+            actor=audit.actor_of(session),
+            reason=reason,
+            outcome=outcome,
+        )
+    )
 
 
 def last_move_at(session: Session, referral_id: int) -> datetime | None:
@@ -279,18 +294,7 @@ def move_status(
     if target in POLICE_DECISION_STATUSES:
         referral.police_decision_at = when
     referral.closed_at = when if target in CLOSED_STATUSES else None
-    session.add(
-        StatusChange(
-            referral_id=referral.id,
-            from_status=current,
-            to_status=target,
-            happened_at=when,
-            recorded_at=now,
-            actor=audit.actor_of(session),
-            reason=reason,
-            outcome=outcome_value,
-        )
-    )
+    _record_move(session, referral, current, target, when, clock, reason, outcome_value)
     refresh_due(session, referral)
     SERVICE.save(session, referral, clock)
     return referral
