@@ -413,6 +413,7 @@ class ActionService(LogService[ClinicAction, ActionRow]):
         "clinic_id": lambda value: ClinicAction.clinic_id == value,
         "referral_id": lambda value: ClinicAction.referral_id == value,
         "for_clinic": lambda value: _raised_or_carried(value),
+        "raised_before": lambda day: Clinic.held_on < day,
     }
 
     def label(self, record: Any) -> str:
