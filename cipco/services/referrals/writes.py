@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -22,13 +23,15 @@ from cipco.models.referral import (
     StatusChange,
 )
 from cipco.services import audit
-from cipco.services.checks import not_before, not_future, one_line, real_dates, required
+from cipco.services.checks import not_before, not_future, real_dates, required
 from cipco.services.flags import CLOSED_STATUSES, POLICE_DECISION_STATUSES
 from cipco.services.logspec import assign, new_record
 from cipco.services.prisoners import upsert_prisoner
 from cipco.services.referrals.queries import SERVICE
 from cipco.services.referrals.rules import (
     OUTCOMES_FOR,
+    POLICE_ASKED_ON,
+    POLICE_FIELDS,
     REASON_REQUIRED,
     TRANSITIONS,
     ReferralError,
@@ -200,14 +203,11 @@ def last_move_at(session: Session, referral_id: int) -> datetime | None:
     )
 
 
-def _acknowledgement(crime_ref: str | None, oic: dict[str, str | None]) -> dict[str, Any]:
-    """The police's crime reference and OIC, which a move to Acknowledged records.
-
-    Values given replace those stored; blanks keep them (the move form shows what is stored).
-    """
-    values: dict[str, Any] = {"crime_ref": crime_ref, **oic}
-    cleaned = {key: one_line(value) for key, value in values.items()}
-    return {key: value for key, value in cleaned.items() if value}
+def _police_values(police: Mapping[str, str | None]) -> dict[str, Any]:
+    """The crime reference and OIC details given (cleaned and checked as in the edit form);
+    blanks keep what is stored."""
+    given = ReferralUpdate.model_validate({key: police.get(key) for key in POLICE_FIELDS})
+    return {key: getattr(given, key) for key in POLICE_FIELDS if getattr(given, key)}
 
 
 def move_status(
@@ -220,16 +220,14 @@ def move_status(
     outcome: Outcome | str | None = None,
     happened_at: datetime | None = None,
     expected_version: int | None = None,
-    crime_ref: str | None = None,
-    oic_name: str | None = None,
-    oic_collar: str | None = None,
-    oic_phone: str | None = None,
-    oic_email: str | None = None,
+    police: Mapping[str, str | None] | None = None,
 ) -> Referral:
     """Move a referral along the workflow, or refuse naming the moves that are allowed.
 
-    A move to Acknowledged records the police crime reference and the OIC's details given.
-    A move is never dated in the future, before the incident or before the previous move.
+    ``police`` (crime_ref, oic_name, oic_collar, oic_phone, oic_email) records what the
+    police gave with the move; a person moving to Acknowledged gives the crime reference
+    (:data:`POLICE_ASKED_ON`), which is what that status records. A move is never dated in
+    the future, before the incident or before the previous move.
     """
     referral = SERVICE.load(session, referral_id)
     SERVICE.check_version(session, referral, expected_version)
@@ -252,15 +250,13 @@ def move_status(
             f"reason: a move to {status_label(target)} needs a reason", field="reason"
         )
     outcome_value = _outcome(target, outcome)
-    police: dict[str, Any] = {}
-    if target == Status.ACKNOWLEDGED:
-        oic = {
-            "oic_name": oic_name,
-            "oic_collar": oic_collar,
-            "oic_phone": oic_phone,
-            "oic_email": oic_email,
-        }
-        police = _acknowledgement(crime_ref, oic)
+    given = _police_values(police) if police is not None else {}
+    asked = police is not None and target in POLICE_ASKED_ON
+    if asked and not (given.get("crime_ref") or referral.crime_ref):
+        raise ReferralError(
+            f"crime_ref: {status_label(target)} records the police's crime reference; type it",
+            field="crime_ref",
+        )
     now = clock.now()
     when = happened_at or now
     real_dates({"happened_at": when}, error=ReferralError)
@@ -278,7 +274,7 @@ def move_status(
         "the previous move",
         error=ReferralError,
     )
-    assign(referral, police)
+    assign(referral, given)
     referral.status = target
     referral.status_reason = reason
     if outcome_value is not None:
