@@ -120,7 +120,7 @@ SPEC = LogSpec(
     schemas=(ExhibitCreate, None),
     keys=("new", "open", "move", "person", "export", "import_file"),
     sheets=Sheets(
-        "cipco.spreadsheets.exhibits_io:EXPORT_COLUMNS", "cipco.spreadsheets.exhibits_io:FIELDS"
+        "cipco.spreadsheets.exhibits_io:COLUMNS", "cipco.spreadsheets.exhibits_io:FIELDS"
     ),
     done=Done("state", FINAL),
 )

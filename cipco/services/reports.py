@@ -22,7 +22,6 @@ from cipco.models.referral import OUTCOME_LABELS, STATUS_LABELS, Outcome, Referr
 from cipco.services.flags import CLOSED_STATUSES
 from cipco.services.paging import contains, text_filter
 from cipco.services.referral_import import STATUS_VOCAB, _key
-from cipco.services.referrals.queries import with_prisoner_and_category
 
 
 class FilterError(ValueError):
@@ -104,7 +103,7 @@ REFERRAL_EXPORT_HEADERS: tuple[tuple[str, int, str], ...] = (
 
 
 def _export_statement(session: Session, flt: ReferralFilter, clock: Clock) -> Any:
-    statement = with_prisoner_and_category(
+    statement = (
         select(
             Referral.reference,
             Prisoner.nomis_number,
@@ -126,7 +125,10 @@ def _export_statement(session: Session, flt: ReferralFilter, clock: Clock) -> An
             Referral.next_due_label,
             Referral.next_due_at,
         )
-    ).outerjoin(Force, Force.id == Referral.force_id)
+        .join(Prisoner, Prisoner.id == Referral.prisoner_id)
+        .join(CrimeCategory, CrimeCategory.code == Referral.category_code)
+        .outerjoin(Force, Force.id == Referral.force_id)
+    )
     if flt.status:
         statement = statement.where(Referral.status == resolve_status(flt.status))
     if flt.force:

@@ -524,7 +524,7 @@ SPEC = LogSpec(
     search_hint="Filter: title, location or notes",
     schemas=(ClinicCreate, ClinicUpdate),
     keys=("new", "edit", "open", "move", "add_action", "export"),
-    sheets=Sheets("cipco.spreadsheets.clinic_export:MINUTES_COLUMNS"),
+    sheets=Sheets("cipco.spreadsheets.clinic_export:AGENDA_COLUMNS"),
     done=Done("status", frozenset({ClinicStatus.CLOSED.value})),
     related=("actions",),
 )
@@ -548,7 +548,7 @@ ACTIONS_SPEC = LogSpec(
     search_hint="Filter: action, owner, organisation or referral",
     schemas=(ClinicActionCreate, ClinicActionUpdate),
     keys=("edit", "done", "reopen", "remove", "export"),
-    sheets=Sheets("cipco.spreadsheets.clinic_export:ACTION_COLUMNS"),
+    sheets=Sheets("cipco.spreadsheets.actions_io:COLUMNS", "cipco.spreadsheets.actions_io:FIELDS"),
     done=Done("status", frozenset({ActionStatus.DONE.value, ActionStatus.DROPPED.value})),
 )
 

@@ -190,7 +190,7 @@ SPEC = LogSpec(
     search_hint="Filter: prison number, name, crime ref, URN, court, charges",
     schemas=(PapersCreate, PapersCreate),
     keys=("new", "edit", "move", "person", "export", "import_file"),
-    sheets=Sheets("cipco.spreadsheets.mg4d_io:EXPORT_COLUMNS", "cipco.spreadsheets.mg4d_io:FIELDS"),
+    sheets=Sheets("cipco.spreadsheets.mg4d_io:COLUMNS", "cipco.spreadsheets.mg4d_io:FIELDS"),
     done=Done("state", frozenset({PapersState.SERVED.value, PapersState.NOT_SERVED.value})),
 )
 

@@ -241,10 +241,7 @@ SPEC = LogSpec(
     search_hint="Filter: prison number, name, OCG, reason or notes",
     schemas=(PersonCreate, PersonUpdate),
     keys=("new", "edit", "remove", "person", "export", "import_file"),
-    sheets=Sheets(
-        "cipco.services.person_import:PERSON_EXPORT_HEADERS",
-        "cipco.spreadsheets.importers:PERSON_FIELDS",
-    ),
+    sheets=Sheets("cipco.spreadsheets.persons_io:COLUMNS", "cipco.spreadsheets.persons_io:FIELDS"),
 )
 
 

@@ -220,8 +220,7 @@ SPEC = LogSpec(
     schemas=(ReferralCreate, ReferralUpdate),
     keys=("new", "edit", "move", "follow_up", "person", "export", "import_file"),
     sheets=Sheets(
-        "cipco.services.reports:REFERRAL_EXPORT_HEADERS",
-        "cipco.spreadsheets.importers:REFERRAL_FIELDS",
+        "cipco.spreadsheets.referrals_io:COLUMNS", "cipco.spreadsheets.referrals_io:FIELDS"
     ),
     done=Done("status", CLOSED),
 )
