@@ -408,17 +408,16 @@ class LogService(Generic[ModelT, RowT]):
     def stream(
         self, session: Session, query: PageQuery, clock: Clock, *, batch: int = STREAM_BATCH
     ) -> Iterator[RowT]:
-        """Every matching row (the query's window is ignored), in the list's order, a batch
-        at a time: exports hold one batch in memory, never the whole log."""
+        """Every matching row (the query's window is ignored), in the list's order.
+
+        One query read through a cursor ``batch`` rows at a time: an export of 50,000 rows
+        holds one batch in memory and never re-sorts the log for each batch.
+        """
         ctx = self.context(session, clock)
         statement = self.filtered(ctx, query).order_by(*self.order(ctx, query))
-        offset = 0
-        while True:
-            results = session.execute(statement.offset(offset).limit(batch)).all()
-            yield from self.build_rows(ctx, results)
-            offset += len(results)
-            if len(results) < batch:
-                return
+        result = session.execute(statement.execution_options(yield_per=batch))
+        for part in result.partitions():
+            yield from self.build_rows(ctx, part)
 
 
 # ---------------------------------------------------------------- the registry
