@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from _common import BENCH_CLOCK_AT, demo_file, median_seconds
+
 from cipco.clock import FixedClock
 from cipco.db import read_scope
 from cipco.services.bootstrap import prepare
