@@ -19,13 +19,14 @@ from cipco.clock import Clock, london_midnight, to_london
 from cipco.models.people import Prisoner
 from cipco.models.reference import CrimeCategory, Force
 from cipco.models.referral import OUTCOME_LABELS, STATUS_LABELS, Outcome, Referral, Status
+from cipco.services.errors import RecordError
 from cipco.services.flags import CLOSED_STATUSES
 from cipco.services.paging import contains, text_filter
 from cipco.services.referral_import import STATUS_VOCAB, _key
 
 
-class FilterError(ValueError):
-    pass
+class FilterError(RecordError):
+    """A report or export filter names something that does not exist."""
 
 
 @dataclass(frozen=True)
