@@ -270,7 +270,8 @@ def flavoured(kind: type[RecordError], error: type[RecordError]) -> type[RecordE
     catches ``ReferralError`` or ``ClinicError`` still catches it."""
     if issubclass(error, kind) or error is RecordError:
         return kind
-    return type(f"{error.__name__}{kind.__name__}", (kind, error), {})
+    name = error.__name__.removesuffix("Error") + kind.__name__.removesuffix("Error")
+    return type(name, (kind, error), {"__module__": error.__module__})
 
 
 class LogService(Generic[ModelT, RowT]):
