@@ -19,6 +19,8 @@ class SettingSpec:
     label: str
     default: int | str
     help: str
+    low: int | None = None  # the sane range of a number, when it has one
+    high: int | None = None
 
 
 SPECS: dict[str, SettingSpec] = {
@@ -115,6 +117,14 @@ SPECS: dict[str, SettingSpec] = {
             30,
             "Monthly, locally.",
         ),
+        SettingSpec(
+            "write_wait_seconds",
+            "Wait for another cipco writing to the file (seconds)",
+            60,
+            "A save waits this long while another window or user is saving.",
+            low=5,
+            high=600,
+        ),
     )
 }
 
@@ -167,6 +177,10 @@ def set_value(session: Session, key: str, value: str | int) -> None:
             raise SettingError(f"{spec.label}: '{value}' is not a whole number") from None
         if number < 0:
             raise SettingError(f"{spec.label}: must not be negative")
+        if (spec.low is not None and number < spec.low) or (
+            spec.high is not None and number > spec.high
+        ):
+            raise SettingError(f"{spec.label}: must be between {spec.low} and {spec.high}")
         text = str(number)
     row = _row(session, key)
     if row is None:
