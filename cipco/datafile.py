@@ -28,8 +28,11 @@ from sqlalchemy import Engine
 
 from cipco import private_temp
 from cipco.db import (
+    WRITE_OPTION,
     WaitEvent,
+    WaitListener,
     make_engine,
+    on_write_wait,
     write_policy,
 )
 from cipco.dberrors import (
@@ -42,6 +45,7 @@ from cipco.dberrors import (
     DatabasePathError,
     DatabaseTooNew,
     os_reason,
+    reason,
     sqlite_code,
 )
 from cipco.dbfile import (
@@ -72,6 +76,7 @@ class Opened:
     created: bool = False
     migrated: bool = False
     backup: Path | None = None  # the copy taken before an upgrade
+    tidy: bool = False  # read-only open that may leave empty -wal/-shm: see tidy_after_read
 
 
 # ---------------------------------------------------------------- migrations
@@ -89,7 +94,7 @@ def _alembic_config(engine: Engine) -> Any:
 def current_revision(engine: Engine) -> str | None:
     from alembic.runtime.migration import MigrationContext
 
-    with engine.connect() as conn:
+    with engine.execution_options(**{WRITE_OPTION: False}).connect() as conn:  # a snapshot
         return MigrationContext.configure(conn).get_current_revision()
 
 
@@ -188,31 +193,36 @@ def create_database(path: Path) -> bool:
             f"cannot create a database in {path.parent}: {os_reason(exc)}"
         ) from None
     os.close(fd)
-    temp = Path(name)
-    with private_temp.track(temp):
+    temp = private_temp.track(Path(name))  # if cipco is killed, removed at next start
+    try:
+        os.chmod(temp, OWNER_ONLY_FILE)
+        engine = make_engine(temp, create=False)
         try:
-            os.chmod(temp, OWNER_ONLY_FILE)
-            engine = make_engine(temp, create=False)
-            try:
-                migrate(engine)
-            finally:
-                engine.dispose()  # the last connection folds the WAL into the file
-            os.chmod(temp, OWNER_ONLY_FILE)
-            return _place(temp, path)
-        except OSError as exc:
-            raise DatabaseError(
-                f"cannot create {path}: {os_reason(exc)}; nothing was created"
-            ) from None
+            migrate(engine)
         finally:
-            _remove_with_companions(temp)
+            engine.dispose()  # the last connection folds the WAL into the file
+        os.chmod(temp, OWNER_ONLY_FILE)
+        return _place(temp, path)
+    except Exception as exc:
+        why = reason(exc)
+        if why is None:
+            raise
+        raise DatabaseError(f"cannot create {path}: {why}; nothing was created") from None
+    finally:
+        _remove_with_companions(temp)
 
 
 def open_database(
-    path: Path | str, access: Access = Access.CREATE, *, make_folder: bool = True
+    path: Path | str,
+    access: Access = Access.CREATE,
+    *,
+    make_folder: bool = True,
+    on_wait: WaitListener | None = None,
 ) -> Opened:
     """Check ``path`` for ``access`` and open it: read-only, or created/migrated and ready.
 
-    Raises :class:`DatabaseError` (one sentence) before anything is changed.
+    Raises :class:`DatabaseError` (one sentence) before anything is changed. ``on_wait``
+    hears about waits for another writer from the first one (an upgrade) on.
     """
     db_path = Path(path)
     opening = check(db_path, access, make_folder=make_folder)
@@ -222,9 +232,12 @@ def open_database(
         opening = check(db_path, access) if not created else Opening(db_path, exists=True)
     if access is Access.READ:
         check_read_schema(opening)
+        tidy = not opening.immutable and not companion(db_path, "-wal").exists()
         engine = make_engine(db_path, read_only=True, immutable=opening.immutable)
-        return Opened(engine, db_path, read_only=True)
+        return Opened(engine, db_path, read_only=True, tidy=tidy)
     engine = make_engine(db_path, create=False)
+    if on_wait is not None:
+        on_write_wait(engine, on_wait)
     try:
         before = current_revision(engine) if not created else head_revision()
         backup_path = migrate(engine)
@@ -234,6 +247,30 @@ def open_database(
     return Opened(
         engine, db_path, created=created, migrated=before != head_revision(), backup=backup_path
     )
+
+
+def tidy_after_read(engine: Engine, path: Path) -> None:
+    """Close a read-only engine and remove the empty ``-wal``/``-shm`` its reading made.
+
+    SQLite's read-only connections create them but cannot remove them. When the ``-wal`` is
+    still empty (nobody wrote meanwhile), a plain connection closing as the last one removes
+    both, the way SQLite always does; it has nothing to fold into the file, so the file is
+    not changed. If another cipco has the file open, they stay (it is using them).
+    """
+    engine.dispose()
+    wal = companion(path, "-wal")
+    try:
+        if not wal.exists() or wal.stat().st_size != 0:
+            return
+        conn = sqlite3.connect(write_uri(path), uri=True, timeout=0)
+    except (OSError, sqlite3.Error):
+        return
+    try:
+        conn.execute("PRAGMA schema_version").fetchone()
+    except sqlite3.Error:
+        pass
+    finally:
+        conn.close()
 
 
 # ---------------------------------------------------------------- backup and restore

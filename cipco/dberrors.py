@@ -130,6 +130,16 @@ def is_busy(exc: BaseException) -> bool:
     return sqlite_code(exc) in (SQLITE_BUSY, SQLITE_LOCKED)
 
 
+def reason(exc: BaseException) -> str | None:
+    """A few words for a driver or disk error ("the disk is full"), or None for others."""
+    code = sqlite_code(exc)
+    if code is not None:
+        return _BY_CODE.get(code, "the database reported an error")
+    if isinstance(exc, OSError):
+        return os_reason(exc)
+    return None
+
+
 def explain(exc: BaseException) -> str | None:
     """One sentence for a database or disk error, or None for anything else.
 

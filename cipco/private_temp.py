@@ -25,7 +25,6 @@ import shutil
 import stat
 import tempfile
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
@@ -170,8 +169,7 @@ def finish() -> None:
             handle.close()  # type: ignore[attr-defined]
 
 
-@contextlib.contextmanager
-def track(path: Path) -> Iterator[Path]:
+def track(path: Path) -> Path:
     """Note a temporary file written outside the private folder, named ``.cipco-…``.
 
     If the process dies before the file is moved into place or removed, the next cipco to
@@ -181,4 +179,4 @@ def track(path: Path) -> Iterator[Path]:
     if own is not None and path.name.startswith(TRACKED_PREFIX):
         with contextlib.suppress(OSError), (own / MANIFEST_NAME).open("a", encoding="utf-8") as f:
             f.write(f"{path.absolute()}\n")
-    yield path
+    return path

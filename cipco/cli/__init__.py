@@ -33,6 +33,8 @@ class _Commands(TyperGroup):
             ):
                 raise
             _fail_cleanly(exc)
+        finally:
+            state.close()
 
 
 def _fail_cleanly(exc: Exception) -> None:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
@@ -26,6 +26,12 @@ EXIT_USAGE = 2
 class _State:
     db_option: str | Path | None = None
     clock: Clock | None = None  # tests inject a FixedClock
+    # Run when the command ends, whatever happens (cli._Commands): tidy after a read.
+    on_close: list[Callable[[], None]] = field(default_factory=list)
+
+    def close(self) -> None:
+        while self.on_close:
+            self.on_close.pop()()
 
     def db_path(self) -> Path:
         """The chosen file; an empty ``--db``/``$CIPCO_DB`` exits 2 with one sentence."""
@@ -72,14 +78,14 @@ def open_engine_or_exit(*, write: bool = True, create: bool = False) -> Engine:
     file, in a folder that exists (cipco's own data folder is made 0700), and says so.
     """
     from cipco.config import is_default_db_path
-    from cipco.db import DatabaseError, on_write_wait
+    from cipco.db import DatabaseError
     from cipco.dbfile import Access
     from cipco.services.bootstrap import open_file
 
     path = state.db_path()
     access = Access.CREATE if create else Access.WRITE if write else Access.READ
     try:
-        opened = open_file(path, access, make_folder=is_default_db_path(path))
+        opened = open_file(path, access, make_folder=is_default_db_path(path), on_wait=_print_wait)
     except DatabaseError as exc:
         fail(str(exc), exc.exit_code)
     except OSError as exc:
@@ -90,7 +96,12 @@ def open_engine_or_exit(*, write: bool = True, create: bool = False) -> Engine:
         notice(f"created a new cipco database at {path}")
     if opened.backup is not None:
         notice(f"upgraded {path}; the file as it was is kept as {opened.backup}")
-    on_write_wait(opened.engine, _print_wait)
+    if opened.tidy:
+        from functools import partial
+
+        from cipco.datafile import tidy_after_read
+
+        state.on_close.append(partial(tidy_after_read, opened.engine, path))
     return opened.engine
 
 

@@ -14,7 +14,7 @@ from sqlmodel import Session, SQLModel
 
 import cipco.models  # noqa: F401  (every table in SQLModel.metadata)
 from cipco.datafile import Opened, open_database
-from cipco.db import UNASSIGNED, read_scope, session_scope, set_write_wait, with_site
+from cipco.db import UNASSIGNED, WaitListener, read_scope, session_scope, set_write_wait, with_site
 from cipco.dbfile import Access
 from cipco.services import settings as settings_service
 from cipco.services.reference import seed_reference_data
@@ -23,13 +23,19 @@ from cipco.services.site import file_site
 WRITE_WAIT_KEY = "write_wait_seconds"
 
 
-def open_file(path: Path, access: Access = Access.CREATE, *, make_folder: bool = True) -> Opened:
+def open_file(
+    path: Path,
+    access: Access = Access.CREATE,
+    *,
+    make_folder: bool = True,
+    on_wait: WaitListener | None = None,
+) -> Opened:
     """Open ``path`` for ``access``: checked first, then created/migrated/seeded if it may be.
 
     New rows written through the engine belong to the file's site (unassigned until chosen);
     writes wait for another writer as the file's ``write_wait_seconds`` setting says.
     """
-    opened = open_database(path, access, make_folder=make_folder)
+    opened = open_database(path, access, make_folder=make_folder, on_wait=on_wait)
     engine = opened.engine
     try:
         if opened.created or opened.migrated:
@@ -50,6 +56,7 @@ def open_file(path: Path, access: Access = Access.CREATE, *, make_folder: bool =
         created=opened.created,
         migrated=opened.migrated,
         backup=opened.backup,
+        tidy=opened.tidy,
     )
 
 
