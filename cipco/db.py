@@ -169,12 +169,12 @@ def _begin_write(conn: Connection) -> None:
                 policy.tell(WaitEvent("resumed", path, time.monotonic() - started, policy.seconds))
             return
         waited = time.monotonic() - started
-        if waited >= policy.seconds:
-            policy.tell(WaitEvent("gave_up", path, waited, policy.seconds))
-            raise DatabaseBusy(_busy_message(path, policy.seconds))
         if not told:
             told = True
             policy.tell(WaitEvent("waiting", path, waited, policy.seconds))
+        if waited >= policy.seconds:
+            policy.tell(WaitEvent("gave_up", path, waited, policy.seconds))
+            raise DatabaseBusy(_busy_message(path, policy.seconds))
 
 
 def _on_begin(conn: Connection) -> None:
