@@ -330,7 +330,9 @@ def check_backup(source: Path) -> str | None:
     opening = check(source, Access.READ)
     if opening.revision is None:
         raise DatabasePathError(f"{source} is not a cipco database; nothing was changed")
-    conn = sqlite3.connect(read_uri(source, immutable=opening.immutable), uri=True)
+    # A backup nobody has open (no -wal): read as immutable, so no -wal/-shm appear beside it.
+    immutable = not companion(source, "-wal").exists()
+    conn = sqlite3.connect(read_uri(source, immutable=immutable), uri=True)
     try:
         result = [row[0] for row in conn.execute("PRAGMA integrity_check(5)")]
         if conn.execute("PRAGMA application_id").fetchone()[0] != APPLICATION_ID:

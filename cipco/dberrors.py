@@ -10,7 +10,9 @@ This module imports nothing heavy at import time, so the CLI can use it around e
 from __future__ import annotations
 
 import errno
+import os
 import sys
+from pathlib import Path
 
 EXIT_PROBLEMS = 1
 EXIT_USAGE = 2
@@ -140,14 +142,28 @@ def reason(exc: BaseException) -> str | None:
     return None
 
 
-def explain(exc: BaseException) -> str | None:
+def _disk_full(folder: Path | None) -> bool:
+    if folder is None:
+        return False
+    try:
+        info = os.statvfs(folder)
+    except (OSError, AttributeError):
+        return False
+    return info.f_bavail == 0
+
+
+def explain(exc: BaseException, *, folder: Path | None = None) -> str | None:
     """One sentence for a database or disk error, or None for anything else.
 
     Built from the error's kind only: a driver's message can quote the values being saved.
+    ``folder`` (the data file's) turns SQLite's vaguer I/O errors into "the disk is full"
+    when that is why (a reader cannot even make its shared-memory file on a full disk).
     """
     if isinstance(exc, DatabaseError):
         return str(exc)
     code = sqlite_code(exc)
+    if code in (SQLITE_IOERR, SQLITE_CANTOPEN) and _disk_full(folder):
+        code = SQLITE_FULL
     if code is not None:
         reason = _BY_CODE.get(code, "the database reported an error")
         if code == SQLITE_CONSTRAINT:

@@ -25,11 +25,16 @@ def invoke(*args: str) -> tuple[int, str]:
 
 
 def fingerprint(folder: Path) -> dict[str, tuple[int, str]]:
-    """Every entry of ``folder``: its mode and content digest (folders: mode only)."""
+    """Every entry of ``folder``: its mode and content digest (folders: mode only).
+
+    A ``-shm`` file is SQLite's shared-memory index: every reader writes to it, so only its
+    presence and mode count.
+    """
     found = {}
     for entry in sorted(folder.iterdir()):
         info = entry.lstat()
-        digest = hashlib.sha256(entry.read_bytes()).hexdigest() if entry.is_file() else ""
+        hashed = entry.is_file() and not entry.name.endswith("-shm")
+        digest = hashlib.sha256(entry.read_bytes()).hexdigest() if hashed else ""
         found[entry.name] = (info.st_mode, digest)
     return found
 

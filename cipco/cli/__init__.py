@@ -41,7 +41,11 @@ def _fail_cleanly(exc: Exception) -> None:
     from cipco.cli.common import fail
     from cipco.dberrors import exit_code, explain
 
-    message = explain(exc)
+    try:
+        folder: Path | None = state.db_path().absolute().parent
+    except SystemExit:
+        folder = None
+    message = explain(exc, folder=folder)
     if message is not None:
         fail(message, exit_code(exc))
     tb = exc.__traceback__

@@ -102,6 +102,8 @@ def open_engine_or_exit(*, write: bool = True, create: bool = False) -> Engine:
         from cipco.datafile import tidy_after_read
 
         state.on_close.append(partial(tidy_after_read, opened.engine, path))
+    else:
+        state.on_close.append(opened.engine.dispose)  # the connections close with the command
     return opened.engine
 
 
