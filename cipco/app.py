@@ -25,7 +25,6 @@ from textual.worker import Worker, WorkerState
 from cipco.clock import Clock, SystemClock
 from cipco.config import current_actor
 from cipco.db import WAITING_MESSAGE, DataVersionWatcher, WaitEvent, on_write_wait, session_scope
-from cipco.dberrors import explain
 from cipco.screens.palette import CipcoCommands
 from cipco.screens.registry import NAV
 from cipco.services.bootstrap import prepare
@@ -139,7 +138,7 @@ class CipcoApp(App[None]):
         if event.state == WorkerState.ERROR and event.worker.error is not None:
             error = event.worker.error
             self.log.error(repr(error))
-            message = explain(error) or str(error) or error.__class__.__name__
+            message = str(error) or error.__class__.__name__
             self.notify(
                 Text(message).plain,
                 title="Something went wrong",

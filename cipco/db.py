@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from sqlalchemy import Connection, Engine, Table, create_engine, event, insert
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.pool import QueuePool
 from sqlmodel import Session
 
@@ -273,7 +273,8 @@ def session_scope(
     writer as the engine's :class:`WritePolicy` says; ``write=False`` (and any unit of work on
     a file opened read-only) reads a consistent snapshot without blocking anyone and refuses
     to flush changes. ``actor`` and
-    ``clock`` ride in ``session.info`` for the audit listener.
+    ``clock`` ride in ``session.info`` for the audit listener. A driver error leaves as a
+    :class:`DatabaseError` whose message is a sentence without SQL or values.
     """
     write = write and not is_read_only(engine)  # a read-only file: every unit of work reads
     session = Session(engine.execution_options(**{WRITE_OPTION: write}), expire_on_commit=False)
@@ -284,6 +285,12 @@ def session_scope(
     try:
         yield session
         session.commit()
+    except DBAPIError as exc:
+        # The driver's text can quote the values being saved: what leaves a unit of work is
+        # a sentence built from the error's kind (the original stays as the cause).
+        session.rollback()
+        folder = Path(engine.url.database or ".").absolute().parent
+        raise DatabaseError(explain(exc, folder=folder) or "the database failed") from exc
     except BaseException:
         session.rollback()
         raise

@@ -243,7 +243,7 @@ def test_the_wait_setting_has_a_sane_range(engine: Engine, db_path: Path) -> Non
 
 
 async def test_the_app_says_it_is_waiting_and_then_why_nothing_was_saved(
-    engine: Engine, db_path: Path, holder: sqlite3.Connection, clock: FixedClock
+    engine: Engine, db_path: Path, clock: FixedClock
 ) -> None:
     from textual.worker import WorkerState
 
@@ -253,6 +253,10 @@ async def test_the_app_says_it_is_waiting_and_then_why_nothing_was_saved(
     engine.dispose()
     app = CipcoApp(db_path, clock=clock, poll_seconds=60)
 
+    def read() -> int | str:
+        with app.reading() as session:  # a screen's page load, in its worker thread
+            return settings.get(session, "due_soon_working_days")
+
     def save() -> None:
         with app.session() as session:  # a screen's save, in its worker thread
             settings.set_value(session, "due_soon_working_days", 4)
@@ -261,9 +265,13 @@ async def test_the_app_says_it_is_waiting_and_then_why_nothing_was_saved(
         return [str(n.message) for n in app._notifications]
 
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)  # the first screen loads while another program writes
-        assert notices() == []  # reading never waits
+        await settle(pilot)
+        other = sqlite3.connect(db_path, isolation_level=None, check_same_thread=False)
+        other.execute("BEGIN IMMEDIATE")  # another cipco starts a long import
         write_policy(app.engine).seconds = 5
+        reader = app.run_worker(read, thread=True, exit_on_error=False)
+        await app.workers.wait_for_complete([reader])
+        assert reader.result == 2 and notices() == []  # reading never waits
         worker = app.run_worker(save, thread=True, exit_on_error=False)
         for _ in range(400):  # until the notice is up (a condition, not a fixed sleep)
             if notices():
@@ -278,5 +286,6 @@ async def test_the_app_says_it_is_waiting_and_then_why_nothing_was_saved(
         said = notices()[-1]
         assert said.startswith("nothing was saved: another cipco kept cipco.db busy writing")
         assert "sqlalchemy" not in said.lower() and "UPDATE" not in said
-    holder.execute("ROLLBACK")
+        other.execute("ROLLBACK")
+        other.close()
     assert _stored(engine, "due_soon_working_days") == 2

@@ -104,7 +104,7 @@ class ActionsScreen(LogScreen):
         self.records.focus()
 
     def _load_page(self, query: PageQuery) -> Page[ActionRow]:
-        with self.cipco.reading() as session:
+        with self.cipco.session() as session:
             page = clinic_service.action_page(session, query, self.cipco.clock)
             if query.offset == 0:
                 counts = clinic_service.action_counts(

@@ -127,7 +127,7 @@ class ClinicsScreen(ReportsWorkerErrors, Screen[None]):
         return self.query_one("#clinics", RecordTable)
 
     def _load_page(self, query: PageQuery) -> Page[ClinicRow]:
-        with self.cipco.reading() as session:
+        with self.cipco.session() as session:
             page = clinic_service.clinic_page(session, query, self.cipco.clock)
             next_day = clinic_service.next_clinic_date(session, self.cipco.clock)
         self.app.call_from_thread(
@@ -192,7 +192,7 @@ def _export_worker(screen: Screen[Any], clinic_id: int) -> None:
     from cipco.spreadsheets import clinic_export
 
     app: CipcoApp = screen.app  # type: ignore[assignment]
-    with app.reading() as session:
+    with app.session() as session:
         view = clinic_service.clinic_view(session, clinic_id)
         folder = default_exports_dir()
         xlsx = folder / clinic_export.default_clinic_name(view.held_on, "xlsx")
@@ -349,19 +349,19 @@ class ClinicScreen(ReportsWorkerErrors, Screen[None]):
     # ------------------------------------------------------------ data
 
     def _load_agenda(self, query: PageQuery) -> Page[AgendaRow]:
-        with self.cipco.reading() as session:
+        with self.cipco.session() as session:
             return clinic_service.agenda_page(session, self.clinic_id, query, self.cipco.clock)
 
     def _load_actions(self, query: PageQuery) -> Page[ActionRow]:
         query = PageQuery(
             offset=query.offset, limit=query.limit, extra={"for_clinic": self.clinic_id}
         )
-        with self.cipco.reading() as session:
+        with self.cipco.session() as session:
             return clinic_service.action_page(session, query, self.cipco.clock)
 
     @work(thread=True, exclusive=True, group="clinic-view", exit_on_error=False)
     def _load_view(self) -> None:
-        with self.cipco.reading() as session:
+        with self.cipco.session() as session:
             view = clinic_service.clinic_view(session, self.clinic_id)
         self.app.call_from_thread(self._show_view, view)
 
@@ -943,7 +943,7 @@ class AttendanceScreen(ReportsWorkerErrors, ModalScreen[bool]):
 
     @work(thread=True, exclusive=True, group="attendance", exit_on_error=False)
     def _load(self) -> None:
-        with self.cipco.reading() as session:
+        with self.cipco.session() as session:
             rows = clinic_service.attendance_rows(session, self.clinic_id)
         self.app.call_from_thread(self._fill, rows)
 

@@ -154,7 +154,7 @@ class ExhibitsScreen(LogScreen):
         self.records.focus()
 
     def _load_page(self, query: PageQuery) -> Page[ExhibitRow]:
-        with self.cipco.reading() as session:
+        with self.cipco.session() as session:
             page = svc.exhibit_page(session, query, self.cipco.clock)
         if not query.offset:
             self.app.call_from_thread(self._load_counts, query.text)
@@ -162,7 +162,7 @@ class ExhibitsScreen(LogScreen):
 
     @work(thread=True, exclusive=True, group="exhibit-counts", exit_on_error=False)
     def _load_counts(self, text: str) -> None:
-        with self.cipco.reading() as session:
+        with self.cipco.session() as session:
             counts = svc.queue_counts(session, self.cipco.clock, text)
         self.app.call_from_thread(self._show_counts, counts)
 
@@ -204,7 +204,7 @@ class ExhibitsScreen(LogScreen):
 
         query = self.records.query_state
         path = default_exports_dir() / timestamped_name("exhibits", self.cipco.clock.now())
-        with self.cipco.reading() as session:
+        with self.cipco.session() as session:
             count = export_register(
                 session,
                 path,
@@ -689,7 +689,7 @@ class ExhibitDetailScreen(ReportsWorkerErrors, Screen[None]):
 
     @work(thread=True, exclusive=True, group="exhibit-detail", exit_on_error=False)
     def load(self) -> None:
-        with self.cipco.reading() as session:
+        with self.cipco.session() as session:
             detail = svc.exhibit_detail(session, self.exhibit_id, self.cipco.clock)
         self.app.call_from_thread(self._show, detail)
 
@@ -805,7 +805,7 @@ class ExhibitDetailScreen(ReportsWorkerErrors, Screen[None]):
         reference = self.detail.reference
         name = f"continuity-{reference.replace('/', '-')}"
         path = default_exports_dir() / timestamped_name(name, self.cipco.clock.now())
-        with self.cipco.reading() as session:
+        with self.cipco.session() as session:
             export_continuity(
                 session, path, reference, clock=self.cipco.clock, actor=self.cipco.actor
             )

@@ -106,7 +106,7 @@ class Mg4dScreen(LogScreen):
     def _load_page(self, query: PageQuery) -> Page[PapersRow]:
         from cipco.services.mg4d import papers_page, queue_counts
 
-        with self.cipco.reading() as session:
+        with self.cipco.session() as session:
             page = papers_page(session, query, self.cipco.clock)
             if query.offset == 0:
                 counts = queue_counts(session, self.cipco.clock)
@@ -184,7 +184,7 @@ class Mg4dScreen(LogScreen):
 
         path = default_exports_dir() / timestamped_name("mg4d", self.cipco.clock.now())
         filters = {"Queue": query.queue or "all"} | ({"Search": query.text} if query.text else {})
-        with self.cipco.reading() as session:
+        with self.cipco.session() as session:
             count = export_mg4d(
                 session,
                 path,
@@ -259,7 +259,7 @@ class PapersDetailScreen(ReportsWorkerErrors, Screen[Any]):
     def _load(self) -> None:
         from cipco.services.mg4d import papers_detail
 
-        with self.cipco.reading() as session:
+        with self.cipco.session() as session:
             detail = papers_detail(session, self.papers_id, self.cipco.clock)
         self.app.call_from_thread(self._show, detail)
 

@@ -55,7 +55,7 @@ class CipcoCommands(Provider):
             )
 
         def lookup() -> tuple[list[Any], list[Any], Any]:
-            with self.cipco.reading() as session:
+            with self.cipco.session() as session:
                 return (
                     find_referrals(session, text, limit=15),
                     find_prisoners(session, text, limit=8),

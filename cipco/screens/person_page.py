@@ -168,7 +168,7 @@ class PersonPage(ReportsWorkerErrors, Screen[None]):
     def _load(self) -> None:
         from cipco.services.persons import person_page
 
-        with self.cipco.reading() as session:
+        with self.cipco.session() as session:
             data = person_page(session, self.nomis_number, self.cipco.clock)
         self.app.call_from_thread(self._show, data)
 
@@ -420,7 +420,7 @@ class PersonPage(ReportsWorkerErrors, Screen[None]):
         from cipco.models.reference import OrderType
         from cipco.screens.person_forms import order_form
 
-        with self.cipco.reading() as session:
+        with self.cipco.session() as session:
             types = [
                 (label, code)
                 for code, label in session.execute(

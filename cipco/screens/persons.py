@@ -122,7 +122,7 @@ class PersonsScreen(LogScreen):
     def _load_page(self, query: PageQuery) -> Page[PersonRow]:
         from cipco.services.persons import person_list_page, queue_counts
 
-        with self.cipco.reading() as session:
+        with self.cipco.session() as session:
             page = person_list_page(session, query, self.cipco.clock)
             if query.offset == 0:
                 counts = queue_counts(session, self.cipco.clock)
@@ -140,7 +140,7 @@ class PersonsScreen(LogScreen):
     def _load_suggestions(self) -> None:
         from cipco.services.persons import repeat_offender_suggestions
 
-        with self.cipco.reading() as session:
+        with self.cipco.session() as session:
             found = repeat_offender_suggestions(session, self.cipco.clock)
         self.app.call_from_thread(self._fill_suggestions, found)
 
@@ -234,7 +234,7 @@ class PersonsScreen(LogScreen):
         from cipco.screens.person_forms import person_form
         from cipco.services.persons import person_page
 
-        with self.cipco.reading() as session:
+        with self.cipco.session() as session:
             data = person_page(session, nomis_number, self.cipco.clock)
         self.app.call_from_thread(
             self.app.push_screen, person_form(self.cipco, nomis_number, data), self._after

@@ -203,7 +203,7 @@ class ReferralDetailScreen(ReportsWorkerErrors, Screen[None]):
 
     @work(thread=True, exclusive=True, group="detail", exit_on_error=False)
     def _load(self) -> None:
-        with self.cipco.reading() as session:
+        with self.cipco.session() as session:
             detail = referral_detail(session, self.referral_id, self.cipco.clock)
         self.app.call_from_thread(self._show, detail)
 

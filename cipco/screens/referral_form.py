@@ -230,7 +230,7 @@ class ReferralForm(ReportsWorkerErrors, ModalScreen[int | None]):
     @work(thread=True, exit_on_error=False)
     def _load(self) -> None:
         data = FormData()
-        with self.cipco.reading() as session:
+        with self.cipco.session() as session:
             data.categories = [(c.label, c.code) for c in reference.categories(session)]
             data.forces = [(f.name, f.id) for f in reference.forces(session)]
             if self.referral_id is not None:
@@ -515,7 +515,7 @@ class MoveStatusScreen(ReportsWorkerErrors, ModalScreen[bool]):
     def _load(self) -> None:
         from cipco.services.referrals import allowed_moves
 
-        with self.cipco.reading() as session:
+        with self.cipco.session() as session:
             referral = get_referral(session, self.referral_id)
             moves = allowed_moves(referral.status)
             title = f"Move {referral.reference} from {status_label(referral.status)}"

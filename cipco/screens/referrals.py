@@ -115,7 +115,7 @@ class ReferralsScreen(LogScreen):
     # ------------------------------------------------------------ data
 
     def _load_page(self, query: PageQuery) -> Page[ReferralRow]:
-        with self.cipco.reading() as session:
+        with self.cipco.session() as session:
             if query.offset != 0 or query.extra:
                 return referral_page(session, query, self.cipco.clock)
             # One scan gives every queue's count, this page's total among them.
@@ -190,7 +190,7 @@ class ReferralsScreen(LogScreen):
 
         path = exporters.default_path("referrals", self.cipco.clock)
         self.app.call_from_thread(self.notify, "Exporting…", title="Export")
-        with self.cipco.reading() as session:
+        with self.cipco.session() as session:
             count = exporters.export_referrals(
                 session,
                 path,

@@ -49,7 +49,7 @@ class SettingsScreen(ReportsWorkerErrors, Screen[None]):
 
     @work(thread=True, exclusive=True, group="settings", exit_on_error=False)
     def _load(self) -> None:
-        with self.cipco.reading() as session:
+        with self.cipco.session() as session:
             values = settings_service.all_settings(session)
         self.app.call_from_thread(self._fill, values)
 
