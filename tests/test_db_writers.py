@@ -238,7 +238,7 @@ def test_the_wait_setting_has_a_sane_range(engine: Engine, db_path: Path) -> Non
     for bad in ("0", "4", "601"):
         code, output = invoke("--db", str(db_path), "settings", "write_wait_seconds", bad)
         assert code == 2
-        assert "must be between 5 and 600" in output
+        assert "is not a sensible value; use 5 to 600" in output
     assert _stored(engine, "write_wait_seconds") == 60
 
 

@@ -20,8 +20,9 @@ from cipco.models.people import Prisoner
 from cipco.models.reference import CrimeCategory, Force
 from cipco.models.referral import OUTCOME_LABELS, STATUS_LABELS, Outcome, Referral, Status
 from cipco.services.flags import CLOSED_STATUSES
-from cipco.services.paging import text_filter
+from cipco.services.paging import contains, text_filter
 from cipco.services.referral_import import STATUS_VOCAB, _key
+from cipco.services.referrals.queries import with_prisoner_and_category
 
 
 class FilterError(ValueError):
@@ -103,7 +104,7 @@ REFERRAL_EXPORT_HEADERS: tuple[tuple[str, int, str], ...] = (
 
 
 def _export_statement(session: Session, flt: ReferralFilter, clock: Clock) -> Any:
-    statement = (
+    statement = with_prisoner_and_category(
         select(
             Referral.reference,
             Prisoner.nomis_number,
@@ -125,16 +126,13 @@ def _export_statement(session: Session, flt: ReferralFilter, clock: Clock) -> An
             Referral.next_due_label,
             Referral.next_due_at,
         )
-        .join(Prisoner, Prisoner.id == Referral.prisoner_id)
-        .join(CrimeCategory, CrimeCategory.code == Referral.category_code)
-        .outerjoin(Force, Force.id == Referral.force_id)
-    )
+    ).outerjoin(Force, Force.id == Referral.force_id)
     if flt.status:
         statement = statement.where(Referral.status == resolve_status(flt.status))
     if flt.force:
         statement = statement.where(Referral.force_id == resolve_force(session, flt.force))
     if flt.oic:
-        statement = statement.where(Referral.oic_name.ilike(f"%{flt.oic.strip()}%"))  # type: ignore[union-attr]
+        statement = statement.where(contains(Referral.oic_name, flt.oic.strip()))
     if flt.date_from:
         statement = statement.where(Referral.incident_at >= london_midnight(flt.date_from))
     if flt.date_to:
