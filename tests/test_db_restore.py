@@ -190,3 +190,25 @@ def test_restore_into_a_new_path_creates_the_file_whole(live: Path, tmp_path: Pa
     assert code == 0, output
     assert count(target) == 12
     assert stat.S_IMODE(target.stat().st_mode) == 0o600
+
+
+def test_restore_waits_for_another_writer_then_gives_up_untouched(live: Path) -> None:
+    backup = _backup(live, "b.db")
+    assert invoke("--db", str(live), "demo", "--referrals", "4", "--seed", "9", "--force")[0] == 0
+    assert invoke("--db", str(live), "settings", "write_wait_seconds", "5")[0] == 0
+    assert count(live) == 16 and count(backup) == 12
+    other = sqlite3.connect(live, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # another cipco in the middle of a save
+    try:
+        code, output = invoke("--db", str(live), "restore", str(backup), "--yes")
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    assert code == 1
+    lines = [line for line in output.splitlines() if line.startswith("cipco:")]
+    assert lines == [
+        "cipco: waiting for another cipco that is writing to this file…",
+        "cipco: nothing was restored: another cipco kept live.db busy writing for over 5 "
+        "seconds; try again when it has finished",
+    ]
+    assert count(live) == 16  # the current data stays
