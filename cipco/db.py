@@ -36,7 +36,6 @@ from cipco.dberrors import (
     DatabaseError,
     DatabasePathError,
     DatabaseTooNew,
-    ReadOnlyDatabase,
     explain,
     is_busy,
 )
@@ -49,7 +48,6 @@ __all__ = [
     "DatabaseError",
     "DatabasePathError",
     "DatabaseTooNew",
-    "ReadOnlyDatabase",
     "explain",
 ]
 
@@ -65,8 +63,7 @@ WAIT_OPTION = "cipco_write_wait"
 # How long one attempt to take the write lock waits inside SQLite before cipco says it is
 # waiting (and between its checks of the overall limit).
 BUSY_STEP_SECONDS = 1.0
-WAIT_SECONDS_DEFAULT = 60
-WAIT_SECONDS_RANGE = (5, 600)
+WAIT_SECONDS_DEFAULT = 60  # until the file's write_wait_seconds setting is read
 WAITING_MESSAGE = "waiting for another cipco that is writing to this file…"
 
 _WRITE_PRAGMAS = (
@@ -138,11 +135,9 @@ def on_write_wait(engine: Engine, listener: WaitListener) -> Callable[[], None]:
     return lambda: policy.listeners.remove(listener) if listener in policy.listeners else None
 
 
-def set_write_wait(engine: Engine, seconds: float) -> float:
-    """How long writes through ``engine`` wait for another writer (kept within the range)."""
-    low, high = WAIT_SECONDS_RANGE
-    write_policy(engine).seconds = min(max(float(seconds), low), high)
-    return write_policy(engine).seconds
+def set_write_wait(engine: Engine, seconds: float) -> None:
+    """How long writes through ``engine`` wait for another writer."""
+    write_policy(engine).seconds = max(float(seconds), 0.0)
 
 
 def _busy_message(path: Path, limit: float) -> str:

@@ -52,10 +52,6 @@ class DatabaseBusy(DatabaseError):
     """Another program kept the write lock for longer than cipco waits; nothing was saved."""
 
 
-class ReadOnlyDatabase(DatabaseError):
-    """A unit of work that writes was started on a file opened read-only."""
-
-
 _BY_CODE = {
     SQLITE_BUSY: "another cipco is writing to this file",
     SQLITE_LOCKED: "another cipco is writing to this file",

@@ -42,6 +42,21 @@ def test_migrating_twice_changes_nothing(tmp_path: Path) -> None:
         assert len(s.scalars(select(Force)).all()) == 44  # seeded once
 
 
+def test_a_file_cut_short_before_its_lists_were_filled_gets_them_next_time(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "cipco.db"
+    prepare(path).dispose()
+    conn = sqlite3.connect(path)
+    with conn:
+        conn.execute("DELETE FROM force")
+    conn.close()
+    engine = prepare(path)
+    with db.read_scope(engine) as s:
+        assert len(s.scalars(select(Force)).all()) == 44
+    engine.dispose()
+
+
 def test_migrations_match_the_models(engine: Engine) -> None:
     with engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), SQLModel.metadata)

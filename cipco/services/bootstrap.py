@@ -16,6 +16,7 @@ import cipco.models  # noqa: F401  (every table in SQLModel.metadata)
 from cipco.datafile import Opened, open_database
 from cipco.db import UNASSIGNED, WaitListener, read_scope, session_scope, set_write_wait, with_site
 from cipco.dbfile import Access
+from cipco.models.reference import CrimeCategory, Force, OrderType, Prison
 from cipco.services import settings as settings_service
 from cipco.services.reference import seed_reference_data
 from cipco.services.site import file_site
@@ -38,7 +39,9 @@ def open_file(
     opened = open_database(path, access, make_folder=make_folder, on_wait=on_wait)
     engine = opened.engine
     try:
-        if opened.created or opened.migrated:
+        with read_scope(engine) as session:
+            seeded = _reference_lists_filled(session)
+        if not seeded and not opened.read_only:  # new, upgraded, or cut short while new
             with session_scope(engine, actor="cipco") as session:
                 seed_reference_data(session)
         with read_scope(engine) as session:
@@ -47,7 +50,8 @@ def open_file(
     except BaseException:
         engine.dispose()
         raise
-    set_write_wait(engine, wait)
+    spec = settings_service.SPECS[WRITE_WAIT_KEY]
+    set_write_wait(engine, min(max(wait, spec.least), spec.most))  # a stored value kept sane
     engine = with_site(engine, site.code if site is not None else UNASSIGNED)
     return Opened(
         engine,
@@ -63,6 +67,14 @@ def open_file(
 def prepare(path: Path | str, access: Access = Access.CREATE) -> Engine:
     """An engine on ``path``: created 0600 if new, migrated, reference lists seeded."""
     return open_file(Path(path), access).engine
+
+
+def _reference_lists_filled(session: Session) -> bool:
+    """True when every reference list has rows (checked in a snapshot: no write lock)."""
+    return all(
+        session.execute(select(model).limit(1)).first() is not None
+        for model in (Prison, Force, CrimeCategory, OrderType)
+    )
 
 
 # Tables with a site column that are not records of a log.
