@@ -181,3 +181,52 @@ def test_a_shared_temp_name_owned_by_someone_else_is_not_used(tmp_root: Path) ->
     assert folder.parent != trap and folder.parent.parent == tmp_root
     assert trap.is_symlink()
     assert private_temp.folder() is None  # nothing started in the test process itself
+
+
+# The real command: stopped by its own watcher once openpyxl's temporary copy of the sheet
+# is under way (whatever writes it), then killed.
+STOPPED_CLI = textwrap.dedent(
+    """
+    import os, signal, sys, threading
+    from cipco import private_temp
+    folder = private_temp.start()
+
+    def watch():
+        while True:
+            for entry in list(folder.iterdir()):
+                try:
+                    big = entry.stat().st_size > 20_000
+                except OSError:
+                    big = False
+                if big:
+                    print("writing", flush=True)
+                    os.kill(os.getpid(), signal.SIGSTOP)
+                    return
+
+    threading.Thread(target=watch, daemon=True).start()
+    sys.argv = ["cipco", *sys.argv[1:]]
+    from cipco.cli import main
+    main()
+    """
+)
+
+
+def test_kill_9_during_a_real_export_leaves_nothing_after_the_next_start(
+    tmp_path: Path, tmp_root: Path, env: dict[str, str], demo_db: Path
+) -> None:
+    exports = tmp_path / "out"
+    exports.mkdir()
+    args = ["--db", str(demo_db), "export", "referrals", "--out", str(exports / "r.xlsx")]
+    proc = _start(STOPPED_CLI, env, *args)
+    assert proc.stdout is not None
+    try:
+        assert proc.stdout.readline().strip() == "writing"
+        left = [p for p in tmp_root.rglob("*") if p.is_file() and p.name != ".lock"]
+        assert any(p.stat().st_size > 20_000 for p in left)  # names, in plain XML
+    finally:
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+    result = _cipco(env, "--db", str(demo_db), "site")
+    assert result.returncode == 0, result.stderr
+    assert _everything(tmp_root) == [f"cipco-{os.getuid()}"]
+    assert list(exports.iterdir()) == []  # no unfinished workbook either
