@@ -94,9 +94,21 @@ def _root(
 
 
 def main() -> None:
+    import tempfile
+
     from cipco import private_temp
 
-    private_temp.start()  # temporary files in a private folder; dead cipcos' folders removed
+    try:  # temporary files in a private folder; dead cipcos' folders removed
+        private_temp.start()
+    except OSError as exc:
+        from cipco.cli.common import fail
+        from cipco.dberrors import os_reason
+
+        fail(
+            f"cannot make a private temporary folder in {tempfile.gettempdir()}: "
+            f"{os_reason(exc)}; set TMPDIR to a folder you can write",
+            2,
+        )
     try:
         app()
     except KeyboardInterrupt:
