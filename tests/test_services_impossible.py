@@ -61,7 +61,7 @@ def test_a_move_dated_before_the_previous_move_is_refused(
             to_status="acknowledged",
             clock=clock,
             happened_at=clock.now() - timedelta(hours=5),
-            crime_ref="13/12345/26",
+            police={"crime_ref": "13/12345/26"},
         )
     refused(exc, "happened_at", "is before the previous move")
     moves = session.scalars(
@@ -78,18 +78,25 @@ def test_a_move_to_acknowledged_records_the_crime_reference_and_oic(
     referrals.move_status(
         session=session, referral_id=referral.id, to_status="referred", clock=clock
     )
+    with pytest.raises(referrals.ReferralError) as exc:
+        referrals.move_status(
+            session=session,
+            referral_id=referral.id,
+            to_status="acknowledged",
+            clock=clock,
+            police={"crime_ref": "  ", "oic_name": "DC Ames"},
+        )
+    refused(exc, "crime_ref", "records the police's crime reference")
     moved = referrals.move_status(
         session=session,
         referral_id=referral.id,
         to_status="acknowledged",
         clock=clock,
-        crime_ref="  13/12345/26 ",
-        oic_name="DC Ames",
-        oic_collar="4471",
+        police={"crime_ref": "  13/12345/26 ", "oic_name": "DC Ames", "oic_collar": "4471"},
     )
     assert (moved.crime_ref, moved.oic_name, moved.oic_collar) == ("13/12345/26", "DC Ames", "4471")
     assert moved.acknowledged_at == clock.now()
-    assert "crime_ref" in referrals.ACKNOWLEDGEMENT_FIELDS
+    assert set(referrals.POLICE_FIELDS) >= {"crime_ref", "oic_name"}
 
 
 def test_dates_before_1900_are_refused_naming_the_field(

@@ -183,7 +183,7 @@ def test_nothing_is_imported_when_the_reject_workbook_cannot_be_written(
     assert _count(engine, model) == before
 
 
-def test_every_log_has_an_import_command_and_a_template(db_path: Path) -> None:
+def test_every_log_has_an_import_command_and_a_template(engine: Engine, db_path: Path) -> None:
     for log in IMPORTS:
         result = runner.invoke(app, ["--db", str(db_path), "import", log, "--help"])
         assert (

@@ -41,7 +41,7 @@ def export_clinic(
     from cipco.services import clinic as clinic_service
     from cipco.spreadsheets import clinic_export
 
-    engine = open_engine_or_exit()
+    engine = open_engine_or_exit(write=False)
     clock = state.get_clock()
     with read_scope(engine, clock=clock) as session:
         try:

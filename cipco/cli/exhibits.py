@@ -31,7 +31,7 @@ def verify(quiet: QuietOpt = False) -> None:
     from cipco.db import session_scope
     from cipco.services.chain import verify as verify_chains
 
-    engine = open_engine_or_exit()
+    engine = open_engine_or_exit(write=False)
     with (
         session_scope(engine, actor=actor(), clock=state.get_clock()) as session,
         progress_bar(quiet) as bar,

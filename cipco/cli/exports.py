@@ -99,7 +99,7 @@ def write_file(
     """Check where the file goes (before any work), open the data file, then
     ``write(engine, target, clock, actor)``; a refusal or a failure to write is one sentence."""
     chosen = target(out, what, overwrite, suffix)
-    engine = open_engine_or_exit()
+    engine = open_engine_or_exit(write=False)
     try:
         return writing(lambda: write(engine, chosen, state.get_clock(), actor()))
     except refusals as exc:

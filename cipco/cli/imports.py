@@ -121,7 +121,7 @@ def _command(name: str, reads: str) -> Callable[..., None]:
             problem = "a folder, not a workbook" if file.is_dir() else "no such file"
             fail(f"{file}: {problem}", EXIT_USAGE)
         chosen = target(rejects, f"rejects-{name}", overwrite) if rejects is not None else None
-        engine = open_engine_or_exit()
+        engine = open_engine_or_exit(create=True)
         with ticker(quiet, f"Importing {file.name}") as (advance, _total):
             try:
                 summary = run_import(

@@ -69,3 +69,18 @@ def not_before(
             f"{label}: {format_datetime(value)} is before {what} ({format_datetime(earlier)})",
             field=field,
         )
+
+
+def one_line(value: str | None) -> str:
+    """Typed text with its runs of spaces, tabs and new lines made single spaces."""
+    return " ".join((value or "").split())
+
+
+def required(
+    value: str | None, field: str, message: str, *, error: type[RecordError] = RecordError
+) -> str:
+    """The text on one line, or ``message`` (naming ``field``) when nothing was typed."""
+    text = one_line(value)
+    if not text:
+        raise error(message, field=field)
+    return text

@@ -55,6 +55,16 @@ PATH = (
 )
 
 
+def insert_keyed(
+    session: Session, model: Any, rows: list[dict[str, Any]], key: str
+) -> dict[Any, int]:
+    """Bulk-insert ``rows`` and return the new ids by each row's ``key`` value."""
+    session.execute(insert(model), rows)
+    column = getattr(model, key)
+    found = select(column, model.id).where(column.in_([row[key] for row in rows]))
+    return dict(session.execute(found).all())  # type: ignore[arg-type]
+
+
 @dataclass
 class DemoContext:
     """What the referrals generator made, for the other logs' generators to build on."""
@@ -247,14 +257,7 @@ def generate(
         if not batch:
             return
         first_ref = batch[0]["reference"]
-        session.execute(insert(Referral), batch)
-        ids = dict(
-            session.execute(
-                select(Referral.reference, Referral.id).where(
-                    Referral.reference.in_([b["reference"] for b in batch])  # type: ignore[attr-defined]
-                )
-            ).all()
-        )
+        ids = insert_keyed(session, Referral, batch, "reference")
         change_rows = [row | {"referral_id": ids[ref]} for ref, rows in changes for row in rows]
         party_rows = [row | {"referral_id": ids[ref]} for ref, rows in parties for row in rows]
         if change_rows:

@@ -8,7 +8,7 @@ The custody rules, the chain and the register's queries are the exhibit service'
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlmodel import Session
 
@@ -17,8 +17,11 @@ from cipco.dates import format_date
 from cipco.models.exhibit import FINAL_STATES, Exhibit, ExhibitCreate, ExhibitState
 from cipco.services import exhibits
 from cipco.services.exhibits import ExhibitError, ExhibitRow, state_label, type_label
-from cipco.services.logspec import Column, LogService, LogSpec, QueryContext, Queue
+from cipco.services.logspec import Column, Done, LogService, LogSpec, Queue, Sheets, Words
 from cipco.services.paging import Page, PageQuery
+
+if TYPE_CHECKING:
+    from cipco.services.logspec import QueryContext
 
 FINAL = frozenset(state.value for state in FINAL_STATES)
 """Returned, disseminated, destroyed: the exhibit has left the prison's custody for good."""
@@ -44,12 +47,20 @@ def review_text(row: ExhibitRow) -> str:
     return ("! " if row.retention_due else "") + format_date(row.review_due_on)
 
 
+def _type_text(row: ExhibitRow) -> str:
+    return type_label(row.exhibit_type)
+
+
 def _queue(key: str) -> Any:
     return lambda ctx: exhibits.queue_clause(key, ctx.clock)
 
 
 class ExhibitService(LogService[Exhibit, ExhibitRow]):
     """Pages come from the exhibit service's own queries (its sort keys are the columns')."""
+
+    model = Exhibit
+    row_type = ExhibitRow
+    error = ExhibitError
 
     def page(
         self, session: Session, query: PageQuery, clock: Clock, *, total: int | None = None
@@ -80,23 +91,12 @@ class ExhibitService(LogService[Exhibit, ExhibitRow]):
 
 SERVICE = ExhibitService()
 SPEC = LogSpec(
-    name="exhibits",
-    title="Exhibits",
-    noun="exhibit",
-    plural="exhibits",
-    model=Exhibit,
-    row_type=ExhibitRow,
-    service=SERVICE,
-    create_schema=ExhibitCreate,
+    "exhibits",
+    SERVICE,
+    Words("exhibit", "exhibits", "Exhibits"),
     columns=(
         Column("reference", "Exhibit", 10, sort=Exhibit.reference),
-        Column(
-            "type",
-            "Type",
-            12,
-            sort=Exhibit.exhibit_type,
-            text=lambda row: type_label(row.exhibit_type),
-        ),
+        Column("type", "Type", 12, sort=Exhibit.exhibit_type, text=_type_text),
         Column("description", "Description", 24),
         Column("referrals", "Referral(s)", 14),
         Column("holder", "Holder", 18, sort=Exhibit.holder),
@@ -104,12 +104,7 @@ SPEC = LogSpec(
         Column("seal", "Seal", 9, attr="seal_number"),
         Column("state", "State", 13, sort=Exhibit.state, text=state_text),
         Column(
-            "last_movement",
-            "Days",
-            5,
-            grow=False,
-            sort=Exhibit.last_movement_at,
-            attr="days_since_movement",
+            "last_movement", "Days", 5, False, Exhibit.last_movement_at, attr="days_since_movement"
         ),
         Column("review", "Review", 12, sort=Exhibit.review_due_on, text=review_text),
     ),
@@ -122,12 +117,12 @@ SPEC = LogSpec(
         Exhibit.storage_location,
     ),
     search_hint="Filter: reference, description, holder, seal or location",
+    schemas=(ExhibitCreate, None),
     keys=("new", "open", "move", "person", "export", "import_file"),
-    export_columns="cipco.spreadsheets.exhibits_io:COLUMNS",
-    import_fields="cipco.spreadsheets.exhibits_io:FIELDS",
-    done_values=FINAL,
-    state_attr="state",
-    error=ExhibitError,
+    sheets=Sheets(
+        "cipco.spreadsheets.exhibits_io:COLUMNS", "cipco.spreadsheets.exhibits_io:FIELDS"
+    ),
+    done=Done("state", FINAL),
 )
 
 __all__ = ["FINAL", "SERVICE", "SPEC", "ExhibitState", "is_final", "review_text", "state_text"]

@@ -29,12 +29,12 @@ filters a screen passes in ``PageQuery.extra``. The registry (:func:`spec`,
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import Enum
 from functools import cache, cached_property
-from typing import Any, Generic, TypeVar
+from typing import Any, ClassVar, Generic, TypeVar
 
 from sqlalchemy import ColumnElement, Select
 from sqlalchemy.orm.exc import StaleDataError
@@ -69,6 +69,30 @@ def cell_text(value: Any) -> str:
     return str(value)
 
 
+def assign(record: Any, values: Mapping[str, Any]) -> bool:
+    """Set each value that differs on ``record``; True if any did (unchanged fields are not
+    touched, so the audit trail and the version move only for real changes)."""
+    changed = False
+    for key, value in values.items():
+        if getattr(record, key) != value:
+            setattr(record, key, value)
+            changed = True
+    return changed
+
+
+def new_record(model: type[ModelT], clock: Clock, /, **values: Any) -> ModelT:
+    """A new row stamped created and updated now (the caller adds it to the session)."""
+    now = clock.now()
+    return model(**values, created_at=now, updated_at=now)
+
+
+def row_from(row_type: type[RowT], source: Any, /, **values: Any) -> RowT:
+    """A row dataclass filled from ``source``'s attributes of the same names, ``values``
+    given explicitly winning (computed fields, blanks for None)."""
+    names = [name for name in row_type.__dataclass_fields__ if name not in values]  # type: ignore[attr-defined]
+    return row_type(**{name: getattr(source, name) for name in names}, **values)
+
+
 @dataclass(frozen=True)
 class Column:
     """One table column as plain data.
@@ -85,6 +109,7 @@ class Column:
     sort: Any = None
     text: Callable[[Any], str] | None = None
     attr: str | None = None
+    date_only: bool = False  # an instant shown as its London date
 
     @property
     def sortable(self) -> bool:
@@ -93,7 +118,8 @@ class Column:
     def cell(self, row: Any) -> str:
         if self.text is not None:
             return self.text(row)
-        return cell_text(getattr(row, self.attr or self.key))
+        value = getattr(row, self.attr or self.key)
+        return format_date(value) if self.date_only else cell_text(value)
 
 
 @dataclass(frozen=True)
@@ -122,35 +148,99 @@ class Queue:
 
 
 @dataclass(frozen=True)
+class Words:
+    """What to call a log's records: "referral", "referrals", tab title "Referrals"."""
+
+    noun: str
+    plural: str
+    title: str
+
+
+@dataclass(frozen=True)
+class Sheets:
+    """Where the log's spreadsheet columns are defined ("module:NAME"; "" when none)."""
+
+    export_columns: str = ""
+    import_fields: str = ""
+
+
+@dataclass(frozen=True)
+class Done:
+    """Rows whose ``attr`` is in ``values`` are closed, final or done: shown dimmed."""
+
+    attr: str = "status"
+    values: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
 class LogSpec:
-    """Everything shared code needs to know about one log."""
+    """Everything shared code needs to know about one log.
+
+    The model, row type and error type are the service's (``LogService.model`` …); the
+    spec reads them from it, so they are said once.
+    """
 
     name: str  # registry key and app mode: "referrals"
-    title: str  # "Referrals"
-    noun: str  # "referral"
-    plural: str  # "referrals"
-    model: type[SQLModel]
-    row_type: type
     service: LogService[Any, Any]
+    words: Words
     columns: tuple[Column, ...]
     queues: tuple[Queue, ...] = ()
     search: tuple[Any, ...] = ()  # columns the typed filter looks in
     search_hint: str = "Filter"
-    create_schema: type | None = None
-    update_schema: type | None = None
-    default_sort: str | None = None  # a column key; None: the service's own order
-    default_descending: bool = False
+    schemas: tuple[type | None, type | None] = (None, None)  # create, update
     keys: tuple[str, ...] = ()  # keymap actions (cipco/screens/keymap.py) the log's list adds
-    export_columns: str = ""  # "module:NAME" where the export's columns are defined
-    import_fields: str = ""  # "module:NAME" where the import's fields are defined
-    done_values: frozenset[str] = frozenset()  # states shown dimmed: closed, final, done
-    state_attr: str = "status"  # the row attribute ``done_values`` is about
-    error: type[RecordError] = RecordError
-    audit_table: str = ""  # the audit trail's table name (default: the model's table)
+    sheets: Sheets = Sheets()
+    done: Done = Done()
     related: tuple[str, ...] = ()  # other lists of the same log ("actions" of "clinics")
 
     def __post_init__(self) -> None:
         object.__setattr__(self.service, "spec", self)
+
+    # ------------------------------------------------------------ read as plain attributes
+
+    @property
+    def title(self) -> str:
+        return self.words.title
+
+    @property
+    def noun(self) -> str:
+        return self.words.noun
+
+    @property
+    def plural(self) -> str:
+        return self.words.plural
+
+    @property
+    def model(self) -> type[SQLModel]:
+        return self.service.model
+
+    @property
+    def row_type(self) -> type:
+        return self.service.row_type
+
+    @property
+    def error(self) -> type[RecordError]:
+        return self.service.error
+
+    @property
+    def create_schema(self) -> type | None:
+        return self.schemas[0]
+
+    @property
+    def update_schema(self) -> type | None:
+        return self.schemas[1]
+
+    @property
+    def export_columns(self) -> str:
+        return self.sheets.export_columns
+
+    @property
+    def import_fields(self) -> str:
+        return self.sheets.import_fields
+
+    @property
+    def done_values(self) -> frozenset[str]:
+        return self.done.values
 
     @property
     def queue_labels(self) -> dict[str, str]:
@@ -171,11 +261,7 @@ class LogSpec:
 
     def is_done(self, row: Any) -> bool:
         """Closed, final or done: the list shows it dimmed."""
-        return str(getattr(row, self.state_attr, "")) in self.done_values
-
-    @property
-    def table_name(self) -> str:
-        return self.audit_table or str(self.model.__tablename__)
+        return str(getattr(row, self.done.attr, "")) in self.done.values
 
 
 @cache
@@ -184,13 +270,19 @@ def flavoured(kind: type[RecordError], error: type[RecordError]) -> type[RecordE
     catches ``ReferralError`` or ``ClinicError`` still catches it."""
     if issubclass(error, kind) or error is RecordError:
         return kind
-    return type(f"{error.__name__}{kind.__name__}", (kind, error), {})
+    name = error.__name__.removesuffix("Error") + kind.__name__.removesuffix("Error")
+    return type(name, (kind, error), {"__module__": error.__module__})
 
 
 class LogService(Generic[ModelT, RowT]):
     """The shared half of every log's service (see the module docstring)."""
 
     spec: LogSpec
+    model: ClassVar[type[SQLModel]]
+    row_type: ClassVar[type]
+    error: ClassVar[type[RecordError]] = RecordError
+    filters: ClassVar[Mapping[str, Callable[[Any], Any]]] = {}
+    """Filters a screen passes in ``PageQuery.extra``: key -> value -> SQL condition."""
 
     # ------------------------------------------------------------ hooks
 
@@ -204,14 +296,12 @@ class LogService(Generic[ModelT, RowT]):
 
     def where_extra(self, ctx: QueryContext, key: str, value: Any) -> ColumnElement[bool] | None:
         """A filter a screen passes in ``PageQuery.extra`` (unknown keys are ignored)."""
-        return None
+        make = self.filters.get(key)
+        return make(value) if make is not None else None
 
     def default_order(self, ctx: QueryContext, query: PageQuery) -> tuple[Any, ...]:
-        """The order when no column is chosen (default: the spec's ``default_sort``)."""
-        if self.spec.default_sort is None:
-            return ()
-        column = self.spec.column(self.spec.default_sort).sort
-        return (column.desc() if self.spec.default_descending else column.asc(),)
+        """The order when no column is chosen (default: by id)."""
+        return ()
 
     def label(self, record: Any) -> str:
         """What to call a record in a sentence ("REF-2026-0001", "the clinic of 03/04/2026")."""
@@ -221,9 +311,9 @@ class LogService(Generic[ModelT, RowT]):
     # ------------------------------------------------------------ records
 
     def load(self, session: Session, record_id: int) -> ModelT:
-        record = session.get(self.spec.model, record_id)
+        record = session.get(self.model, record_id)
         if record is None:
-            raise flavoured(NotFoundError, self.spec.error)(
+            raise flavoured(NotFoundError, self.error)(
                 f"{self.spec.noun} {record_id} does not exist (it may have been deleted)"
             )
         return record  # type: ignore[return-value]
@@ -236,7 +326,7 @@ class LogService(Generic[ModelT, RowT]):
 
     def stale(self, session: Session, record: Any) -> StaleEditError:
         last = audit.last_change(session, str(record.__tablename__), record.id)
-        stale: Any = flavoured(StaleEditError, self.spec.error)
+        stale: Any = flavoured(StaleEditError, self.error)
         return stale(
             self.label(record),
             who=last.actor if last else None,
@@ -258,10 +348,13 @@ class LogService(Generic[ModelT, RowT]):
         try:
             session.flush()
         except StaleDataError:
-            stale: Any = flavoured(StaleEditError, self.spec.error)
+            stale: Any = flavoured(StaleEditError, self.error)
             raise stale(what, log=self.spec.name, record_id=record_id) from None
 
     # ------------------------------------------------------------ lists
+
+    def context(self, session: Session, clock: Clock) -> QueryContext:
+        return QueryContext(session, clock)
 
     def filtered(self, ctx: QueryContext, query: PageQuery) -> Select[Any]:
         statement = self.select(ctx, query)
@@ -289,13 +382,13 @@ class LogService(Generic[ModelT, RowT]):
             ordering = self.default_order(ctx, query)
         else:  # undated and blank values last, whichever way
             ordering = (chosen.is_(None), chosen.desc() if query.descending else chosen.asc())
-        return (*ordering, self.spec.model.id)  # type: ignore[attr-defined]
+        return (*ordering, self.model.id)  # type: ignore[attr-defined]
 
     def page(
         self, session: Session, query: PageQuery, clock: Clock, *, total: int | None = None
     ) -> Page[RowT]:
         """One page, filtered, sorted and counted in SQL (pass ``total`` if known)."""
-        ctx = QueryContext(session, clock)
+        ctx = self.context(session, clock)
         statement = self.filtered(ctx, query)
         if total is None:
             total = count_of(session, statement)
@@ -304,7 +397,7 @@ class LogService(Generic[ModelT, RowT]):
         return Page(rows=self.build_rows(ctx, results), total=total, offset=query.offset)
 
     def count(self, session: Session, query: PageQuery, clock: Clock) -> int:
-        return count_of(session, self.filtered(QueryContext(session, clock), query))
+        return count_of(session, self.filtered(self.context(session, clock), query))
 
     def counts(self, session: Session, clock: Clock, text: str = "") -> dict[str, int]:
         """Each queue's count (``all`` too) with the typed filter applied."""
@@ -316,17 +409,16 @@ class LogService(Generic[ModelT, RowT]):
     def stream(
         self, session: Session, query: PageQuery, clock: Clock, *, batch: int = STREAM_BATCH
     ) -> Iterator[RowT]:
-        """Every matching row (the query's window is ignored), in the list's order, a batch
-        at a time: exports hold one batch in memory, never the whole log."""
-        ctx = QueryContext(session, clock)
+        """Every matching row (the query's window is ignored), in the list's order.
+
+        One query read through a cursor ``batch`` rows at a time: an export of 50,000 rows
+        holds one batch in memory and never re-sorts the log for each batch.
+        """
+        ctx = self.context(session, clock)
         statement = self.filtered(ctx, query).order_by(*self.order(ctx, query))
-        offset = 0
-        while True:
-            results = session.execute(statement.offset(offset).limit(batch)).all()
-            yield from self.build_rows(ctx, results)
-            offset += len(results)
-            if len(results) < batch:
-                return
+        result = session.execute(statement.execution_options(yield_per=batch))
+        for part in result.partitions():
+            yield from self.build_rows(ctx, part)
 
 
 # ---------------------------------------------------------------- the registry

@@ -7,6 +7,7 @@ from sqlmodel import Session
 
 from cipco.clock import Clock
 from cipco.models.people import Prisoner, PrisonerIn
+from cipco.services.logspec import assign
 
 
 def prisoner_by_nomis(session: Session, nomis_number: str) -> Prisoner | None:
@@ -27,8 +28,6 @@ def upsert_prisoner(session: Session, data: PrisonerIn, clock: Clock) -> Prisone
         session.add(prisoner)
         session.flush()
         return prisoner
-    for key in ("name", "pnc", "date_of_birth"):
-        value = getattr(data, key)
-        if value and value != getattr(prisoner, key):
-            setattr(prisoner, key, value)
+    given = data.model_dump(include={"name", "pnc", "date_of_birth"})
+    assign(prisoner, {key: value for key, value in given.items() if value})
     return prisoner

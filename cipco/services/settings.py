@@ -148,6 +148,14 @@ SPECS: dict[str, SettingSpec] = {
             least=1,
             most=366,
         ),
+        SettingSpec(
+            "write_wait_seconds",
+            "Wait for another cipco writing to the file (seconds)",
+            60,
+            "A save waits this long while another window or user is saving.",
+            least=5,
+            most=600,
+        ),
     )
 }
 

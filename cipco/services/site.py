@@ -15,9 +15,10 @@ from cipco.db import UNASSIGNED
 from cipco.models.reference import Prison
 from cipco.models.settings import Setting
 from cipco.models.site import Site, SiteScoped
+from cipco.services.errors import RecordError
 
 
-class SiteError(ValueError):
+class SiteError(RecordError):
     """The site cannot be set as asked; the message says why."""
 
 

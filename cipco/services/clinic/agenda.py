@@ -20,10 +20,8 @@ from sqlmodel import Session
 from cipco.clock import Clock, london_midnight, to_london
 from cipco.models.audit import AuditEvent
 from cipco.models.clinic import (
-    ActionStatus,
     AgendaItem,
     Clinic,
-    ClinicAction,
     ClinicStatus,
     ItemKind,
 )
@@ -42,8 +40,10 @@ from cipco.services.clinic.common import (
     uk_date,
     writable,
 )
-from cipco.services.clinic.queries import CLINIC_SERVICE
+from cipco.services.clinic.queries import ACTIONS_SERVICE, CLINIC_SERVICE
 from cipco.services.flags import CLOSED_STATUSES
+from cipco.services.paging import PageQuery
+from cipco.services.referrals.queries import with_prisoner_and_category
 
 SECTION_CARRIED = "Actions carried forward"
 SECTION_NEW = "New referrals since {since}"
@@ -93,60 +93,49 @@ def _mg4d_items(session: Session, clock: Clock) -> list[SourceItem]:
     return items
 
 
-def _exhibit_items(session: Session, clock: Clock) -> list[SourceItem]:
-    """Exhibits held at the prison and waiting for police collection, oldest request first.
-
-    The rule ("awaiting") is the exhibit log's own; only the columns the agenda needs are read.
-    """
+def _exhibits_in_queue(
+    session: Session, clock: Clock, queue: str, date_column: Any, detail: Callable[[Any], str]
+) -> list[SourceItem]:
+    """One agenda line per exhibit in one of the exhibit log's queues (its own rule), by
+    ``date_column`` then reference; only the columns the agenda needs are read."""
     rows = session.execute(
         select(
             Exhibit.id,
             Exhibit.reference,
             Exhibit.description,
-            Exhibit.collection_requested_on,
             Exhibit.holder,
+            Exhibit.state,
+            date_column.label("due"),
         )
-        .where(exhibits.queue_clause("awaiting", clock, Exhibit))
-        .order_by(Exhibit.collection_requested_on, Exhibit.reference)  # type: ignore[arg-type]
+        .where(exhibits.queue_clause(queue, clock, Exhibit))
+        .order_by(date_column, Exhibit.reference)
     )
     return [
-        SourceItem(
-            source_id=row.id,
-            title=f"{row.reference} {row.description}",
-            detail=f"Awaiting police collection since {uk_date(row.collection_requested_on)}"
-            + (f"; held by {row.holder}" if row.holder else ""),
-        )
+        SourceItem(source_id=row.id, title=f"{row.reference} {row.description}", detail=detail(row))
         for row in rows
     ]
+
+
+def _exhibit_items(session: Session, clock: Clock) -> list[SourceItem]:
+    """Exhibits held at the prison and waiting for police collection, oldest request first."""
+    return _exhibits_in_queue(
+        session, clock, "awaiting", Exhibit.collection_requested_on, _awaiting
+    )
+
+
+def _awaiting(row: Any) -> str:
+    held = f"; held by {row.holder}" if row.holder else ""
+    return f"Awaiting police collection since {uk_date(row.due)}{held}"
 
 
 def _retention_items(session: Session, clock: Clock) -> list[SourceItem]:
-    """Exhibits whose retention review (or footage overwrite) date has come, earliest first.
+    """Exhibits whose retention review (or footage overwrite) date has come, earliest first."""
+    return _exhibits_in_queue(session, clock, "retention", Exhibit.review_due_on, _review)
 
-    The rule ("retention") is the exhibit log's own, as for :func:`_exhibit_items`.
-    """
-    rows = session.execute(
-        select(
-            Exhibit.id,
-            Exhibit.reference,
-            Exhibit.description,
-            Exhibit.review_due_on,
-            Exhibit.state,
-            Exhibit.holder,
-        )
-        .where(exhibits.queue_clause("retention", clock, Exhibit))
-        .order_by(Exhibit.review_due_on, Exhibit.reference)  # type: ignore[arg-type]
-    )
-    return [
-        SourceItem(
-            source_id=row.id,
-            title=f"{row.reference} {row.description}",
-            detail=f"Retention review due {uk_date(row.review_due_on)}; "
-            + exhibits.state_label(row.state)
-            + (f" ({row.holder})" if row.holder else ""),
-        )
-        for row in rows
-    ]
+
+def _review(row: Any) -> str:
+    holder = f" ({row.holder})" if row.holder else ""
+    return f"Retention review due {uk_date(row.due)}; {exhibits.state_label(row.state)}{holder}"
 
 
 SECTION_EXHIBITS_AWAITING = "Exhibits awaiting police collection"
@@ -184,35 +173,24 @@ def _new_since(session: Session, clinic: Clinic) -> datetime:
     return london_midnight(clinic.held_on - timedelta(days=frequency_days(session)))
 
 
-def _carried_lines(session: Session, clinic: Clinic, base: dict[str, Any]) -> list[dict[str, Any]]:
-    """Agenda lines for every action still open from an earlier clinic."""
+def _carried_lines(
+    session: Session, clinic: Clinic, clock: Clock, base: dict[str, Any]
+) -> list[dict[str, Any]]:
+    """Agenda lines for every action still open from an earlier clinic, oldest first."""
+    query = PageQuery(queue="open", sort="clinic", extra={"raised_before": clinic.held_on})
     lines: list[dict[str, Any]] = []
-    carried = session.execute(
-        select(
-            ClinicAction.id,
-            ClinicAction.text,
-            ClinicAction.owner_name,
-            ClinicAction.owner_org,
-            ClinicAction.due_on,
-            ClinicAction.referral_id,
-            Clinic.held_on,
-        )
-        .join(Clinic, Clinic.id == ClinicAction.clinic_id)
-        .where(ClinicAction.status == ActionStatus.OPEN, Clinic.held_on < clinic.held_on)
-        .order_by(Clinic.held_on, ClinicAction.id)
-    )
-    for action_id, text, owner, org, due_on, referral_id, held_on in carried:
-        who = f"{owner} ({org})" if org else owner
-        due = f", due {uk_date(due_on)}" if due_on else ""
+    for action in ACTIONS_SERVICE.stream(session, query, clock):
+        who = f"{action.owner_name} ({action.owner_org})" if action.owner_org else action.owner_name
+        due = f", due {uk_date(action.due_on)}" if action.due_on else ""
         lines.append(
             base
             | {
                 "kind": ItemKind.ACTION.value,
                 "section": SECTION_CARRIED,
-                "title": text,
-                "detail": f"{who}{due} — carried from {uk_date(held_on)}",
-                "referral_id": referral_id,
-                "action_id": action_id,
+                "title": action.text,
+                "detail": f"{who}{due} — carried from {uk_date(action.clinic_held_on)}",
+                "referral_id": action.referral_id,
+                "action_id": action.id,
             }
         )
     return lines
@@ -311,22 +289,22 @@ def _insert_referral_lines(
         + CrimeCategory.label
     )
     rows = (
-        select(
-            literal(clinic.id),
-            literal(start) + order * POSITION_STEP,
-            literal(ItemKind.REFERRAL.value),
-            section,
-            title,
-            literal(""),
-            Referral.id,
-            literal(""),
-            literal(False),
-            literal(now, UTCDateTime()),
-            literal(now, UTCDateTime()),
-            literal(1),
+        with_prisoner_and_category(
+            select(
+                literal(clinic.id),
+                literal(start) + order * POSITION_STEP,
+                literal(ItemKind.REFERRAL.value),
+                section,
+                title,
+                literal(""),
+                Referral.id,
+                literal(""),
+                literal(False),
+                literal(now, UTCDateTime()),
+                literal(now, UTCDateTime()),
+                literal(1),
+            )
         )
-        .join(Prisoner, Prisoner.id == Referral.prisoner_id)
-        .join(CrimeCategory, CrimeCategory.code == Referral.category_code)
         .where(or_(Referral.status.not_in(closed), is_new))  # type: ignore[attr-defined]
         .where(Referral.id.not_in(exclude))  # type: ignore[union-attr]
     )
@@ -362,7 +340,9 @@ def carry_open_actions(*, session: Session, clinic_id: int, clock: Clock) -> int
     )
     base = _base_line(clinic, clock.now())
     lines = [
-        line for line in _carried_lines(session, clinic, base) if line["action_id"] not in on_agenda
+        line
+        for line in _carried_lines(session, clinic, clock, base)
+        if line["action_id"] not in on_agenda
     ]
     return _insert_lines(session, lines, max_position(session, clinic_id))
 
@@ -423,7 +403,7 @@ def generate_agenda(*, session: Session, clinic_id: int, clock: Clock) -> int:
     # 1. Open actions from earlier clinics, 2-4. referrals, 5. other logs' lines.
     carried = [
         line
-        for line in _carried_lines(session, clinic, base)
+        for line in _carried_lines(session, clinic, clock, base)
         if line["action_id"] not in kept_actions
     ]
     count = _insert_lines(session, carried, position)

@@ -27,7 +27,7 @@ from cipco.models.clinic import (
     ItemKind,
     Presence,
 )
-from cipco.services.checks import real_dates
+from cipco.services.checks import one_line, real_dates, required
 from cipco.services.clinic.agenda import generate_agenda, max_position
 from cipco.services.clinic.common import (
     POSITION_STEP,
@@ -45,6 +45,7 @@ from cipco.services.clinic.common import (
     writable,
 )
 from cipco.services.clinic.queries import ACTIONS_SERVICE, CLINIC_SERVICE, ITEMS_SERVICE
+from cipco.services.logspec import assign, new_record
 
 
 def create_clinic(
@@ -59,14 +60,13 @@ def create_clinic(
     real_dates({"held_on": held_on}, error=ClinicError, labels={"held_on": "date"})
     if clinic_on(session, held_on) is not None:
         raise ClinicError(f"date: there is already a clinic on {uk_date(held_on)}", field="held_on")
-    now = clock.now()
-    clinic = Clinic(
+    clinic = new_record(
+        Clinic,
+        clock,
         held_on=held_on,
         title=(data.title if data else "") or "Crime clinic",
         location=data.location if data else "",
         status=ClinicStatus.DRAFT,
-        created_at=now,
-        updated_at=now,
     )
     session.add(clinic)
     session.flush()
@@ -98,11 +98,8 @@ def update_clinic(
                 f"date: there is already a clinic on {uk_date(changes['held_on'])}",
                 field="held_on",
             )
-    for key, value in changes.items():
-        if value is None and key in ("title", "location", "notes"):
-            value = ""
-        if getattr(clinic, key) != value:
-            setattr(clinic, key, value)
+    blank = ("title", "location", "notes")  # cleared, not unset
+    assign(clinic, {k: "" if v is None and k in blank else v for k, v in changes.items()})
     CLINIC_SERVICE.save(session, clinic, clock)
     return clinic
 
@@ -154,17 +151,13 @@ def add_item(
     clinic = load_clinic(session, clinic_id)
     writable(clinic)
     check_referral(session, data.referral_id)
-    now = clock.now()
-    item = AgendaItem(
+    item = new_record(
+        AgendaItem,
+        clock,
+        **data.model_dump(),
         clinic_id=clinic_id,
         position=max_position(session, clinic_id) + POSITION_STEP,
         kind=ItemKind.REFERRAL if data.referral_id else ItemKind.FREE,
-        section=data.section,
-        title=data.title,
-        detail=data.detail,
-        referral_id=data.referral_id,
-        created_at=now,
-        updated_at=now,
     )
     session.add(item)
     session.flush()
@@ -189,12 +182,12 @@ def update_item(
     item = load_item(session, item_id)
     _item_clinic(session, item)
     ITEMS_SERVICE.check_version(session, item, expected_version)
-    for key, value in data.model_dump(exclude_unset=True).items():
-        value = "" if value is None else value
-        if isinstance(value, str) and key != "note":
-            value = value.strip()
-        if getattr(item, key) != value:
-            setattr(item, key, value)
+    changes = data.model_dump(exclude_unset=True)
+    cleaned = {k: "" if v is None else v for k, v in changes.items()}
+    assign(
+        item,
+        {k: v.strip() if isinstance(v, str) and k != "note" else v for k, v in cleaned.items()},
+    )
     ITEMS_SERVICE.save(session, item, clock)
     return item
 
@@ -263,6 +256,18 @@ def _renumber(session: Session, clinic_id: int) -> None:
     session.flush()
 
 
+def _set_dropped(
+    session: Session, item_id: int, expected_version: int | None, clock: Clock, reason: str | None
+) -> AgendaItem:
+    item = load_item(session, item_id)
+    _item_clinic(session, item)
+    ITEMS_SERVICE.check_version(session, item, expected_version)
+    item.dropped = reason is not None
+    item.drop_reason = reason
+    ITEMS_SERVICE.save(session, item, clock)
+    return item
+
+
 def drop_item(
     *,
     session: Session,
@@ -272,28 +277,13 @@ def drop_item(
     expected_version: int | None = None,
 ) -> AgendaItem:
     """Take an item off the agenda, with a reason (it stays in the minutes as dropped)."""
-    item = load_item(session, item_id)
-    _item_clinic(session, item)
-    ITEMS_SERVICE.check_version(session, item, expected_version)
-    reason = " ".join((reason or "").split())
-    if not reason:
-        raise ClinicError("reason: say why the item is dropped", field="reason")
-    item.dropped = True
-    item.drop_reason = reason
-    item.updated_at = clock.now()
-    ITEMS_SERVICE.save(session, item)
-    return item
+    why = required(reason, "reason", "reason: say why the item is dropped", error=ClinicError)
+    return _set_dropped(session, item_id, expected_version, clock, why)
 
 
 def restore_item(*, session: Session, item_id: int, clock: Clock) -> AgendaItem:
-    item = load_item(session, item_id)
-    _item_clinic(session, item)
-    if item.dropped:
-        item.dropped = False
-        item.drop_reason = None
-        item.updated_at = clock.now()
-    ITEMS_SERVICE.save(session, item)
-    return item
+    """Put a dropped item back on the agenda."""
+    return _set_dropped(session, item_id, None, clock, None)
 
 
 # ---------------------------------------------------------------- actions
@@ -307,17 +297,8 @@ def add_action(
     writable(clinic)
     real_dates(data.model_dump(), error=ClinicError)
     check_referral(session, data.referral_id)
-    now = clock.now()
-    action = ClinicAction(
-        clinic_id=clinic_id,
-        referral_id=data.referral_id,
-        text=data.text,
-        owner_name=data.owner_name,
-        owner_org=data.owner_org,
-        due_on=data.due_on,
-        status=ActionStatus.OPEN,
-        created_at=now,
-        updated_at=now,
+    action = new_record(
+        ClinicAction, clock, **data.model_dump(), clinic_id=clinic_id, status=ActionStatus.OPEN
     )
     session.add(action)
     session.flush()
@@ -342,13 +323,35 @@ def update_action(
     real_dates(changes, error=ClinicError)
     if "referral_id" in changes:
         check_referral(session, changes["referral_id"])
-    for key, value in changes.items():
-        if key in ("text", "owner_name") and value is None:
-            continue
-        if key == "owner_org" and value is None:
-            value = ""
-        if getattr(action, key) != value:
-            setattr(action, key, value)
+    required_text = ("text", "owner_name")  # left as they were when blank
+    kept = {k: v for k, v in changes.items() if not (v is None and k in required_text)}
+    if "owner_org" in kept and kept["owner_org"] is None:
+        kept["owner_org"] = ""
+    assign(action, kept)
+    ACTIONS_SERVICE.save(session, action, clock)
+    return action
+
+
+def _settle_action(
+    session: Session,
+    action_id: int,
+    expected_version: int | None,
+    clock: Clock,
+    status: ActionStatus,
+    reason: str | None,
+) -> ClinicAction:
+    """Move an action to ``status`` (open, done or dropped) with its reason and time."""
+    action = load_action(session, action_id)
+    ACTIONS_SERVICE.check_version(session, action, expected_version)
+    if status == ActionStatus.OPEN and action.status == ActionStatus.OPEN:
+        return action
+    if status != ActionStatus.OPEN and action.status != ActionStatus.OPEN:
+        raise ClinicError(f"status: the action is already {action.status}", field="status")
+    now = clock.now()
+    action.status = status
+    action.status_reason = reason
+    action.done_at = now if status == ActionStatus.DONE else None
+    action.dropped_at = now if status == ActionStatus.DROPPED else None
     ACTIONS_SERVICE.save(session, action, clock)
     return action
 
@@ -362,17 +365,8 @@ def complete_action(
     expected_version: int | None = None,
 ) -> ClinicAction:
     """Mark an open action done (from any clinic, even a closed one)."""
-    action = load_action(session, action_id)
-    ACTIONS_SERVICE.check_version(session, action, expected_version)
-    if action.status != ActionStatus.OPEN:
-        raise ClinicError(f"status: the action is already {action.status}", field="status")
-    now = clock.now()
-    action.status = ActionStatus.DONE
-    action.status_reason = " ".join((note or "").split()) or None
-    action.done_at = now
-    action.updated_at = now
-    ACTIONS_SERVICE.save(session, action)
-    return action
+    done = ActionStatus.DONE
+    return _settle_action(session, action_id, expected_version, clock, done, one_line(note) or None)
 
 
 def drop_action(
@@ -384,36 +378,15 @@ def drop_action(
     expected_version: int | None = None,
 ) -> ClinicAction:
     """Drop an open action; a reason is required."""
-    action = load_action(session, action_id)
-    ACTIONS_SERVICE.check_version(session, action, expected_version)
-    if action.status != ActionStatus.OPEN:
-        raise ClinicError(f"status: the action is already {action.status}", field="status")
-    reason = " ".join((reason or "").split())
-    if not reason:
-        raise ClinicError("reason: say why the action is dropped", field="reason")
-    now = clock.now()
-    action.status = ActionStatus.DROPPED
-    action.status_reason = reason
-    action.dropped_at = now
-    action.updated_at = now
-    ACTIONS_SERVICE.save(session, action)
-    return action
+    why = required(reason, "reason", "reason: say why the action is dropped", error=ClinicError)
+    return _settle_action(session, action_id, expected_version, clock, ActionStatus.DROPPED, why)
 
 
 def reopen_action(
     *, session: Session, action_id: int, clock: Clock, expected_version: int | None = None
 ) -> ClinicAction:
-    action = load_action(session, action_id)
-    ACTIONS_SERVICE.check_version(session, action, expected_version)
-    if action.status == ActionStatus.OPEN:
-        return action
-    action.status = ActionStatus.OPEN
-    action.status_reason = None
-    action.done_at = None
-    action.dropped_at = None
-    action.updated_at = clock.now()
-    ACTIONS_SERVICE.save(session, action)
-    return action
+    """Open again an action marked done or dropped by mistake."""
+    return _settle_action(session, action_id, expected_version, clock, ActionStatus.OPEN, None)
 
 
 # ---------------------------------------------------------------- attendance

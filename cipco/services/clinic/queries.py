@@ -9,13 +9,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlmodel import Session
 
 from cipco.clock import Clock
-from cipco.dates import format_date, format_datetime
+from cipco.dates import format_datetime
 from cipco.models.clinic import (
     CLINIC_STATUS_LABELS,
     ActionStatus,
@@ -44,9 +44,12 @@ from cipco.services.clinic.common import (
     previous_clinic,
 )
 from cipco.services.flags import SEVERITY_MARKERS, Severity, severity_of
-from cipco.services.logspec import Column, LogService, LogSpec, QueryContext, Queue
+from cipco.services.logspec import Column, Done, LogService, LogSpec, Queue, Sheets, Words
 from cipco.services.paging import Page, PageQuery, contains
 from cipco.services.referrals import status_label as referral_status_label
+
+if TYPE_CHECKING:
+    from cipco.services.logspec import QueryContext
 
 
 @dataclass(frozen=True)
@@ -75,6 +78,10 @@ def _clinic_status(status: ClinicStatus) -> Any:
 
 
 class ClinicService(LogService[Clinic, ClinicRow]):
+    model = Clinic
+    row_type = ClinicRow
+    error = ClinicError
+
     def label(self, record: Any) -> str:
         return clinic_label(record)
 
@@ -100,6 +107,13 @@ class ClinicService(LogService[Clinic, ClinicRow]):
 
 class ItemService(LogService[AgendaItem, "AgendaRow"]):
     """A clinic's agenda: ``PageQuery.extra["clinic_id"]`` chooses the clinic."""
+
+    model = AgendaItem
+    error = ClinicError
+    filters: ClassVar[dict[str, Any]] = {
+        "clinic_id": lambda value: AgendaItem.clinic_id == value,
+        "show_dropped": lambda shown: None if shown else AgendaItem.dropped.is_(False),  # type: ignore[attr-defined]
+    }
 
     def label(self, record: Any) -> str:
         return f"agenda item '{record.title}'"
@@ -131,13 +145,6 @@ class ItemService(LogService[AgendaItem, "AgendaRow"]):
             .outerjoin(Referral, Referral.id == AgendaItem.referral_id)
             .outerjoin(ClinicAction, ClinicAction.id == AgendaItem.action_id)
         )
-
-    def where_extra(self, ctx: QueryContext, key: str, value: Any) -> ColumnElement[bool] | None:
-        if key == "clinic_id":
-            return AgendaItem.clinic_id == value  # type: ignore[return-value]
-        if key == "show_dropped" and not value:
-            return AgendaItem.dropped.is_(False)  # type: ignore[attr-defined,no-any-return]
-        return None
 
     def order(self, ctx: QueryContext, query: PageQuery) -> tuple[Any, ...]:
         return (AgendaItem.position, AgendaItem.id)
@@ -384,7 +391,31 @@ ACTION_QUEUE_LIST = (
 ACTION_QUEUES: dict[str, str] = {queue.key: queue.label for queue in ACTION_QUEUE_LIST}
 
 
+def _owned_by(owner: str) -> ColumnElement[bool]:
+    return or_(contains(ClinicAction.owner_name, owner), contains(ClinicAction.owner_org, owner))
+
+
+def _raised_or_carried(clinic_id: int) -> ColumnElement[bool]:
+    """Actions raised at this clinic, or carried onto its agenda."""
+    carried = select(AgendaItem.action_id).where(
+        AgendaItem.clinic_id == clinic_id,
+        AgendaItem.action_id.is_not(None),  # type: ignore[union-attr]
+    )
+    return or_(ClinicAction.clinic_id == clinic_id, ClinicAction.id.in_(carried))  # type: ignore[union-attr]
+
+
 class ActionService(LogService[ClinicAction, ActionRow]):
+    model = ClinicAction
+    row_type = ActionRow
+    error = ClinicError
+    filters: ClassVar[dict[str, Any]] = {
+        "owner": lambda owner: _owned_by(str(owner).strip()) if str(owner).strip() else None,
+        "clinic_id": lambda value: ClinicAction.clinic_id == value,
+        "referral_id": lambda value: ClinicAction.referral_id == value,
+        "for_clinic": lambda value: _raised_or_carried(value),
+        "raised_before": lambda day: Clinic.held_on < day,
+    }
+
     def label(self, record: Any) -> str:
         return f"action '{record.text}'"
 
@@ -409,26 +440,6 @@ class ActionService(LogService[ClinicAction, ActionRow]):
             .join(Clinic, Clinic.id == ClinicAction.clinic_id)
             .outerjoin(Referral, Referral.id == ClinicAction.referral_id)
         )
-
-    def where_extra(self, ctx: QueryContext, key: str, value: Any) -> ColumnElement[bool] | None:
-        if key == "owner":
-            owner = str(value).strip()
-            if not owner:
-                return None
-            return or_(
-                contains(ClinicAction.owner_name, owner), contains(ClinicAction.owner_org, owner)
-            )
-        if key == "clinic_id":
-            return ClinicAction.clinic_id == value  # type: ignore[return-value]
-        if key == "referral_id":
-            return ClinicAction.referral_id == value  # type: ignore[return-value]
-        if key == "for_clinic":  # raised at this clinic, or carried onto its agenda
-            carried = select(AgendaItem.action_id).where(
-                AgendaItem.clinic_id == value,
-                AgendaItem.action_id.is_not(None),  # type: ignore[union-attr]
-            )
-            return or_(ClinicAction.clinic_id == value, ClinicAction.id.in_(carried))  # type: ignore[union-attr]
-        return None
 
     def default_order(self, ctx: QueryContext, query: PageQuery) -> tuple[Any, ...]:
         """Open first, then by due date (undated last), then the newest clinic."""
@@ -465,16 +476,18 @@ class ActionService(LogService[ClinicAction, ActionRow]):
 
 CLINIC_SERVICE = ClinicService()
 ITEMS_SERVICE = ItemService()
+CLINIC_SERVICE = ClinicService()
+ITEMS_SERVICE = ItemService()
+ACTIONS_SERVICE = ActionService()
+CLINIC_QUEUE_LIST = tuple(
+    Queue(status.value, CLINIC_STATUS_LABELS[status], _clinic_status(status))
+    for status in ClinicStatus
+)
+ItemService.row_type = AgendaRow  # declared below the service, beside the agenda's reads
 AGENDA_SPEC = LogSpec(
-    name="agenda",
-    title="Agenda",
-    noun="agenda item",
-    plural="agenda items",
-    model=AgendaItem,
-    row_type=AgendaRow,
-    service=ITEMS_SERVICE,
-    create_schema=AgendaItemCreate,
-    update_schema=AgendaItemUpdate,
+    "agenda",
+    ITEMS_SERVICE,
+    Words("agenda item", "agenda items", "Agenda"),
     columns=(
         Column("number", "No.", 3, grow=False),
         Column("section", "Section", 14),
@@ -488,29 +501,17 @@ AGENDA_SPEC = LogSpec(
     ),
     search=(AgendaItem.title, AgendaItem.detail, AgendaItem.note, AgendaItem.section),
     search_hint="Filter the agenda",
+    schemas=(AgendaItemCreate, AgendaItemUpdate),
     keys=("add_action", "remove", "reopen"),
-    error=ClinicError,
+    done=Done("settled", frozenset({"True"})),
 )
 """A clinic's agenda (``PageQuery.extra["clinic_id"]``): not a log of its own."""
-ACTIONS_SERVICE = ActionService()
-CLINIC_QUEUE_LIST = tuple(
-    Queue(status.value, CLINIC_STATUS_LABELS[status], _clinic_status(status))
-    for status in ClinicStatus
-)
 SPEC = LogSpec(
-    name="clinics",
-    title="Clinics",
-    noun="clinic",
-    plural="clinics",
-    model=Clinic,
-    row_type=ClinicRow,
-    service=CLINIC_SERVICE,
-    create_schema=ClinicCreate,
-    update_schema=ClinicUpdate,
+    "clinics",
+    CLINIC_SERVICE,
+    Words("clinic", "clinics", "Clinics"),
     columns=(
-        Column(
-            "held_on", "Date", 11, sort=Clinic.held_on, text=lambda row: format_date(row.held_on)
-        ),
+        Column("held_on", "Date", 11, sort=Clinic.held_on),
         Column("title", "Clinic", 24),
         Column("status", "Status", 12, attr="status_label"),
         Column("items", "Items", 6, grow=False),
@@ -521,47 +522,34 @@ SPEC = LogSpec(
     queues=CLINIC_QUEUE_LIST,
     search=(Clinic.title, Clinic.location, Clinic.notes),
     search_hint="Filter: title, location or notes",
+    schemas=(ClinicCreate, ClinicUpdate),
     keys=("new", "edit", "open", "move", "add_action", "export"),
-    export_columns="cipco.spreadsheets.clinic_export:AGENDA_COLUMNS",
-    done_values=frozenset({ClinicStatus.CLOSED.value}),
-    error=ClinicError,
+    sheets=Sheets("cipco.spreadsheets.clinic_export:AGENDA_COLUMNS"),
+    done=Done("status", frozenset({ClinicStatus.CLOSED.value})),
     related=("actions",),
 )
 ACTIONS_SPEC = LogSpec(
-    name="actions",
-    title="Actions",
-    noun="action",
-    plural="actions",
-    model=ClinicAction,
-    row_type=ActionRow,
-    service=ACTIONS_SERVICE,
-    create_schema=ClinicActionCreate,
-    update_schema=ClinicActionUpdate,
+    "actions",
+    ACTIONS_SERVICE,
+    Words("action", "actions", "Actions"),
     columns=(
         Column("id", "No.", 5, grow=False),
         Column("text", "Action", 40, sort=ClinicAction.text),
         Column("owner", "Owner", 20, sort=ClinicAction.owner_name, attr="owner_name"),
         Column("org", "Organisation", 14, attr="owner_org"),
-        Column("due_on", "Due", 11, sort=ClinicAction.due_on, text=lambda r: format_date(r.due_on)),
+        Column("due_on", "Due", 11, sort=ClinicAction.due_on),
         Column("status", "Status", 16, sort=ClinicAction.status, attr="status_label"),
         Column("referral", "Referral", 15, attr="referral_reference"),
-        Column(
-            "clinic",
-            "Raised at",
-            11,
-            sort=Clinic.held_on,
-            text=lambda row: format_date(row.clinic_held_on),
-        ),
+        Column("clinic", "Raised at", 11, sort=Clinic.held_on, attr="clinic_held_on"),
         Column("closed", "Done/dropped", 24, attr="closed_text"),
     ),
     queues=ACTION_QUEUE_LIST,
     search=(ClinicAction.text, ClinicAction.owner_name, ClinicAction.owner_org, Referral.reference),
     search_hint="Filter: action, owner, organisation or referral",
+    schemas=(ClinicActionCreate, ClinicActionUpdate),
     keys=("edit", "done", "reopen", "remove", "export"),
-    export_columns="cipco.spreadsheets.actions_io:COLUMNS",
-    import_fields="cipco.spreadsheets.actions_io:FIELDS",
-    done_values=frozenset({ActionStatus.DONE.value, ActionStatus.DROPPED.value}),
-    error=ClinicError,
+    sheets=Sheets("cipco.spreadsheets.actions_io:COLUMNS", "cipco.spreadsheets.actions_io:FIELDS"),
+    done=Done("status", frozenset({ActionStatus.DONE.value, ActionStatus.DROPPED.value})),
 )
 
 

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy import select
 from sqlmodel import Session
 
-from cipco.clock import LONDON, Clock
+from cipco.clock import Clock
+from cipco.dates import parse_datetime
 from cipco.models.mg4d import ChargePapers, PapersCreate, Response, ServiceCreate
 from cipco.models.people import PrisonerIn
 from cipco.services.errors import RecordError, from_validation
@@ -69,8 +70,8 @@ class Mg4dImport:
         text = {k: (v.strip() if isinstance(v, str) else v) for k, v in values.items()}
         for key in ("received_at", "served_at", "copy_returned_at"):
             value = text.get(key)
-            if isinstance(value, datetime) and value.tzinfo is None:
-                text[key] = value.replace(tzinfo=LONDON).astimezone(UTC)  # London wall time
+            if isinstance(value, datetime):  # a naive cell is London wall-clock time
+                text[key] = parse_datetime(value)
         warnings: list[str] = []
         received = text.get("received_at") or None
         served_at = text.get("served_at") or None

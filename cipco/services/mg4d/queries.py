@@ -5,22 +5,24 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from sqlalchemy import ColumnElement, Select, and_, func, select
 from sqlmodel import Session
 
 from cipco.clock import Clock, to_london, today
-from cipco.dates import format_date
 from cipco.models.mg4d import STATE_LABELS, ChargePapers, PapersCreate, PapersState, ServiceEvent
 from cipco.models.people import Prisoner
 from cipco.models.referral import Referral
 from cipco.services import settings
 from cipco.services.errors import NotFoundError
 from cipco.services.flags import Severity
-from cipco.services.logspec import Column, LogService, LogSpec, QueryContext, Queue
+from cipco.services.logspec import Column, Done, LogService, LogSpec, Queue, Sheets, Words, row_from
 from cipco.services.mg4d.writes import Mg4dError, response_label
 from cipco.services.paging import Page, PageQuery, contains
+
+if TYPE_CHECKING:
+    from cipco.services.logspec import QueryContext
 
 
 @dataclass(frozen=True)
@@ -95,6 +97,17 @@ OLDEST_FIRST = frozenset({"awaiting", "hearing_soon"})
 
 
 class Mg4dService(LogService[ChargePapers, PapersRow]):
+    model = ChargePapers
+    row_type = PapersRow
+    error = Mg4dError
+    filters: ClassVar[dict[str, Any]] = {
+        "papers_id": lambda value: ChargePapers.id == value,
+        "prisoner_id": lambda value: ChargePapers.prisoner_id == value,
+        "received_from_date": lambda value: ChargePapers.received_at >= value,
+        "received_to_date": lambda value: ChargePapers.received_at <= value,
+        "court": lambda value: contains(ChargePapers.court, str(value)),
+    }
+
     def label(self, record: Any) -> str:
         return "these papers"
 
@@ -104,17 +117,6 @@ class Mg4dService(LogService[ChargePapers, PapersRow]):
             .join(Prisoner, Prisoner.id == ChargePapers.prisoner_id)
             .outerjoin(Referral, Referral.id == ChargePapers.referral_id)
         )
-
-    def where_extra(self, ctx: QueryContext, key: str, value: Any) -> ColumnElement[bool] | None:
-        conditions: dict[str, Any] = {
-            "papers_id": lambda: ChargePapers.id == value,
-            "prisoner_id": lambda: ChargePapers.prisoner_id == value,
-            "received_from_date": lambda: ChargePapers.received_at >= value,
-            "received_to_date": lambda: ChargePapers.received_at <= value,
-            "court": lambda: contains(ChargePapers.court, str(value)) if value else None,
-        }
-        make = conditions.get(key)
-        return make() if make is not None else None
 
     def default_order(self, ctx: QueryContext, query: PageQuery) -> tuple[Any, ...]:
         """The queues to work oldest first; the whole log newest first."""
@@ -129,7 +131,7 @@ class Mg4dService(LogService[ChargePapers, PapersRow]):
     def counts(self, session: Session, clock: Clock, text: str = "") -> dict[str, int]:
         if text.strip():
             return super().counts(session, clock, text)
-        ctx = QueryContext(session, clock)
+        ctx = self.context(session, clock)
         counted = func.count().filter
         row = session.execute(
             select(func.count(), *(counted(queue.where(ctx)) for queue in QUEUE_LIST)).select_from(
@@ -143,54 +145,33 @@ def _row(
     papers: ChargePapers, nomis: str, name: str | None, reference: str | None, on: date, limit: date
 ) -> PapersRow:
     awaiting = papers.state == PapersState.AWAITING
-    return PapersRow(
-        id=papers.id,  # type: ignore[arg-type]
+    return row_from(
+        PapersRow,
+        papers,
         nomis_number=nomis,
         prisoner_name=name or "",
-        referral_id=papers.referral_id,
         referral_reference=reference or "",
         crime_ref=papers.crime_ref or "",
         urn=papers.urn or "",
-        form_label=papers.form_label,
-        charges=papers.charges,
-        court=papers.court,
-        first_hearing_on=papers.first_hearing_on,
-        received_at=papers.received_at,
-        received_from=papers.received_from,
-        state=papers.state,
         response=papers.response or "",
-        served_at=papers.served_at,
         hearing_soon=bool(
             awaiting and papers.first_hearing_on and papers.first_hearing_on <= limit
         ),
         days_waiting=(on - to_london(papers.received_at).date()).days if awaiting else 0,
-        version=papers.version,
     )
 
 
 SERVICE = Mg4dService()
 SPEC = LogSpec(
-    name="mg4d",
-    title="MG4D",
-    noun="papers",
-    plural="charge papers",
-    model=ChargePapers,
-    row_type=PapersRow,
-    service=SERVICE,
-    create_schema=PapersCreate,
-    update_schema=PapersCreate,
+    "mg4d",
+    SERVICE,
+    Words("papers", "charge papers", "MG4D"),
     columns=(
         Column("received_at", "Received", 16, sort=ChargePapers.received_at),
         Column("nomis_number", "Prison no", 9, sort=Prisoner.nomis_number),
         Column("prisoner_name", "Prisoner", 15, sort=Prisoner.name),
         Column("state", "State", 20, sort=ChargePapers.state, attr="state_text"),
-        Column(
-            "first_hearing_on",
-            "1st hearing",
-            11,
-            sort=ChargePapers.first_hearing_on,
-            text=lambda row: format_date(row.first_hearing_on),
-        ),
+        Column("first_hearing_on", "1st hearing", 11, sort=ChargePapers.first_hearing_on),
         Column("court", "Court", 14, sort=ChargePapers.court),
         Column("charges", "Charges", 18),
         Column("referral", "Referral", 13, attr="referral_reference"),
@@ -207,12 +188,10 @@ SPEC = LogSpec(
         Referral.reference,
     ),
     search_hint="Filter: prison number, name, crime ref, URN, court, charges",
+    schemas=(PapersCreate, PapersCreate),
     keys=("new", "edit", "move", "person", "export", "import_file"),
-    export_columns="cipco.spreadsheets.mg4d_io:COLUMNS",
-    import_fields="cipco.spreadsheets.mg4d_io:FIELDS",
-    done_values=frozenset({PapersState.SERVED.value, PapersState.NOT_SERVED.value}),
-    state_attr="state",
-    error=Mg4dError,
+    sheets=Sheets("cipco.spreadsheets.mg4d_io:COLUMNS", "cipco.spreadsheets.mg4d_io:FIELDS"),
+    done=Done("state", frozenset({PapersState.SERVED.value, PapersState.NOT_SERVED.value})),
 )
 
 
@@ -283,18 +262,10 @@ def papers_detail_events(session: Session, papers_id: int) -> list[EventView]:
     )
     latest_id = events[-1].id if events else None
     return [
-        EventView(
-            id=e.id,  # type: ignore[arg-type]
-            served_at=e.served_at,
-            served_by=e.served_by,
-            witnessed_by=e.witnessed_by,
-            response=e.response,
-            note=e.note,
-            copy_returned_at=e.copy_returned_at,
+        row_from(
+            EventView,
+            e,
             copy_returned_how=e.copy_returned_how or "",
-            corrects_event_id=e.corrects_event_id,
-            recorded_at=e.recorded_at,
-            actor=e.actor,
             superseded=e.id != latest_id,
         )
         for e in events

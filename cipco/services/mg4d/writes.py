@@ -35,6 +35,7 @@ from cipco.models.referral import Referral, Status
 from cipco.services import audit, referrals
 from cipco.services.checks import not_before, not_future, real_dates
 from cipco.services.errors import RecordError
+from cipco.services.logspec import assign, new_record
 from cipco.services.prisoners import upsert_prisoner
 
 audit.track(ChargePapers)
@@ -121,12 +122,8 @@ def _values(session: Session, data: PapersCreate, clock: Clock) -> dict[str, Any
 
 def receive_papers(session: Session, data: PapersCreate, clock: Clock) -> ChargePapers:
     """Log charge papers received at the prison."""
-    now = clock.now()
-    papers = ChargePapers(
-        **_values(session, data, clock),
-        state=PapersState.AWAITING,
-        created_at=now,
-        updated_at=now,
+    papers = new_record(
+        ChargePapers, clock, **_values(session, data, clock), state=PapersState.AWAITING
     )
     session.add(papers)
     session.flush()
@@ -145,9 +142,7 @@ def update_papers(
 
     papers = SERVICE.load(session, papers_id)
     SERVICE.check_version(session, papers, expected_version)
-    for key, value in _values(session, data, clock).items():
-        if getattr(papers, key) != value:
-            setattr(papers, key, value)
+    assign(papers, _values(session, data, clock))
     SERVICE.save(session, papers, clock)
     return papers
 

@@ -29,6 +29,7 @@ from cipco.models.person import (
 from cipco.models.reference import CrimeCategory, OrderType
 from cipco.models.referral import STATUS_LABELS, PartyRole, Referral, ReferralParty
 from cipco.services import settings
+from cipco.services.logspec import row_from
 from cipco.services.persons.rules import PersonFlag, person_flags
 
 
@@ -172,20 +173,7 @@ class PersonPageData:
 def _order_views(session: Session, person_id: int) -> list[OrderView]:
     labels = _labels(session)
     return [
-        OrderView(
-            id=o.id,  # type: ignore[arg-type]
-            order_type_code=o.order_type_code,
-            label=labels.get(o.order_type_code, o.order_type_code),
-            court=o.court,
-            made_on=o.made_on,
-            start_rule=o.start_rule,
-            start_on=o.start_on,
-            end_on=o.end_on,
-            until_further_order=o.until_further_order,
-            conditions=o.conditions,
-            review_on=o.review_on,
-            version=o.version,
-        )
+        row_from(OrderView, o, label=labels.get(o.order_type_code, o.order_type_code))
         for o in session.scalars(
             select(AncillaryOrder)
             .where(AncillaryOrder.person_id == person_id)
@@ -201,15 +189,7 @@ def person_view(
     on = today(clock)
     orders = _order_views(session, person.id)
     events = [
-        EventView(
-            id=e.id,  # type: ignore[arg-type]
-            kind=e.kind,
-            happened_at=e.happened_at,
-            detail=e.detail,
-            notify_due_on=e.notify_due_on,
-            notified_at=e.notified_at,
-            notified_how=e.notified_how or "",
-        )
+        row_from(EventView, e, notified_how=e.notified_how or "")
         for e in session.scalars(
             select(CustodyEvent)
             .where(CustodyEvent.person_id == person.id)
@@ -282,17 +262,7 @@ def _referral_lines(session: Session, prisoner: Prisoner) -> list[ReferralLine]:
 
 def _papers_lines(session: Session, prisoner_id: int) -> list[PapersLine]:
     return [
-        PapersLine(
-            id=p.id,  # type: ignore[arg-type]
-            form_label=p.form_label,
-            charges=p.charges,
-            court=p.court,
-            first_hearing_on=p.first_hearing_on,
-            received_at=p.received_at,
-            state=p.state,
-            state_label=STATE_LABELS.get(p.state, p.state),
-            served_at=p.served_at,
-        )
+        row_from(PapersLine, p, state_label=STATE_LABELS.get(p.state, p.state))
         for p in session.scalars(
             select(ChargePapers)
             .where(ChargePapers.prisoner_id == prisoner_id)

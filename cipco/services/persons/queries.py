@@ -5,13 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
 from sqlmodel import Session
 
 from cipco.clock import Clock, add_months, london_midnight, today
-from cipco.dates import format_date
 from cipco.models.people import Prisoner
 from cipco.models.person import (
     AncillaryOrder,
@@ -25,7 +24,7 @@ from cipco.models.referral import Referral
 from cipco.models.types import UTCDateTime
 from cipco.services import settings
 from cipco.services.flags import Severity
-from cipco.services.logspec import Column, LogService, LogSpec, QueryContext, Queue
+from cipco.services.logspec import Column, LogService, LogSpec, Queue, Sheets, Words
 from cipco.services.paging import ESCAPE, Page, PageQuery, like_pattern
 from cipco.services.persons.rules import (
     RELEASE_NOTICE_MONTHS,
@@ -34,6 +33,9 @@ from cipco.services.persons.rules import (
     PersonFlag,
     person_flags,
 )
+
+if TYPE_CHECKING:
+    from cipco.services.logspec import QueryContext
 
 
 @dataclass(frozen=True)
@@ -121,6 +123,10 @@ def _notify_due(ctx: QueryContext) -> ColumnElement[bool]:
     )
 
 
+def _shareable() -> ColumnElement[bool]:
+    return PersonOfInterest.do_not_share.is_(False)  # type: ignore[attr-defined,no-any-return]
+
+
 def _do_not_share(ctx: QueryContext) -> ColumnElement[bool]:
     return PersonOfInterest.do_not_share.is_(True)  # type: ignore[attr-defined,no-any-return]
 
@@ -139,6 +145,13 @@ QUEUES: dict[str, str] = {queue.key: queue.label for queue in QUEUE_LIST}
 
 
 class PersonService(LogService[PersonOfInterest, PersonRow]):
+    model = PersonOfInterest
+    row_type = PersonRow
+    error = PersonError
+    filters: ClassVar[dict[str, Any]] = {
+        "exclude_restricted": lambda on: _shareable() if on else None
+    }
+
     def label(self, record: Any) -> str:
         return "this order" if isinstance(record, AncillaryOrder) else "this person"
 
@@ -146,11 +159,6 @@ class PersonService(LogService[PersonOfInterest, PersonRow]):
         return select(
             PersonOfInterest, Prisoner.nomis_number, Prisoner.name, Prisoner.location
         ).join(Prisoner, Prisoner.id == PersonOfInterest.prisoner_id)
-
-    def where_extra(self, ctx: QueryContext, key: str, value: Any) -> ColumnElement[bool] | None:
-        if key == "exclude_restricted" and value:
-            return PersonOfInterest.do_not_share.is_(False)  # type: ignore[attr-defined,no-any-return]
-        return None
 
     def default_order(self, ctx: QueryContext, query: PageQuery) -> tuple[Any, ...]:
         name = Prisoner.name
@@ -208,15 +216,9 @@ def _rows_for(session: Session, found: Sequence[Any], on: date) -> list[PersonRo
 
 SERVICE = PersonService()
 SPEC = LogSpec(
-    name="persons",
-    title="Persons",
-    noun="person",
-    plural="persons of interest",
-    model=PersonOfInterest,
-    row_type=PersonRow,
-    service=SERVICE,
-    create_schema=PersonCreate,
-    update_schema=PersonUpdate,
+    "persons",
+    SERVICE,
+    Words("person", "persons of interest", "Persons"),
     columns=(
         Column("nomis_number", "Prison no", 9, sort=Prisoner.nomis_number),
         Column("name", "Name", 18, sort=Prisoner.name),
@@ -224,20 +226,8 @@ SPEC = LogSpec(
         Column("band", "Band", 5, sort=PersonOfInterest.soc_band, attr="band_text"),
         Column("alerts", "Alerts", 14, attr="alert_codes"),
         Column("ocg_name", "OCG / gang", 14, sort=PersonOfInterest.ocg_name),
-        Column(
-            "next_review_on",
-            "Next review",
-            11,
-            sort=PersonOfInterest.next_review_on,
-            text=lambda row: format_date(row.next_review_on),
-        ),
-        Column(
-            "release_date",
-            "Release",
-            10,
-            sort=PersonOfInterest.release_date,
-            text=lambda row: format_date(row.release_date),
-        ),
+        Column("next_review_on", "Next review", 11, sort=PersonOfInterest.next_review_on),
+        Column("release_date", "Release", 10, sort=PersonOfInterest.release_date),
         Column("flags", "Flags", 40, attr="flags_text"),
     ),
     queues=QUEUE_LIST,
@@ -249,10 +239,9 @@ SPEC = LogSpec(
         PersonOfInterest.reason,
     ),
     search_hint="Filter: prison number, name, OCG, reason or notes",
+    schemas=(PersonCreate, PersonUpdate),
     keys=("new", "edit", "remove", "person", "export", "import_file"),
-    export_columns="cipco.spreadsheets.persons_io:COLUMNS",
-    import_fields="cipco.spreadsheets.persons_io:FIELDS",
-    error=PersonError,
+    sheets=Sheets("cipco.spreadsheets.persons_io:COLUMNS", "cipco.spreadsheets.persons_io:FIELDS"),
 )
 
 

@@ -27,6 +27,7 @@ from cipco.models.reference import OrderType
 from cipco.services import audit, settings
 from cipco.services.checks import not_future, real_dates
 from cipco.services.errors import NotFoundError
+from cipco.services.logspec import assign, new_record
 from cipco.services.persons.queries import SERVICE
 from cipco.services.persons.rules import (
     RELEASED,
@@ -51,15 +52,6 @@ def _get(session: Session, model: Any, record_id: int, what: str) -> Any:
     if record is None:
         raise NotFoundError(f"{what} {record_id} no longer exists")
     return record
-
-
-def _apply(record: Any, values: dict[str, Any]) -> bool:
-    changed = False
-    for key, value in values.items():
-        if getattr(record, key) != value:
-            setattr(record, key, value)
-            changed = True
-    return changed
 
 
 def _snapshot(prisoner: Prisoner | None) -> tuple[Any, ...]:
@@ -112,15 +104,10 @@ def upsert_person(
     created = person is None
     changed = created
     if person is None:
-        person = PersonOfInterest(
-            prisoner_id=prisoner.id,  # type: ignore[arg-type]
-            created_at=now,
-            updated_at=now,
-            **values,
-        )
+        person = new_record(PersonOfInterest, clock, prisoner_id=prisoner.id, **values)
         session.add(person)
     else:
-        changed = _apply(person, values)
+        changed = assign(person, values)
     review_before = person.next_review_on
     if data.next_review_on is not None:
         person.next_review_on = data.next_review_on
@@ -163,7 +150,7 @@ def update_person(
         if key in changes and changes[key] is None:
             changes.pop(key)
     review_given = changes.get("next_review_on") is not None
-    _apply(person, changes)
+    assign(person, changes)
     _refresh_review(session, person, clock, given=review_given)
     SERVICE.save(session, person, clock)
     return person
@@ -224,8 +211,7 @@ def add_order(session: Session, person_id: int, data: OrderCreate, clock: Clock)
             f"start: a {order_type.label} does not start on release", field="start_rule"
         )
     _check_order(data, clock)
-    now = clock.now()
-    order = AncillaryOrder(person_id=person_id, created_at=now, updated_at=now, **data.model_dump())
+    order = new_record(AncillaryOrder, clock, person_id=person_id, **data.model_dump())
     session.add(order)
     session.flush()
     return order
@@ -247,9 +233,7 @@ def update_order(
             f"order type: '{data.order_type_code}' is not in the order types list",
             field="order_type_code",
         )
-    for key, value in data.model_dump().items():
-        if getattr(order, key) != value:
-            setattr(order, key, value)
+    assign(order, data.model_dump())
     SERVICE.save(session, order, clock)
     return order
 

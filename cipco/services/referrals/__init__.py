@@ -38,9 +38,10 @@ from cipco.services.referrals.queries import (
     referral_page,
 )
 from cipco.services.referrals.rules import (
-    ACKNOWLEDGEMENT_FIELDS,
     CLOSED,
     OUTCOMES_FOR,
+    POLICE_ASKED_ON,
+    POLICE_FIELDS,
     REASON_REQUIRED,
     TRANSITIONS,
     ReferralError,
@@ -64,11 +65,12 @@ from cipco.services.referrals.writes import (
 )
 
 __all__ = [
-    "ACKNOWLEDGEMENT_FIELDS",
     "ADJUDICATION_LABELS",
     "CLOSED",
     "FIELD_LABELS",
     "OUTCOMES_FOR",
+    "POLICE_ASKED_ON",
+    "POLICE_FIELDS",
     "QUEUES",
     "QUEUE_LIST",
     "REASON_REQUIRED",

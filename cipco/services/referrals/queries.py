@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlmodel import Session
@@ -16,9 +16,12 @@ from cipco.models.people import Prisoner
 from cipco.models.reference import CrimeCategory
 from cipco.models.referral import Referral, ReferralCreate, ReferralUpdate, Status
 from cipco.services.flags import CLOSED_STATUSES, SEVERITY_MARKERS, Severity, severity_of
-from cipco.services.logspec import Column, LogService, LogSpec, QueryContext, Queue
+from cipco.services.logspec import Column, Done, LogService, LogSpec, Queue, Sheets, Words
 from cipco.services.paging import ESCAPE, Page, PageQuery, like_pattern
 from cipco.services.referrals.rules import CLOSED, ReferralError, status_label
+
+if TYPE_CHECKING:
+    from cipco.services.logspec import QueryContext
 
 
 @dataclass(frozen=True)
@@ -86,9 +89,24 @@ QUEUE_LIST = (
 QUEUES: dict[str, str] = {queue.key: queue.label for queue in QUEUE_LIST}
 
 
+def with_prisoner_and_category(statement: Select[Any]) -> Select[Any]:
+    """A select over referrals joined to their prisoner and crime category."""
+    return statement.join(Prisoner, Prisoner.id == Referral.prisoner_id).join(
+        CrimeCategory, CrimeCategory.code == Referral.category_code
+    )
+
+
 class ReferralService(LogService[Referral, ReferralRow]):
+    model = Referral
+    row_type = ReferralRow
+    error = ReferralError
+    filters: ClassVar[dict[str, Any]] = {
+        "prisoner_id": lambda value: Referral.prisoner_id == value,
+        "status": lambda value: Referral.status == value,
+    }
+
     def select(self, ctx: QueryContext, query: PageQuery) -> Select[Any]:
-        return (
+        return with_prisoner_and_category(
             select(
                 Referral.id,
                 Referral.reference,
@@ -104,16 +122,7 @@ class ReferralService(LogService[Referral, ReferralRow]):
                 Referral.next_warn_at,
                 Referral.version,
             )
-            .join(Prisoner, Prisoner.id == Referral.prisoner_id)
-            .join(CrimeCategory, CrimeCategory.code == Referral.category_code)
         )
-
-    def where_extra(self, ctx: QueryContext, key: str, value: Any) -> ColumnElement[bool] | None:
-        if key == "prisoner_id":
-            return Referral.prisoner_id == value  # type: ignore[return-value]
-        if key == "status":
-            return Referral.status == value  # type: ignore[return-value]
-        return None
 
     def default_order(self, ctx: QueryContext, query: PageQuery) -> tuple[Any, ...]:
         return (Referral.incident_at.desc(),)  # type: ignore[attr-defined]
@@ -147,7 +156,7 @@ class ReferralService(LogService[Referral, ReferralRow]):
         now = clock.now()
         if not text.strip():
             return _unfiltered_counts(session, now)
-        base = self.filtered(QueryContext(session, clock), PageQuery(text=text)).subquery()
+        base = self.filtered(self.context(session, clock), PageQuery(text=text)).subquery()
         counted = func.count().filter
         row = session.execute(
             select(
@@ -185,28 +194,15 @@ def _unfiltered_counts(session: Session, now: datetime) -> dict[str, int]:
 
 SERVICE = ReferralService()
 SPEC = LogSpec(
-    name="referrals",
-    title="Referrals",
-    noun="referral",
-    plural="referrals",
-    model=Referral,
-    row_type=ReferralRow,
-    service=SERVICE,
-    create_schema=ReferralCreate,
-    update_schema=ReferralUpdate,
+    "referrals",
+    SERVICE,
+    Words("referral", "referrals", "Referrals"),
     columns=(
         Column("reference", "Reference", 14, grow=False, sort=Referral.reference),
         Column("nomis_number", "Prison no", 9, grow=False, sort=Prisoner.nomis_number),
         Column("prisoner_name", "Prisoner", 14, sort=Prisoner.name),
         Column("category", "Category", 14, sort=CrimeCategory.label),
-        Column(
-            "incident_at",
-            "Incident",
-            10,
-            grow=False,
-            sort=Referral.incident_at,
-            text=lambda row: format_date(row.incident_at),
-        ),
+        Column("incident_at", "Incident", 10, False, Referral.incident_at, date_only=True),
         Column("status", "Status", 13, grow=False, sort=Referral.status, attr="status_label"),
         Column("crime_ref", "Crime ref", 12, sort=Referral.crime_ref),
         Column("oic", "OIC", 11, sort=Referral.oic_name),
@@ -221,11 +217,12 @@ SPEC = LogSpec(
         Referral.oic_name,
     ),
     search_hint="Filter: reference, prison number, name, crime ref or OIC",
+    schemas=(ReferralCreate, ReferralUpdate),
     keys=("new", "edit", "move", "follow_up", "person", "export", "import_file"),
-    export_columns="cipco.spreadsheets.referrals_io:COLUMNS",
-    import_fields="cipco.spreadsheets.referrals_io:FIELDS",
-    done_values=CLOSED,
-    error=ReferralError,
+    sheets=Sheets(
+        "cipco.spreadsheets.referrals_io:COLUMNS", "cipco.spreadsheets.referrals_io:FIELDS"
+    ),
+    done=Done("status", CLOSED),
 )
 
 

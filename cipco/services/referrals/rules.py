@@ -81,8 +81,10 @@ OUTCOMES_FOR: dict[Status, tuple[Outcome, ...]] = {
     Status.CHARGED: (Outcome.CHARGED,),
     Status.CONCLUDED: (Outcome.CONVICTED, Outcome.ACQUITTED, Outcome.DISCONTINUED),
 }
-ACKNOWLEDGEMENT_FIELDS = ("crime_ref", "oic_name")
-"""What a move to Acknowledged exists to record: the police crime reference and the OIC."""
+POLICE_FIELDS = ("crime_ref", "oic_name", "oic_collar", "oic_phone", "oic_email")
+"""What the police give when they acknowledge a referral, recorded with the move."""
+POLICE_ASKED_ON = frozenset({Status.ACKNOWLEDGED})
+"""Moves a person makes that must record the police's crime reference."""
 
 CLOSED = frozenset(status.value for status in CLOSED_STATUSES)
 

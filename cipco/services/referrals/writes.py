@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -22,12 +23,15 @@ from cipco.models.referral import (
     StatusChange,
 )
 from cipco.services import audit
-from cipco.services.checks import not_before, not_future, real_dates
+from cipco.services.checks import not_before, not_future, real_dates, required
 from cipco.services.flags import CLOSED_STATUSES, POLICE_DECISION_STATUSES
+from cipco.services.logspec import assign, new_record
 from cipco.services.prisoners import upsert_prisoner
 from cipco.services.referrals.queries import SERVICE
 from cipco.services.referrals.rules import (
     OUTCOMES_FOR,
+    POLICE_ASKED_ON,
+    POLICE_FIELDS,
     REASON_REQUIRED,
     TRANSITIONS,
     ReferralError,
@@ -73,28 +77,18 @@ def create_referral(*, session: Session, data: ReferralCreate, clock: Clock) -> 
         raise ReferralError(f"reference: {reference} is already used", field="reference")
     prisoner = upsert_prisoner(session, data.prisoner, clock)
     fields = data.model_dump(exclude={"prisoner", "parties", "reference"})
-    now = clock.now()
-    referral = Referral(
+    referral = new_record(
+        Referral,
+        clock,
         **fields,
         reference=reference,
         prisoner_id=prisoner.id,
         status=Status.DRAFT,
-        created_at=now,
-        updated_at=now,
     )
     session.add(referral)
     session.flush()
-    session.add(
-        StatusChange(
-            referral_id=referral.id,
-            from_status=None,
-            to_status=Status.DRAFT,
-            happened_at=data.discovered_at or data.incident_at,
-            recorded_at=now,
-            actor=audit.actor_of(session),
-            reason="created",
-        )
-    )
+    when = data.discovered_at or data.incident_at
+    _record_move(session, referral, None, Status.DRAFT, when, clock, "created", None)
     if data.parties:
         _replace_parties(session, referral, data.parties)
     referral.category_code = found.code
@@ -143,9 +137,7 @@ def update_referral(
         if prisoner.id != referral.prisoner_id:
             referral.prisoner_id = prisoner.id  # type: ignore[assignment]
     new_parties = changes.pop("parties", None)
-    for key, value in changes.items():
-        if getattr(referral, key) != value:
-            setattr(referral, key, value)
+    assign(referral, changes)
     if new_parties is not None:
         _replace_parties(session, referral, [PartyIn.model_validate(p) for p in new_parties])
     refresh_due(session, referral)
@@ -179,6 +171,31 @@ def _outcome(target: Status, outcome: Outcome | str | None) -> Outcome | None:
     return value
 
 
+def _record_move(
+    session: Session,
+    referral: Referral,
+    from_status: Status | None,
+    to_status: Status,
+    when: datetime,
+    clock: Clock,
+    reason: str | None,
+    outcome: Outcome | None,
+) -> None:
+    """One line of the referral's timeline: what moved, when it happened and was recorded."""
+    session.add(
+        StatusChange(
+            referral_id=referral.id,
+            from_status=from_status,
+            to_status=to_status,
+            happened_at=when,
+            recorded_at=clock.now(),
+            actor=audit.actor_of(session),
+            reason=reason,
+            outcome=outcome,
+        )
+    )
+
+
 def last_move_at(session: Session, referral_id: int) -> datetime | None:
     """When the latest move of the workflow happened (creation counts)."""
     return session.scalar(
@@ -186,14 +203,11 @@ def last_move_at(session: Session, referral_id: int) -> datetime | None:
     )
 
 
-def _acknowledgement(crime_ref: str | None, oic: dict[str, str | None]) -> dict[str, Any]:
-    """The police's crime reference and OIC, which a move to Acknowledged records.
-
-    Values given replace those stored; blanks keep them (the move form shows what is stored).
-    """
-    values: dict[str, Any] = {"crime_ref": crime_ref, **oic}
-    cleaned = {key: " ".join((value or "").split()) for key, value in values.items()}
-    return {key: value for key, value in cleaned.items() if value}
+def _police_values(police: Mapping[str, str | None]) -> dict[str, Any]:
+    """The crime reference and OIC details given (cleaned and checked as in the edit form);
+    blanks keep what is stored."""
+    given = ReferralUpdate.model_validate({key: police.get(key) for key in POLICE_FIELDS})
+    return {key: getattr(given, key) for key in POLICE_FIELDS if getattr(given, key)}
 
 
 def move_status(
@@ -206,16 +220,14 @@ def move_status(
     outcome: Outcome | str | None = None,
     happened_at: datetime | None = None,
     expected_version: int | None = None,
-    crime_ref: str | None = None,
-    oic_name: str | None = None,
-    oic_collar: str | None = None,
-    oic_phone: str | None = None,
-    oic_email: str | None = None,
+    police: Mapping[str, str | None] | None = None,
 ) -> Referral:
     """Move a referral along the workflow, or refuse naming the moves that are allowed.
 
-    A move to Acknowledged records the police crime reference and the OIC's details given.
-    A move is never dated in the future, before the incident or before the previous move.
+    ``police`` (crime_ref, oic_name, oic_collar, oic_phone, oic_email) records what the
+    police gave with the move; a person moving to Acknowledged gives the crime reference
+    (:data:`POLICE_ASKED_ON`), which is what that status records. A move is never dated in
+    the future, before the incident or before the previous move.
     """
     referral = SERVICE.load(session, referral_id)
     SERVICE.check_version(session, referral, expected_version)
@@ -238,15 +250,13 @@ def move_status(
             f"reason: a move to {status_label(target)} needs a reason", field="reason"
         )
     outcome_value = _outcome(target, outcome)
-    police: dict[str, Any] = {}
-    if target == Status.ACKNOWLEDGED:
-        oic = {
-            "oic_name": oic_name,
-            "oic_collar": oic_collar,
-            "oic_phone": oic_phone,
-            "oic_email": oic_email,
-        }
-        police = _acknowledgement(crime_ref, oic)
+    given = _police_values(police) if police is not None else {}
+    asked = police is not None and target in POLICE_ASKED_ON
+    if asked and not (given.get("crime_ref") or referral.crime_ref):
+        raise ReferralError(
+            f"crime_ref: {status_label(target)} records the police's crime reference; type it",
+            field="crime_ref",
+        )
     now = clock.now()
     when = happened_at or now
     real_dates({"happened_at": when}, error=ReferralError)
@@ -264,9 +274,7 @@ def move_status(
         "the previous move",
         error=ReferralError,
     )
-    for key, value in police.items():
-        if getattr(referral, key) != value:
-            setattr(referral, key, value)
+    assign(referral, given)
     referral.status = target
     referral.status_reason = reason
     if outcome_value is not None:
@@ -282,18 +290,7 @@ def move_status(
     if target in POLICE_DECISION_STATUSES:
         referral.police_decision_at = when
     referral.closed_at = when if target in CLOSED_STATUSES else None
-    session.add(
-        StatusChange(
-            referral_id=referral.id,
-            from_status=current,
-            to_status=target,
-            happened_at=when,
-            recorded_at=now,
-            actor=audit.actor_of(session),
-            reason=reason,
-            outcome=outcome_value,
-        )
-    )
+    _record_move(session, referral, current, target, when, clock, reason, outcome_value)
     refresh_due(session, referral)
     SERVICE.save(session, referral, clock)
     return referral
@@ -310,9 +307,7 @@ def add_follow_up(
 ) -> FollowUp:
     """Log a chase or contact ("chased OIC by phone")."""
     SERVICE.load(session, referral_id)
-    note = " ".join((note or "").split())
-    if not note:
-        raise ReferralError("note: say what was done", field="note")
+    note = required(note, "note", "note: say what was done", error=ReferralError)
     now = clock.now()
     when = happened_at or now
     real_dates({"happened_at": when}, error=ReferralError)
