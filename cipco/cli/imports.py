@@ -112,16 +112,23 @@ def _command(name: str, reads: str) -> Callable[..., None]:
         quiet: QuietOpt = False,
     ) -> None:
         from cipco.outputs import OutputError
-        from cipco.spreadsheets.importers import run_import
+        from cipco.spreadsheets.importers import read_import_table, run_import
         from cipco.spreadsheets.logs import IMPORTS as LOGS
         from cipco.spreadsheets.reader import ReadError
 
         overrides = parse_map(mapping)
+        chosen = target(rejects, f"rejects-{name}", overwrite) if rejects is not None else None
+        # A file that is there is checked first; a new one is made only for a readable sheet.
+        db = state.db_path()
+        engine = open_engine_or_exit(write=True) if db.exists() or db.is_symlink() else None
         if not file.is_file():
             problem = "a folder, not a workbook" if file.is_dir() else "no such file"
             fail(f"{file}: {problem}", EXIT_USAGE)
-        chosen = target(rejects, f"rejects-{name}", overwrite) if rejects is not None else None
-        engine = open_engine_or_exit(create=True)
+        try:
+            table = read_import_table(LOGS[name], file, sheet=sheet, overrides=overrides)
+        except ReadError as exc:
+            fail(str(exc), EXIT_USAGE if "--map" in str(exc) else EXIT_PROBLEMS)
+        engine = engine or open_engine_or_exit(create=True)
         with ticker(quiet, f"Importing {file.name}") as (advance, _total):
             try:
                 summary = run_import(
@@ -130,15 +137,12 @@ def _command(name: str, reads: str) -> Callable[..., None]:
                     file,
                     clock=state.get_clock(),
                     actor=actor(),
-                    sheet=sheet,
-                    overrides=overrides,
                     dry_run=dry_run,
                     strict=strict,
                     rejects=chosen,
                     progress=advance,
+                    table=table,
                 )
-            except ReadError as exc:
-                fail(str(exc), EXIT_USAGE if "--map" in str(exc) else EXIT_PROBLEMS)
             except OutputError as exc:
                 fail(f"nothing was imported: {exc}")
         _summary(summary, dry_run=dry_run, strict=strict, quiet=quiet)

@@ -209,6 +209,27 @@ class _Run:
         self.summary.rejects.sort(key=lambda r: r.row)
 
 
+def read_import_table(
+    log: ImportLog,
+    path: Path,
+    *,
+    sheet: str | None = None,
+    overrides: Mapping[str, str] | None = None,
+) -> Table:
+    """Read ``path`` for ``log`` and check it has every required column (or raise ReadError)."""
+    path = Path(path)
+    table = read_table(path, log.fields, sheet=sheet, overrides=overrides, key_field=log.key_field)
+    present = set(table.mapping.values())
+    missing = [s.header for s in log.fields if s.required and s.name not in present]
+    if missing:
+        found = ", ".join(_shown(h) for h in table.headers[:30] if clean(h).strip())
+        raise ReadError(
+            f"{clean(path)}: no column for {', '.join(missing)} (headers found: "
+            f"{found or 'none'}; use --map 'Header=field')"
+        )
+    return table
+
+
 def run_import(
     engine: Engine,
     log: ImportLog,
@@ -222,8 +243,9 @@ def run_import(
     strict: bool = False,
     rejects: RejectsTo | None = None,
     progress: Callable[[int], None] | None = None,
+    table: Table | None = None,
 ) -> ImportSummary:
-    """Import one sheet (see the module docstring).
+    """Import one sheet (see the module docstring); ``table`` if it was read already.
 
     ``rejects`` is where the reject workbook goes (checked before any work when a path or
     target); by default a new dated file in the exports folder, and none for a dry run.
@@ -233,15 +255,9 @@ def run_import(
     path = Path(path)
     if isinstance(rejects, Path):
         rejects = target_of(rejects, f"rejects-{log.name}", clock)
-    table = read_table(path, log.fields, sheet=sheet, overrides=overrides, key_field=log.key_field)
+    if table is None:
+        table = read_import_table(log, path, sheet=sheet, overrides=overrides)
     present = set(table.mapping.values())
-    missing = [s.header for s in log.fields if s.required and s.name not in present]
-    if missing:
-        found = ", ".join(_shown(h) for h in table.headers[:30] if clean(h).strip())
-        raise ReadError(
-            f"{clean(path)}: no column for {', '.join(missing)} (headers found: "
-            f"{found or 'none'}; use --map 'Header=field')"
-        )
     summary = ImportSummary(
         path=path,
         sheet=table.sheet,
