@@ -230,3 +230,46 @@ def test_a_workbook_built_directly_is_still_checked_when_saved(tmp_path: Path) -
     assert "=cmd|' /C calc'!A0" in texts
     sheet = load_workbook(path).worksheets[0]
     assert sheet.oddFooter.center.text.startswith("Built && saved · page &P of &N")
+
+
+def test_values_a_workbook_cannot_show_are_written_as_text(tmp_path: Path) -> None:
+    """NaN, infinities, 16+ digit integers, dates before 1900 and enum members: text that
+    says what they are, never a corrupt number, a rounded id or "Status.OPEN"."""
+    from datetime import UTC, date, datetime
+    from enum import Enum
+
+    from cipco.spreadsheets.writer import About, Column, SheetSpec, write_workbook
+
+    class Status(str, Enum):  # noqa: UP042 - the mixin whose str() is "Status.OPEN"
+        OPEN = "open"
+
+    emoji_note = "\N{GRINNING FACE}" * 20_000  # 40,000 UTF-16 units: past the cell limit
+    row = [
+        float("nan"),
+        float("inf"),
+        12345678901234567890,
+        date(1850, 5, 1),
+        datetime(1, 1, 1, tzinfo=UTC),
+        Status.OPEN,
+        emoji_note,
+        "\ud800 lone surrogate \ufffe",
+    ]
+    path = tmp_path / "odd.xlsx"
+    write_workbook(
+        path,
+        [SheetSpec("Odd", [Column(f"C{i}") for i in range(len(row))], [row])],
+        About("Odd values", datetime(2026, 1, 1, tzinfo=UTC), "tester"),
+    )
+    values = [c.value for c in load_workbook(path)["Odd"][2]]
+    assert values[:6] == [
+        "nan",
+        "inf",
+        "12345678901234567890",
+        "01/05/1850",
+        "0001-01-01 00:00:00+00:00",
+        "open",
+    ]
+    assert values[6].startswith("\N{GRINNING FACE}") and values[6].endswith("entry 1]")
+    assert len(values[6].encode("utf-16-le")) // 2 <= 32_767
+    assert values[7] == " lone surrogate "
+    assert_no_live_formulas(path)
