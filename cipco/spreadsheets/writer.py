@@ -362,6 +362,11 @@ def _write_about(
         if streaming:
             key = styled(ws, label, where, long_text, font=font)
             val = styled(ws, value, where, long_text, alignment=WRAP_ALIGNMENT)
+            lines = printing.wrapped_lines(str(val.value), widths[1]) if val is not None else 1
+            if lines > 1 or number == 1:  # tall enough for a long note (and the marking)
+                ws.row_dimensions[number].height = max(
+                    printing.row_height(min(lines, MAX_ROW_LINES)), 20.0 if number == 1 else 0
+                )
             ws.append([key, val])
         else:
             put(ws, number, 1, label, font=font, long_text=long_text)
