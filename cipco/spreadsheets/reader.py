@@ -47,6 +47,8 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
+from cipco.dates import DateError, parse_date, parse_wall_clock
+
 HEADER_SCAN_ROWS = 20
 MIN_HEADER_MATCHES = 3
 READABLE_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
@@ -326,110 +328,18 @@ def clean_text(value: Any) -> str:
     return _cell_text(value)
 
 
-MONTHS = {
-    m: i
-    for i, names in enumerate(
-        (
-            ("jan", "january"),
-            ("feb", "february"),
-            ("mar", "march"),
-            ("apr", "april"),
-            ("may",),
-            ("jun", "june"),
-            ("jul", "july"),
-            ("aug", "august"),
-            ("sep", "sept", "september"),
-            ("oct", "october"),
-            ("nov", "november"),
-            ("dec", "december"),
-        ),
-        start=1,
-    )
-    for m in names
-}
-_NUMERIC = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2}|\d{4})$")
-_ISO = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$")
-_NAMED = re.compile(r"^(\d{1,2})(?:st|nd|rd|th)?[\s\-/.]*([a-z]+)[\s\-/.,]*(\d{2}|\d{4})$")
-_TIME = re.compile(r"^(\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?$")
-_SERIAL_TEXT = re.compile(r"\d+(\.\d+)?")
-_WEEKDAY = re.compile(r"^[a-z]{3,9},?\s+(?=\d)")
-
-
-def _year(text: str) -> int:
-    year = int(text)
-    if len(text) == 2:
-        year += 2000 if year < 70 else 1900
-    return year
-
-
-def _make_date(original: str, year: int, month: int, day: int) -> date:
-    try:
-        return date(year, month, day)
-    except ValueError:
-        raise CellError(f"'{original}' is not a real date") from None
-
-
-def _serial(number: float, original: Any) -> datetime:
-    if not 1 <= number <= MAX_EXCEL_SERIAL:
-        raise CellError(f"'{original}' is not a date")
-    return datetime.combine(EXCEL_EPOCH, time.min) + timedelta(days=float(number))
-
-
 def parse_uk_datetime(value: Any) -> datetime | None:
-    """A cell -> naive wall-clock datetime (00:00 when only a date is given), or None if blank.
-
-    Day first: ``03/04/2024`` is 3 April 2024. Accepts date/datetime cells, Excel serial
-    numbers, dd/mm/yyyy, dd/mm/yy, d.m.yyyy, dd-mm-yyyy, yyyy-mm-dd, "3 Apr 2024",
-    "03-Apr-24", "3rd April 2024", each optionally followed by a time (14:30 or 14.30).
-    """
-    if value is None or isinstance(value, bool):
-        if value is None:
-            return None
-        raise CellError(f"'{value}' is not a date")
-    if isinstance(value, datetime):
-        return value.replace(tzinfo=None)
-    if isinstance(value, date):
-        return datetime.combine(value, time.min)
-    if isinstance(value, int | float):
-        if value != value:  # NaN
-            raise CellError("not a date")
-        return _serial(value, value)
-    text = " ".join(str(value).split())
-    if not text:
-        return None
-    clock: time = time.min
-    parts = text.replace("T", " ").split(" ")
-    if len(parts) >= 2 and _TIME.match(parts[-1]):
-        match = _TIME.match(parts[-1])
-        assert match is not None
-        hour, minute, second = int(match[1]), int(match[2]), int(match[3] or 0)
-        if hour > 23 or minute > 59 or second > 59:
-            raise CellError(f"'{text}' has an impossible time")
-        clock = time(hour, minute, second)
-        text = " ".join(parts[:-1])
-    if _SERIAL_TEXT.fullmatch(text):
-        return _serial(float(text), value)
-    day = _parse_day(text)
-    return datetime.combine(day, clock)
-
-
-def _parse_day(text: str) -> date:
-    lowered = text.lower().strip(" ,")
-    if match := _NUMERIC.match(lowered):
-        return _make_date(text, _year(match[3]), int(match[2]), int(match[1]))
-    if match := _ISO.match(lowered):
-        return _make_date(text, int(match[1]), int(match[2]), int(match[3]))
-    # drop a leading weekday ("Mon 3 Apr 2024")
-    lowered = _WEEKDAY.sub("", lowered)
-    if match := _NAMED.match(lowered):
-        month = MONTHS.get(match[2])
-        if month is None:
-            raise CellError(f"'{text}' is not a date (unknown month '{match[2]}')")
-        return _make_date(text, _year(match[3]), month, int(match[1]))
-    raise CellError(f"'{text}' is not a date (use dd/mm/yyyy)")
+    """A cell -> naive London wall-clock datetime, or None if blank (one parser:
+    :mod:`cipco.dates`; midnight when the cell holds a date alone, i.e. time not recorded)."""
+    try:
+        return parse_wall_clock(value)
+    except DateError as exc:
+        raise CellError(str(exc)) from None
 
 
 def parse_uk_date(value: Any) -> date | None:
-    """Like :func:`parse_uk_datetime` but only the calendar date."""
-    parsed = parse_uk_datetime(value)
-    return parsed.date() if parsed is not None else None
+    """A cell -> calendar date, or None if blank (see :func:`cipco.dates.parse_date`)."""
+    try:
+        return parse_date(value)
+    except DateError as exc:
+        raise CellError(str(exc)) from None
