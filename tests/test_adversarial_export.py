@@ -75,7 +75,10 @@ def first(db: Path, sql: str) -> str:
 
 def every_export(db: Path, out: Path) -> list[Path]:
     """Run every export and report command; return the workbooks written."""
-    referral = first(db, "SELECT reference FROM referral ORDER BY id LIMIT 1")
+    # the referral whose text holds control characters (payload 7: BEL, ESC, NUL)
+    referral = first(
+        db, f"SELECT reference FROM referral WHERE id % {len(PAYLOADS)} = 7 ORDER BY id LIMIT 1"
+    )
     exhibit = first(
         db,
         "SELECT e.reference FROM exhibit e JOIN exhibit_event v ON v.exhibit_id = e.id "
@@ -114,6 +117,7 @@ def test_no_export_or_report_holds_a_live_formula(poisoned: Path, tmp_path: Path
     assert PAYLOADS[0] in texts["referrals-all"]
     assert '=HYPERLINK("http://evil.example","click")' in texts["referrals-all"]
     assert "=1+1[2J" in texts["referrals-all"]  # BEL, ESC and NUL gone, the rest kept
+    assert "=1+1[2J" in texts["proforma"]  # a control character crashed the proforma
     assert PAYLOADS[0] in texts["referrals"]  # the About sheet's filter
     assert "@SUM(A1)" in texts["actions-owner"]
     for name in ("persons", "exhibits", "continuity", "mg4d", "clinic", "actions", "proforma"):
@@ -205,3 +209,67 @@ def test_markdown_minutes_show_links_and_html_as_text(poisoned: Path, tmp_path: 
     assert "<a " not in html and "<script" not in html and "<img" not in html
     assert "[click](http:" in html  # shown, as text
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_a_workbook_built_directly_is_still_checked_when_saved(tmp_path: Path) -> None:
+    """The last line of defence: a normal-mode workbook saved through the writer loses any
+    formula put in it by other means, and gets the print setup and its About's footer."""
+    from datetime import UTC, datetime
+
+    from openpyxl import Workbook
+
+    from cipco.spreadsheets.writer import About, save_workbook, write_about_sheet
+
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws["A1"] = "=cmd|' /C calc'!A0"  # openpyxl makes this a live formula
+    write_about_sheet(wb, About("Built & saved", datetime(2026, 1, 2, tzinfo=UTC), "tester"))
+    path = save_workbook(wb, tmp_path / "direct.xlsx")
+    texts = assert_no_live_formulas(path)
+    assert "=cmd|' /C calc'!A0" in texts
+    sheet = load_workbook(path).worksheets[0]
+    assert sheet.oddFooter.center.text.startswith("Built && saved · page &P of &N")
+
+
+def test_values_a_workbook_cannot_show_are_written_as_text(tmp_path: Path) -> None:
+    """NaN, infinities, 16+ digit integers, dates before 1900 and enum members: text that
+    says what they are, never a corrupt number, a rounded id or "Status.OPEN"."""
+    from datetime import UTC, date, datetime
+    from enum import Enum
+
+    from cipco.spreadsheets.writer import About, Column, SheetSpec, write_workbook
+
+    class Status(str, Enum):  # noqa: UP042 - the mixin whose str() is "Status.OPEN"
+        OPEN = "open"
+
+    emoji_note = "\N{GRINNING FACE}" * 20_000  # 40,000 UTF-16 units: past the cell limit
+    row = [
+        float("nan"),
+        float("inf"),
+        12345678901234567890,
+        date(1850, 5, 1),
+        datetime(1, 1, 1, tzinfo=UTC),
+        Status.OPEN,
+        emoji_note,
+        "\ud800 lone surrogate \ufffe",
+    ]
+    path = tmp_path / "odd.xlsx"
+    write_workbook(
+        path,
+        [SheetSpec("Odd", [Column(f"C{i}") for i in range(len(row))], [row])],
+        About("Odd values", datetime(2026, 1, 1, tzinfo=UTC), "tester"),
+    )
+    values = [c.value for c in load_workbook(path)["Odd"][2]]
+    assert values[:6] == [
+        "nan",
+        "inf",
+        "12345678901234567890",
+        "01/05/1850",
+        "0001-01-01 00:00:00+00:00",
+        "open",
+    ]
+    assert values[6].startswith("\N{GRINNING FACE}") and values[6].endswith("entry 1]")
+    assert len(values[6].encode("utf-16-le")) // 2 <= 32_767
+    assert values[7] == " lone surrogate "
+    assert_no_live_formulas(path)

@@ -106,6 +106,9 @@ def test_workbook_that_would_abort_is_refused_with_a_sentence(attack: str, tmp_p
     suffix = ".xls" if "xls " in attack else ".ods" if "ods" in attack else ".xlsx"
     path = build(tmp_path / f"hostile{suffix}")
     assert path.stat().st_size < 300_000  # small on disk
+    from cipco.services.bootstrap import prepare
+
+    prepare(tmp_path / "c.db").dispose()  # an existing file: the command says nothing of it
     env = {**os.environ, "CIPCO_DB": str(tmp_path / "c.db"), "CIPCO_ACTOR": "tester"}
     child = subprocess.run(
         [sys.executable, "-m", "cipco", "import", "referrals", str(path), "--dry-run"],

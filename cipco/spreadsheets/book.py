@@ -292,7 +292,9 @@ def finish(wb: Workbook, *, about: About | None, one_page: bool = False) -> None
     Every cell again through the rules (a formula put there by any means becomes text; text
     is cleaned and never over-long) and every sheet not set up yet gets the print setup.
     """
-    about = about or About("cipco workbook", None, "")  # type: ignore[arg-type]
+    if about is None:  # a workbook built without an About: its first sheet names it
+        first = wb.worksheets[0].title if wb.worksheets else "cipco workbook"
+        about = About(first, None, "")  # type: ignore[arg-type]
     for ws in wb.worksheets:
         for row in ws.iter_rows():
             for cell in row:

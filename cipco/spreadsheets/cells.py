@@ -116,16 +116,21 @@ def _plain_value(value: Any) -> Any:
     """A Python value as what the cell holds: text, number, or a naive date/datetime."""
     if isinstance(value, bool):
         return "Yes" if value else "No"
+    if isinstance(value, str):  # an enum's text is its value, never "Status.OPEN"
+        return value if type(value) is str else str.__str__(value)
     if isinstance(value, datetime):
-        local = to_london(value).replace(tzinfo=None) if value.tzinfo else value
+        try:
+            local = to_london(value).replace(tzinfo=None) if value.tzinfo else value
+        except (OverflowError, ValueError):  # year 1 or 9999 shifted out of range
+            return value.isoformat(sep=" ")
         return local if local.year >= 1900 else f"{local:%d/%m/%Y %H:%M}"
     if isinstance(value, date):
         return value if value.year >= 1900 else f"{value:%d/%m/%Y}"
     if isinstance(value, int):
-        return value if -MAX_EXACT_INTEGER < value < MAX_EXACT_INTEGER else str(value)
+        return int(value) if -MAX_EXACT_INTEGER < value < MAX_EXACT_INTEGER else str(value)
     if isinstance(value, float):
-        return value if math.isfinite(value) else str(value)
-    if isinstance(value, time | timedelta | str):
+        return float(value) if math.isfinite(value) else str(value)
+    if isinstance(value, time | timedelta):
         return value
     return str(value)
 

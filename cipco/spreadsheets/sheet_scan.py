@@ -26,7 +26,7 @@ from pathlib import Path, PurePosixPath
 from xml.parsers import expat
 
 MAX_CELLS = 8_000_000  # positions from A1 to the furthest cell, over what is loaded at once
-MAX_PART_BYTES = 512 * 1024 * 1024  # one XML part, unpacked
+MAX_PART_BYTES = 256 * 1024 * 1024  # one XML part, unpacked (a 50,000-row sheet is ~25 MB)
 MAX_SHARED_STRINGS = 4_000_000
 MAX_SMALL_PART_BYTES = 16 * 1024 * 1024  # workbook.xml, relationships
 MAX_TAG_BYTES = 1024 * 1024

@@ -28,6 +28,7 @@ import math
 import os
 import re
 import tempfile
+import weakref
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -361,6 +362,11 @@ def _write_about(
         if streaming:
             key = styled(ws, label, where, long_text, font=font)
             val = styled(ws, value, where, long_text, alignment=WRAP_ALIGNMENT)
+            lines = printing.wrapped_lines(str(val.value), widths[1]) if val is not None else 1
+            if lines > 1 or number == 1:  # tall enough for a long note (and the marking)
+                ws.row_dimensions[number].height = max(
+                    printing.row_height(min(lines, MAX_ROW_LINES)), 20.0 if number == 1 else 0
+                )
             ws.append([key, val])
         else:
             put(ws, number, 1, label, font=font, long_text=long_text)
@@ -463,9 +469,17 @@ def timestamped_name(what: str, at: datetime) -> str:
 # ---------------------------------------------------------------- normal-mode workbooks
 
 
+_ABOUTS: weakref.WeakKeyDictionary[Workbook, About] = weakref.WeakKeyDictionary()
+
+
 def write_about_sheet(wb: Workbook, about: About, counts: dict[str, int] | None = None) -> None:
-    """The standard About sheet, for normal-mode workbooks (see :class:`Book`)."""
+    """The standard About sheet, for normal-mode workbooks (see :class:`Book`).
+
+    ``about`` is remembered for the workbook: :func:`save_workbook` prints its "what" and
+    time in every page footer when it is not given again.
+    """
     _write_about(wb, about, counts or {}, LongText(), streaming=False)
+    _ABOUTS[wb] = about
 
 
 def save_workbook(
@@ -479,7 +493,7 @@ def save_workbook(
     """
     from cipco.spreadsheets.book import finish
 
-    finish(wb, about=about, one_page=one_page)
+    finish(wb, about=about or _ABOUTS.get(wb), one_page=one_page)
     if isinstance(path, OutputTarget):
         return write_output(path, wb.save)
     target = Path(path)
