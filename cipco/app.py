@@ -19,15 +19,17 @@ from rich.text import Text
 from sqlmodel import Session
 from textual.app import App
 from textual.binding import Binding
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from cipco.clock import Clock, SystemClock
 from cipco.config import current_actor
-from cipco.db import DataVersionWatcher, session_scope
+from cipco.db import WAITING_MESSAGE, DataVersionWatcher, WaitEvent, on_write_wait, session_scope
 from cipco.screens.palette import CipcoCommands
 from cipco.screens.registry import NAV
 from cipco.services.bootstrap import prepare
+from cipco.text import clean
 
 POLL_SECONDS = 1.0
 # Database workers release the GIL for every row SQLite steps through and must win it back
@@ -69,6 +71,7 @@ class CipcoApp(App[None]):
         self.clock: Clock = clock or SystemClock()
         self.actor = current_actor()
         self.engine = prepare(self.db_path)
+        on_write_wait(self.engine, self._write_waiting)
         self.poll_seconds = poll_seconds
         self._watcher: DataVersionWatcher | None = None
         modes = {entry.mode: _screen_factory(entry.screen) for entry in NAV}
@@ -91,6 +94,18 @@ class CipcoApp(App[None]):
         """A read-only unit of work (a snapshot that never blocks another window's save)."""
         with session_scope(self.engine, actor=self.actor, clock=self.clock, write=False) as session:
             yield session
+
+    def _write_waiting(self, event: WaitEvent) -> None:
+        """A save waits for another cipco writing to the file (called from the saving thread)."""
+        if event.kind != "waiting":
+            return
+        message = WAITING_MESSAGE[0].upper() + WAITING_MESSAGE[1:]
+        try:
+            self.call_from_thread(
+                self.notify, message, title="Saving", timeout=event.limit, markup=False
+            )
+        except RuntimeError:  # on the UI thread itself, or the app is not running
+            self.notify(message, title="Saving", timeout=event.limit, markup=False)
 
     def on_mount(self) -> None:
         sys.setswitchinterval(GIL_SWITCH_SECONDS)
@@ -119,6 +134,24 @@ class CipcoApp(App[None]):
             self.action_hide_help_panel()
         else:
             self.action_show_help_panel()
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Every notification shows its text as written: cleaned, never parsed as markup."""
+        super().notify(
+            clean(message, newlines=True),
+            title=clean(title),
+            severity=severity,
+            timeout=timeout,
+            markup=False,
+        )
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """One place where failures in background work become a message, never a crash."""

@@ -105,42 +105,47 @@ def add_months(day: date, months: int) -> date:
     raise ValueError(f"cannot add {months} months to {day}")
 
 
-_DATE_FORMATS = ("%d/%m/%Y", "%d/%m/%y", "%d.%m.%Y", "%d-%m-%Y", "%Y-%m-%d", "%d %b %Y", "%d %B %Y")
+# Typed dates are read and shown by cipco.dates (one parser for forms and imports); these
+# names stay for the screens that import them from here.
 
 
 def parse_uk_date(text: str) -> date:
-    """A typed date, day first: ``03/04/2026`` is 3 April 2026. Raises ValueError in words."""
-    cleaned = " ".join(text.strip().split())
-    for fmt in _DATE_FORMATS:
-        try:
-            return datetime.strptime(cleaned, fmt).date()
-        except ValueError:
-            continue
-    raise ValueError(f"'{text}' is not a date; type it as dd/mm/yyyy")
+    """A typed date, day first (``03/04/2026``, ``3 Apr 2026``…). Raises ValueError in words."""
+    from cipco.dates import DATE_HINT, DateError, parse_date
+
+    try:
+        parsed = parse_date(text)
+    except DateError as exc:
+        if "not a real date" not in str(exc):
+            raise
+        raise DateError(f"'{text}' is not a date: there is no such day") from None
+    if parsed is None:
+        raise DateError(f"a date is needed; {DATE_HINT}")
+    return parsed
 
 
 def parse_uk_datetime(text: str) -> datetime:
-    """A typed London date and time (``03/04/2026 14:05``; date alone means 00:00) as UTC."""
-    cleaned = " ".join(text.strip().split())
-    day_part, _, time_part = cleaned.partition(" ")
-    if not time_part and len(cleaned.split(" ")) > 1:
-        day_part = cleaned
+    """A typed London date and optional time as UTC (a date alone: time not recorded)."""
+    from cipco.dates import DATETIME_HINT, DateError, parse_datetime
+
     try:
-        day = parse_uk_date(day_part)
-    except ValueError:
-        raise ValueError(f"'{text}' is not a date and time; type dd/mm/yyyy hh:mm") from None
-    at = time.min
-    if time_part:
-        try:
-            at = datetime.strptime(time_part.replace(".", ":"), "%H:%M").time()
-        except ValueError:
-            raise ValueError(f"'{time_part}' is not a time; type hh:mm (24-hour)") from None
-    return local_datetime(day, at)
+        parsed = parse_datetime(text)
+    except DateError as exc:
+        if "not a time" in str(exc):
+            raise
+        raise DateError(f"'{text}' is not a date and time; {DATETIME_HINT}") from None
+    if parsed is None:
+        raise DateError(f"a date is needed; {DATETIME_HINT}")
+    return parsed
 
 
 def format_date(day: date | None) -> str:
-    return f"{day:%d/%m/%Y}" if day else ""
+    from cipco.dates import format_date as formatted
+
+    return formatted(day)
 
 
 def format_datetime(at: datetime | None) -> str:
-    return f"{to_london(at):%d/%m/%Y %H:%M}" if at else ""
+    from cipco.dates import format_datetime as formatted
+
+    return formatted(at)

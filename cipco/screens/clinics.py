@@ -40,6 +40,7 @@ from cipco.services.clinic import (
 from cipco.services.flags import SEVERITY_MARKERS, Severity
 from cipco.services.paging import Page, PageQuery
 from cipco.services.referrals import status_label as referral_status_label
+from cipco.text import literal, make_safe
 from cipco.widgets.errors import ReportsWorkerErrors
 from cipco.widgets.form import field_row, show_errors
 from cipco.widgets.record_table import RecordTable, TableColumn
@@ -188,21 +189,22 @@ def export_clinic(screen: Screen[Any], clinic_id: int) -> None:
 
 @work(thread=True, exclusive=True, group="export", exit_on_error=False)
 def _export_worker(screen: Screen[Any], clinic_id: int) -> None:
-    from cipco.config import default_exports_dir
     from cipco.spreadsheets import clinic_export
+    from cipco.spreadsheets.exporting import default_target
 
     app: CipcoApp = screen.app  # type: ignore[assignment]
-    with app.session() as session:
-        view = clinic_service.clinic_view(session, clinic_id)
-        folder = default_exports_dir()
-        xlsx = folder / clinic_export.default_clinic_name(view.held_on, "xlsx")
-        md = folder / clinic_export.default_clinic_name(view.held_on, "md")
-        clinic_export.write_clinic_workbook(
-            session, clinic_id, xlsx, app.clock, generated_by=app.actor
-        )
-        clinic_export.write_clinic_markdown(
-            session, clinic_id, md, app.clock, generated_by=app.actor
-        )
+    with app.reading() as session:
+        name = f"clinic-{clinic_service.clinic_view(session, clinic_id).held_on:%Y-%m-%d}"
+    xlsx, _counts = clinic_export.write_clinic_workbook(
+        app.engine, clinic_id, default_target(name, app.clock), app.clock, generated_by=app.actor
+    )
+    md = clinic_export.write_clinic_markdown(
+        app.engine,
+        clinic_id,
+        default_target(name, app.clock, ".md"),
+        app.clock,
+        generated_by=app.actor,
+    )
     app.call_from_thread(
         app.notify, f"Agenda and minutes written to {xlsx} and {md}", title="Export", markup=False
     )
@@ -383,7 +385,7 @@ class ClinicScreen(ReportsWorkerErrors, Screen[None]):
             head.append(f" · started {format_datetime(view.started_at)}")
         if view.closed_at:
             head.append(f" · closed {format_datetime(view.closed_at)}")
-        self.query_one("#clinic-head", Static).update(head)
+        self.query_one("#clinic-head", Static).update(make_safe(head))
         present = [a for a in view.attendance if a.presence == Presence.PRESENT]
         apologies = [a for a in view.attendance if a.presence == Presence.APOLOGIES]
         line = Text("Present: ", style="bold")
@@ -391,7 +393,7 @@ class ClinicScreen(ReportsWorkerErrors, Screen[None]):
         if apologies:
             line.append("   Apologies: ", style="bold")
             line.append(", ".join(_who(a) for a in apologies))
-        self.query_one("#attendance-line", Static).update(line)
+        self.query_one("#attendance-line", Static).update(make_safe(line))
         self.sub_title = f"Clinic {format_date(view.held_on)} · {status}"
 
     def refresh_data(self) -> None:
@@ -438,7 +440,7 @@ class ClinicScreen(ReportsWorkerErrors, Screen[None]):
                 text.append(f"Dropped: {row.drop_reason}\n", style="red")
             text.append("\nNotes: ", style="bold")
             text.append(row.note or "none yet (press d)")
-        self.query_one("#item-text", Static).update(text)
+        self.query_one("#item-text", Static).update(make_safe(text))
 
     # ------------------------------------------------------------ helpers
 
@@ -954,7 +956,7 @@ class AttendanceScreen(ReportsWorkerErrors, ModalScreen[bool]):
         table.clear()
         for a in rows:
             presence = "Present" if a.presence == Presence.PRESENT else "Apologies"
-            table.add_row(Text(a.name), Text(a.role), Text(a.organisation), Text(presence))
+            table.add_row(*map(literal, (a.name, a.role, a.organisation, presence)))
         if rows:
             table.move_cursor(row=min(cursor, len(rows) - 1))
 

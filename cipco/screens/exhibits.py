@@ -44,6 +44,7 @@ from cipco.services.exhibits import (
     type_label,
 )
 from cipco.services.paging import Page, PageQuery
+from cipco.text import make_safe
 from cipco.widgets.errors import ReportsWorkerErrors
 from cipco.widgets.record_table import RecordTable, TableColumn
 
@@ -198,23 +199,22 @@ class ExhibitsScreen(LogScreen):
 
     @work(thread=True, exclusive=True, group="export", exit_on_error=False)
     def _export(self) -> None:
-        from cipco.config import default_exports_dir
-        from cipco.spreadsheets.exhibits_io import export_register
-        from cipco.spreadsheets.writer import timestamped_name
+        from cipco.spreadsheets.exhibits_io import register_query
+        from cipco.spreadsheets.logs import export_log
 
         query = self.records.query_state
-        path = default_exports_dir() / timestamped_name("exhibits", self.cipco.clock.now())
-        with self.cipco.session() as session:
-            count = export_register(
-                session,
-                path,
-                clock=self.cipco.clock,
-                actor=self.cipco.actor,
-                queue=query.queue,
-                text=query.text,
-            )
+        done = export_log(
+            self.cipco.engine,
+            "exhibits",
+            register_query(query.queue, query.text),
+            clock=self.cipco.clock,
+            actor=self.cipco.actor,
+        )
         self.app.call_from_thread(
-            self.notify, f"Exported {count:,} exhibits to {path}", title="Export", markup=False
+            self.notify,
+            f"Exported {done.rows:,} exhibits to {done.path}",
+            title="Export",
+            markup=False,
         )
 
 
@@ -729,8 +729,8 @@ class ExhibitDetailScreen(ReportsWorkerErrors, Screen[None]):
             )
         if detail.fields:
             head.append("\n" + "  ·  ".join(f"{k}: {v}" for k, v in detail.fields), style="dim")
-        self.query_one("#exhibit-header", Static).update(head)
-        self.query_one("#timeline-text", Static).update(timeline_text(detail))
+        self.query_one("#exhibit-header", Static).update(make_safe(head))
+        self.query_one("#timeline-text", Static).update(make_safe(timeline_text(detail)))
 
     def action_back(self) -> None:
         self.dismiss(None)
@@ -798,19 +798,20 @@ class ExhibitDetailScreen(ReportsWorkerErrors, Screen[None]):
 
     @work(thread=True, exclusive=True, group="export", exit_on_error=False)
     def action_export(self) -> None:
-        from cipco.config import default_exports_dir
         from cipco.spreadsheets.exhibits_io import export_continuity
-        from cipco.spreadsheets.writer import timestamped_name
+        from cipco.spreadsheets.exporting import default_target
 
         if self.detail is None:
             return
         reference = self.detail.reference
         name = f"continuity-{reference.replace('/', '-')}"
-        path = default_exports_dir() / timestamped_name(name, self.cipco.clock.now())
-        with self.cipco.session() as session:
-            export_continuity(
-                session, path, reference, clock=self.cipco.clock, actor=self.cipco.actor
-            )
+        path, _count = export_continuity(
+            self.cipco.engine,
+            reference,
+            default_target(name, self.cipco.clock),
+            clock=self.cipco.clock,
+            actor=self.cipco.actor,
+        )
         self.app.call_from_thread(
             self.notify, f"Continuity of {reference} written to {path}", markup=False
         )

@@ -17,6 +17,7 @@ from cipco.screens.log_screen import LogScreen
 from cipco.services.flags import Severity
 from cipco.services.mg4d import QUEUES, PapersDetail, PapersRow
 from cipco.services.paging import Page, PageQuery
+from cipco.text import literal, make_safe
 from cipco.widgets.errors import ReportsWorkerErrors
 from cipco.widgets.record_table import RecordTable, TableColumn
 
@@ -178,23 +179,22 @@ class Mg4dScreen(LogScreen):
 
     @work(thread=True, exclusive=True, group="mg4d-export", exit_on_error=False)
     def _export(self, query: PageQuery) -> None:
-        from cipco.config import default_exports_dir
-        from cipco.spreadsheets.mg4d_io import export_mg4d
-        from cipco.spreadsheets.writer import timestamped_name
+        from cipco.spreadsheets.exporting import ExportRequest
+        from cipco.spreadsheets.logs import export_log
 
-        path = default_exports_dir() / timestamped_name("mg4d", self.cipco.clock.now())
         filters = {"Queue": query.queue or "all"} | ({"Search": query.text} if query.text else {})
-        with self.cipco.session() as session:
-            count = export_mg4d(
-                session,
-                path,
-                clock=self.cipco.clock,
-                actor=self.cipco.actor,
-                query=query.with_window(0, 1000),
-                filters=filters,
-            )
+        done = export_log(
+            self.cipco.engine,
+            "mg4d",
+            ExportRequest(query, filters),
+            clock=self.cipco.clock,
+            actor=self.cipco.actor,
+        )
         self.app.call_from_thread(
-            self.notify, f"Exported {count:,} charge papers to {path}", title="Export", markup=False
+            self.notify,
+            f"Exported {done.rows:,} charge papers to {done.path}",
+            title="Export",
+            markup=False,
         )
 
 
@@ -286,7 +286,7 @@ class PapersDetailScreen(ReportsWorkerErrors, Screen[Any]):
             text.append("   ! first hearing soon and not served", style="bold red")
         if detail.notes:
             text.append(f"\nNotes: {detail.notes}")
-        self.query_one("#papers-summary", Static).update(text)
+        self.query_one("#papers-summary", Static).update(make_safe(text))
         table = self.query_one("#events", DataTable)
         table.clear()
         for event in detail.events:
@@ -306,9 +306,7 @@ class PapersDetailScreen(ReportsWorkerErrors, Screen[Any]):
                 f"#{event.corrects_event_id}" if event.corrects_event_id else "",
                 f"{format_datetime(event.recorded_at)} {event.actor}",
             ]
-            table.add_row(
-                *(Text(v, style=style, no_wrap=True, overflow="ellipsis") for v in values)
-            )
+            table.add_row(*(literal(v, style, no_wrap=True, overflow="ellipsis") for v in values))
         self.query_one("#events-empty", Static).update(
             "" if detail.events else "Not served yet. Press s to record service."
         )

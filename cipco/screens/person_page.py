@@ -22,6 +22,7 @@ from textual.widgets import DataTable, Footer, Header, Static
 from cipco.clock import format_date, format_datetime, to_london
 from cipco.services.flags import Severity
 from cipco.services.persons import PersonPageData
+from cipco.text import make_safe, safe_cell
 from cipco.widgets.errors import ReportsWorkerErrors
 
 if TYPE_CHECKING:
@@ -187,7 +188,7 @@ class PersonPage(ReportsWorkerErrors, Screen[None]):
             for section in SECTIONS:
                 self._fill(section, [], [])
             return
-        summary.update(self._summary(data))
+        summary.update(make_safe(self._summary(data)))
         person = data.person
         self._fill(
             SECTIONS[0],
@@ -334,7 +335,7 @@ class PersonPage(ReportsWorkerErrors, Screen[None]):
         table.clear()
         self._row_ids[section.key] = ids
         for index, cells in enumerate(rows):
-            table.add_row(*cells, key=str(index))
+            table.add_row(*map(safe_cell, cells), key=str(index))
         table.display = bool(rows)
         note = self.query_one(f"#empty-{section.key}", Static)
         note.update(section.empty if not rows else "")

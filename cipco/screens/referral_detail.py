@@ -25,6 +25,7 @@ from cipco.services.referrals import (
     referral_detail,
     status_label,
 )
+from cipco.text import make_safe
 from cipco.widgets.errors import ReportsWorkerErrors
 
 if TYPE_CHECKING:
@@ -210,9 +211,9 @@ class ReferralDetailScreen(ReportsWorkerErrors, Screen[None]):
     def _show(self, detail: ReferralDetail) -> None:
         self.nomis_number = detail.prisoner.nomis_number
         summary, timeline, history = render_detail(detail)
-        self.query_one("#detail-body", Static).update(summary)
-        self.query_one("#detail-timeline", Static).update(timeline)
-        self.query_one("#detail-history", Static).update(history)
+        self.query_one("#detail-body", Static).update(make_safe(summary))
+        self.query_one("#detail-timeline", Static).update(make_safe(timeline))
+        self.query_one("#detail-history", Static).update(make_safe(history))
 
     def _after(self, result: object) -> None:
         if result:

@@ -186,21 +186,24 @@ class ReferralsScreen(LogScreen):
 
     @work(thread=True, exclusive=True, group="export", exit_on_error=False)
     def _export(self, query: PageQuery) -> None:
-        from cipco.spreadsheets import exporters
+        from cipco.services.reports import ReferralFilter
+        from cipco.spreadsheets.exporting import ExportRequest
+        from cipco.spreadsheets.logs import export_log
 
-        path = exporters.default_path("referrals", self.cipco.clock)
         self.app.call_from_thread(self.notify, "Exporting…", title="Export")
-        with self.cipco.session() as session:
-            count = exporters.export_referrals(
-                session,
-                path,
-                clock=self.cipco.clock,
-                actor=self.cipco.actor,
-                text=query.text,
-                queue=query.queue,
-            )
+        flt = ReferralFilter(text=query.text, queue=query.queue)
+        done = export_log(
+            self.cipco.engine,
+            "referrals",
+            ExportRequest(flt, flt.describe()),
+            clock=self.cipco.clock,
+            actor=self.cipco.actor,
+        )
         self.app.call_from_thread(
-            self.notify, f"Exported {count:,} referrals to {path}", title="Export", markup=False
+            self.notify,
+            f"Exported {done.rows:,} referrals to {done.path}",
+            title="Export",
+            markup=False,
         )
 
     def action_import_file(self) -> None:

@@ -39,12 +39,16 @@ machinery (dry run, reject workbook, strict mode, summary counts) built on this.
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
+
+from cipco.dates import DateError, parse_date, parse_wall_clock
+from cipco.text import clean
 
 HEADER_SCAN_ROWS = 20
 MIN_HEADER_MATCHES = 3
@@ -144,8 +148,16 @@ def _cell_text(value: Any) -> str:
 
 
 def read_rows(path: Path, sheet: str | None = None) -> tuple[str, list[list[Any]]]:
-    """All rows of one sheet (the first unless ``sheet`` is named), from row 1 and column A."""
+    """All rows of one sheet (the first unless ``sheet`` is named), from row 1 and column A.
+
+    Before anything is loaded, :mod:`cipco.spreadsheets.sheet_scan` finds where the cells
+    really are: a workbook that would need too much memory (a stray cell at XFD1048576, a
+    lying shared-string count, a zip bomb) is refused with a sentence instead of aborting the
+    process. Whatever the reader itself raises, a Rust panic included, becomes a ReadError.
+    """
     from python_calamine import CalamineWorkbook
+
+    from cipco.spreadsheets import sheet_scan
 
     path = Path(path)
     if not path.is_file():
@@ -153,9 +165,11 @@ def read_rows(path: Path, sheet: str | None = None) -> tuple[str, list[list[Any]
     if path.suffix.lower() not in READABLE_SUFFIXES:
         raise ReadError(f"{path}: not a spreadsheet (expected .xlsx, .xls or .ods)")
     try:
-        workbook = CalamineWorkbook.from_path(str(path))
-    except Exception as exc:  # calamine raises several kinds for corrupt files
-        raise ReadError(f"{path}: cannot be read as a spreadsheet ({exc})") from exc
+        sheet_scan.check_workbook(path)
+        with _reading(path, "cannot be read as a spreadsheet"):
+            workbook = CalamineWorkbook.from_path(str(path))
+    except sheet_scan.ScanError as exc:
+        raise ReadError(f"{path}: {exc}") from None
     try:
         names = list(workbook.sheet_names)
         if sheet is None:
@@ -170,12 +184,31 @@ def read_rows(path: Path, sheet: str | None = None) -> tuple[str, list[list[Any]
                 raise ReadError(f"{path}: no sheet called '{sheet}' (sheets: {', '.join(names)})")
             name = matches[0]
         try:
+            sheet_scan.check_sheet(path, name)
+        except sheet_scan.ScanError as exc:
+            raise ReadError(f"{path}: {exc}") from None
+        with _reading(path, f"sheet '{name}' cannot be read"):
             data = workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
-        except Exception as exc:
-            raise ReadError(f"{path}: sheet '{name}' cannot be read ({exc})") from exc
     finally:
-        workbook.close()
+        with contextlib.suppress(Exception):
+            workbook.close()
     return name, [list(row) for row in data]
+
+
+@contextlib.contextmanager
+def _reading(path: Path, what: str) -> Iterator[None]:
+    """Any failure of the spreadsheet library as a ReadError (its panics are BaseExceptions)."""
+    try:
+        yield
+    except ReadError:
+        raise
+    except (KeyboardInterrupt, SystemExit, GeneratorExit):
+        raise
+    except MemoryError:
+        raise ReadError(f"{path}: {what} (not enough memory)") from None
+    except BaseException as exc:  # calamine errors, and pyo3 PanicException
+        reason = " ".join(str(exc).split())[:200] or type(exc).__name__
+        raise ReadError(f"{path}: {what} ({reason})") from None
 
 
 def find_header(
@@ -244,7 +277,11 @@ def read_table(
         )
     header_index, mapping = found
     header_cells = rows[header_index]
-    headers = [_cell_text(c) or f"Column {i + 1}" for i, c in enumerate(header_cells)]
+    # one line each, whatever the file holds ("Prison\nNo" is "Prison No"): headers are
+    # shown in messages, mappings and reject workbooks
+    headers = [
+        clean(_cell_text(c)).strip() or f"Column {i + 1}" for i, c in enumerate(header_cells)
+    ]
     unmapped = [
         headers[i] for i, c in enumerate(header_cells) if i not in mapping and _cell_text(c)
     ]
@@ -274,9 +311,15 @@ def iter_data_rows(table: Table) -> Iterator[SourceRow]:
 
 
 def clean_text(value: Any) -> str:
-    """Cell -> stripped text; whole floats lose their ``.0``; dates become dd/mm/yyyy."""
+    """Cell -> stripped text; whole floats lose their ``.0``; dates become dd/mm/yyyy.
+
+    Control characters and terminal escape sequences are removed (line breaks and tabs
+    stay): text from a file must never act on a terminal or a workbook later.
+    """
     if value is None:
         return ""
+    if isinstance(value, str):
+        return clean(value, newlines=True).strip()
     if isinstance(value, bool):
         return "Yes" if value else "No"
     if isinstance(value, datetime):
@@ -288,110 +331,18 @@ def clean_text(value: Any) -> str:
     return _cell_text(value)
 
 
-MONTHS = {
-    m: i
-    for i, names in enumerate(
-        (
-            ("jan", "january"),
-            ("feb", "february"),
-            ("mar", "march"),
-            ("apr", "april"),
-            ("may",),
-            ("jun", "june"),
-            ("jul", "july"),
-            ("aug", "august"),
-            ("sep", "sept", "september"),
-            ("oct", "october"),
-            ("nov", "november"),
-            ("dec", "december"),
-        ),
-        start=1,
-    )
-    for m in names
-}
-_NUMERIC = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2}|\d{4})$")
-_ISO = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$")
-_NAMED = re.compile(r"^(\d{1,2})(?:st|nd|rd|th)?[\s\-/.]*([a-z]+)[\s\-/.,]*(\d{2}|\d{4})$")
-_TIME = re.compile(r"^(\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?$")
-_SERIAL_TEXT = re.compile(r"\d+(\.\d+)?")
-_WEEKDAY = re.compile(r"^[a-z]{3,9},?\s+(?=\d)")
-
-
-def _year(text: str) -> int:
-    year = int(text)
-    if len(text) == 2:
-        year += 2000 if year < 70 else 1900
-    return year
-
-
-def _make_date(original: str, year: int, month: int, day: int) -> date:
-    try:
-        return date(year, month, day)
-    except ValueError:
-        raise CellError(f"'{original}' is not a real date") from None
-
-
-def _serial(number: float, original: Any) -> datetime:
-    if not 1 <= number <= MAX_EXCEL_SERIAL:
-        raise CellError(f"'{original}' is not a date")
-    return datetime.combine(EXCEL_EPOCH, time.min) + timedelta(days=float(number))
-
-
 def parse_uk_datetime(value: Any) -> datetime | None:
-    """A cell -> naive wall-clock datetime (00:00 when only a date is given), or None if blank.
-
-    Day first: ``03/04/2024`` is 3 April 2024. Accepts date/datetime cells, Excel serial
-    numbers, dd/mm/yyyy, dd/mm/yy, d.m.yyyy, dd-mm-yyyy, yyyy-mm-dd, "3 Apr 2024",
-    "03-Apr-24", "3rd April 2024", each optionally followed by a time (14:30 or 14.30).
-    """
-    if value is None or isinstance(value, bool):
-        if value is None:
-            return None
-        raise CellError(f"'{value}' is not a date")
-    if isinstance(value, datetime):
-        return value.replace(tzinfo=None)
-    if isinstance(value, date):
-        return datetime.combine(value, time.min)
-    if isinstance(value, int | float):
-        if value != value:  # NaN
-            raise CellError("not a date")
-        return _serial(value, value)
-    text = " ".join(str(value).split())
-    if not text:
-        return None
-    clock: time = time.min
-    parts = text.replace("T", " ").split(" ")
-    if len(parts) >= 2 and _TIME.match(parts[-1]):
-        match = _TIME.match(parts[-1])
-        assert match is not None
-        hour, minute, second = int(match[1]), int(match[2]), int(match[3] or 0)
-        if hour > 23 or minute > 59 or second > 59:
-            raise CellError(f"'{text}' has an impossible time")
-        clock = time(hour, minute, second)
-        text = " ".join(parts[:-1])
-    if _SERIAL_TEXT.fullmatch(text):
-        return _serial(float(text), value)
-    day = _parse_day(text)
-    return datetime.combine(day, clock)
-
-
-def _parse_day(text: str) -> date:
-    lowered = text.lower().strip(" ,")
-    if match := _NUMERIC.match(lowered):
-        return _make_date(text, _year(match[3]), int(match[2]), int(match[1]))
-    if match := _ISO.match(lowered):
-        return _make_date(text, int(match[1]), int(match[2]), int(match[3]))
-    # drop a leading weekday ("Mon 3 Apr 2024")
-    lowered = _WEEKDAY.sub("", lowered)
-    if match := _NAMED.match(lowered):
-        month = MONTHS.get(match[2])
-        if month is None:
-            raise CellError(f"'{text}' is not a date (unknown month '{match[2]}')")
-        return _make_date(text, _year(match[3]), month, int(match[1]))
-    raise CellError(f"'{text}' is not a date (use dd/mm/yyyy)")
+    """A cell -> naive London wall-clock datetime, or None if blank (one parser:
+    :mod:`cipco.dates`; midnight when the cell holds a date alone, i.e. time not recorded)."""
+    try:
+        return parse_wall_clock(value)
+    except DateError as exc:
+        raise CellError(str(exc)) from None
 
 
 def parse_uk_date(value: Any) -> date | None:
-    """Like :func:`parse_uk_datetime` but only the calendar date."""
-    parsed = parse_uk_datetime(value)
-    return parsed.date() if parsed is not None else None
+    """A cell -> calendar date, or None if blank (see :func:`cipco.dates.parse_date`)."""
+    try:
+        return parse_date(value)
+    except DateError as exc:
+        raise CellError(str(exc)) from None

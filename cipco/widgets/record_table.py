@@ -22,6 +22,7 @@ from textual.widgets import DataTable, Static
 from textual.widgets.data_table import ColumnKey
 
 from cipco.services.paging import Page, PageQuery
+from cipco.text import safe_cell
 from cipco.widgets.errors import ReportsWorkerErrors
 
 PAGE_SIZE = 200
@@ -177,7 +178,7 @@ class RecordTable(ReportsWorkerErrors, Vertical, can_focus=False):
             if str(key) in table.rows:
                 continue
             self.rows.append(row)
-            table.add_row(*self._row_cells(row), key=str(key))
+            table.add_row(*map(safe_cell, self._row_cells(row)), key=str(key))
         self.total = page.total
         self.set_class(self.total == 0, "-empty")
         self._update_title()
