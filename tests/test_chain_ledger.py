@@ -403,24 +403,27 @@ def test_demo_data_verifies(demo_db: Path) -> None:
 
 
 def test_clinic_minutes_carry_the_anchor(chains: Path, clock: FixedClock, tmp_path: Path) -> None:
+    from cipco.outputs import OutputTarget
     from cipco.services import clinic as clinic_service
     from cipco.spreadsheets.clinic_export import write_clinic_markdown, write_clinic_workbook
 
     engine = prepare(chains)
     with session_scope(engine, actor="tester", clock=clock) as session:
         clinic = clinic_service.create_clinic(session=session, clock=clock)
-        assert clinic.id is not None
-        markdown = write_clinic_markdown(
-            session, clinic.id, tmp_path / "minutes.md", clock, generated_by="tester"
-        )
-        write_clinic_workbook(
-            session, clinic.id, tmp_path / "minutes.xlsx", clock, generated_by="tester"
-        )
+        clinic_id = clinic.id
+    assert clinic_id is not None
+    markdown = write_clinic_markdown(
+        engine, clinic_id, OutputTarget(tmp_path / "minutes.md", True), clock, generated_by="t"
+    )
+    workbook, _counts = write_clinic_workbook(
+        engine, clinic_id, OutputTarget(tmp_path / "minutes.xlsx", True), clock, generated_by="t"
+    )
+    with read_scope(engine, clock=clock) as session:
         line = ledger.anchor(session).line()
     engine.dispose()
     assert line.startswith("Custody ledger 12 events · ")
     assert f"_{line}_" in markdown.read_text().splitlines()
-    about = load_workbook(tmp_path / "minutes.xlsx")["About"]
+    about = load_workbook(workbook)["About"]
     assert line in [cell.value for row in about.iter_rows() for cell in row]
 
 
