@@ -11,6 +11,7 @@ continuity record shows only what the chain holds.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
 import sqlite3
@@ -433,3 +434,20 @@ def test_exhibit_register_carries_the_anchor(chains: Path, tmp_path: Path) -> No
     assert result.exit_code == 0, result.output
     about = load_workbook(out)["About"]
     assert any(LINE.match(str(cell.value)) for row in about.iter_rows() for cell in row)
+
+
+def test_detail_stored_in_another_json_layout_still_verifies(chains: Path) -> None:
+    """The detail is hashed as JSON values, not as the text a database keeps."""
+    (row,) = query(
+        chains,
+        "SELECT e.id, e.details FROM exhibit_event e JOIN exhibit x ON x.id = e.exhibit_id "
+        "WHERE x.reference = 'JS/2' AND e.seq = 1",
+    )
+    spaced = json.dumps(json.loads(row[1]), indent=2, sort_keys=False)
+    assert spaced != row[1]
+    tamper(chains, ("UPDATE exhibit_event SET details = ? WHERE id = ?", (spaced, row[0])))
+    assert verify(chains).exit_code == 0
+    altered = spaced.replace("CCTV export, C wing landing", "CCTV export, B wing")
+    tamper(chains, ("UPDATE exhibit_event SET details = ? WHERE id = ?", (altered, row[0])))
+    result = verify(chains)
+    assert result.exit_code == 1 and "JS/2 event 1: edit" in result.output

@@ -164,13 +164,22 @@ def canonical_v2(
     reference: str,
     corrects: tuple[str, int] | None,
     details: Any = None,
+    *,
+    stored_detail: bool = False,
 ) -> str:
     """Form 2 of an event (see the module docstring).
 
     ``corrects`` is the (reference, number) of the event a correction corrects;
-    ``details`` the parsed JSON detail (parsed here when not given).
+    ``details`` the parsed JSON detail (parsed here when not given). ``stored_detail``
+    places the stored detail text as it is, without parsing and encoding it again: the same
+    text when cipco wrote it (always canonical), so only a hash that then fails needs the
+    parsed form (verify's fast path).
     """
-    if details is None and row[I_DETAILS] is not None:
+    if stored_detail and row[I_DETAILS] is not None:
+        return canonical_v2(row, reference, corrects, _PLACED)[:-5] + row[I_DETAILS] + "]"
+    if details is _PLACED:
+        details = None
+    elif details is None and row[I_DETAILS] is not None:
         details = parse_details(row[I_DETAILS])
     values = [FORM_TAG, row[I_SITE] or "", reference, row[I_SEQ], *row[I_KIND:I_DETAILS], details]
     # SQLite's stored text is naive UTC already: reshape it without parsing (verify's hot path)
@@ -193,6 +202,7 @@ def canonical_v2(
     return canonical_json(values)
 
 
+_PLACED = object()  # canonical_v2: the detail is null here and placed afterwards
 # where each row field lands in the form-2 array (after tag, site, reference, number)
 _V_HAPPENED, _V_RECORDED = I_HAPPENED - I_KIND + 4, I_RECORDED - I_KIND + 4
 _V_SEAL_INTACT, _V_CORRECTED_AT = I_SEAL_INTACT - I_KIND + 4, I_CORRECTED_AT - I_KIND + 4

@@ -86,7 +86,6 @@ class Run:
 
     report: VerifyReport
     heads: dict[int, Any]
-    links: dict[int, set[str]]
     targets: dict[int, tuple[int, int]]
     anchored: dict[tuple[str, int], str] | None  # --against listing: (ref, seq) -> hash
     hash_refs: dict[int, str] = field(default_factory=dict)
@@ -135,13 +134,13 @@ Head = namedtuple(
     "camera_id officer clip_start clip_end export_medium file_sha256 quantity weight "
     "where_found list_class seized_by seized_at hold hold_reason seal_number "
     "storage_location holder holder_kind state last_movement_at discrepancy_count "
-    "event_count head_hash",
+    "event_count head_hash linked",
 )
 (H_ID, H_SITE, H_REF, H_PARENT_ID, H_PARENT, H_FOUND_ID, H_FOUND, H_TYPE, H_DESCRIPTION,
  H_SYSTEM, H_CAMERA, H_OFFICER, H_CLIP_START, H_CLIP_END, H_MEDIUM, H_SHA, H_QUANTITY,
  H_WEIGHT, H_WHERE, H_LIST, H_SEIZED_BY, H_SEIZED_AT, H_HOLD, H_HOLD_REASON, H_SEAL,
  H_LOCATION, H_HOLDER, H_HOLDER_KIND, H_STATE, H_LAST_MOVEMENT, H_DISCREPANCIES,
- H_EVENT_COUNT, H_HEAD_HASH) = range(len(Head._fields))  # fmt: skip
+ H_EVENT_COUNT, H_HEAD_HASH, H_LINKED) = range(len(Head._fields))  # fmt: skip
 _HEADER_AT = (
     ("reference", H_REF),
     ("parent", H_PARENT),
@@ -200,17 +199,16 @@ def _agrees(head: Any, derived: Derived) -> bool:
     )
 
 
-_NONE: frozenset[str] = frozenset()
-
-
 def compare_header(run: Run, head: Any, derived: Derived) -> None:
     """Note each header field of the exhibit row that disagrees with its chain, and each
     referral link the chain does not record (or records without the link)."""
     recorded = derived.header.get("referrals")
     if recorded is not None:
-        linked = run.links.get(head[H_ID], _NONE)
-        if len(linked) != len(recorded) or not linked.issuperset(recorded):
-            _compare_links(run, head, derived, linked, set(derived.referrals))
+        text = head[H_LINKED] or ""  # the referral links, one a line (any order)
+        if text != "\n".join(recorded):
+            linked = set(text.split("\n")) if text else set()
+            if linked != set(recorded):
+                _compare_links(run, head, derived, linked, set(derived.referrals))
     if not _agrees(head, derived):
         _compare_fields(run, head, derived)
 

@@ -14,6 +14,7 @@ the event that was changed (not the one after it).
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import time
 from collections.abc import Callable, Iterator
@@ -22,7 +23,7 @@ from itertools import groupby
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Boolean, DateTime, Integer, String, select, type_coerce
+from sqlalchemy import Boolean, DateTime, Integer, String, func, or_, select, type_coerce
 from sqlmodel import Session
 
 from cipco.models.exhibit import EventKind, Exhibit, ExhibitEvent, ExhibitReferral
@@ -115,6 +116,14 @@ def _load_exhibits(session: Session) -> dict[int, Any]:
     table = Exhibit.__table__  # type: ignore[attr-defined]
     parent = table.alias("parent")
     prisoner = Prisoner.__table__  # type: ignore[attr-defined]
+    link = ExhibitReferral.__table__  # type: ignore[attr-defined]
+    referral = Referral.__table__  # type: ignore[attr-defined]
+    linked = (
+        select(func.group_concat(referral.c.reference, "\n"))
+        .select_from(link.join(referral, referral.c.id == link.c.referral_id))
+        .where(link.c.exhibit_id == table.c.id)
+        .scalar_subquery()
+    )
     statement = (
         select(
             table.c.id,
@@ -125,6 +134,7 @@ def _load_exhibits(session: Session) -> dict[int, Any]:
             table.c.found_on_prisoner_id.label("found_on_id"),
             prisoner.c.nomis_number.label("found_on"),
             *(_raw(table.c[column]).label(label) for label, column in _HEAD_COLUMNS),
+            linked.label("linked"),
         )
         .select_from(table)
         .outerjoin(parent, parent.c.id == table.c.parent_id)
@@ -148,19 +158,21 @@ def _tuples(session: Session, statement: Any) -> Iterator[tuple[Any, ...]]:
         result.close()
 
 
-def _load_links(session: Session, report: VerifyReport, heads: dict[int, Any]) -> dict[int, set]:
-    links: dict[int, set[str]] = {}
+def _check_link_rows(session: Session, report: VerifyReport) -> None:
+    """Name referral links whose exhibit or referral is no longer in the file."""
     link = ExhibitReferral.__table__  # type: ignore[attr-defined]
     referral = Referral.__table__  # type: ignore[attr-defined]
+    exhibit = Exhibit.__table__  # type: ignore[attr-defined]
     rows = _tuples(
         session,
-        select(link.c.exhibit_id, link.c.referral_id, referral.c.reference)
+        select(link.c.exhibit_id, link.c.referral_id, exhibit.c.reference, referral.c.id)
         .select_from(link)
-        .outerjoin(referral, referral.c.id == link.c.referral_id),
+        .outerjoin(referral, referral.c.id == link.c.referral_id)
+        .outerjoin(exhibit, exhibit.c.id == link.c.exhibit_id)
+        .where(or_(referral.c.id.is_(None), exhibit.c.id.is_(None))),
     )
-    for exhibit_id, referral_id, reference in rows:
-        head = heads.get(exhibit_id)
-        if head is None:
+    for exhibit_id, referral_id, reference, found in rows:
+        if reference is None:
             report.problems.append(
                 ChainProblem(
                     f"exhibit id {exhibit_id}",
@@ -170,19 +182,22 @@ def _load_links(session: Session, report: VerifyReport, heads: dict[int, Any]) -
                     exhibit_id,
                 )
             )
-        elif reference is None:
+        elif found is None:
             report.problems.append(
                 ChainProblem(
-                    head.reference,
+                    reference,
                     None,
                     "link break",
                     f"linked to referral row {referral_id}, which is not in the file",
                     exhibit_id,
                 )
             )
-        else:
-            links.setdefault(exhibit_id, set()).add(reference)
-    return links
+
+
+def _ledger_prevs(session: Session) -> dict[int, str | None]:
+    """Each event's note of the ledger entry before it (read only to name a removal)."""
+    table = ExhibitEvent.__table__  # type: ignore[attr-defined]
+    return dict(_tuples(session, select(table.c.id, table.c.ledger_prev)))  # type: ignore[arg-type]
 
 
 def _load_targets(session: Session) -> dict[int, tuple[int, int]]:
@@ -201,12 +216,10 @@ __all__ = ["PROBLEM_KINDS", "ChainProblem", "VerifyReport", "verify"]
 
 _ROW_COUNT = len(ROW_FIELDS)
 # after the ROW_FIELDS: the row's site and its ledger place
-I_ROW_SITE, I_LEDGER, I_LEDGER_HASH, I_LEDGER_PREV = range(_ROW_COUNT, _ROW_COUNT + 4)
+I_ROW_SITE, I_LEDGER, I_LEDGER_HASH = range(_ROW_COUNT, _ROW_COUNT + 3)
 _exhibit_of = itemgetter(1)
 # an event's ledger place, as ledger_verify walks it (position None: not in the ledger)
-_place = itemgetter(
-    I_ROW_SITE, I_LEDGER, I_ID, 1, I_SEQ, I_SITE, I_HASH, I_LEDGER_HASH, I_LEDGER_PREV
-)
+_place = itemgetter(I_ROW_SITE, I_LEDGER, I_ID, 1, I_SEQ, I_SITE, I_HASH, I_LEDGER_HASH)
 _SEIZURE = EventKind.SEIZURE.value
 _CORRECTION = EventKind.CORRECTION.value
 _UPGRADE = EventKind.UPGRADE.value
@@ -222,6 +235,20 @@ def verify(
 
     ``against`` compares the ledger with an anchor held outside the file.
     """
+    collecting = gc.isenabled()
+    gc.disable()  # verify makes no cycles; it holds every ledger place, which GC would rescan
+    try:
+        return _verify(session, progress, against)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _verify(
+    session: Session,
+    progress: Callable[[int], None] | None,
+    against: ledger.AnchorRef | ledger.Listing | None,
+) -> VerifyReport:
     started = time.perf_counter()
     report = VerifyReport()
     heads = _load_exhibits(session)
@@ -229,7 +256,8 @@ def verify(
     anchored = None
     if isinstance(against, ledger.Listing):
         anchored = {(ref, seq): event_hash for ref, seq, event_hash in against.entries}
-    run = Run(report, heads, _load_links(session, report, heads), _load_targets(session), anchored)
+    _check_link_rows(session, report)
+    run = Run(report, heads, _load_targets(session), anchored)
     table = ExhibitEvent.__table__  # type: ignore[attr-defined]
     columns = [_raw(table.c[name]) for name in ROW_FIELDS]
     result = _tuples(
@@ -239,7 +267,6 @@ def verify(
             table.c.site,
             table.c.ledger_seq,
             table.c.ledger_hash,
-            table.c.ledger_prev,
         ).order_by(table.c.exhibit_id, table.c.seq, table.c.id),
     )
     seen: set[int] = set()
@@ -269,7 +296,7 @@ def verify(
                     exhibit_id,
                 )
             )
-    check_ledger(run, ledger.ledger_site(session), against)
+    check_ledger(run, ledger.ledger_site(session), against, lambda: _ledger_prevs(session))
     _settle(run)
     report.anchor = ledger.anchor(session)
     report.seconds = time.perf_counter() - started
@@ -378,9 +405,11 @@ def _check_exhibit(run: Run, exhibit_id: int, rows: list[Any]) -> None:
             and (not hash_site or hash_site == row[I_ROW_SITE])
         ):
             # the common case, inline: a form-2 event in its place
-            text = canonical_v2(row, reference, None, detail)
+            text = canonical_v2(row, reference, None, stored_detail=True)
             if sha256((row[I_PREV] + text).encode()).hexdigest() != row[I_HASH]:
-                run.add(_classify(run, row, detail, reference, v1, rows, expected_prev))
+                text = canonical_v2(row, reference, None, detail)  # the definition decides
+                if sha256((row[I_PREV] + text).encode()).hexdigest() != row[I_HASH]:
+                    run.add(_classify(run, row, detail, reference, v1, rows, expected_prev))
             elif row[I_PREV] != expected_prev:
                 _link_break(run, head, row, last_seq, last_id)
             if anchored:
