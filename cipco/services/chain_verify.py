@@ -19,7 +19,7 @@ import hashlib
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import replace
-from itertools import groupby
+from itertools import chain, groupby
 from operator import itemgetter
 from typing import Any
 
@@ -149,13 +149,8 @@ def _tuples(session: Session, statement: Any) -> Iterator[tuple[Any, ...]]:
     Verify reads every event; SQLAlchemy's Row costs more per row than the hashing does.
     The statements here ask for raw values (``_raw``), so nothing is lost.
     """
-    result = session.execute(statement)
-    cursor = result.cursor
-    try:
-        while batch := cursor.fetchmany(5000):
-            yield from batch
-    finally:
-        result.close()
+    cursor = session.execute(statement).cursor  # closed with the unit of work
+    return chain.from_iterable(iter(lambda: cursor.fetchmany(5000), []))
 
 
 def _check_link_rows(session: Session, report: VerifyReport) -> None:
