@@ -385,12 +385,14 @@ def _check_exhibit(run: Run, exhibit_id: int, rows: list[Any]) -> None:
     last_seq = 0
     last_id = None
     last_position = 0
+    moved = False  # the event before was hashed for another place: a broken link follows
     kept: list[int] | None = None  # rows left out of the chain (duplicates, insertions)
     sha256 = hashlib.sha256
     for index, (row, detail) in enumerate(zip(rows, details, strict=True)):
         seq = row[I_SEQ]
         hash_site = row[I_SITE]
         position = row[I_LEDGER]
+        after_moved, moved = moved, False
         if (
             seq == last_seq + 1
             and row[3] == 2
@@ -404,8 +406,8 @@ def _check_exhibit(run: Run, exhibit_id: int, rows: list[Any]) -> None:
             if sha256((row[I_PREV] + text).encode()).hexdigest() != row[I_HASH]:
                 text = canonical_v2(row, reference, None, detail)  # the definition decides
                 if sha256((row[I_PREV] + text).encode()).hexdigest() != row[I_HASH]:
-                    run.add(_classify(run, row, detail, reference, v1, rows, expected_prev))
-            elif row[I_PREV] != expected_prev:
+                    moved = _misplaced(run, row, detail, reference, v1, rows, expected_prev)
+            elif row[I_PREV] != expected_prev and not after_moved:
                 _link_break(run, head, row, last_seq, last_id)
             if anchored:
                 against_event(run, row, text, reference)
@@ -417,8 +419,8 @@ def _check_exhibit(run: Run, exhibit_id: int, rows: list[Any]) -> None:
             if status:
                 pass  # named already (hashed for another site)
             elif text is None or digest(text, row[I_PREV]) != row[I_HASH]:
-                run.add(_classify(run, row, detail, reference, v1, rows, expected_prev))
-            elif row[I_PREV] != expected_prev and seq == last_seq + 1:
+                moved = _misplaced(run, row, detail, reference, v1, rows, expected_prev)
+            elif row[I_PREV] != expected_prev and seq == last_seq + 1 and not after_moved:
                 _link_break(run, head, row, last_seq, last_id)
             elif position < last_position:
                 detail = f"the custody ledger has it before event {last_seq}"
@@ -505,6 +507,21 @@ def _canonical(
     except (TypeError, ValueError):
         return None  # a value of a kind cipco never stores
     return None
+
+
+def _misplaced(
+    run: Run,
+    row: Any,
+    details: Any,
+    reference: str,
+    v1: dict[str, Any] | None,
+    rows: list[Any],
+    expected_prev: str,
+) -> bool:
+    """Name why an event does not match its hash; True when it was moved (reordered)."""
+    problem = _classify(run, row, details, reference, v1, rows, expected_prev)
+    run.add(problem)
+    return problem.kind == "reorder"
 
 
 def _classify(
