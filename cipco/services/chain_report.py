@@ -113,7 +113,7 @@ class Run:
 def row_reference(run: Run, exhibit_id: int) -> str:
     """An exhibit's reference as its row gives it (or its row id when it has none)."""
     head = run.heads.get(exhibit_id)
-    return head.reference if head is not None else f"exhibit id {exhibit_id}"
+    return head[H_REF] if head is not None else f"exhibit id {exhibit_id}"
 
 
 # ------------------------------------------------------------------ header against chain
@@ -219,26 +219,27 @@ def _compare_links(
     for reference in sorted(linked - recorded):
         run.headers.append(
             ChainProblem(
-                head.reference,
+                head[H_REF],
                 None,
                 "link break",
                 f"linked to referral {reference}, which no event of its chain records",
-                head.id,
+                head[H_ID],
             )
         )
     for reference in sorted(recorded - linked):
         run.headers.append(
             ChainProblem(
-                head.reference,
+                head[H_REF],
                 derived.source_of("referrals"),
                 "link break",
                 f"its chain links referral {reference} but the link is missing",
-                head.id,
+                head[H_ID],
             )
         )
 
 
-def _compare_fields(run: Run, head: Any, derived: Derived) -> None:
+def _compare_fields(run: Run, row: Any, derived: Derived) -> None:
+    head = Head._make(row)  # a problem to name: read the row by field name
     name = head.reference
     header = derived.header
     last = derived.event_count

@@ -49,9 +49,12 @@ from cipco.services.chain import (
     parse_details,
 )
 from cipco.services.chain_report import (
+    H_EVENT_COUNT,
+    H_HEAD_HASH,
+    H_ID,
+    H_REF,
     PROBLEM_KINDS,
     ChainProblem,
-    Head,
     Run,
     VerifyReport,
     compare_header,
@@ -140,7 +143,7 @@ def _load_exhibits(session: Session) -> dict[int, Any]:
         .outerjoin(parent, parent.c.id == table.c.parent_id)
         .outerjoin(prisoner, prisoner.c.id == table.c.found_on_prisoner_id)
     )
-    return {row[0]: Head._make(row) for row in _tuples(session, statement)}
+    return {row[0]: row for row in _tuples(session, statement)}  # read as Head (H_* indexes)
 
 
 def _tuples(session: Session, statement: Any) -> Iterator[tuple[Any, ...]]:
@@ -284,10 +287,10 @@ def _verify(
         if exhibit_id not in seen:
             run.add(
                 ChainProblem(
-                    head.reference,
+                    head[H_REF],
                     None,
                     "removal",
-                    f"all {head.event_count} events of this exhibit are missing",
+                    f"all {head[H_EVENT_COUNT]} events of this exhibit are missing",
                     exhibit_id,
                 )
             )
@@ -331,7 +334,7 @@ def _missing(first: int, last: int) -> str:
 
 def _hash_reference(head: Any, rows: list[Any], details: list[Any]) -> str:
     """The reference the events were hashed with: the seizure's, unless only the row's fits."""
-    reference = head.reference if head is not None else None
+    reference = head[H_REF] if head is not None else None
     first = rows[0]
     recorded = details[0].get("reference") if isinstance(details[0], dict) else None
     if first[I_SEQ] != 1 or first[I_KIND] != _SEIZURE or not isinstance(recorded, str):
@@ -424,7 +427,7 @@ def _check_exhibit(run: Run, exhibit_id: int, rows: list[Any]) -> None:
                 _link_break(run, head, row, last_seq, last_id)
             elif position < last_position:
                 detail = f"the custody ledger has it before event {last_seq}"
-                run.add(ChainProblem(head.reference, seq, "reorder", detail, exhibit_id, row[I_ID]))
+                run.add(ChainProblem(head[H_REF], seq, "reorder", detail, exhibit_id, row[I_ID]))
             if anchored and text is not None:
                 against_event(run, row, text, reference)
         if kept is not None:
@@ -433,7 +436,7 @@ def _check_exhibit(run: Run, exhibit_id: int, rows: list[Any]) -> None:
         last_seq = seq
         last_id = row[I_ID]
         last_position = max(position, last_position)
-    _check_tail(run, head, head.reference, last_seq, last_id, expected_prev)
+    _check_tail(run, head, head[H_REF], last_seq, last_id, expected_prev)
     if exhibit_id not in run.broken:
         if kept is not None:
             rows = [rows[i] for i in kept]
@@ -445,7 +448,7 @@ def _check_event(run: Run, head: Any, row: Any, last_seq: int) -> bool | None:
     """An event off the common path: name what is wrong with its place. None when it is
     left out of the chain (a second event with its number, or one outside the ledger);
     True when the event itself was named (hashed for another site)."""
-    name, exhibit_id, seq, event_id = head.reference, head.id, row[I_SEQ], row[I_ID]
+    name, exhibit_id, seq, event_id = head[H_REF], head[H_ID], row[I_SEQ], row[I_ID]
 
     def problem(kind: str, detail: str, at: int | None = seq, event: int | None = event_id) -> None:
         run.add(ChainProblem(name, at, kind, detail, exhibit_id, event))
@@ -468,11 +471,11 @@ def _check_event(run: Run, head: Any, row: Any, last_seq: int) -> bool | None:
 def _link_break(run: Run, head: Any, row: Any, last_seq: int, last_id: int | None) -> None:
     """Named unless the ledger shows the event before was rewritten (then that one is)."""
     problem = ChainProblem(
-        head.reference,
+        head[H_REF],
         row[I_SEQ],
         "link break",
         f"does not follow event {last_seq}: it links to another hash",
-        head.id,
+        head[H_ID],
         row[I_ID],
     )
     run.pending.append((problem, last_id if last_id is not None else row[I_ID]))
@@ -575,7 +578,7 @@ def _classify(
 def _check_tail(
     run: Run, head: Any, name: str, last_seq: int, last_id: int | None, last_hash: str
 ) -> None:
-    recorded = head.event_count
+    recorded = head[H_EVENT_COUNT]
     if last_seq < recorded:
         run.add(
             ChainProblem(
@@ -583,16 +586,16 @@ def _check_tail(
                 last_seq + 1,
                 "removal",
                 f"{_missing(last_seq + 1, recorded)} (the exhibit records {recorded} events)",
-                head.id,
+                head[H_ID],
             )
         )
         return
-    if last_seq == recorded and last_hash == head.head_hash:
+    if last_seq == recorded and last_hash == head[H_HEAD_HASH]:
         return
     detail = (
-        f"the exhibit records {recorded} events ending {str(head.head_hash)[:12]}; its chain "
+        f"the exhibit records {recorded} events ending {str(head[H_HEAD_HASH])[:12]}; its chain "
         f"has {last_seq} ending {last_hash[:12]}"
     )
-    problem = ChainProblem(name, last_seq or None, "head mismatch", detail, head.id)
+    problem = ChainProblem(name, last_seq or None, "head mismatch", detail, head[H_ID])
     run.pending.append((problem, last_id if last_id is not None else -1))
-    run.broken.add(head.id)
+    run.broken.add(head[H_ID])

@@ -15,7 +15,7 @@ from typing import Any
 
 from cipco.services import ledger
 from cipco.services.chain import GENESIS, I_HASH, I_SEQ, digest
-from cipco.services.chain_report import ChainProblem, Run, row_reference, safe
+from cipco.services.chain_report import H_REF, ChainProblem, Run, row_reference, safe
 
 
 def check_ledger(
@@ -117,7 +117,7 @@ class _LedgerWalk:
         prev = self.prevs.get(event_id)
         reference = run.hash_refs.get(exhibit_id) or row_reference(run, exhibit_id)
         head = run.heads.get(exhibit_id)
-        name = head.reference if head is not None else reference
+        name = head[H_REF] if head is not None else reference
         if position < self.expected:
             if event_id not in run.reported:
                 detail = f"ledger position {position} is held by two events"
