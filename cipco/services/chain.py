@@ -364,7 +364,7 @@ _UPGRADE = EventKind.UPGRADE.value
 RECORD_KIND_VALUES = frozenset({_HOLD, _LINK, _UPGRADE})
 
 
-@dataclass
+@dataclass(slots=True)
 class Derived:
     """What the events say about an exhibit now."""
 
@@ -451,23 +451,30 @@ def derive(
     ``names=False`` skips collecting the names in the chain (only destruction needs them).
     """
     result = Derived()
-    kinds = [row[I_KIND] for row in rows]
-    result.event_count = len(rows)
-    if rows:
-        result.head_hash = rows[-1][I_HASH]
-    result.discrepancy_count = sum(1 for row in rows if row[I_DISCREPANCY])
-    for index, kind in enumerate(kinds):
-        if kind == _SEIZURE or kind in RECORD_KIND_VALUES:
-            row = rows[index]
+    discrepancies = 0
+    corrections = False
+    records = False
+    for index, row in enumerate(rows):
+        if row[I_DISCREPANCY]:
+            discrepancies += 1
+        kind = row[I_KIND]
+        if kind == _CORRECTION:
+            corrections = True
+        elif kind == _SEIZURE or kind in RECORD_KIND_VALUES:
+            records = records or kind != _SEIZURE
             value = details[index] if details is not None else parse_details(row[I_DETAILS])
             _apply_header(result, row, value)
+    result.event_count = len(rows)
+    result.discrepancy_count = discrepancies
+    if rows:
+        result.head_hash = rows[-1][I_HASH]
     custody: Sequence[Sequence[Any]]
-    if _CORRECTION in kinds:
+    if corrections:
         custody = _corrected(rows)
-    elif RECORD_KIND_VALUES.isdisjoint(kinds):
-        custody = rows
-    else:
+    elif records:
         custody = [row for row in rows if row[I_KIND] not in RECORD_KIND_VALUES]
+    else:
+        custody = rows
     _fold_custody(result, custody, names)
     return result
 

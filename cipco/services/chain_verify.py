@@ -23,7 +23,7 @@ from itertools import chain, groupby
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Boolean, DateTime, Integer, String, func, or_, select, type_coerce
+from sqlalchemy import Boolean, DateTime, Integer, String, func, null, or_, select, type_coerce
 from sqlmodel import Session
 
 from cipco.models.exhibit import EventKind, Exhibit, ExhibitEvent, ExhibitReferral
@@ -52,6 +52,8 @@ from cipco.services.chain_report import (
     H_EVENT_COUNT,
     H_HEAD_HASH,
     H_ID,
+    H_PARENT,
+    H_PARENT_ID,
     H_REF,
     PROBLEM_KINDS,
     ChainProblem,
@@ -114,18 +116,19 @@ _HEAD_COLUMNS = (
 
 
 def _load_exhibits(session: Session) -> dict[int, Any]:
-    """Every exhibit row (values as stored), with its parent's reference and the NOMIS
-    number of the prisoner it was found on, by row id."""
+    """Every exhibit row (values as stored, read as ``Head``), with its parent's reference,
+    the NOMIS number of the prisoner it was found on and its referral links, by row id."""
     table = Exhibit.__table__  # type: ignore[attr-defined]
-    parent = table.alias("parent")
     prisoner = Prisoner.__table__  # type: ignore[attr-defined]
     link = ExhibitReferral.__table__  # type: ignore[attr-defined]
     referral = Referral.__table__  # type: ignore[attr-defined]
-    linked = (
-        select(func.group_concat(referral.c.reference, "\n"))
-        .select_from(link.join(referral, referral.c.id == link.c.referral_id))
-        .where(link.c.exhibit_id == table.c.id)
-        .scalar_subquery()
+    linked = dict(
+        _tuples(
+            session,
+            select(link.c.exhibit_id, func.group_concat(referral.c.reference, "\n"))
+            .select_from(link.join(referral, referral.c.id == link.c.referral_id))
+            .group_by(link.c.exhibit_id),
+        )
     )
     statement = (
         select(
@@ -133,17 +136,20 @@ def _load_exhibits(session: Session) -> dict[int, Any]:
             table.c.site,
             table.c.reference,
             table.c.parent_id,
-            parent.c.reference.label("parent"),
+            null().label("parent"),  # filled below from the rows themselves
             table.c.found_on_prisoner_id.label("found_on_id"),
             prisoner.c.nomis_number.label("found_on"),
             *(_raw(table.c[column]).label(label) for label, column in _HEAD_COLUMNS),
-            linked.label("linked"),
         )
         .select_from(table)
-        .outerjoin(parent, parent.c.id == table.c.parent_id)
         .outerjoin(prisoner, prisoner.c.id == table.c.found_on_prisoner_id)
     )
-    return {row[0]: row for row in _tuples(session, statement)}  # read as Head (H_* indexes)
+    heads = {row[0]: (*row, linked.get(row[0])) for row in _tuples(session, statement)}
+    for exhibit_id, head in heads.items():
+        parent_id = head[H_PARENT_ID]
+        if parent_id is not None and parent_id in heads:
+            heads[exhibit_id] = (*head[:H_PARENT], heads[parent_id][H_REF], *head[H_PARENT + 1 :])
+    return heads
 
 
 def _tuples(session: Session, statement: Any) -> Iterator[tuple[Any, ...]]:
