@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING, Any
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
@@ -23,6 +22,7 @@ if TYPE_CHECKING:
 
     from cipco.clock import Clock
     from cipco.spreadsheets.importers import ImportSummary
+from cipco.screens import keymap
 from cipco.widgets.errors import ReportsWorkerErrors
 
 
@@ -51,7 +51,7 @@ def summary_text(summary: ImportSummary, *, limit: int = 30) -> Text:
 class ImportScreen(ReportsWorkerErrors, ModalScreen["ImportSummary | None"]):
     """File path -> dry run (mapping, counts, rejects) -> Import -> summary."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS = [keymap.binding("back", label="Close")]
     DEFAULT_CSS = """
     ImportScreen { align: center middle; }
     ImportScreen > Vertical { width: 100; height: 80%; border: thick $primary; padding: 1 2;
@@ -120,7 +120,7 @@ class ImportScreen(ReportsWorkerErrors, ModalScreen["ImportSummary | None"]):
         elif event.button.id == "close":
             self.dismiss(self.result)
 
-    def action_cancel(self) -> None:
+    def action_back(self) -> None:
         self.dismiss(self.result)
 
     def _check(self) -> None:
@@ -141,10 +141,7 @@ class ImportScreen(ReportsWorkerErrors, ModalScreen["ImportSummary | None"]):
         run = importers.import_referrals if self.what == "referrals" else importers.import_persons
         try:
             summary = run(self.engine, path, clock=self.clock, actor=self.actor, dry_run=dry_run)
-        except ReadError as exc:
-            self.app.call_from_thread(self._failed, str(exc))
-            return
-        except Exception as exc:  # never a traceback in the UI
+        except (ReadError, OSError, ValueError) as exc:  # the file, not a bug: say why
             self.app.call_from_thread(self._failed, f"Import failed: {exc}")
             return
         self.app.call_from_thread(self._done, path, summary, dry_run)

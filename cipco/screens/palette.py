@@ -26,11 +26,7 @@ class CipcoCommands(Provider):
         return self.app  # type: ignore[return-value]
 
     def _screens(self) -> list[tuple[str, str, Any]]:
-        entries = [(f"Go to {e.title}", e.help, partial(self.app.switch_mode, e.mode)) for e in NAV]
-        entries.append(
-            ("Go to Settings", "Local thresholds", partial(self.app.switch_mode, "settings"))
-        )
-        return entries
+        return [(f"Go to {e.title}", e.help, partial(self.cipco.action_go, e.mode)) for e in NAV]
 
     async def discover(self) -> Hits:
         for name, help_text, callback in self._screens():
@@ -55,7 +51,7 @@ class CipcoCommands(Provider):
             )
 
         def lookup() -> tuple[list[Any], list[Any], Any]:
-            with self.cipco.session() as session:
+            with self.cipco.reading() as session:
                 return (
                     find_referrals(session, text, limit=15),
                     find_prisoners(session, text, limit=8),

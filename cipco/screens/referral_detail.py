@@ -3,20 +3,20 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from pathlib import Path
 
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
-from textual import work
+from sqlmodel import Session
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import Screen
-from textual.widgets import Footer, Header, Static, TabbedContent, TabPane
+from textual.widgets import Static, TabbedContent, TabPane
 
 from cipco.clock import format_date, format_datetime
 from cipco.models.referral import AGGRAVATING_FACTORS, EVIDENCE_ITEMS
+from cipco.screens import keymap
+from cipco.screens.record_page import RecordPage
 from cipco.services.flags import Severity
 from cipco.services.referrals import (
     ReferralDetail,
@@ -25,10 +25,6 @@ from cipco.services.referrals import (
     referral_detail,
     status_label,
 )
-from cipco.widgets.errors import ReportsWorkerErrors
-
-if TYPE_CHECKING:
-    from cipco.app import CipcoApp
 
 SEVERITY_TEXT = {
     Severity.OVERDUE: ("! OVERDUE", "bold red"),
@@ -39,8 +35,14 @@ SEVERITY_TEXT = {
 
 
 @dataclass(frozen=True)
-class _Loaded:
-    detail: ReferralDetail
+class Drawn:
+    """The page, drawn in the worker from the record (no ORM object leaves it)."""
+
+    reference: str
+    nomis_number: str
+    summary: Group
+    timeline: Table
+    history: Table
 
 
 def _kv(rows: list[tuple[str, str]]) -> Table:
@@ -163,29 +165,23 @@ def render_detail(d: ReferralDetail) -> tuple[Group, Table, Table]:
     return summary, timeline, history
 
 
-class ReferralDetailScreen(ReportsWorkerErrors, Screen[None]):
-    BINDINGS = [
-        Binding("escape", "app.pop_screen", "Back"),
-        Binding("e", "edit", "Edit"),
-        Binding("m", "move", "Move status"),
-        Binding("f", "follow_up", "Follow-up"),
-        Binding("p", "person", "Prisoner"),
-        Binding("t", "tab('tab-timeline')", "Timeline"),
-        Binding("h", "tab('tab-history')", "History"),
-        Binding("o", "tab('tab-summary')", "Summary"),
-    ]
+class ReferralDetailScreen(RecordPage):
+    """One referral: summary (flags, facts, people), timeline, change history."""
+
+    WHERE = "Referral"
+    DEFAULT_CSS = """
+    ReferralDetailScreen #detail-tabs { height: 1fr; }
+    ReferralDetailScreen TabPane { height: 1fr; padding: 0; }
+    ReferralDetailScreen .detail { height: 1fr; }
+    """
+    BINDINGS = keymap.bindings("edit", "move", "follow_up", "person", "export")
 
     def __init__(self, referral_id: int) -> None:
         super().__init__()
         self.referral_id = referral_id
-        self.nomis_number: str | None = None
+        self.drawn: Drawn | None = None
 
-    @property
-    def cipco(self) -> CipcoApp:
-        return self.app  # type: ignore[return-value]
-
-    def compose(self) -> ComposeResult:
-        yield Header()
+    def compose_body(self) -> ComposeResult:
         with TabbedContent(id="detail-tabs"):
             with TabPane("Summary", id="tab-summary"), VerticalScroll(classes="detail"):
                 yield Static("Loading…", id="detail-body")
@@ -193,49 +189,49 @@ class ReferralDetailScreen(ReportsWorkerErrors, Screen[None]):
                 yield Static("", id="detail-timeline")
             with TabPane("History", id="tab-history"), VerticalScroll(classes="detail"):
                 yield Static("", id="detail-history")
-        yield Footer()
 
-    def on_mount(self) -> None:
-        self.refresh_data()
-
-    def refresh_data(self) -> None:
-        self._load()
-
-    @work(thread=True, exclusive=True, group="detail", exit_on_error=False)
-    def _load(self) -> None:
-        with self.cipco.session() as session:
-            detail = referral_detail(session, self.referral_id, self.cipco.clock)
-        self.app.call_from_thread(self._show, detail)
-
-    def _show(self, detail: ReferralDetail) -> None:
-        self.nomis_number = detail.prisoner.nomis_number
+    def load(self, session: Session) -> Drawn:
+        detail = referral_detail(session, self.referral_id, self.cipco.clock)
         summary, timeline, history = render_detail(detail)
-        self.query_one("#detail-body", Static).update(summary)
-        self.query_one("#detail-timeline", Static).update(timeline)
-        self.query_one("#detail-history", Static).update(history)
+        return Drawn(
+            detail.referral.reference, detail.prisoner.nomis_number, summary, timeline, history
+        )
 
-    def _after(self, result: object) -> None:
-        if result:
-            self.refresh_data()
-
-    def action_tab(self, tab: str) -> None:
-        self.query_one(TabbedContent).active = tab
+    def show(self, drawn: Drawn) -> None:
+        self.drawn = drawn
+        self.set_where(f"Referral {drawn.reference}")
+        self.query_one("#detail-body", Static).update(drawn.summary)
+        self.query_one("#detail-timeline", Static).update(drawn.timeline)
+        self.query_one("#detail-history", Static).update(drawn.history)
 
     def action_edit(self) -> None:
-        from cipco.screens.referral_form import ReferralForm
+        from cipco.screens.referral_forms import referral_form
 
-        self.app.push_screen(ReferralForm(self.referral_id), self._after)
+        self.open_form(referral_form(self.referral_id))
 
     def action_move(self) -> None:
-        from cipco.screens.referral_form import MoveStatusScreen
+        from cipco.screens.referral_forms import move_form
 
-        self.app.push_screen(MoveStatusScreen(self.referral_id), self._after)
+        self.open_form(move_form(self.referral_id))
 
     def action_follow_up(self) -> None:
-        from cipco.screens.referral_form import FollowUpScreen
+        from cipco.screens.referral_forms import follow_up_form
 
-        self.app.push_screen(FollowUpScreen(self.referral_id), self._after)
+        self.open_form(follow_up_form(self.referral_id))
 
     def action_person(self) -> None:
-        if self.nomis_number:
-            self.cipco.open_person(self.nomis_number)
+        if self.drawn is not None:
+            self.cipco.open_person(self.drawn.nomis_number)
+
+    def action_export(self) -> None:
+        """The police referral proforma of this referral."""
+        if self.drawn is None:
+            return
+        from cipco.spreadsheets.exporters import write_proforma
+
+        reference, clock = self.drawn.reference, self.cipco.clock
+
+        def write(session: Session, path: Path) -> None:
+            write_proforma(session, reference, path, clock=clock)
+
+        self.export_file(f"proforma-{reference}", write)

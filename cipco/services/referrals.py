@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -80,6 +81,9 @@ TRANSITIONS: dict[Status, tuple[Status, ...]] = {
     Status.TRANSFERRED: (),
 }
 REASON_REQUIRED = frozenset({Status.NFA, Status.WITHDRAWN})
+# What the police give when they acknowledge a referral, recorded with the move.
+POLICE_FIELDS = ("crime_ref", "oic_name", "oic_collar", "oic_phone", "oic_email")
+POLICE_ASKED_ON = frozenset({Status.ACKNOWLEDGED})
 OUTCOMES_FOR: dict[Status, tuple[Outcome, ...]] = {
     Status.NFA: (
         Outcome.NFA_EVIDENTIAL_VICTIM_SUPPORTS,
@@ -375,8 +379,14 @@ def move_status(
     outcome: Outcome | str | None = None,
     happened_at: datetime | None = None,
     expected_version: int | None = None,
+    police: Mapping[str, str | None] | None = None,
 ) -> Referral:
-    """Move a referral along the workflow, or refuse naming the moves that are allowed."""
+    """Move a referral along the workflow, or refuse naming the moves that are allowed.
+
+    ``police`` (crime_ref, oic_name, oic_collar, oic_phone, oic_email) records what the
+    police gave with the move; a person moving to Acknowledged gives the crime reference
+    (``POLICE_ASKED_ON``), which is what that status records.
+    """
     referral = _load(session, referral_id)
     _check_version(session, referral, expected_version)
     try:
@@ -420,6 +430,16 @@ def move_status(
             )
     if target == Status.CHARGED and outcome_value is None:
         outcome_value = Outcome.CHARGED
+    if police is not None:
+        given = ReferralUpdate.model_validate({k: police.get(k) for k in POLICE_FIELDS})
+        for name in POLICE_FIELDS:
+            if getattr(given, name):
+                setattr(referral, name, getattr(given, name))
+        if target in POLICE_ASKED_ON and not referral.crime_ref:
+            raise ReferralError(
+                f"crime_ref: {status_label(target)} records the police's crime reference; type it",
+                field="crime_ref",
+            )
     now = clock.now()
     when = happened_at or now
     if when > now:
