@@ -15,8 +15,8 @@ from cipco.screens.modals import ConfirmScreen
 from cipco.screens.record_form import RecordForm
 from tests.tui_helpers import (
     SMALL,
-    demo_copy,  # noqa: F401 - a fixture
-    demo_template,  # noqa: F401 - a fixture
+    demo_copy_fixture,  # noqa: F401 - a fixture
+    demo_template_fixture,  # noqa: F401 - a fixture
     drawn,
     screen_text,
     settle,
@@ -201,7 +201,7 @@ async def test_the_same_key_does_the_same_thing_on_every_screen(
         await pilot.press("enter")  # the record's page (or the clinic)
         await settle(pilot)
         seen.append(app.screen)
-        for screen in seen + [app]:
+        for screen in [*seen, app]:
             for key, bindings in screen._bindings.key_to_bindings.items():
                 for binding in bindings:
                     if binding.system:

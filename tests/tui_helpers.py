@@ -87,8 +87,8 @@ def _build_demo(path: Path) -> None:
     engine.dispose()
 
 
-@pytest.fixture(scope="session")
-def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+@pytest.fixture(scope="session", name="demo_template")
+def demo_template_fixture(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Demo data built once for the whole run (all xdist workers), behind a file lock."""
     shared = tmp_path_factory.getbasetemp()
     if os.environ.get("PYTEST_XDIST_WORKER"):
@@ -104,8 +104,8 @@ def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-@pytest.fixture
-def demo_copy(demo_template: Path, tmp_path: Path) -> Iterator[Path]:
+@pytest.fixture(name="demo_copy")
+def demo_copy_fixture(demo_template: Path, tmp_path: Path) -> Iterator[Path]:
     """A private copy of the demo data for one test."""
     path = tmp_path / "demo.db"
     shutil.copyfile(demo_template, path)

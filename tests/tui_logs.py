@@ -82,9 +82,8 @@ def _outside_person(engine: Engine, clock: FixedClock) -> str:
     from cipco.services import persons
 
     with session_scope(engine, actor="bob", clock=clock) as s:
-        persons.add_person(
-            s, PersonCreate(prisoner=PrisonerIn(nomis_number="Z9999ZZ", name="AARON, Outside")), clock
-        )
+        prisoner = PrisonerIn(nomis_number="Z9999ZZ", name="AARON, Outside")
+        persons.add_person(s, PersonCreate(prisoner=prisoner), clock)
     return "AARON, Outside"
 
 
