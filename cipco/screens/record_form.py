@@ -134,7 +134,7 @@ class RecordForm(Works, ModalScreen[Saved | None]):
         self.title = f"cipco · {self.spec.title}"
         self.sub_title = MARKING
         if self.spec.load is not None:
-            self.query_one("#form-message", Static).update("Loading…")
+            self.say("Loading…")
             self._load(self._fill)
         else:
             self._fill(Loaded(self.spec.values, options=self.spec.options))
@@ -143,6 +143,12 @@ class RecordForm(Works, ModalScreen[Saved | None]):
         load, clock = self.spec.load, self.cipco.clock
         assert load is not None
         self.read(lambda session: load(session, clock), then, group="form-load")
+
+    def say(self, message: str | Text) -> None:
+        """The line above the fields: loading, saving, what stopped a save."""
+        line = self.query_one("#form-message", Static)
+        line.update(message)
+        line.display = bool(str(message))
 
     def widget(self, name: str) -> Widget:
         return self.query_one(f"#{name}")
@@ -159,7 +165,7 @@ class RecordForm(Works, ModalScreen[Saved | None]):
         self.version = loaded.version
         if loaded.title:
             self.query_one("#form-title", Static).update(Text(loaded.title))
-        self.query_one("#form-message", Static).update("")
+        self.say("")
         self._apply_visibility()
         self.ready = True
         self.focus_first()
@@ -274,7 +280,7 @@ class RecordForm(Works, ModalScreen[Saved | None]):
         summary = "Not saved: " + (
             "; ".join(others) if others else f"{len(placed)} field(s) to put right, shown below"
         )
-        self.query_one("#form-message", Static).update(Text(summary))
+        self.say(Text(summary))
         if placed:
             target = self.widget(placed[0])
             target.focus()
@@ -305,7 +311,7 @@ class RecordForm(Works, ModalScreen[Saved | None]):
 
     def _save(self, values: dict[str, Any]) -> None:
         save, version, clock = self.spec.save, self.version, self.cipco.clock
-        self.query_one("#form-message", Static).update("Saving…")
+        self.say("Saving…")
         self.write(
             lambda session: save(session, clock, values, version),
             self.dismiss,
@@ -317,7 +323,7 @@ class RecordForm(Works, ModalScreen[Saved | None]):
         if is_stale(refusal) and self.spec.load is not None:
             self.stale = True
             self.query_one("#reload", Button).remove_class("hidden")
-            self.query_one("#form-message", Static).update(
+            self.say(
                 Text(f"Not saved: {message_of(refusal)}. Press ctrl+r to reload.")
             )
             self.query_one("#reload", Button).focus()
@@ -335,7 +341,7 @@ class RecordForm(Works, ModalScreen[Saved | None]):
     def action_reload(self) -> None:
         if self.spec.load is None:
             return
-        self.query_one("#form-message", Static).update("Reloading…")
+        self.say("Reloading…")
         self._load(self._merge_in)
 
     def _merge_in(self, loaded: Loaded) -> None:
@@ -363,7 +369,7 @@ class RecordForm(Works, ModalScreen[Saved | None]):
         message = "Reloaded: their changes are in and yours are kept."
         if clashes:
             message += f" {len(clashes)} field(s) changed on both sides: see the notes."
-        self.query_one("#form-message", Static).update(Text(message))
+        self.say(Text(message))
         self._apply_visibility()
         first = next((f.name for f in self.spec.fields if f.name in clashes), None)
         if first is not None:
