@@ -56,8 +56,8 @@ def _screen_factory(path: str) -> Any:
 
 
 class CipcoApp(App[None]):
-    TITLE = "cipco"
-    SUB_TITLE = "OFFICIAL-SENSITIVE"
+    TITLE = "OFFICIAL-SENSITIVE"
+    SUB_TITLE = "cipco"
     CSS_PATH = "app.tcss"
     COMMANDS = App.COMMANDS | {CipcoCommands}
     ENABLE_COMMAND_PALETTE = True

@@ -35,6 +35,12 @@ T = TypeVar("T")
 MARKING = "OFFICIAL-SENSITIVE"
 
 
+def mark(screen: Any, where: str) -> None:
+    """Put the marking and where we are in a screen's header."""
+    screen.title = MARKING
+    screen.sub_title = f"cipco · {where}" if where else "cipco"
+
+
 class Works(ReportsWorkerErrors):
     """Database reads and writes in thread workers, results delivered on the UI thread."""
 
@@ -166,9 +172,9 @@ class CipcoScreen(Works, Screen[Any]):
         self.set_where(self.where)
 
     def set_where(self, where: str) -> None:
-        """The header: ``cipco · <where> — OFFICIAL-SENSITIVE`` on every screen."""
-        self.title = f"cipco · {where}" if where else "cipco"
-        self.sub_title = MARKING
+        """The header: ``OFFICIAL-SENSITIVE — cipco · <where>`` on every screen (the marking
+        first, so a narrow terminal never cuts it off)."""
+        mark(self, where)
 
     def on_screen_resume(self) -> None:
         for bar in self.query(LogBar):

@@ -8,9 +8,12 @@ narrow, so Help, Quit and Export stay visible at 80 columns.
 
 from __future__ import annotations
 
+from typing import Any
+
 from textual.app import ComposeResult
 from textual.content import Content
 from textual.events import Resize
+from textual.screen import Screen
 from textual.widgets import Footer, Static
 from textual.widgets._footer import FooterKey
 
@@ -46,27 +49,40 @@ class KeyFooter(Footer):
 
     def __init__(self) -> None:
         super().__init__(show_command_palette=False)
+        self._shown: tuple[tuple[str, str, str, str], ...] | None = None
+
+    def _keys(self) -> tuple[tuple[str, str, str, str], ...]:
+        """(action, key, display, label) of what fits, in rank order."""
+        chosen: dict[str, tuple[str, str, str, str]] = {}
+        for _node, binding, enabled, _tooltip in self.screen.active_bindings.values():
+            if not binding.show or not enabled or binding.action in chosen:
+                continue
+            display = self.app.get_key_display(binding)
+            chosen[binding.action] = (binding.action, binding.key, display, binding.description)
+        width = self.size.width or self.app.size.width
+        used = 0
+        shown = []
+        for item in sorted(chosen.values(), key=lambda item: keymap.rank(item[0])):
+            need = len(item[2]) + len(item[3]) + 2
+            if used + need <= width:
+                used += need
+                shown.append(item)
+        return tuple(shown)
 
     def compose(self) -> ComposeResult:
         if not self._bindings_ready:
             return
-        chosen: dict[str, tuple[str, str, str, str]] = {}
-        for _node, binding, enabled, tooltip in self.screen.active_bindings.values():
-            if not binding.show or not enabled or binding.action in chosen:
-                continue
-            display = self.app.get_key_display(binding)
-            chosen[binding.action] = (binding.key, display, binding.description, tooltip)
-        width = self.size.width or self.app.size.width
-        used = 0
-        for action, (key, display, label, tooltip) in sorted(
-            chosen.items(), key=lambda item: keymap.rank(item[0])
-        ):
-            need = len(display) + len(label) + 2
-            if used + need > width:
-                continue
-            used += need
-            yield FooterKey(key, display, label, action, tooltip=tooltip)
+        self._shown = self._keys()
+        for action, key, display, label in self._shown:
+            tip = keymap.KEYS[action].help if action in keymap.KEYS else label
+            yield FooterKey(key, display, label, action, tooltip=tip)
+
+    def bindings_changed(self, screen: Screen[Any]) -> None:
+        """Re-draw only when what the footer shows changes (focus moves often)."""
+        self._bindings_ready = True
+        if self.is_attached and screen is self.screen and self._keys() != self._shown:
+            self.call_after_refresh(self.recompose)
 
     def on_resize(self, _event: Resize) -> None:
-        if self._bindings_ready:
+        if self._bindings_ready and self._keys() != self._shown:
             self.call_after_refresh(self.recompose)

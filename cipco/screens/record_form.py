@@ -29,11 +29,20 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widget import Widget
-from textual.widgets import Button, Checkbox, Header, Input, Select, Static, TextArea
+from textual.widgets import (
+    Button,
+    Checkbox,
+    Header,
+    Input,
+    Select,
+    SelectionList,
+    Static,
+    TextArea,
+)
 
 from cipco.clock import Clock
 from cipco.screens import keymap
-from cipco.screens.base import MARKING, Works
+from cipco.screens.base import Works, mark
 from cipco.screens.chrome import KeyFooter
 from cipco.widgets.fields import (
     Field,
@@ -131,8 +140,7 @@ class RecordForm(Works, ModalScreen[Saved | None]):
         yield KeyFooter()
 
     def on_mount(self) -> None:
-        self.title = f"cipco · {self.spec.title}"
-        self.sub_title = MARKING
+        mark(self, self.spec.title)
         if self.spec.load is not None:
             self.say("Loading…")
             self._load(self._fill)
@@ -241,6 +249,7 @@ class RecordForm(Works, ModalScreen[Saved | None]):
     @on(Select.Changed)
     @on(Checkbox.Changed)
     @on(TextArea.Changed)
+    @on(SelectionList.SelectedChanged)
     def _changed(self, event: Any) -> None:
         name = _field_of(event.control)
         if name is None or name not in self.fields or not self.ready:
@@ -323,9 +332,7 @@ class RecordForm(Works, ModalScreen[Saved | None]):
         if is_stale(refusal) and self.spec.load is not None:
             self.stale = True
             self.query_one("#reload", Button).remove_class("hidden")
-            self.say(
-                Text(f"Not saved: {message_of(refusal)}. Press ctrl+r to reload.")
-            )
+            self.say(Text(f"Not saved: {message_of(refusal)}. Press ctrl+r to reload."))
             self.query_one("#reload", Button).focus()
             self.refresh_bindings()
             return

@@ -18,9 +18,9 @@ from typing import Any
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.containers import Grid, Horizontal, Vertical
+from textual.containers import Horizontal, Vertical
 from textual.widget import Widget
-from textual.widgets import Checkbox, Input, Label, Select, Static, TextArea
+from textual.widgets import Checkbox, Input, Label, Select, SelectionList, Static, TextArea
 
 from cipco.dates import format_date, format_datetime, parse_date, parse_datetime
 
@@ -142,43 +142,29 @@ def shown_text(field: Field, state: State) -> str:
 # ---------------------------------------------------------------- widgets
 
 
-class CheckGroup(Grid, can_focus=False):
-    """Boxes for a ``checks`` field; its value is the list of ticked keys."""
+class CheckGroup(SelectionList[str]):
+    """Boxes for a ``checks`` field, one stop for tab (arrows move, space ticks); its value is
+    the ticked keys."""
 
     DEFAULT_CSS = """
-    CheckGroup { grid-size: 2; grid-gutter: 0 1; height: auto; }
-    CheckGroup Checkbox { width: 1fr; }
+    CheckGroup { height: auto; border: none; padding: 0; }
     """
 
     def __init__(self, field: Field, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
+        super().__init__(*((label, key) for label, key in field.options), **kwargs)
         self.field = field
-
-    def compose(self) -> ComposeResult:
-        for label, key in self.field.options:
-            yield Checkbox(label, id=f"{self.field.name}-{key}", compact=True)
 
     @property
     def value(self) -> tuple[str, ...]:
-        return tuple(
-            sorted(
-                key
-                for _, key in self.field.options
-                if self.query_one(f"#{self.field.name}-{key}", Checkbox).value
-            )
-        )
+        return tuple(sorted(self.selected))
 
     @value.setter
     def value(self, keys: Iterable[str]) -> None:
         chosen = set(keys)
+        self.deselect_all()
         for _, key in self.field.options:
-            self.query_one(f"#{self.field.name}-{key}", Checkbox).value = key in chosen
-
-    def focus(self, scroll_visible: bool = True) -> CheckGroup:
-        boxes = list(self.query(Checkbox))
-        if boxes:
-            boxes[0].focus(scroll_visible)
-        return self
+            if key in chosen:
+                self.select(key)
 
 
 def make_widget(field: Field) -> Widget:
