@@ -34,7 +34,7 @@ def help_table(screen: Screen[object]) -> Table:
 class HelpScreen(ModalScreen[None]):
     """Keys of ``screen``; ``?`` or escape closes it."""
 
-    BINDINGS = [keymap.binding("back", label="Close")]
+    BINDINGS = [keymap.binding("back", label="Close"), keymap.binding("toggle_help", label="Close")]
     DEFAULT_CSS = """
     HelpScreen { align: center middle; }
     HelpScreen > VerticalScroll { width: 100; max-width: 100%; height: 90%;
@@ -51,4 +51,7 @@ class HelpScreen(ModalScreen[None]):
             yield Static(help_table(self.under), id="help-keys")
 
     def action_back(self) -> None:
+        self.dismiss(None)
+
+    def action_toggle_help(self) -> None:
         self.dismiss(None)

@@ -148,12 +148,12 @@ def rank(action: str) -> int:
 
 def markdown_table() -> str:
     """The README's keys table, generated from this keymap."""
-    lines = ["| key | where | what |", "| --- | --- | --- |"]
+    lines = ["| key | where | does | how |", "| --- | --- | --- | --- |"]
     for scope in SCOPES:
         for key in _KEYS:
             if key.scope == scope:
                 shown = " / ".join(f"`{name}`" for name in key.shown_keys.split(" / "))
-                lines.append(f"| {shown} | {scope} | {key.label}: {key.help} |")
+                lines.append(f"| {shown} | {scope} | {key.label} | {key.help} |")
     return "\n".join(lines)
 
 
