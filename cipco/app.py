@@ -26,7 +26,7 @@ from textual.worker import Worker, WorkerState
 
 from cipco.clock import Clock, SystemClock
 from cipco.config import current_actor
-from cipco.db import DataVersionWatcher, session_scope
+from cipco.db import WAITING_MESSAGE, DataVersionWatcher, WaitEvent, on_write_wait, session_scope
 from cipco.screens import keymap
 from cipco.screens.palette import CipcoCommands
 from cipco.screens.registry import HOME_MODE, NAV
@@ -74,6 +74,7 @@ class CipcoApp(App[None]):
         self.clock: Clock = clock or SystemClock()
         self.actor = current_actor()
         self.engine = prepare(self.db_path)
+        on_write_wait(self.engine, self._write_waiting)
         self.poll_seconds = poll_seconds
         self._watcher: DataVersionWatcher | None = None
         self.MODES = {entry.mode: _screen_factory(entry.screen) for entry in NAV}
@@ -90,6 +91,18 @@ class CipcoApp(App[None]):
         """A read-only unit of work (a snapshot that never blocks another window's save)."""
         with session_scope(self.engine, actor=self.actor, clock=self.clock, write=False) as session:
             yield session
+
+    def _write_waiting(self, event: WaitEvent) -> None:
+        """A save waits for another cipco writing to the file (called from the saving thread)."""
+        if event.kind != "waiting":
+            return
+        message = WAITING_MESSAGE[0].upper() + WAITING_MESSAGE[1:]
+        try:
+            self.call_from_thread(
+                self.notify, message, title="Saving", timeout=event.limit, markup=False
+            )
+        except RuntimeError:  # on the UI thread itself, or the app is not running
+            self.notify(message, title="Saving", timeout=event.limit, markup=False)
 
     def on_mount(self) -> None:
         sys.setswitchinterval(GIL_SWITCH_SECONDS)

@@ -113,7 +113,12 @@ def parse_uk_date(text: str) -> date:
     """A typed date, day first (``03/04/2026``, ``3 Apr 2026``…). Raises ValueError in words."""
     from cipco.dates import DATE_HINT, DateError, parse_date
 
-    parsed = parse_date(text)
+    try:
+        parsed = parse_date(text)
+    except DateError as exc:
+        if "not a real date" not in str(exc):
+            raise
+        raise DateError(f"'{text}' is not a date: there is no such day") from None
     if parsed is None:
         raise DateError(f"a date is needed; {DATE_HINT}")
     return parsed
@@ -123,7 +128,12 @@ def parse_uk_datetime(text: str) -> datetime:
     """A typed London date and optional time as UTC (a date alone: time not recorded)."""
     from cipco.dates import DATETIME_HINT, DateError, parse_datetime
 
-    parsed = parse_datetime(text)
+    try:
+        parsed = parse_datetime(text)
+    except DateError as exc:
+        if "not a time" in str(exc):
+            raise
+        raise DateError(f"'{text}' is not a date and time; {DATETIME_HINT}") from None
     if parsed is None:
         raise DateError(f"a date is needed; {DATETIME_HINT}")
     return parsed

@@ -16,14 +16,34 @@ def default_db_path() -> Path:
     return Path(platformdirs.user_data_dir("cipco", appauthor=False)) / "cipco.db"
 
 
+class DbPathError(ValueError):
+    """``--db`` or ``$CIPCO_DB`` is set but names no file (one sentence for the user)."""
+
+
 def resolve_db_path(explicit: str | os.PathLike[str] | None = None) -> Path:
-    """``--db`` wins, then ``$CIPCO_DB``, then the per-user data directory."""
-    if explicit:
+    """``--db`` wins, then ``$CIPCO_DB``, then the per-user data directory.
+
+    An empty ``--db`` or ``$CIPCO_DB`` is refused (:class:`DbPathError`), never taken as the
+    current folder or quietly replaced by the default file.
+    """
+    if explicit is not None:
+        if not os.fspath(explicit).strip():
+            raise DbPathError("--db is empty: give the database file, e.g. --db cipco.db")
         return Path(explicit).expanduser()
     from_env = os.environ.get(ENV_DB)
-    if from_env:
+    if from_env is not None:
+        if not from_env.strip():
+            raise DbPathError(
+                f"${ENV_DB} is set but empty: give the database file, or unset it to use "
+                f"{default_db_path()}"
+            )
         return Path(from_env).expanduser()
     return default_db_path()
+
+
+def is_default_db_path(path: Path) -> bool:
+    """True for cipco's own file in the per-user data folder (its folder may be created)."""
+    return path == default_db_path()
 
 
 def default_exports_dir() -> Path:

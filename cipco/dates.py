@@ -312,23 +312,3 @@ def parse_wall_clock(value: Any) -> datetime | None:
     if parsed is None:
         return None
     return datetime.combine(parsed.day, parsed.time or time.min)
-
-
-def require_date(value: Any, label: str) -> date:
-    """Like :func:`parse_date` but blank is refused; messages start with ``label``."""
-    try:
-        parsed = parse_date(value)
-    except DateError as exc:
-        raise DateError(f"{label}: {exc}") from None
-    if parsed is None:
-        raise DateError(f"{label}: required; {DATE_HINT}")
-    return parsed
-
-
-def check_real(value: date | datetime | None, label: str) -> None:
-    """Refuse a date before 1900 with a sentence that starts with ``label``."""
-    if value is None:
-        return
-    day = to_london(value).date() if isinstance(value, datetime) else value
-    if day < EARLIEST:
-        raise DateError(f"{label}: {format_date(day)} is before 1900")

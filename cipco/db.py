@@ -1,101 +1,239 @@
-"""The database: engine, PRAGMAs, sessions, migrations and backups.
+"""The database engine, its PRAGMAs, units of work and how writers wait for each other.
 
-This is the only module that holds SQL strings (PRAGMAs). Everything above it uses
-SQLAlchemy/SQLModel expressions.
+This is the only module (with :mod:`cipco.dbfile` and :mod:`cipco.datafile`) that holds SQL
+strings (PRAGMAs). Everything above it uses SQLAlchemy/SQLModel expressions.
+
+- A unit of work that writes takes the write lock at its start (``BEGIN IMMEDIATE``). When
+  another program holds it, the unit of work waits, tells its :class:`WritePolicy` listeners
+  once ("waiting for another cipco that is writing to this file…") and keeps trying for up to
+  a minute (the ``write_wait_seconds`` setting), then raises :class:`DatabaseBusy`: nothing
+  was saved and nothing is half-written.
+- A unit of work that reads takes a WAL snapshot (``BEGIN``): it never blocks a writer.
+- An engine opened read-only (an archived copy) runs every unit of work as a snapshot.
 """
 
 from __future__ import annotations
 
 import os
 import sqlite3
+import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
-from datetime import UTC, datetime
+from dataclasses import dataclass, field
+from datetime import datetime
 from operator import itemgetter
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import Connection, Engine, Table, create_engine, event, insert
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.pool import QueuePool
 from sqlmodel import Session
 
 from cipco.clock import Clock
+from cipco.dberrors import (
+    DatabaseBusy,
+    DatabaseError,
+    DatabasePathError,
+    DatabaseTooNew,
+    explain,
+    is_busy,
+)
+from cipco.dbfile import APPLICATION_ID, read_uri, write_uri
+from cipco.outputs import make_private_dir
+
+__all__ = [
+    "APPLICATION_ID",
+    "DatabaseBusy",
+    "DatabaseError",
+    "DatabasePathError",
+    "DatabaseTooNew",
+    "explain",
+]
 
 OWNER_ONLY_FILE = 0o600
 OWNER_ONLY_DIR = 0o700
-APPLICATION_ID = 0x43495043  # "CIPC": marks a SQLite file as a cipco database
 # Execution option naming the site new rows belong to; "" while a file's prison is unassigned.
 SITE_OPTION = "cipco_site"
 UNASSIGNED = ""
+WRITE_OPTION = "cipco_write"
+READ_ONLY_OPTION = "cipco_read_only"
+WAIT_OPTION = "cipco_write_wait"
 
-_PRAGMAS = (
+# How long one attempt to take the write lock waits inside SQLite before cipco says it is
+# waiting (and between its checks of the overall limit).
+BUSY_STEP_SECONDS = 1.0
+WAIT_SECONDS_DEFAULT = 60  # until the file's write_wait_seconds setting is read
+WAITING_MESSAGE = "waiting for another cipco that is writing to this file…"
+
+_WRITE_PRAGMAS = (
     "PRAGMA journal_mode=WAL",
     "PRAGMA synchronous=NORMAL",
     "PRAGMA foreign_keys=ON",
-    "PRAGMA busy_timeout=5000",
+    f"PRAGMA busy_timeout={int(BUSY_STEP_SECONDS * 1000)}",
+)
+# A read-only connection changes nothing, not even the journal mode.
+_READ_PRAGMAS = (
+    "PRAGMA query_only=ON",
+    "PRAGMA foreign_keys=ON",
+    f"PRAGMA busy_timeout={int(BUSY_STEP_SECONDS * 1000)}",
 )
 
 
-class DatabaseError(Exception):
-    """A database file cannot be used; the message says why and what to do."""
-
-
-class DatabaseTooNew(DatabaseError):
-    pass
-
-
 def ensure_private_file(path: Path) -> None:
-    """Create ``path`` (and its folder) readable by the owner only, if it does not exist."""
-    if not path.parent.exists():
-        path.parent.mkdir(parents=True, mode=OWNER_ONLY_DIR, exist_ok=True)
-    if not path.exists():
-        fd = os.open(path, os.O_CREAT | os.O_WRONLY, OWNER_ONLY_FILE)
-        os.close(fd)
+    """Create ``path`` (0600) and its folder (0700) if missing; an existing file is left as is."""
+    make_private_dir(path.parent)
+    try:
+        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, OWNER_ONLY_FILE)
+    except FileExistsError:
+        return
+    os.close(fd)
     os.chmod(path, OWNER_ONLY_FILE)
 
 
-def _on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
-    # Let SQLAlchemy manage transactions (pysqlite's own BEGIN handling is off).
-    dbapi_connection.isolation_level = None
-    cursor = dbapi_connection.cursor()
-    for pragma in _PRAGMAS:
-        cursor.execute(pragma)
-    cursor.close()
+# ---------------------------------------------------------------- waiting for the write lock
 
 
-WRITE_OPTION = "cipco_write"
+@dataclass(frozen=True)
+class WaitEvent:
+    """A unit of work that writes is waiting for (or gave up on) another writer."""
+
+    kind: Literal["waiting", "resumed", "gave_up"]
+    path: Path
+    waited: float  # seconds so far
+    limit: float  # seconds it waits at most
 
 
-def _on_begin(conn: Any) -> None:
+WaitListener = Callable[[WaitEvent], None]
+
+
+@dataclass
+class WritePolicy:
+    """How long a write waits for another writer, and who is told while it waits."""
+
+    seconds: float = WAIT_SECONDS_DEFAULT
+    listeners: list[WaitListener] = field(default_factory=list)
+
+    def tell(self, event: WaitEvent) -> None:
+        for listener in list(self.listeners):
+            listener(event)
+
+
+def write_policy(engine: Engine | Connection) -> WritePolicy:
+    policy = engine.get_execution_options().get(WAIT_OPTION)
+    assert isinstance(policy, WritePolicy), "engine not made by cipco.db.make_engine"
+    return policy
+
+
+def on_write_wait(engine: Engine, listener: WaitListener) -> Callable[[], None]:
+    """Call ``listener`` (from the waiting thread) when a write waits, resumes or gives up.
+
+    The CLI prints one line; the app shows a notification. Returns a function that removes it.
+    """
+    policy = write_policy(engine)
+    policy.listeners.append(listener)
+    return lambda: policy.listeners.remove(listener) if listener in policy.listeners else None
+
+
+def set_write_wait(engine: Engine, seconds: float) -> None:
+    """How long writes through ``engine`` wait for another writer."""
+    write_policy(engine).seconds = max(float(seconds), 0.0)
+
+
+def _busy_message(path: Path, limit: float) -> str:
+    return (
+        f"nothing was saved: another cipco kept {path.name} busy writing for over "
+        f"{limit:.0f} seconds; try again when it has finished"
+    )
+
+
+def _begin_write(conn: Connection) -> None:
+    """``BEGIN IMMEDIATE``, waiting for another writer up to the policy's limit."""
+    policy = write_policy(conn)
+    path = Path(conn.engine.url.database or "")
+    started = time.monotonic()
+    told = False
+    while True:
+        try:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        except OperationalError as exc:
+            if not is_busy(exc):
+                raise
+        else:
+            if told:
+                policy.tell(WaitEvent("resumed", path, time.monotonic() - started, policy.seconds))
+            return
+        waited = time.monotonic() - started
+        if not told:
+            told = True
+            policy.tell(WaitEvent("waiting", path, waited, policy.seconds))
+        if waited >= policy.seconds:
+            policy.tell(WaitEvent("gave_up", path, waited, policy.seconds))
+            raise DatabaseBusy(_busy_message(path, policy.seconds))
+
+
+def _on_begin(conn: Connection) -> None:
     # A unit of work that writes takes the write lock up front (IMMEDIATE), so two processes
     # queue instead of failing when a read transaction tries to become a write (WAL upgrade).
     # A read-only unit of work takes a WAL snapshot and blocks no one.
-    if conn.get_execution_options().get(WRITE_OPTION, True):
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+    options = conn.get_execution_options()
+    if options.get(WRITE_OPTION, True) and not options.get(READ_ONLY_OPTION, False):
+        _begin_write(conn)
     else:
         conn.exec_driver_sql("BEGIN")
 
 
-def make_engine(path: Path | str, *, create: bool = True) -> Engine:
-    """An engine on the SQLite file ``path`` with cipco's PRAGMAs on every connection."""
+def _connector(uri: str, pragmas: Sequence[str]) -> Callable[[], sqlite3.Connection]:
+    def connect() -> sqlite3.Connection:
+        connection = sqlite3.connect(
+            uri, uri=True, check_same_thread=False, timeout=BUSY_STEP_SECONDS
+        )
+        # Let SQLAlchemy manage transactions (pysqlite's own BEGIN handling is off).
+        connection.isolation_level = None
+        for pragma in pragmas:
+            connection.execute(pragma)
+        return connection
+
+    return connect
+
+
+def make_engine(
+    path: Path | str, *, create: bool = True, read_only: bool = False, immutable: bool = False
+) -> Engine:
+    """An engine on the SQLite file ``path`` with cipco's PRAGMAs on every connection.
+
+    ``read_only`` opens it with ``mode=ro`` (``immutable`` when nobody can write it): no
+    PRAGMA that writes, every unit of work a snapshot. Otherwise the file is opened with
+    ``mode=rw``, never created by SQLite; ``create`` makes an empty 0600 file first if it is
+    missing (callers check the path first: :func:`open_database`). Errors never carry the
+    values being saved (``hide_parameters``).
+    """
     db_path = Path(path)
-    if create:
-        ensure_private_file(db_path)
-    elif not db_path.exists():
-        raise DatabaseError(f"No database at {db_path}")
+    if read_only:
+        connect = _connector(read_uri(db_path, immutable=immutable), _READ_PRAGMAS)
+    else:
+        if create:
+            ensure_private_file(db_path)
+        elif not db_path.exists():
+            raise DatabasePathError(f"there is no database at {db_path}: the file does not exist")
+        connect = _connector(write_uri(db_path), _WRITE_PRAGMAS)
     engine = create_engine(
         f"sqlite:///{db_path}",
-        connect_args={"check_same_thread": False, "timeout": 5},
+        creator=connect,
         # Keep a few connections open: each one's page cache stays warm between sessions.
         # A connection is used by one thread at a time (checked out), never shared.
         poolclass=QueuePool,
         pool_size=4,
         max_overflow=4,
         pool_pre_ping=False,
+        hide_parameters=True,
     )
-    event.listen(engine, "connect", _on_connect)
     event.listen(engine, "begin", _on_begin)
-    return engine
+    return engine.execution_options(**{WAIT_OPTION: WritePolicy(), READ_ONLY_OPTION: read_only})
+
+
+def is_read_only(engine: Engine | Connection) -> bool:
+    return bool(engine.get_execution_options().get(READ_ONLY_OPTION, False))
 
 
 def with_site(engine: Engine, site: str) -> Engine:
@@ -126,10 +264,14 @@ def session_scope(
 ) -> Iterator[Session]:
     """One unit of work: commits on success, rolls back on any error.
 
-    ``write=True`` (the default) takes the write lock at the start; ``write=False`` reads a
-    consistent snapshot without blocking anyone and refuses to flush changes. ``actor`` and
-    ``clock`` ride in ``session.info`` for the audit listener.
+    ``write=True`` (the default) takes the write lock at the start, waiting for another
+    writer as the engine's :class:`WritePolicy` says; ``write=False`` (and any unit of work on
+    a file opened read-only) reads a consistent snapshot without blocking anyone and refuses
+    to flush changes. ``actor`` and
+    ``clock`` ride in ``session.info`` for the audit listener. A driver error leaves as a
+    :class:`DatabaseError` whose message is a sentence without SQL or values.
     """
+    write = write and not is_read_only(engine)  # a read-only file: every unit of work reads
     session = Session(engine.execution_options(**{WRITE_OPTION: write}), expire_on_commit=False)
     session.info["actor"] = actor
     session.info["clock"] = clock
@@ -138,6 +280,12 @@ def session_scope(
     try:
         yield session
         session.commit()
+    except DBAPIError as exc:
+        # The driver's text can quote the values being saved: what leaves a unit of work is
+        # a sentence built from the error's kind (the original stays as the cause).
+        session.rollback()
+        folder = Path(engine.url.database or ".").absolute().parent
+        raise DatabaseError(explain(exc, folder=folder) or "the database failed") from exc
     except BaseException:
         session.rollback()
         raise
@@ -211,128 +359,6 @@ def insert_many(connection: Connection, table: Table, rows: Sequence[Mapping[str
     connection.exec_driver_sql(compiled.string, params)
 
 
-# ---------------------------------------------------------------- migrations
-
-
-def _alembic_config(engine: Engine) -> Any:
-    from alembic.config import Config
-
-    config = Config()
-    config.set_main_option("script_location", "cipco:migrations")
-    config.attributes["engine"] = engine
-    return config
-
-
-def head_revision() -> str:
-    from alembic.script import ScriptDirectory
-
-    script = ScriptDirectory.from_config(_alembic_config(create_engine("sqlite://")))
-    head = script.get_current_head()
-    assert head is not None
-    return head
-
-
-def current_revision(engine: Engine) -> str | None:
-    from alembic.runtime.migration import MigrationContext
-
-    with engine.connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision()
-
-
-def _known_revisions(engine: Engine) -> set[str]:
-    from alembic.script import ScriptDirectory
-
-    script = ScriptDirectory.from_config(_alembic_config(engine))
-    return {rev.revision for rev in script.walk_revisions()}
-
-
-def _has_tables(path: Path) -> bool:
-    with sqlite3.connect(path) as conn:
-        row = conn.execute("SELECT count(*) FROM sqlite_master WHERE type='table'").fetchone()
-    return bool(row and row[0])
-
-
-def _application_id(path: Path) -> int:
-    with sqlite3.connect(path) as conn:
-        return int(conn.execute("PRAGMA application_id").fetchone()[0])
-
-
-def is_cipco_database(path: Path) -> bool:
-    """True if ``path`` is a SQLite file that cipco created."""
-    try:
-        if not path.is_file():
-            return False
-        return _application_id(path) == APPLICATION_ID
-    except sqlite3.DatabaseError:
-        return False
-
-
-def migrate(engine: Engine, *, backup_dir: Path | None = None) -> Path | None:
-    """Bring the database up to this cipco's schema.
-
-    A file written by a newer cipco is refused untouched. Before upgrading a file that has
-    data, a dated backup is taken; its path is returned.
-    """
-    from alembic import command
-
-    path = Path(engine.url.database or "")
-    try:
-        revision = current_revision(engine)
-    except Exception as exc:  # not SQLite, or corrupt
-        raise DatabaseError(f"{path} is not a readable SQLite database: {exc}") from exc
-    head = head_revision()
-    if revision == head:
-        return None
-    if revision is not None and revision not in _known_revisions(engine):
-        raise DatabaseTooNew(
-            f"{path} was written by a newer version of cipco (schema {revision}); "
-            f"this version knows up to {head}. Update cipco to open it. The file was not changed."
-        )
-    if revision is None and _has_tables(path) and not is_cipco_database(path):
-        raise DatabaseError(f"{path} is not a cipco database. The file was not changed.")
-    backup_path = None
-    if revision is not None:
-        stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
-        target_dir = backup_dir or path.parent
-        backup_path = backup(engine, target_dir / f"{path.stem}-before-{head}-{stamp}.db")
-    command.upgrade(_alembic_config(engine), "head")
-    with engine.begin() as conn:
-        conn.exec_driver_sql(f"PRAGMA application_id={APPLICATION_ID}")
-    return backup_path
-
-
-def backup(engine: Engine, destination: Path) -> Path:
-    """Copy the live database to ``destination`` with SQLite's online backup API (0600)."""
-    source_path = Path(engine.url.database or "")
-    destination = Path(destination)
-    if destination.exists():
-        raise DatabaseError(f"{destination} already exists; choose another name")
-    ensure_private_file(destination)
-    src = sqlite3.connect(source_path)
-    dst = sqlite3.connect(destination)
-    try:
-        with dst:
-            src.backup(dst)
-    finally:
-        dst.close()
-        src.close()
-    os.chmod(destination, OWNER_ONLY_FILE)
-    return destination
-
-
-def restore(source: Path, target: Path) -> None:
-    """Replace ``target`` with the content of ``source`` using the online backup API."""
-    src = sqlite3.connect(source)
-    dst = sqlite3.connect(target)
-    try:
-        with dst:
-            src.backup(dst)
-    finally:
-        dst.close()
-        src.close()
-    os.chmod(target, OWNER_ONLY_FILE)
-
-
 class DataVersionWatcher:
     """Tells whether another connection has written to the file since the last look.
 
@@ -341,7 +367,8 @@ class DataVersionWatcher:
     """
 
     def __init__(self, path: Path | str) -> None:
-        self._conn = sqlite3.connect(str(path), check_same_thread=False)
+        # Read-only and never created: the watcher only asks whether the file changed.
+        self._conn = sqlite3.connect(read_uri(Path(path)), uri=True, check_same_thread=False)
         self._last = self._read()
 
     def _read(self) -> int:
@@ -356,10 +383,3 @@ class DataVersionWatcher:
 
     def close(self) -> None:
         self._conn.close()
-
-
-def open_database(path: Path | str) -> Engine:
-    """Create or open the file at ``path``, migrated and ready."""
-    engine = make_engine(Path(path))
-    migrate(engine)
-    return engine

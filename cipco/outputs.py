@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from cipco import private_temp
+
 OWNER_ONLY_FILE = 0o600
 OWNER_ONLY_DIR = 0o700
 SQLITE_HEADER = b"SQLite format 3\x00"
@@ -214,7 +216,7 @@ def write_output(target: OutputTarget, write: Callable[[Path], None]) -> Path:
     except OSError as exc:
         raise OutputError(f"cannot write in {folder}: {_reason(exc)}") from None
     os.close(fd)
-    temp = Path(temp_name)
+    temp = private_temp.track(Path(temp_name))  # if cipco is killed, removed at next start
     try:
         os.chmod(temp, OWNER_ONLY_FILE)
         write(temp)

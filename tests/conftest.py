@@ -81,6 +81,7 @@ def demo_db(tmp_path: Path, clock: FixedClock) -> Path:
     engine = prepare(path)
     with session_scope(engine, actor="cipco") as s:
         assign_site(s, TEST_SITE, clock)
+    engine.dispose()  # every connection closed: the file alone holds the data when copied
     engine = prepare(path)
     with session_scope(engine, actor="cipco demo", clock=clock) as s:
         demo.generate(s, clock, referrals=300, seed=7)

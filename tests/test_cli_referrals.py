@@ -72,7 +72,7 @@ def test_backup_and_restore_round_trip(tmp_path: Path) -> None:
     result = runner.invoke(app, ["--db", str(path), "backup", "--out", str(backup)])
     assert result.exit_code == 0, result.output
     assert stat.S_IMODE(os.stat(backup).st_mode) == 0o600
-    runner.invoke(app, ["--db", str(path), "demo", "--referrals", "5", "--seed", "9"])
+    runner.invoke(app, ["--db", str(path), "demo", "--referrals", "5", "--seed", "9", "--force"])
     assert count_referrals(path) == 15
     refused = runner.invoke(app, ["--db", str(path), "restore", str(backup)], input="n\n")
     assert refused.exit_code == 1
@@ -89,12 +89,13 @@ def test_restore_refuses_a_file_that_is_not_cipco(tmp_path: Path) -> None:
     junk = tmp_path / "junk.db"
     junk.write_text("not a database")
     result = runner.invoke(app, ["--db", str(tmp_path / "x.db"), "restore", str(junk), "--yes"])
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert "not a cipco database" in result.output
 
 
 def test_settings_show_and_change_with_clear_errors(tmp_path: Path) -> None:
     path = str(tmp_path / "s.db")
+    prepare(path).dispose()  # settings never creates a file
     result = runner.invoke(app, ["--db", path, "settings", "footage_overwrite_days", "31"])
     assert result.exit_code == 0, result.output
     assert "footage_overwrite_days = 31" in result.output

@@ -16,7 +16,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import Engine, select
 from sqlmodel import SQLModel
 
-from cipco import db
+from cipco import datafile, db
 from cipco.models.reference import CrimeCategory, Force
 from cipco.services.bootstrap import prepare
 
@@ -26,8 +26,8 @@ def test_new_file_is_owner_only_and_migrated(tmp_path: Path) -> None:
     engine = prepare(path)
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
     assert stat.S_IMODE(os.stat(path.parent).st_mode) == 0o700
-    assert db.current_revision(engine) == db.head_revision()
-    assert db.is_cipco_database(path)
+    assert datafile.current_revision(engine) == datafile.head_revision()
+    assert datafile.is_cipco_database(path)
     with db.session_scope(engine) as s:
         assert len(s.scalars(select(Force)).all()) == 44
         assert s.get(CrimeCategory, "HOMICIDE").serious_incident  # type: ignore[union-attr]
@@ -37,9 +37,24 @@ def test_migrating_twice_changes_nothing(tmp_path: Path) -> None:
     path = tmp_path / "cipco.db"
     prepare(path).dispose()
     engine = prepare(path)
-    assert db.migrate(engine) is None  # already at head: no backup, no change
+    assert datafile.migrate(engine) is None  # already at head: no backup, no change
     with db.session_scope(engine) as s:
         assert len(s.scalars(select(Force)).all()) == 44  # seeded once
+
+
+def test_a_file_cut_short_before_its_lists_were_filled_gets_them_next_time(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "cipco.db"
+    prepare(path).dispose()
+    conn = sqlite3.connect(path)
+    with conn:
+        conn.execute("DELETE FROM force")
+    conn.close()
+    engine = prepare(path)
+    with db.read_scope(engine) as s:
+        assert len(s.scalars(select(Force)).all()) == 44
+    engine.dispose()
 
 
 def test_migrations_match_the_models(engine: Engine) -> None:
@@ -52,7 +67,7 @@ def test_pragmas_on_every_connection(engine: Engine) -> None:
     with engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
-        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 5000
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 1000  # one wait step
 
 
 def test_file_from_a_newer_cipco_is_refused_untouched(tmp_path: Path) -> None:
@@ -79,19 +94,19 @@ def test_upgrade_of_an_older_file_takes_a_backup_first(tmp_path: Path) -> None:
 
     path = tmp_path / "cipco.db"
     engine = db.make_engine(path)
-    command.upgrade(db._alembic_config(engine), "0001")
-    backup = db.migrate(engine)
+    command.upgrade(datafile._alembic_config(engine), "0001")
+    backup = datafile.migrate(engine)
     assert backup is not None and backup.exists()
     assert stat.S_IMODE(os.stat(backup).st_mode) == 0o600
-    assert db.current_revision(engine) == db.head_revision()
+    assert datafile.current_revision(engine) == datafile.head_revision()
 
 
 def test_backup_is_owner_only_and_refuses_to_overwrite(engine: Engine, tmp_path: Path) -> None:
-    target = db.backup(engine, tmp_path / "b.db")
+    target = datafile.backup(engine, tmp_path / "b.db")
     assert stat.S_IMODE(os.stat(target).st_mode) == 0o600
-    assert db.is_cipco_database(target)
+    assert datafile.is_cipco_database(target)
     with pytest.raises(db.DatabaseError, match="already exists"):
-        db.backup(engine, target)
+        datafile.backup(engine, target)
 
 
 WRITER = textwrap.dedent(

@@ -94,7 +94,7 @@ def test_uk_dates_are_day_first() -> None:
     assert parse_uk_date("3 Apr 2024").day == 3
     at = parse_uk_datetime("01/07/2026 14:05")  # BST: 13:05 UTC
     assert at == datetime(2026, 7, 1, 13, 5, tzinfo=UTC)
-    with pytest.raises(ValueError, match="not a date"):
+    with pytest.raises(ValueError, match=r"not a (real )?date"):
         parse_uk_date("31/02/2024")
     with pytest.raises(ValueError, match="not a time"):
         parse_uk_datetime("01/07/2026 25:00")

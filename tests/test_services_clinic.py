@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import Engine, select
 from sqlmodel import Session
 
-from cipco.clock import FixedClock
+from cipco.clock import FixedClock, london_midnight
 from cipco.db import session_scope
 from cipco.models.audit import AuditEvent
 from cipco.models.clinic import (
@@ -30,6 +30,7 @@ from cipco.models.referral import ReferralCreate, Status
 from cipco.services import clinic as svc
 from cipco.services import exhibits as exhibit_service
 from cipco.services import referrals
+from cipco.services import settings as settings_service
 from cipco.services.paging import PageQuery
 from tests.conftest import FROZEN_AT
 
@@ -83,7 +84,7 @@ def test_next_clinic_follows_the_cadence(session: Session, clock: FixedClock) ->
     first = svc.create_clinic(session=session, clock=clock)
     assert first.held_on == date(2026, 11, 18)
     assert svc.next_clinic_date(session, clock) == date(2026, 12, 2)  # fortnightly default
-    svc.settings.set_value(session, "clinic_frequency_days", 7)
+    settings_service.set_value(session, "clinic_frequency_days", 7)
     assert svc.next_clinic_date(session, clock) == date(2026, 11, 25)
     with pytest.raises(svc.ClinicError, match="already a clinic on 18/11/2026"):
         svc.create_clinic(session=session, clock=clock, data=ClinicCreate(held_on=first.held_on))
@@ -119,7 +120,7 @@ def test_agenda_from_live_data(session: Session, clock: FixedClock) -> None:
     assert closed not in where
     expected_investigating = "Investigating"
     inv_due = referrals.get_referral(session, investigating).next_due_at
-    if inv_due is not None and inv_due < svc.london_midnight(date(2026, 12, 2)):
+    if inv_due is not None and inv_due < london_midnight(date(2026, 12, 2)):
         expected_investigating = svc.SECTION_DUE
     assert where[investigating] == expected_investigating
     due_row = next(r for r in rows if r.referral_id == due)
@@ -307,7 +308,7 @@ def test_stale_edits_are_refused(engine: Engine, clock: FixedClock) -> None:
             clock=clock,
         )
     with session_scope(engine, actor="coordinator", clock=clock) as s:
-        with pytest.raises(svc.ClinicStale, match="changed by analyst at 10:00 — reload"):
+        with pytest.raises(svc.ClinicStale, match="changed by analyst at 10:00 since"):
             svc.set_note(
                 session=s,
                 item_id=item_id,
@@ -463,7 +464,7 @@ def test_demo_clinics_and_other_logs_on_the_agenda(demo_db: Path, clock: FixedCl
             )
             fresh = agenda(s, draft.id, clock)  # type: ignore[arg-type]
         finally:
-            svc._SOURCES.pop("test")
+            svc.unregister_agenda_source("test")
         assert any(r.section == "From another log" for r in fresh)
         sections = {r.section for r in fresh}
         if exhibit_service.awaiting_collection(s, clock):

@@ -138,7 +138,7 @@ def test_not_served_keeps_queue_and_referral(session: Session, clock: FixedClock
 
 def test_service_rules_and_append_only_corrections(session: Session, clock: FixedClock) -> None:
     papers_id = _papers(session, clock)
-    with pytest.raises(mg4d.Mg4dError, match="served: cannot be in the future"):
+    with pytest.raises(mg4d.Mg4dError, match=r"served: .* is in the future"):
         mg4d.record_service(
             session, papers_id, _serve(served_at=clock.now() + timedelta(hours=1)), clock
         )

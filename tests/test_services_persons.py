@@ -60,18 +60,20 @@ def test_upsert_is_idempotent_and_validates(session: Session, clock: FixedClock)
 
 def test_band_review_dates_and_overdue(session: Session, clock: FixedClock) -> None:
     band2 = _person(session, clock, soc_band=2, last_review_on=date(2026, 9, 1))
-    person = persons._load(session, band2)
+    person = persons.SERVICE.load(session, band2)
     assert person.next_review_on == date(2026, 10, 1)  # monthly: 30 days
     row = persons.person_list_page(session, PageQuery(queue="review_overdue"), clock).rows
     assert [r.id for r in row] == [band2]
     assert row[0].flags[0].rule == "review_overdue"
     persons.record_review(session, band2, clock)
-    assert persons._load(session, band2).next_review_on == date(2026, 12, 18)
+    assert persons.SERVICE.load(session, band2).next_review_on == date(2026, 12, 18)
     persons.update_person(session, band2, PersonUpdate(soc_band=1), clock)
-    assert persons._load(session, band2).next_review_on == date(2026, 11, 18) + timedelta(days=91)
+    assert persons.SERVICE.load(session, band2).next_review_on == date(2026, 11, 18) + timedelta(
+        days=91
+    )
     settings.set_value(session, "soc_band1_review_days", 60)
     persons.record_review(session, band2, clock, reviewed_on=date(2026, 11, 1))
-    assert persons._load(session, band2).next_review_on == date(2026, 12, 31)
+    assert persons.SERVICE.load(session, band2).next_review_on == date(2026, 12, 31)
 
 
 def test_order_expiring_dormant_and_ended(session: Session, clock: FixedClock) -> None:
@@ -198,7 +200,7 @@ def test_person_page_gathers_everything(session: Session, clock: FixedClock) -> 
     pid = _person(session, clock, nomis="A1111AA", soc_band=1, do_not_share=True)
     persons.add_association(
         session,
-        persons._load(session, pid).prisoner_id,
+        persons.SERVICE.load(session, pid).prisoner_id,
         AssociationCreate(other=PrisonerIn(nomis_number="D4567EF"), kind="non_association"),
         clock,
     )

@@ -224,7 +224,13 @@ def test_queues_filter_and_sort_in_sql(session: Session, clock: FixedClock) -> N
 
 def test_text_filter_treats_wildcards_as_text(session: Session, clock: FixedClock) -> None:
     new_referral(session, clock, name="O'BRIEN, [Sean]")
-    assert svc.referral_page(session, PageQuery(text="%"), clock).total == 1
+    new_referral(session, clock, name="SMITH_JONES, Ann", nomis="B2345CD")
+    new_referral(session, clock, name="SMITHXJONES, Bob", nomis="C3456DE")
+    # % and _ typed in a filter are the characters themselves, never wildcards
+    assert svc.referral_page(session, PageQuery(text="%"), clock).total == 0
+    found = svc.referral_page(session, PageQuery(text="smith_"), clock).rows
+    assert [row.prisoner_name for row in found] == ["SMITH_JONES, Ann"]
+    assert svc.referral_page(session, PageQuery(text="\\"), clock).total == 0
     assert svc.referral_page(session, PageQuery(text="[sean]"), clock).total == 1
     assert svc.referral_page(session, PageQuery(text="nobody"), clock).total == 0
 

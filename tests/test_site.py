@@ -83,6 +83,7 @@ def test_site_command_shows_and_sets_once(tmp_path: Path) -> None:
 
     runner = CliRunner()
     db = str(tmp_path / "cli.db")
+    prepare(db).dispose()  # site only reads or sets: it never creates a file
     result = runner.invoke(app, ["--db", db, "site"])
     assert result.exit_code == 0 and "No prison chosen" in result.output
     result = runner.invoke(app, ["--db", db, "site", "LEI"])

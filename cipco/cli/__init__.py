@@ -6,15 +6,57 @@ sub-apps below; the modules are imported at the bottom of this file.
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
+from typer.core import TyperGroup
 
 from cipco.cli.common import state
 
+DEBUG_ENV = "CIPCO_DEBUG"
+
+
+class _Commands(TyperGroup):
+    """Every command's database and disk errors become one sentence (no traceback, no SQL,
+    no row values); an unexpected error names only its kind and place."""
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except Exception as exc:
+            # Typer's and click's own exits and usage errors (typer vendors click) pass on.
+            if type(exc).__module__.split(".")[0] in ("click", "typer") or os.environ.get(
+                DEBUG_ENV
+            ):
+                raise
+            _fail_cleanly(exc)
+        finally:
+            state.close()
+
+
+def _fail_cleanly(exc: Exception) -> None:
+    from cipco.cli.common import fail
+    from cipco.dberrors import exit_code, explain
+
+    try:
+        folder: Path | None = state.db_path().absolute().parent
+    except SystemExit:
+        folder = None
+    message = explain(exc, folder=folder)
+    if message is not None:
+        fail(message, exit_code(exc))
+    tb = exc.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    where = f" at {Path(tb.tb_frame.f_code.co_filename).name}:{tb.tb_lineno}" if tb else ""
+    fail(f"unexpected error ({type(exc).__name__}{where}); set {DEBUG_ENV}=1 to see the details")
+
+
 app = typer.Typer(
+    cls=_Commands,
     name="cipco",
     help="Crime in Prison Coordinator: referral tracker, crime clinic, exhibits, MG4D, persons.",
     no_args_is_help=False,
@@ -34,7 +76,7 @@ app.add_typer(report_app, name="report")
 def _root(
     ctx: typer.Context,
     db: Annotated[
-        Path | None,
+        str | None,
         typer.Option("--db", help="The SQLite file (default: $CIPCO_DB or the user data dir)."),
     ] = None,
 ) -> None:
@@ -44,13 +86,29 @@ def _root(
         from cipco.cli.common import open_engine_or_exit
 
         path = state.db_path()
-        open_engine_or_exit()  # migrate and seed before the first paint, errors in plain text
+        # Check, create or migrate before the first paint, errors in plain text.
+        open_engine_or_exit(create=True).dispose()
         from cipco.app import CipcoApp
 
         CipcoApp(db_path=path).run()
 
 
 def main() -> None:
+    import tempfile
+
+    from cipco import private_temp
+
+    try:  # temporary files in a private folder; dead cipcos' folders removed
+        private_temp.start()
+    except OSError as exc:
+        from cipco.cli.common import fail
+        from cipco.dberrors import os_reason
+
+        fail(
+            f"cannot make a private temporary folder in {tempfile.gettempdir()}: "
+            f"{os_reason(exc)}; set TMPDIR to a folder you can write",
+            2,
+        )
     try:
         app()
     except KeyboardInterrupt:

@@ -52,7 +52,7 @@ def export_clinic(
     from cipco.services import clinic as clinic_service
     from cipco.spreadsheets import clinic_export
 
-    engine = open_engine_or_exit()
+    engine = open_engine_or_exit(write=False)
     clock = state.get_clock()
     with session_scope(engine, clock=clock) as session:
         try:
@@ -98,7 +98,7 @@ def export_actions(
     from cipco.spreadsheets import clinic_export
     from cipco.spreadsheets.writer import timestamped_name
 
-    engine = open_engine_or_exit()
+    engine = open_engine_or_exit(write=False)
     clock = state.get_clock()
     target = out or default_exports_dir() / timestamped_name("actions", clock.now())
     with session_scope(engine, clock=clock) as session:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from sqlalchemy import Engine
 
     from cipco.clock import Clock
+    from cipco.db import WaitEvent
     from cipco.outputs import OutputTarget
 
 EXIT_OK = 0
@@ -23,13 +24,23 @@ EXIT_USAGE = 2
 
 @dataclass
 class _State:
-    db_option: Path | None = None
+    db_option: str | Path | None = None
     clock: Clock | None = None  # tests inject a FixedClock
+    # Run when the command ends, whatever happens (cli._Commands): tidy after a read.
+    on_close: list[Callable[[], None]] = field(default_factory=list)
+
+    def close(self) -> None:
+        while self.on_close:
+            self.on_close.pop()()
 
     def db_path(self) -> Path:
-        from cipco.config import resolve_db_path
+        """The chosen file; an empty ``--db``/``$CIPCO_DB`` exits 2 with one sentence."""
+        from cipco.config import DbPathError, resolve_db_path
 
-        return resolve_db_path(self.db_option)
+        try:
+            return resolve_db_path(self.db_option)
+        except DbPathError as exc:
+            fail(str(exc), EXIT_USAGE)
 
     def get_clock(self) -> Clock:
         if self.clock is None:
@@ -46,20 +57,61 @@ def fail(message: str, code: int = EXIT_PROBLEMS) -> NoReturn:
     """One line on stderr, then exit."""
     from rich.console import Console
 
-    Console(stderr=True, highlight=False).print(f"cipco: {message}", markup=False)
+    Console(stderr=True, highlight=False, soft_wrap=True).print(f"cipco: {message}", markup=False)
     raise SystemExit(code)
 
 
-def open_engine_or_exit() -> Engine:
-    from cipco.db import DatabaseError
-    from cipco.services.bootstrap import prepare
+def _print_wait(event: WaitEvent) -> None:
+    if event.kind == "waiting":
+        from cipco.db import WAITING_MESSAGE
 
+        notice(WAITING_MESSAGE)
+
+
+def open_engine_or_exit(*, write: bool = True, create: bool = False) -> Engine:
+    """Open the chosen file as the command needs it, or exit with one sentence.
+
+    Every command says what it does to the file: ``write=False`` for commands that only read
+    (opened read-only: an archived, read-only copy works and nothing is ever changed; a
+    missing file is never created); ``write=True`` to save changes (a read-only or foreign
+    file is refused untouched); ``create=True`` (the app, demo, import) may also make a new
+    file, in a folder that exists (cipco's own data folder is made 0700), and says so.
+    """
+    from cipco.config import is_default_db_path
+    from cipco.db import DatabaseError
+    from cipco.dbfile import Access
+    from cipco.services.bootstrap import open_file
+
+    path = state.db_path()
+    access = Access.CREATE if create else Access.WRITE if write else Access.READ
     try:
-        return prepare(state.db_path())
+        opened = open_file(path, access, make_folder=is_default_db_path(path), on_wait=_print_wait)
     except DatabaseError as exc:
-        fail(str(exc))
+        fail(str(exc), exc.exit_code)
     except OSError as exc:
-        fail(f"cannot open {state.db_path()}: {exc.strerror or exc}")
+        from cipco.dberrors import os_reason
+
+        fail(f"cannot open {path}: {os_reason(exc)}", EXIT_USAGE)
+    if opened.created:
+        notice(f"created a new cipco database at {path}")
+    if opened.backup is not None:
+        notice(f"upgraded {path}; the file as it was is kept as {opened.backup}")
+    if opened.tidy:
+        from functools import partial
+
+        from cipco.datafile import tidy_after_read
+
+        state.on_close.append(partial(tidy_after_read, opened.engine, path))
+    else:
+        state.on_close.append(opened.engine.dispose)  # the connections close with the command
+    return opened.engine
+
+
+def notice(message: str) -> None:
+    """One line on stderr that is not an error (the file was created, cipco is waiting…)."""
+    from rich.console import Console
+
+    Console(stderr=True, highlight=False, soft_wrap=True).print(f"cipco: {message}", markup=False)
 
 
 @contextmanager
@@ -95,8 +147,18 @@ def echo(message: str) -> None:
     Console(highlight=False).print(message, markup=False)
 
 
-def output_target(out: Path | None, *, what: str, suffix: str, overwrite: bool) -> OutputTarget:
-    """Check ``--out`` (or choose the default name) before any work; exit 2 with one sentence."""
+def output_target(
+    out: Path | None,
+    *,
+    what: str,
+    suffix: str,
+    overwrite: bool,
+    default_dir: Path | None = None,
+) -> OutputTarget:
+    """Check ``--out`` (or choose the default name) before any work; exit 2 with one sentence.
+
+    Default names go in ``default_dir`` (the exports folder unless given).
+    """
     from cipco.config import default_exports_dir
     from cipco.outputs import OutputError, choose_output
 
@@ -106,7 +168,7 @@ def output_target(out: Path | None, *, what: str, suffix: str, overwrite: bool) 
             what=what,
             suffix=suffix,
             at=state.get_clock().now(),
-            default_dir=default_exports_dir(),
+            default_dir=default_dir or default_exports_dir(),
             overwrite=overwrite,
             database=state.db_path(),
         )

@@ -34,7 +34,7 @@ def verify(quiet: QuietOpt = False) -> None:
     from cipco.db import session_scope
     from cipco.services.chain import verify as verify_chains
 
-    engine = open_engine_or_exit()
+    engine = open_engine_or_exit(write=False)
     with (
         session_scope(engine, actor=actor(), clock=state.get_clock()) as session,
         progress_bar(quiet) as bar,
@@ -102,7 +102,7 @@ def export_exhibits(
             f"--state '{exhibit_state}': use one of {', '.join(s.value for s in ExhibitState)}",
             EXIT_USAGE,
         )
-    engine = open_engine_or_exit()
+    engine = open_engine_or_exit(write=False)
     clock = state.get_clock()
     path = out or default_path("exhibits", clock)
     with session_scope(engine, actor=actor(), clock=clock) as session:
@@ -130,7 +130,7 @@ def export_continuity(
     from cipco.spreadsheets.exhibits_io import default_path
     from cipco.spreadsheets.exhibits_io import export_continuity as run_export
 
-    engine = open_engine_or_exit()
+    engine = open_engine_or_exit(write=False)
     clock = state.get_clock()
     safe = reference.strip().upper().replace("/", "-")
     path = out or default_path(f"continuity-{safe}", clock)
@@ -159,7 +159,7 @@ def import_exhibits(
     if not file.is_file():
         fail(f"{file}: no such file", EXIT_USAGE)
     overrides = parse_map(mapping)
-    engine = open_engine_or_exit()
+    engine = open_engine_or_exit(create=True)
     try:
         summary = run_import(
             engine,

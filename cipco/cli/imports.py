@@ -62,7 +62,7 @@ def run_import_command(
     from cipco.spreadsheets.reader import ReadError
 
     overrides = parse_map(mapping)
-    engine = open_engine_or_exit()
+    engine = open_engine_or_exit(create=True)
     with progress_bar(quiet) as bar:
         task = bar.add_task(f"Importing {file.name}", total=None) if bar else None
 

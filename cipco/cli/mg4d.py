@@ -74,7 +74,7 @@ def export_mg4d(
         filters["Queue"] = queue
     if text:
         filters["Search"] = text
-    engine = open_engine_or_exit()
+    engine = open_engine_or_exit(write=False)
     clock = state.get_clock()
     path = out or Path("exports") / timestamped_name("mg4d", clock.now())
     query = PageQuery(text=text or "", queue=queue, extra=extra)

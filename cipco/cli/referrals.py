@@ -8,7 +8,15 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from cipco.cli import app
-from cipco.cli.common import echo, fail, open_engine_or_exit, progress_bar, state
+from cipco.cli.common import (
+    EXIT_USAGE,
+    echo,
+    fail,
+    open_engine_or_exit,
+    output_target,
+    progress_bar,
+    state,
+)
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -41,7 +49,7 @@ def site_command(
     from cipco.db import read_scope
     from cipco.services.site import file_site
 
-    engine = open_engine_or_exit()
+    engine = open_engine_or_exit(write=code is not None)
     if code is not None:
         engine = ensure_site(engine, code)
     with read_scope(engine) as session:
@@ -63,13 +71,26 @@ def demo(
     site: Annotated[
         str, typer.Option(help="Prison code for a file whose prison is not set yet.")
     ] = DEMO_SITE,
+    force: Annotated[
+        bool, typer.Option("--force", help="Add demo data to a file that already holds records.")
+    ] = False,
 ) -> None:
     """Fill the chosen file with realistic, deterministic demo data for every log."""
-    from cipco.db import session_scope
+    from cipco.db import read_scope, session_scope
     from cipco.services import demo as demo_service
+    from cipco.services.bootstrap import holds_records
 
     clock = state.get_clock()
-    engine = ensure_site(open_engine_or_exit(), site)
+    engine = open_engine_or_exit(create=True)
+    with read_scope(engine) as session:
+        has_records = holds_records(session)
+    if has_records and not force:
+        fail(
+            f"{state.db_path()} already holds records: demo data would mix with them; use "
+            "another file (--db demo.db) or add --force; nothing was changed",
+            EXIT_USAGE,
+        )
+    engine = ensure_site(engine, site)
     with progress_bar(quiet) as bar:
         tasks: dict[str, object] = {}
 
@@ -92,50 +113,78 @@ def demo(
 @app.command()
 def backup(
     out: Annotated[
-        Path | None, typer.Option(help="Backup file (default: dated, beside the db).")
+        Path | None,
+        typer.Option("--out", help="Backup file (default: dated to the second, beside the db)."),
     ] = None,
 ) -> None:
-    """Copy the database with SQLite's online backup (safe while the app is open)."""
-    from cipco.clock import to_london
-    from cipco.db import DatabaseError
-    from cipco.db import backup as backup_db
+    """Copy the database with SQLite's online backup (safe while the app is open).
 
-    engine = open_engine_or_exit()
+    Works on a read-only copy too; never replaces an existing file.
+    """
+    from cipco.datafile import backup_to
+    from cipco.outputs import OutputError
+
     source = state.db_path()
-    target = out or source.with_name(
-        f"{source.stem}-backup-{to_london(state.get_clock().now()):%Y%m%d-%H%M%S}.db"
+    target = output_target(
+        out, what=f"{source.stem}-backup", suffix=".db", overwrite=False, default_dir=source.parent
     )
+    engine = open_engine_or_exit(write=False)
     try:
-        backup_db(engine, target)
-    except DatabaseError as exc:
+        written = backup_to(engine, target)
+    except OutputError as exc:
         fail(str(exc))
-    echo(f"Backed up to {target}")
+    finally:
+        engine.dispose()
+    echo(f"Backed up to {written}")
 
 
 @app.command()
 def restore(
-    file: Annotated[Path, typer.Argument(help="A cipco backup file.", exists=True, dir_okay=False)],
+    file: Annotated[Path, typer.Argument(help="A cipco backup file.")],
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
 ) -> None:
-    """Replace the database with a backup; a copy of the current file is kept first."""
-    from cipco.clock import to_london
-    from cipco.db import backup as backup_db
-    from cipco.db import is_cipco_database, make_engine
-    from cipco.db import restore as restore_db
+    """Replace the database with a backup; a copy of the current file is kept first.
 
-    if not is_cipco_database(file):
-        fail(f"{file} is not a cipco database; nothing was changed")
+    The backup is checked whole first (a cipco file, SQLite's integrity check, a schema this
+    cipco knows); nothing is replaced if any check fails.
+    """
+    from cipco.datafile import backup_to, check_backup
+    from cipco.datafile import restore as restore_db
+    from cipco.db import DatabaseError
+    from cipco.dbfile import Access, check
+    from cipco.outputs import OutputError
+
     target = state.db_path()
+    try:
+        check_backup(file)
+        if file.resolve() == target.resolve():
+            fail(f"{file} is the database itself; choose a backup file", EXIT_USAGE)
+        exists = check(target, Access.CREATE).exists
+    except DatabaseError as exc:
+        fail(str(exc), exc.exit_code)
     if not yes and not typer.confirm(f"Replace {target} with {file}?", default=False):
         fail("restore cancelled; nothing was changed")
-    if target.exists():
-        keep = target.with_name(
-            f"{target.stem}-before-restore-{to_london(state.get_clock().now()):%Y%m%d-%H%M%S}.db"
+    engine = None
+    if exists:
+        engine = open_engine_or_exit(write=True)
+        keep = output_target(
+            None,
+            what=f"{target.stem}-before-restore",
+            suffix=".db",
+            overwrite=False,
+            default_dir=target.parent,
         )
-        backup_db(make_engine(target, create=False), keep)
-        echo(f"Kept the current file as {keep}")
-    restore_db(file, target)
-    open_engine_or_exit()  # migrate if the backup is older
+        try:
+            kept = backup_to(engine, keep)
+        except OutputError as exc:
+            fail(f"{exc}; the restore was not started")
+        echo(f"Kept the current file as {kept}")
+    try:
+        restore_db(file, target, wait=engine)
+    finally:
+        if engine is not None:
+            engine.dispose()
+    open_engine_or_exit(write=True).dispose()  # migrate if the backup is older
     echo(f"Restored {file} into {target}")
 
 
@@ -149,8 +198,9 @@ def settings_command(
     from cipco.services import settings as settings_service
     from cipco.services.referrals import recompute_all_due
 
-    engine = open_engine_or_exit()
-    with session_scope(engine, clock=state.get_clock()) as session:
+    changing = key is not None and value is not None
+    engine = open_engine_or_exit(write=changing)
+    with session_scope(engine, clock=state.get_clock(), write=changing) as session:
         if key is not None and value is not None:
             try:
                 settings_service.set_value(session, key, value)

@@ -112,7 +112,7 @@ def export_referrals(
     from cipco.spreadsheets.exporters import export_referrals as run_export
 
     start, end = _parse_day(date_from, "--from"), _parse_day(date_to, "--to")
-    engine = open_engine_or_exit()
+    engine = open_engine_or_exit(write=False)
     clock = state.get_clock()
     path = out or default_path("referrals", clock)
     try:
@@ -162,7 +162,7 @@ def export_persons(
     from cipco.spreadsheets.exporters import default_path
     from cipco.spreadsheets.exporters import export_persons as run_export
 
-    engine = open_engine_or_exit()
+    engine = open_engine_or_exit(write=False)
     clock = state.get_clock()
     path = out or default_path("persons", clock)
     with session_scope(engine, actor=actor(), clock=clock) as session:
@@ -184,7 +184,7 @@ def export_template(
     from cipco.db import session_scope
     from cipco.spreadsheets.exporters import default_path, write_template
 
-    engine = open_engine_or_exit()
+    engine = open_engine_or_exit(write=False)
     clock = state.get_clock()
     path = out or default_path(f"template-{what}", clock)
     with session_scope(engine, actor=actor(), clock=clock) as session:
@@ -201,7 +201,7 @@ def export_proforma(
     from cipco.db import session_scope
     from cipco.spreadsheets.exporters import default_path, write_proforma
 
-    engine = open_engine_or_exit()
+    engine = open_engine_or_exit(write=False)
     clock = state.get_clock()
     safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in ref)
     path = out or default_path(f"proforma-{safe}", clock)
@@ -239,7 +239,7 @@ def report_monthly(
     else:
         today = to_london(clock.now()).date().replace(day=1)
         first = date(today.year - (today.month == 1), (today.month - 2) % 12 + 1, 1)
-    engine = open_engine_or_exit()
+    engine = open_engine_or_exit(write=False)
     path = out or default_path(f"monthly-{first:%Y-%m}", clock)
     with session_scope(engine, actor=actor(), clock=clock) as session:
         report = monthly_report(session, first, clock)

@@ -7,12 +7,13 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Annotated
 
-from pydantic import field_validator
+from pydantic import BeforeValidator
 from sqlalchemy import Column, Index, Integer
 from sqlmodel import Field, SQLModel
 
+from cipco.models.fields import Line, MaybeLine, maybe_required, one_line, required
 from cipco.models.site import SiteScoped
 from cipco.models.types import UTCDateTime, versioned
 
@@ -129,123 +130,56 @@ class Attendance(SiteScoped, table=True):
 # ------------------------------------------------------------------ input schemas
 
 
-def _clean(value: Any) -> Any:
-    if isinstance(value, str):
-        return " ".join(value.split())
-    return value
-
-
-def _required(value: str, what: str) -> str:
-    value = " ".join((value or "").split())
-    if not value:
-        raise ValueError(f"{what} is required")
-    return value
+Title = Annotated[str, required("a title")]
+ActionText = Annotated[str, required("the action text")]
+Owner = Annotated[str, required("an owner (a person)")]
+Section = Annotated[str, BeforeValidator(lambda value: one_line(value) or "Other business")]
 
 
 class ClinicCreate(SQLModel):
     held_on: date
-    title: str = "Crime clinic"
-    location: str = ""
-
-    @field_validator("title", "location", mode="before")
-    @classmethod
-    def _text(cls, value: Any) -> Any:
-        return _clean(value)
+    title: Line = "Crime clinic"
+    location: Line = ""
 
 
 class ClinicUpdate(SQLModel):
     held_on: date | None = None
-    title: str | None = None
-    location: str | None = None
+    title: MaybeLine = None
+    location: MaybeLine = None
     notes: str | None = None
-
-    @field_validator("title", "location", mode="before")
-    @classmethod
-    def _text(cls, value: Any) -> Any:
-        return _clean(value)
 
 
 class AgendaItemCreate(SQLModel):
-    title: str
+    title: Title
     detail: str = ""
-    section: str = "Other business"
+    section: Section = "Other business"
     referral_id: int | None = None
-
-    @field_validator("title")
-    @classmethod
-    def _title(cls, value: str) -> str:
-        return _required(value, "a title")
-
-    @field_validator("section", mode="before")
-    @classmethod
-    def _section(cls, value: Any) -> Any:
-        return _clean(value) or "Other business"
 
 
 class AgendaItemUpdate(SQLModel):
-    title: str | None = None
+    title: Annotated[str | None, maybe_required("a title")] = None
     detail: str | None = None
     note: str | None = None
 
-    @field_validator("title")
-    @classmethod
-    def _title(cls, value: str | None) -> str | None:
-        return None if value is None else _required(value, "a title")
-
 
 class ClinicActionCreate(SQLModel):
-    text: str
-    owner_name: str
-    owner_org: str = ""
+    text: ActionText
+    owner_name: Owner
+    owner_org: Line = ""
     due_on: date | None = None
     referral_id: int | None = None
 
-    @field_validator("text")
-    @classmethod
-    def _text(cls, value: str) -> str:
-        return _required(value, "the action text")
-
-    @field_validator("owner_name")
-    @classmethod
-    def _owner(cls, value: str) -> str:
-        return _required(value, "an owner (a person)")
-
-    @field_validator("owner_org", mode="before")
-    @classmethod
-    def _org(cls, value: Any) -> Any:
-        return _clean(value) if value is not None else ""
-
 
 class ClinicActionUpdate(SQLModel):
-    text: str | None = None
-    owner_name: str | None = None
+    text: Annotated[str | None, maybe_required("the action text")] = None
+    owner_name: Annotated[str | None, maybe_required("an owner (a person)")] = None
     owner_org: str | None = None
     due_on: date | None = None
     referral_id: int | None = None
 
-    @field_validator("text")
-    @classmethod
-    def _text(cls, value: str | None) -> str | None:
-        return None if value is None else _required(value, "the action text")
-
-    @field_validator("owner_name")
-    @classmethod
-    def _owner(cls, value: str | None) -> str | None:
-        return None if value is None else _required(value, "an owner (a person)")
-
 
 class AttendanceCreate(SQLModel):
-    name: str
-    role: str = ""
-    organisation: str = ""
+    name: Annotated[str, required("a name")]
+    role: Line = ""
+    organisation: Line = ""
     presence: Presence = Presence.PRESENT
-
-    @field_validator("name")
-    @classmethod
-    def _name(cls, value: str) -> str:
-        return _required(value, "a name")
-
-    @field_validator("role", "organisation", mode="before")
-    @classmethod
-    def _text(cls, value: Any) -> Any:
-        return _clean(value) if value is not None else ""

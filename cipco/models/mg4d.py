@@ -7,12 +7,13 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Annotated
 
-from pydantic import field_validator, model_validator
+from pydantic import BeforeValidator, model_validator
 from sqlalchemy import Column, Integer
 from sqlmodel import Field, SQLModel
 
+from cipco.models.fields import Aware, Line, MaybeAware, MaybeLine, Notes, one_line, required
 from cipco.models.people import PrisonerIn
 from cipco.models.site import SiteScoped
 from cipco.models.types import UTCDateTime, versioned
@@ -97,93 +98,34 @@ class ServiceEvent(SiteScoped, table=True):
 # ------------------------------------------------------------------ input schemas
 
 
-def _clean(value: Any) -> Any:
-    if value is None:
-        return None
-    if isinstance(value, str):
-        value = " ".join(value.split())
-        return value or None
-    return value
+FormLabel = Annotated[str, BeforeValidator(lambda value: (one_line(value) or "MG4D").upper())]
+Charges = Annotated[str, required("", message="say what the prisoner is charged with", lines=True)]
+ServedBy = Annotated[str, required("", message="say who served (or tried to serve) the papers")]
 
 
 class PapersCreate(SQLModel):
     prisoner: PrisonerIn
-    referral_reference: str | None = None  # links to the tracker's referral
-    crime_ref: str | None = None
-    urn: str | None = None
-    form_label: str = "MG4D"
-    charges: str
-    court: str = ""
+    referral_reference: MaybeLine = None  # links to the tracker's referral
+    crime_ref: MaybeLine = None
+    urn: MaybeLine = None
+    form_label: FormLabel = "MG4D"
+    charges: Charges
+    court: Notes = ""
     first_hearing_on: date | None = None
-    received_at: datetime
-    received_from: str = ""
-    notes: str = ""
-
-    @field_validator("referral_reference", "crime_ref", "urn", mode="before")
-    @classmethod
-    def _optional(cls, value: Any) -> Any:
-        return _clean(value)
-
-    @field_validator("form_label", mode="before")
-    @classmethod
-    def _form(cls, value: Any) -> Any:
-        return (_clean(value) or "MG4D").upper()
-
-    @field_validator("charges", mode="before")
-    @classmethod
-    def _charges(cls, value: Any) -> Any:
-        value = str(value).strip() if value is not None else ""
-        if not value:
-            raise ValueError("say what the prisoner is charged with")
-        return value
-
-    @field_validator("court", "received_from", "notes", mode="before")
-    @classmethod
-    def _text(cls, value: Any) -> Any:
-        return "" if value is None else str(value).strip()
-
-    @field_validator("received_at")
-    @classmethod
-    def _aware(cls, value: datetime) -> datetime:
-        if value.tzinfo is None:
-            raise ValueError("a time needs a time zone")
-        return value
+    received_at: Aware
+    received_from: Notes = ""
+    notes: Notes = ""
 
 
 class ServiceCreate(SQLModel):
-    served_at: datetime
-    served_by: str
-    witnessed_by: str = ""
+    served_at: Aware
+    served_by: ServedBy
+    witnessed_by: Line = ""
     response: Response
-    note: str = ""
-    copy_returned_at: datetime | None = None
-    copy_returned_how: str | None = None
+    note: Line = ""
+    copy_returned_at: MaybeAware = None
+    copy_returned_how: MaybeLine = None
     corrects_event_id: int | None = None
-
-    @field_validator("served_by", mode="before")
-    @classmethod
-    def _by(cls, value: Any) -> Any:
-        value = _clean(value)
-        if not value:
-            raise ValueError("say who served (or tried to serve) the papers")
-        return value
-
-    @field_validator("witnessed_by", "note", mode="before")
-    @classmethod
-    def _text(cls, value: Any) -> Any:
-        return _clean(value) or ""
-
-    @field_validator("copy_returned_how", mode="before")
-    @classmethod
-    def _how(cls, value: Any) -> Any:
-        return _clean(value)
-
-    @field_validator("served_at", "copy_returned_at")
-    @classmethod
-    def _aware(cls, value: datetime | None) -> datetime | None:
-        if value is not None and value.tzinfo is None:
-            raise ValueError("a time needs a time zone")
-        return value
 
     @model_validator(mode="after")
     def _rules(self) -> ServiceCreate:

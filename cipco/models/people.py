@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
+from typing import Annotated
 
-from pydantic import field_validator
+from pydantic import AfterValidator
 from sqlalchemy import Index
 from sqlmodel import Field, SQLModel
 
+from cipco.models.fields import BLANK_IS_NONE, Line
 from cipco.models.site import SiteScoped
 from cipco.models.types import UTCDateTime
 
@@ -62,27 +64,14 @@ class Prisoner(SiteScoped, table=True):
     created_at: datetime = Field(sa_type=UTCDateTime)
 
 
+def _pnc_or_none(value: str | None) -> str | None:
+    return None if value is None else validate_pnc(value)
+
+
 class PrisonerIn(SQLModel):
     """A prisoner as typed into any form: validated, normalised."""
 
-    nomis_number: str
-    name: str = ""
-    pnc: str | None = None
+    nomis_number: Annotated[str, AfterValidator(validate_nomis)]
+    name: Line = ""
+    pnc: Annotated[str | None, BLANK_IS_NONE, AfterValidator(_pnc_or_none)] = None
     date_of_birth: date | None = None
-
-    @field_validator("nomis_number")
-    @classmethod
-    def _nomis(cls, value: str) -> str:
-        return validate_nomis(value)
-
-    @field_validator("pnc")
-    @classmethod
-    def _pnc(cls, value: str | None) -> str | None:
-        if value is None or not value.strip():
-            return None
-        return validate_pnc(value)
-
-    @field_validator("name")
-    @classmethod
-    def _name(cls, value: str) -> str:
-        return " ".join(value.split())

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import field_validator, model_validator
+from pydantic import AfterValidator, BeforeValidator, model_validator
 from sqlalchemy import JSON, Column, Integer
 from sqlmodel import Field, SQLModel
 
+from cipco.models.fields import Aware, MaybeLine, Notes, blank_to_none, required
 from cipco.models.people import PrisonerIn
 from cipco.models.site import SiteScoped
 from cipco.models.types import UTCDateTime, versioned
@@ -160,12 +161,6 @@ class CustodyEvent(SiteScoped, table=True):
 # ------------------------------------------------------------------ input schemas
 
 
-def _blank_to_none(value: Any) -> Any:
-    if isinstance(value, str) and not value.strip():
-        return None
-    return value.strip() if isinstance(value, str) else value
-
-
 def parse_alert_codes(value: Any) -> list[str]:
     """'XGANG; xsa' or ['XGANG', 'XSA'] -> ['XGANG', 'XSA'], refusing unknown codes."""
     if value is None:
@@ -183,7 +178,7 @@ def parse_alert_codes(value: Any) -> list[str]:
 
 def parse_band(value: Any) -> int | None:
     """1, '2', 'Band 1' -> the SOC band; blank -> None."""
-    value = _blank_to_none(value)
+    value = blank_to_none(value)
     if value is None:
         return None
     text = str(value).strip().lower().removeprefix("band").strip()
@@ -192,74 +187,52 @@ def parse_band(value: Any) -> int | None:
     return int(text)
 
 
+def _codes_or_none(value: Any) -> list[str] | None:
+    return None if value is None else parse_alert_codes(value)
+
+
+OrderTypeCode = Annotated[
+    str,
+    required("", message="an order needs a type"),
+    AfterValidator(str.upper),
+]
+AlertCodes = Annotated[list[str], BeforeValidator(parse_alert_codes)]
+Band = Annotated[int | None, BeforeValidator(parse_band)]
+
+
 class PersonCreate(SQLModel):
     """A person of interest as typed or imported. Creates or updates by NOMIS number."""
 
     prisoner: PrisonerIn
-    location: str | None = None  # "this prison" / a prison code / "released"
-    alert_codes: list[str] = []
-    soc_band: int | None = None
+    location: MaybeLine = None  # "this prison" / a prison code / "released"
+    alert_codes: AlertCodes = []
+    soc_band: Band = None
     last_review_on: date | None = None
     next_review_on: date | None = None  # computed from the band when not given
-    ocg_name: str | None = None
+    ocg_name: MaybeLine = None
     release_date: date | None = None
     do_not_share: bool = False
-    reason: str = ""
-    notes: str = ""
-
-    @field_validator("location", "ocg_name", mode="before")
-    @classmethod
-    def _blank(cls, value: Any) -> Any:
-        return _blank_to_none(value)
-
-    @field_validator("alert_codes", mode="before")
-    @classmethod
-    def _codes(cls, value: Any) -> Any:
-        return parse_alert_codes(value)
-
-    @field_validator("soc_band", mode="before")
-    @classmethod
-    def _band(cls, value: Any) -> Any:
-        return parse_band(value)
-
-    @field_validator("reason", "notes", mode="before")
-    @classmethod
-    def _text(cls, value: Any) -> Any:
-        return "" if value is None else str(value).strip()
+    reason: Notes = ""
+    notes: Notes = ""
 
 
 class PersonUpdate(SQLModel):
     """Only the fields set are changed."""
 
-    location: str | None = None
-    alert_codes: list[str] | None = None
-    soc_band: int | None = None
+    location: MaybeLine = None
+    alert_codes: Annotated[list[str] | None, BeforeValidator(_codes_or_none)] = None
+    soc_band: Band = None
     last_review_on: date | None = None
     next_review_on: date | None = None
-    ocg_name: str | None = None
+    ocg_name: MaybeLine = None
     release_date: date | None = None
     do_not_share: bool | None = None
     reason: str | None = None
     notes: str | None = None
 
-    @field_validator("location", "ocg_name", mode="before")
-    @classmethod
-    def _blank(cls, value: Any) -> Any:
-        return _blank_to_none(value)
-
-    @field_validator("alert_codes", mode="before")
-    @classmethod
-    def _codes(cls, value: Any) -> Any:
-        return None if value is None else parse_alert_codes(value)
-
-    @field_validator("soc_band", mode="before")
-    @classmethod
-    def _band(cls, value: Any) -> Any:
-        return parse_band(value)
-
 
 class OrderCreate(SQLModel):
-    order_type_code: str
+    order_type_code: OrderTypeCode
     court: str = ""
     made_on: date
     start_rule: StartRule = StartRule.ON_MAKING
@@ -268,14 +241,6 @@ class OrderCreate(SQLModel):
     until_further_order: bool = False
     conditions: str = ""
     review_on: date | None = None
-
-    @field_validator("order_type_code", mode="before")
-    @classmethod
-    def _code(cls, value: Any) -> Any:
-        value = _blank_to_none(value)
-        if value is None:
-            raise ValueError("an order needs a type")
-        return str(value).upper()
 
     @model_validator(mode="after")
     def _dates(self) -> OrderCreate:
@@ -302,12 +267,5 @@ class AssociationCreate(SQLModel):
 
 class CustodyEventCreate(SQLModel):
     kind: TriggerKind
-    happened_at: datetime
+    happened_at: Aware
     detail: str = ""
-
-    @field_validator("happened_at")
-    @classmethod
-    def _aware(cls, value: datetime) -> datetime:
-        if value.tzinfo is None:
-            raise ValueError("a time needs a time zone")
-        return value

@@ -7,12 +7,13 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Annotated
 
 from pydantic import field_validator, model_validator
 from sqlalchemy import JSON, Column, Index, Integer
 from sqlmodel import Field, SQLModel
 
+from cipco.models.fields import BLANK_IS_NONE, Aware, MaybeAware, MaybeLine, required
 from cipco.models.people import PrisonerIn
 from cipco.models.site import SiteScoped
 from cipco.models.types import UTCDateTime, versioned
@@ -158,20 +159,20 @@ class Referral(SiteScoped, table=True):
     force_id: str | None = Field(default=None, foreign_key="force.id", index=True)
     crime_ref: str | None = Field(default=None, index=True)
     oic_name: str | None = Field(default=None, index=True)
-    oic_collar: str | None = None
-    oic_phone: str | None = None
-    oic_email: str | None = None
-    adjudication_charge: str | None = None
+    oic_collar: MaybeLine = None
+    oic_phone: MaybeLine = None
+    oic_email: MaybeLine = None
+    adjudication_charge: MaybeLine = None
     adjudication_state: str | None = None
     footage_requested_on: date | None = None
     evidence: dict[str, bool] = Field(default_factory=dict, sa_column=Column(JSON))
     notes: str = ""
-    next_step: str | None = None
+    next_step: MaybeLine = None
     next_step_due: date | None = None
     status: str = Field(default=Status.DRAFT, index=True)
     outcome: str | None = None
     outcome_number: int | None = None
-    outcome_detail: str | None = None
+    outcome_detail: MaybeLine = None
     status_reason: str | None = None
     police_contacted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     referred_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
@@ -238,27 +239,13 @@ class FollowUp(SiteScoped, table=True):
 # ------------------------------------------------------------------ input schemas
 
 
-def _blank_to_none(value: Any) -> Any:
-    if isinstance(value, str) and not value.strip():
-        return None
-    return value
-
-
 class PartyIn(SQLModel):
     role: PartyRole = PartyRole.VICTIM
     kind: PartyKind = PartyKind.STAFF
-    name: str
+    name: Annotated[str, required("", message="a victim or witness needs a name")]
     nomis_number: str | None = None
     statement_taken: bool = False
     enhanced_rights: bool = False
-
-    @field_validator("name")
-    @classmethod
-    def _name(cls, value: str) -> str:
-        value = " ".join(value.split())
-        if not value:
-            raise ValueError("a victim or witness needs a name")
-        return value
 
 
 class _ReferralFields(SQLModel):
@@ -271,42 +258,24 @@ class _ReferralFields(SQLModel):
     victim_wants_police: bool = False
     terrorism_conviction: bool = False
     summary_only: bool = False
-    force_id: str | None = None
-    crime_ref: str | None = None
-    oic_name: str | None = None
+    force_id: MaybeLine = None
+    crime_ref: MaybeLine = None
+    oic_name: MaybeLine = None
     oic_collar: str | None = None
     oic_phone: str | None = None
     oic_email: str | None = None
     adjudication_charge: str | None = None
-    adjudication_state: AdjudicationState | None = None
+    adjudication_state: Annotated[AdjudicationState | None, BLANK_IS_NONE] = None
     footage_requested_on: date | None = None
     evidence: dict[str, bool] = {}
     notes: str = ""
     next_step: str | None = None
     next_step_due: date | None = None
-    police_contacted_at: datetime | None = None
-    victim_updated_at: datetime | None = None
+    police_contacted_at: MaybeAware = None
+    victim_updated_at: MaybeAware = None
     enhanced_victim: bool = False
     outcome_number: int | None = None
     outcome_detail: str | None = None
-
-    @field_validator(
-        "force_id",
-        "crime_ref",
-        "oic_name",
-        "oic_collar",
-        "oic_phone",
-        "oic_email",
-        "adjudication_charge",
-        "adjudication_state",
-        "next_step",
-        "outcome_detail",
-        mode="before",
-    )
-    @classmethod
-    def _blank(cls, value: Any) -> Any:
-        value = _blank_to_none(value)
-        return value.strip() if isinstance(value, str) else value
 
     @field_validator("aggravating_factors")
     @classmethod
@@ -331,34 +300,14 @@ class _ReferralFields(SQLModel):
             raise ValueError(f"'{value}' is not an e-mail address")
         return value
 
-    @field_validator("police_contacted_at", "victim_updated_at")
-    @classmethod
-    def _aware(cls, value: datetime | None) -> datetime | None:
-        if value is not None and value.tzinfo is None:
-            raise ValueError("a time needs a time zone")
-        return value
-
 
 class ReferralCreate(_ReferralFields):
-    reference: str | None = None  # generated when not given
+    reference: MaybeLine = None  # generated when not given
     prisoner: PrisonerIn
     category_code: str
-    incident_at: datetime
-    discovered_at: datetime | None = None  # defaults to the incident time
+    incident_at: Aware
+    discovered_at: MaybeAware = None  # defaults to the incident time
     parties: list[PartyIn] = []
-
-    @field_validator("incident_at", "discovered_at")
-    @classmethod
-    def _aware_dt(cls, value: datetime | None) -> datetime | None:
-        if value is not None and value.tzinfo is None:
-            raise ValueError("a time needs a time zone")
-        return value
-
-    @field_validator("reference", mode="before")
-    @classmethod
-    def _ref(cls, value: Any) -> Any:
-        value = _blank_to_none(value)
-        return value.strip() if isinstance(value, str) else value
 
     @model_validator(mode="after")
     def _order(self) -> ReferralCreate:
@@ -374,8 +323,8 @@ class ReferralUpdate(_ReferralFields):
 
     prisoner: PrisonerIn | None = None
     category_code: str | None = None
-    incident_at: datetime | None = None
-    discovered_at: datetime | None = None
+    incident_at: MaybeAware = None
+    discovered_at: MaybeAware = None
     parties: list[PartyIn] | None = None
 
     @model_validator(mode="after")

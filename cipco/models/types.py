@@ -60,16 +60,19 @@ class ContainsIgnoringCase(ColumnElement[bool]):
     type = Boolean()
     _is_implicitly_boolean = True  # a comparison: no "= 1" appended on SQLite
 
-    def __init__(self, column: Any, pattern: str) -> None:
+    def __init__(self, column: Any, pattern: str, escape: str | None = None) -> None:
         self.column = column
         self.pattern = pattern
+        self.escape = escape
 
 
 @compiles(ContainsIgnoringCase)
 def _contains_default(element: ContainsIgnoringCase, compiler: Any, **kw: Any) -> str:
-    return str(compiler.process(element.column.ilike(element.pattern), **kw))
+    clause = element.column.ilike(element.pattern, escape=element.escape)
+    return str(compiler.process(clause, **kw))
 
 
 @compiles(ContainsIgnoringCase, "sqlite")
 def _contains_sqlite(element: ContainsIgnoringCase, compiler: Any, **kw: Any) -> str:
-    return str(compiler.process(element.column.like(element.pattern), **kw))
+    clause = element.column.like(element.pattern, escape=element.escape)
+    return str(compiler.process(clause, **kw))

@@ -1,8 +1,10 @@
 """The audit trail, written by one session listener for every tracked table.
 
-A model is tracked when its class sets ``__audit__ = True`` or appears in ``TRACKED``.
-Each insert, each changed field of an update, and each delete becomes an ``AuditEvent``
-(table, record id, field, old, new, actor, at). Nothing edits or deletes audit rows.
+A log's service registers its models with :func:`track` when it is imported. Each insert,
+each changed field of an update, and each delete of a tracked model becomes an
+``AuditEvent`` (table, record id, field, old, new, actor, at); bulk inserts (imports, demo
+data, generated agendas) bypass the listener and write one event saying what they did.
+Nothing edits or deletes audit rows.
 """
 
 from __future__ import annotations

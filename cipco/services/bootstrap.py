@@ -1,23 +1,92 @@
-"""Opening a data file: create or migrate it, seed the reference lists, learn its site."""
+"""Opening a data file: check it, create or migrate it, seed the reference lists, learn its site.
+
+How a command opens the file says what it may do to it (:class:`cipco.dbfile.Access`):
+``READ`` opens an existing cipco file read-only (an archived copy works and is never changed),
+``WRITE`` opens an existing one to save changes, ``CREATE`` may also make a new one.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
+from sqlmodel import Session, SQLModel
 
-from cipco.db import UNASSIGNED, open_database, session_scope, with_site
+import cipco.models  # noqa: F401  (every table in SQLModel.metadata)
+from cipco.datafile import Opened, open_database
+from cipco.db import UNASSIGNED, WaitListener, read_scope, session_scope, set_write_wait, with_site
+from cipco.dbfile import Access
+from cipco.models.reference import CrimeCategory, Force, OrderType, Prison
+from cipco.services import settings as settings_service
 from cipco.services.reference import seed_reference_data
 from cipco.services.site import file_site
 
+WRITE_WAIT_KEY = "write_wait_seconds"
 
-def prepare(path: Path) -> Engine:
-    """An engine on ``path``: created 0600 if new, migrated, reference lists seeded.
 
-    New rows written through the engine belong to the file's site (unassigned until chosen).
+def open_file(
+    path: Path,
+    access: Access = Access.CREATE,
+    *,
+    make_folder: bool = True,
+    on_wait: WaitListener | None = None,
+) -> Opened:
+    """Open ``path`` for ``access``: checked first, then created/migrated/seeded if it may be.
+
+    New rows written through the engine belong to the file's site (unassigned until chosen);
+    writes wait for another writer as the file's ``write_wait_seconds`` setting says.
     """
-    engine = open_database(path)
-    with session_scope(engine, actor="cipco") as session:
-        seed_reference_data(session)
-        site = file_site(session)
-    return with_site(engine, site.code if site is not None else UNASSIGNED)
+    opened = open_database(path, access, make_folder=make_folder, on_wait=on_wait)
+    engine = opened.engine
+    try:
+        with read_scope(engine) as session:
+            seeded = _reference_lists_filled(session)
+        if not seeded and not opened.read_only:  # new, upgraded, or cut short while new
+            with session_scope(engine, actor="cipco") as session:
+                seed_reference_data(session)
+        with read_scope(engine) as session:
+            site = file_site(session)
+            wait = settings_service.get_int(session, WRITE_WAIT_KEY)
+    except BaseException:
+        engine.dispose()
+        raise
+    spec = settings_service.SPECS[WRITE_WAIT_KEY]
+    set_write_wait(engine, min(max(wait, spec.least), spec.most))  # a stored value kept sane
+    engine = with_site(engine, site.code if site is not None else UNASSIGNED)
+    return Opened(
+        engine,
+        opened.path,
+        read_only=opened.read_only,
+        created=opened.created,
+        migrated=opened.migrated,
+        backup=opened.backup,
+        tidy=opened.tidy,
+    )
+
+
+def prepare(path: Path | str, access: Access = Access.CREATE) -> Engine:
+    """An engine on ``path``: created 0600 if new, migrated, reference lists seeded."""
+    return open_file(Path(path), access).engine
+
+
+def _reference_lists_filled(session: Session) -> bool:
+    """True when every reference list has rows (checked in a snapshot: no write lock)."""
+    return all(
+        session.execute(select(model).limit(1)).first() is not None
+        for model in (Prison, Force, CrimeCategory, OrderType)
+    )
+
+
+# Tables with a site column that are not records of a log.
+_NOT_RECORDS = frozenset({"setting", "audit_event"})
+
+
+def holds_records(session: Session) -> bool:
+    """True if the file holds any record of any log (reference lists, settings and the audit
+    trail aside): a file someone works in, not a new or demo-ready one."""
+    for table in SQLModel.metadata.sorted_tables:
+        if "site" not in table.c or table.name in _NOT_RECORDS:
+            continue
+        if session.execute(select(table.c.site).limit(1)).first() is not None:
+            return True
+    return False

@@ -20,13 +20,10 @@ from cipco.models.clinic import (
     ItemKind,
     Presence,
 )
-from cipco.models.people import Prisoner
-from cipco.models.reference import CrimeCategory
-from cipco.models.referral import Referral
 from cipco.services import clinic as clinic_service
-from cipco.services import demo
+from cipco.services import demo, referrals
 from cipco.services.demo import DemoContext
-from cipco.services.flags import CLOSED_STATUSES
+from cipco.services.paging import PageQuery
 
 PAST_CLINICS = 8
 ATTENDEES = (
@@ -67,22 +64,7 @@ def generate_clinics(session: Session, ctx: DemoContext, tick: Callable[[str, in
     step = clinic_service.frequency_days(session)
     last_day = today(ctx.clock)
     days = [last_day - timedelta(days=step * k) for k in range(PAST_CLINICS, -1, -1)]
-    rows = session.execute(
-        select(
-            Referral.id,
-            Referral.reference,
-            Prisoner.nomis_number,
-            Prisoner.name,
-            CrimeCategory.label,
-            Referral.incident_at,
-            Referral.status,
-        )
-        .join(Prisoner, Prisoner.id == Referral.prisoner_id)
-        .join(CrimeCategory, CrimeCategory.code == Referral.category_code)
-        .order_by(Referral.incident_at.desc())  # type: ignore[attr-defined]
-        .limit(400)
-    ).all()
-    closed = {s.value for s in CLOSED_STATUSES}
+    rows = referrals.referral_page(session, PageQuery(limit=400), ctx.clock).rows  # newest first
     count = 0
     for index, day in enumerate(days):
         if clinic_service.clinic_on(session, day) is not None:
@@ -125,8 +107,9 @@ def generate_clinics(session: Session, ctx: DemoContext, tick: Callable[[str, in
                     "clinic_id": clinic.id,
                     "position": position,
                     "kind": ItemKind.REFERRAL.value,
-                    "section": "Closed since" if row.status in closed else "Open referrals",
-                    "title": f"{row.reference} {row.nomis_number} {row.name} — {row.label}",
+                    "section": "Closed since" if row.closed else "Open referrals",
+                    "title": " ".join((row.reference, row.nomis_number, row.prisoner_name))
+                    + f" — {row.category}",
                     "detail": "",
                     "referral_id": row.id,
                     "action_id": None,

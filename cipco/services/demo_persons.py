@@ -143,14 +143,7 @@ def generate_mg4d(session: Session, ctx: DemoContext, tick: Callable[[str, int],
                 }
             )
     if papers:
-        session.execute(insert(ChargePapers), papers)
-        ids = dict(
-            session.execute(
-                select(ChargePapers.referral_id, ChargePapers.id).where(
-                    ChargePapers.referral_id.in_([p["referral_id"] for p in papers])  # type: ignore[union-attr]
-                )
-            ).all()
-        )
+        ids = demo.insert_keyed(session, ChargePapers, papers, "referral_id")
         rows = [
             {k: v for k, v in e.items() if k != "_rid"} | {"papers_id": ids[e["_rid"]]}
             for e in events

@@ -47,6 +47,7 @@ from cipco.models.people import Prisoner, PrisonerIn
 from cipco.models.referral import Referral
 from cipco.services import audit, settings
 from cipco.services.chain import GENESIS, Derived, derive, event_hash, name_key
+from cipco.services.errors import RecordError
 from cipco.services.flags import CLOSED_STATUSES
 from cipco.services.paging import Page, PageQuery, count_of, text_filter
 
@@ -79,12 +80,8 @@ BACKDATED_AFTER = timedelta(hours=1)
 FUTURE_TOLERANCE = timedelta(minutes=5)
 
 
-class ExhibitError(ValueError):
+class ExhibitError(RecordError):
     """A change was refused; the message names the field and the problem."""
-
-    def __init__(self, message: str, *, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
 
 
 def validation_message(exc: ValidationError) -> str:

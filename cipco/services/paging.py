@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import ColumnElement, Select, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlmodel import Session
 
 from cipco.models.types import ContainsIgnoringCase
 
 RowT = TypeVar("RowT")
+ESCAPE = "\\"
 
 
 @dataclass(frozen=True)
@@ -26,9 +27,7 @@ class PageQuery:
     extra: dict[str, Any] = field(default_factory=dict)
 
     def with_window(self, offset: int, limit: int) -> PageQuery:
-        return PageQuery(
-            self.text, self.queue, self.sort, self.descending, offset, limit, self.extra
-        )
+        return replace(self, offset=offset, limit=limit)
 
 
 @dataclass(frozen=True)
@@ -38,18 +37,30 @@ class Page(Generic[RowT]):
     offset: int
 
 
-def text_filter(columns: list[Any], text: str) -> ColumnElement[bool] | None:
-    """Every word must appear in at least one of ``columns`` (case-insensitive)."""
-    words = text.split()
-    if not words:
-        return None
-    clauses = []
-    for word in words:
-        pattern = f"%{word.replace('%', '').replace('_', '')}%"
-        clauses.append(or_(*(ContainsIgnoringCase(column, pattern) for column in columns)))
-    from sqlalchemy import and_
+def like_pattern(text: str) -> str:
+    """``%text%`` for LIKE with ``%``, ``_`` and the escape character taken literally."""
+    escaped = text.replace(ESCAPE, ESCAPE * 2).replace("%", ESCAPE + "%").replace("_", ESCAPE + "_")
+    return f"%{escaped}%"
 
+
+def text_filter(columns: list[Any], text: str) -> ColumnElement[bool] | None:
+    """Every word must appear in at least one of ``columns`` (case-insensitive).
+
+    What the user typed is matched literally: ``100%`` finds "100%", ``A_1`` finds "A_1".
+    """
+    words = text.split()
+    if not words or not columns:
+        return None
+    clauses = [
+        or_(*(ContainsIgnoringCase(column, like_pattern(word), ESCAPE) for column in columns))
+        for word in words
+    ]
     return and_(*clauses)
+
+
+def contains(column: Any, text: str) -> ColumnElement[bool]:
+    """``column`` contains ``text`` literally, whatever the letter case."""
+    return ContainsIgnoringCase(column, like_pattern(text), ESCAPE)
 
 
 def count_of(session: Session, statement: Select[Any]) -> int:

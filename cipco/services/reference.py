@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+from collections.abc import Callable
 from importlib import resources
 
 from sqlalchemy import func, select
@@ -27,44 +28,33 @@ def _seed(session: Session, model: type[SQLModel], objects: list[SQLModel]) -> i
     return len(objects)
 
 
+def _category(r: dict[str, str]) -> CrimeCategory:
+    flags = ("mandatory_referral", "serious_incident", "summary_only_possible")
+    return CrimeCategory(code=r["code"], label=r["label"], **{f: _yes(r[f]) for f in flags})
+
+
+def _order_type(r: dict[str, str]) -> OrderType:
+    optional = ("min_duration", "max_duration", "nomis_alert")
+    return OrderType(
+        code=r["code"],
+        label=r["label"],
+        may_start_on_release=_yes(r["may_start_on_release"]),
+        **{f: r[f] or None for f in optional},
+    )
+
+
+SEEDS: tuple[tuple[type[SQLModel], str, Callable[[dict[str, str]], SQLModel]], ...] = (
+    (Prison, "prisons.csv", lambda r: Prison(code=r["code"], name=r["name"])),
+    (Force, "police_forces.csv", lambda r: Force(id=r["id"], name=r["name"])),
+    (CrimeCategory, "crime_categories.csv", _category),
+    (OrderType, "ancillary_orders.csv", _order_type),
+)
+
+
 def seed_reference_data(session: Session) -> int:
     """Fill empty reference tables from ``cipco/reference/*.csv``. Returns rows added."""
-    added = _seed(
-        session, Prison, [Prison(code=r["code"], name=r["name"]) for r in _rows("prisons.csv")]
-    )
-    added += _seed(
-        session,
-        Force,
-        [Force(id=r["id"], name=r["name"]) for r in _rows("police_forces.csv")],
-    )
-    added += _seed(
-        session,
-        CrimeCategory,
-        [
-            CrimeCategory(
-                code=r["code"],
-                label=r["label"],
-                mandatory_referral=_yes(r["mandatory_referral"]),
-                serious_incident=_yes(r["serious_incident"]),
-                summary_only_possible=_yes(r["summary_only_possible"]),
-            )
-            for r in _rows("crime_categories.csv")
-        ],
-    )
-    added += _seed(
-        session,
-        OrderType,
-        [
-            OrderType(
-                code=r["code"],
-                label=r["label"],
-                min_duration=r["min_duration"] or None,
-                max_duration=r["max_duration"] or None,
-                may_start_on_release=_yes(r["may_start_on_release"]),
-                nomis_alert=r["nomis_alert"] or None,
-            )
-            for r in _rows("ancillary_orders.csv")
-        ],
+    added = sum(
+        _seed(session, model, [make(row) for row in _rows(name)]) for model, name, make in SEEDS
     )
     session.flush()
     return added

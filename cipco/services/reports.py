@@ -19,13 +19,14 @@ from cipco.clock import Clock, london_midnight, to_london
 from cipco.models.people import Prisoner
 from cipco.models.reference import CrimeCategory, Force
 from cipco.models.referral import OUTCOME_LABELS, STATUS_LABELS, Outcome, Referral, Status
+from cipco.services.errors import RecordError
 from cipco.services.flags import CLOSED_STATUSES
-from cipco.services.paging import text_filter
+from cipco.services.paging import contains, text_filter
 from cipco.services.referral_import import STATUS_VOCAB, _key
 
 
-class FilterError(ValueError):
-    pass
+class FilterError(RecordError):
+    """A report or export filter names something that does not exist."""
 
 
 @dataclass(frozen=True)
@@ -134,7 +135,7 @@ def _export_statement(session: Session, flt: ReferralFilter, clock: Clock) -> An
     if flt.force:
         statement = statement.where(Referral.force_id == resolve_force(session, flt.force))
     if flt.oic:
-        statement = statement.where(Referral.oic_name.ilike(f"%{flt.oic.strip()}%"))  # type: ignore[union-attr]
+        statement = statement.where(contains(Referral.oic_name, flt.oic.strip()))
     if flt.date_from:
         statement = statement.where(Referral.incident_at >= london_midnight(flt.date_from))
     if flt.date_to:

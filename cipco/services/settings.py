@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from cipco.models.settings import Setting
+from cipco.services.errors import RecordError
 
 
 @dataclass(frozen=True)
@@ -19,6 +20,8 @@ class SettingSpec:
     label: str
     default: int | str
     help: str
+    least: int = 0  # a whole-number setting outside least..most cannot be meant
+    most: int = 366
 
 
 SPECS: dict[str, SettingSpec] = {
@@ -29,60 +32,80 @@ SPECS: dict[str, SettingSpec] = {
             "CCTV/BWV overwrite window (days)",
             28,
             "Footage is overwritten this many days after recording unless preserved.",
+            least=1,
+            most=366,
         ),
         SettingSpec(
             "footage_warn_days",
             "Warn before footage overwrite (days)",
             7,
             "Amber this many days before the overwrite date.",
+            least=0,
+            most=90,
         ),
         SettingSpec(
             "referral_decision_working_days",
             "Decide whether to refer within (working days)",
             2,
             "A mandatory-category draft needs a referral or a recorded reason by then.",
+            least=1,
+            most=60,
         ),
         SettingSpec(
             "due_soon_working_days",
             "Due soon (working days)",
             2,
             "Rows turn amber this many working days before a deadline.",
+            least=0,
+            most=30,
         ),
         SettingSpec(
             "victim_update_working_days",
             "Victim update after a police decision (working days)",
             5,
             "Victims' Code: 5 working days, 1 with enhanced rights.",
+            least=1,
+            most=60,
         ),
         SettingSpec(
             "victim_update_enhanced_working_days",
             "Victim update, enhanced rights (working days)",
             1,
             "Victims' Code enhanced rights.",
+            least=1,
+            most=60,
         ),
         SettingSpec(
             "acknowledgement_chase_working_days",
             "Chase police acknowledgement after (working days)",
             5,
             "A referral with no crime reference this long after referring is due a chase.",
+            least=1,
+            most=60,
         ),
         SettingSpec(
             "repeat_offender_count",
             "Repeat offender: referrals as suspect (N)",
             3,
             "Suggest a prisoner for the persons-of-interest list at N referrals...",
+            least=2,
+            most=50,
         ),
         SettingSpec(
             "repeat_offender_months",
             "Repeat offender: within months (M)",
             12,
             "...within M months.",
+            least=1,
+            most=120,
         ),
         SettingSpec(
             "clinic_frequency_days",
             "Crime clinic every (days)",
             14,
             "7 for weekly, 14 for fortnightly.",
+            least=1,
+            most=91,
         ),
         SettingSpec("export_force", "Force for exports", "", "Default police force id."),
         SettingSpec(
@@ -90,37 +113,55 @@ SPECS: dict[str, SettingSpec] = {
             "Exhibit retention review (days)",
             90,
             "Held exhibits are reviewed this many days after the last movement.",
+            least=1,
+            most=3660,
         ),
         SettingSpec(
             "mg4d_hearing_warn_days",
             "MG4D: warn when first hearing within (days)",
             7,
             "Unserved papers turn red this close to the first hearing.",
+            least=0,
+            most=90,
         ),
         SettingSpec(
             "order_expiry_warn_days",
             "Ancillary order expiry warning (days)",
             90,
             "Warn this many days before an order ends.",
+            least=0,
+            most=366,
         ),
         SettingSpec(
             "soc_band1_review_days",
             "SOC Band 1 review every (days)",
             91,
             "Quarterly, case-managed by the regional SOC unit.",
+            least=1,
+            most=366,
         ),
         SettingSpec(
             "soc_band2_review_days",
             "SOC Band 2 review every (days)",
             30,
             "Monthly, locally.",
+            least=1,
+            most=366,
+        ),
+        SettingSpec(
+            "write_wait_seconds",
+            "Wait for another cipco writing to the file (seconds)",
+            60,
+            "A save waits this long while another window or user is saving.",
+            least=5,
+            most=600,
         ),
     )
 }
 
 
-class SettingError(ValueError):
-    pass
+class SettingError(RecordError):
+    """A setting was refused; the message names it and the sane range."""
 
 
 def _row(session: Session, key: str) -> Setting | None:
@@ -158,16 +199,24 @@ def set_value(session: Session, key: str, value: str | int) -> None:
     """Validate and store one setting."""
     spec = SPECS.get(key)
     if spec is None:
-        raise SettingError(f"unknown setting '{key}'")
-    text = str(value).strip()
+        raise SettingError(f"unknown setting '{key}'", field="key")
+    text = " ".join(str(value).split())
     if isinstance(spec.default, int):
         try:
-            number = int(text)
+            number = int(text.replace(",", ""))
         except ValueError:
-            raise SettingError(f"{spec.label}: '{value}' is not a whole number") from None
-        if number < 0:
-            raise SettingError(f"{spec.label}: must not be negative")
+            raise SettingError(
+                f"{spec.label}: '{text[:20]}' is not a whole number", field=key
+            ) from None
+        if not spec.least <= number <= spec.most:
+            raise SettingError(
+                f"{spec.label}: {number:,} is not a sensible value; "
+                f"use {spec.least} to {spec.most:,}",
+                field=key,
+            )
         text = str(number)
+    elif len(text) > 200:
+        raise SettingError(f"{spec.label}: too long (200 characters at most)", field=key)
     row = _row(session, key)
     if row is None:
         session.add(Setting(key=key, value=text))

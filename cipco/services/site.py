@@ -11,19 +11,15 @@ from sqlalchemy import update
 from sqlmodel import Session, SQLModel, select
 
 from cipco.clock import Clock
-from cipco.db import UNASSIGNED, site_of
+from cipco.db import UNASSIGNED
 from cipco.models.reference import Prison
 from cipco.models.settings import Setting
 from cipco.models.site import Site, SiteScoped
+from cipco.services.errors import RecordError
 
 
-class SiteError(ValueError):
+class SiteError(RecordError):
     """The site cannot be set as asked; the message says why."""
-
-
-def current_site(session: Session) -> str:
-    """The site new rows of this session belong to (``""`` while unassigned)."""
-    return site_of(session.get_bind())
 
 
 def file_site(session: Session) -> Site | None:

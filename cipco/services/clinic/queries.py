@@ -1,0 +1,578 @@
+"""The clinic log's lists: clinics, one clinic's agenda, the action log; their specs.
+
+The clinics log has two lists in the registry: ``clinics`` (:data:`SPEC`) and the action
+log ``actions`` (:data:`ACTIONS_SPEC`). A clinic's agenda is a third, paged the same way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlmodel import Session
+
+from cipco.clock import Clock
+from cipco.dates import format_datetime
+from cipco.models.clinic import (
+    CLINIC_STATUS_LABELS,
+    ActionStatus,
+    AgendaItem,
+    AgendaItemCreate,
+    AgendaItemUpdate,
+    Attendance,
+    Clinic,
+    ClinicAction,
+    ClinicActionCreate,
+    ClinicActionUpdate,
+    ClinicCreate,
+    ClinicStatus,
+    ClinicUpdate,
+    ItemKind,
+    Presence,
+)
+from cipco.models.referral import Referral
+from cipco.services.clinic.common import (
+    OPEN_ACTION,
+    TRANSITIONS,
+    ClinicError,
+    clinic_label,
+    load_clinic,
+    next_held_on,
+    previous_clinic,
+)
+from cipco.services.flags import SEVERITY_MARKERS, Severity, severity_of
+from cipco.services.logspec import Column, Done, LogService, LogSpec, Queue, Sheets, Words
+from cipco.services.paging import Page, PageQuery, contains
+from cipco.services.referrals import status_label as referral_status_label
+
+if TYPE_CHECKING:
+    from cipco.services.logspec import QueryContext
+
+
+@dataclass(frozen=True)
+class ClinicRow:
+    id: int
+    held_on: date
+    title: str
+    status: str
+    items: int
+    dropped: int
+    open_actions: int
+    attendees: int
+    version: int
+
+    @property
+    def status_label(self) -> str:
+        return CLINIC_STATUS_LABELS.get(self.status, self.status)
+
+
+def _count(model: Any, *conditions: Any) -> Any:
+    return select(func.count()).where(model.clinic_id == Clinic.id, *conditions).scalar_subquery()
+
+
+def _clinic_status(status: ClinicStatus) -> Any:
+    return lambda ctx: Clinic.status == status.value
+
+
+class ClinicService(LogService[Clinic, ClinicRow]):
+    model = Clinic
+    row_type = ClinicRow
+    error = ClinicError
+
+    def label(self, record: Any) -> str:
+        return clinic_label(record)
+
+    def select(self, ctx: QueryContext, query: PageQuery) -> Select[Any]:
+        return select(
+            Clinic.id,
+            Clinic.held_on,
+            Clinic.title,
+            Clinic.status,
+            _count(AgendaItem, AgendaItem.dropped.is_(False)),  # type: ignore[attr-defined]
+            _count(AgendaItem, AgendaItem.dropped.is_(True)),  # type: ignore[attr-defined]
+            _count(ClinicAction, ClinicAction.status == ActionStatus.OPEN),
+            _count(Attendance, Attendance.presence == Presence.PRESENT),
+            Clinic.version,
+        )
+
+    def default_order(self, ctx: QueryContext, query: PageQuery) -> tuple[Any, ...]:
+        return (Clinic.held_on.desc(),)  # type: ignore[attr-defined]
+
+    def build_rows(self, ctx: QueryContext, results: Sequence[Any]) -> list[ClinicRow]:
+        return [ClinicRow(*row) for row in results]
+
+
+class ItemService(LogService[AgendaItem, "AgendaRow"]):
+    """A clinic's agenda: ``PageQuery.extra["clinic_id"]`` chooses the clinic."""
+
+    model = AgendaItem
+    error = ClinicError
+    filters: ClassVar[dict[str, Any]] = {
+        "clinic_id": lambda value: AgendaItem.clinic_id == value,
+        "show_dropped": lambda shown: None if shown else AgendaItem.dropped.is_(False),  # type: ignore[attr-defined]
+    }
+
+    def label(self, record: Any) -> str:
+        return f"agenda item '{record.title}'"
+
+    def select(self, ctx: QueryContext, query: PageQuery) -> Select[Any]:
+        return (
+            select(
+                AgendaItem.id,
+                AgendaItem.position,
+                AgendaItem.kind,
+                AgendaItem.section,
+                AgendaItem.title,
+                AgendaItem.detail,
+                AgendaItem.note,
+                AgendaItem.dropped,
+                AgendaItem.drop_reason,
+                AgendaItem.version,
+                AgendaItem.referral_id,
+                Referral.reference,
+                Referral.status,
+                Referral.version,
+                Referral.next_due_label,
+                Referral.next_due_at,
+                Referral.next_warn_at,
+                AgendaItem.action_id,
+                ClinicAction.status,
+                ClinicAction.owner_name,
+            )
+            .outerjoin(Referral, Referral.id == AgendaItem.referral_id)
+            .outerjoin(ClinicAction, ClinicAction.id == AgendaItem.action_id)
+        )
+
+    def order(self, ctx: QueryContext, query: PageQuery) -> tuple[Any, ...]:
+        return (AgendaItem.position, AgendaItem.id)
+
+    def build_rows(self, ctx: QueryContext, results: Sequence[Any]) -> list[AgendaRow]:
+        now = ctx.now
+        return [
+            AgendaRow(
+                id=r[0],
+                number=index,
+                position=r[1],
+                kind=r[2],
+                section=r[3],
+                title=r[4],
+                detail=r[5],
+                note=r[6],
+                dropped=bool(r[7]),
+                drop_reason=r[8],
+                version=r[9],
+                referral_id=r[10],
+                referral_reference=r[11],
+                referral_status=r[12],
+                referral_version=r[13],
+                due_label=r[14] or "",
+                severity=severity_of(r[15], r[16], now) if r[15] else Severity.PENDING,
+                action_id=r[17],
+                action_status=r[18],
+                action_owner=r[19],
+            )
+            for index, r in enumerate(results, start=1)
+        ]
+
+
+@dataclass(frozen=True)
+class AttendeeRow:
+    id: int
+    name: str
+    role: str
+    organisation: str
+    presence: str
+
+
+@dataclass(frozen=True)
+class ClinicView:
+    id: int
+    held_on: date
+    title: str
+    location: str
+    status: str
+    notes: str
+    version: int
+    agenda_at: datetime | None
+    started_at: datetime | None
+    closed_at: datetime | None
+    items: int
+    dropped: int
+    discussed: int
+    actions_raised: int
+    open_actions: int
+    previous_held_on: date | None
+    next_held_on: date
+    attendance: list[AttendeeRow]
+    allowed_moves: tuple[ClinicStatus, ...]
+
+    @property
+    def read_only(self) -> bool:
+        return self.status == ClinicStatus.CLOSED
+
+
+def attendance_rows(session: Session, clinic_id: int) -> list[AttendeeRow]:
+    return [
+        AttendeeRow(a.id, a.name, a.role, a.organisation, a.presence)  # type: ignore[arg-type]
+        for a in session.scalars(
+            select(Attendance)
+            .where(Attendance.clinic_id == clinic_id)
+            .order_by(Attendance.presence.desc(), Attendance.name)  # type: ignore[attr-defined]
+        )
+    ]
+
+
+def clinic_view(session: Session, clinic_id: int) -> ClinicView:
+    """Everything the clinic screen's header and attendance panel show."""
+    clinic = load_clinic(session, clinic_id)
+    counts = session.execute(
+        select(
+            func.count().filter(AgendaItem.dropped.is_(False)),  # type: ignore[attr-defined]
+            func.count().filter(AgendaItem.dropped.is_(True)),  # type: ignore[attr-defined]
+            func.count().filter(AgendaItem.note != ""),
+        ).where(AgendaItem.clinic_id == clinic_id)
+    ).one()
+    action_counts = session.execute(
+        select(
+            func.count(),
+            func.count().filter(ClinicAction.status == ActionStatus.OPEN),
+        ).where(ClinicAction.clinic_id == clinic_id)
+    ).one()
+    previous = previous_clinic(session, clinic.held_on)
+    assert clinic.id is not None
+    return ClinicView(
+        id=clinic.id,
+        held_on=clinic.held_on,
+        title=clinic.title,
+        location=clinic.location,
+        status=clinic.status,
+        notes=clinic.notes,
+        version=clinic.version,
+        agenda_at=clinic.agenda_at,
+        started_at=clinic.started_at,
+        closed_at=clinic.closed_at,
+        items=int(counts[0] or 0),
+        dropped=int(counts[1] or 0),
+        discussed=int(counts[2] or 0),
+        actions_raised=int(action_counts[0] or 0),
+        open_actions=int(action_counts[1] or 0),
+        previous_held_on=previous.held_on if previous else None,
+        next_held_on=next_held_on(session, clinic),
+        attendance=attendance_rows(session, clinic_id),
+        allowed_moves=TRANSITIONS[ClinicStatus(clinic.status)],
+    )
+
+
+@dataclass(frozen=True)
+class AgendaRow:
+    id: int
+    number: int
+    position: int
+    kind: str
+    section: str
+    title: str
+    detail: str
+    note: str
+    dropped: bool
+    drop_reason: str | None
+    version: int
+    referral_id: int | None
+    referral_reference: str | None
+    referral_status: str | None  # live, from the tracker
+    referral_version: int | None
+    due_label: str
+    severity: Severity
+    action_id: int | None
+    action_status: str | None  # live, from the action log
+    action_owner: str | None
+
+    @property
+    def now_text(self) -> str:
+        """The live state of what the item is about (referral status, action status)."""
+        if self.kind == ItemKind.ACTION and self.action_status:
+            return f"action {self.action_status}"
+        if self.referral_status:
+            marker = SEVERITY_MARKERS.get(self.severity, "")
+            return f"{marker} {referral_status_label(self.referral_status)}".strip()
+        return ""
+
+    @property
+    def title_text(self) -> str:
+        return f"✗ {self.title}" if self.dropped else self.title
+
+    @property
+    def note_text(self) -> str:
+        return f"dropped: {self.drop_reason}" if self.dropped else self.note
+
+    @property
+    def settled(self) -> bool:
+        """Dropped, or an action already done or dropped: the agenda shows it dimmed."""
+        return self.dropped or (
+            self.kind == ItemKind.ACTION and self.action_status not in (None, OPEN_ACTION)
+        )
+
+
+def agenda_page(
+    session: Session, clinic_id: int, query: PageQuery, clock: Clock
+) -> Page[AgendaRow]:
+    """One page of a clinic's agenda in order, with live referral and action state."""
+    scoped = replace(query, extra={**query.extra, "clinic_id": clinic_id})
+    page = ITEMS_SERVICE.page(session, scoped, clock)
+    if query.offset:  # item numbers run on across pages
+        rows = [replace(row, number=row.number + query.offset) for row in page.rows]
+        page = Page(rows=rows, total=page.total, offset=page.offset)
+    return page
+
+
+def agenda_rows(session: Session, clinic_id: int, clock: Clock) -> list[AgendaRow]:
+    """The whole agenda (exports); screens use :func:`agenda_page`."""
+    load_clinic(session, clinic_id)
+    return list(ITEMS_SERVICE.stream(session, PageQuery(extra={"clinic_id": clinic_id}), clock))
+
+
+@dataclass(frozen=True)
+class ActionRow:
+    id: int
+    text: str
+    owner_name: str
+    owner_org: str
+    due_on: date | None
+    status: str
+    status_reason: str | None
+    referral_id: int | None
+    referral_reference: str | None
+    clinic_id: int
+    clinic_held_on: date
+    done_at: datetime | None
+    dropped_at: datetime | None
+    overdue: bool
+    version: int
+
+    @property
+    def open(self) -> bool:
+        return self.status == OPEN_ACTION
+
+    @property
+    def status_label(self) -> str:
+        return self.status + (" ! overdue" if self.overdue else "")
+
+    @property
+    def closed_text(self) -> str:
+        """When it was done or dropped, and the note or reason given."""
+        closed_at = self.done_at or self.dropped_at
+        return f"{format_datetime(closed_at)} {self.status_reason or ''}".strip()
+
+
+def _open(ctx: QueryContext) -> ColumnElement[bool]:
+    return ClinicAction.status == OPEN_ACTION  # type: ignore[return-value]
+
+
+def _overdue(ctx: QueryContext) -> ColumnElement[bool]:
+    return and_(
+        ClinicAction.status == OPEN_ACTION,
+        ClinicAction.due_on.is_not(None),  # type: ignore[union-attr]
+        ClinicAction.due_on < ctx.today,  # type: ignore[operator]
+    )
+
+
+def _action_status(status: ActionStatus) -> Any:
+    return lambda ctx: ClinicAction.status == status.value
+
+
+ACTION_QUEUE_LIST = (
+    Queue("open", "Open", _open),
+    Queue("overdue", "Overdue", _overdue),
+    Queue("done", "Done", _action_status(ActionStatus.DONE)),
+    Queue("dropped", "Dropped", _action_status(ActionStatus.DROPPED)),
+)
+ACTION_QUEUES: dict[str, str] = {queue.key: queue.label for queue in ACTION_QUEUE_LIST}
+
+
+def _owned_by(owner: str) -> ColumnElement[bool]:
+    return or_(contains(ClinicAction.owner_name, owner), contains(ClinicAction.owner_org, owner))
+
+
+def _raised_or_carried(clinic_id: int) -> ColumnElement[bool]:
+    """Actions raised at this clinic, or carried onto its agenda."""
+    carried = select(AgendaItem.action_id).where(
+        AgendaItem.clinic_id == clinic_id,
+        AgendaItem.action_id.is_not(None),  # type: ignore[union-attr]
+    )
+    return or_(ClinicAction.clinic_id == clinic_id, ClinicAction.id.in_(carried))  # type: ignore[union-attr]
+
+
+class ActionService(LogService[ClinicAction, ActionRow]):
+    model = ClinicAction
+    row_type = ActionRow
+    error = ClinicError
+    filters: ClassVar[dict[str, Any]] = {
+        "owner": lambda owner: _owned_by(str(owner).strip()) if str(owner).strip() else None,
+        "clinic_id": lambda value: ClinicAction.clinic_id == value,
+        "referral_id": lambda value: ClinicAction.referral_id == value,
+        "for_clinic": lambda value: _raised_or_carried(value),
+        "raised_before": lambda day: Clinic.held_on < day,
+    }
+
+    def label(self, record: Any) -> str:
+        return f"action '{record.text}'"
+
+    def select(self, ctx: QueryContext, query: PageQuery) -> Select[Any]:
+        return (
+            select(
+                ClinicAction.id,
+                ClinicAction.text,
+                ClinicAction.owner_name,
+                ClinicAction.owner_org,
+                ClinicAction.due_on,
+                ClinicAction.status,
+                ClinicAction.status_reason,
+                ClinicAction.referral_id,
+                Referral.reference,
+                ClinicAction.clinic_id,
+                Clinic.held_on,
+                ClinicAction.done_at,
+                ClinicAction.dropped_at,
+                ClinicAction.version,
+            )
+            .join(Clinic, Clinic.id == ClinicAction.clinic_id)
+            .outerjoin(Referral, Referral.id == ClinicAction.referral_id)
+        )
+
+    def default_order(self, ctx: QueryContext, query: PageQuery) -> tuple[Any, ...]:
+        """Open first, then by due date (undated last), then the newest clinic."""
+        return (
+            (ClinicAction.status != OPEN_ACTION),
+            ClinicAction.due_on.is_(None),  # type: ignore[union-attr]
+            ClinicAction.due_on,
+            Clinic.held_on.desc(),  # type: ignore[attr-defined]
+        )
+
+    def build_rows(self, ctx: QueryContext, results: Sequence[Any]) -> list[ActionRow]:
+        day = ctx.today
+        return [
+            ActionRow(
+                id=r[0],
+                text=r[1],
+                owner_name=r[2],
+                owner_org=r[3],
+                due_on=r[4],
+                status=r[5],
+                status_reason=r[6],
+                referral_id=r[7],
+                referral_reference=r[8],
+                clinic_id=r[9],
+                clinic_held_on=r[10],
+                done_at=r[11],
+                dropped_at=r[12],
+                overdue=r[5] == OPEN_ACTION and r[4] is not None and r[4] < day,
+                version=r[13],
+            )
+            for r in results
+        ]
+
+
+CLINIC_SERVICE = ClinicService()
+ITEMS_SERVICE = ItemService()
+CLINIC_SERVICE = ClinicService()
+ITEMS_SERVICE = ItemService()
+ACTIONS_SERVICE = ActionService()
+CLINIC_QUEUE_LIST = tuple(
+    Queue(status.value, CLINIC_STATUS_LABELS[status], _clinic_status(status))
+    for status in ClinicStatus
+)
+ItemService.row_type = AgendaRow  # declared below the service, beside the agenda's reads
+AGENDA_SPEC = LogSpec(
+    "agenda",
+    ITEMS_SERVICE,
+    Words("agenda item", "agenda items", "Agenda"),
+    columns=(
+        Column("number", "No.", 3, grow=False),
+        Column("section", "Section", 14),
+        Column("title", "Item", 36, attr="title_text"),
+        Column("now", "Now", 16, attr="now_text"),
+        Column("note", "Notes", 18, attr="note_text"),
+    ),
+    queues=tuple(
+        Queue(kind.value, kind.value.capitalize(), lambda ctx, k=kind.value: AgendaItem.kind == k)
+        for kind in ItemKind
+    ),
+    search=(AgendaItem.title, AgendaItem.detail, AgendaItem.note, AgendaItem.section),
+    search_hint="Filter the agenda",
+    schemas=(AgendaItemCreate, AgendaItemUpdate),
+    keys=("add_action", "remove", "reopen"),
+    done=Done("settled", frozenset({"True"})),
+)
+"""A clinic's agenda (``PageQuery.extra["clinic_id"]``): not a log of its own."""
+SPEC = LogSpec(
+    "clinics",
+    CLINIC_SERVICE,
+    Words("clinic", "clinics", "Clinics"),
+    columns=(
+        Column("held_on", "Date", 11, sort=Clinic.held_on),
+        Column("title", "Clinic", 24),
+        Column("status", "Status", 12, attr="status_label"),
+        Column("items", "Items", 6, grow=False),
+        Column("dropped", "Dropped", 8, grow=False),
+        Column("open_actions", "Open actions", 13, grow=False),
+        Column("attendees", "Present", 8, grow=False),
+    ),
+    queues=CLINIC_QUEUE_LIST,
+    search=(Clinic.title, Clinic.location, Clinic.notes),
+    search_hint="Filter: title, location or notes",
+    schemas=(ClinicCreate, ClinicUpdate),
+    keys=("new", "edit", "open", "move", "add_action", "export"),
+    sheets=Sheets("cipco.spreadsheets.clinic_export:AGENDA_COLUMNS"),
+    done=Done("status", frozenset({ClinicStatus.CLOSED.value})),
+    related=("actions",),
+)
+ACTIONS_SPEC = LogSpec(
+    "actions",
+    ACTIONS_SERVICE,
+    Words("action", "actions", "Actions"),
+    columns=(
+        Column("id", "No.", 5, grow=False),
+        Column("text", "Action", 40, sort=ClinicAction.text),
+        Column("owner", "Owner", 20, sort=ClinicAction.owner_name, attr="owner_name"),
+        Column("org", "Organisation", 14, attr="owner_org"),
+        Column("due_on", "Due", 11, sort=ClinicAction.due_on),
+        Column("status", "Status", 16, sort=ClinicAction.status, attr="status_label"),
+        Column("referral", "Referral", 15, attr="referral_reference"),
+        Column("clinic", "Raised at", 11, sort=Clinic.held_on, attr="clinic_held_on"),
+        Column("closed", "Done/dropped", 24, attr="closed_text"),
+    ),
+    queues=ACTION_QUEUE_LIST,
+    search=(ClinicAction.text, ClinicAction.owner_name, ClinicAction.owner_org, Referral.reference),
+    search_hint="Filter: action, owner, organisation or referral",
+    schemas=(ClinicActionCreate, ClinicActionUpdate),
+    keys=("edit", "done", "reopen", "remove", "export"),
+    sheets=Sheets("cipco.spreadsheets.actions_io:COLUMNS", "cipco.spreadsheets.actions_io:FIELDS"),
+    done=Done("status", frozenset({ActionStatus.DONE.value, ActionStatus.DROPPED.value})),
+)
+
+
+def clinic_page(session: Session, query: PageQuery, clock: Clock) -> Page[ClinicRow]:
+    """One page of clinics, newest first, with counts computed in SQL."""
+    return CLINIC_SERVICE.page(session, query, clock)
+
+
+def action_page(session: Session, query: PageQuery, clock: Clock) -> Page[ActionRow]:
+    """One page of the action log (all clinics), filtered by owner/open/overdue in SQL."""
+    return ACTIONS_SERVICE.page(session, query, clock)
+
+
+def action_counts(session: Session, clock: Clock, owner: str = "") -> dict[str, int]:
+    """How many actions each filter holds (for one owner when given)."""
+    result = {}
+    for key in ("all", *ACTION_QUEUES):
+        query = PageQuery(queue=None if key == "all" else key, extra={"owner": owner})
+        result[key] = ACTIONS_SERVICE.count(session, query, clock)
+    return result
+
+
+def clinic_actions(session: Session, clinic_id: int, clock: Clock) -> list[ActionRow]:
+    """Actions raised at this clinic and those carried onto its agenda (for the minutes)."""
+    query = PageQuery(extra={"for_clinic": clinic_id}, sort="clinic")
+    return list(ACTIONS_SERVICE.stream(session, query, clock))
