@@ -206,7 +206,7 @@ async def test_persons_list_and_one_key_suggestion(db_path: Path, clock: FixedCl
         await settle(pilot)
         assert isinstance(app.screen, PersonsScreen)
         text = screen_text(app)
-        assert "A1234BC" in text and "DNS DOCGM" in text
+        assert "A1234BC" in text and "DNS DOCGM" in text, text
         assert "· KCPO: dormant" in text
         await pilot.press("left_square_bracket")  # the last tab: Suggestions
         await wait_for(pilot, lambda: "B2345CD" in screen_text(app))

@@ -70,11 +70,11 @@ LISTS = [
     ListCase(
         "1", "Referrals", ("Reference", "Status", "Next due", "Overdue (", "of 300 referrals")
     ),
-    ListCase("2", "Crime clinics", ("Date", "Clinic", "Status", "Next clinic on the cadence")),
+    ListCase("2", "Clinics", ("Date", "Clinic", "Status", "Next clinic on the cadence")),
     ListCase("3", "Exhibits", ("Exhibit", "Holder", "State", " exhibits  ")),
-    ListCase("4", "MG4D issue log", ("Prison no", "State", "1st hearing", "awaiting service")),
-    ListCase("5", "Persons of interest", ("Prison no", "Name", "Flags", "persons")),
-    ListCase("6", "Clinic actions", ("Action", "Owner", "Status", "shown", "Overdue (")),
+    ListCase("4", "MG4D", ("Prison no", "State", "1st hearing", "awaiting service")),
+    ListCase("5", "Persons", ("Prison no", "Name", "Flags", "persons")),
+    ListCase("6", "Actions", ("Action", "Owner", "Status", "shown", "Overdue (")),
     ListCase("9", "Settings", ("These defaults are local practice", "CCTV/BWV"), export=False),
 ]
 

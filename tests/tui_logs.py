@@ -46,7 +46,7 @@ def _outside_referral(engine: Engine, clock: FixedClock) -> str:
 
     with session_scope(engine, actor="bob", clock=clock) as s:
         new_referral(s, clock, nomis="Z9999ZZ", name="OUTSIDE, Window", hours_ago=0.1)
-    return "Z9999ZZ"
+    return "OUTSIDE, Window"
 
 
 def _outside_exhibit(engine: Engine, clock: FixedClock) -> str:

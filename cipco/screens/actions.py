@@ -6,61 +6,21 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from rich.text import Text
 from sqlmodel import Session
 
-from cipco.clock import Clock, format_date, format_datetime
 from cipco.models.clinic import ActionStatus
 from cipco.screens import keymap
-from cipco.screens.cells import cells
-from cipco.screens.log_screen import ALL, Counts, ListSpec, LogScreen
+from cipco.screens.log_screen import Counts, ListView, LogScreen
 from cipco.services import clinic as clinic_service
-from cipco.services.clinic import ACTION_QUEUES, ActionRow
-from cipco.services.paging import Page, PageQuery
-from cipco.widgets.record_table import TableColumn
+from cipco.services.clinic import ActionRow
+from cipco.services.paging import PageQuery
 
 if TYPE_CHECKING:
     from cipco.app import CipcoApp
 
-COLUMNS = [
-    TableColumn("id", "No.", 4, grow=False, keep=5),
-    TableColumn("text", "Action", 24, keep=1),
-    TableColumn("owner", "Owner", 14, keep=1),
-    TableColumn("org", "Organisation", 12, keep=6),
-    TableColumn("due_on", "Due", 10, grow=False, keep=2),
-    TableColumn("status", "Status", 14, keep=1),
-    TableColumn("referral", "Referral", 14, keep=4),
-    TableColumn("clinic", "Raised at", 10, grow=False, keep=3),
-    TableColumn("closed", "Done/dropped", 20, keep=7),
-]
 
-
-def action_cells(row: ActionRow) -> list[Text]:
-    style = "dim" if row.status != ActionStatus.OPEN else ("bold red" if row.overdue else "")
-    closed_at = row.done_at or row.dropped_at
-    closed = format_datetime(closed_at) if closed_at else ""
-    if row.status_reason:
-        closed = f"{closed} {row.status_reason}".strip()
-    return cells(
-        [
-            str(row.id),
-            row.text,
-            row.owner_name,
-            row.owner_org,
-            format_date(row.due_on),
-            row.status + (" ! overdue" if row.overdue else ""),
-            row.referral_reference or "",
-            format_date(row.clinic_held_on),
-            closed,
-        ],
-        style,
-    )
-
-
-def _page(
-    session: Session, query: PageQuery, clock: Clock, _counts: Counts | None
-) -> Page[ActionRow]:
-    return clinic_service.action_page(session, query, clock)
+def _style(row: ActionRow) -> str:
+    return "dim" if row.status != ActionStatus.OPEN else ("bold red" if row.overdue else "")
 
 
 def _status(counts: Counts, _query: PageQuery, total: int) -> str:
@@ -75,15 +35,11 @@ def _export(session: Session, path: Path, query: PageQuery, app: CipcoApp) -> in
     )
 
 
-SPEC = ListSpec(
-    noun="actions",
-    where="Clinic actions",
-    columns=COLUMNS,
-    cells=action_cells,
-    page=_page,
-    counts=lambda session, clock, _query: clinic_service.action_counts(session, clock),
-    queues={ALL: "All", **ACTION_QUEUES},
-    filter_hint="Filter: action text, owner, organisation, referral",
+VIEW = ListView(
+    "actions",
+    keep={"text": 1, "owner": 1, "status": 1, "due_on": 2, "clinic": 3, "referral": 4},
+    widths={"text": 24, "owner": 14, "status": 14},
+    style=_style,
     empty="No actions match. Actions are added in a clinic (2, open one, then a).",
     status=_status,
     export=_export,
@@ -93,7 +49,7 @@ SPEC = ListSpec(
 class ActionsScreen(LogScreen):
     """All clinic actions; enter opens the clinic that raised the highlighted one."""
 
-    SPEC = SPEC
+    VIEW = VIEW
     BINDINGS = keymap.bindings("open", "done", "remove", "reopen", "referral")
 
     def open_row(self, row: Any) -> None:

@@ -4,18 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from rich.text import Text
 from sqlmodel import Session
 
 from cipco.clock import Clock, format_date
 from cipco.models.clinic import ClinicStatus
 from cipco.screens import keymap
-from cipco.screens.cells import cells
-from cipco.screens.log_screen import Counts, ListSpec, LogScreen
+from cipco.screens.log_screen import Counts, ListView, LogScreen
 from cipco.services import clinic as clinic_service
-from cipco.services.clinic import ClinicRow
-from cipco.services.paging import Page, PageQuery
-from cipco.widgets.record_table import TableColumn
+from cipco.services.paging import PageQuery
 
 STATUS_STYLES = {
     ClinicStatus.DRAFT: "italic",
@@ -23,40 +19,10 @@ STATUS_STYLES = {
     ClinicStatus.IN_PROGRESS: "bold green",
     ClinicStatus.CLOSED: "dim",
 }
-COLUMNS = [
-    TableColumn("held_on", "Date", 10, grow=False, keep=1),
-    TableColumn("title", "Clinic", 20, keep=1),
-    TableColumn("status", "Status", 11, keep=1),
-    TableColumn("items", "Items", 5, grow=False, keep=2),
-    TableColumn("dropped", "Dropped", 7, grow=False, keep=4),
-    TableColumn("open_actions", "Open actions", 12, grow=False, keep=2),
-    TableColumn("attendees", "Present", 7, grow=False, keep=3),
-]
 
 
-def clinic_cells(row: ClinicRow) -> list[Text]:
-    return cells(
-        [
-            format_date(row.held_on),
-            row.title,
-            clinic_service.status_label(row.status),
-            str(row.items),
-            str(row.dropped) if row.dropped else "",
-            str(row.open_actions) if row.open_actions else "",
-            str(row.attendees),
-        ],
-        STATUS_STYLES.get(ClinicStatus(row.status), ""),
-    )
-
-
-def _page(
-    session: Session, query: PageQuery, clock: Clock, counts: Counts | None
-) -> Page[ClinicRow]:
-    return clinic_service.clinic_page(session, query, clock)
-
-
-def _counts(session: Session, clock: Clock, _query: PageQuery) -> Counts:
-    """No queues: the status line says when the next clinic falls."""
+def _facts(session: Session, clock: Clock) -> Counts:
+    """The status line says when the next clinic falls."""
     return {"next": clinic_service.next_clinic_date(session, clock)}
 
 
@@ -67,16 +33,13 @@ def _status(counts: Counts, _query: PageQuery, total: int) -> str:
     return line
 
 
-SPEC = ListSpec(
-    noun="clinics",
-    where="Crime clinics",
-    columns=COLUMNS,
-    cells=clinic_cells,
-    page=_page,
-    counts=_counts,
-    filter_hint="Filter: title, location, notes",
+VIEW = ListView(
+    "clinics",
+    keep={"held_on": 1, "title": 1, "status": 1, "items": 2, "open_actions": 2, "attendees": 3},
+    style=lambda row: STATUS_STYLES.get(ClinicStatus(row.status), ""),
     empty="No clinics yet. Press n to draft the next one: its agenda is built from the tracker.",
     status=_status,
+    facts=_facts,
 )
 
 
@@ -84,7 +47,7 @@ class ClinicsScreen(LogScreen):
     """Every clinic. n drafts the next one with its agenda; x writes the highlighted
     clinic's agenda and minutes."""
 
-    SPEC = SPEC
+    VIEW = VIEW
     BINDINGS = keymap.bindings("new", "open")
 
     def open_row(self, row: Any) -> None:

@@ -10,8 +10,9 @@ What every list does the same way:
 - after a form saves, the highlight moves to the record just saved (switching to All and
   clearing the filter if that record is not in the current view), so the next key acts on it.
 
-A log's list subclasses :class:`LogScreen`, sets ``SPEC`` and adds its record actions (each a
-line or two: which form to open for the highlighted row).
+A log's list subclasses :class:`LogScreen`, sets ``VIEW`` (a :class:`ListView` naming its
+log's ``LogSpec``, where the columns, queues, filter and sorting are declared) and adds its
+record actions (each a line or two: which form to open for the highlighted row).
 """
 
 from __future__ import annotations
@@ -34,7 +35,11 @@ from textual.widgets import Input, Static, Tab, Tabs
 from cipco.clock import Clock
 from cipco.screens import keymap
 from cipco.screens.base import CipcoScreen
+from cipco.screens.cells import cells, severity_style
 from cipco.screens.record_form import Saved
+from cipco.services import logspec
+from cipco.services.flags import Severity
+from cipco.services.logspec import LogSpec
 from cipco.services.paging import Page, PageQuery
 from cipco.widgets.record_table import RecordTable, TableColumn
 
@@ -43,31 +48,82 @@ if TYPE_CHECKING:
 
 FILTER_DEBOUNCE_SECONDS = 0.2
 ALL = "all"
+EVERYTHING = "everything"  # the log's size, whatever the filter
+
+
+def everything(counts: Counts, total: int) -> int:
+    """How many records the log holds, filter or not (the M of "N of M")."""
+    return int(counts.get(EVERYTHING, counts.get(ALL, total)))
+
+
 Counts = dict[str, Any]  # queue counts by key (and any other facts the status line shows)
 
 
 @dataclass(frozen=True)
-class ListSpec:
-    """What a log's list shows and how it asks its service."""
+class ListView:
+    """What a list screen adds to its log's :class:`~cipco.services.logspec.LogSpec`.
 
-    noun: str  # "referrals": the border, the status line, export messages
-    where: str  # the header: "Referrals"
-    columns: Sequence[TableColumn]
-    cells: Callable[[Any], list[Text]]
-    page: Callable[[Session, PageQuery, Clock, Counts | None], Page[Any]]
-    counts: Callable[[Session, Clock, PageQuery], Counts] | None = None
-    queues: Mapping[str, str] = field(default_factory=dict)  # key -> tab label, tab order
+    The columns, queues, filter, sorting, page and counts all come from the spec; the view
+    says how the screen shows them: which columns go first on a narrow terminal (``keep``,
+    1 = always), how a row is styled, the tabs' order, the empty and status lines, and what
+    the export key writes.
+    """
+
+    log: str  # the LogSpec's name (``logspec.spec(log)``)
+    keep: Mapping[str, int] = field(default_factory=dict)
+    widths: Mapping[str, int] = field(default_factory=dict)  # narrower least widths than the spec's
+    style: Callable[[Any], str] | None = None  # default: urgency, then dim when done
+    texts: Mapping[str, Callable[[Any], str]] = field(default_factory=dict)  # cells it words
+    tabs: Sequence[str] = ()  # queue keys in tab order ("all" included); default: all first
+    more_tabs: Mapping[str, str] = field(default_factory=dict)  # tabs the screen fills itself
     default_queue: str = ALL
-    filter_hint: str = "Filter"
     empty: str = "Nothing here yet."
     status: Callable[[Counts, PageQuery, int], str] | None = None
+    facts: Callable[[Session, Clock], Counts] | None = None  # more for the status line
     export: Callable[[Session, Path, PageQuery, CipcoApp], int] | None = None
+
+    @property
+    def spec(self) -> LogSpec:
+        return logspec.spec(self.log)
+
+    def columns(self) -> list[TableColumn]:
+        return [
+            TableColumn(
+                c.key,
+                c.label,
+                self.widths.get(c.key, c.width),
+                sortable=c.sortable,
+                grow=c.grow,
+                keep=self.keep.get(c.key, 5),
+            )
+            for c in self.spec.columns
+        ]
+
+    def queues(self) -> dict[str, str]:
+        spec = self.spec
+        if not spec.queues:
+            return {}
+        labels = {ALL: "All", **spec.queue_labels}
+        return {key: labels[key] for key in (self.tabs or labels)} | dict(self.more_tabs)
+
+    def cells(self, row: Any) -> list[Text]:
+        spec = self.spec
+        if self.style is not None:
+            style = self.style(row)
+        else:
+            style = severity_style(getattr(row, "severity", Severity.PENDING))
+            if not style and spec.is_done(row):
+                style = "dim"
+        texts = self.texts
+        return cells(
+            [texts[c.key](row) if c.key in texts else c.cell(row) for c in spec.columns], style
+        )
 
 
 class LogScreen(CipcoScreen):
     """A log's list: queue tabs, filter, sort, counts, export, highlight after save."""
 
-    SPEC: ClassVar[ListSpec]
+    VIEW: ClassVar[ListView]
     BINDINGS: ClassVar[list[BindingType]] = keymap.bindings(
         "filter", "sort", "next_tab", "previous_tab", "back", "export"
     )
@@ -78,8 +134,12 @@ class LogScreen(CipcoScreen):
         self._relocating: int | None = None
 
     @property
-    def spec(self) -> ListSpec:
-        return self.SPEC
+    def view(self) -> ListView:
+        return self.VIEW
+
+    @property
+    def spec(self) -> LogSpec:
+        return self.VIEW.spec
 
     @property
     def cipco(self) -> CipcoApp:
@@ -88,21 +148,22 @@ class LogScreen(CipcoScreen):
     # ------------------------------------------------------------ parts
 
     def compose_body(self) -> ComposeResult:
-        spec = self.spec
-        if spec.queues:
+        view, spec = self.view, self.spec
+        queues = view.queues()
+        if queues:
             yield Tabs(
-                *(Tab(label, id=f"q-{key}") for key, label in spec.queues.items()),
-                active=f"q-{spec.default_queue}",
+                *(Tab(label, id=f"q-{key}") for key, label in queues.items()),
+                active=f"q-{view.default_queue}",
                 id="queue-tabs",
             )
-        yield Input(placeholder=spec.filter_hint, id="filter")
-        queue = None if spec.default_queue == ALL else spec.default_queue
+        yield Input(placeholder=spec.search_hint, id="filter")
+        queue = None if view.default_queue == ALL else view.default_queue
         yield RecordTable(
-            spec.columns,
+            view.columns(),
             load_page=self._load_page,
-            row_cells=spec.cells,
-            noun=spec.noun,
-            empty_message=spec.empty,
+            row_cells=view.cells,
+            noun=spec.words.plural,
+            empty_message=view.empty,
             query=PageQuery(queue=queue, limit=200),
             id="records",
         )
@@ -110,7 +171,7 @@ class LogScreen(CipcoScreen):
 
     @property
     def where(self) -> str:
-        return self.spec.where
+        return self.spec.words.title
 
     def on_mount(self) -> None:
         self.records.focus()
@@ -123,25 +184,36 @@ class LogScreen(CipcoScreen):
 
     def _load_page(self, query: PageQuery) -> Page[Any]:
         """Runs in the table's worker: one snapshot gives the page and the queue counts."""
-        spec, app = self.spec, self.cipco
+        view, spec, app = self.view, self.spec, self.cipco
+        service = spec.service
         with app.reading() as session:
-            counts = None
-            if query.offset == 0 and spec.counts is not None:
-                counts = spec.counts(session, app.clock, query)
-            page = spec.page(session, query, app.clock, counts)
+            counts: Counts = {}
+            if query.offset == 0:
+                if spec.queues:
+                    counts = service.counts(session, app.clock, query.text)
+                if query.text:  # "N of M": M is the whole log, not what the filter left
+                    counts[EVERYTHING] = service.count(session, PageQuery(), app.clock)
+                if view.facts is not None:
+                    counts |= view.facts(session, app.clock)
+            total = counts.get(query.queue or ALL) if spec.queues else None
+            page = service.page(session, query, app.clock, total=total)
         if query.offset == 0:
-            app.call_from_thread(self._show_counts, counts or {}, query, page.total)
+            app.call_from_thread(self._show_counts, counts, query, page.total)
         return page
 
     def _show_counts(self, counts: Counts, query: PageQuery, total: int) -> None:
         if not self.is_attached:
             return
-        spec = self.spec
+        view = self.view
+        queues = view.queues()
         for tabs in self.query("#queue-tabs").results(Tabs):
-            for key, label in spec.queues.items():
+            for key, label in queues.items():
                 if key in counts:
                     tabs.query_one(f"#q-{key}", Tab).label = f"{label} ({counts[key]:,})"
-        line = spec.status(counts, query, total) if spec.status else f"{total:,} {spec.noun}"
+        if view.status is not None:
+            line = view.status(counts, query, total)
+        else:
+            line = f"{total:,} of {everything(counts, total):,} {self.spec.words.plural}"
         self.query_one("#status-line", Static).update(Text(line, no_wrap=True, overflow="ellipsis"))
 
     def refresh_data(self) -> None:
@@ -229,7 +301,7 @@ class LogScreen(CipcoScreen):
             tabs.active = f"q-{key}"
 
     def _step_queue(self, step: int) -> None:
-        order = list(self.spec.queues)
+        order = list(self.view.queues())
         if not order:
             return
         current = self.current_queue()
@@ -303,15 +375,12 @@ class LogScreen(CipcoScreen):
 
     def action_export(self) -> None:
         """Export exactly what is shown: this queue, filter and sort."""
-        spec = self.spec
-        if spec.export is None:
-            self.notify(f"The {spec.noun} list has no export", severity="warning")
+        view, plural = self.view, self.spec.words.plural
+        if view.export is None:
+            self.notify(f"The {plural} list has no export", severity="warning")
             return
         query = self.records.query_state
-        export = spec.export
-        app = self.cipco
+        export, app = view.export, self.cipco
         self.export_file(
-            spec.noun.replace(" ", "-"),
-            lambda session, path: export(session, path, query, app),
-            spec.noun,
+            self.spec.name, lambda session, path: export(session, path, query, app), plural
         )

@@ -11,66 +11,24 @@ from textual import on
 from textual.app import ComposeResult
 from textual.widgets import DataTable, Static
 
-from cipco.clock import Clock, format_date, format_datetime
+from cipco.clock import format_datetime
 from cipco.screens import keymap
-from cipco.screens.cells import SEVERITY_WORDS, cells, severity_style
-from cipco.screens.log_screen import ALL, Counts, ListSpec, LogScreen
-from cipco.services.paging import Page, PageQuery
+from cipco.screens.cells import SEVERITY_WORDS, cells
+from cipco.screens.log_screen import ListView, LogScreen, everything
+from cipco.services.paging import PageQuery
 from cipco.services.persons import (
-    QUEUES,
     PersonRow,
     Suggestion,
     add_suggested,
-    person_list_page,
-    queue_counts,
     remove_person,
     repeat_offender_suggestions,
 )
-from cipco.widgets.record_table import TableColumn
 
 if TYPE_CHECKING:
     from cipco.app import CipcoApp
 
-COLUMNS = [
-    TableColumn("nomis_number", "Prison no", 9, grow=False, keep=1),
-    TableColumn("name", "Name", 16, keep=1),
-    TableColumn("location", "Location", 11, keep=5),
-    TableColumn("band", "Band", 4, grow=False, keep=3),
-    TableColumn("alerts", "Alerts", 12, keep=4),
-    TableColumn("ocg_name", "OCG / gang", 12, keep=6),
-    TableColumn("next_review_on", "Next review", 11, grow=False, keep=2),
-    TableColumn("release_date", "Release", 10, grow=False, keep=7),
-    TableColumn("flags", "Flags", 24, keep=1),
-]
 SUGGESTIONS = "suggestions"
 LEGEND = "! overdue  ~ due soon  · information  DNS = do not share"
-
-
-def person_cells(row: PersonRow) -> list[Text]:
-    flags = "; ".join(f"{SEVERITY_WORDS[f.severity]} {f.label}" for f in row.flags)
-    alerts = " ".join(row.alert_codes)
-    if row.do_not_share:
-        alerts = f"DNS {alerts}".strip()
-    return cells(
-        [
-            row.nomis_number,
-            row.name,
-            row.location,
-            str(row.band) if row.band else "",
-            alerts,
-            row.ocg_name,
-            format_date(row.next_review_on),
-            format_date(row.release_date),
-            flags,
-        ],
-        severity_style(row.severity),
-    )
-
-
-def _page(
-    session: Session, query: PageQuery, clock: Clock, _counts: Counts | None
-) -> Page[PersonRow]:
-    return person_list_page(session, query, clock)
 
 
 def _export(session: Session, path: Path, query: PageQuery, app: CipcoApp) -> int:
@@ -80,17 +38,25 @@ def _export(session: Session, path: Path, query: PageQuery, app: CipcoApp) -> in
     return count
 
 
-SPEC = ListSpec(
-    noun="persons of interest",
-    where="Persons of interest",
-    columns=COLUMNS,
-    cells=person_cells,
-    page=_page,
-    counts=lambda session, clock, _query: queue_counts(session, clock),
-    queues={ALL: "All", **QUEUES, SUGGESTIONS: "Suggestions"},
-    filter_hint="Filter: prison number, name, OCG, notes",
+def _alerts(row: PersonRow) -> str:
+    """Do-not-share said in words, before the alert codes."""
+    return " ".join((["DNS"] if row.do_not_share else []) + list(row.alert_codes))
+
+
+def _flags(row: PersonRow) -> str:
+    """Each flag led by its marker (colour is never the only signal)."""
+    return "; ".join(f"{SEVERITY_WORDS[f.severity]} {f.label}" for f in row.flags)
+
+
+VIEW = ListView(
+    "persons",
+    texts={"alerts": _alerts, "flags": _flags},
+    keep={"nomis_number": 1, "name": 1, "flags": 1, "next_review_on": 2, "band": 3},
+    more_tabs={SUGGESTIONS: "Suggestions"},
     empty="Nobody here. Press n to add a person; the Suggestions tab lists repeat offenders.",
-    status=lambda counts, _query, total: f"{total:,} of {counts.get(ALL, 0):,} persons   {LEGEND}",
+    status=lambda counts, _q, total: (
+        f"{total:,} of {everything(counts, total):,} persons   {LEGEND}"
+    ),
     export=_export,
 )
 
@@ -103,7 +69,7 @@ def _removed(session: Session, row: PersonRow) -> str:
 class PersonsScreen(LogScreen):
     """The persons-of-interest list; a Suggestions tab of repeat offenders (a adds one)."""
 
-    SPEC = SPEC
+    VIEW = VIEW
     BINDINGS = keymap.bindings("new", "edit", "open", "remove", "add", "import_file")
     DEFAULT_CSS = """
     PersonsScreen #suggestions { height: 1fr; display: none; }
