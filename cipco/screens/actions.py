@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, Any
 from sqlmodel import Session
 
 from cipco.models.clinic import ActionStatus
-from cipco.screens import keymap
 from cipco.screens.log_screen import Counts, ListView, LogScreen
 from cipco.services import clinic as clinic_service
 from cipco.services.clinic import ActionRow
@@ -50,7 +49,6 @@ class ActionsScreen(LogScreen):
     """All clinic actions; enter opens the clinic that raised the highlighted one."""
 
     VIEW = VIEW
-    BINDINGS = keymap.bindings("open", "done", "remove", "reopen", "referral")
 
     def open_row(self, row: Any) -> None:
         self.cipco.open_clinic(row.clinic_id)

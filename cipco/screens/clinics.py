@@ -8,7 +8,6 @@ from sqlmodel import Session
 
 from cipco.clock import Clock, format_date
 from cipco.models.clinic import ClinicStatus
-from cipco.screens import keymap
 from cipco.screens.log_screen import Counts, ListView, LogScreen
 from cipco.services import clinic as clinic_service
 from cipco.services.paging import PageQuery
@@ -48,7 +47,6 @@ class ClinicsScreen(LogScreen):
     clinic's agenda and minutes."""
 
     VIEW = VIEW
-    BINDINGS = keymap.bindings("new", "open")
 
     def open_row(self, row: Any) -> None:
         self.cipco.open_clinic(row.id)

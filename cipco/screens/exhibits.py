@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING, Any
 from sqlmodel import Session
 
 from cipco.models.exhibit import FINAL_STATES
-from cipco.screens import keymap
 from cipco.screens.log_screen import Counts, ListView, LogScreen, everything
 from cipco.services.exhibits import ExhibitRow
 from cipco.services.paging import PageQuery
@@ -51,7 +50,6 @@ class ExhibitsScreen(LogScreen):
     """The exhibits register: n logs a seizure, m hands the highlighted exhibit on."""
 
     VIEW = VIEW
-    BINDINGS = keymap.bindings("new", "edit", "open", "move")
 
     def open_row(self, row: Any) -> None:
         self.cipco.open_exhibit(row.id)

@@ -128,6 +128,12 @@ class LogScreen(CipcoScreen):
         "filter", "sort", "next_tab", "previous_tab", "back", "export"
     )
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """A log's list answers to the keys its LogSpec declares (from the one keymap)."""
+        if "VIEW" in cls.__dict__:
+            cls.BINDINGS = keymap.bindings(*cls.VIEW.spec.keys)
+        super().__init_subclass__(**kwargs)
+
     def __init__(self) -> None:
         super().__init__()
         self._debounce: Timer | None = None

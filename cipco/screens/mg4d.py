@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING, Any
 
 from sqlmodel import Session
 
-from cipco.screens import keymap
 from cipco.screens.log_screen import ALL, Counts, ListView, LogScreen
 from cipco.services.paging import PageQuery
 
@@ -53,7 +52,6 @@ class Mg4dScreen(LogScreen):
     """Charge papers: the queue to serve, the full log, new papers and service."""
 
     VIEW = VIEW
-    BINDINGS = keymap.bindings("new", "edit", "open", "serve", "person", "referral")
 
     def open_row(self, row: Any) -> None:
         self.cipco.open_papers(row.id)

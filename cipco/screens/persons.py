@@ -12,7 +12,6 @@ from textual.app import ComposeResult
 from textual.widgets import DataTable, Static
 
 from cipco.clock import format_datetime
-from cipco.screens import keymap
 from cipco.screens.cells import SEVERITY_WORDS, cells
 from cipco.screens.log_screen import ListView, LogScreen, everything
 from cipco.services.paging import PageQuery
@@ -70,7 +69,6 @@ class PersonsScreen(LogScreen):
     """The persons-of-interest list; a Suggestions tab of repeat offenders (a adds one)."""
 
     VIEW = VIEW
-    BINDINGS = keymap.bindings("new", "edit", "open", "remove", "add", "import_file")
     DEFAULT_CSS = """
     PersonsScreen #suggestions { height: 1fr; display: none; }
     PersonsScreen #suggestions-note { height: auto; padding: 0 1; display: none; }

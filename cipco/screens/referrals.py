@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING, Any
 
 from sqlmodel import Session
 
-from cipco.screens import keymap
 from cipco.screens.log_screen import ALL, Counts, ListView, LogScreen, everything
 from cipco.services.paging import PageQuery
 
@@ -56,7 +55,6 @@ class ReferralsScreen(LogScreen):
     """Paged referrals with queues, filter, sort, and the keys that move a referral on."""
 
     VIEW = VIEW
-    BINDINGS = keymap.bindings("new", "edit", "open", "move", "follow_up", "person", "import_file")
 
     def open_row(self, row: Any) -> None:
         self.cipco.open_referral(row.id)
