@@ -45,8 +45,8 @@ def _outside_referral(engine: Engine, clock: FixedClock) -> str:
     from tests.factories import new_referral
 
     with session_scope(engine, actor="bob", clock=clock) as s:
-        new_referral(s, clock, nomis="Z9999ZZ", name="OUTSIDE, Window", hours_ago=0.1)
-    return "OUTSIDE, Window"
+        new_referral(s, clock, nomis="Z9999ZZ", name="OUT, Side", hours_ago=0.1)
+    return "OUT, Side"
 
 
 def _outside_exhibit(engine: Engine, clock: FixedClock) -> str:

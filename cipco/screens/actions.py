@@ -10,7 +10,6 @@ from sqlmodel import Session
 
 from cipco.models.clinic import ActionStatus
 from cipco.screens.log_screen import Counts, ListView, LogScreen
-from cipco.services import clinic as clinic_service
 from cipco.services.clinic import ActionRow
 from cipco.services.paging import PageQuery
 
@@ -62,40 +61,20 @@ class ActionsScreen(LogScreen):
             return
         self.cipco.open_referral(row.referral_id)
 
-    def _change(self, row: ActionRow, what: str, **changes: Any) -> None:
-        clock = self.cipco.clock
-        service = getattr(clinic_service, f"{what}_action")
-
-        def run(session: Session) -> str:
-            service(
-                session=session,
-                action_id=row.id,
-                clock=clock,
-                expected_version=row.version,
-                **changes,
-            )
-            return {"complete": "Done", "drop": "Dropped", "reopen": "Reopened"}[what] + (
-                f": {row.text}"
-            )
-
-        self.write(run)
-
     def action_done(self) -> None:
+        from cipco.screens.clinic_forms import change_action
+
         if row := self.current("action"):
-            self._change(row, "complete")
+            change_action(self, row.id, row.version, row.text, "complete")
 
     def action_remove(self) -> None:
-        from cipco.screens.modals import TextPromptScreen
+        from cipco.screens.clinic_forms import drop_action
 
-        row = self.current("action")
-        if row is None:
-            return
-        self.app.push_screen(
-            TextPromptScreen(f"Drop '{row.text}'? Give the reason"),
-            lambda reason: self._change(row, "drop", reason=reason) if reason else None,
-        )
+        if row := self.current("action"):
+            drop_action(self, row.id, row.version, row.text)
 
     def action_reopen(self) -> None:
+        from cipco.screens.clinic_forms import change_action
         from cipco.screens.modals import ConfirmScreen
 
         row = self.current("action")
@@ -103,5 +82,7 @@ class ActionsScreen(LogScreen):
             return
         self.app.push_screen(
             ConfirmScreen(f"Reopen '{row.text}'?"),
-            lambda yes: self._change(row, "reopen") if yes else None,
+            lambda yes: (
+                change_action(self, row.id, row.version, row.text, "reopen") if yes else None
+            ),
         )

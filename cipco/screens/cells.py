@@ -30,3 +30,17 @@ def severity_style(severity: Severity | str) -> str:
 def cells(values: Iterable[str], style: str = "") -> list[Text]:
     """Table cells: user text as plain text, cut with an ellipsis, never wrapped."""
     return [Text(v or "", style=style, overflow="ellipsis", no_wrap=True) for v in values]
+
+
+def assembled(*pieces: tuple[str, str]) -> Text:
+    """Text from (words, style) pieces; a piece with no words is left out (plain text)."""
+    text = Text()
+    for words, style in pieces:
+        if words:
+            text.append(words, style=style)
+    return text
+
+
+def when(condition: object, words: str) -> str:
+    """``words`` if ``condition`` holds, else nothing (for :func:`assembled`)."""
+    return words if condition else ""

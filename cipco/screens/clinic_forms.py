@@ -3,6 +3,7 @@ attendance list. Each form is a :class:`FormSpec` for the one record form."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from rich.text import Text
@@ -29,16 +30,31 @@ ITEM_FIELDS = [
 ]
 
 
-def item_form(clinic_id: int) -> RecordForm:
-    def save(session: Session, clock: Clock, values: dict[str, Any], _v: int | None) -> Saved:
-        item = clinic_service.add_item(
-            session=session,
-            clinic_id=clinic_id,
-            data=clinic_service.validate(AgendaItemCreate, values),
-            clock=clock,
-        )
-        return Saved(item.id, "Item added at the end of the agenda")
+def _adding(
+    add: Callable[..., Any],
+    schema: type,
+    clinic_id: int,
+    said: Callable[[dict[str, Any]], str],
+    prepare: Callable[[Session, dict[str, Any]], dict[str, Any]] | None = None,
+) -> Callable[[Session, Clock, dict[str, Any], int | None], Saved]:
+    """A save that adds something to a clinic (an item, an action, an attendee)."""
 
+    def save(session: Session, clock: Clock, values: dict[str, Any], _v: int | None) -> Saved:
+        values = prepare(session, dict(values)) if prepare else values
+        data = clinic_service.validate(schema, values)
+        added = add(session=session, clinic_id=clinic_id, data=data, clock=clock)
+        return Saved(added.id, said(values))
+
+    return save
+
+
+def item_form(clinic_id: int) -> RecordForm:
+    save = _adding(
+        clinic_service.add_item,
+        AgendaItemCreate,
+        clinic_id,
+        lambda _values: "Item added at the end of the agenda",
+    )
     return RecordForm(FormSpec(title="New agenda item", fields=ITEM_FIELDS, save=save))
 
 
@@ -83,17 +99,17 @@ ACTION_FIELDS = [
 def action_form(clinic_id: int, reference: str = "") -> RecordForm:
     """A new action, linked to the referral of the item it came from."""
 
-    def save(session: Session, clock: Clock, values: dict[str, Any], _v: int | None) -> Saved:
-        values = dict(values)
+    def linked(session: Session, values: dict[str, Any]) -> dict[str, Any]:
         values["referral_id"] = clinic_service.referral_id_for(session, values.pop("referral"))
-        action = clinic_service.add_action(
-            session=session,
-            clinic_id=clinic_id,
-            data=clinic_service.validate(ClinicActionCreate, values),
-            clock=clock,
-        )
-        return Saved(action.id, "Action added")
+        return values
 
+    save = _adding(
+        clinic_service.add_action,
+        ClinicActionCreate,
+        clinic_id,
+        lambda _values: "Action added",
+        linked,
+    )
     return RecordForm(
         FormSpec(
             title="New action", fields=ACTION_FIELDS, values={"referral": reference}, save=save
@@ -110,17 +126,48 @@ ATTENDEE_FIELDS = [
 
 
 def attendee_form(clinic_id: int) -> RecordForm:
-    def save(session: Session, clock: Clock, values: dict[str, Any], _v: int | None) -> Saved:
-        presence = Presence.APOLOGIES if values.pop("apologies") else Presence.PRESENT
-        attendee = clinic_service.add_attendee(
-            session=session,
-            clinic_id=clinic_id,
-            data=clinic_service.validate(AttendanceCreate, values | {"presence": presence}),
-            clock=clock,
-        )
-        return Saved(attendee.id, f"{values['name']} added")
+    def presence(_session: Session, values: dict[str, Any]) -> dict[str, Any]:
+        values["presence"] = Presence.APOLOGIES if values.pop("apologies") else Presence.PRESENT
+        return values
 
+    save = _adding(
+        clinic_service.add_attendee,
+        AttendanceCreate,
+        clinic_id,
+        lambda values: f"{values['name']} added",
+        presence,
+    )
     return RecordForm(FormSpec(title="Add to the attendance", fields=ATTENDEE_FIELDS, save=save))
+
+
+ACTION_CHANGES = {"complete": "done", "drop": "dropped", "reopen": "reopened"}
+
+
+def change_action(
+    works: Works, action_id: int, version: int | None, text: str, what: str, reason: str = ""
+) -> None:
+    """Mark an action done, drop it (``reason``), or reopen it, in a worker; then re-read."""
+    change = getattr(clinic_service, f"{what}_action")
+    clock = works.cipco.clock
+    given = {"reason": reason} if what == "drop" else {}
+
+    def run(session: Session) -> str:
+        change(session=session, action_id=action_id, clock=clock, expected_version=version, **given)
+        return f"Action {ACTION_CHANGES[what]}: {text}"
+
+    works.write(run)
+
+
+def drop_action(works: Works, action_id: int, version: int | None, text: str) -> None:
+    """Ask why, then drop the action."""
+    from cipco.screens.modals import TextPromptScreen
+
+    works.app.push_screen(  # type: ignore[attr-defined]
+        TextPromptScreen(f"Drop the action '{text}'? Give the reason"),
+        lambda reason: (
+            change_action(works, action_id, version, text, "drop", reason) if reason else None
+        ),
+    )
 
 
 class AttendanceScreen(Works, ModalScreen[None]):

@@ -22,82 +22,57 @@ from textual.css.query import NoMatches
 from textual.widgets import DataTable, Static
 
 from cipco.clock import format_date, format_datetime
-from cipco.models.clinic import ActionStatus, ClinicStatus, ItemKind, Presence
+from cipco.models.clinic import ClinicStatus, Presence
 from cipco.screens import keymap
 from cipco.screens.base import Works
-from cipco.screens.cells import cells, severity_style
+from cipco.screens.cells import assembled, severity_style, when
 from cipco.screens.clinics import STATUS_STYLES
+from cipco.screens.log_screen import ListView
 from cipco.screens.record_form import Saved
 from cipco.screens.record_page import RecordPage
 from cipco.services import clinic as clinic_service
 from cipco.services.clinic import ActionRow, AgendaRow, AttendeeRow, ClinicView
-from cipco.services.flags import SEVERITY_MARKERS, Severity
+from cipco.services.clinic.queries import AGENDA_SPEC
+from cipco.services.flags import Severity
 from cipco.services.paging import Page, PageQuery
-from cipco.services.referrals import status_label as referral_status_label
-from cipco.widgets.record_table import RecordTable, TableColumn
-
-AGENDA_COLUMNS = [
-    TableColumn("number", "No.", 3, sortable=False, grow=False, keep=1),
-    TableColumn("section", "Section", 12, sortable=False, keep=3),
-    TableColumn("title", "Item", 30, sortable=False, keep=1),
-    TableColumn("now", "Now", 14, sortable=False, keep=2),
-    TableColumn("note", "Notes", 16, sortable=False, keep=4),
-]
-ACTION_COLUMNS = [
-    TableColumn("id", "No.", 3, sortable=False, grow=False, keep=2),
-    TableColumn("text", "Action", 14, sortable=False, keep=1),
-    TableColumn("owner", "Owner", 10, sortable=False, keep=3),
-    TableColumn("due", "Due", 10, sortable=False, grow=False, keep=4),
-    TableColumn("status", "Status", 9, sortable=False, keep=1),
-]
+from cipco.widgets.record_table import RecordTable
 
 
-def item_now(row: AgendaRow) -> str:
-    """The live state of what the item is about (referral status, action status)."""
-    if row.kind == ItemKind.ACTION and row.action_status:
-        return f"action {row.action_status}"
-    if row.referral_status:
-        marker = SEVERITY_MARKERS.get(row.severity, "")
-        return f"{marker} {referral_status_label(row.referral_status)}".strip()
-    return ""
+def agenda_style(row: AgendaRow) -> str:
+    if row.dropped:
+        return "dim strike"
+    if row.settled:
+        return "dim"
+    return "" if row.severity == Severity.DONE else severity_style(row.severity)
 
 
-def agenda_cells(row: AgendaRow) -> list[Text]:
-    style = "dim strike" if row.dropped else severity_style(row.severity)
-    if row.severity == Severity.DONE:
-        style = ""
-    if row.kind == ItemKind.ACTION and row.action_status and row.action_status != "open":
-        style = "dim"
-    title = f"✗ {row.title}" if row.dropped else row.title
-    note = f"dropped: {row.drop_reason}" if row.dropped else row.note
-    return cells([str(row.number), row.section, title, item_now(row), note], style)
-
-
-def action_cells(row: ActionRow) -> list[Text]:
-    style = "dim" if row.status != ActionStatus.OPEN else ("bold red" if row.overdue else "")
-    status = "! overdue" if row.overdue else row.status
-    due = f"{row.due_on:%d/%m/%Y}" if row.due_on else ""
-    return cells([str(row.id), row.text, row.owner_name, due, status], style)
+AGENDA = ListView(
+    AGENDA_SPEC,
+    keep={"number": 1, "title": 1, "now": 2, "section": 3, "note": 4},
+    widths={"title": 26, "now": 14, "section": 12, "note": 14},
+    style=agenda_style,
+)
+ACTIONS = ListView(
+    "actions",
+    keep={"text": 1, "status": 1, "owner": 2, "due_on": 3, "id": 4},
+    widths={"text": 14, "owner": 10, "status": 10},
+    style=lambda row: "dim" if not row.open else ("bold red" if row.overdue else ""),
+)
 
 
 def item_text(row: AgendaRow | None) -> Text:
-    text = Text()
     if row is None:
-        text.append("No item highlighted.", style="italic")
-        return text
-    text.append(f"{row.number}. {row.section}\n", style="bold")
-    text.append(row.title + "\n")
-    if row.detail:
-        text.append(row.detail + "\n", style="italic")
-    if now := item_now(row):
-        text.append(f"Now: {now}\n")
-    if row.due_label:
-        text.append(f"Next due: {row.due_label}\n")
-    if row.dropped:
-        text.append(f"Dropped: {row.drop_reason}\n", style="red")
-    text.append("\nNotes: ", style="bold")
-    text.append(row.note or "none yet (press e)")
-    return text
+        return Text("No item highlighted.", style="italic")
+    return assembled(
+        (f"{row.number}. {row.section}\n", "bold"),
+        (row.title + "\n", ""),
+        (when(row.detail, row.detail + "\n"), "italic"),
+        (when(row.now_text, f"Now: {row.now_text}\n"), ""),
+        (when(row.due_label, f"Next due: {row.due_label}\n"), ""),
+        (when(row.dropped, f"Dropped: {row.drop_reason}\n"), "red"),
+        ("\nNotes: ", "bold"),
+        (row.note or "none yet (press e)", ""),
+    )
 
 
 def _who(a: AttendeeRow) -> str:
@@ -213,24 +188,14 @@ class ClinicScreen(RecordPage):
     def compose_body(self) -> ComposeResult:
         yield Static("Loading the clinic…", id="clinic-head")
         with Horizontal(id="clinic-body"):
-            yield RecordTable(
-                AGENDA_COLUMNS,
-                load_page=self._load_agenda,
-                row_cells=agenda_cells,
-                noun="agenda items",
-                empty_message="The agenda is empty. Press n to add an item.",
-                id="agenda",
+            yield AGENDA.table(
+                self._load_agenda, "The agenda is empty. Press n to add an item.", id="agenda"
             )
             with Vertical(id="side"):
                 with VerticalScroll(id="item-detail"):
                     yield Static("", id="item-text")
-                yield RecordTable(
-                    ACTION_COLUMNS,
-                    load_page=self._load_actions,
-                    row_cells=action_cells,
-                    noun="actions",
-                    empty_message="No actions yet. Press a to add one.",
-                    id="clinic-actions",
+                yield ACTIONS.table(
+                    self._load_actions, "No actions yet. Press a to add one.", id="clinic-actions"
                 )
         yield Static("", id="attendance-line")
 
@@ -371,7 +336,7 @@ class ClinicScreen(RecordPage):
         if not self._writable():
             return
         if self._on_actions():
-            self._drop_action()
+            self._action("drop")
             return
         row = self._item()
         if row is None:
@@ -398,7 +363,7 @@ class ClinicScreen(RecordPage):
         if not self._writable():
             return
         if self._on_actions():
-            self._reopen_action()
+            self._action("reopen")
             return
         row = self._item()
         if row is None or not row.dropped:
@@ -498,51 +463,19 @@ class ClinicScreen(RecordPage):
         reference = row.referral_reference if row is not None else None
         self.open_form_for(action_form(self.clinic_id, reference or ""), self.actions_table)
 
+    def _action(self, what: str) -> None:
+        from cipco.screens.clinic_forms import change_action, drop_action
+
+        found = self._focused_action()
+        if found is None:
+            return
+        if what == "drop":
+            drop_action(self, *found)
+        else:
+            change_action(self, *found, what)
+
     def action_done(self) -> None:
-        found = self._focused_action()
-        if found is None:
-            return
-        action_id, version, text = found
-        clock = self.cipco.clock
-        self._change(
-            lambda s: clinic_service.complete_action(
-                session=s, action_id=action_id, clock=clock, expected_version=version
-            ),
-            f"Action done: {text}",
-        )
-
-    def _drop_action(self) -> None:
-        found = self._focused_action()
-        if found is None:
-            return
-        action_id, version, text = found
-        clock = self.cipco.clock
-        self._ask_reason(
-            f"Drop the action '{text}'? Give the reason",
-            lambda reason: self._change(
-                lambda s: clinic_service.drop_action(
-                    session=s,
-                    action_id=action_id,
-                    reason=reason,
-                    clock=clock,
-                    expected_version=version,
-                ),
-                f"Action dropped: {text}",
-            ),
-        )
-
-    def _reopen_action(self) -> None:
-        found = self._focused_action()
-        if found is None:
-            return
-        action_id, version, text = found
-        clock = self.cipco.clock
-        self._change(
-            lambda s: clinic_service.reopen_action(
-                session=s, action_id=action_id, clock=clock, expected_version=version
-            ),
-            f"Action reopened: {text}",
-        )
+        self._action("complete")
 
     # ------------------------------------------------------------ the clinic
 

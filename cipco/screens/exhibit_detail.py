@@ -11,12 +11,13 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from cipco.clock import to_london
+from cipco.clock import format_date, to_london
 from cipco.models.exhibit import EventKind
 from cipco.screens import keymap
+from cipco.screens.cells import assembled, when
 from cipco.screens.record_page import RecordPage
 from cipco.services import exhibits as svc
-from cipco.services.exhibits import ExhibitDetail, state_label, type_label
+from cipco.services.exhibits import ExhibitDetail, TimelineEntry, state_label, type_label
 
 
 @dataclass(frozen=True)
@@ -30,94 +31,73 @@ class Drawn:
     timeline: Text
 
 
+def labelled(*pairs: tuple[str, object]) -> list[str]:
+    """``label value`` for each value given (blank values left out)."""
+    return [f"{label} {value}".strip() for label, value in pairs if value]
+
+
+def _event_line(e: TimelineEntry) -> str:
+    """What the event did, after its kind."""
+    if e.kind == EventKind.CORRECTION:
+        changes = labelled(("to", e.to_name), ("location", e.location), ("seal", e.seal_number))
+        changes += [e.reason] if e.reason else []
+        return f"  corrects event {e.corrects_seq}: {e.note}" + (
+            f" ({', '.join(changes)})" if changes else ""
+        )
+    line = f"  {e.from_name} -> {e.to_name or '(destroyed)'}"
+    line += f" [{e.to_detail}]" if e.to_detail else ""
+    return line + "".join(f"  · {part}" for part in (e.reason, e.location) if part)
+
+
+def _event_notes(e: TimelineEntry) -> str:
+    intact = "" if e.seal_intact is None else (" intact" if e.seal_intact else " BROKEN")
+    notes = [f"seal {e.seal_number}{intact}"] if e.seal_number else []
+    notes += labelled(("resealed", e.new_seal_number), ("authority", e.authority))
+    notes += labelled(("witness", e.witness))
+    notes += [e.note] if e.note and e.kind != EventKind.CORRECTION else []
+    recorded = f"recorded {to_london(e.recorded_at):%d/%m/%Y %H:%M} by {e.recorded_by}"
+    notes.append(recorded + (" (BACK-DATED)" if e.backdated else ""))
+    return "  · ".join(notes)
+
+
 def timeline_text(detail: ExhibitDetail) -> Text:
     text = Text()
     for e in detail.timeline:
         when = f"{to_london(e.happened_at):%d/%m/%Y %H:%M}"
         text.append(f"{e.seq:>3}  {when}  ", style="bold")
         text.append(e.label.upper(), style="bold red" if e.kind == "destruction" else "bold")
-        if e.kind == EventKind.CORRECTION:
-            text.append(f"  corrects event {e.corrects_seq}: ")
-            text.append(e.note)
-            changes = ", ".join(
-                part
-                for part in (
-                    f"to {e.to_name}" if e.to_name else "",
-                    f"location {e.location}" if e.location else "",
-                    f"seal {e.seal_number}" if e.seal_number else "",
-                    e.reason,
-                )
-                if part
-            )
-            if changes:
-                text.append(f" ({changes})")
-        else:
-            text.append(f"  {e.from_name} -> {e.to_name or '(destroyed)'}")
-            if e.to_detail:
-                text.append(f" [{e.to_detail}]")
-            if e.reason:
-                text.append(f"  · {e.reason}")
-            if e.location:
-                text.append(f"  · {e.location}")
-        text.append("\n")
-        notes = []
-        if e.seal_number:
-            intact = "" if e.seal_intact is None else (" intact" if e.seal_intact else " BROKEN")
-            notes.append(f"seal {e.seal_number}{intact}")
-        if e.new_seal_number:
-            notes.append(f"resealed {e.new_seal_number}")
-        if e.authority:
-            notes.append(f"authority {e.authority}")
-        if e.witness:
-            notes.append(f"witness {e.witness}")
-        if e.note and e.kind != EventKind.CORRECTION:
-            notes.append(e.note)
-        recorded = f"recorded {to_london(e.recorded_at):%d/%m/%Y %H:%M} by {e.recorded_by}"
-        if e.backdated:
-            recorded += " (BACK-DATED)"
-        notes.append(recorded)
-        text.append("       " + "  · ".join(notes) + "\n", style="dim")
+        text.append(_event_line(e) + "\n")
+        text.append(f"       {_event_notes(e)}\n", style="dim")
         if e.discrepancy:
             text.append(f"       ! DISCREPANCY: {e.discrepancy}\n", style="bold red")
         if e.corrected_by:
-            text.append(
-                f"       corrected by event {', '.join(str(s) for s in e.corrected_by)}\n",
-                style="dark_orange",
-            )
+            later = ", ".join(str(s) for s in e.corrected_by)
+            text.append(f"       corrected by event {later}\n", style="dark_orange")
     return text
 
 
-def header_text(detail: ExhibitDetail) -> Text:
-    head = Text()
-    head.append(f"{detail.reference}", style="bold")
-    if detail.parent_reference:
-        head.append(f" (part of {detail.parent_reference})")
-    head.append(f"  {type_label(detail.exhibit_type)}  ·  ")
-    head.append(detail.description)
-    head.append("\n")
-    head.append(f"State: {state_label(detail.state)}", style="bold")
-    if detail.holder:
-        head.append(f"  ·  Holder: {detail.holder}")
-    if detail.storage_location:
-        head.append(f"  ·  Location: {detail.storage_location}")
-    if detail.seal_number:
-        head.append(f"  ·  Seal: {detail.seal_number}")
-    head.append("\n")
-    head.append(f"Referrals: {', '.join(detail.referrals) or 'none'}")
-    if detail.open_referrals:
-        head.append(f" (open: {', '.join(detail.open_referrals)})")
-    if detail.review_due_on:
-        head.append(f"  ·  Review due {detail.review_due_on:%d/%m/%Y}")
-    if detail.hold:
-        head.append(f"  ·  ON HOLD: {detail.hold_reason}", style="bold dark_orange")
-    if detail.awaiting_collection:
-        head.append("  ·  Awaiting police collection", style="bold")
-    if detail.discrepancy_count:
-        noun = "discrepancy" if detail.discrepancy_count == 1 else "discrepancies"
-        head.append(f"\n! {detail.discrepancy_count} {noun} in the chain", style="bold red")
-    if detail.fields:
-        head.append("\n" + "  ·  ".join(f"{k}: {v}" for k, v in detail.fields), style="dim")
-    return head
+def header_text(d: ExhibitDetail) -> Text:
+    count = d.discrepancy_count
+    discrepancies = f"\n! {count} {'discrepancy' if count == 1 else 'discrepancies'} in the chain"
+    return assembled(
+        (d.reference, "bold"),
+        (when(d.parent_reference, f" (part of {d.parent_reference})"), ""),
+        (f"  {type_label(d.exhibit_type)}  ·  {d.description}\n", ""),
+        (f"State: {state_label(d.state)}", "bold"),
+        (when(d.holder, f"  ·  Holder: {d.holder}"), ""),
+        (when(d.storage_location, f"  ·  Location: {d.storage_location}"), ""),
+        (when(d.seal_number, f"  ·  Seal: {d.seal_number}"), ""),
+        (f"\nReferrals: {', '.join(d.referrals) or 'none'}", ""),
+        (when(d.open_referrals, f" (open: {', '.join(d.open_referrals)})"), ""),
+        (when(d.review_due_on, f"  ·  Review due {format_date(d.review_due_on)}"), ""),
+        (when(d.hold, f"  ·  ON HOLD: {d.hold_reason}"), "bold dark_orange"),
+        (when(d.awaiting_collection, "  ·  Awaiting police collection"), "bold"),
+        (
+            when(d.discrepancy_count, f"\n! {d.discrepancy_count} {discrepancies} in the chain"),
+            "bold red",
+        ),
+        (when(d.fields, "\n" + "  ·  ".join(f"{k}: {v}" for k, v in d.fields)), "dim"),
+    )
 
 
 class ExhibitDetailScreen(RecordPage):

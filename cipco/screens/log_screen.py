@@ -18,7 +18,7 @@ record actions (each a line or two: which form to open for the highlighted row).
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -69,7 +69,7 @@ class ListView:
     the export key writes.
     """
 
-    log: str  # the LogSpec's name (``logspec.spec(log)``)
+    log: str | LogSpec  # the LogSpec, or its name (``logspec.spec(log)``)
     keep: Mapping[str, int] = field(default_factory=dict)
     widths: Mapping[str, int] = field(default_factory=dict)  # narrower least widths than the spec's
     style: Callable[[Any], str] | None = None  # default: urgency, then dim when done
@@ -84,7 +84,7 @@ class ListView:
 
     @property
     def spec(self) -> LogSpec:
-        return logspec.spec(self.log)
+        return self.log if isinstance(self.log, LogSpec) else logspec.spec(self.log)
 
     def columns(self) -> list[TableColumn]:
         return [
@@ -105,6 +105,20 @@ class ListView:
             return {}
         labels = {ALL: "All", **spec.queue_labels}
         return {key: labels[key] for key in (self.tabs or labels)} | dict(self.more_tabs)
+
+    def table(
+        self, load_page: Callable[[PageQuery], Page[Any]], empty: str, *, id: str
+    ) -> RecordTable:
+        """A table of this log's rows (a record page's own list: a clinic's agenda)."""
+        columns = [replace(c, sortable=False) for c in self.columns()]
+        return RecordTable(
+            columns,
+            load_page=load_page,
+            row_cells=self.cells,
+            noun=self.spec.words.plural,
+            empty_message=empty,
+            id=id,
+        )
 
     def cells(self, row: Any) -> list[Text]:
         spec = self.spec

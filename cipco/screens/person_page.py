@@ -9,7 +9,7 @@ a SOC review, ``d`` marks a trigger event told to the SOC unit.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,7 +19,7 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Static
 
-from cipco.clock import format_date, format_datetime, to_london
+from cipco.clock import format_date, format_datetime
 from cipco.models.people import normalise_nomis
 from cipco.screens import keymap
 from cipco.screens.cells import SEVERITY_WORDS, cells, severity_style
@@ -37,76 +37,18 @@ class Section:
     title: str
     columns: tuple[str, ...]
     empty: str
-    rows: Callable[[PersonPageData], list[Row]]
+    items: Callable[[PersonPageData], Sequence[Any]]
+    cells: Callable[[Any], list[str]]
+    style: Callable[[Any], str] = lambda _item: ""
+
+    def rows(self, data: PersonPageData) -> list[Row]:
+        return [(item.id, self.cells(item), self.style(item)) for item in self.items(data)]
 
 
-def _referrals(d: PersonPageData) -> list[Row]:
-    return [
-        (
-            r.id,
-            [
-                r.reference,
-                r.role,
-                r.category,
-                format_date(to_london(r.incident_at).date()),
-                r.status_label,
-            ],
-            "",
-        )
-        for r in d.referrals
-    ]
-
-
-def _papers(d: PersonPageData) -> list[Row]:
-    return [
-        (
-            p.id,
-            [
-                p.form_label,
-                p.charges,
-                p.court,
-                format_date(p.first_hearing_on),
-                format_datetime(p.received_at),
-                p.state_label,
-                format_datetime(p.served_at),
-            ],
-            "" if p.state == "awaiting" else "dim",
-        )
-        for p in d.papers
-    ]
-
-
-def _orders(d: PersonPageData) -> list[Row]:
-    orders = d.person.orders if d.person else ()
-    return [
-        (
-            o.id,
-            [
-                o.label,
-                o.court,
-                format_date(o.made_on),
-                o.start_text,
-                o.end_text,
-                format_date(o.review_on),
-                o.conditions,
-            ],
-            "",
-        )
-        for o in orders
-    ]
-
-
-def _events(d: PersonPageData) -> list[Row]:
-    rows = []
-    for e in d.person.events if d.person else ():
-        if e.notified_at:
-            told, style = f"told {format_datetime(e.notified_at)}", ""
-        elif e.notify_due_on:
-            told, style = f"! due {format_date(e.notify_due_on)} (d: told)", "dark_orange"
-        else:
-            told, style = "", ""
-        rows.append((e.id, [format_datetime(e.happened_at), e.kind_label, e.detail, told], style))
-    return rows
+def _told(e: Any) -> str:
+    if e.notified_at:
+        return f"told {format_datetime(e.notified_at)}"
+    return f"! due {format_date(e.notify_due_on)} (d: told)" if e.notify_due_on else ""
 
 
 SECTIONS = (
@@ -115,55 +57,74 @@ SECTIONS = (
         "Referrals",
         ("Reference", "Role", "Category", "Incident", "Status"),
         "No referrals name this prisoner.",
-        _referrals,
+        lambda d: d.referrals,
+        lambda r: [r.reference, r.role, r.category, format_date(r.incident_at), r.status_label],
     ),
     Section(
         "papers",
         "MG4D papers",
         ("Form", "Charges", "Court", "First hearing", "Received", "State", "Served"),
         "No charge papers.",
-        _papers,
+        lambda d: d.papers,
+        lambda p: [
+            p.form_label,
+            p.charges,
+            p.court,
+            format_date(p.first_hearing_on),
+            format_datetime(p.received_at),
+            p.state_label,
+            format_datetime(p.served_at),
+        ],
+        lambda p: "" if p.state == "awaiting" else "dim",
     ),
     Section(
         "exhibits",
         "Exhibits found on them",
         ("Reference", "Description", "State"),
         "No exhibits found on this prisoner.",
-        lambda d: [(x.id, [x.reference, x.description, x.status], "") for x in d.exhibits],
+        lambda d: d.exhibits,
+        lambda x: [x.reference, x.description, x.status],
     ),
     Section(
         "actions",
         "Clinic actions on their referrals",
         ("Referral", "Action", "Owner", "Due", "Status"),
         "No clinic actions.",
-        lambda d: [
-            (a.id, [a.referral_reference, a.text, a.owner, format_date(a.due_on), a.status], "")
-            for a in d.actions
-        ],
+        lambda d: d.actions,
+        lambda a: [a.referral_reference, a.text, a.owner, format_date(a.due_on), a.status],
     ),
     Section(
         "orders",
         "Ancillary orders",
         ("Order", "Court", "Made", "Starts", "Ends", "Review", "Conditions"),
         "No ancillary orders.",
-        _orders,
+        lambda d: d.person.orders if d.person else (),
+        lambda o: [
+            o.label,
+            o.court,
+            format_date(o.made_on),
+            o.start_text,
+            o.end_text,
+            format_date(o.review_on),
+            o.conditions,
+        ],
     ),
     Section(
         "events",
         "Custody trigger events",
         ("When", "Trigger", "Detail", "Notify SOC unit"),
         "No trigger events recorded.",
-        _events,
+        lambda d: d.person.events if d.person else (),
+        lambda e: [format_datetime(e.happened_at), e.kind_label, e.detail, _told(e)],
+        lambda e: "dark_orange" if e.notify_due_on and not e.notified_at else "",
     ),
     Section(
         "links",
         "Associates and non-associations",
         ("Link", "Prison no", "Name", "Note"),
         "No associates recorded.",
-        lambda d: [
-            (link.id, [link.kind_label, link.nomis_number, link.name, link.note], "")
-            for link in d.associations
-        ],
+        lambda d: d.associations,
+        lambda link: [link.kind_label, link.nomis_number, link.name, link.note],
     ),
 )
 ADD_CHOICES = [

@@ -54,6 +54,14 @@ def _kv(rows: list[tuple[str, str]]) -> Table:
     return table
 
 
+def titled_table(title: str, *columns: tuple[str, int | None]) -> Table:
+    """A headed table of the page: (label, width or None) per column."""
+    table = Table(title=title, title_justify="left", expand=True, show_edge=False)
+    for label, width in columns:
+        table.add_column(label, width=width)
+    return table
+
+
 def render_detail(d: ReferralDetail) -> tuple[Group, Table, Table]:
     """The summary (flags, facts, people), the timeline and the change history."""
     r = d.referral
@@ -64,11 +72,7 @@ def render_detail(d: ReferralDetail) -> tuple[Group, Table, Table]:
         "  ",
         f"{d.prisoner.nomis_number} {d.prisoner.name}",
     )
-    flags = Table(title="Due", title_justify="left", expand=True, show_edge=False)
-    flags.add_column("", width=11)
-    flags.add_column("What")
-    flags.add_column("Due by", width=17)
-    flags.add_column("Rule", width=5)
+    flags = titled_table("Due", ("", 11), ("What", None), ("Due by", 17), ("Rule", 5))
     for flag in d.flags:
         marker, style = SEVERITY_TEXT[flag.severity]
         flags.add_row(
@@ -124,22 +128,14 @@ def render_detail(d: ReferralDetail) -> tuple[Group, Table, Table]:
             ("Notes", r.notes),
         ]
     )
-    people = Table(
-        title="Victims and witnesses", title_justify="left", expand=True, show_edge=False
+    people = titled_table(
+        "Victims and witnesses", ("Role", None), ("Kind", None), ("Name", None), ("Statement", None)
     )
-    people.add_column("Role")
-    people.add_column("Kind")
-    people.add_column("Name")
-    people.add_column("Statement")
     for p in d.parties:
         people.add_row(p.role, p.kind, Text(p.name), "yes" if p.statement_taken else "no")
     if not d.parties:
         people.add_row("", "", Text("None recorded", style="dim"), "")
-    timeline = Table(title="Timeline", title_justify="left", expand=True, show_edge=False)
-    timeline.add_column("When", width=17)
-    timeline.add_column("What")
-    timeline.add_column("By", width=14)
-    timeline.add_column("Recorded", width=17)
+    timeline = titled_table("Timeline", ("When", 17), ("What", None), ("By", 14), ("Recorded", 17))
     for entry in d.timeline:
         recorded = format_datetime(entry.recorded_at)
         backdated = entry.recorded_at - entry.happened_at
@@ -149,12 +145,9 @@ def render_detail(d: ReferralDetail) -> tuple[Group, Table, Table]:
             Text(entry.actor),
             recorded + (" (later)" if backdated.total_seconds() > 3600 else ""),
         )
-    history = Table(title="Change history", title_justify="left", expand=True, show_edge=False)
-    history.add_column("When", width=17)
-    history.add_column("Who", width=14)
-    history.add_column("Field")
-    history.add_column("From")
-    history.add_column("To")
+    history = titled_table(
+        "Change history", ("When", 17), ("Who", 14), ("Field", None), ("From", None), ("To", None)
+    )
     for h in d.history[-60:]:
         history.add_row(
             format_datetime(h.at), Text(h.actor), h.field, Text(h.old[:40]), Text(h.new[:40])
