@@ -77,14 +77,14 @@ def make_tracker(path: Path, rows: int) -> None:
 def phase_import(rows: int) -> dict[str, float]:
     from cipco.clock import FixedClock
     from cipco.services.bootstrap import prepare
-    from cipco.spreadsheets.importers import import_referrals
+    from cipco.spreadsheets.logs import import_log
 
     with tempfile.TemporaryDirectory() as tmp:
         tracker = Path(tmp) / "tracker.xlsx"
         make_tracker(tracker, rows)
         engine = prepare(Path(tmp) / "bench.db")
         started = time.perf_counter()
-        summary = import_referrals(engine, tracker, clock=FixedClock(FROZEN), actor="bench")
+        summary = import_log(engine, "referrals", tracker, clock=FixedClock(FROZEN), actor="bench")
         elapsed = time.perf_counter() - started
         assert summary.imported == rows, summary.counts_line()
         engine.dispose()
@@ -95,19 +95,29 @@ def phase_export(db: Path) -> dict[str, float]:
     from openpyxl import Workbook
 
     from cipco.clock import FixedClock, to_london
-    from cipco.db import make_engine, session_scope
+    from cipco.db import make_engine, read_scope
     from cipco.services.reports import ReferralFilter, referral_export_rows
-    from cipco.spreadsheets.exporters import export_referrals
+    from cipco.spreadsheets.exporting import ExportRequest, target_of
+    from cipco.spreadsheets.logs import export_log
 
     clock = FixedClock(FROZEN)
     engine = make_engine(db, create=False)
+    # every column and every row, so both sides write the same cells
+    everything = ExportRequest(ReferralFilter(), include_restricted=True, include_internal=True)
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "export.xlsx"
-        with session_scope(engine, clock=clock) as session:
-            started = time.perf_counter()
-            count = export_referrals(session, out, clock=clock, actor="bench")
-            ours = time.perf_counter() - started
-            peak_after_export = _peak_mb()
+        started = time.perf_counter()
+        count = export_log(
+            engine,
+            "referrals",
+            everything,
+            clock=clock,
+            actor="bench",
+            target=target_of(out, "referrals", clock),
+        ).rows
+        ours = time.perf_counter() - started
+        peak_after_export = _peak_mb()
+        with read_scope(engine, clock=clock) as session:
             rows = list(referral_export_rows(session, ReferralFilter(), clock))
         cells = [
             [to_london(v).replace(tzinfo=None) if isinstance(v, datetime) else v for v in row]

@@ -21,6 +21,7 @@ from typing import Any
 
 from sqlmodel import Session
 from textual.app import App
+from textual.notifications import SeverityLevel
 from textual.screen import ModalScreen, Screen
 from textual.worker import Worker, WorkerState
 
@@ -31,6 +32,7 @@ from cipco.screens import keymap
 from cipco.screens.palette import CipcoCommands
 from cipco.screens.registry import HOME_MODE, NAV
 from cipco.services.bootstrap import prepare
+from cipco.text import clean
 from cipco.widgets.errors import report_error
 
 POLL_SECONDS = 1.0
@@ -148,6 +150,24 @@ class CipcoApp(App[None]):
             self.screen.dismiss(None)
         else:
             self.push_screen(HelpScreen(self.screen))
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Every notification shows its text as written: cleaned, never parsed as markup."""
+        super().notify(
+            clean(message, newlines=True),
+            title=clean(title),
+            severity=severity,
+            timeout=timeout,
+            markup=False,
+        )
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """One place where failures in background work become a message, never a crash."""

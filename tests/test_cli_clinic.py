@@ -140,7 +140,7 @@ def test_export_clinic_errors_are_one_line(clinic_db: Path) -> None:
     assert "there is no clinic on 01/01/2020" in result.output
     result = runner.invoke(app, ["--db", str(clinic_db), "export", "clinic", "31/02/2026"])
     assert result.exit_code == 2
-    assert "'31/02/2026' is not a date" in result.output
+    assert "DATE: '31/02/2026' is not a real date" in result.output
     result = runner.invoke(
         app, ["--db", str(clinic_db), "export", "clinic", "04/11/2026", "--latest"]
     )

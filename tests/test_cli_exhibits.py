@@ -115,7 +115,8 @@ def test_import_exhibits_command(db_path: Path, tmp_path: Path) -> None:
         ],
     )
     assert result.exit_code == 1, result.output
-    assert "new exhibits 1, movements added 1" in result.output
-    assert "Row 4" in result.output and "breaks continuity" in result.output
+    assert "Done: imported 1, updated 1, unchanged 0, skipped 0, rejected 1" in result.output
+    assert "(imported: new exhibits; updated: movements added to a chain)" in result.output
+    assert "row 4 [From]: rejected: breaks continuity" in result.output
     result = runner.invoke(app, ["--db", str(db_path), "verify"])
     assert result.exit_code == 0, result.output

@@ -54,6 +54,12 @@ def test_import_dry_run_then_commit_then_again(db_path: Path, tmp_path: Path) ->
     again = runner.invoke(
         app, ["--db", str(db_path), "import", "referrals", str(file), "--rejects", str(rejects)]
     )
+    assert again.exit_code == 2
+    assert again.output == f"cipco: {rejects} already exists; add --overwrite to replace it\n"
+    again = runner.invoke(
+        app,
+        ["--db", str(db_path), "import", "referrals", str(file), "-o", str(rejects), "--overwrite"],
+    )
     assert "imported 0, updated 0, unchanged 2" in again.output
 
 
@@ -86,8 +92,8 @@ def test_export_default_path_and_filters(db_path: Path, tmp_path: Path) -> None:
         app, ["--db", str(db_path), "export", "referrals", "--status", "charged"]
     )
     assert result.exit_code == 0, result.output
-    out = Path("exports/referrals-20261118-1000.xlsx")
-    assert "1 referrals written to exports/referrals-20261118-1000.xlsx" in result.output
+    out = Path("exports/referrals-20261118-100000.xlsx")
+    assert f"1 referrals written to {out.resolve()}" in result.output
     ws = load_workbook(out)["Referrals"]
     assert ws["A2"].value == "T3"
     bad = runner.invoke(app, ["--db", str(db_path), "export", "referrals", "--status", "zzz"])
@@ -113,7 +119,7 @@ def test_template_proforma_and_monthly(db_path: Path, tmp_path: Path) -> None:
     assert m.exit_code == 0, m.output
     assert "Police referrals, October 2026" in m.output
     assert "Referrals made" in m.output
-    assert Path("exports/monthly-2026-10-20261118-1000.xlsx").exists()
+    assert Path("exports/monthly-2026-10-20261118-100000.xlsx").exists()
     bad = runner.invoke(app, ["--db", str(db_path), "report", "monthly", "--month", "Oct"])
     assert bad.exit_code == 2
 

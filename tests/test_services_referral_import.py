@@ -14,8 +14,9 @@ from sqlalchemy import Engine
 
 from cipco.clock import FixedClock
 from cipco.db import session_scope
+from cipco.outputs import choose_output
 from cipco.services.referral_import import ReferralImport
-from cipco.spreadsheets.importers import import_referrals
+from cipco.spreadsheets.logs import import_log
 from cipco.spreadsheets.reader import CellError, parse_uk_datetime
 
 
@@ -87,8 +88,16 @@ def test_importer_never_crashes_and_accounts_for_every_row(
                 c.data_type = "s"
     path = tmp_path / "p.xlsx"
     wb.save(path)
-    summary = import_referrals(
-        engine, path, clock=clock, actor="t", dry_run=True, rejects_path=tmp_path / "r.xlsx"
+    rejects = choose_output(
+        tmp_path / "r.xlsx",
+        what="r",
+        suffix=".xlsx",
+        at=clock.now(),
+        default_dir=tmp_path,
+        overwrite=True,
+    )
+    summary = import_log(
+        engine, "referrals", path, clock=clock, actor="t", dry_run=True, rejects=rejects
     )
     total = (
         summary.imported + summary.updated + summary.unchanged + summary.skipped + summary.rejected

@@ -13,6 +13,8 @@ from cipco.db import session_scope
 from cipco.models.exhibit import Exhibit, ExhibitEvent
 from cipco.services import chain
 from cipco.spreadsheets import exhibits_io
+from cipco.spreadsheets.exporting import target_of
+from cipco.spreadsheets.logs import export_log, import_log
 from tests.exhibit_helpers import make_exhibit, move
 
 
@@ -28,13 +30,21 @@ def test_register_and_continuity_exports(engine: Engine, clock: FixedClock, tmp_
             clock.now() - timedelta(days=1),
             seal_number="S999",
         )
-        register = tmp_path / "register.xlsx"
-        assert exhibits_io.export_register(session, register, clock=clock, actor="tester") == 1
-        continuity = tmp_path / "continuity.xlsx"
-        assert (
-            exhibits_io.export_continuity(session, continuity, "JS/1", clock=clock, actor="tester")
-            == 2
-        )
+    register = tmp_path / "register.xlsx"
+    done = export_log(
+        engine,
+        "exhibits",
+        exhibits_io.register_query(),
+        clock=clock,
+        actor="tester",
+        target=target_of(register, "exhibits", clock),
+    )
+    assert (done.path, done.rows) == (register, 1)
+    continuity = tmp_path / "continuity.xlsx"
+    path, events = exhibits_io.export_continuity(
+        engine, "JS/1", target_of(continuity, "c", clock), clock=clock, actor="tester"
+    )
+    assert (path, events) == (continuity, 2)
     wb = load_workbook(register)
     ws = wb["Exhibits"]
     assert ws.freeze_panes == "A2"
@@ -200,9 +210,7 @@ def _messy(path: Path) -> Path:
 def test_messy_continuity_sheet_import(engine: Engine, clock: FixedClock, tmp_path: Path) -> None:
     path = _messy(tmp_path / "log.xlsx")
     rejects = tmp_path / "rejects.xlsx"
-    summary = exhibits_io.import_exhibits(
-        engine, path, clock=clock, actor="tester", rejects_path=rejects
-    )
+    summary = import_log(engine, "exhibits", path, clock=clock, actor="tester", rejects=rejects)
     assert summary.header_row == 3
     assert (summary.imported, summary.updated, summary.rejected, summary.skipped) == (3, 3, 2, 1)
     reasons = {r.row: (r.column, r.reason) for r in summary.rejects}
@@ -232,6 +240,6 @@ def test_messy_continuity_sheet_import(engine: Engine, clock: FixedClock, tmp_pa
         ).one()
         assert first == datetime(2026, 11, 3, 9, 15, tzinfo=UTC)  # 09:15 GMT
         assert chain.verify(session).ok
-    again = exhibits_io.import_exhibits(engine, path, clock=clock, actor="tester", dry_run=True)
+    again = import_log(engine, "exhibits", path, clock=clock, actor="tester", dry_run=True)
     assert (again.imported, again.updated) == (0, 0)
     assert again.unchanged == 6

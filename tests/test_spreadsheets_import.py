@@ -15,7 +15,7 @@ from cipco.db import session_scope
 from cipco.models.audit import AuditEvent
 from cipco.models.people import Prisoner
 from cipco.models.referral import Referral
-from cipco.spreadsheets.importers import import_referrals
+from cipco.spreadsheets.logs import import_log
 from cipco.spreadsheets.reader import CellError, ReadError, parse_uk_date, parse_uk_datetime
 
 HEADERS = [
@@ -297,7 +297,7 @@ def tracker(tmp_path: Path) -> Path:
 
 
 def run(engine: Engine, path: Path, clock: FixedClock, **kw: Any) -> Any:
-    return import_referrals(engine, path, clock=clock, actor="tester", **kw)
+    return import_log(engine, "referrals", path, clock=clock, actor="tester", **kw)
 
 
 def referrals(engine: Engine) -> dict[str, tuple[Referral, Prisoner]]:
@@ -314,7 +314,7 @@ def test_messy_tracker_counts_values_and_rejects(
     engine: Engine, tracker: Path, clock: FixedClock, tmp_path: Path
 ) -> None:
     rejects = tmp_path / "rejects.xlsx"
-    summary = run(engine, tracker, clock, rejects_path=rejects)
+    summary = run(engine, tracker, clock, rejects=rejects)
     assert summary.header_row == 4
     assert (summary.imported, summary.updated, summary.unchanged) == (9, 0, 0)
     assert (summary.skipped, summary.rejected) == (2, 6)
@@ -387,8 +387,8 @@ def test_messy_tracker_counts_values_and_rejects(
 def test_reimport_is_idempotent_and_changes_are_audited(
     engine: Engine, tracker: Path, clock: FixedClock, tmp_path: Path
 ) -> None:
-    run(engine, tracker, clock, rejects_path=tmp_path / "r1.xlsx")
-    again = run(engine, tracker, clock, rejects_path=tmp_path / "r2.xlsx")
+    run(engine, tracker, clock, rejects=tmp_path / "r1.xlsx")
+    again = run(engine, tracker, clock, rejects=tmp_path / "r2.xlsx")
     assert (again.imported, again.updated, again.unchanged, again.rejected) == (0, 0, 9, 6)
     with session_scope(engine) as s:
         assert s.scalar(select(func.count()).select_from(Referral)) == 9
@@ -426,10 +426,10 @@ def test_without_reference_matches_on_prisoner_date_category(
     ws.append(["A1111AA", "01/02/2025", "Mobile phone", "again"])
     path = tmp_path / "noref.xlsx"
     wb.save(path)
-    first = run(engine, path, clock, rejects_path=tmp_path / "r.xlsx")
+    first = run(engine, path, clock, rejects=tmp_path / "r.xlsx")
     assert (first.imported, first.rejected) == (2, 1)
     assert "duplicate of row 2" in first.rejects[0].reason
-    second = run(engine, path, clock, rejects_path=tmp_path / "r2.xlsx")
+    second = run(engine, path, clock, rejects=tmp_path / "r2.xlsx")
     assert (second.imported, second.unchanged) == (0, 2)
     refs = set(referrals(engine))
     assert refs == {"REF-2026-0001", "REF-2026-0002"}
@@ -441,7 +441,7 @@ def test_dry_run_and_strict_change_nothing(
     dry = run(engine, tracker, clock, dry_run=True)
     assert (dry.imported, dry.rejected, dry.committed) == (9, 6, False)
     assert dry.rejects_path is None
-    strict = run(engine, tracker, clock, strict=True, rejects_path=tmp_path / "r.xlsx")
+    strict = run(engine, tracker, clock, strict=True, rejects=tmp_path / "r.xlsx")
     assert (strict.rejected, strict.committed) == (6, False)
     assert referrals(engine) == {}
 

@@ -57,7 +57,11 @@ def fail(message: str, code: int = EXIT_PROBLEMS) -> NoReturn:
     """One line on stderr, then exit."""
     from rich.console import Console
 
-    Console(stderr=True, highlight=False, soft_wrap=True).print(f"cipco: {message}", markup=False)
+    from cipco.text import clean
+
+    Console(stderr=True, highlight=False, soft_wrap=True).print(
+        f"cipco: {clean(message, newlines=True)}", markup=False
+    )
     raise SystemExit(code)
 
 
@@ -142,9 +146,12 @@ def actor() -> str:
 
 
 def echo(message: str) -> None:
+    """One message on stdout: file and user text in it can never act on the terminal."""
     from rich.console import Console
 
-    Console(highlight=False).print(message, markup=False)
+    from cipco.text import clean
+
+    Console(highlight=False, soft_wrap=True).print(clean(message, newlines=True), markup=False)
 
 
 def output_target(

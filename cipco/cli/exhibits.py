@@ -1,4 +1,4 @@
-"""Commands for the exhibit continuity log: verify, hash, export and import."""
+"""Commands for the exhibit continuity log: verify, hash and exports (import is shared)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from cipco.cli import app, export_app, import_app
+from cipco.cli import app, export_app
 from cipco.cli.common import (
     EXIT_OK,
     EXIT_PROBLEMS,
@@ -19,12 +19,9 @@ from cipco.cli.common import (
     progress_bar,
     state,
 )
-from cipco.cli.imports import parse_map
+from cipco.cli.exports import run_export, safe_name, write_file
+from cipco.cli.options import IncludeRestrictedOpt, OutOpt, OverwriteOpt, QuietOpt
 
-QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")]
-OutOpt = Annotated[
-    Path | None, typer.Option("--out", help="Output file (default: exports/<what>-<time>.xlsx).")
-]
 QUEUE_HELP = "held | police | awaiting | retention | discrepancies"
 
 
@@ -77,113 +74,50 @@ def hash_file(
 @export_app.command("exhibits")
 def export_exhibits(
     out: OutOpt = None,
+    overwrite: OverwriteOpt = False,
     queue: Annotated[str | None, typer.Option("--filter", help=QUEUE_HELP)] = None,
     search: Annotated[str, typer.Option(help="Reference, description, holder or seal.")] = "",
     exhibit_type: Annotated[str | None, typer.Option("--type", help="e.g. cctv, drugs.")] = None,
     exhibit_state: Annotated[
         str | None, typer.Option("--state", help="e.g. disseminated, destroyed, held.")
     ] = None,
+    quiet: QuietOpt = False,
 ) -> None:
     """Write the exhibits register to a workbook."""
-    from cipco.db import session_scope
     from cipco.models.exhibit import ExhibitState, ExhibitType
     from cipco.services.exhibits import QUEUES
-    from cipco.spreadsheets.exhibits_io import default_path, export_register
+    from cipco.spreadsheets.exhibits_io import register_query
 
-    if queue and queue not in QUEUES:
-        fail(f"--filter '{queue}': use one of {', '.join(QUEUES)}", EXIT_USAGE)
-    if exhibit_type and exhibit_type not in {t.value for t in ExhibitType}:
-        fail(
-            f"--type '{exhibit_type}': use one of {', '.join(t.value for t in ExhibitType)}",
-            EXIT_USAGE,
-        )
-    if exhibit_state and exhibit_state not in {s.value for s in ExhibitState}:
-        fail(
-            f"--state '{exhibit_state}': use one of {', '.join(s.value for s in ExhibitState)}",
-            EXIT_USAGE,
-        )
-    engine = open_engine_or_exit(write=False)
-    clock = state.get_clock()
-    path = out or default_path("exhibits", clock)
-    with session_scope(engine, actor=actor(), clock=clock) as session:
-        count = export_register(
-            session,
-            path,
-            clock=clock,
-            actor=actor(),
-            queue=queue,
-            text=search,
-            exhibit_type=exhibit_type,
-            state=exhibit_state,
-        )
-    echo(f"{count} exhibits written to {path}")
+    for option, value, allowed in (
+        ("--filter", queue, list(QUEUES)),
+        ("--type", exhibit_type, [t.value for t in ExhibitType]),
+        ("--state", exhibit_state, [s.value for s in ExhibitState]),
+    ):
+        if value and value not in allowed:
+            fail(f"{option} '{value}': use one of {', '.join(allowed)}", EXIT_USAGE)
+    request = register_query(queue, search, exhibit_type, exhibit_state)
+    result = run_export("exhibits", out, overwrite, request, quiet=quiet)
+    echo(f"{result.rows} exhibits written to {result.path}")
 
 
 @export_app.command("continuity")
 def export_continuity(
     reference: Annotated[str, typer.Argument(help="Exhibit reference, e.g. JS/1.")],
     out: OutOpt = None,
+    overwrite: OverwriteOpt = False,
+    include_restricted: IncludeRestrictedOpt = False,
 ) -> None:
     """Write one exhibit's full continuity record, ready for the police file."""
-    from cipco.db import session_scope
     from cipco.services.exhibits import ExhibitError
-    from cipco.spreadsheets.exhibits_io import default_path
-    from cipco.spreadsheets.exhibits_io import export_continuity as run_export
+    from cipco.spreadsheets.exhibits_io import export_continuity as run
 
-    engine = open_engine_or_exit(write=False)
-    clock = state.get_clock()
-    safe = reference.strip().upper().replace("/", "-")
-    path = out or default_path(f"continuity-{safe}", clock)
-    try:
-        with session_scope(engine, actor=actor(), clock=clock) as session:
-            count = run_export(session, path, reference, clock=clock, actor=actor())
-    except ExhibitError as exc:
-        fail(str(exc))
-    echo(f"{count} events of {reference.strip().upper()} written to {path}")
-
-
-@import_app.command("exhibits")
-def import_exhibits(
-    file: Annotated[Path, typer.Argument(help="A continuity sheet (.xlsx, .xls, .ods).")],
-    sheet: Annotated[str | None, typer.Option("--sheet", help="Sheet name.")] = None,
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Change nothing.")] = False,
-    mapping: Annotated[
-        list[str] | None, typer.Option("--map", help="'Header text=field' (repeatable).")
-    ] = None,
-    rejects: Annotated[Path | None, typer.Option("--rejects", help="Reject workbook.")] = None,
-) -> None:
-    """Import an exhibit log (one row per exhibit or per movement), chains built in date order."""
-    from cipco.spreadsheets.exhibits_io import import_exhibits as run_import
-    from cipco.spreadsheets.reader import ReadError
-
-    if not file.is_file():
-        fail(f"{file}: no such file", EXIT_USAGE)
-    overrides = parse_map(mapping)
-    engine = open_engine_or_exit(create=True)
-    try:
-        summary = run_import(
-            engine,
-            file,
-            clock=state.get_clock(),
-            actor=actor(),
-            sheet=sheet,
-            overrides=overrides,
-            dry_run=dry_run,
-            rejects_path=rejects,
-        )
-    except ReadError as exc:
-        fail(str(exc), EXIT_USAGE)
-    echo(f"Sheet '{summary.sheet}', header on row {summary.header_row}")
-    for line in summary.mapping:
-        echo(f"  {line}")
-    for reject in summary.rejects:
-        echo(f"Row {reject.row}: {reject.column}: {reject.reason}")
-    echo(
-        f"{'Dry run: ' if dry_run else ''}new exhibits {summary.imported}, movements added "
-        f"{summary.updated}, unchanged {summary.unchanged}, skipped {summary.skipped}, "
-        f"rejected {summary.rejected}"
+    path, count = write_file(
+        f"continuity-{safe_name(reference)}",
+        out,
+        overwrite,
+        lambda engine, chosen, clock, who: run(
+            engine, reference, chosen, clock=clock, actor=who, include_restricted=include_restricted
+        ),
+        refusals=(ExhibitError,),
     )
-    if summary.rejects_path is not None:
-        echo(f"Rejected rows written to {summary.rejects_path}")
-    if summary.rejected:
-        raise typer.Exit(EXIT_PROBLEMS)
+    echo(f"{count} events of {reference.strip().upper()} written to {path}")

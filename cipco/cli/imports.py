@@ -1,13 +1,20 @@
-"""What every ``cipco import …`` command shares: its options, ``--map`` and the summary."""
+"""``cipco import LOG FILE`` for every log: one command shape, one pipeline, one summary.
+
+Every import takes ``--sheet``, ``--map``, ``--dry-run``, ``--strict``, ``--quiet`` and
+``--rejects``/``--out`` (with ``--overwrite``) for the reject workbook, runs in one
+transaction, writes the reject workbook before it commits, and exits 1 if any row was
+rejected.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from cipco.cli import import_app
 from cipco.cli.common import (
     EXIT_PROBLEMS,
     EXIT_USAGE,
@@ -15,9 +22,13 @@ from cipco.cli.common import (
     echo,
     fail,
     open_engine_or_exit,
-    progress_bar,
     state,
 )
+from cipco.cli.exports import target, ticker
+from cipco.cli.options import OverwriteOpt, QuietOpt
+
+if TYPE_CHECKING:
+    from cipco.spreadsheets.importers import ImportSummary
 
 SheetOpt = Annotated[str | None, typer.Option("--sheet", help="Sheet name (default: first).")]
 DryRunOpt = Annotated[
@@ -28,12 +39,25 @@ MapOpt = Annotated[
     typer.Option("--map", help="'Header text=field' (repeatable; wins over guessing)."),
 ]
 RejectsOpt = Annotated[
-    Path | None, typer.Option("--rejects", help="Reject workbook (default: exports/, dated).")
+    Path | None,
+    typer.Option(
+        "--rejects",
+        "--out",
+        "-o",
+        help="Reject workbook (default: exports/rejects-<log>-<date>-<time>.xlsx).",
+    ),
 ]
 StrictOpt = Annotated[bool, typer.Option("--strict", help="Commit nothing if any row is rejected.")]
-QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")]
 
 SHOWN_PER_KIND = 50
+# The logs that import, and what each reads (the command's help).
+IMPORTS = {
+    "referrals": "an Excel/ODS referral tracker",
+    "persons": "a persons-of-interest list (matched on prison number)",
+    "exhibits": "an exhibit continuity log (one row per exhibit or per movement)",
+    "mg4d": "an existing MG4D issue log (papers, and their service where recorded)",
+    "actions": "a crime clinic action log (matched on clinic date, action and owner)",
+}
 
 
 def parse_map(items: list[str] | None) -> dict[str, str]:
@@ -47,45 +71,9 @@ def parse_map(items: list[str] | None) -> dict[str, str]:
     return overrides
 
 
-def run_import_command(
-    run: Callable[..., Any],
-    file: Path,
-    *,
-    sheet: str | None,
-    dry_run: bool,
-    mapping: list[str] | None,
-    rejects: Path | None,
-    strict: bool,
-    quiet: bool,
-) -> None:
-    """Run one importer with a progress bar, print its summary, exit 1 if rows were rejected."""
-    from cipco.spreadsheets.reader import ReadError
-
-    overrides = parse_map(mapping)
-    engine = open_engine_or_exit(create=True)
-    with progress_bar(quiet) as bar:
-        task = bar.add_task(f"Importing {file.name}", total=None) if bar else None
-
-        def tick(n: int) -> None:
-            if bar is not None and task is not None:
-                bar.advance(task, n)
-
-        try:
-            summary = run(
-                engine,
-                file,
-                clock=state.get_clock(),
-                actor=actor(),
-                sheet=sheet,
-                overrides=overrides,
-                dry_run=dry_run,
-                strict=strict,
-                rejects_path=rejects,
-                progress=tick,
-            )
-        except ReadError as exc:
-            fail(str(exc), EXIT_USAGE if "--map" in str(exc) else EXIT_PROBLEMS)
-    echo(f"{file}: sheet '{summary.sheet}', header on row {summary.header_row}")
+def _summary(summary: ImportSummary, *, dry_run: bool, strict: bool, quiet: bool) -> None:
+    """What every import prints: the sheet, the mapping, warnings, rejects and the counts."""
+    echo(f"{summary.path}: sheet '{summary.sheet}', header on row {summary.header_row}")
     if dry_run or not quiet:
         echo("Columns:")
         for line in summary.mapping:
@@ -106,7 +94,65 @@ def run_import_command(
         echo(f"--strict: nothing imported because rows were rejected: {summary.counts_line()}")
     else:
         echo(f"Done: {summary.counts_line()}")
+    if summary.counts_note:
+        echo(f"({summary.counts_note})")
     if summary.rejects_path is not None:
         echo(f"Rejected rows written to {summary.rejects_path}")
-    if summary.rejected:
-        raise typer.Exit(EXIT_PROBLEMS)
+
+
+def _command(name: str, reads: str) -> Callable[..., None]:
+    def command(
+        file: Annotated[Path, typer.Argument(help="The workbook (.xlsx, .xls, .ods).")],
+        sheet: SheetOpt = None,
+        dry_run: DryRunOpt = False,
+        mapping: MapOpt = None,
+        rejects: RejectsOpt = None,
+        overwrite: OverwriteOpt = False,
+        strict: StrictOpt = False,
+        quiet: QuietOpt = False,
+    ) -> None:
+        from cipco.outputs import OutputError
+        from cipco.spreadsheets.importers import read_import_table, run_import
+        from cipco.spreadsheets.logs import IMPORTS as LOGS
+        from cipco.spreadsheets.reader import ReadError
+
+        overrides = parse_map(mapping)
+        chosen = target(rejects, f"rejects-{name}", overwrite) if rejects is not None else None
+        # A file that is there is checked first; a new one is made only for a readable sheet.
+        db = state.db_path()
+        engine = open_engine_or_exit(write=True) if db.exists() or db.is_symlink() else None
+        if not file.is_file():
+            problem = "a folder, not a workbook" if file.is_dir() else "no such file"
+            fail(f"{file}: {problem}", EXIT_USAGE)
+        try:
+            table = read_import_table(LOGS[name], file, sheet=sheet, overrides=overrides)
+        except ReadError as exc:
+            fail(str(exc), EXIT_USAGE if "--map" in str(exc) else EXIT_PROBLEMS)
+        engine = engine or open_engine_or_exit(create=True)
+        with ticker(quiet, f"Importing {file.name}") as (advance, _total):
+            try:
+                summary = run_import(
+                    engine,
+                    LOGS[name],
+                    file,
+                    clock=state.get_clock(),
+                    actor=actor(),
+                    dry_run=dry_run,
+                    strict=strict,
+                    rejects=chosen,
+                    progress=advance,
+                    table=table,
+                )
+            except OutputError as exc:
+                fail(f"nothing was imported: {exc}")
+        _summary(summary, dry_run=dry_run, strict=strict, quiet=quiet)
+        if summary.rejected:
+            raise typer.Exit(EXIT_PROBLEMS)
+
+    command.__doc__ = f"Import {reads}: one transaction; rejected rows to a workbook."
+    command.__name__ = f"import_{name}"
+    return command
+
+
+for _name, _reads in IMPORTS.items():
+    import_app.command(_name)(_command(_name, _reads))

@@ -1,97 +1,31 @@
-"""Spreadsheets in and out: import, export, templates, the proforma and the monthly report."""
+"""Referral and persons exports, import templates, the proforma and the monthly report."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
-from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
-from cipco.cli import export_app, import_app, report_app
-from cipco.cli.common import EXIT_USAGE, actor, echo, fail, open_engine_or_exit, state
-from cipco.cli.imports import (
-    DryRunOpt,
-    MapOpt,
+from cipco.cli import export_app, report_app
+from cipco.cli import imports as _imports  # noqa: F401  (registers every `cipco import LOG`)
+from cipco.cli.common import EXIT_USAGE, echo, fail, state
+from cipco.cli.exports import parse_day, run_export, safe_name, write_file
+from cipco.cli.options import (
+    IncludeInternalOpt,
+    IncludeRestrictedOpt,
+    OutOpt,
+    OverwriteOpt,
     QuietOpt,
-    RejectsOpt,
-    SheetOpt,
-    StrictOpt,
-    run_import_command,
 )
 
-OutOpt = Annotated[
-    Path | None, typer.Option("--out", help="Output file (default: exports/<what>-<time>.xlsx).")
-]
-
-
-def _parse_day(text: str | None, option: str) -> date | None:
-    if not text:
-        return None
-    from cipco.spreadsheets.reader import CellError, parse_uk_date
-
-    try:
-        return parse_uk_date(text)
-    except CellError as exc:
-        fail(f"{option}: {exc}", EXIT_USAGE)
-
-
-def _run_import(
-    what: str,
-    file: Path,
-    sheet: str | None,
-    dry_run: bool,
-    mapping: list[str] | None,
-    rejects: Path | None,
-    strict: bool,
-    quiet: bool,
-) -> None:
-    from cipco.spreadsheets import importers
-
-    run = importers.import_referrals if what == "referrals" else importers.import_persons
-    run_import_command(
-        run,
-        file,
-        sheet=sheet,
-        dry_run=dry_run,
-        mapping=mapping,
-        rejects=rejects,
-        strict=strict,
-        quiet=quiet,
-    )
-
-
-@import_app.command("referrals")
-def import_referrals(
-    file: Annotated[Path, typer.Argument(help="A tracker (.xlsx, .xls, .ods).")],
-    sheet: SheetOpt = None,
-    dry_run: DryRunOpt = False,
-    mapping: MapOpt = None,
-    rejects: RejectsOpt = None,
-    strict: StrictOpt = False,
-    quiet: QuietOpt = False,
-) -> None:
-    """Import an Excel/ODS referral tracker (one transaction; rejected rows to a workbook)."""
-    _run_import("referrals", file, sheet, dry_run, mapping, rejects, strict, quiet)
-
-
-@import_app.command("persons")
-def import_persons(
-    file: Annotated[Path, typer.Argument(help="A persons-of-interest list (.xlsx, .xls, .ods).")],
-    sheet: SheetOpt = None,
-    dry_run: DryRunOpt = False,
-    mapping: MapOpt = None,
-    rejects: RejectsOpt = None,
-    strict: StrictOpt = False,
-    quiet: QuietOpt = False,
-) -> None:
-    """Import a persons-of-interest list (matched on prison number)."""
-    _run_import("persons", file, sheet, dry_run, mapping, rejects, strict, quiet)
+LOG_NAMES = ("referrals", "persons", "exhibits", "mg4d", "actions")
 
 
 @export_app.command("referrals")
 def export_referrals(
     out: OutOpt = None,
+    overwrite: OverwriteOpt = False,
     status: Annotated[str | None, typer.Option(help="Only this status.")] = None,
     force: Annotated[str | None, typer.Option(help="Only this police force.")] = None,
     oic: Annotated[str | None, typer.Option(help="OIC name contains.")] = None,
@@ -102,93 +36,59 @@ def export_referrals(
         str | None, typer.Option("--to", help="Incident on or before (dd/mm/yyyy).")
     ] = None,
     open_only: Annotated[bool, typer.Option("--open", help="Open referrals only.")] = False,
+    include_restricted: IncludeRestrictedOpt = False,
+    include_internal: IncludeInternalOpt = False,
     quiet: QuietOpt = False,
 ) -> None:
-    """Write referrals to a police-ready workbook."""
-    from cipco.cli.common import progress_bar
-    from cipco.db import session_scope
-    from cipco.services.reports import FilterError, ReferralFilter, count_referrals_for_export
-    from cipco.spreadsheets.exporters import default_path
-    from cipco.spreadsheets.exporters import export_referrals as run_export
+    """Write referrals to a police-ready workbook (internal columns left out unless asked)."""
+    from cipco.services.reports import ReferralFilter
+    from cipco.spreadsheets.exporting import ExportRequest
 
-    start, end = _parse_day(date_from, "--from"), _parse_day(date_to, "--to")
-    engine = open_engine_or_exit(write=False)
-    clock = state.get_clock()
-    path = out or default_path("referrals", clock)
-    try:
-        with (
-            session_scope(engine, actor=actor(), clock=clock) as session,
-            progress_bar(quiet) as bar,
-        ):
-            task = None
-            if bar is not None:
-                flt = ReferralFilter(status, force, oic, start, end, open_only)
-                total = count_referrals_for_export(session, flt, clock)
-                task = bar.add_task("Exporting referrals", total=total)
-
-            def tick(n: int) -> None:
-                if bar is not None and task is not None:
-                    bar.advance(task, n)
-
-            count = run_export(
-                session,
-                path,
-                clock=clock,
-                actor=actor(),
-                status=status,
-                force=force,
-                oic=oic,
-                date_from=start,
-                date_to=end,
-                open_only=open_only,
-                progress=tick,
-            )
-    except FilterError as exc:
-        fail(str(exc), EXIT_USAGE)
-    echo(f"{count} referrals written to {path}")
+    start, end = parse_day(date_from, "--from"), parse_day(date_to, "--to")
+    flt = ReferralFilter(status, force, oic, start, end, open_only)
+    request = ExportRequest(flt, flt.describe(), include_restricted, include_internal)
+    result = run_export("referrals", out, overwrite, request, quiet=quiet)
+    extra = f" ({result.withheld} naming people marked 'do not share' withheld)"
+    echo(f"{result.rows} referrals written to {result.path}{extra if result.withheld else ''}")
 
 
 @export_app.command("persons")
 def export_persons(
     out: OutOpt = None,
-    include_restricted: Annotated[
-        bool,
-        typer.Option("--include-restricted", help="Include 'do not share' entries."),
-    ] = False,
+    overwrite: OverwriteOpt = False,
+    include_restricted: IncludeRestrictedOpt = False,
+    include_internal: IncludeInternalOpt = False,
     quiet: QuietOpt = False,
 ) -> None:
     """Write the persons-of-interest list (restricted entries left out unless asked)."""
-    from cipco.db import session_scope
-    from cipco.spreadsheets.exporters import default_path
-    from cipco.spreadsheets.exporters import export_persons as run_export
+    from cipco.spreadsheets.exporting import ExportRequest
 
-    engine = open_engine_or_exit(write=False)
-    clock = state.get_clock()
-    path = out or default_path("persons", clock)
-    with session_scope(engine, actor=actor(), clock=clock) as session:
-        count, withheld = run_export(
-            session, path, clock=clock, actor=actor(), include_restricted=include_restricted
-        )
-    extra = f" ({withheld} restricted entries left out)" if withheld else ""
-    echo(f"{count} persons written to {path}{extra}")
+    request = ExportRequest(None, {}, include_restricted, include_internal)
+    result = run_export("persons", out, overwrite, request, quiet=quiet)
+    extra = f" ({result.withheld} restricted entries left out)" if result.withheld else ""
+    echo(f"{result.rows} persons written to {result.path}{extra}")
 
 
 @export_app.command("template")
 def export_template(
-    what: Annotated[str, typer.Argument(help="referrals or persons")],
+    what: Annotated[str, typer.Argument(help=" | ".join(LOG_NAMES))],
     out: OutOpt = None,
+    overwrite: OverwriteOpt = False,
 ) -> None:
     """An empty import workbook with drop-downs and an instructions sheet."""
-    if what not in ("referrals", "persons"):
-        fail(f"template: '{what}' is not referrals or persons", EXIT_USAGE)
-    from cipco.db import session_scope
-    from cipco.spreadsheets.exporters import default_path, write_template
+    if what not in LOG_NAMES:
+        fail(f"template: '{what}' is not one of {', '.join(LOG_NAMES)}", EXIT_USAGE)
+    from cipco.spreadsheets.logs import IMPORTS
+    from cipco.spreadsheets.templates import write_template
 
-    engine = open_engine_or_exit(write=False)
-    clock = state.get_clock()
-    path = out or default_path(f"template-{what}", clock)
-    with session_scope(engine, actor=actor(), clock=clock) as session:
-        write_template(session, what, path, clock=clock, actor=actor())
+    path = write_file(
+        f"template-{what}",
+        out,
+        overwrite,
+        lambda engine, chosen, clock, who: write_template(
+            engine, IMPORTS[what], chosen, clock=clock, actor=who
+        ),
+    )
     echo(f"Template written to {path}")
 
 
@@ -196,20 +96,21 @@ def export_template(
 def export_proforma(
     ref: Annotated[str, typer.Argument(help="The referral's reference, e.g. REF-2026-0001.")],
     out: OutOpt = None,
+    overwrite: OverwriteOpt = False,
+    include_restricted: IncludeRestrictedOpt = False,
 ) -> None:
     """The police referral proforma for one referral, ready to e-mail."""
-    from cipco.db import session_scope
-    from cipco.spreadsheets.exporters import default_path, write_proforma
+    from cipco.spreadsheets.proforma import write_proforma
 
-    engine = open_engine_or_exit(write=False)
-    clock = state.get_clock()
-    safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in ref)
-    path = out or default_path(f"proforma-{safe}", clock)
-    try:
-        with session_scope(engine, actor=actor(), clock=clock) as session:
-            write_proforma(session, ref, path, clock=clock)
-    except LookupError as exc:
-        fail(str(exc.args[0]))
+    path = write_file(
+        f"proforma-{safe_name(ref)}",
+        out,
+        overwrite,
+        lambda engine, chosen, clock, _who: write_proforma(
+            engine, ref, chosen, clock=clock, include_restricted=include_restricted
+        ),
+        refusals=(LookupError,),
+    )
     echo(f"Proforma written to {path}")
 
 
@@ -219,16 +120,14 @@ def report_monthly(
         str | None, typer.Option(help="YYYY-MM (default: last complete month).")
     ] = None,
     out: OutOpt = None,
+    overwrite: OverwriteOpt = False,
 ) -> None:
     """Monthly referral figures: printed, and as a workbook with a bar chart."""
     from rich.console import Console
     from rich.table import Table
 
     from cipco.clock import to_london
-    from cipco.db import session_scope
-    from cipco.services.reports import monthly_report
-    from cipco.spreadsheets.exporters import default_path
-    from cipco.spreadsheets.reports import write_monthly_report
+    from cipco.spreadsheets.reports import write_monthly
 
     clock = state.get_clock()
     if month:
@@ -239,17 +138,20 @@ def report_monthly(
     else:
         today = to_london(clock.now()).date().replace(day=1)
         first = date(today.year - (today.month == 1), (today.month - 2) % 12 + 1, 1)
-    engine = open_engine_or_exit(write=False)
-    path = out or default_path(f"monthly-{first:%Y-%m}", clock)
-    with session_scope(engine, actor=actor(), clock=clock) as session:
-        report = monthly_report(session, first, clock)
-    write_monthly_report(report, path, clock=clock, actor=actor())
+    path, report = write_file(
+        f"monthly-{first:%Y-%m}",
+        out,
+        overwrite,
+        lambda engine, chosen, clock, who: write_monthly(
+            engine, first, chosen, clock=clock, actor=who
+        ),
+    )
     console = Console(highlight=False)
-    console.print(report.title, style="bold", markup=False)
+    console.print(_plain(report.title), style="bold")
     for table in report.tables:
-        shown = Table(title=table.title, title_justify="left")
+        shown = Table(title=_plain(table.title), title_justify="left")
         for index, header in enumerate(table.headers):
-            shown.add_column(header, justify="right" if index else "left")
+            shown.add_column(_plain(header), justify="right" if index else "left")
         for row in table.rows:
             shown.add_row(*(_plain(v) for v in row))
         if not table.rows:
@@ -259,6 +161,6 @@ def report_monthly(
 
 
 def _plain(value: Any) -> Any:
-    from rich.text import Text
+    from cipco.text import literal
 
-    return Text(str(value))
+    return literal(value)

@@ -3,18 +3,16 @@ dropped); d marks one done, del drops it with a reason, u reopens it."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
-
-from sqlmodel import Session
 
 from cipco.models.clinic import ActionStatus
 from cipco.screens.log_screen import Counts, ListView, LogScreen
 from cipco.services.clinic import ActionRow
 from cipco.services.paging import PageQuery
+from cipco.spreadsheets.exporting import ExportRequest
 
 if TYPE_CHECKING:
-    from cipco.app import CipcoApp
+    pass
 
 
 def _style(row: ActionRow) -> str:
@@ -25,12 +23,9 @@ def _status(counts: Counts, _query: PageQuery, total: int) -> str:
     return f"{total:,} shown · {counts.get('open', 0):,} open, {counts.get('overdue', 0):,} overdue"
 
 
-def _export(session: Session, path: Path, query: PageQuery, app: CipcoApp) -> int:
-    from cipco.spreadsheets.clinic_export import write_actions_workbook
-
-    return write_actions_workbook(
-        session, path, app.clock, generated_by=app.actor, open_only=query.queue == "open"
-    )
+def _export(query: PageQuery) -> ExportRequest:
+    filters = {"Queue": query.queue or "all"} | ({"Search": query.text} if query.text else {})
+    return ExportRequest(query, filters)
 
 
 VIEW = ListView(

@@ -15,7 +15,6 @@ log bar names every log with its key, the footer follows the keymap.
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from sqlmodel import Session
@@ -107,47 +106,27 @@ class Works(ReportsWorkerErrors):
     def refresh_data(self) -> None:
         """Re-read what the screen shows (another window wrote, or a form saved)."""
 
-    def export_file(
-        self,
-        what: str,
-        write: Callable[[Session, Path], int | None],
-        noun: str = "",
-        *,
-        suffix: str = ".xlsx",
-    ) -> None:
-        """Write an export in a worker under the output contract; say where it went.
-
-        ``write(session, path)`` fills the file (a private temporary that is moved into
-        place only when complete) and returns how many records it holds.
-        """
+    def export(self, job: Callable[[], str]) -> None:
+        """Write an export in a worker; ``job`` opens its own snapshot, writes under the
+        output contract (a private temporary moved into place) and says where it went."""
         app = self.cipco
 
-        def job(session: Session) -> str:
-            from cipco.config import default_exports_dir
-            from cipco.outputs import OutputError, choose_output, write_output
+        def work() -> None:
+            from cipco.outputs import OutputError
 
-            counted: list[int | None] = []
             try:
-                target = choose_output(
-                    None,
-                    what=what,
-                    suffix=suffix,
-                    at=app.clock.now(),
-                    default_dir=default_exports_dir(),
-                    database=app.db_path,
-                )
-                path = write_output(target, lambda temp: counted.append(write(session, temp)))
-            except OutputError as exc:
-                return f"Not exported: {exc}"
-            count = counted[0] if counted else None
-            if count is not None and noun:
-                return f"Exported {count:,} {noun} to {path}"
-            return f"Written to {path}"
+                message = job()
+            except OutputError as exc:  # the folder or the name: one sentence
+                message = f"Not exported: {exc}"
+            app.call_from_thread(self._deliver, self._exported, message)
 
-        self.notify("Exporting…", title="Export")
-        self.read(
-            job, lambda message: self.notify(message, title="Export", markup=False), group="export"
+        self.notify("Exporting…", title="Export")  # type: ignore[attr-defined]
+        self.run_worker(  # type: ignore[attr-defined]
+            work, thread=True, group="export", exclusive=True, exit_on_error=False
         )
+
+    def _exported(self, message: str) -> None:
+        self.notify(message, title="Export")  # type: ignore[attr-defined]
 
 
 class CipcoScreen(Works, Screen[Any]):

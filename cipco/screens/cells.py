@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from rich.text import Text
 
 from cipco.services.flags import Severity
+from cipco.text import clean, literal
 
 SEVERITY_STYLES = {
     Severity.OVERDUE: "bold red",
@@ -28,16 +29,16 @@ def severity_style(severity: Severity | str) -> str:
 
 
 def cells(values: Iterable[str], style: str = "") -> list[Text]:
-    """Table cells: user text as plain text, cut with an ellipsis, never wrapped."""
-    return [Text(v or "", style=style, overflow="ellipsis", no_wrap=True) for v in values]
+    """Table cells: user text cleaned and literal (never markup), cut with an ellipsis."""
+    return [literal(v or "", style, overflow="ellipsis", no_wrap=True) for v in values]
 
 
 def assembled(*pieces: tuple[str, str]) -> Text:
-    """Text from (words, style) pieces; a piece with no words is left out (plain text)."""
+    """Text from (words, style) pieces, each cleaned and literal; empty pieces left out."""
     text = Text()
     for words, style in pieces:
         if words:
-            text.append(words, style=style)
+            text.append(clean(words, newlines=True), style=style)
     return text
 
 

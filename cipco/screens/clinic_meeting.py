@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from rich.text import Text
@@ -113,21 +112,30 @@ def attendance_text(view: ClinicView) -> Text:
 def export_clinic(screen: Works, clinic_id: int) -> None:
     """The clinic's agenda and minutes: a workbook, and Markdown for e-mail."""
     from cipco.spreadsheets import clinic_export
+    from cipco.spreadsheets.exporting import default_target
 
     app = screen.cipco
 
-    def workbook(session: Session, path: Path) -> None:
-        clinic_export.write_clinic_workbook(
-            session, clinic_id, path, app.clock, generated_by=app.actor
+    def job() -> str:
+        with app.reading() as session:
+            name = f"clinic-{clinic_service.clinic_view(session, clinic_id).held_on:%Y-%m-%d}"
+        xlsx, _counts = clinic_export.write_clinic_workbook(
+            app.engine,
+            clinic_id,
+            default_target(name, app.clock),
+            app.clock,
+            generated_by=app.actor,
         )
-
-    def markdown(session: Session, path: Path) -> None:
-        clinic_export.write_clinic_markdown(
-            session, clinic_id, path, app.clock, generated_by=app.actor
+        md = clinic_export.write_clinic_markdown(
+            app.engine,
+            clinic_id,
+            default_target(name, app.clock, ".md"),
+            app.clock,
+            generated_by=app.actor,
         )
+        return f"Agenda and minutes written to {xlsx} and {md}"
 
-    screen.export_file("clinic", workbook)
-    screen.export_file("clinic", markdown, suffix=".md")
+    screen.export(job)
 
 
 @dataclass(frozen=True)
@@ -240,8 +248,8 @@ class ClinicScreen(RecordPage):
         self.view = drawn.view
         self.clinic_id = drawn.view.id
         self.set_where(f"Crime clinic {format_date(drawn.view.held_on)}")
-        self.query_one("#clinic-head", Static).update(drawn.head)
-        self.query_one("#attendance-line", Static).update(drawn.attendance)
+        self.put("#clinic-head", drawn.head)
+        self.put("#attendance-line", drawn.attendance)
         if first:
             self.agenda.reload()
             self.actions_table.reload()
@@ -269,7 +277,7 @@ class ClinicScreen(RecordPage):
 
     def _show_current_item(self) -> None:
         try:
-            self.query_one("#item-text", Static).update(item_text(self.agenda.current_row))
+            self.put("#item-text", item_text(self.agenda.current_row))
         except NoMatches:  # the screen is closing
             return
 

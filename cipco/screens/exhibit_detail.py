@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 from rich.text import Text
 from sqlmodel import Session
@@ -135,8 +134,8 @@ class ExhibitDetailScreen(RecordPage):
     def show(self, drawn: Drawn) -> None:
         self.drawn = drawn
         self.set_where(f"Exhibit {drawn.reference}")
-        self.query_one("#exhibit-header", Static).update(drawn.head)
-        self.query_one("#timeline-text", Static).update(drawn.timeline)
+        self.put("#exhibit-header", drawn.head)
+        self.put("#timeline-text", drawn.timeline)
 
     def action_move(self) -> None:
         from cipco.screens.exhibit_forms import choose_move
@@ -162,10 +161,15 @@ class ExhibitDetailScreen(RecordPage):
         if self.drawn is None:
             return
         from cipco.spreadsheets.exhibits_io import export_continuity
+        from cipco.spreadsheets.exporting import default_target
 
         reference, app = self.drawn.reference, self.cipco
 
-        def write(session: Session, path: Path) -> None:
-            export_continuity(session, path, reference, clock=app.clock, actor=app.actor)
+        def job() -> str:
+            target = default_target(f"continuity-{reference.replace('/', '-')}", app.clock)
+            path, _events = export_continuity(
+                app.engine, reference, target, clock=app.clock, actor=app.actor
+            )
+            return f"Continuity of {reference} written to {path}"
 
-        self.export_file(f"continuity-{reference.replace('/', '-')}", write)
+        self.export(job)

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
-
-from sqlmodel import Session
 
 from cipco.models.exhibit import FINAL_STATES
 from cipco.screens.log_screen import Counts, ListView, LogScreen, everything
 from cipco.services.exhibits import ExhibitRow
 from cipco.services.paging import PageQuery
+from cipco.spreadsheets.exporting import ExportRequest
 
 if TYPE_CHECKING:
-    from cipco.app import CipcoApp
+    pass
 
 LEGEND = "! discrepancy or review due  (hold) kept  (collect) awaiting police"
 
@@ -28,12 +26,10 @@ def _status(counts: Counts, _query: PageQuery, total: int) -> str:
     return f"{total:,} of {everything(counts, total):,} exhibits   {LEGEND}"
 
 
-def _export(session: Session, path: Path, query: PageQuery, app: CipcoApp) -> int:
-    from cipco.spreadsheets.exhibits_io import export_register
+def _export(query: PageQuery) -> ExportRequest:
+    from cipco.spreadsheets.exhibits_io import register_query
 
-    return export_register(
-        session, path, clock=app.clock, actor=app.actor, queue=query.queue, text=query.text
-    )
+    return register_query(query.queue, query.text)
 
 
 VIEW = ListView(

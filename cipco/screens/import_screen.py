@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from cipco.clock import Clock
     from cipco.spreadsheets.importers import ImportSummary
 from cipco.screens import keymap
+from cipco.text import make_safe
 from cipco.widgets.errors import ReportsWorkerErrors
 
 
@@ -93,9 +94,7 @@ class ImportScreen(ReportsWorkerErrors, ModalScreen["ImportSummary | None"]):
         self.query_one("#path", Input).focus()
 
     def _show(self, text: Text | str) -> None:
-        self.query_one("#report-text", Static).update(
-            text if isinstance(text, Text) else Text(text)
-        )
+        self.query_one("#report-text", Static).update(make_safe(text))
 
     def _busy(self, busy: bool) -> None:
         for button_id in ("#check", "#commit"):
@@ -135,13 +134,17 @@ class ImportScreen(ReportsWorkerErrors, ModalScreen["ImportSummary | None"]):
 
     @work(thread=True, exit_on_error=False, exclusive=True)
     def _run(self, path: Path, dry_run: bool) -> None:
-        from cipco.spreadsheets import importers
+        from cipco.spreadsheets.logs import import_log
         from cipco.spreadsheets.reader import ReadError
 
-        run = importers.import_referrals if self.what == "referrals" else importers.import_persons
         try:
-            summary = run(self.engine, path, clock=self.clock, actor=self.actor, dry_run=dry_run)
-        except (ReadError, OSError, ValueError) as exc:  # the file, not a bug: say why
+            summary = import_log(
+                self.engine, self.what, path, clock=self.clock, actor=self.actor, dry_run=dry_run
+            )
+        except ReadError as exc:
+            self.app.call_from_thread(self._failed, str(exc))
+            return
+        except (OSError, ValueError) as exc:  # the file or its rows, not a bug: say why
             self.app.call_from_thread(self._failed, f"Import failed: {exc}")
             return
         self.app.call_from_thread(self._done, path, summary, dry_run)

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
@@ -45,6 +44,7 @@ from cipco.widgets.record_table import RecordTable, TableColumn
 
 if TYPE_CHECKING:
     from cipco.app import CipcoApp
+    from cipco.spreadsheets.exporting import ExportRequest
 
 FILTER_DEBOUNCE_SECONDS = 0.2
 ALL = "all"
@@ -80,7 +80,7 @@ class ListView:
     empty: str = "Nothing here yet."
     status: Callable[[Counts, PageQuery, int], str] | None = None
     facts: Callable[[Session, Clock], Counts] | None = None  # more for the status line
-    export: Callable[[Session, Path, PageQuery, CipcoApp], int] | None = None
+    export: Callable[[PageQuery], ExportRequest] | None = None  # what x writes, as asked
 
     @property
     def spec(self) -> LogSpec:
@@ -393,14 +393,28 @@ class LogScreen(CipcoScreen):
 
     # ------------------------------------------------------------ export
 
+    def action_import_file(self) -> None:
+        """A spreadsheet into this log: a dry run first, then the import on a yes."""
+        from cipco.screens.import_screen import ImportScreen
+
+        app = self.cipco
+        self.app.push_screen(
+            ImportScreen(app.engine, app.clock, app.actor, what=self.spec.name),
+            lambda summary: self.refresh_data() if summary else None,
+        )
+
     def action_export(self) -> None:
         """Export exactly what is shown: this queue, filter and sort."""
-        view, plural = self.view, self.spec.words.plural
+        from cipco.spreadsheets.logs import export_log
+
+        view, spec, app = self.view, self.spec, self.cipco
         if view.export is None:
-            self.notify(f"The {plural} list has no export", severity="warning")
+            self.notify(f"The {spec.words.plural} list has no export", severity="warning")
             return
-        query = self.records.query_state
-        export, app = view.export, self.cipco
-        self.export_file(
-            self.spec.name, lambda session, path: export(session, path, query, app), plural
-        )
+        request = view.export(self.records.query_state)
+
+        def job() -> str:
+            done = export_log(app.engine, spec.name, request, clock=app.clock, actor=app.actor)
+            return f"Exported {done.rows:,} {spec.words.plural} to {done.path}"
+
+        self.export(job)

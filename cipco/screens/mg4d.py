@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
-
-from sqlmodel import Session
 
 from cipco.screens.log_screen import ALL, Counts, ListView, LogScreen
 from cipco.services.paging import PageQuery
+from cipco.spreadsheets.exporting import ExportRequest
 
 if TYPE_CHECKING:
-    from cipco.app import CipcoApp
+    pass
 
 LEGEND = "! first hearing within the warning window and unserved"
 
@@ -23,18 +21,9 @@ def _status(counts: Counts, _query: PageQuery, _total: int) -> str:
     )
 
 
-def _export(session: Session, path: Path, query: PageQuery, app: CipcoApp) -> int:
-    from cipco.spreadsheets.mg4d_io import export_mg4d
-
+def _export(query: PageQuery) -> ExportRequest:
     filters = {"Queue": query.queue or ALL} | ({"Search": query.text} if query.text else {})
-    return export_mg4d(
-        session,
-        path,
-        clock=app.clock,
-        actor=app.actor,
-        query=query.with_window(0, 1_000_000),
-        filters=filters,
-    )
+    return ExportRequest(query, filters)
 
 
 VIEW = ListView(

@@ -18,6 +18,7 @@ from textual.widgets import Button, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from cipco.screens import keymap
+from cipco.text import literal
 
 
 class ConfirmScreen(ModalScreen[bool]):
@@ -33,7 +34,7 @@ class ConfirmScreen(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Static(Text(self.question), classes="question")
+            yield Static(literal(self.question, newlines=True), classes="question")
             with Horizontal(classes="buttons"):
                 yield Button(
                     f"{self.confirm_label} (y)",
@@ -71,7 +72,7 @@ class TextPromptScreen(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label(Text(self.title_text))
+            yield Label(literal(self.title_text))
             yield Input(value=self.value, placeholder=self.placeholder, id="prompt")
             yield Static("", classes="error", id="prompt-error")
             with Horizontal(classes="buttons"):
@@ -116,10 +117,10 @@ class ChoiceScreen(ModalScreen[Any]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label(Text(self.title_text), classes="form-title")
+            yield Label(literal(self.title_text), classes="form-title")
             yield OptionList(
                 *(
-                    Option(Text(label), id=str(index))
+                    Option(literal(label), id=str(index))
                     for index, (label, _) in enumerate(self.choices)
                 ),
                 id="choices",

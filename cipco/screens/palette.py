@@ -13,6 +13,7 @@ from cipco.screens.registry import NAV
 from cipco.services.exhibits import exhibit_by_reference
 from cipco.services.persons import find_prisoners
 from cipco.services.referrals import find_referrals, status_label
+from cipco.text import clean, literal
 
 if TYPE_CHECKING:
     from cipco.app import CipcoApp
@@ -60,26 +61,31 @@ class CipcoCommands(Provider):
 
         referrals, prisoners, exhibit = await asyncio.to_thread(lookup)
         if exhibit is not None:
+            label = clean(f"Exhibit {exhibit.reference}  {exhibit.description}")
             yield Hit(
                 1.0,
-                f"Exhibit {exhibit.reference}  {exhibit.description}",
+                literal(label),  # a Text: names like "SMITH, [John]" are never markup
                 partial(self.cipco.open_exhibit, exhibit.id),
+                text=label,
                 help="Exhibit continuity",
             )
         for hit in referrals:
-            label = f"{hit.reference}  {hit.nomis_number}  {hit.prisoner_name}"
+            label = clean(f"{hit.reference}  {hit.nomis_number}  {hit.prisoner_name}")
             yield Hit(
                 0.9,
-                label,
+                literal(label),
                 partial(self.cipco.open_referral, hit.id),
+                text=label,
                 help=f"Referral · {status_label(hit.status)}",
             )
         for prisoner in prisoners:
             if prisoner.nomis_number == nomis:
                 continue  # offered above
+            label = clean(f"Prisoner {prisoner.nomis_number}  {prisoner.name}")
             yield Hit(
                 0.8,
-                f"Prisoner {prisoner.nomis_number}  {prisoner.name}",
+                literal(label),
                 partial(self.cipco.open_person, prisoner.nomis_number),
+                text=label,
                 help="Person of interest" if prisoner.on_list else "Prisoner page",
             )

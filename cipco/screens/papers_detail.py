@@ -127,8 +127,8 @@ class PapersDetailScreen(RecordPage):
     def show(self, drawn: Drawn) -> None:
         self.drawn = drawn
         self.set_where(f"Charge papers {drawn.nomis_number}")
-        self.query_one("#papers-summary", Static).update(drawn.summary)
-        self.query_one("#papers-events", Static).update(drawn.table)
+        self.put("#papers-summary", drawn.summary)
+        self.put("#papers-events", drawn.table)
 
     def action_serve(self) -> None:
         from cipco.screens.mg4d_forms import service_form

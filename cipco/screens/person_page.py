@@ -235,7 +235,7 @@ class PersonPage(RecordPage):
 
     def show(self, drawn: Drawn) -> None:
         self.data = drawn.data
-        self.query_one("#summary", Static).update(drawn.summary)
+        self.put("#summary", drawn.summary)
         for section in SECTIONS:
             rows = drawn.rows[section.key]
             table = self.query_one(f"#{section.key}", DataTable)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
@@ -22,19 +21,18 @@ from cipco.services.persons import (
     remove_person,
     repeat_offender_suggestions,
 )
+from cipco.spreadsheets.exporting import ExportRequest
 
 if TYPE_CHECKING:
-    from cipco.app import CipcoApp
+    pass
 
 SUGGESTIONS = "suggestions"
 LEGEND = "! overdue  ~ due soon  · information  DNS = do not share"
 
 
-def _export(session: Session, path: Path, query: PageQuery, app: CipcoApp) -> int:
-    from cipco.spreadsheets.exporters import export_persons
-
-    count, _withheld = export_persons(session, path, clock=app.clock, actor=app.actor)
-    return count
+def _export(_query: PageQuery) -> ExportRequest:
+    """The whole list (people marked do-not-share are withheld)."""
+    return ExportRequest()
 
 
 def _alerts(row: PersonRow) -> str:
@@ -216,12 +214,4 @@ class PersonsScreen(LogScreen):
                 danger=True,
             ),
             decided,
-        )
-
-    def action_import_file(self) -> None:
-        from cipco.screens.import_screen import ImportScreen
-
-        self.app.push_screen(
-            ImportScreen(self.cipco.engine, self.cipco.clock, self.cipco.actor, what="persons"),
-            lambda summary: self.refresh_data() if summary else None,
         )

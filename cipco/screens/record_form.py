@@ -44,6 +44,7 @@ from cipco.clock import Clock
 from cipco.screens import keymap
 from cipco.screens.base import Works, mark
 from cipco.screens.chrome import KeyFooter
+from cipco.text import literal
 from cipco.widgets.fields import (
     Field,
     State,
@@ -124,9 +125,9 @@ class RecordForm(Works, ModalScreen[Saved | None]):
     def compose(self) -> ComposeResult:
         yield Header()
         with Vertical(classes="form-dialog"):
-            yield Static(Text(self.spec.title), classes="form-title", id="form-title")
+            yield Static(literal(self.spec.title), classes="form-title", id="form-title")
             if self.spec.note:
-                yield Static(Text(self.spec.note), classes="hint")
+                yield Static(literal(self.spec.note), classes="hint")
             yield Static("", classes="error", id="form-message")
             with VerticalScroll(classes="form", id="form-body"):
                 for spec_field in self.spec.fields:
@@ -172,7 +173,7 @@ class RecordForm(Works, ModalScreen[Saved | None]):
         self.base = states
         self.version = loaded.version
         if loaded.title:
-            self.query_one("#form-title", Static).update(Text(loaded.title))
+            self.query_one("#form-title", Static).update(literal(loaded.title))
         self.say("")
         self._apply_visibility()
         self.ready = True
@@ -266,7 +267,7 @@ class RecordForm(Works, ModalScreen[Saved | None]):
     def _note(self, name: str, message: str | None, state: State, *, clash: bool = False) -> None:
         """Show (or clear, with None) the line under a field."""
         line = self.query_one(f"#error-{name}", Static)
-        line.update(Text(beside_field(message, name)) if message else "")
+        line.update(literal(beside_field(message, name)) if message else "")
         line.set_class(bool(message), "-shown")
         line.set_class(clash, "-clash")
         if message:
@@ -289,7 +290,7 @@ class RecordForm(Works, ModalScreen[Saved | None]):
         summary = "Not saved: " + (
             "; ".join(others) if others else f"{len(placed)} field(s) to put right, shown below"
         )
-        self.say(Text(summary))
+        self.say(literal(summary))
         if placed:
             target = self.widget(placed[0])
             target.focus()
@@ -332,7 +333,7 @@ class RecordForm(Works, ModalScreen[Saved | None]):
         if is_stale(refusal) and self.spec.load is not None:
             self.stale = True
             self.query_one("#reload", Button).remove_class("hidden")
-            self.say(Text(f"Not saved: {message_of(refusal)}. Press ctrl+r to reload."))
+            self.say(literal(f"Not saved: {message_of(refusal)}. Press ctrl+r to reload."))
             self.query_one("#reload", Button).focus()
             self.refresh_bindings()
             return
@@ -376,7 +377,7 @@ class RecordForm(Works, ModalScreen[Saved | None]):
         message = "Reloaded: their changes are in and yours are kept."
         if clashes:
             message += f" {len(clashes)} field(s) changed on both sides: see the notes."
-        self.say(Text(message))
+        self.say(literal(message))
         self._apply_visibility()
         first = next((f.name for f in self.spec.fields if f.name in clashes), None)
         if first is not None:

@@ -14,11 +14,12 @@ from typing import Any, ClassVar
 from sqlmodel import Session
 from textual.binding import BindingType
 from textual.screen import Screen
-from textual.widgets import TabbedContent
+from textual.widgets import Static, TabbedContent
 
 from cipco.screens import keymap
 from cipco.screens.base import CipcoScreen
 from cipco.screens.record_form import Saved
+from cipco.text import make_safe
 
 
 class RecordPage(CipcoScreen):
@@ -34,6 +35,10 @@ class RecordPage(CipcoScreen):
 
     def refresh_data(self) -> None:
         self.read(self.load, self.show, group="page")
+
+    def put(self, selector: str, renderable: Any) -> None:
+        """Show a drawn part of the record, every piece of text in it cleaned first."""
+        self.query_one(selector, Static).update(make_safe(renderable))
 
     def on_screen_resume(self) -> None:
         self.refresh_data()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 from rich.console import Group
 from rich.table import Table
@@ -193,9 +192,9 @@ class ReferralDetailScreen(RecordPage):
     def show(self, drawn: Drawn) -> None:
         self.drawn = drawn
         self.set_where(f"Referral {drawn.reference}")
-        self.query_one("#detail-body", Static).update(drawn.summary)
-        self.query_one("#detail-timeline", Static).update(drawn.timeline)
-        self.query_one("#detail-history", Static).update(drawn.history)
+        self.put("#detail-body", drawn.summary)
+        self.put("#detail-timeline", drawn.timeline)
+        self.put("#detail-history", drawn.history)
 
     def action_edit(self) -> None:
         from cipco.screens.referral_forms import referral_form
@@ -220,11 +219,14 @@ class ReferralDetailScreen(RecordPage):
         """The police referral proforma of this referral."""
         if self.drawn is None:
             return
-        from cipco.spreadsheets.exporters import write_proforma
+        from cipco.spreadsheets.exporting import default_target
+        from cipco.spreadsheets.proforma import write_proforma
 
-        reference, clock = self.drawn.reference, self.cipco.clock
+        reference, app = self.drawn.reference, self.cipco
 
-        def write(session: Session, path: Path) -> None:
-            write_proforma(session, reference, path, clock=clock)
+        def job() -> str:
+            target = default_target(f"proforma-{reference}", app.clock)
+            path = write_proforma(app.engine, reference, target, clock=app.clock)
+            return f"Proforma of {reference} written to {path}"
 
-        self.export_file(f"proforma-{reference}", write)
+        self.export(job)

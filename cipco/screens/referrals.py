@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
-
-from sqlmodel import Session
 
 from cipco.screens.log_screen import ALL, Counts, ListView, LogScreen, everything
 from cipco.services.paging import PageQuery
+from cipco.spreadsheets.exporting import ExportRequest
 
 if TYPE_CHECKING:
-    from cipco.app import CipcoApp
+    pass
 
 LEGEND = "! overdue  ~ due within 2 working days"
 
@@ -20,12 +18,12 @@ def _status(counts: Counts, _query: PageQuery, total: int) -> str:
     return f"{total:,} of {everything(counts, total):,} referrals   {LEGEND}"
 
 
-def _export(session: Session, path: Path, query: PageQuery, app: CipcoApp) -> int:
-    from cipco.spreadsheets import exporters
+def _export(query: PageQuery) -> ExportRequest:
+    """The tracker export of this queue and filter, its About sheet saying which."""
+    from cipco.services.reports import ReferralFilter
 
-    return exporters.export_referrals(
-        session, path, clock=app.clock, actor=app.actor, text=query.text, queue=query.queue
-    )
+    chosen = ReferralFilter(text=query.text, queue=query.queue)
+    return ExportRequest(chosen, chosen.describe())
 
 
 VIEW = ListView(
@@ -85,11 +83,3 @@ class ReferralsScreen(LogScreen):
     def action_person(self) -> None:
         if row := self.current("referral"):
             self.cipco.open_person(row.nomis_number)
-
-    def action_import_file(self) -> None:
-        from cipco.screens.import_screen import ImportScreen
-
-        self.app.push_screen(
-            ImportScreen(self.cipco.engine, self.cipco.clock, self.cipco.actor),
-            lambda summary: self.refresh_data() if summary else None,
-        )

@@ -18,6 +18,7 @@ from cipco.screens.record_form import FormSpec, Loaded, RecordForm, Saved
 from cipco.services import settings as settings_service
 from cipco.services.errors import RecordError
 from cipco.services.referrals import recompute_all_due
+from cipco.text import make_safe
 from cipco.widgets.fields import Field
 
 FIELDS = [Field(key, spec.label, required=True) for key, spec in settings_service.SPECS.items()]
@@ -67,7 +68,7 @@ class SettingsScreen(CipcoScreen):
         table.add_column("Why", ratio=3)
         for key, spec in settings_service.SPECS.items():
             table.add_row(Text(spec.label), Text(str(values.get(key, ""))), Text(spec.help))
-        self.query_one("#settings-table", Static).update(table)
+        self.query_one("#settings-table", Static).update(make_safe(table))
 
     def action_edit(self) -> None:
         self.app.push_screen(

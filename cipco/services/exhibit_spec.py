@@ -118,7 +118,7 @@ SPEC = LogSpec(
     ),
     search_hint="Filter: reference, description, holder, seal or location",
     schemas=(ExhibitCreate, None),
-    keys=("new", "edit", "open", "move", "export"),
+    keys=("new", "edit", "open", "move", "export", "import_file"),
     sheets=Sheets(
         "cipco.spreadsheets.exhibits_io:COLUMNS", "cipco.spreadsheets.exhibits_io:FIELDS"
     ),

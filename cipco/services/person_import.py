@@ -7,9 +7,9 @@ exports unless asked for.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from pydantic import ValidationError
@@ -20,39 +20,35 @@ from cipco.clock import Clock
 from cipco.models.people import Prisoner
 from cipco.models.person import PersonCreate, PersonOfInterest
 from cipco.services.persons import PersonError, upsert_person
+from cipco.services.row_import import RowResult, refused, rejected
 
-PERSON_EXPORT_HEADERS: tuple[tuple[str, int, str], ...] = (
-    ("Prison number", 13, "text"),
-    ("Name", 26, "text"),
-    ("PNC", 14, "text"),
-    ("Date of birth", 12, "date"),
-    ("Location", 14, "text"),
-    ("Alerts", 18, "text"),
-    ("SOC band", 9, "number"),
-    ("OCG", 20, "text"),
-    ("Last review", 12, "date"),
-    ("Next review", 12, "date"),
-    ("Release date", 12, "date"),
-    ("Do not share", 12, "text"),
-    ("Reason", 40, "text"),
-    ("Notes", 40, "text"),
-)
 YES = frozenset({"yes", "y", "true", "1", "x", "restricted", "dns"})
 
 
-@dataclass
-class PersonRowResult:
-    row: int
-    action: str
-    field: str = ""
-    reason: str = ""
-    warnings: list[str] = dataclasses.field(default_factory=list)
+@dataclass(frozen=True)
+class PersonExportRow:
+    """One person of interest as the export lists them."""
+
+    nomis_number: str
+    prisoner_name: str
+    pnc: str | None
+    date_of_birth: date | None
+    location: str | None
+    alert_codes: str
+    soc_band: int | None
+    ocg_name: str | None
+    last_review_on: date | None
+    next_review_on: date | None
+    release_date: date | None
+    do_not_share: bool
+    reason: str | None
+    notes: str | None
 
 
 class PersonImport:
-    """Row handler for :func:`cipco.spreadsheets.importers.run_import`."""
+    """Row handler for the import pipeline (see :mod:`cipco.services.row_import`)."""
 
-    def __init__(self, session: Session, clock: Clock) -> None:
+    def __init__(self, session: Session, clock: Clock, source: str = "import") -> None:
         self.session = session
         self.clock = clock
         self.seen: dict[str, int] = {}
@@ -61,11 +57,11 @@ class PersonImport:
     def set_columns(self, fields: set[str]) -> None:
         self.columns = fields
 
-    def add(self, row: int, values: dict[str, Any]) -> PersonRowResult:
+    def add(self, row: int, values: dict[str, Any]) -> RowResult:
         text = {k: v.strip() if isinstance(v, str) else v for k, v in values.items()}
         nomis = str(text.get("nomis_number") or "")
         if not nomis:
-            return PersonRowResult(row, "rejected", "nomis_number", "prison number is missing")
+            return rejected(row, "nomis_number", "prison number is missing")
         prisoner: dict[str, Any] = {"nomis_number": nomis, "name": text.get("prisoner_name") or ""}
         if text.get("pnc"):
             prisoner["pnc"] = text["pnc"]
@@ -91,56 +87,55 @@ class PersonImport:
         try:
             create = PersonCreate.model_validate(data)
         except ValidationError as exc:
-            error = exc.errors()[0]
-            loc = [str(part) for part in error["loc"]]
-            field = "nomis_number" if loc[:1] == ["prisoner"] and len(loc) > 1 else loc[0]
-            if loc[:1] == ["prisoner"] and len(loc) > 1:
-                field = {"name": "prisoner_name"}.get(loc[1], loc[1])
-            message = str(error["msg"]).removeprefix("Value error, ")
-            return PersonRowResult(row, "rejected", field, message)
+            return refused(row, exc, {"name": "prisoner_name"})
         earlier = self.seen.get(create.prisoner.nomis_number)
         if earlier is not None:
-            return PersonRowResult(row, "rejected", "nomis_number", f"duplicate of row {earlier}")
+            return rejected(row, "nomis_number", f"duplicate of row {earlier}")
         self.seen[create.prisoner.nomis_number] = row
         try:
             with self.session.begin_nested():
                 _person, created, changed = upsert_person(self.session, create, self.clock)
         except PersonError as exc:
-            return PersonRowResult(row, "rejected", getattr(exc, "field", "") or "", str(exc))
+            return refused(row, exc)
         action = "imported" if created else ("updated" if changed else "unchanged")
-        return PersonRowResult(row, action)
+        return RowResult(row, action)
 
     def finish(self) -> None:
         self.session.flush()
 
 
-def person_export_rows(
-    session: Session, *, include_restricted: bool, withheld: list[int] | None = None
-) -> Iterator[tuple[Any, ...]]:
-    """Rows in :data:`PERSON_EXPORT_HEADERS` order; ``withheld[0]`` counts restricted rows."""
+def do_not_share_numbers(session: Session) -> frozenset[str]:
+    """Prison numbers of the persons of interest marked "do not share"."""
+    return frozenset(
+        session.scalars(
+            select(Prisoner.nomis_number)
+            .join(PersonOfInterest, PersonOfInterest.prisoner_id == Prisoner.id)
+            .where(PersonOfInterest.do_not_share.is_(True))  # type: ignore[attr-defined]
+        )
+    )
+
+
+def person_export_rows(session: Session) -> Iterator[PersonExportRow]:
+    """Every person of interest, by name."""
     statement = (
         select(PersonOfInterest, Prisoner)
         .join(Prisoner, Prisoner.id == PersonOfInterest.prisoner_id)
         .order_by(Prisoner.name, PersonOfInterest.id)
     )
     for person, prisoner in session.execute(statement):
-        if person.do_not_share and not include_restricted:
-            if withheld is not None:
-                withheld[0] += 1
-            continue
-        yield (
-            prisoner.nomis_number,
-            prisoner.name,
-            prisoner.pnc,
-            prisoner.date_of_birth,
-            prisoner.location,
-            ", ".join(person.alert_codes or []),
-            person.soc_band,
-            person.ocg_name,
-            person.last_review_on,
-            person.next_review_on,
-            person.release_date,
-            "Yes" if person.do_not_share else "No",
-            person.reason,
-            person.notes,
+        yield PersonExportRow(
+            nomis_number=prisoner.nomis_number,
+            prisoner_name=prisoner.name,
+            pnc=prisoner.pnc,
+            date_of_birth=prisoner.date_of_birth,
+            location=prisoner.location,
+            alert_codes=", ".join(person.alert_codes or []),
+            soc_band=person.soc_band,
+            ocg_name=person.ocg_name,
+            last_review_on=person.last_review_on,
+            next_review_on=person.next_review_on,
+            release_date=person.release_date,
+            do_not_share=person.do_not_share,
+            reason=person.reason,
+            notes=person.notes,
         )

@@ -14,9 +14,6 @@ datetimes); this module decides what they mean:
 
 from __future__ import annotations
 
-import dataclasses
-import functools
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -30,36 +27,16 @@ from cipco.clock import LONDON, Clock, to_london
 from cipco.db import insert_many
 from cipco.models.audit import AuditEvent
 from cipco.models.people import Prisoner, validate_nomis
-from cipco.models.reference import CrimeCategory, Force
-from cipco.models.referral import (
-    OUTCOME_LABELS,
-    STATUS_LABELS,
-    Outcome,
-    Referral,
-    Status,
-    StatusChange,
-)
+from cipco.models.referral import Referral, StatusChange
 from cipco.services import audit
 from cipco.services.flags import CLOSED_STATUSES, apply_next_due, referral_flags
+from cipco.services.referral_vocab import Vocabulary
 from cipco.services.referrals import flag_settings
+from cipco.services.row_import import RowRejected, RowResult
 
 audit.track(Referral, Prisoner)
 
 # Fields an imported row may carry (spreadsheet columns map onto these names).
-TEXT_FIELDS = (
-    "reference",
-    "nomis_number",
-    "prisoner_name",
-    "category",
-    "status",
-    "outcome",
-    "force",
-    "crime_ref",
-    "oic_name",
-    "location",
-    "description",
-    "notes",
-)
 DATETIME_FIELDS = ("incident_at", "referred_at", "acknowledged_at", "charged_at", "closed_at")
 FIELD_LABELS: dict[str, str] = {
     "reference": "reference",
@@ -80,192 +57,7 @@ FIELD_LABELS: dict[str, str] = {
     "charged_at": "date charged",
     "closed_at": "date closed",
 }
-
-
-_NOT_KEY = re.compile(r"[^0-9a-z]+")
-
-
-@functools.lru_cache(maxsize=4096)
-def _key(text: str) -> str:
-    """Vocabulary key: lower case, letters and digits only (cached: trackers repeat words)."""
-    return _NOT_KEY.sub("", text.lower())
-
-
-CATEGORY_SYNONYMS: dict[str, tuple[str, ...]] = {
-    "HOMICIDE": ("murder", "attempted murder", "manslaughter", "homicide"),
-    "RAPE": ("rape", "attempted rape"),
-    "SEXUAL_OFFENCE": ("sexual assault", "sexual offence", "indecent exposure", "sexual"),
-    "THREAT_TO_KILL": ("threat to kill", "threats to kill", "ttk"),
-    "SERIOUS_VIOLENCE": ("serious violence", "serious assault", "threat of violence"),
-    "SERIOUS_INJURY": ("gbh", "abh", "wounding", "serious injury", "section 18", "section 20"),
-    "STAFF_ASSAULT": (
-        "assault on staff",
-        "staff assault",
-        "assault staff",
-        "assault (staff)",
-        "assault on an emergency worker",
-        "emergency worker assault",
-        "assault on officer",
-    ),
-    "STAFF_ASSAULT_MINOR": (
-        "minor staff assault",
-        "staff assault minor",
-        "staff assault no injury",
-    ),
-    "POTTING": ("potting", "spitting", "bodily fluids", "throwing bodily fluids", "fluids"),
-    "PRISONER_ASSAULT": (
-        "assault on prisoner",
-        "prisoner assault",
-        "prisoner on prisoner assault",
-        "assault (prisoner)",
-        "fight",
-    ),
-    "HOSTAGE": ("hostage", "hostage taking", "false imprisonment"),
-    "RIOT_DISORDER": ("riot", "mutiny", "disorder", "concerted indiscipline", "prison mutiny"),
-    "ESCAPE": ("escape", "escape from escort"),
-    "ABSCOND_24H": ("abscond", "absconded", "unlawfully at large", "ual"),
-    "CORRUPTION": ("corruption", "misconduct in public office", "mipo", "staff corruption"),
-    "ROBBERY": ("robbery",),
-    "DRUGS_SUPPLY": (
-        "drugs",
-        "drug supply",
-        "supply",
-        "pwits",
-        "possession with intent to supply",
-        "psychoactive substances",
-        "psychoactive",
-        "spice",
-        "nps",
-    ),
-    "DRUGS_VISITOR_STAFF": ("visitor drugs", "drugs visitor", "drugs staff", "visitor conveyance"),
-    "CONVEYANCE_LIST_A": ("conveyance", "list a", "conveyance list a", "list a conveyance"),
-    "MOBILE_PHONE": (
-        "mobile phone",
-        "mobile",
-        "phone",
-        "phones",
-        "phone find",
-        "sim card",
-        "mobile phone find",
-        "mobile phones",
-    ),
-    "CONVEYANCE_LIST_B_C": ("list b", "list c", "list b c", "list b/c", "conveyance list b"),
-    "WEAPON_POSSESSION": (
-        "weapon",
-        "weapons",
-        "knife",
-        "blade",
-        "bladed article",
-        "offensive weapon",
-        "possession of weapon",
-        "possession of a weapon",
-        "weapon find",
-    ),
-    "CRIMINAL_DAMAGE": ("criminal damage", "arson", "damage", "cell damage", "fire setting"),
-    "HATE_CRIME": ("hate crime", "hate", "racially aggravated", "racial"),
-    "OTHER": ("other",),
-}
-
-STATUS_SYNONYMS: dict[str, tuple[str, ...]] = {
-    Status.DRAFT: ("draft", "not yet referred", "to refer", "pending", "not referred"),
-    Status.REFERRED: ("referred", "open", "sent", "with police", "sent to police", "awaiting"),
-    Status.ACKNOWLEDGED: ("acknowledged", "ack", "accepted", "received by police"),
-    Status.INVESTIGATING: (
-        "investigating",
-        "under investigation",
-        "investigation",
-        "ongoing",
-        "live",
-        "in progress",
-    ),
-    Status.WITH_CPS: ("with cps", "cps", "awaiting cps", "file with cps", "cps decision"),
-    Status.CHARGED: ("charged", "summonsed", "charged/summonsed"),
-    Status.AT_COURT: ("at court", "court", "awaiting trial", "trial", "awaiting court"),
-    Status.CONCLUDED: ("concluded", "finalised", "complete", "completed", "convicted", "sentenced"),
-    Status.NFA: ("nfa", "no further action", "closed nfa", "nfa police", "nfa'd"),
-    Status.OUT_OF_COURT: (
-        "out of court",
-        "out-of-court disposal",
-        "ooc",
-        "caution",
-        "cautioned",
-        "community resolution",
-    ),
-    Status.RETURNED: (
-        "returned",
-        "returned to prison",
-        "back to prison",
-        "refer back",
-        "adjudication",
-    ),
-    Status.WITHDRAWN: ("withdrawn", "victim withdrew", "withdrew"),
-    Status.TRANSFERRED: ("transferred", "transferred out"),
-}
-
-OUTCOME_SYNONYMS: dict[str, tuple[str, ...]] = {
-    Outcome.CHARGED: ("charged", "summonsed", "charged/summonsed", "charge"),
-    Outcome.CAUTION: ("caution", "cautioned", "simple caution", "conditional caution"),
-    Outcome.COMMUNITY_RESOLUTION: ("community resolution", "cr"),
-    Outcome.NFA_EVIDENTIAL_VICTIM_SUPPORTS: (
-        "insufficient evidence",
-        "evidential difficulties",
-        "nfa evidential",
-        "nfa insufficient evidence",
-        "outcome 15",
-    ),
-    Outcome.NFA_EVIDENTIAL_VICTIM_NOT: (
-        "victim does not support",
-        "victim withdrew support",
-        "victim unsupportive",
-        "outcome 16",
-    ),
-    Outcome.NFA_PUBLIC_INTEREST_POLICE: (
-        "not in public interest",
-        "not in the public interest",
-        "public interest",
-        "outcome 21",
-    ),
-    Outcome.NFA_PUBLIC_INTEREST_CPS: ("cps public interest", "cps not in public interest"),
-    Outcome.TIME_LIMIT_EXPIRED: ("time expired", "out of time", "time limit expired"),
-    Outcome.NO_SUSPECT: ("no suspect", "no suspect identified", "outcome 18"),
-    Outcome.OTHER_BODY_PRIMACY: ("other body primacy", "other agency"),
-    Outcome.CONVICTED: ("convicted", "guilty", "guilty plea", "found guilty"),
-    Outcome.ACQUITTED: ("acquitted", "not guilty", "found not guilty"),
-    Outcome.DISCONTINUED: ("discontinued", "dropped by cps", "case discontinued"),
-}
-
-
-def _vocabulary(labels: dict[str, str], synonyms: dict[str, tuple[str, ...]]) -> dict[str, str]:
-    table: dict[str, str] = {}
-    for code, label in labels.items():
-        table[_key(str(code))] = str(code)
-        table[_key(label)] = str(code)
-    for code, words in synonyms.items():
-        for word in words:
-            table.setdefault(_key(word), str(code))
-    return table
-
-
-STATUS_VOCAB = _vocabulary(dict(STATUS_LABELS), STATUS_SYNONYMS)
-OUTCOME_VOCAB = _vocabulary(dict(OUTCOME_LABELS), OUTCOME_SYNONYMS)
-
-
-class RowRejected(ValueError):
-    """A row cannot be imported; ``field`` names the column's field."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
-
-
-@dataclass
-class RowResult:
-    row: int
-    action: str  # imported | updated | unchanged | rejected
-    reference: str = ""
-    field: str = ""
-    reason: str = ""
-    warnings: list[str] = dataclasses.field(default_factory=list)
+TEXT_FIELDS = tuple(name for name in FIELD_LABELS if name not in DATETIME_FIELDS)
 
 
 def london_to_utc(value: datetime) -> datetime:
@@ -319,21 +111,12 @@ class ReferralImport:
         self.now = clock.now()
         self.today = to_london(self.now).date()
         self.cfg = flag_settings(session)
-        self.categories = {c.code: c for c in session.scalars(select(CrimeCategory))}
-        self.category_vocab: dict[str, str] = {}
-        for code, words in CATEGORY_SYNONYMS.items():
-            if code in self.categories:
-                for word in words:
-                    self.category_vocab.setdefault(_key(word), code)
-        for code, category in self.categories.items():
-            self.category_vocab[_key(code)] = code
-            self.category_vocab[_key(category.label)] = code
-        self.forces: dict[str, str] = {}
-        for force in session.scalars(select(Force)):
-            self.forces[_key(force.id)] = force.id
-            self.forces[_key(force.name)] = force.id
-            short = re.sub(r"\b(police|constabulary|service)\b", "", force.name.lower())
-            self.forces.setdefault(_key(short), force.id)
+        vocab = Vocabulary(session)
+        self.categories = vocab.categories
+        self.map_category = vocab.map_category
+        self.map_status = vocab.map_status
+        self.map_outcome = vocab.map_outcome
+        self.map_force = vocab.map_force
         self.prisoners: dict[str, int] = dict(
             session.execute(select(Prisoner.nomis_number, Prisoner.id)).all()  # type: ignore[arg-type]
         )
@@ -355,47 +138,6 @@ class ReferralImport:
         self.seen_keys: dict[tuple[str, date, str], int] = {}
         self.pending: list[_Pending] = []
         self._next_number: dict[int, int] = {}
-
-    # ------------------------------------------------------------ vocabularies
-
-    def map_category(self, text: str) -> tuple[str, str | None]:
-        """(category code, warning or None). Unknown text -> OTHER with a warning."""
-        if not text:
-            return "OTHER", "no category given; stored as Other"
-        code = self.category_vocab.get(_key(text))
-        if code:
-            return code, None
-        return "OTHER", f"category '{text}' not recognised; stored as Other"
-
-    @staticmethod
-    def map_status(text: str) -> tuple[str, str | None]:
-        if not text:
-            return Status.REFERRED.value, None
-        code = STATUS_VOCAB.get(_key(text))
-        if code:
-            return code, None
-        return Status.REFERRED.value, f"status '{text}' not recognised; stored as Referred"
-
-    @staticmethod
-    def map_outcome(text: str) -> tuple[str | None, str | None]:
-        if not text:
-            return None, None
-        code = OUTCOME_VOCAB.get(_key(text))
-        if code:
-            return code, None
-        return None, f"outcome '{text}' not recognised; kept in the notes"
-
-    def map_force(self, text: str) -> tuple[str | None, str | None]:
-        if not text:
-            return None, None
-        found = self.forces.get(_key(text))
-        if found:
-            return found, None
-        short = _key(re.sub(r"\b(police|constabulary|service)\b", "", text.lower()))
-        found = self.forces.get(short)
-        if found:
-            return found, None
-        return None, f"force '{text}' not recognised; kept in the notes"
 
     # ------------------------------------------------------------ rows
 

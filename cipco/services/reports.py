@@ -22,7 +22,7 @@ from cipco.models.referral import OUTCOME_LABELS, STATUS_LABELS, Outcome, Referr
 from cipco.services.errors import RecordError
 from cipco.services.flags import CLOSED_STATUSES
 from cipco.services.paging import contains, text_filter
-from cipco.services.referral_import import STATUS_VOCAB, _key
+from cipco.services.referral_vocab import STATUS_VOCAB, _key
 
 
 class FilterError(RecordError):
@@ -80,52 +80,34 @@ def resolve_force(session: Session, text: str) -> str:
     raise FilterError(f"force: '{text}' is not a police force")
 
 
-REFERRAL_EXPORT_HEADERS: tuple[tuple[str, int, str], ...] = (
-    ("Reference", 16, "text"),
-    ("Prison number", 13, "text"),
-    ("Prisoner name", 24, "text"),
-    ("Incident date", 17, "datetime"),
-    ("Category", 34, "text"),
-    ("Status", 16, "text"),
-    ("Outcome", 30, "text"),
-    ("Force", 26, "text"),
-    ("Crime ref", 16, "text"),
-    ("OIC", 20, "text"),
-    ("Date referred", 17, "datetime"),
-    ("Date acknowledged", 17, "datetime"),
-    ("Date charged", 17, "datetime"),
-    ("Date closed", 17, "datetime"),
-    ("Location", 18, "text"),
-    ("Description", 40, "text"),
-    ("Notes", 40, "text"),
-    ("Next due", 34, "text"),
-    ("Next due by", 17, "datetime"),
+# What each row of :func:`referral_export_rows` holds, in order (labels, not codes).
+_EXPORTED = (
+    Referral.reference,
+    Prisoner.nomis_number,
+    Prisoner.name.label("prisoner_name"),  # type: ignore[attr-defined]
+    Referral.incident_at,
+    CrimeCategory.label.label("category"),  # type: ignore[attr-defined]
+    Referral.status,
+    Referral.outcome,
+    Force.name.label("force"),  # type: ignore[attr-defined]
+    Referral.crime_ref,
+    Referral.oic_name,
+    Referral.referred_at,
+    Referral.acknowledged_at,
+    Referral.charged_at,
+    Referral.closed_at,
+    Referral.location,
+    Referral.description,
+    Referral.notes,
+    Referral.next_due_label.label("next_due"),  # type: ignore[union-attr]
+    Referral.next_due_at,
 )
+REFERRAL_EXPORT_FIELDS = tuple(str(column.key) for column in _EXPORTED)  # type: ignore[attr-defined]
 
 
 def _export_statement(session: Session, flt: ReferralFilter, clock: Clock) -> Any:
     statement = (
-        select(
-            Referral.reference,
-            Prisoner.nomis_number,
-            Prisoner.name,
-            Referral.incident_at,
-            CrimeCategory.label,
-            Referral.status,
-            Referral.outcome,
-            Force.name,
-            Referral.crime_ref,
-            Referral.oic_name,
-            Referral.referred_at,
-            Referral.acknowledged_at,
-            Referral.charged_at,
-            Referral.closed_at,
-            Referral.location,
-            Referral.description,
-            Referral.notes,
-            Referral.next_due_label,
-            Referral.next_due_at,
-        )
+        select(*_EXPORTED)
         .join(Prisoner, Prisoner.id == Referral.prisoner_id)
         .join(CrimeCategory, CrimeCategory.code == Referral.category_code)
         .outerjoin(Force, Force.id == Referral.force_id)
@@ -177,7 +159,7 @@ def count_referrals_for_export(session: Session, flt: ReferralFilter, clock: Clo
 def referral_export_rows(
     session: Session, flt: ReferralFilter, clock: Clock
 ) -> Iterator[tuple[Any, ...]]:
-    """Rows in :data:`REFERRAL_EXPORT_HEADERS` order; labels, not codes (importable back)."""
+    """Rows in :data:`REFERRAL_EXPORT_FIELDS` order; labels, not codes (importable back)."""
     statement = _export_statement(session, flt, clock)
     status_labels = dict(STATUS_LABELS)
     outcome_labels = dict(OUTCOME_LABELS)

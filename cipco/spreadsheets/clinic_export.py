@@ -1,56 +1,32 @@
-"""Crime clinic exports: agenda and minutes (xlsx or Markdown) and the action log (xlsx)."""
+"""Crime clinic exports: a clinic's agenda and minutes, as a workbook or Markdown.
+
+The "Actions" sheet has the action log's columns (:mod:`cipco.spreadsheets.actions_io`).
+"""
 
 from __future__ import annotations
 
-import os
-import tempfile
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import Engine
 from sqlmodel import Session
 
 from cipco.clock import Clock, to_london
+from cipco.db import read_scope
 from cipco.models.clinic import ItemKind, Presence
+from cipco.outputs import OutputTarget
 from cipco.services import clinic as clinic_service
-from cipco.services.paging import PageQuery
+from cipco.services.log_rows import ACTION_FIELDS, action_row
 from cipco.services.referrals import status_label as referral_status_label
-from cipco.spreadsheets.writer import MARKING, About, Column, SheetSpec, write_workbook
+from cipco.spreadsheets import actions_io
+from cipco.spreadsheets.exporting import columns, save_sheets, save_text, sheet, table
+from cipco.spreadsheets.writer import MARKING, About
+from cipco.text import clean
 
-AGENDA_COLUMNS = (
-    Column("No.", 6, "number"),
-    Column("Section", 28),
-    Column("Kind", 10),
-    Column("Item", 60),
-    Column("Detail", 50),
-    Column("Referral", 16),
-    Column("Referral status (now)", 20),
-    Column("Next due", 36),
-    Column("Decision / notes", 60),
-    Column("Dropped", 9),
-    Column("Drop reason", 30),
-)
-ACTION_COLUMNS = (
-    Column("Action no.", 10, "number"),
-    Column("Action", 50),
-    Column("Owner", 24),
-    Column("Organisation", 18),
-    Column("Due", 12, "date"),
-    Column("Status", 10),
-    Column("Overdue", 9),
-    Column("Referral", 16),
-    Column("Raised at clinic", 14, "date"),
-    Column("Done / dropped at", 18, "datetime"),
-    Column("Note / reason", 40),
-)
-ATTENDANCE_COLUMNS = (
-    Column("Name", 30),
-    Column("Role", 28),
-    Column("Organisation", 20),
-    Column("Attendance", 12),
-)
 KIND_LABELS = {
     ItemKind.REFERRAL: "Referral",
     ItemKind.FREE: "Item",
@@ -58,6 +34,53 @@ KIND_LABELS = {
     ItemKind.MG4D: "MG4D",
     ItemKind.EXHIBIT: "Exhibit",
 }
+
+
+def _agenda_status(row: clinic_service.AgendaRow) -> str:
+    if row.kind == ItemKind.ACTION and row.action_status:
+        return row.action_status
+    return referral_status_label(row.referral_status) if row.referral_status else ""
+
+
+AGENDA_COLUMNS = columns(
+    """
+    No.                   | number             | 6  | number
+    Section               | section            | 28
+    Kind                  | kind               | 10
+    Item                  | title              | 60
+    Detail                | detail             | 50
+    Referral              | referral_reference | 16
+    Referral status (now) | status_now         | 20
+    Next due              | due_label          | 36
+    Decision / notes      | note               | 60
+    Dropped               | dropped            | 9  | bool
+    Drop reason           | drop_reason        | 30
+    """,
+    convert={"kind": lambda kind: KIND_LABELS.get(kind, kind)},
+)
+ATTENDANCE_COLUMNS = columns(
+    """
+    Name         | name         | 30
+    Role         | role         | 28
+    Organisation | organisation | 20
+    Attendance   | presence     | 12
+    """,
+    convert={"presence": lambda p: "Present" if p == Presence.PRESENT else "Apologies"},
+)
+
+
+class _AgendaLine:
+    """An agenda row as the Agenda sheet shows it (with its status now, in words)."""
+
+    def __init__(self, row: clinic_service.AgendaRow) -> None:
+        self._row = row
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._row, name)
+
+    @property
+    def status_now(self) -> str:
+        return _agenda_status(self._row)
 
 
 @dataclass(frozen=True)
@@ -77,68 +100,17 @@ def load_minutes(session: Session, clinic_id: int, clock: Clock) -> Minutes:
     )
 
 
-def _agenda_row(row: clinic_service.AgendaRow) -> list[Any]:
-    status = referral_status_label(row.referral_status) if row.referral_status else ""
-    if row.kind == ItemKind.ACTION and row.action_status:
-        status = row.action_status
-    return [
-        row.number,
-        row.section,
-        KIND_LABELS.get(row.kind, row.kind),  # type: ignore[call-overload]
-        row.title,
-        row.detail,
-        row.referral_reference or "",
-        status,
-        row.due_label,
-        row.note,
-        row.dropped,
-        row.drop_reason or "",
-    ]
-
-
-def _action_row(row: clinic_service.ActionRow) -> list[Any]:
-    closed_at = row.done_at or row.dropped_at
-    return [
-        row.id,
-        row.text,
-        row.owner_name,
-        row.owner_org,
-        row.due_on,
-        row.status,
-        row.overdue,
-        row.referral_reference or "",
-        row.clinic_held_on,
-        closed_at,
-        row.status_reason or "",
-    ]
-
-
-def _attendance_rows(view: clinic_service.ClinicView) -> list[list[Any]]:
-    return [
-        [
-            a.name,
-            a.role,
-            a.organisation,
-            "Present" if a.presence == Presence.PRESENT else "Apologies",
-        ]
-        for a in view.attendance
-    ]
-
-
-def default_clinic_name(held_on: date, fmt: str = "xlsx") -> str:
-    return f"clinic-{held_on:%Y%m%d}.{fmt}"
-
-
 def write_clinic_workbook(
-    session: Session, clinic_id: int, path: Path, clock: Clock, *, generated_by: str
-) -> dict[str, int]:
+    engine: Engine, clinic_id: int, target: OutputTarget, clock: Clock, *, generated_by: str
+) -> tuple[Path, dict[str, int]]:
     """The agenda and minutes of one clinic: sheets Agenda, Actions, Attendance, About."""
-    minutes = load_minutes(session, clinic_id, clock)
+    with read_scope(engine, clock=clock) as session:
+        minutes = load_minutes(session, clinic_id, clock)
     view = minutes.view
     sheets = [
-        SheetSpec("Agenda", AGENDA_COLUMNS, [_agenda_row(r) for r in minutes.agenda]),
-        SheetSpec("Actions", ACTION_COLUMNS, [_action_row(r) for r in minutes.actions]),
-        SheetSpec("Attendance", ATTENDANCE_COLUMNS, _attendance_rows(view)),
+        sheet("Agenda", AGENDA_COLUMNS, [_AgendaLine(r) for r in minutes.agenda]),
+        table("Actions", actions_io.COLUMNS, map(action_row, minutes.actions), ACTION_FIELDS),
+        sheet("Attendance", ATTENDANCE_COLUMNS, view.attendance),
     ]
     about = About(
         what=f"{view.title}, {clinic_service.uk_date(view.held_on)}: agenda and minutes",
@@ -150,51 +122,24 @@ def write_clinic_workbook(
             "Referral and action statuses are as at the time of export.",
         ],
     )
-    return write_workbook(Path(path), sheets, about)
-
-
-def write_actions_workbook(
-    session: Session,
-    path: Path,
-    clock: Clock,
-    *,
-    generated_by: str,
-    open_only: bool = False,
-    owner: str = "",
-) -> int:
-    """The action log across clinics (optionally open only and/or one owner)."""
-    query = PageQuery(queue="open" if open_only else None, extra={"owner": owner}, limit=5000)
-
-    def rows() -> Any:
-        offset = 0
-        while True:
-            page = clinic_service.action_page(session, query.with_window(offset, 5000), clock)
-            for row in page.rows:
-                yield _action_row(row)
-            offset += len(page.rows)
-            if not page.rows or offset >= page.total:
-                return
-
-    filters = {}
-    if open_only:
-        filters["Status"] = "open only"
-    if owner.strip():
-        filters["Owner"] = owner.strip()
-    about = About(
-        what="Crime clinic action log",
-        generated_at=clock.now(),
-        generated_by=generated_by,
-        filters=filters,
-    )
-    counts = write_workbook(Path(path), [SheetSpec("Actions", ACTION_COLUMNS, rows())], about)
-    return counts["Actions"]
+    return save_sheets(target, sheets, about)
 
 
 # ---------------------------------------------------------------- Markdown
 
 
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~!#])")
+_AUTOLINK = re.compile(r"(?i)(://|www\.|@)")
+_LINK_BREAKS = {"://": ":\\/\\/", "@": "\\@"}  # and "www." -> "www\\."
+
+
 def _md(value: Any) -> str:
-    """One table cell: no line breaks, pipes escaped."""
+    """One line of user text for Markdown: shown as typed, never a link, image or HTML.
+
+    Control characters and line breaks go; Markdown's punctuation is backslash-escaped
+    (``[x](url)``, ``![img]``, ``<script>``, ``*``, ``|``…); bare addresses are broken up so
+    no viewer turns them into links.
+    """
     if value is None:
         return ""
     if isinstance(value, datetime):
@@ -203,7 +148,9 @@ def _md(value: Any) -> str:
         return f"{value:%d/%m/%Y}"
     if isinstance(value, bool):
         return "Yes" if value else "No"
-    return " ".join(str(value).split()).replace("|", "\\|")
+    text = " ".join(clean(value).split())
+    text = _MD_SPECIAL.sub(r"\\\1", text)
+    return _AUTOLINK.sub(lambda m: _LINK_BREAKS.get(m.group(1), m.group(1)[:3] + "\\."), text)
 
 
 def _table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> list[str]:
@@ -282,20 +229,11 @@ def clinic_markdown(minutes: Minutes, *, generated_at: datetime, generated_by: s
 
 
 def write_clinic_markdown(
-    session: Session, clinic_id: int, path: Path, clock: Clock, *, generated_by: str
+    engine: Engine, clinic_id: int, target: OutputTarget, clock: Clock, *, generated_by: str
 ) -> Path:
     """The agenda and minutes as Markdown for e-mail or Word (0600, written atomically)."""
-    minutes = load_minutes(session, clinic_id, clock)
-    text = clinic_markdown(minutes, generated_at=clock.now(), generated_by=generated_by)
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp_name = tempfile.mkstemp(prefix=".cipco-", suffix=".md", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.chmod(temp_name, 0o600)
-        os.replace(temp_name, path)
-    except BaseException:
-        Path(temp_name).unlink(missing_ok=True)
-        raise
-    return path
+    with read_scope(engine, clock=clock) as session:
+        minutes = load_minutes(session, clinic_id, clock)
+    return save_text(
+        target, clinic_markdown(minutes, generated_at=clock.now(), generated_by=generated_by)
+    )

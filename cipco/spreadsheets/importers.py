@@ -1,27 +1,27 @@
-"""Import machinery shared by every log, and the referrals and persons importers.
+"""The one import pipeline, for every log.
 
-:func:`run_import` reads a sheet with :func:`cipco.spreadsheets.reader.read_table`, converts
-each cell by its :class:`FieldSpec` kind, hands rows to a log's row handler (a service
-object with ``set_columns``, ``add(row, values) -> result`` and ``finish``), and
+Each log describes its import once, in its own module (``<log>_io.py``), as an
+:class:`ImportLog`: the fields it can read (with the header words trackers use), the column
+that is never empty on a data row, and the service's row handler
+(:mod:`cipco.services.row_import`). :func:`run_import` then
 
-- runs everything in ONE transaction: committed unless ``dry_run`` or (``strict`` and any
-  row was rejected);
+- reads the sheet with :func:`cipco.spreadsheets.reader.read_table` (header row found, ``--map``
+  wins over guessing) and refuses a file with no column for a required field;
+- converts each cell by its field's kind (the converter chosen once per column);
+- hands the rows to the handler, in file order, or in the handler's ``order_key`` order;
+- does it all in ONE unit of work: committed unless ``dry_run`` or (``strict`` and a row was
+  rejected);
 - counts imported / updated / unchanged / skipped (blank and totals rows) / rejected;
-- writes rejected rows to a reject workbook: the original columns plus "Row", "Column" and
-  "Reason", so the user can fix them and import that file again.
+- writes the rejected rows, with "Row", "Column" and "Reason", to a reject workbook that can
+  be fixed and imported again, BEFORE the import commits: if it cannot be written, nothing is
+  imported.
 
-Other logs reuse it like this::
-
-    summary = run_import(
-        engine, path, EXHIBIT_FIELDS, lambda session: ExhibitImport(session, clock),
-        clock=clock, actor=actor, what="exhibits", key_field="seal_number",
-        dry_run=dry_run, strict=strict, rejects_path=rejects,
-    )
+The summary is the same for every log (:meth:`ImportSummary.counts_line`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -31,126 +31,23 @@ from sqlmodel import Session
 
 from cipco.clock import Clock
 from cipco.db import session_scope
+from cipco.outputs import OutputTarget
+from cipco.spreadsheets.exporting import default_target, save_sheets, target_of
 from cipco.spreadsheets.reader import (
     CellError,
     FieldSpec,
     ReadError,
+    SourceRow,
     Table,
     clean_text,
     parse_uk_date,
     parse_uk_datetime,
     read_table,
 )
-from cipco.spreadsheets.writer import About, Column, SheetSpec, timestamped_name, write_workbook
+from cipco.spreadsheets.writer import About, Column, SheetSpec
+from cipco.text import clean
 
-__all__ = [
-    "PERSON_FIELDS",
-    "REFERRAL_FIELDS",
-    "ImportSummary",
-    "ReadError",
-    "Reject",
-    "import_persons",
-    "import_referrals",
-    "run_import",
-]
-
-REFERRAL_FIELDS: list[FieldSpec] = [
-    FieldSpec(
-        "reference",
-        ("Reference", "Ref", "Our Ref", "Log No", "Log Number", "Ref No", "CIPCO Ref", "ID"),
-    ),
-    FieldSpec(
-        "nomis_number",
-        (
-            "Prison number",
-            "Prison No",
-            "NOMIS",
-            "NOMIS No",
-            "NOMIS Number",
-            "NOMS No",
-            "NOMS Number",
-            "Prisoner No",
-            "Prisoner Number",
-            "Prison Num",
-        ),
-        required=True,
-    ),
-    FieldSpec(
-        "prisoner_name",
-        ("Prisoner name", "Name", "Surname, Forename", "Prisoner", "Full Name", "Offender"),
-    ),
-    FieldSpec(
-        "incident_at",
-        ("Incident date", "Date of Incident", "DOI", "Incident Date/Time", "Date of Offence"),
-        required=True,
-        kind="datetime",
-    ),
-    FieldSpec(
-        "category",
-        ("Category", "Offence", "Crime Type", "Offence Type", "Incident Type", "Type"),
-    ),
-    FieldSpec("status", ("Status", "Current Status", "Stage")),
-    FieldSpec("outcome", ("Outcome", "Result", "Police Outcome", "Disposal")),
-    FieldSpec("force", ("Force", "Police Force", "Constabulary")),
-    FieldSpec(
-        "crime_ref",
-        (
-            "Crime ref",
-            "Crime Ref No",
-            "Crime Reference",
-            "Crime Number",
-            "Crime No",
-            "CRN",
-            "Police Ref",
-            "Police Reference",
-        ),
-    ),
-    FieldSpec("oic_name", ("OIC", "Officer in Case", "Officer in Charge", "Investigating Officer")),
-    FieldSpec(
-        "referred_at",
-        ("Date referred", "Referral Date", "Referred", "Date Referred to Police"),
-        kind="datetime",
-    ),
-    FieldSpec(
-        "acknowledged_at", ("Date acknowledged", "Acknowledged", "Ack Date"), kind="datetime"
-    ),
-    FieldSpec("charged_at", ("Date charged", "Charge Date", "Charged On"), kind="datetime"),
-    FieldSpec(
-        "closed_at", ("Date closed", "Closed", "Closed On", "Date Finalised"), kind="datetime"
-    ),
-    FieldSpec("location", ("Location", "Wing", "Where")),
-    FieldSpec("description", ("Description", "Details", "Summary", "Circumstances")),
-    FieldSpec("notes", ("Notes", "Comments", "Comment", "Remarks", "Update", "Updates")),
-]
-
-PERSON_FIELDS: list[FieldSpec] = [
-    FieldSpec(
-        "nomis_number",
-        (
-            "Prison number",
-            "Prison No",
-            "NOMIS",
-            "NOMIS No",
-            "NOMS No",
-            "Prisoner No",
-            "Prisoner Number",
-        ),
-        required=True,
-    ),
-    FieldSpec("prisoner_name", ("Name", "Prisoner name", "Surname, Forename", "Prisoner")),
-    FieldSpec("pnc", ("PNC", "PNC No", "PNC ID", "PNC Number")),
-    FieldSpec("date_of_birth", ("Date of birth", "DOB", "D.O.B."), kind="date"),
-    FieldSpec("location", ("Location", "Establishment", "Current Location")),
-    FieldSpec("alert_codes", ("Alerts", "Alert codes", "NOMIS Alerts", "Alert")),
-    FieldSpec("soc_band", ("SOC band", "Band", "SOC Banding", "Nominal Band")),
-    FieldSpec("ocg_name", ("OCG", "OCG name", "Gang", "Group")),
-    FieldSpec("last_review_on", ("Last review", "Last Reviewed", "Reviewed"), kind="date"),
-    FieldSpec("next_review_on", ("Next review", "Review Due", "Next Review Date"), kind="date"),
-    FieldSpec("release_date", ("Release date", "EDR", "CRD", "Release"), kind="date"),
-    FieldSpec("do_not_share", ("Do not share", "Restricted", "DNS")),
-    FieldSpec("reason", ("Reason", "Reason for interest", "Why")),
-    FieldSpec("notes", ("Notes", "Comments", "Remarks")),
-]
+PROGRESS_EVERY = 500
 
 
 class RowOutcome(Protocol):
@@ -165,6 +62,18 @@ class RowHandler(Protocol):
     def set_columns(self, fields: set[str]) -> None: ...
     def add(self, row: int, values: dict[str, Any]) -> RowOutcome: ...
     def finish(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class ImportLog:
+    """How one log is imported (see the module docstring)."""
+
+    name: str  # the command (cipco import NAME) and reject file names
+    fields: Sequence[FieldSpec]
+    key_field: str  # never empty on a data row (a row without it may be a totals row)
+    handler: Callable[[Session, Clock, str], RowHandler]  # (session, clock, file name)
+    counts_note: str = ""  # what the counts mean, where the words need it
+    choices: Callable[[Session], dict[str, list[str]]] | None = None  # template drop-downs
 
 
 @dataclass
@@ -192,6 +101,7 @@ class ImportSummary:
     dry_run: bool = False
     committed: bool = False
     rejects_path: Path | None = None
+    counts_note: str = ""
 
     def counts_line(self) -> str:
         verb = "would be " if not self.committed else ""
@@ -201,8 +111,17 @@ class ImportSummary:
         )
 
 
+RejectsTo = OutputTarget | Path | Callable[[], OutputTarget]
+
+
 class _Rollback(Exception):
     pass
+
+
+def _shown(header: Any, limit: int = 40) -> str:
+    """A header as a message names it: one line, cleaned, cut short."""
+    text = " ".join(clean(header).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _text_value(raw: Any) -> str:
@@ -218,37 +137,127 @@ def converter(spec: FieldSpec) -> Callable[[Any], Any]:
     return _text_value
 
 
-def convert(spec: FieldSpec, raw: Any) -> Any:
-    """A raw cell -> the value the service expects for this field kind (raises CellError)."""
-    return converter(spec)(raw)
+class _Run:
+    """One import: the table, the converters, the summary and the handler."""
+
+    def __init__(self, log: ImportLog, table: Table, summary: ImportSummary) -> None:
+        self.log = log
+        self.table = table
+        self.summary = summary
+        self.specs = {spec.name: spec for spec in log.fields}
+        self.converters = {spec.name: converter(spec) for spec in log.fields}
+
+    def label(self, name: str) -> str:
+        if not name:
+            return ""
+        if name in self.specs:
+            return self.table.column_of(name) or self.specs[name].header
+        return self.table.column_of(name) or name
+
+    def reject(self, source: SourceRow, name: str, reason: str) -> None:
+        self.summary.rejected += 1
+        self.summary.rejects.append(Reject(source.number, self.label(name), reason, source.cells))
+
+    def values(self, source: SourceRow) -> dict[str, Any] | None:
+        """The row's converted values, or None after rejecting it for a cell it cannot read."""
+        values: dict[str, Any] = {}
+        converters = self.converters
+        for name, raw in source.values.items():
+            try:
+                values[name] = converters[name](raw)
+            except CellError as exc:
+                self.reject(source, name, str(exc))
+                return None
+            except Exception as exc:  # never crash on a strange cell
+                self.reject(source, name, f"cannot read '{raw}': {type(exc).__name__}")
+                return None
+        return values
+
+    def feed(self, handler: RowHandler, source: SourceRow, values: dict[str, Any]) -> None:
+        result = handler.add(source.number, values)
+        for warning in result.warnings:
+            self.summary.warnings.append((source.number, warning))
+        if result.action == "rejected":
+            self.reject(source, result.field, result.reason)
+        else:
+            setattr(self.summary, result.action, getattr(self.summary, result.action) + 1)
+
+    def run(self, handler: RowHandler, progress: Callable[[int], None] | None) -> None:
+        order_key = getattr(handler, "order_key", None)
+        waiting: list[tuple[Any, SourceRow, dict[str, Any]]] = []
+        done = 0
+        for source in self.table.rows:
+            done += 1
+            if progress is not None and done % PROGRESS_EVERY == 0:
+                progress(PROGRESS_EVERY)
+            if source.blank or source.totals:
+                self.summary.skipped += 1
+                continue
+            values = self.values(source)
+            if values is None:
+                continue
+            if order_key is None:
+                self.feed(handler, source, values)
+            else:
+                waiting.append((order_key(source.number, values), source, values))
+        waiting.sort(key=lambda item: item[0])
+        for _key, source, values in waiting:
+            self.feed(handler, source, values)
+        if progress is not None:
+            progress(done % PROGRESS_EVERY)
+        handler.finish()
+        self.summary.rejects.sort(key=lambda r: r.row)
 
 
-def _label(table: Table, name: str, specs: Mapping[str, FieldSpec]) -> str:
-    return table.column_of(name) or specs[name].header if name in specs else name
+def read_import_table(
+    log: ImportLog,
+    path: Path,
+    *,
+    sheet: str | None = None,
+    overrides: Mapping[str, str] | None = None,
+) -> Table:
+    """Read ``path`` for ``log`` and check it has every required column (or raise ReadError)."""
+    path = Path(path)
+    table = read_table(path, log.fields, sheet=sheet, overrides=overrides, key_field=log.key_field)
+    present = set(table.mapping.values())
+    missing = [s.header for s in log.fields if s.required and s.name not in present]
+    if missing:
+        found = ", ".join(_shown(h) for h in table.headers[:30] if clean(h).strip())
+        raise ReadError(
+            f"{clean(path)}: no column for {', '.join(missing)} (headers found: "
+            f"{found or 'none'}; use --map 'Header=field')"
+        )
+    return table
 
 
 def run_import(
     engine: Engine,
+    log: ImportLog,
     path: Path,
-    fields: Sequence[FieldSpec],
-    make_handler: Callable[[Session], RowHandler],
     *,
     clock: Clock,
     actor: str,
-    what: str,
-    key_field: str | None = None,
     sheet: str | None = None,
     overrides: Mapping[str, str] | None = None,
     dry_run: bool = False,
     strict: bool = False,
-    rejects_path: Path | None = None,
+    rejects: RejectsTo | None = None,
     progress: Callable[[int], None] | None = None,
+    table: Table | None = None,
 ) -> ImportSummary:
-    """Import one sheet (see module docstring). Raises ReadError if the file is unusable."""
+    """Import one sheet (see the module docstring); ``table`` if it was read already.
+
+    ``rejects`` is where the reject workbook goes (checked before any work when a path or
+    target); by default a new dated file in the exports folder, and none for a dry run.
+    Raises :class:`ReadError` if the file is unusable and
+    :class:`cipco.outputs.OutputError` if the reject workbook cannot be written.
+    """
     path = Path(path)
-    table = read_table(path, fields, sheet=sheet, overrides=overrides, key_field=key_field)
-    specs = {spec.name: spec for spec in fields}
-    converters = {spec.name: converter(spec) for spec in fields}
+    if isinstance(rejects, Path):
+        rejects = target_of(rejects, f"rejects-{log.name}", clock)
+    if table is None:
+        table = read_import_table(log, path, sheet=sheet, overrides=overrides)
+    present = set(table.mapping.values())
     summary = ImportSummary(
         path=path,
         sheet=table.sheet,
@@ -256,76 +265,39 @@ def run_import(
         mapping=table.mapping_text(),
         unmapped=list(table.unmapped),
         dry_run=dry_run,
+        counts_note=log.counts_note,
     )
-    present = set(table.mapping.values())
-    missing = [s.header for s in fields if s.required and s.name not in present]
-    if missing:
-        raise ReadError(
-            f"{path}: no column for {', '.join(missing)} (headers found: "
-            f"{', '.join(table.headers)}; use --map 'Header=field')"
-        )
+    run = _Run(log, table, summary)
     try:
         with session_scope(engine, actor=actor, clock=clock) as session:
-            handler = make_handler(session)
+            handler = log.handler(session, clock, path.name)
             handler.set_columns(present)
-            done = 0
-            for source in table.rows:
-                done += 1
-                if progress is not None and done % 500 == 0:
-                    progress(500)
-                if source.blank or source.totals:
-                    summary.skipped += 1
-                    continue
-                values: dict[str, Any] = {}
-                problem: Reject | None = None
-                for name, raw in source.values.items():
-                    try:
-                        values[name] = converters[name](raw)
-                    except CellError as exc:
-                        problem = Reject(
-                            source.number, _label(table, name, specs), str(exc), source.cells
-                        )
-                        break
-                    except Exception as exc:  # never crash on a strange cell
-                        problem = Reject(
-                            source.number,
-                            _label(table, name, specs),
-                            f"cannot read '{raw}': {exc}",
-                            source.cells,
-                        )
-                        break
-                if problem is None:
-                    result = handler.add(source.number, values)
-                    for warning in result.warnings:
-                        summary.warnings.append((source.number, warning))
-                    if result.action == "rejected":
-                        problem = Reject(
-                            source.number,
-                            _label(table, result.field, specs) if result.field else "",
-                            result.reason,
-                            source.cells,
-                        )
-                    else:
-                        setattr(summary, result.action, getattr(summary, result.action) + 1)
-                if problem is not None:
-                    summary.rejected += 1
-                    summary.rejects.append(problem)
-            if progress is not None:
-                progress(done % 500)
-            handler.finish()
-            if dry_run or (strict and summary.rejected):
+            run.run(handler, progress)
+            keep = not dry_run and not (strict and summary.rejected)
+            if summary.rejects and (rejects is not None or not dry_run):
+                target = _resolve(rejects, log, clock)
+                summary.rejects_path = write_rejects(
+                    target, table, summary, clock=clock, actor=actor
+                )
+            if not keep:
                 raise _Rollback
             summary.committed = True
     except _Rollback:
         summary.committed = False
-    if summary.rejects and (rejects_path is not None or not dry_run):
-        target = rejects_path or Path("exports") / timestamped_name(f"rejects-{what}", clock.now())
-        summary.rejects_path = write_rejects(target, table, summary, clock=clock, actor=actor)
     return summary
 
 
+def _resolve(rejects: RejectsTo | None, log: ImportLog, clock: Clock) -> OutputTarget:
+    if rejects is None:
+        return default_target(f"rejects-{log.name}", clock)
+    if callable(rejects):
+        return rejects()
+    assert isinstance(rejects, OutputTarget)
+    return rejects
+
+
 def write_rejects(
-    path: Path, table: Table, summary: ImportSummary, *, clock: Clock, actor: str
+    target: OutputTarget, table: Table, summary: ImportSummary, *, clock: Clock, actor: str
 ) -> Path:
     """The reject workbook: original headers + Row, Column, Reason; re-importable."""
     width = max([len(table.headers)] + [len(r.cells) for r in summary.rejects])
@@ -333,13 +305,13 @@ def write_rejects(
     columns = [Column(h, max(10, min(40, len(h) + 4))) for h in headers]
     columns += [Column("Row", 6, "number"), Column("Column", 18), Column("Reason", 60)]
 
-    def rows() -> Any:
+    def rows() -> Iterable[list[Any]]:
         for reject in summary.rejects:
             cells = list(reject.cells) + [None] * (width - len(reject.cells))
             yield [*cells, reject.row, reject.column, reject.reason]
 
-    write_workbook(
-        path,
+    path, _counts = save_sheets(
+        target,
         [SheetSpec("Rejected rows", columns, rows())],
         About(
             what=f"Rows rejected when importing {summary.path.name} (sheet '{summary.sheet}')",
@@ -352,74 +324,3 @@ def write_rejects(
         ),
     )
     return path
-
-
-# ---------------------------------------------------------------- the two logs of issue 4
-
-
-def import_referrals(
-    engine: Engine,
-    path: Path,
-    *,
-    clock: Clock,
-    actor: str,
-    sheet: str | None = None,
-    overrides: Mapping[str, str] | None = None,
-    dry_run: bool = False,
-    strict: bool = False,
-    rejects_path: Path | None = None,
-    progress: Callable[[int], None] | None = None,
-) -> ImportSummary:
-    """Import a referral tracker. See :class:`cipco.services.referral_import.ReferralImport`."""
-    from cipco.services.referral_import import ReferralImport
-
-    return run_import(
-        engine,
-        path,
-        REFERRAL_FIELDS,
-        lambda session: ReferralImport(session, clock, source=Path(path).name),
-        clock=clock,
-        actor=actor,
-        what="referrals",
-        key_field="nomis_number",
-        sheet=sheet,
-        overrides=overrides,
-        dry_run=dry_run,
-        strict=strict,
-        rejects_path=rejects_path,
-        progress=progress,
-    )
-
-
-def import_persons(
-    engine: Engine,
-    path: Path,
-    *,
-    clock: Clock,
-    actor: str,
-    sheet: str | None = None,
-    overrides: Mapping[str, str] | None = None,
-    dry_run: bool = False,
-    strict: bool = False,
-    rejects_path: Path | None = None,
-    progress: Callable[[int], None] | None = None,
-) -> ImportSummary:
-    """Import a persons-of-interest list (matched on prison number)."""
-    from cipco.services.person_import import PersonImport
-
-    return run_import(
-        engine,
-        path,
-        PERSON_FIELDS,
-        lambda session: PersonImport(session, clock),
-        clock=clock,
-        actor=actor,
-        what="persons",
-        key_field="nomis_number",
-        sheet=sheet,
-        overrides=overrides,
-        dry_run=dry_run,
-        strict=strict,
-        rejects_path=rejects_path,
-        progress=progress,
-    )

@@ -39,6 +39,7 @@ machinery (dry run, reject workbook, strict mode, summary counts) built on this.
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -146,8 +147,16 @@ def _cell_text(value: Any) -> str:
 
 
 def read_rows(path: Path, sheet: str | None = None) -> tuple[str, list[list[Any]]]:
-    """All rows of one sheet (the first unless ``sheet`` is named), from row 1 and column A."""
+    """All rows of one sheet (the first unless ``sheet`` is named), from row 1 and column A.
+
+    Before anything is loaded, :mod:`cipco.spreadsheets.sheet_scan` finds where the cells
+    really are: a workbook that would need too much memory (a stray cell at XFD1048576, a
+    lying shared-string count, a zip bomb) is refused with a sentence instead of aborting the
+    process. Whatever the reader itself raises, a Rust panic included, becomes a ReadError.
+    """
     from python_calamine import CalamineWorkbook
+
+    from cipco.spreadsheets import sheet_scan
 
     path = Path(path)
     if not path.is_file():
@@ -155,9 +164,11 @@ def read_rows(path: Path, sheet: str | None = None) -> tuple[str, list[list[Any]
     if path.suffix.lower() not in READABLE_SUFFIXES:
         raise ReadError(f"{path}: not a spreadsheet (expected .xlsx, .xls or .ods)")
     try:
-        workbook = CalamineWorkbook.from_path(str(path))
-    except Exception as exc:  # calamine raises several kinds for corrupt files
-        raise ReadError(f"{path}: cannot be read as a spreadsheet ({exc})") from exc
+        sheet_scan.check_workbook(path)
+        with _reading(path, "cannot be read as a spreadsheet"):
+            workbook = CalamineWorkbook.from_path(str(path))
+    except sheet_scan.ScanError as exc:
+        raise ReadError(f"{path}: {exc}") from None
     try:
         names = list(workbook.sheet_names)
         if sheet is None:
@@ -172,12 +183,31 @@ def read_rows(path: Path, sheet: str | None = None) -> tuple[str, list[list[Any]
                 raise ReadError(f"{path}: no sheet called '{sheet}' (sheets: {', '.join(names)})")
             name = matches[0]
         try:
+            sheet_scan.check_sheet(path, name)
+        except sheet_scan.ScanError as exc:
+            raise ReadError(f"{path}: {exc}") from None
+        with _reading(path, f"sheet '{name}' cannot be read"):
             data = workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
-        except Exception as exc:
-            raise ReadError(f"{path}: sheet '{name}' cannot be read ({exc})") from exc
     finally:
-        workbook.close()
+        with contextlib.suppress(Exception):
+            workbook.close()
     return name, [list(row) for row in data]
+
+
+@contextlib.contextmanager
+def _reading(path: Path, what: str) -> Iterator[None]:
+    """Any failure of the spreadsheet library as a ReadError (its panics are BaseExceptions)."""
+    try:
+        yield
+    except ReadError:
+        raise
+    except (KeyboardInterrupt, SystemExit, GeneratorExit):
+        raise
+    except MemoryError:
+        raise ReadError(f"{path}: {what} (not enough memory)") from None
+    except BaseException as exc:  # calamine errors, and pyo3 PanicException
+        reason = " ".join(str(exc).split())[:200] or type(exc).__name__
+        raise ReadError(f"{path}: {what} ({reason})") from None
 
 
 def find_header(
@@ -276,9 +306,17 @@ def iter_data_rows(table: Table) -> Iterator[SourceRow]:
 
 
 def clean_text(value: Any) -> str:
-    """Cell -> stripped text; whole floats lose their ``.0``; dates become dd/mm/yyyy."""
+    """Cell -> stripped text; whole floats lose their ``.0``; dates become dd/mm/yyyy.
+
+    Control characters and terminal escape sequences are removed (line breaks and tabs
+    stay): text from a file must never act on a terminal or a workbook later.
+    """
     if value is None:
         return ""
+    if isinstance(value, str):
+        from cipco.text import clean
+
+        return clean(value, newlines=True).strip()
     if isinstance(value, bool):
         return "Yes" if value else "No"
     if isinstance(value, datetime):

@@ -23,6 +23,7 @@ from textual.widget import Widget
 from textual.widgets import Checkbox, Input, Label, Select, SelectionList, Static, TextArea
 
 from cipco.dates import format_date, format_datetime, parse_date, parse_datetime
+from cipco.text import clean, literal
 
 KINDS = ("text", "date", "datetime", "select", "check", "area", "checks")
 DATE_HINTS = {
@@ -76,7 +77,7 @@ def state_of(field: Field, value: Any) -> State:
         return format_date(value)
     if field.kind == "datetime" and isinstance(value, datetime):
         return format_datetime(value)
-    return str(value)
+    return clean(value, newlines=field.kind == "area")  # nothing a terminal would act on
 
 
 def parse(field: Field, state: State) -> Any:
@@ -223,13 +224,13 @@ def field_row(field: Field) -> ComposeResult:
     with Vertical(classes="field-block", id=f"row-{field.name}") as block:
         block.field_name = field.name  # type: ignore[attr-defined]
         if field.kind in ("area", "checks") or len(label) >= LABEL_WIDTH:
-            yield Label(Text(label), classes="wide-label")
+            yield Label(literal(label), classes="wide-label")
             if field.hint:
                 yield Static(Text(field.hint), classes="hint")
             yield make_widget(field)
         else:
             with Horizontal(classes="field"):
-                yield Label(Text(label))
+                yield Label(literal(label))
                 yield make_widget(field)
             if field.hint:
                 yield Static(Text(field.hint), classes="hint")

@@ -27,6 +27,7 @@ from textual.widgets.data_table import CellDoesNotExist, ColumnKey
 from textual.worker import get_current_worker
 
 from cipco.services.paging import Page, PageQuery
+from cipco.text import safe_cell
 from cipco.widgets.errors import ReportsWorkerErrors
 
 PAGE_SIZE = 200
@@ -183,8 +184,9 @@ class RecordTable(ReportsWorkerErrors, Vertical, can_focus=False):
         table.refresh(layout=True)
 
     def _cells(self, row: Any) -> list[Text]:
+        """The shown columns' cells, cleaned of anything a terminal would act on."""
         cells = self._row_cells(row)
-        return [cells[i] for i in self.shown]
+        return [safe_cell(cells[i]) for i in self.shown]
 
     def focus(self, scroll_visible: bool = True) -> RecordTable:
         self.table.focus(scroll_visible)

@@ -189,7 +189,7 @@ SPEC = LogSpec(
     ),
     search_hint="Filter: prison number, name, crime ref, URN, court, charges",
     schemas=(PapersCreate, PapersCreate),
-    keys=("new", "edit", "open", "serve", "person", "referral", "export"),
+    keys=("new", "edit", "open", "serve", "person", "referral", "export", "import_file"),
     sheets=Sheets("cipco.spreadsheets.mg4d_io:COLUMNS", "cipco.spreadsheets.mg4d_io:FIELDS"),
     done=Done("state", frozenset({PapersState.SERVED.value, PapersState.NOT_SERVED.value})),
 )

@@ -1,0 +1,135 @@
+"""What every command that writes a workbook shares: the output contract, progress, errors.
+
+Every ``cipco export …`` and ``cipco report …`` command (and an import's reject workbook)
+checks ``--out``/``--overwrite`` with :func:`cipco.cli.common.output_target` BEFORE any work,
+so a folder, a missing folder, an unwritable folder, an over-long name, an existing file or
+the database each give one sentence and exit 2; the file is then written through
+:func:`cipco.outputs.write_output` (never half-written, never replacing a file by surprise).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, NoReturn, TypeVar
+
+from cipco.cli.common import (
+    EXIT_PROBLEMS,
+    EXIT_USAGE,
+    actor,
+    fail,
+    open_engine_or_exit,
+    output_target,
+    progress_bar,
+    state,
+)
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from cipco.clock import Clock
+    from cipco.outputs import OutputTarget
+    from cipco.spreadsheets.exporting import ExportRequest, ExportResult
+
+T = TypeVar("T")
+Advance = Callable[[int], None]
+
+
+@contextmanager
+def ticker(quiet: bool, label: str) -> Iterator[tuple[Advance, Advance]]:
+    """(advance by n, set the total) for a progress bar, or two no-ops when quiet/piped."""
+    with progress_bar(quiet) as bar:
+        if bar is None:
+            yield (lambda _n: None), (lambda _n: None)
+            return
+        task = bar.add_task(label, total=None)
+        yield (lambda n: bar.advance(task, n)), (lambda n: bar.update(task, total=n))
+
+
+def target(out: Path | None, what: str, overwrite: bool, suffix: str = ".xlsx") -> OutputTarget:
+    """The checked place for this command's file (exit 2 with one sentence if it is not)."""
+    return output_target(out, what=what, suffix=suffix, overwrite=overwrite)
+
+
+def parse_day(text: str | None, option: str) -> date | None:
+    """A day-first date typed on the command line, or exit 2 naming the option."""
+    if not text:
+        return None
+    from cipco.spreadsheets.reader import CellError, parse_uk_date
+
+    try:
+        return parse_uk_date(text)
+    except CellError as exc:
+        fail(f"{option}: {exc}", EXIT_USAGE)
+
+
+def safe_name(text: str) -> str:
+    """A reference as part of a file name: ``JS/1`` -> ``JS-1``."""
+    cleaned = "".join(c if c.isalnum() or c in "-_" else "-" for c in text.strip().upper())
+    return cleaned.strip("-")[:60] or "record"
+
+
+def refused(exc: Exception, code: int = EXIT_PROBLEMS) -> NoReturn:
+    """One sentence for an error a command expects (no traceback)."""
+    fail(str(exc.args[0]) if isinstance(exc, LookupError) and exc.args else str(exc), code)
+
+
+def writing(make: Callable[[], T]) -> T:
+    """Run ``make`` (which writes a file); a failure to write is one sentence, exit 1."""
+    from cipco.outputs import OutputError
+
+    try:
+        return make()
+    except OutputError as exc:
+        fail(str(exc))
+
+
+def write_file(
+    what: str,
+    out: Path | None,
+    overwrite: bool,
+    write: Callable[[Engine, OutputTarget, Clock, str], T],
+    *,
+    suffix: str = ".xlsx",
+    refusals: tuple[type[Exception], ...] = (),
+    code: int = EXIT_PROBLEMS,
+) -> T:
+    """Check where the file goes (before any work), open the data file, then
+    ``write(engine, target, clock, actor)``; a refusal or a failure to write is one sentence."""
+    chosen = target(out, what, overwrite, suffix)
+    engine = open_engine_or_exit(write=False)
+    try:
+        return writing(lambda: write(engine, chosen, state.get_clock(), actor()))
+    except refusals as exc:
+        refused(exc, code)
+
+
+def run_export(
+    name: str, out: Path | None, overwrite: bool, request: ExportRequest, *, quiet: bool = True
+) -> ExportResult:
+    """Export log ``name`` as ``request`` asks: the one path for every log's export command."""
+    from cipco.services.reports import FilterError
+    from cipco.spreadsheets.exporting import export
+    from cipco.spreadsheets.logs import EXPORTS
+
+    log = EXPORTS[name]
+    with ticker(quiet, f"Exporting {log.sheet}") as (advance, total):
+        return write_file(
+            log.name,
+            out,
+            overwrite,
+            lambda engine, chosen, clock, who: export(
+                engine,
+                log,
+                chosen,
+                request,
+                clock=clock,
+                actor=who,
+                progress=advance,
+                on_total=total,
+            ),
+            refusals=(FilterError,),
+            code=EXIT_USAGE,
+        )

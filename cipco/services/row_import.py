@@ -1,0 +1,69 @@
+"""What every log's importer shares: the result of one row, and a refusal in one sentence.
+
+Each log has a row handler in ``cipco/services/<log>_import.py`` (referrals, persons,
+exhibits, clinic actions; MG4D's lives in :mod:`cipco.services.mg4d`). The one import pipeline
+(:func:`cipco.spreadsheets.importers.run_import`) reads cells, converts them, and calls::
+
+    handler.set_columns({"nomis_number", "incident_at", ...})   # what the file has
+    handler.add(row_number, {"nomis_number": "A1234BC", ...}) -> RowResult
+    handler.finish()                                              # flush batched writes
+
+all inside one unit of work. A handler that must see rows in another order than the file's
+(an exhibit's chain is replayed in date order) also has ``order_key(row, values)``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from pydantic import ValidationError
+
+ACTIONS = ("imported", "updated", "unchanged", "rejected")
+
+
+@dataclass
+class RowResult:
+    """What happened to one row: imported, updated, unchanged or rejected (with why)."""
+
+    row: int
+    action: str
+    reference: str = ""
+    field: str = ""
+    reason: str = ""
+    warnings: list[str] = dataclasses.field(default_factory=list)
+
+
+class RowRejected(ValueError):
+    """A row cannot be imported; ``field`` names the field of the column at fault."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def rejected(row: int, field: str, reason: str) -> RowResult:
+    return RowResult(row, "rejected", field=field, reason=reason)
+
+
+def refusal(exc: Exception, aliases: Mapping[str, str] | None = None) -> tuple[str, str]:
+    """(field, one sentence) for a schema's ValidationError or a service's refusal.
+
+    ``aliases`` renames schema fields to import field names (``{"name": "prisoner_name"}``);
+    the last part of a nested location (``prisoner.name``) is the one looked up.
+    """
+    if isinstance(exc, ValidationError):
+        error = exc.errors()[0]
+        loc = [str(part) for part in error.get("loc", ()) if part != "__root__"]
+        name = loc[-1] if loc else ""
+        message = str(error.get("msg", "invalid")).removeprefix("Value error, ")
+        return (aliases or {}).get(name, name), message
+    field = str(getattr(exc, "field", "") or "")
+    return (aliases or {}).get(field, field), str(exc)
+
+
+def refused(row: int, exc: Exception, aliases: Mapping[str, str] | None = None) -> RowResult:
+    """A rejected :class:`RowResult` for ``exc`` (see :func:`refusal`)."""
+    field, message = refusal(exc, aliases)
+    return rejected(row, field, message)

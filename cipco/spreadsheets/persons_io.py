@@ -1,0 +1,86 @@
+"""Persons of interest in and out of spreadsheets: list columns, the export.
+
+The rules live in :mod:`cipco.services.person_import`. Entries marked "do not share" are left
+out of the export unless asked for.
+"""
+
+from __future__ import annotations
+
+from sqlmodel import Session
+
+from cipco.services.person_import import PersonImport, person_export_rows
+from cipco.spreadsheets.exporting import ExportLog, columns
+from cipco.spreadsheets.importers import ImportLog
+from cipco.spreadsheets.reader import FieldSpec
+
+FIELDS: list[FieldSpec] = [
+    FieldSpec(
+        "nomis_number",
+        (
+            "Prison number",
+            "Prison No",
+            "NOMIS",
+            "NOMIS No",
+            "NOMS No",
+            "Prisoner No",
+            "Prisoner Number",
+        ),
+        required=True,
+    ),
+    FieldSpec("prisoner_name", ("Name", "Prisoner name", "Surname, Forename", "Prisoner")),
+    FieldSpec("pnc", ("PNC", "PNC No", "PNC ID", "PNC Number")),
+    FieldSpec("date_of_birth", ("Date of birth", "DOB", "D.O.B."), kind="date"),
+    FieldSpec("location", ("Location", "Establishment", "Current Location")),
+    FieldSpec("alert_codes", ("Alerts", "Alert codes", "NOMIS Alerts", "Alert")),
+    FieldSpec("soc_band", ("SOC band", "Band", "SOC Banding", "Nominal Band")),
+    FieldSpec("ocg_name", ("OCG", "OCG name", "Gang", "Group")),
+    FieldSpec("last_review_on", ("Last review", "Last Reviewed", "Reviewed"), kind="date"),
+    FieldSpec("next_review_on", ("Next review", "Review Due", "Next Review Date"), kind="date"),
+    FieldSpec("release_date", ("Release date", "EDR", "CRD", "Release"), kind="date"),
+    FieldSpec("do_not_share", ("Do not share", "Restricted", "DNS")),
+    FieldSpec("reason", ("Reason", "Reason for interest", "Why")),
+    FieldSpec("notes", ("Notes", "Comments", "Remarks")),
+]
+
+COLUMNS = columns(
+    """
+    Prison number | nomis_number   | 13 |        | person
+    Name          | prisoner_name  | 26 |        | person
+    PNC           | pnc            | 14
+    Date of birth | date_of_birth  | 12 | date
+    Location      | location       | 14
+    Alerts        | alert_codes    | 18
+    SOC band      | soc_band       | 9  | number
+    OCG           | ocg_name       | 20
+    Last review   | last_review_on | 12 | date
+    Next review   | next_review_on | 12 | date
+    Release date  | release_date   | 12 | date
+    Do not share  | do_not_share   | 12 | bool
+    Reason        | reason         | 40
+    Notes         | notes          | 40 |        | internal
+    """
+)
+
+
+def _choices(_session: Session) -> dict[str, list[str]]:
+    return {"do_not_share": ["Yes", "No"], "soc_band": ["1", "2", "3", "4"]}
+
+
+IMPORT = ImportLog(
+    name="persons",
+    fields=FIELDS,
+    key_field="nomis_number",
+    handler=PersonImport,
+    choices=_choices,
+)
+
+EXPORT = ExportLog(
+    name="persons",
+    sheet="Persons of interest",
+    what="Persons of interest export",
+    columns=COLUMNS,
+    rows=lambda session, _request, _clock: person_export_rows(session),
+    restricted_field="do_not_share",
+    restricted_values=lambda _session: (True,),
+    omit_restricted=True,
+)
