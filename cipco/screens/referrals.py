@@ -29,7 +29,7 @@ def _export(query: PageQuery) -> ExportRequest:
 VIEW = ListView(
     "referrals",
     keep={"reference": 1, "status": 1, "next_due": 1, "prisoner_name": 2, "nomis_number": 3},
-    widths={"next_due": 16, "prisoner_name": 12},
+    widths={"next_due": 15, "prisoner_name": 13},
     tabs=(
         ALL,
         "overdue",
