@@ -19,11 +19,7 @@ def problems_of(refusal: ValueError) -> dict[str, str]:
         return from_validation(refusal).problems
     if isinstance(refusal, RecordError):
         return refusal.problems
-    field = getattr(refusal, "field", None)  # a log's own error not yet on RecordError
-    problems = getattr(refusal, "problems", None)
-    if isinstance(problems, dict) and problems:
-        return {str(k): str(v) for k, v in problems.items()}
-    return {field or FORM: str(refusal)}
+    return {FORM: str(refusal)}  # a DateError, or a ValueError a service let through
 
 
 def message_of(refusal: ValueError) -> str:
@@ -35,11 +31,7 @@ def message_of(refusal: ValueError) -> str:
 
 def is_stale(refusal: ValueError) -> bool:
     """Someone else saved the record after it was read (a Reload can fix it)."""
-    return isinstance(refusal, StaleEditError) or type(refusal).__name__ in LEGACY_STALE
-
-
-# The logs' own stale-edit errors, until each derives from StaleEditError.
-LEGACY_STALE = frozenset({"StaleEdit", "ClinicStale", "StalePerson", "StalePapers"})
+    return isinstance(refusal, StaleEditError)
 
 
 def beside_field(message: str, field: str = "") -> str:
