@@ -143,6 +143,33 @@ class CipcoApp(App[None]):
         while len(self.screen_stack) > 1:
             self.pop_screen()
 
+    async def action_quit(self) -> None:
+        """Leave cipco; a form with typed changes is not dropped without asking."""
+        from cipco.screens.modals import ConfirmScreen
+
+        unsaved = [
+            screen
+            for stack in self._screen_stacks.values()
+            for screen in stack
+            if getattr(screen, "has_unsaved", lambda: False)()
+        ]
+        if not unsaved or isinstance(self.screen, ConfirmScreen):
+            self.exit()
+            return
+
+        def answered(leave: bool | None) -> None:
+            if leave:
+                self.exit()
+
+        self.push_screen(
+            ConfirmScreen(
+                "A form has changes that are not saved. Quit and drop them?",
+                confirm_label="Quit",
+                danger=True,
+            ),
+            answered,
+        )
+
     def action_toggle_help(self) -> None:
         from cipco.screens.help import HelpScreen
 

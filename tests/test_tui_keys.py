@@ -77,3 +77,27 @@ async def test_number_keys_never_hide_a_form(db_path: Path, clock: FixedClock) -
         assert app.screen is form
         assert app.current_mode == "referrals"
         assert "OFFICIAL-SENSITIVE" in screen_text(app).splitlines()[0]
+
+
+async def test_quit_asks_before_dropping_a_changed_form(db_path: Path, clock: FixedClock) -> None:
+    from textual.widgets import Input
+
+    from cipco.screens.modals import ConfirmScreen
+
+    app = CipcoApp(db_path, clock=clock, poll_seconds=3600)
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(pilot)
+        await pilot.press("n")
+        form = app.screen
+        assert isinstance(form, RecordForm)
+        await wait_for(pilot, lambda: form.ready)
+        form.query_one("#location", Input).value = "B wing"
+        await pilot.press("ctrl+q")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("escape")  # stay
+        await settle(pilot)
+        assert app.screen is form and app.is_running
+        await pilot.press("ctrl+q", "y")
+        await settle(pilot)
+        assert not app.is_running

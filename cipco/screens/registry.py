@@ -45,7 +45,3 @@ NAV: list[NavEntry] = [
 ]
 # ``0`` is the start screen. Until a home screen exists it is the referrals list.
 HOME_MODE = "referrals"
-
-
-def entry(mode: str) -> NavEntry:
-    return next(e for e in NAV if e.mode == mode)
