@@ -22,16 +22,16 @@ from cipco.models.mg4d import ChargePapers, ServiceEvent
 from cipco.models.people import Prisoner
 from cipco.models.person import PersonOfInterest
 from cipco.models.referral import Referral
-from cipco.screens.record_form import RecordForm, _field_of
+from cipco.screens.record_form import RecordForm
 from tests.tui_helpers import (
     LARGE,
     SMALL,
     demo_copy_fixture,  # noqa: F401 - a fixture
     demo_template_fixture,  # noqa: F401 - a fixture
-    drawn,
     screen_text,
     settle,
     wait_for,
+    walk_form,
 )
 
 SIZES = [SMALL, LARGE]
@@ -308,25 +308,4 @@ async def test_every_field_of_every_form_is_reachable_and_drawn(
             assert "OFFICIAL-SENSITIVE" in text.splitlines()[0]
             footer = text.splitlines()[-1]
             assert "^s Save" in footer and "esc Cancel" in footer, footer
-            await walk_fields(app, pilot, form)
-
-
-async def walk_fields(app: CipcoApp, pilot: Any, form: RecordForm) -> None:
-    shown = {
-        f.name
-        for f in form.spec.fields
-        if form.query_one(f"#row-{f.name}").display and not f.disabled
-    }
-    reached: set[str] = set()
-    for _ in range(3 * len(form.fields) + 10):
-        field_name = _field_of(form.focused)
-        if field_name is not None and field_name not in reached:
-            reached.add(field_name)
-            await pilot.pause()
-            label = form.query_one(f"#row-{field_name}").query("Label").first()
-            assert drawn(app, form.focused), (field_name, screen_text(app))  # type: ignore[arg-type]
-            assert drawn(app, label), (field_name, screen_text(app))
-        if shown <= reached:
-            break
-        await pilot.press("tab")
-    assert shown <= reached, shown - reached
+            await walk_form(pilot, form)

@@ -21,6 +21,7 @@ from tests.tui_helpers import (
     screen_text,
     settle,
     wait_for,
+    walk_form,
 )
 from tests.tui_logs import LOGS, LogCase
 
@@ -118,26 +119,7 @@ async def test_every_field_is_drawn_when_focused_at_80x24(
         form = await open_form(app, pilot, log)
         fill(form, log)
         await settle(pilot)
-        shown = {
-            f.name
-            for f in form.spec.fields
-            if form.query_one(f"#row-{f.name}").display and not f.disabled
-        }
-        reached: set[str] = set()
-        for _ in range(3 * len(form.fields) + 10):  # tab through the whole form
-            focused = form.focused
-            name = _field_name(focused)
-            if name is not None and name not in reached:
-                reached.add(name)
-                await pilot.pause()
-                label = form.query_one(f"#row-{name}").query("Label").first()
-                assert focused is not None and drawn(app, focused), (name, screen_text(app))
-                assert drawn(app, label), (name, screen_text(app))
-                assert form.fields[name].label in str(label.render())
-            if shown <= reached:
-                break
-            await pilot.press("tab")
-        assert shown <= reached, shown - reached
+        await walk_form(pilot, form)
 
 
 async def test_the_highlight_follows_the_record_just_saved(
@@ -212,9 +194,3 @@ async def test_the_same_key_does_the_same_thing_on_every_screen(
         for key, bindings in form._bindings.key_to_bindings.items():
             for binding in bindings:
                 assert key in keymap.KEYS[binding.action].keys.split(",")
-
-
-def _field_name(widget: Any) -> str | None:
-    from cipco.screens.record_form import _field_of
-
-    return _field_of(widget)

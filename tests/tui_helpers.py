@@ -111,3 +111,40 @@ def demo_copy_fixture(demo_template: Path, tmp_path: Path) -> Iterator[Path]:
     shutil.copyfile(demo_template, path)
     os.chmod(path, 0o600)
     yield path
+
+
+async def walk_form(pilot: Pilot[Any], form: Any) -> set[str]:
+    """Every shown field of a record form is on tab's path and drawn, with its label, when
+    it has the focus. Returns the names of the fields checked.
+
+    Tab follows the screen's focus chain; a field already on screen is checked as it is,
+    one off screen is given the focus (as tab would) and must be scrolled into view.
+    """
+    from cipco.screens.record_form import _field_of
+
+    app = pilot.app
+    shown = {
+        f.name
+        for f in form.spec.fields
+        if form.query_one(f"#row-{f.name}").display and not f.disabled
+    }
+    on_path = {_field_of(widget) for widget in form.focus_chain}
+    assert shown <= on_path, f"tab never reaches {shown - on_path}"
+    await pilot.press("tab")  # tab moves along that path
+    assert _field_of(form.focused) in on_path | {None}
+    lines = screen_text(app).splitlines()
+    for name in [f.name for f in form.spec.fields if f.name in shown]:  # top to bottom
+        widget = form.query_one(f"#{name}")
+        label = form.query_one(f"#row-{name}").query("Label").first()
+        if not (drawn(app, widget) and drawn(app, label)):
+            widget.focus()
+            await pilot.pause()
+            await app.animator.wait_until_complete()  # the scroll into view
+            await pilot.pause()
+            lines = screen_text(app).splitlines()
+        assert drawn(app, widget), (name, "\n".join(lines))
+        assert drawn(app, label), (name, "\n".join(lines))
+        words = form.fields[name].label
+        assert words in str(label.render())
+        assert words in lines[label.region.y], (name, "drawn blank", "\n".join(lines))
+    return shown

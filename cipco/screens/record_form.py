@@ -104,6 +104,11 @@ class FormSpec:
 class RecordForm(Works, ModalScreen[Saved | None]):
     """A record form built from a :class:`FormSpec`."""
 
+    # Opaque: the screen underneath is not redrawn (dimmed) on every keystroke of the form.
+    DEFAULT_CSS = """
+    RecordForm { background: $background; }
+    """
+
     BINDINGS = [
         keymap.binding("save"),
         keymap.binding("back", label="Cancel"),
