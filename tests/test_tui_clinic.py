@@ -68,7 +68,7 @@ async def test_empty_clinics_screen_says_what_to_do(db_path: Path, clock: FixedC
         assert "Next clinic on the cadence: 18/11/2026" in text
 
 
-async def test_run_a_clinic_from_draft_to_closed(
+async def test_draft_a_clinic_note_an_item_and_add_an_action(
     engine: Engine, db_path: Path, clock: FixedClock
 ) -> None:
     seed_referrals(engine, clock)
@@ -119,6 +119,20 @@ async def test_run_a_clinic_from_draft_to_closed(
         assert action.owner_org == "Security" and action.referral_id is not None
         assert str(action.due_on) == "2026-11-25"
         await wait_for(pilot, lambda: "Send stills" in screen_text(app))
+
+
+async def test_attendance_then_close_the_clinic(
+    engine: Engine, db_path: Path, clock: FixedClock
+) -> None:
+    seed_referrals(engine, clock)
+    with session_scope(engine, actor="coordinator", clock=clock) as s:
+        clinic_id = clinic_service.create_clinic(session=s, clock=clock).id
+    assert clinic_id is not None
+    app = app_for(db_path, clock)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+        app.open_clinic(clinic_id)
+        await wait_for(pilot, lambda: "Crime clinic · 18/11/2026 · Draft" in screen_text(app))
 
         # Attendance.
         await pilot.press("w")
