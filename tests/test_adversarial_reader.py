@@ -273,3 +273,19 @@ def test_zip_members_are_checked_whatever_size_they_declare(tmp_path: Path) -> N
     assert info.file_size < 1000
     with pytest.raises(ReadError, match="XFD1048576"):
         read_rows(path)
+
+
+def test_headers_with_line_breaks_and_controls_read_as_one_line(tmp_path: Path) -> None:
+    """Found by the fuzzer: a header "0\\n0" made the refusal two lines long."""
+    path = hf.xlsx(
+        tmp_path / "wrapped.xlsx",
+        '<sheetData><row r="1">'
+        + hf.inline("A1", "Ref")
+        + hf.inline("B1", "Prison\nNo")
+        + hf.inline("C1", "Name")
+        + hf.inline("D1", "0\n0\t_x001B_[2J")
+        + "</row></sheetData>",
+    )
+    table = read_table(path, FIELDS)
+    assert table.headers == ["Ref", "Prison No", "Name", "0 0"]
+    assert table.column_of("nomis_number") == "Prison No"

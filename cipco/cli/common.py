@@ -60,7 +60,7 @@ def fail(message: str, code: int = EXIT_PROBLEMS) -> NoReturn:
     from cipco.text import clean
 
     Console(stderr=True, highlight=False, soft_wrap=True).print(
-        f"cipco: {clean(message, newlines=True)}", markup=False
+        f"cipco: {clean(message)}", markup=False
     )
     raise SystemExit(code)
 

@@ -48,6 +48,7 @@ from pathlib import Path
 from typing import Any
 
 from cipco.dates import DateError, parse_date, parse_wall_clock
+from cipco.text import clean
 
 HEADER_SCAN_ROWS = 20
 MIN_HEADER_MATCHES = 3
@@ -276,7 +277,11 @@ def read_table(
         )
     header_index, mapping = found
     header_cells = rows[header_index]
-    headers = [_cell_text(c) or f"Column {i + 1}" for i, c in enumerate(header_cells)]
+    # one line each, whatever the file holds ("Prison\nNo" is "Prison No"): headers are
+    # shown in messages, mappings and reject workbooks
+    headers = [
+        clean(_cell_text(c)).strip() or f"Column {i + 1}" for i, c in enumerate(header_cells)
+    ]
     unmapped = [
         headers[i] for i, c in enumerate(header_cells) if i not in mapping and _cell_text(c)
     ]
@@ -314,8 +319,6 @@ def clean_text(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, str):
-        from cipco.text import clean
-
         return clean(value, newlines=True).strip()
     if isinstance(value, bool):
         return "Yes" if value else "No"
