@@ -182,8 +182,9 @@ def _candidates(path: Path) -> Iterable[Path]:
         yield path.with_name(f"{path.stem}-{number}{path.suffix}")
 
 
-def _place_exclusively(temp: Path, final: Path) -> bool:
-    """Move ``temp`` to ``final`` only if ``final`` does not exist. False if it does."""
+def link_into_place(temp: Path, final: Path) -> bool | None:
+    """Hard-link ``temp`` as ``final`` unless ``final`` exists: True when linked, False when
+    ``final`` exists, None when the file system has no hard links (the caller falls back)."""
     try:
         os.link(temp, final)
     except FileExistsError:
@@ -191,6 +192,16 @@ def _place_exclusively(temp: Path, final: Path) -> bool:
     except OSError as exc:
         if exc.errno not in (errno.EPERM, errno.EXDEV, errno.ENOTSUP, errno.EMLINK):
             raise
+        return None
+    return True
+
+
+def _place_exclusively(temp: Path, final: Path) -> bool:
+    """Move ``temp`` to ``final`` only if ``final`` does not exist. False if it does."""
+    linked = link_into_place(temp, final)
+    if linked is False:
+        return False
+    if linked is None:
         # A file system without hard links: create exclusively, then copy the bytes.
         try:
             fd = os.open(final, os.O_WRONLY | os.O_CREAT | os.O_EXCL, OWNER_ONLY_FILE)
