@@ -207,19 +207,13 @@ def person_view(
         warn_days=settings.get_int(session, "order_expiry_warn_days"),
     )
     codes = tuple(person.alert_codes or ())
-    return PersonView(
-        id=person.id,
+    return row_from(
+        PersonView,
+        person,
         band=person.soc_band,
         alert_codes=codes,
         alert_labels=tuple(f"{c} {ALERT_LABELS.get(c, '')}".strip() for c in codes),
         ocg_name=person.ocg_name or "",
-        last_review_on=person.last_review_on,
-        next_review_on=person.next_review_on,
-        release_date=person.release_date,
-        do_not_share=person.do_not_share,
-        reason=person.reason,
-        notes=person.notes,
-        version=person.version,
         flags=tuple(flags),
         orders=tuple(orders),
         events=tuple(events),
