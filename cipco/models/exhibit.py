@@ -18,7 +18,7 @@ from sqlalchemy import Column, Index, Integer
 from sqlmodel import Field, SQLModel
 
 from cipco.models.fields import Aware, MaybeAware, MaybeLine, maybe_line
-from cipco.models.people import validate_nomis
+from cipco.models.people import checked_code, normalise_nomis, validate_nomis
 from cipco.models.site import SiteScoped
 from cipco.models.types import UTCDateTime, versioned
 
@@ -122,18 +122,15 @@ class Reason(StrEnum):
 REFERENCE_RE = re.compile(r"^[A-Z]{1,5}/[0-9]{1,6}(/[0-9]{1,4})*$")
 
 
-def normalise_reference(value: str) -> str:
-    return re.sub(r"\s+", "", value or "").upper()
+normalise_reference = normalise_nomis  # spaces dropped, upper-cased: ' js / 1 ' -> 'JS/1'
 
 
 def validate_reference(value: str) -> str:
-    cleaned = normalise_reference(value)
-    if not REFERENCE_RE.match(cleaned):
-        raise ValueError(
-            f"'{value}' is not an exhibit reference: expected initials / number, e.g. JS/1 "
-            "or a sub-exhibit JS/1/1"
-        )
-    return cleaned
+    return checked_code(
+        value,
+        REFERENCE_RE,
+        "an exhibit reference: expected initials / number, e.g. JS/1 or a sub-exhibit JS/1/1",
+    )
 
 
 def parent_reference(reference: str) -> str | None:
