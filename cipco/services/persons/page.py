@@ -29,7 +29,7 @@ from cipco.models.person import (
 from cipco.models.reference import CrimeCategory, OrderType
 from cipco.models.referral import STATUS_LABELS, PartyRole, Referral, ReferralParty
 from cipco.services import settings
-from cipco.services.logspec import row_from
+from cipco.services.logspec import label_of, row_from
 from cipco.services.persons.rules import PersonFlag, person_flags
 
 
@@ -73,9 +73,7 @@ class AssociationView:
     name: str
     note: str
 
-    @property
-    def kind_label(self) -> str:
-        return ASSOCIATION_LABELS.get(self.kind, self.kind)
+    kind_label = label_of("kind", ASSOCIATION_LABELS)
 
 
 @dataclass(frozen=True)
@@ -88,9 +86,7 @@ class EventView:
     notified_at: datetime | None
     notified_how: str
 
-    @property
-    def kind_label(self) -> str:
-        return TRIGGER_LABELS.get(self.kind, self.kind)
+    kind_label = label_of("kind", TRIGGER_LABELS)
 
 
 @dataclass(frozen=True)
