@@ -44,6 +44,7 @@ from cipco.services import audit
 from cipco.services.chain import event_row
 from cipco.services.errors import RecordError
 from cipco.services.flags import CLOSED_STATUSES
+from cipco.services.logspec import row_from
 from cipco.services.paging import Page, PageQuery, count_of, text_filter
 
 audit.track(Exhibit)
@@ -174,13 +175,19 @@ def open_referrals(session: Session, exhibit_id: int) -> list[str]:
 
 
 @dataclass(frozen=True)
-class ExhibitRow:
+class ExhibitLine:
+    """What every exhibit line shows (a register row, an agenda or flag entry)."""
+
     id: int
     reference: str
     exhibit_type: str
     description: str
     referrals: str
     holder: str
+
+
+@dataclass(frozen=True)
+class ExhibitRow(ExhibitLine):
     location: str
     seal_number: str
     state: str
@@ -344,15 +351,9 @@ def queue_counts(session: Session, clock: Clock, text: str = "") -> dict[str, in
 
 
 @dataclass(frozen=True)
-class ExhibitDue:
+class ExhibitDue(ExhibitLine):
     """An exhibit for the clinic agenda or the flags."""
 
-    id: int
-    reference: str
-    exhibit_type: str
-    description: str
-    referrals: str
-    holder: str
     due_on: date | None
     label: str
 
@@ -381,13 +382,11 @@ def _due(session: Session, clock: Clock, queue: str, due: str, label: str) -> li
     )
     refs = _referral_refs(session, [e.id for e in exhibits if e.id is not None])
     return [
-        ExhibitDue(
+        row_from(
+            ExhibitDue,
+            e,
             id=e.id or 0,
-            reference=e.reference,
-            exhibit_type=e.exhibit_type,
-            description=e.description,
             referrals=", ".join(refs.get(e.id or 0, [])),
-            holder=e.holder,
             due_on=getattr(e, due),
             label=f"{label} {getattr(e, due):%d/%m/%Y}",
         )
