@@ -176,12 +176,6 @@ def _reason(exc: OSError) -> str:
     return exc.strerror or type(exc).__name__
 
 
-def _candidates(path: Path) -> Iterable[Path]:
-    yield path
-    for number in range(2, MAX_CLASH_SUFFIX + 1):
-        yield path.with_name(f"{path.stem}-{number}{path.suffix}")
-
-
 def link_into_place(temp: Path, final: Path) -> bool | None:
     """Hard-link ``temp`` as ``final`` unless ``final`` exists: True when linked, False when
     ``final`` exists, None when the file system has no hard links (the caller falls back)."""
@@ -194,6 +188,12 @@ def link_into_place(temp: Path, final: Path) -> bool | None:
             raise
         return None
     return True
+
+
+def _candidates(path: Path) -> Iterable[Path]:
+    yield path
+    for number in range(2, MAX_CLASH_SUFFIX + 1):
+        yield path.with_name(f"{path.stem}-{number}{path.suffix}")
 
 
 def _place_exclusively(temp: Path, final: Path) -> bool:
