@@ -18,32 +18,53 @@ from cipco.spreadsheets.reader import FieldSpec
 FIELDS: list[FieldSpec] = [
     FieldSpec(
         "nomis_number",
-        ("Prison number", "NOMIS", "NOMIS number", "Prison no", "Prisoner number"),
+        ("Prison number", "NOMIS", "NOMIS number", "Prison no", "Prisoner number", "NOMS no"),
         required=True,
     ),
     FieldSpec("prisoner_name", ("Name", "Prisoner name", "Prisoner", "Surname")),
     FieldSpec("referral_reference", ("Referral", "Referral ref", "Tracker ref", "Our ref")),
-    FieldSpec("crime_ref", ("Crime ref", "Crime reference", "Crime number", "Police ref")),
+    FieldSpec(
+        "crime_ref",
+        ("Crime ref", "Crime reference", "Crime number", "Police ref", "Crime ref no", "CRN"),
+    ),
     FieldSpec("urn", ("URN", "Case number", "Case ref")),
     FieldSpec("form_label", ("Form", "Form type", "Document")),
     FieldSpec(
         "charges", ("Charges", "Charge", "Offence", "Offences", "Charge wording"), required=True
     ),
     FieldSpec("court", ("Court",)),
-    FieldSpec("first_hearing_on", ("First hearing", "Hearing date", "Court date"), kind="date"),
-    FieldSpec("received_at", ("Received", "Date received", "Received at"), kind="datetime"),
+    FieldSpec(
+        "first_hearing_on",
+        ("First hearing", "Hearing date", "Court date", "First hearing date"),
+        kind="date",
+    ),
+    FieldSpec(
+        "received_at",
+        ("Received", "Date received", "Received at", "Received date", "Date papers received"),
+        kind="datetime",
+        event="receive",
+    ),
     FieldSpec("received_from", ("Received from", "From", "Sent by")),
     FieldSpec(
-        "served_at", ("Served", "Date served", "Served at", "Served date/time"), kind="datetime"
+        "served_at",
+        ("Served", "Date served", "Served at", "Served date/time", "Date of service"),
+        kind="datetime",
+        event="serve",
     ),
+    FieldSpec("served", ("Served (Y/N)",), question=("serve",)),
     FieldSpec("served_by", ("Served by", "Serving officer")),
     FieldSpec("witnessed_by", ("Witnessed by", "Witness")),
-    FieldSpec("response", ("Response", "Prisoner response", "Signed", "Outcome")),
+    FieldSpec(
+        "response",
+        ("Response", "Prisoner response", "Signed", "Outcome", "Signed/refused"),
+        question=("sign",),
+    ),
     FieldSpec("note", ("Service note", "Reason not served")),
     FieldSpec(
         "copy_returned_at",
         ("Copy returned", "Returned to police", "Copy returned to police"),
         kind="datetime",
+        event="return",
     ),
     FieldSpec("copy_returned_how", ("Returned how", "Return method")),
     FieldSpec("notes", ("Notes", "Comments", "Remarks")),
@@ -77,7 +98,7 @@ IMPORT = ImportLog(
     name="mg4d",
     fields=FIELDS,
     key_field="nomis_number",
-    handler=lambda session, clock, _source: mg4d.Mg4dImport(session, clock),
+    handler=lambda session, clock, source: mg4d.Mg4dImport(session, clock, source),
 )
 
 EXPORT = ExportLog(

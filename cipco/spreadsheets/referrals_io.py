@@ -47,6 +47,8 @@ FIELDS: list[FieldSpec] = [
         ("Incident date", "Date of Incident", "DOI", "Incident Date/Time", "Date of Offence"),
         required=True,
         kind="datetime",
+        event="incident",
+        time_synonyms=("Time", "Time of offence", "TOI"),
     ),
     FieldSpec(
         "category",
@@ -73,13 +75,25 @@ FIELDS: list[FieldSpec] = [
         "referred_at",
         ("Date referred", "Referral Date", "Referred", "Date Referred to Police"),
         kind="datetime",
+        event="refer",
     ),
     FieldSpec(
-        "acknowledged_at", ("Date acknowledged", "Acknowledged", "Ack Date"), kind="datetime"
+        "acknowledged_at",
+        ("Date acknowledged", "Acknowledged", "Ack Date"),
+        kind="datetime",
+        event="acknowledge",
     ),
-    FieldSpec("charged_at", ("Date charged", "Charge Date", "Charged On"), kind="datetime"),
     FieldSpec(
-        "closed_at", ("Date closed", "Closed", "Closed On", "Date Finalised"), kind="datetime"
+        "charged_at",
+        ("Date charged", "Charge Date", "Charged On"),
+        kind="datetime",
+        event="charge",
+    ),
+    FieldSpec(
+        "closed_at",
+        ("Date closed", "Closed", "Closed On", "Date Finalised"),
+        kind="datetime",
+        event="close",
     ),
     FieldSpec("location", ("Location", "Wing", "Where")),
     FieldSpec("description", ("Description", "Details", "Summary", "Circumstances")),
