@@ -17,6 +17,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from pydantic import ValidationError
 
@@ -109,3 +110,17 @@ def merge_original(
 def original_text(pairs: Sequence[Sequence[str]] | None) -> str:
     """Original columns as shown and exported: one ``Header: value`` line each."""
     return "\n".join(f"{h}: {v}" if h else v for h, v in pairs or [])
+
+
+def originals_of(session: Any, model: Any, ids: Sequence[int]) -> dict[int, list[list[str]]]:
+    """{id: original columns} of the records of ``model`` with these ids that have any."""
+    if not ids:
+        return {}
+    from sqlalchemy import select
+
+    rows = session.execute(
+        select(model.id, model.original_columns).where(
+            model.id.in_(list(ids)), model.original_columns.is_not(None)
+        )
+    )
+    return {rid: pairs for rid, pairs in rows if pairs}

@@ -10,6 +10,7 @@ from __future__ import annotations
 from cipco.services.action_import import ActionImport
 from cipco.services.log_rows import ACTION_FIELDS, action_rows
 from cipco.services.paging import PageQuery
+from cipco.services.row_import import original_text
 from cipco.spreadsheets.exporting import ExportLog, ExportRequest, columns
 from cipco.spreadsheets.importers import ImportLog
 from cipco.spreadsheets.reader import FieldSpec
@@ -61,8 +62,9 @@ COLUMNS = columns(
     Raised at clinic  | clinic_held_on     | 14 | date
     Done / dropped at | closed_at          | 18 | datetime
     Note / reason     | status_reason      | 40
+    Original columns  | original_columns   | 40 |  | internal
     """,
-    convert={"status": str.capitalize},
+    convert={"status": str.capitalize, "original_columns": original_text},
 )
 
 IMPORT = ImportLog(
@@ -70,6 +72,7 @@ IMPORT = ImportLog(
     fields=FIELDS,
     key_field="text",
     handler=ActionImport,
+    derived=("Action no.", "Overdue"),
     counts_note="a clinic date with no clinic gets one, closed once the import is done",
     choices=lambda _session: {"status": ["Open", "Done", "Dropped"]},
 )

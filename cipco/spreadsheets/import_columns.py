@@ -118,6 +118,14 @@ def remembered_layouts(engine: Engine, log: ImportLog) -> dict[str, dict[str, st
         return {}
 
 
+def set_derived(log: ImportLog, table: Table) -> None:
+    """Columns of cipco's own export that it works out itself are neither imported nor kept."""
+    derived = {header_words.normalise(h) for h in log.derived}
+    for index in [i for i in table.kept if header_words.normalise(table.headers[i]) in derived]:
+        table.kept.remove(index)
+        table.derived.append(index)
+
+
 def _quoted(header: str) -> str:
     """A header as it goes inside ``--map '...'`` on a shell line."""
     return shown(header, 60).replace("'", "'\\''")

@@ -51,6 +51,7 @@ from cipco.spreadsheets.import_columns import (
     remember_mapping,
     remembered_layouts,
     review_columns,
+    set_derived,
     shown,
 )
 from cipco.spreadsheets.reader import (
@@ -95,6 +96,9 @@ class ImportLog:
     counts_note: str = ""  # what the counts mean, where the words need it
     choices: Callable[[Session], dict[str, list[str]]] | None = None  # template drop-downs
     keeps_columns: bool = True  # the records have an "original columns" field
+    # headers of columns cipco's own export writes but works out itself (next due, state):
+    # read back from an export they are not imported, and not kept
+    derived: tuple[str, ...] = ()
 
     @property
     def read_fields(self) -> list[FieldSpec]:
@@ -170,6 +174,8 @@ class ImportSummary:
                 line = f"'{header}' -> {column.field} ({column.how}{why})"
             elif column.how == "kept":
                 line = f"'{header}' -> kept with each record (original columns)"
+            elif column.how == "derived":
+                line = f"'{header}' -> not imported (cipco works it out)"
             else:
                 line = f"'{header}' -> not imported (empty)"
             if column.header in lost:
@@ -305,6 +311,7 @@ def read_import_table(
         key_field=log.key_field,
         remembered=remembered,
     )
+    set_derived(log, table)
     present = set(table.mapping.values())
     missing = [s.header for s in log.fields if s.required and s.name not in present]
     if missing:

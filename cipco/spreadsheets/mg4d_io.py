@@ -11,6 +11,7 @@ from cipco.services import mg4d
 from cipco.services.log_rows import PAPERS_FIELDS, papers_rows
 from cipco.services.paging import PageQuery
 from cipco.services.person_import import do_not_share_numbers
+from cipco.services.row_import import original_text
 from cipco.spreadsheets.exporting import ExportLog, columns
 from cipco.spreadsheets.importers import ImportLog
 from cipco.spreadsheets.reader import FieldSpec
@@ -91,7 +92,9 @@ COLUMNS = columns(
     Service note  | note               | 30
     Copy returned | copy_returned_at   | 17 | datetime
     Returned how  | copy_returned_how  | 20
-    """
+    Original columns | original_columns | 40 |     | internal
+    """,
+    convert={"original_columns": original_text},
 )
 
 IMPORT = ImportLog(
@@ -99,6 +102,7 @@ IMPORT = ImportLog(
     fields=FIELDS,
     key_field="nomis_number",
     handler=lambda session, clock, source: mg4d.Mg4dImport(session, clock, source),
+    derived=("State",),
 )
 
 EXPORT = ExportLog(

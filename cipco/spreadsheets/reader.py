@@ -185,6 +185,7 @@ class Table:
     fingerprint: str = ""
     kept: list[int] = field(default_factory=list)  # unmapped columns with values
     empty: list[int] = field(default_factory=list)  # unmapped columns without any value
+    derived: list[int] = field(default_factory=list)  # what cipco works out (export's "State")
 
     def column_of(self, name: str) -> str:
         """The original header text of a field's column ("" if the file has none)."""
@@ -199,7 +200,7 @@ class Table:
     def columns(self) -> list[ColumnReport]:
         """Every column with a header or a value, in sheet order, and how it is read."""
         reports = []
-        kept, empty = set(self.kept), set(self.empty)
+        kept, empty, derived = set(self.kept), set(self.empty), set(self.derived)
         for index, header in enumerate(self.headers):
             if index in self.mapping:
                 match = self.how.get(index)
@@ -210,6 +211,8 @@ class Table:
                 reports.append(ColumnReport(index, header, how="kept"))
             elif index in empty:
                 reports.append(ColumnReport(index, header, how="empty"))
+            elif index in derived:
+                reports.append(ColumnReport(index, header, how="derived"))
         return reports
 
     def mapping_text(self) -> list[str]:
@@ -220,6 +223,8 @@ class Table:
                 lines.append(f"'{column.header}' -> {column.field} ({column.how}{why})")
             elif column.how == "kept":
                 lines.append(f"'{column.header}' -> kept in original columns")
+            elif column.how == "derived":
+                lines.append(f"'{column.header}' -> (not imported: cipco works it out)")
             else:
                 lines.append(f"'{column.header}' -> (not imported: empty)")
         return lines

@@ -13,6 +13,7 @@ from sqlmodel import Session
 from cipco.services import reports
 from cipco.services.person_import import do_not_share_numbers
 from cipco.services.referral_import import ReferralImport
+from cipco.services.row_import import original_text
 from cipco.spreadsheets.exporting import ExportLog, ExportRequest, columns
 from cipco.spreadsheets.importers import ImportLog
 from cipco.spreadsheets.reader import FieldSpec
@@ -121,7 +122,9 @@ COLUMNS = columns(
     Notes             | notes           | 40 |          | internal
     Next due          | next_due        | 34 |          | internal
     Next due by       | next_due_at     | 17 | datetime | internal
-    """
+    Original columns  | original_columns | 40 |         | internal
+    """,
+    convert={"original_columns": original_text},
 )
 
 
@@ -145,6 +148,7 @@ IMPORT = ImportLog(
     name="referrals",
     fields=FIELDS,
     key_field="nomis_number",
+    derived=("Next due", "Next due by"),
     handler=lambda session, clock, source: ReferralImport(session, clock, source=source),
     choices=_choices,
 )
