@@ -23,7 +23,12 @@ FIELDS: list[FieldSpec] = [
         required=True,
     ),
     FieldSpec("owner_org", ("Organisation", "Org", "Agency", "Department")),
-    FieldSpec("due_on", ("Due", "Due date", "Target date", "Deadline", "By"), kind="date"),
+    FieldSpec(
+        "due_on",
+        ("Due", "Due date", "Target date", "Deadline", "By", "Due by", "Complete by"),
+        kind="date",
+        event="due",
+    ),
     FieldSpec("status", ("Status", "Progress", "State", "Open/closed")),
     FieldSpec("referral", ("Referral", "Referral ref", "Our ref", "Tracker ref", "Ref")),
     FieldSpec(
@@ -37,14 +42,17 @@ FIELDS: list[FieldSpec] = [
             "Raised on",
             "Meeting date",
             "Date of clinic",
+            "Clinic held",
         ),
         required=True,
         kind="date",
+        event="raise",
     ),
     FieldSpec(
         "closed_at",
         ("Done / dropped at", "Date done", "Date completed", "Completed on", "Date closed"),
         kind="datetime",
+        event="complete",
     ),
     FieldSpec("note", ("Note / reason", "Note", "Notes", "Update", "Comments", "Reason")),
 ]

@@ -341,6 +341,8 @@ def _row_skip(cells: Sequence[Any], key_index: int | None, mapped: Mapping[int, 
     first_is_text = isinstance(first, str)
     if first_is_text and _TOTALS.match(first) and (not key_filled or first_index == key_index):
         return "totals"
+    if len(filled) == 1 and first_is_text and _NOTE.match(first):
+        return "note"
     if key_filled:
         return ""
     if any(
