@@ -27,11 +27,7 @@ class CipcoCommands(Provider):
         return self.app  # type: ignore[return-value]
 
     def _screens(self) -> list[tuple[str, str, Any]]:
-        entries = [(f"Go to {e.title}", e.help, partial(self.app.switch_mode, e.mode)) for e in NAV]
-        entries.append(
-            ("Go to Settings", "Local thresholds", partial(self.app.switch_mode, "settings"))
-        )
-        return entries
+        return [(f"Go to {e.title}", e.help, partial(self.cipco.action_go, e.mode)) for e in NAV]
 
     async def discover(self) -> Hits:
         for name, help_text, callback in self._screens():
@@ -55,41 +51,46 @@ class CipcoCommands(Provider):
                 help="Everything about this prisoner",
             )
 
-        def lookup() -> tuple[list[Any], list[Any], Any]:
-            with self.cipco.session() as session:
+        def lookup() -> tuple[list[Any], list[Any], tuple[int, str] | None]:
+            """Plain rows only: nothing read here is used after its session closes."""
+            with self.cipco.reading() as session:
+                found = exhibit_by_reference(session, text.upper())
+                exhibit = (
+                    (found.id, f"Exhibit {found.reference}  {found.description}")
+                    if found is not None and found.id is not None
+                    else None
+                )
                 return (
                     find_referrals(session, text, limit=15),
                     find_prisoners(session, text, limit=8),
-                    exhibit_by_reference(session, text.upper()),
+                    exhibit,
                 )
 
         referrals, prisoners, exhibit = await asyncio.to_thread(lookup)
+        app = self.cipco
         if exhibit is not None:
-            label = clean(f"Exhibit {exhibit.reference}  {exhibit.description}")
-            yield Hit(
-                1.0,
-                literal(label),  # a Text: names like "SMITH, [John]" are never markup
-                partial(self.cipco.open_exhibit, exhibit.id),
-                text=label,
-                help="Exhibit continuity",
-            )
+            yield record_hit(1.0, exhibit[1], app.open_exhibit, exhibit[0], "Exhibit continuity")
         for hit in referrals:
-            label = clean(f"{hit.reference}  {hit.nomis_number}  {hit.prisoner_name}")
-            yield Hit(
+            yield record_hit(
                 0.9,
-                literal(label),
-                partial(self.cipco.open_referral, hit.id),
-                text=label,
-                help=f"Referral · {status_label(hit.status)}",
+                f"{hit.reference}  {hit.nomis_number}  {hit.prisoner_name}",
+                app.open_referral,
+                hit.id,
+                f"Referral · {status_label(hit.status)}",
             )
         for prisoner in prisoners:
             if prisoner.nomis_number == nomis:
                 continue  # offered above
-            label = clean(f"Prisoner {prisoner.nomis_number}  {prisoner.name}")
-            yield Hit(
+            yield record_hit(
                 0.8,
-                literal(label),
-                partial(self.cipco.open_person, prisoner.nomis_number),
-                text=label,
-                help="Person of interest" if prisoner.on_list else "Prisoner page",
+                f"Prisoner {prisoner.nomis_number}  {prisoner.name}",
+                app.open_person,
+                prisoner.nomis_number,
+                "Person of interest" if prisoner.on_list else "Prisoner page",
             )
+
+
+def record_hit(score: float, words: str, open_it: Any, key: Any, help_text: str) -> Hit:
+    """A record found: its words cleaned and shown literally (``SMITH, [John]`` is not markup)."""
+    label = clean(words)
+    return Hit(score, literal(label), partial(open_it, key), text=label, help=help_text)
