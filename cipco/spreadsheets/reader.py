@@ -333,23 +333,30 @@ _NOTE = re.compile(r"^\s*(notes?\b|n\.?\s?b\b|comments?\s*:|please\b|\*|key\s*:)
 
 def _row_skip(cells: Sequence[Any], key_index: int | None, mapped: Mapping[int, str]) -> str:
     """Why a row is not data ("" if it is): blank, a totals line, or a note line."""
-    filled = [(i, c) for i, c in enumerate(cells) if _cell_text(c) != ""]
+    first_index = -1
+    first: Any = None
+    filled = 0
+    for index, cell in enumerate(cells):
+        if cell is None or cell == "" or (isinstance(cell, str) and not cell.strip()):
+            continue
+        filled += 1
+        if first_index < 0:
+            first_index, first = index, cell
     if not filled:
         return "blank"
-    key_filled = key_index is not None and any(i == key_index for i, _ in filled)
-    first_index, first = filled[0]
+    key_filled = (
+        key_index is not None and key_index < len(cells) and _cell_text(cells[key_index]) != ""
+    )
     first_is_text = isinstance(first, str)
     if first_is_text and _TOTALS.match(first) and (not key_filled or first_index == key_index):
         return "totals"
-    if len(filled) == 1 and first_is_text and _NOTE.match(first):
+    if filled == 1 and first_is_text and _NOTE.match(first):
         return "note"
     if key_filled:
         return ""
-    if any(
-        isinstance(c, str) and normalise_header(c.split(":")[0]) in TOTALS_WORDS for _i, c in filled
-    ):
+    if any(isinstance(c, str) and normalise_header(c.split(":")[0]) in TOTALS_WORDS for c in cells):
         return "totals"
-    if len(filled) == 1 and first_is_text and (_NOTE.match(first) or first_index not in mapped):
+    if filled == 1 and first_is_text and first_index not in mapped:
         return "note"
     return ""
 

@@ -26,15 +26,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from cipco.clock import Clock
-from cipco.dates import parse_datetime
+from cipco.clock import LONDON, Clock
 from cipco.db import insert_many
 from cipco.models.mg4d import (
     RESPONSE_LABELS,
@@ -121,7 +120,10 @@ def _text(values: dict[str, Any], name: str) -> str:
 
 
 def _instant(value: Any) -> datetime | None:
-    return parse_datetime(value) if isinstance(value, datetime) else None
+    """A cell's naive London wall-clock time (as the pipeline gives it) as UTC."""
+    if not isinstance(value, datetime):
+        return None
+    return (value if value.tzinfo else value.replace(tzinfo=LONDON)).astimezone(UTC)
 
 
 def _original(values: dict[str, Any]) -> list[list[str]] | None:
@@ -168,6 +170,7 @@ class Mg4dImport:
         self.pending_papers: list[dict[str, Any]] = []
         self.pending_events: list[dict[str, Any]] = []
         self.pending_keys: set[Key] = set()
+        self.actor = audit.actor_of(session)
 
     def set_columns(self, fields: set[str]) -> None:
         self.columns = fields
@@ -345,10 +348,16 @@ class Mg4dImport:
                 {
                     "id": self._take_id(ServiceEvent),
                     "papers_id": papers_id,
-                    **service.model_dump(),
+                    "served_at": service.served_at,
+                    "served_by": service.served_by,
+                    "witnessed_by": service.witnessed_by,
                     "response": service.response.value,
+                    "note": service.note,
+                    "copy_returned_at": service.copy_returned_at,
+                    "copy_returned_how": service.copy_returned_how,
+                    "corrects_event_id": None,
                     "recorded_at": self.now,
-                    "actor": audit.actor_of(self.session),
+                    "actor": self.actor,
                 }
             )
         self.pending_keys.add(key)

@@ -96,14 +96,17 @@ def _referral_for(session: Session, reference: str | None, prisoner_id: int) -> 
 
 def check_papers(data: PapersCreate, clock: Clock) -> None:
     """The papers' own dates: real, and not received in the future."""
-    real_dates(data.model_dump(exclude={"prisoner"}), error=Mg4dError)
+    dated = {"received_at": data.received_at, "first_hearing_on": data.first_hearing_on}
+    real_dates(dated, error=Mg4dError)
     not_future(data.received_at, clock, "received_at", "received", error=Mg4dError)
 
 
 def check_service(data: ServiceCreate, received_at: datetime, clock: Clock) -> None:
     """A service event's dates: real, not in the future, served after the papers came in,
     the copy returned after service."""
-    real_dates(data.model_dump(), error=Mg4dError)
+    real_dates(
+        {"served_at": data.served_at, "copy_returned_at": data.copy_returned_at}, error=Mg4dError
+    )
     not_future(data.served_at, clock, "served_at", "served", error=Mg4dError)
     not_before(
         data.served_at,
