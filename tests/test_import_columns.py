@@ -156,6 +156,15 @@ def test_a_confirmed_mapping_is_remembered_for_the_next_copy(
     code, output = cli(db_path, "import", "mg4d", str(later), "--dry-run", "--map", "Svd=note")
     assert column_line(output, "Svd") == "'Svd' -> note (--map)"
 
+    code, output = cli(db_path, "import", "remembered")
+    assert code == 0, output
+    assert "1. mg4d: november.xlsx (4 columns), saved 18/11/2026 10:00 by tester" in output
+    assert "'Inmate ID' -> nomis_number" in output
+    code, output = cli(db_path, "import", "remembered", "--forget", "1")
+    assert (code, output.strip()) == (0, "Forgot remembered layout 1.")
+    code, output = cli(db_path, "import", "mg4d", str(later), "--dry-run")
+    assert code == 2 and "no column for Prison number" in output  # guessing again
+
 
 def test_strict_refuses_a_file_that_would_lose_a_column(
     engine: Engine, db_path: Path, tmp_path: Path

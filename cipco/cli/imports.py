@@ -183,3 +183,42 @@ def _command(name: str, reads: str) -> Callable[..., None]:
 
 for _name, _reads in IMPORTS.items():
     import_app.command(_name)(_command(_name, _reads))
+
+
+@import_app.command("remembered")
+def remembered(
+    log: Annotated[
+        str | None, typer.Option("--log", help="Only this log's layouts (referrals, mg4d…).")
+    ] = None,
+    forget: Annotated[
+        int | None, typer.Option("--forget", help="Forget the remembered layout with this number.")
+    ] = None,
+) -> None:
+    """The column mappings imports remember, one per spreadsheet layout; --forget N drops one
+    (the next import of that layout guesses again, or takes --map)."""
+    from cipco.dates import format_datetime
+    from cipco.db import read_scope, session_scope
+    from cipco.services import import_mappings
+
+    if log is not None and log not in IMPORTS:
+        fail(f"--log '{log}': not a log that imports ({', '.join(IMPORTS)})", EXIT_USAGE)
+    if forget is not None:
+        engine = open_engine_or_exit()
+        with session_scope(engine, actor=actor(), clock=state.get_clock()) as session:
+            if not import_mappings.forget(session, forget):
+                fail(f"--forget {forget}: no remembered layout has that number", EXIT_PROBLEMS)
+        echo(f"Forgot remembered layout {forget}.")
+        return
+    engine = open_engine_or_exit(write=False)
+    with read_scope(engine) as session:
+        layouts = import_mappings.listing(session, log)
+    if not layouts:
+        echo("No remembered mappings.")
+        return
+    for layout in layouts:
+        echo(
+            f"{layout.id}. {layout.log}: {layout.file_name} ({len(layout.headers)} columns), "
+            f"saved {format_datetime(layout.saved_at)} by {layout.saved_by}"
+        )
+        for header, field in layout.mapping.items():
+            echo(f"     '{header}' -> {field}")
