@@ -85,3 +85,24 @@ async def test_each_page_shows_the_kept_columns(
             assert "Original columns" in screen_text(app)
             await pilot.press("escape")
             await settle(pilot)
+
+
+async def test_the_action_log_shows_an_actions_kept_columns(
+    engine: Engine, db_path: Path, tmp_path: Path, clock: FixedClock
+) -> None:
+    path = workbook(
+        tmp_path / "actions.xlsx",
+        ["Action", "Owner", "Clinic date", "RAG"],
+        [["Send CCTV stills", "SO Carr", "04/11/2026", "Red"]],
+    )
+    code, output = cli(db_path, "import", "actions", str(path))
+    assert code == 0, output
+    app = CipcoApp(db_path, clock=clock, poll_seconds=0.2)
+    # the least needed column of the action log: shown when the terminal is wide enough
+    async with app.run_test(size=(200, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("6")
+        await settle(pilot)
+        await wait_for(pilot, lambda: "Send CCTV stills" in screen_text(app))
+        text = screen_text(app)
+        assert "Original columns" in text and "RAG: Red" in text, text
