@@ -223,13 +223,24 @@ def _day_from_text(text: str) -> date:
 
 
 def parse_time(value: Any) -> time | None:
-    """``14:35``, ``14.35``, ``1435``, ``14:35:10``, ``2.15pm``, ``2pm``; blank is None."""
+    """``14:35``, ``14.35``, ``1435``, ``14:35:10``, ``2.15pm``, ``2pm``; time and datetime
+    cells; a number cell (``1435``, ``935``) or a fraction of a day (``0.6076``). Blank is None.
+    """
     if value is None:
         return None
     if isinstance(value, time):
         return value.replace(tzinfo=None)
     if isinstance(value, datetime):
         return value.time()
+    if isinstance(value, bool):
+        raise DateError(f"'{value}' is not a time")
+    if isinstance(value, float) and 0 <= value < 1:  # a spreadsheet time: a fraction of a day
+        seconds = round(value * 86400)
+        return time(seconds // 3600 % 24, seconds // 60 % 60, seconds % 60)
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, int) and 0 <= value <= 2359:  # a number cell: 1435, 935 (09:35)
+        value = f"{value:04d}"
     text = " ".join(str(value).split())
     if not text:
         return None
@@ -311,4 +322,13 @@ def parse_wall_clock(value: Any) -> datetime | None:
     parsed = parse_when(value)
     if parsed is None:
         return None
-    return datetime.combine(parsed.day, parsed.time or time.min)
+    return wall_clock(parsed.day, parsed.time)
+
+
+def wall_clock(day: date, at: time | None) -> datetime:
+    """A naive London wall-clock datetime: midnight exactly when the time was not recorded,
+    a recorded 00:00 one microsecond later (so it stays a recorded time)."""
+    if at is None:
+        return datetime.combine(day, time.min)
+    moment = datetime.combine(day, at.replace(tzinfo=None))
+    return moment + _TYPED_MIDNIGHT if moment.time() == time.min else moment

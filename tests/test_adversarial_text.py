@@ -100,7 +100,7 @@ def test_cli_never_prints_escapes_from_a_file(
         cli_app, ["--db", str(db_path), "import", "referrals", str(source), "--dry-run"]
     )
     assert result.exit_code == 1
-    assert "'Evil header' -> (not imported)" in result.output
+    assert "'Evil header' -> not imported (empty)" in result.output
     assert "\x1b" not in result.output and "\x07" not in result.output
     missing = CliRunner().invoke(
         cli_app, ["--db", str(db_path), "export", "proforma", "REF\x1b[2J\x1b]0;x\x07"]

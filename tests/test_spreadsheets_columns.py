@@ -148,7 +148,7 @@ def test_police_referrals_export_leaves_out_internal_columns_and_restricted_peop
     assert f"({withheld} naming people marked 'do not share' withheld)" in result.output
     about = _about(Path("police.xlsx"))
     notes = " ".join(str(n) for n in about["Note"])
-    assert "Internal columns left out: Notes, Next due, Next due by" in notes
+    assert "Internal columns left out: Notes, Next due, Next due by, Original columns" in notes
     assert f"{withheld} rows name a person marked 'do not share'" in notes
     assert about["Filter: restricted entries"] == ["withheld"]
 
@@ -166,7 +166,7 @@ def test_police_referrals_export_leaves_out_internal_columns_and_restricted_peop
     )
     assert result.exit_code == 0, result.output
     ws = load_workbook("all.xlsx")["Referrals"]
-    assert [c.value for c in ws[1]][-3:] == ["Notes", "Next due", "Next due by"]
+    assert [c.value for c in ws[1]][-4:] == ["Notes", "Next due", "Next due by", "Original columns"]
     numbers = [r[1] for r in ws.iter_rows(min_row=2, values_only=True)]
     assert WITHHELD not in numbers and hidden & set(numbers)
     notes = " ".join(str(n) for n in _about(Path("all.xlsx"))["Note"])

@@ -58,7 +58,7 @@ def test_export_workbook_rules_and_round_trip(
     header = [c.value for c in ws[1]]
     assert header[:4] == ["Reference", "Prison number", "Prisoner name", "Incident date"]
     assert ws.freeze_panes == "A2"
-    assert ws.auto_filter.ref == f"A1:S{count + 1}"
+    assert ws.auto_filter.ref == f"A1:T{count + 1}"  # the last: Original columns
     assert ws["A1"].font.b
     incident = ws.cell(row=2, column=4)
     assert isinstance(incident.value, datetime)

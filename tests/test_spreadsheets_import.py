@@ -319,7 +319,7 @@ def test_messy_tracker_counts_values_and_rejects(
     assert (summary.imported, summary.updated, summary.unchanged) == (9, 0, 0)
     assert (summary.skipped, summary.rejected) == (2, 6)
     assert summary.committed
-    assert "'Spare column' -> (not imported)" in summary.mapping
+    assert "'Spare column' -> kept with each record (original columns)" in summary.column_lines()
     reasons = {r.row: (r.column, r.reason) for r in summary.rejects}
     assert reasons[14] == ("NOMIS No.", "prison number is missing")
     assert reasons[15][0] == "NOMIS No." and "not a prison number" in reasons[15][1]
@@ -454,7 +454,7 @@ def test_map_override_and_missing_header(engine: Engine, clock: FixedClock, tmp_
     ws.append(["A1234BC", "05/06/2024", "Drugs", "Referred"])
     path = tmp_path / "odd.xlsx"
     wb.save(path)
-    with pytest.raises(ReadError, match="no header row"):
+    with pytest.raises(ReadError, match="no column for Prison number, Incident date"):
         run(engine, path, clock)
     summary = run(engine, path, clock, overrides={"Inmate": "nomis_number", "When": "incident_at"})
     assert summary.imported == 1

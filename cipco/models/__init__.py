@@ -3,6 +3,7 @@
 from cipco.models.audit import AuditEvent
 from cipco.models.clinic import AgendaItem, Attendance, Clinic, ClinicAction
 from cipco.models.exhibit import Exhibit, ExhibitEvent, ExhibitReferral
+from cipco.models.imports import ImportMapping
 from cipco.models.mg4d import ChargePapers, ServiceEvent
 from cipco.models.people import Prisoner
 from cipco.models.person import AncillaryOrder, Association, CustodyEvent, PersonOfInterest
@@ -27,6 +28,7 @@ __all__ = [
     "ExhibitReferral",
     "FollowUp",
     "Force",
+    "ImportMapping",
     "OrderType",
     "PersonOfInterest",
     "Prison",

@@ -10,7 +10,7 @@ from enum import StrEnum
 from typing import Annotated
 
 from pydantic import BeforeValidator
-from sqlalchemy import Column, Index, Integer
+from sqlalchemy import JSON, Column, Index, Integer
 from sqlmodel import Field, SQLModel
 
 from cipco.models.fields import Line, MaybeLine, maybe_required, one_line, required
@@ -90,6 +90,7 @@ class ClinicAction(SiteScoped, table=True):
     dropped_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_at: datetime = Field(sa_type=UTCDateTime)
     updated_at: datetime = Field(sa_type=UTCDateTime)
+    original_columns: list[list[str]] | None = Field(default=None, sa_column=Column(JSON))
     version: int = Field(default=1, sa_column=Column(Integer, nullable=False))
 
     __mapper_args__ = versioned()

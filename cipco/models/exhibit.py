@@ -14,7 +14,7 @@ from enum import StrEnum
 from typing import Any
 
 from pydantic import field_validator, model_validator
-from sqlalchemy import Column, Index, Integer
+from sqlalchemy import JSON, Column, Index, Integer
 from sqlmodel import Field, SQLModel
 
 from cipco.models.fields import Aware, MaybeAware, MaybeLine, maybe_line
@@ -180,6 +180,7 @@ class Exhibit(SiteScoped, table=True):
     head_hash: str = ""
     created_at: datetime = Field(sa_type=UTCDateTime)
     updated_at: datetime = Field(sa_type=UTCDateTime)
+    original_columns: list[list[str]] | None = Field(default=None, sa_column=Column(JSON))
     version: int = Field(default=1, sa_column=Column(Integer, nullable=False))
 
     __mapper_args__ = versioned()

@@ -10,7 +10,7 @@ from enum import StrEnum
 from typing import Annotated
 
 from pydantic import BeforeValidator, model_validator
-from sqlalchemy import Column, Integer
+from sqlalchemy import JSON, Column, Integer
 from sqlmodel import Field, SQLModel
 
 from cipco.models.fields import Aware, Line, MaybeAware, MaybeLine, Notes, one_line, required
@@ -22,6 +22,7 @@ from cipco.models.types import UTCDateTime, versioned
 class Response(StrEnum):
     SIGNED = "signed"
     REFUSED = "refused"
+    SERVED_NOT_SIGNED = "served_not_signed"  # served; the log says not signed (no refusal)
     NOT_SERVED_RELEASED = "not_served_released"
     NOT_SERVED_TRANSFERRED = "not_served_transferred"
     NOT_SERVED_OTHER = "not_served_other"
@@ -30,11 +31,12 @@ class Response(StrEnum):
 RESPONSE_LABELS: dict[str, str] = {
     Response.SIGNED: "Served: signed",
     Response.REFUSED: "Served: refused to sign",
+    Response.SERVED_NOT_SIGNED: "Served: not signed",
     Response.NOT_SERVED_RELEASED: "Not served: released",
     Response.NOT_SERVED_TRANSFERRED: "Not served: transferred",
     Response.NOT_SERVED_OTHER: "Not served: other",
 }
-SERVED_RESPONSES = frozenset({Response.SIGNED, Response.REFUSED})
+SERVED_RESPONSES = frozenset({Response.SIGNED, Response.REFUSED, Response.SERVED_NOT_SIGNED})
 
 
 class PapersState(StrEnum):
@@ -71,6 +73,7 @@ class ChargePapers(SiteScoped, table=True):
     response: str | None = None
     created_at: datetime = Field(sa_type=UTCDateTime)
     updated_at: datetime = Field(sa_type=UTCDateTime)
+    original_columns: list[list[str]] | None = Field(default=None, sa_column=Column(JSON))
     version: int = Field(default=1, sa_column=Column(Integer, nullable=False))
 
     __mapper_args__ = versioned()

@@ -188,6 +188,7 @@ class Referral(SiteScoped, table=True):
     next_due_label: str | None = None
     created_at: datetime = Field(sa_type=UTCDateTime)
     updated_at: datetime = Field(sa_type=UTCDateTime)
+    original_columns: list[list[str]] | None = Field(default=None, sa_column=Column(JSON))
     version: int = Field(default=1, sa_column=Column(Integer, nullable=False))
 
     __mapper_args__ = versioned()

@@ -30,8 +30,16 @@ def _export(query: PageQuery) -> ExportRequest:
 
 VIEW = ListView(
     "actions",
-    keep={"text": 1, "owner": 1, "status": 1, "due_on": 2, "clinic": 3, "referral": 4},
-    widths={"text": 24, "owner": 14, "status": 14},
+    keep={
+        "text": 1,
+        "owner": 1,
+        "status": 1,
+        "due_on": 2,
+        "clinic": 3,
+        "referral": 4,
+        "original": 5,
+    },
+    widths={"text": 24, "owner": 14, "status": 14, "original": 12},
     style=_style,
     empty="No actions match. Actions are added in a clinic (2, open one, then a).",
     status=_status,

@@ -11,10 +11,10 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from cipco.clock import format_date, to_london
-from cipco.models.exhibit import EventKind
+from cipco.models.exhibit import EventKind, Exhibit
 from cipco.screens import keymap
 from cipco.screens.cells import assembled, when
-from cipco.screens.record_page import RecordPage
+from cipco.screens.record_page import RecordPage, original_columns
 from cipco.services import exhibits as svc
 from cipco.services.exhibits import ExhibitDetail, TimelineEntry, state_label, type_label
 
@@ -129,9 +129,8 @@ class ExhibitDetailScreen(RecordPage):
             for e in detail.timeline
             if e.correctable
         ]
-        return Drawn(
-            detail.reference, detail.holder, events, header_text(detail), timeline_text(detail)
-        )
+        head = header_text(detail) + original_columns(session, Exhibit, self.exhibit_id)
+        return Drawn(detail.reference, detail.holder, events, head, timeline_text(detail))
 
     def show(self, drawn: Drawn) -> None:
         self.drawn = drawn

@@ -115,6 +115,7 @@ _KEYS: tuple[Key, ...] = (
     Key("save", "ctrl+s,f2", "Save", "Save the form.", "forms", "^s", rank=1, priority=True),
     Key("reload", "ctrl+r", "Reload", "After someone else saved: their values in, your changes kept.", "forms", "^r", rank=3),
     Key("confirm", "y", "Yes", "Yes, in a question.", "forms", show=False),
+    Key("choose_file", "o", "Choose file", "Pick the spreadsheet to import from the folders.", "forms", rank=5),
 )
 # fmt: on
 

@@ -13,8 +13,9 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from cipco.clock import format_date, format_datetime
+from cipco.models.mg4d import ChargePapers
 from cipco.screens import keymap
-from cipco.screens.record_page import RecordPage
+from cipco.screens.record_page import RecordPage, original_columns
 from cipco.services.mg4d import PapersDetail, delete_papers, papers_detail
 
 EVENT_COLUMNS = (
@@ -120,7 +121,7 @@ class PapersDetailScreen(RecordPage):
             row.referral_id,
             row.state,
             len(detail.events),
-            summary_text(detail),
+            summary_text(detail) + original_columns(session, ChargePapers, self.papers_id),
             events_table(detail),
         )
 

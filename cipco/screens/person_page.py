@@ -21,9 +21,10 @@ from textual.widgets import DataTable, Static
 
 from cipco.clock import format_date, format_datetime
 from cipco.models.people import normalise_nomis
+from cipco.models.person import PersonOfInterest
 from cipco.screens import keymap
 from cipco.screens.cells import SEVERITY_WORDS, cells, severity_style
-from cipco.screens.record_page import RecordPage
+from cipco.screens.record_page import RecordPage, original_columns
 from cipco.services import persons
 from cipco.services.flags import Severity
 from cipco.services.persons import PersonPageData
@@ -231,7 +232,10 @@ class PersonPage(RecordPage):
     def load(self, session: Session) -> Drawn:
         data = persons.person_page(session, self.nomis_number, self.cipco.clock)
         rows = {s.key: s.rows(data) if data else [] for s in SECTIONS}
-        return Drawn(data, summary_text(self.nomis_number, data), rows)
+        summary = summary_text(self.nomis_number, data)
+        if data is not None and data.person is not None:
+            summary += original_columns(session, PersonOfInterest, data.person.id)
+        return Drawn(data, summary, rows)
 
     def show(self, drawn: Drawn) -> None:
         self.data = drawn.data

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from rich.text import Text
 from sqlmodel import Session
 from textual.binding import BindingType
 from textual.screen import Screen
@@ -20,6 +21,27 @@ from cipco.screens import keymap
 from cipco.screens.base import CipcoScreen
 from cipco.screens.record_form import Saved
 from cipco.text import make_safe
+
+
+def original_columns_text(pairs: Any) -> Text:
+    """The columns an import kept with the record ("Header: value" each), or nothing."""
+    text = Text()
+    if not pairs:
+        return text
+    text.append("\nOriginal columns (kept from an imported spreadsheet)", style="bold")
+    for header, value in pairs:
+        text.append(f"\n  {header}: " if header else "\n  ", style="dim")
+        text.append(str(value))
+    return text
+
+
+def original_columns(session: Session, model: Any, record_id: int | None) -> Text:
+    """A record's kept columns as :func:`original_columns_text` draws them."""
+    from cipco.services.row_import import originals_of
+
+    if record_id is None:
+        return Text()
+    return original_columns_text(originals_of(session, model, [record_id]).get(record_id))
 
 
 class RecordPage(CipcoScreen):

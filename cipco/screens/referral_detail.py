@@ -15,7 +15,7 @@ from textual.widgets import Static, TabbedContent, TabPane
 from cipco.clock import format_date, format_datetime
 from cipco.models.referral import AGGRAVATING_FACTORS, EVIDENCE_ITEMS
 from cipco.screens import keymap
-from cipco.screens.record_page import RecordPage
+from cipco.screens.record_page import RecordPage, original_columns_text
 from cipco.services.flags import Severity
 from cipco.services.referrals import (
     ReferralDetail,
@@ -153,7 +153,8 @@ def render_detail(d: ReferralDetail) -> tuple[Group, Table, Table]:
         )
     if not d.history:
         history.add_row("", "", Text("No changes recorded yet", style="dim"), "", "")
-    summary = Group(heading, Text(""), flags, *info, Text(""), facts, Text(""), people)
+    kept = original_columns_text(r.original_columns)
+    summary = Group(heading, Text(""), flags, *info, Text(""), facts, kept, Text(""), people)
     return summary, timeline, history
 
 

@@ -11,6 +11,10 @@ status, the referral it is about and the date of the clinic that raised it.
   organisation, referral or status updates it.
 - Status words: done / complete / closed mark the action done; dropped / cancelled / no
   longer required drop it (the note is the reason); anything else leaves it open.
+- Carried forward as the app would: each clinic made for the import gets, on its agenda,
+  the actions raised at earlier clinics that were still open on its day; clinics not yet
+  held (draft or open) get the imported actions that are still open.
+- Columns the log has beyond these are kept with the action (its original columns).
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from sqlmodel import Session
 from cipco.clock import LONDON, Clock, to_london
 from cipco.models.clinic import (
     ActionStatus,
+    Clinic,
     ClinicAction,
     ClinicActionCreate,
     ClinicActionUpdate,
@@ -33,7 +38,7 @@ from cipco.models.clinic import (
     ClinicStatus,
 )
 from cipco.services import clinic
-from cipco.services.row_import import RowResult, refused, rejected
+from cipco.services.row_import import RowResult, merge_original, refused, rejected
 
 DONE_WORDS = ("done", "complete", "completed", "closed", "finished", "actioned")
 DROPPED_WORDS = ("dropped", "cancelled", "canceled", "no longer required", "withdrawn", "nfa")
@@ -71,6 +76,7 @@ class ActionImport:
         self.today = to_london(clock.now()).date()
         self.created: list[int] = []  # clinics made for this import, closed at the end
         self.columns: set[str] = set()
+        self.earliest: date | None = None  # the earliest clinic an imported action was raised at
 
     def set_columns(self, fields: set[str]) -> None:
         self.columns = fields
@@ -94,6 +100,8 @@ class ActionImport:
                 referral_id = clinic.referral_id_for(self.session, _words(values.get("referral")))
                 data = data.model_copy(update={"referral_id": referral_id})
                 action = self._apply(held_on, data, values)
+                if action == "imported":
+                    self.earliest = min(self.earliest or held_on, held_on)
         except (clinic.ClinicError, ValidationError) as exc:
             return refused(row, exc, {"referral_id": "referral", "held_on": "clinic_held_on"})
         return RowResult(row, action)
@@ -129,11 +137,14 @@ class ActionImport:
         ).first()
         wanted = status_of(values.get("status")) if "status" in self.columns else None
         note = _words(values.get("note")) or None
+        kept = values.get("original_columns") or []
         if existing is None:
             try:
                 action = clinic.add_action(
                     session=self.session, clinic_id=clinic_id, data=data, clock=self.clock
                 )
+                if kept:
+                    action.original_columns = [list(pair) for pair in kept]
             except clinic.ClinicReadOnly:
                 raise clinic.ClinicError(
                     f"raised at clinic: the clinic of {clinic.uk_date(held_on)} is closed; "
@@ -152,6 +163,11 @@ class ActionImport:
             if column in self.columns and getattr(existing, key) != getattr(data, key)
         }
         changed = bool(changes)
+        if kept:
+            merged = merge_original(existing.original_columns, kept)
+            if merged != (existing.original_columns or []):
+                existing.original_columns = merged
+                changed = True
         if changes and existing.status == ActionStatus.OPEN:
             clinic.update_action(
                 session=self.session,
@@ -199,6 +215,28 @@ class ActionImport:
             action.dropped_at = when
 
     def finish(self) -> None:
+        self.session.flush()
+        made = sorted(
+            (clinic.load_clinic(self.session, clinic_id) for clinic_id in self.created),
+            key=lambda made_clinic: made_clinic.held_on,
+        )
+        for made_clinic in made:
+            assert made_clinic.id is not None
+            clinic.carry_actions_open_then(
+                session=self.session, clinic_id=made_clinic.id, clock=self.clock
+            )
+        if self.earliest is not None:
+            for later in self.session.scalars(
+                select(Clinic).where(
+                    Clinic.held_on > self.earliest,
+                    Clinic.status.in_([ClinicStatus.DRAFT.value, ClinicStatus.OPEN.value]),  # type: ignore[attr-defined]
+                    Clinic.id.not_in(self.created or [0]),  # type: ignore[union-attr]
+                )
+            ).all():
+                assert later.id is not None
+                clinic.carry_open_actions(
+                    session=self.session, clinic_id=later.id, clock=self.clock
+                )
         for clinic_id in self.created:
             for status in CLOSING:
                 clinic.move_clinic(

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session, SQLModel
 
 from cipco.config import current_actor
+from cipco.db import insert_many
 from cipco.models.audit import AuditEvent
 
 UNTRACKED_FIELDS = frozenset({"version", "updated_at", "next_due_at", "next_warn_at"})
@@ -96,6 +97,24 @@ def _write_audit(session: OrmSession, _flush_context: Any) -> None:
     )
     if rows:
         session.connection().execute(insert(AuditEvent), rows)
+
+
+def bulk_inserted(session: OrmSession, table: str, ids: Iterable[int], at: datetime) -> None:
+    """Audit rows for records a bulk insert wrote (the listener does not see Core inserts)."""
+    actor = actor_of(session)
+    rows = [
+        {
+            "table_name": table,
+            "record_id": rid,
+            "action": "insert",
+            "field": None,
+            "actor": actor,
+            "at": at,
+        }
+        for rid in ids
+    ]
+    if rows:
+        insert_many(session.connection(), AuditEvent.__table__, rows)  # type: ignore[attr-defined]
 
 
 def history(session: Session, table: str, record_id: int) -> list[AuditEvent]:

@@ -3,13 +3,23 @@
 A continuity sheet is kept one row per exhibit or one row per movement. The rows are replayed
 exhibit by exhibit (parents before sub-exhibits), each chain in date order:
 
-- the first row of an exhibit not yet recorded is its seizure (:func:`exhibits.create_exhibit`);
-- a later row is a hand-over recorded with :func:`exhibits.record_event`, which refuses a
-  giver who is not the holder at that moment: the row "breaks continuity" and is rejected;
+- the first row of an exhibit not yet recorded is its seizure (:func:`exhibits.create_exhibit`),
+  with its seal/bag number, storage location, the prisoner it was found on and where;
+- a later row with a giver (or an event word) is a hand-over recorded with
+  :func:`exhibits.record_event`, which refuses a giver who is not the holder at that moment:
+  the row "breaks continuity" and is rejected;
+- a row kept one per exhibit also replays what its other columns record, after the seizure
+  and through the same chain rules as the app: the police collection (date, officer, collar
+  number, force: a hand-over to the police), then the destruction (authority, witness),
+  return (to whom) or other disposal. A collection dated before the seizure, a destruction
+  without an authority or while a linked referral is open, is rejected with the reason, and
+  nothing of the row is imported;
 - the receiver's kind is read from the row: a collar number or force means police, an
   organisation a lab (or a courier when it says so), otherwise a member of staff;
-- a row whose time is already in the exhibit's chain changes nothing, so importing the same
-  file again leaves every chain as it was.
+- a row whose time is already in the exhibit's chain changes nothing, and an event the chain
+  already has (a collection, a destruction) is not recorded twice, so importing the same file
+  again leaves every chain as it was;
+- columns that map to no field are kept with the exhibit (its original columns).
 
 Times in the sheet are London wall-clock times.
 """
@@ -25,9 +35,11 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from cipco.clock import LONDON, Clock
+from cipco.dates import format_datetime
 from cipco.models.exhibit import (
     EventIn,
     EventKind,
+    Exhibit,
     ExhibitCreate,
     ExhibitEvent,
     ExhibitType,
@@ -36,7 +48,13 @@ from cipco.models.exhibit import (
     normalise_reference,
 )
 from cipco.services import exhibits
-from cipco.services.row_import import RowResult, refused, rejected
+from cipco.services.row_import import (
+    RowResult,
+    merge_original,
+    refusal,
+    refused,
+    rejected,
+)
 
 TYPE_WORDS: list[tuple[tuple[str, ...], ExhibitType]] = [
     (("cctv",), ExhibitType.CCTV),
@@ -115,6 +133,95 @@ def yes_no(text: str | None) -> bool | None:
     return None
 
 
+_FOLLOW_UP_WORDS = {
+    "collected_at": "collected",
+    "destroyed_at": "destroyed",
+    "returned_at": "returned",
+    "disposed_at": "disposed of",
+}
+# (follow-up column, EventIn field) -> the import field whose column is at fault
+_FOLLOW_UP_FIELDS = {
+    ("collected_at", "to_name"): "collected_by",
+    ("returned_at", "to_name"): "returned_to",
+    ("disposed_at", "to_name"): "collected_by",
+}
+
+
+def follow_ups(values: Mapping[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """What a one-row-per-exhibit row records after the seizure, in the order it happens:
+    (the date column, the event's fields without its giver)."""
+    found: list[tuple[str, dict[str, Any]]] = []
+    collected_at = _utc(values.get("collected_at"))
+    police = {
+        "to_name": _text(values, "collected_by") or _text(values, "to_name"),
+        "to_kind": HolderKind.POLICE,
+        "to_collar": _text(values, "to_collar"),
+        "to_force": _text(values, "to_force"),
+    }
+    if isinstance(collected_at, datetime):
+        found.append(
+            (
+                "collected_at",
+                {
+                    "kind": EventKind.MOVEMENT,
+                    **police,
+                    "reason": Reason.POLICE_COLLECTION,
+                    "happened_at": collected_at,
+                },
+            )
+        )
+    disposal = {"authority": _text(values, "authority"), "witness": _text(values, "witness")}
+    owner = _text(values, "returned_to") or _text(values, "found_on") or "Owner"
+    destroyed_at = _utc(values.get("destroyed_at"))
+    if isinstance(destroyed_at, datetime):
+        found.append(
+            (
+                "destroyed_at",
+                {"kind": EventKind.DESTRUCTION, "happened_at": destroyed_at, **disposal},
+            )
+        )
+    returned_at = _utc(values.get("returned_at"))
+    if isinstance(returned_at, datetime):
+        found.append(
+            (
+                "returned_at",
+                {"kind": EventKind.RETURN, "to_name": owner, "happened_at": returned_at},
+            )
+        )
+    disposed_at = _utc(values.get("disposed_at"))
+    how = (_text(values, "disposal") or "").lower()
+    if isinstance(disposed_at, datetime) or how:
+        if not isinstance(disposed_at, datetime):
+            raise exhibits.ExhibitError(
+                f"disposal: says '{_text(values, 'disposal')}' but gives no date",
+                field="disposal",
+            )
+        kind = event_kind(how) if how else EventKind.MOVEMENT
+        if kind == EventKind.DESTRUCTION:
+            fields: dict[str, Any] = {"kind": kind, **disposal}
+        elif kind == EventKind.RETURN or "return" in how:
+            fields = {"kind": EventKind.RETURN, "to_name": owner}
+        elif kind == EventKind.DISSEMINATION or "police" in how:
+            fields = {"kind": EventKind.DISSEMINATION, **police}
+        else:
+            raise exhibits.ExhibitError(
+                f"disposal: '{_text(values, 'disposal') or ''}' is not destruction, return to "
+                "the owner or dissemination to the police",
+                field="disposal",
+            )
+        found.append(("disposed_at", {**fields, "happened_at": disposed_at}))
+    return found
+
+
+def _with_kept(note: str | None, values: Mapping[str, Any]) -> str | None:
+    """A movement's note with the row's kept columns ("Header: value") after it."""
+    kept = values.get("original_columns")
+    if not kept:
+        return note
+    extra = "; ".join(f"{h}: {v}" for h, v in kept)
+    return f"{note}; {extra}" if note else extra
+
+
 def _text(values: Mapping[str, Any], name: str) -> str | None:
     value = values.get(name)
     if value is None:
@@ -150,30 +257,61 @@ class ExhibitImport:
         happened_at = _utc(values.get("happened_at"))
         if not isinstance(happened_at, datetime):
             return rejected(row, "happened_at", "no date: the chain needs a date")
+        warnings: list[str] = []
         try:
             with self.session.begin_nested():
-                action = self._apply(values, happened_at)
+                action = self._apply(values, happened_at, warnings)
         except (exhibits.ExhibitError, ValidationError) as exc:
-            return refused(row, exc, {"from": "from_name", "referral_refs": "referral"})
-        return RowResult(row, action)
+            return refused(
+                row,
+                exc,
+                {
+                    "from": "from_name",
+                    "referral_refs": "referral",
+                    "seized_at": "happened_at",
+                    "storage_location": "location",
+                },
+            )
+        return RowResult(row, action, warnings=warnings)
 
-    def _apply(self, values: Mapping[str, Any], happened_at: datetime) -> str:
+    def _apply(self, values: Mapping[str, Any], happened_at: datetime, warnings: list[str]) -> str:
         reference = _text(values, "reference")
         if not reference:
             raise exhibits.ExhibitError("exhibit: no exhibit reference", field="reference")
         existing = exhibits.exhibit_by_reference(self.session, reference)
         if existing is None:
-            self._seize(reference, values, happened_at)
+            exhibit = self._seize(reference, values, happened_at)
+            self._keep(exhibit, values)
+            self._follow_ups(exhibit, values, warnings)
             return "imported"
         assert existing.id is not None
-        already = self.session.scalars(
-            select(ExhibitEvent.id).where(
-                ExhibitEvent.exhibit_id == existing.id, ExhibitEvent.happened_at == happened_at
-            )
-        ).first()
+        chain = self._chain(existing.id)
         kind = event_kind(_text(values, "action"))
-        if already is not None or kind == EventKind.SEIZURE:
-            return "unchanged"
+        movement_row = _text(values, "from_name") is not None or kind != EventKind.MOVEMENT
+        known = any(at == happened_at for _kind, _reason, at in chain)
+        if known and movement_row and kind != EventKind.SEIZURE:
+            return "unchanged"  # a hand-over already in the chain (its kept cells in its note)
+        if known or kind == EventKind.SEIZURE:
+            changed = self._keep(existing, values)
+            changed = self._follow_ups(existing, values, warnings) or changed
+            return "updated" if changed else "unchanged"
+        if not movement_row:
+            changed = self._keep(existing, values)
+            seized = next((at for k, _r, at in chain if k == EventKind.SEIZURE.value), None)
+            if seized is not None:
+                warnings.append(
+                    f"{existing.reference}: seized {format_datetime(happened_at)} in the sheet "
+                    f"but {format_datetime(seized)} in the chain (record a correction in cipco)"
+                )
+            changed = self._follow_ups(existing, values, warnings) or changed
+            return "updated" if changed else "unchanged"
+        self._hand_over(existing, values, happened_at, kind)
+        return "updated"
+
+    def _hand_over(
+        self, existing: Exhibit, values: Mapping[str, Any], happened_at: datetime, kind: EventKind
+    ) -> None:
+        assert existing.id is not None
         from_name = _text(values, "from_name")
         if from_name is None:
             raise exhibits.ExhibitError(
@@ -199,7 +337,7 @@ class ExhibitImport:
                 "seal_intact": yes_no(_text(values, "seal_intact")),
                 "authority": _text(values, "authority"),
                 "witness": _text(values, "witness"),
-                "note": _text(values, "note"),
+                "note": _with_kept(_text(values, "note"), values),
             }
         )
         holder = existing.holder
@@ -215,9 +353,84 @@ class ExhibitImport:
                 f"held by {holder} at that time",
                 field="from_name",
             ) from None
-        return "updated"
 
-    def _seize(self, reference: str, values: Mapping[str, Any], happened_at: datetime) -> None:
+    # ------------------------------------------------------------------ one row per exhibit
+
+    def _chain(self, exhibit_id: int) -> list[tuple[str, str | None, datetime]]:
+        """(kind, reason, happened at) of each event of the exhibit's chain."""
+        return [
+            (kind, reason, at)
+            for kind, reason, at in self.session.execute(
+                select(ExhibitEvent.kind, ExhibitEvent.reason, ExhibitEvent.happened_at)
+                .where(ExhibitEvent.exhibit_id == exhibit_id)
+                .order_by(ExhibitEvent.seq)  # type: ignore[arg-type]
+            )
+        ]
+
+    def _follow_ups(self, exhibit: Exhibit, values: Mapping[str, Any], warnings: list[str]) -> bool:
+        """Record the collection and disposal the row's columns give; True if any was new."""
+        wanted = follow_ups(values)
+        if not wanted:
+            return False
+        assert exhibit.id is not None
+        chain = self._chain(exhibit.id)
+        added = False
+        for column, fields in wanted:
+            when = fields["happened_at"]
+            same_kind = [
+                at
+                for kind, reason, at in chain
+                if kind == fields["kind"].value
+                and (fields["kind"] != EventKind.MOVEMENT or reason == Reason.POLICE_COLLECTION)
+            ]
+            if when in same_kind:
+                continue
+            if same_kind:
+                warnings.append(
+                    f"{exhibit.reference}: {_FOLLOW_UP_WORDS[column]} {format_datetime(when)} in "
+                    f"the sheet but {format_datetime(same_kind[-1])} in the chain (record a "
+                    "correction in cipco)"
+                )
+                continue
+            self._record_follow_up(exhibit, column, fields)
+            chain.append((fields["kind"].value, None, when))
+            added = True
+        return added
+
+    def _record_follow_up(self, exhibit: Exhibit, column: str, fields: dict[str, Any]) -> None:
+        assert exhibit.id is not None
+        try:
+            data = EventIn.model_validate({"from_name": exhibit.holder, **fields})
+            exhibits.record_event(
+                session=self.session, exhibit_id=exhibit.id, data=data, clock=self.clock
+            )
+        except ValidationError as exc:
+            field, message = refusal(exc)
+            named, sep, rest = message.partition(": ")
+            if not field and sep and named.isidentifier():  # "authority: destruction needs..."
+                field, message = named, rest
+            raise exhibits.ExhibitError(
+                f"{_FOLLOW_UP_WORDS[column]}: {message}",
+                field=_FOLLOW_UP_FIELDS.get((column, field), field or column),
+            ) from None
+        except exhibits.ExhibitError as exc:
+            if exc.field in ("happened_at", "kind", "exhibit", None, ""):
+                raise exhibits.ExhibitError(str(exc), field=column) from None
+            raise
+
+    def _keep(self, exhibit: Exhibit, values: Mapping[str, Any]) -> bool:
+        """Keep the row's other columns with the exhibit; True if that changed anything."""
+        kept = values.get("original_columns")
+        if not kept:
+            return False
+        merged = merge_original(exhibit.original_columns, kept)
+        if merged == (exhibit.original_columns or []):
+            return False
+        exhibit.original_columns = merged
+        exhibit.updated_at = self.clock.now()
+        return True
+
+    def _seize(self, reference: str, values: Mapping[str, Any], happened_at: datetime) -> Exhibit:
         description = _text(values, "description")
         data = ExhibitCreate.model_validate(
             {
@@ -233,7 +446,7 @@ class ExhibitImport:
                 "referral_refs": _text(values, "referral") or [],
             }
         )
-        exhibits.create_exhibit(session=self.session, data=data, clock=self.clock)
+        return exhibits.create_exhibit(session=self.session, data=data, clock=self.clock)
 
     def finish(self) -> None:
         self.session.flush()

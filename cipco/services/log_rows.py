@@ -13,9 +13,11 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from cipco.clock import Clock
-from cipco.models.mg4d import ServiceEvent
+from cipco.models.clinic import ClinicAction
+from cipco.models.mg4d import ChargePapers, ServiceEvent
 from cipco.services import clinic, mg4d
 from cipco.services.paging import PageQuery
+from cipco.services.row_import import originals_of
 
 BATCH = 500
 
@@ -40,6 +42,7 @@ PAPERS_FIELDS = (
     "note",
     "copy_returned_at",
     "copy_returned_how",
+    "original_columns",
 )
 # The order of the values in each row of :func:`action_rows`.
 ACTION_FIELDS = (
@@ -54,6 +57,7 @@ ACTION_FIELDS = (
     "clinic_held_on",
     "closed_at",
     "status_reason",
+    "original_columns",
 )
 
 
@@ -73,6 +77,7 @@ def _latest_events(session: Session, ids: list[int]) -> dict[int, ServiceEvent]:
 
 def _papers_batch(session: Session, batch: list[mg4d.PapersRow]) -> Iterator[tuple[Any, ...]]:
     events = _latest_events(session, [r.id for r in batch])
+    originals = originals_of(session, ChargePapers, [r.id for r in batch])
     for row in batch:
         event = events.get(row.id)
         yield (
@@ -95,6 +100,7 @@ def _papers_batch(session: Session, batch: list[mg4d.PapersRow]) -> Iterator[tup
             event.note if event else "",
             event.copy_returned_at if event else None,
             event.copy_returned_how if event else "",
+            originals.get(row.id),
         )
 
 
@@ -110,7 +116,9 @@ def papers_rows(session: Session, query: PageQuery, clock: Clock) -> Iterator[tu
     yield from _papers_batch(session, batch)
 
 
-def action_row(row: clinic.ActionRow) -> tuple[Any, ...]:
+def action_row(
+    row: clinic.ActionRow, originals: dict[int, list[list[str]]] | None = None
+) -> tuple[Any, ...]:
     """One action in :data:`ACTION_FIELDS` order."""
     return (
         row.id,
@@ -124,9 +132,22 @@ def action_row(row: clinic.ActionRow) -> tuple[Any, ...]:
         row.clinic_held_on,
         row.done_at or row.dropped_at,
         row.status_reason or "",
+        (originals or {}).get(row.id),
     )
 
 
 def action_rows(session: Session, query: PageQuery, clock: Clock) -> Iterator[tuple[Any, ...]]:
     """Every clinic action matching ``query`` (across clinics), a batch at a time."""
-    return map(action_row, clinic.ACTIONS_SPEC.service.stream(session, query, clock))
+    batch: list[clinic.ActionRow] = []
+    for row in clinic.ACTIONS_SPEC.service.stream(session, query, clock):
+        batch.append(row)
+        if len(batch) >= BATCH:
+            yield from _actions_batch(session, batch)
+            batch = []
+    yield from _actions_batch(session, batch)
+
+
+def _actions_batch(session: Session, batch: list[clinic.ActionRow]) -> Iterator[tuple[Any, ...]]:
+    originals = originals_of(session, ClinicAction, [r.id for r in batch])
+    for row in batch:
+        yield action_row(row, originals)

@@ -25,14 +25,13 @@ from sqlmodel import Session
 
 from cipco.clock import LONDON, Clock, to_london
 from cipco.db import insert_many
-from cipco.models.audit import AuditEvent
 from cipco.models.people import Prisoner, validate_nomis
 from cipco.models.referral import Referral, StatusChange
 from cipco.services import audit
 from cipco.services.flags import CLOSED_STATUSES, apply_next_due, referral_flags
 from cipco.services.referral_vocab import Vocabulary
 from cipco.services.referrals import flag_settings
-from cipco.services.row_import import RowRejected, RowResult
+from cipco.services.row_import import RowRejected, RowResult, merge_original
 
 audit.track(Referral, Prisoner)
 
@@ -205,6 +204,7 @@ class ReferralImport:
             "description": str(values.get("description") or "").strip(),
             "notes": notes,
             "warnings": warnings,
+            "original": [list(pair) for pair in values.get("original_columns") or []],
             **stamps,
         }
 
@@ -292,6 +292,7 @@ class ReferralImport:
             "closed_at": closed_at,
             "victim_updated_at": None,
             "enhanced_victim": False,
+            "original_columns": data["original"] or None,
             "created_at": self.now,
             "updated_at": self.now,
             "version": 1,
@@ -306,20 +307,7 @@ class ReferralImport:
         return result
 
     def _audit_inserts(self, table: str, ids: list[int]) -> None:
-        actor = audit.actor_of(self.session)
-        rows = [
-            {
-                "table_name": table,
-                "record_id": rid,
-                "action": "insert",
-                "field": None,
-                "actor": actor,
-                "at": self.now,
-            }
-            for rid in ids
-        ]
-        if rows:
-            insert_many(self.session.connection(), AuditEvent.__table__, rows)  # type: ignore[attr-defined]
+        audit.bulk_inserted(self.session, table, ids, self.now)
 
     def flush(self) -> None:
         """Write the batched creations (Core bulk inserts; audit rows written here too)."""
@@ -462,6 +450,11 @@ class ReferralImport:
                 continue
             if _minute(getattr(referral, name)) != _minute(value):
                 setattr(referral, name, value)
+                changed = True
+        if data["original"]:
+            merged = merge_original(referral.original_columns, data["original"])
+            if merged != (referral.original_columns or []):
+                referral.original_columns = merged
                 changed = True
         if provided("status") and data["status"] != referral.status:
             old = referral.status

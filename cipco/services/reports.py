@@ -101,6 +101,7 @@ _EXPORTED = (
     Referral.notes,
     Referral.next_due_label.label("next_due"),  # type: ignore[union-attr]
     Referral.next_due_at,
+    Referral.original_columns,  # type: ignore[arg-type]
 )
 REFERRAL_EXPORT_FIELDS = tuple(str(column.key) for column in _EXPORTED)  # type: ignore[attr-defined]
 

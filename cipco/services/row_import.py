@@ -15,8 +15,9 @@ all inside one unit of work. A handler that must see rows in another order than 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from pydantic import ValidationError
 
@@ -67,3 +68,59 @@ def refused(row: int, exc: Exception, aliases: Mapping[str, str] | None = None) 
     """A rejected :class:`RowResult` for ``exc`` (see :func:`refusal`)."""
     field, message = refusal(exc, aliases)
     return rejected(row, field, message)
+
+
+YES_WORDS = frozenset({"y", "yes", "true", "1", "x", "✓", "✔", "ok", "done", "signed"})
+NO_WORDS = frozenset({"n", "no", "false", "0", "not signed", "unsigned", "nil", "none"})
+REFUSED_WORDS = frozenset(
+    {"r", "ref", "refused", "refused to sign", "declined", "would not sign", "refusal"}
+)
+
+
+def answer(text: object) -> str | None:
+    """A yes / no / refused cell: ``"yes"``, ``"no"``, ``"refused"``, or None (blank or other
+    words, which the caller reads in its own context)."""
+    cleaned = " ".join(str(text or "").lower().strip(" .!").split())
+    if cleaned in YES_WORDS:
+        return "yes"
+    if cleaned in NO_WORDS:
+        return "no"
+    if cleaned in REFUSED_WORDS:
+        return "refused"
+    return None
+
+
+def merge_original(
+    existing: Sequence[Sequence[str]] | None, new: Sequence[Sequence[str]]
+) -> list[list[str]]:
+    """A record's original columns with a new import's cells: a header already there takes
+    the new value, other headers are added (so importing the same file again changes
+    nothing)."""
+    result = [list(pair) for pair in existing or []]
+    index = {pair[0]: i for i, pair in enumerate(result)}
+    for header, value in new:
+        if header in index:
+            result[index[header]] = [header, value]
+        else:
+            index[header] = len(result)
+            result.append([header, value])
+    return result
+
+
+def original_text(pairs: Sequence[Sequence[str]] | None) -> str:
+    """Original columns as shown and exported: one ``Header: value`` line each."""
+    return "\n".join(f"{h}: {v}" if h else v for h, v in pairs or [])
+
+
+def originals_of(session: Any, model: Any, ids: Sequence[int]) -> dict[int, list[list[str]]]:
+    """{id: original columns} of the records of ``model`` with these ids that have any."""
+    if not ids:
+        return {}
+    from sqlalchemy import select
+
+    rows = session.execute(
+        select(model.id, model.original_columns).where(
+            model.id.in_(list(ids)), model.original_columns.is_not(None)
+        )
+    )
+    return {rid: pairs for rid, pairs in rows if pairs}

@@ -10,6 +10,7 @@ from __future__ import annotations
 from cipco.services.action_import import ActionImport
 from cipco.services.log_rows import ACTION_FIELDS, action_rows
 from cipco.services.paging import PageQuery
+from cipco.services.row_import import original_text
 from cipco.spreadsheets.exporting import ExportLog, ExportRequest, columns
 from cipco.spreadsheets.importers import ImportLog
 from cipco.spreadsheets.reader import FieldSpec
@@ -22,7 +23,12 @@ FIELDS: list[FieldSpec] = [
         required=True,
     ),
     FieldSpec("owner_org", ("Organisation", "Org", "Agency", "Department")),
-    FieldSpec("due_on", ("Due", "Due date", "Target date", "Deadline", "By"), kind="date"),
+    FieldSpec(
+        "due_on",
+        ("Due", "Due date", "Target date", "Deadline", "By", "Due by", "Complete by"),
+        kind="date",
+        event="due",
+    ),
     FieldSpec("status", ("Status", "Progress", "State", "Open/closed")),
     FieldSpec("referral", ("Referral", "Referral ref", "Our ref", "Tracker ref", "Ref")),
     FieldSpec(
@@ -36,14 +42,17 @@ FIELDS: list[FieldSpec] = [
             "Raised on",
             "Meeting date",
             "Date of clinic",
+            "Clinic held",
         ),
         required=True,
         kind="date",
+        event="raise",
     ),
     FieldSpec(
         "closed_at",
         ("Done / dropped at", "Date done", "Date completed", "Completed on", "Date closed"),
         kind="datetime",
+        event="complete",
     ),
     FieldSpec("note", ("Note / reason", "Note", "Notes", "Update", "Comments", "Reason")),
 ]
@@ -61,8 +70,9 @@ COLUMNS = columns(
     Raised at clinic  | clinic_held_on     | 14 | date
     Done / dropped at | closed_at          | 18 | datetime
     Note / reason     | status_reason      | 40
+    Original columns  | original_columns   | 40 |  | internal
     """,
-    convert={"status": str.capitalize},
+    convert={"status": str.capitalize, "original_columns": original_text},
 )
 
 IMPORT = ImportLog(
@@ -70,6 +80,7 @@ IMPORT = ImportLog(
     fields=FIELDS,
     key_field="text",
     handler=ActionImport,
+    derived=("Action no.", "Overdue"),
     counts_note="a clinic date with no clinic gets one, closed once the import is done",
     choices=lambda _session: {"status": ["Open", "Done", "Dropped"]},
 )

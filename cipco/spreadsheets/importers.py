@@ -5,13 +5,22 @@ Each log describes its import once, in its own module (``<log>_io.py``), as an
 that is never empty on a data row, and the service's row handler
 (:mod:`cipco.services.row_import`). :func:`run_import` then
 
-- reads the sheet with :func:`cipco.spreadsheets.reader.read_table` (header row found, ``--map``
-  wins over guessing) and refuses a file with no column for a required field;
-- converts each cell by its field's kind (the converter chosen once per column);
+- reads the sheet with :func:`cipco.spreadsheets.reader.read_table`: the header row is found
+  and each column matched to a field by meaning (:mod:`cipco.spreadsheets.headers`: ``--map``,
+  then a remembered mapping of the same header layout, exact, synonym, guessed); a file with
+  no column for a required field is refused;
+- converts each cell by its field's kind (the converter chosen once per column); a separate
+  time column is combined with its date (a date alone stays "time not recorded");
+- keeps every other column that has values: each row's cells of those columns go to the
+  handler as ``original_columns`` ([header, text] pairs) and are stored with the record;
+  a column that cannot be kept (a time with no date column) is named as lost, and
+  ``strict`` refuses the file;
 - hands the rows to the handler, in file order, or in the handler's ``order_key`` order;
 - does it all in ONE unit of work: committed unless ``dry_run`` or (``strict`` and a row was
   rejected);
-- counts imported / updated / unchanged / skipped (blank and totals rows) / rejected;
+- counts imported / updated / unchanged / skipped (blank, totals and note rows) / rejected;
+- when committed, remembers the columns that needed ``--map`` or a guess under the sheet's
+  header layout (:mod:`cipco.services.import_mappings`), so the next copy needs no options;
 - writes the rejected rows, with "Row", "Column" and "Reason", to a reject workbook that can
   be fixed and imported again, BEFORE the import commits: if it cannot be written, nothing is
   imported.
@@ -33,16 +42,28 @@ from cipco.clock import Clock
 from cipco.db import session_scope
 from cipco.outputs import OutputTarget
 from cipco.spreadsheets.exporting import default_target, save_sheets, target_of
+from cipco.spreadsheets.import_columns import (
+    ORIGINAL,
+    ORIGINAL_FIELD,
+    LostColumn,
+    combine,
+    converter,
+    remember_mapping,
+    remembered_layouts,
+    review_columns,
+    set_derived,
+    shown,
+)
 from cipco.spreadsheets.reader import (
     CellError,
+    ColumnReport,
     FieldSpec,
     ReadError,
     SourceRow,
     Table,
     clean_text,
-    parse_uk_date,
-    parse_uk_datetime,
     read_table,
+    with_time_fields,
 )
 from cipco.spreadsheets.writer import About, Column, SheetSpec
 from cipco.text import clean
@@ -74,6 +95,17 @@ class ImportLog:
     handler: Callable[[Session, Clock, str], RowHandler]  # (session, clock, file name)
     counts_note: str = ""  # what the counts mean, where the words need it
     choices: Callable[[Session], dict[str, list[str]]] | None = None  # template drop-downs
+    keeps_columns: bool = True  # the records have an "original columns" field
+    # headers of columns cipco's own export writes but works out itself (next due, state):
+    # read back from an export they are not imported, and not kept
+    derived: tuple[str, ...] = ()
+
+    @property
+    def read_fields(self) -> list[FieldSpec]:
+        """What a sheet's columns are matched against: the fields, each date-and-time
+        field's separate time column, and the original columns of an export."""
+        extra = [ORIGINAL_FIELD] if self.keeps_columns else []
+        return with_time_fields([*self.fields, *extra])
 
 
 @dataclass
@@ -91,6 +123,13 @@ class ImportSummary:
     header_row: int = 0
     mapping: list[str] = field(default_factory=list)
     unmapped: list[str] = field(default_factory=list)
+    columns: list[ColumnReport] = field(default_factory=list)
+    hints: dict[int, str] = field(default_factory=dict)  # column -> "--map 'H=field'"
+    lost: list[LostColumn] = field(default_factory=list)
+    skipped_rows: dict[str, list[int]] = field(default_factory=dict)  # blank/totals/note
+    fingerprint: str = ""
+    remembered: bool = False  # the mapping was saved for this header layout
+    refused: str = ""  # why nothing was imported at all (--strict and a lost column)
     imported: int = 0
     updated: int = 0
     unchanged: int = 0
@@ -110,31 +149,51 @@ class ImportSummary:
             f"unchanged {self.unchanged}, skipped {self.skipped}, rejected {self.rejected}"
         )
 
+    def skipped_line(self) -> str:
+        """``skipped: 2 blank, 1 totals (row 40), 1 note (row 3)`` ("" when none)."""
+        parts = []
+        for kind in ("blank", "totals", "note"):
+            rows = self.skipped_rows.get(kind, [])
+            if not rows:
+                continue
+            where = ""
+            if kind != "blank":
+                shown = ", ".join(str(r) for r in rows[:5]) + (", ..." if len(rows) > 5 else "")
+                where = f" (row{'s' if len(rows) > 1 else ''} {shown})"
+            parts.append(f"{len(rows)} {kind}{where}")
+        return "skipped: " + ", ".join(parts) if parts else ""
+
+    def column_lines(self) -> list[str]:
+        """Each column, the field it goes to and how it was found (what the dry run shows)."""
+        lost = {c.header: c for c in self.lost}
+        lines = []
+        for column in self.columns:
+            header = shown(column.header)
+            if column.field:
+                why = f": {column.why}" if column.why else ""
+                line = f"'{header}' -> {column.field} ({column.how}{why})"
+            elif column.how == "kept":
+                line = f"'{header}' -> kept with each record (original columns)"
+            elif column.how == "derived":
+                line = f"'{header}' -> not imported (cipco works it out)"
+            else:
+                line = f"'{header}' -> not imported (empty)"
+            if column.header in lost:
+                problem = lost[column.header]
+                line = f"'{header}' -> NOT IMPORTED: {problem.reason}"
+                if problem.remedy:
+                    line += f"; {problem.remedy}"
+            elif column.index in self.hints:
+                line += f"; {self.hints[column.index]}"
+            lines.append(line)
+        return lines
+
 
 RejectsTo = OutputTarget | Path | Callable[[], OutputTarget]
 
 
 class _Rollback(Exception):
     pass
-
-
-def _shown(header: Any, limit: int = 40) -> str:
-    """A header as a message names it: one line, cleaned, cut short."""
-    text = " ".join(clean(header).split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _text_value(raw: Any) -> str:
-    return raw.strip() if isinstance(raw, str) else clean_text(raw)
-
-
-def converter(spec: FieldSpec) -> Callable[[Any], Any]:
-    """The cell converter for a field kind, chosen once per column (not once per cell)."""
-    if spec.kind == "datetime":
-        return parse_uk_datetime
-    if spec.kind == "date":
-        return parse_uk_date
-    return _text_value
 
 
 class _Run:
@@ -144,8 +203,17 @@ class _Run:
         self.log = log
         self.table = table
         self.summary = summary
-        self.specs = {spec.name: spec for spec in log.fields}
-        self.converters = {spec.name: converter(spec) for spec in log.fields}
+        fields = log.read_fields
+        self.specs = {spec.name: spec for spec in fields}
+        self.converters = {spec.name: converter(spec) for spec in fields}
+        present = set(table.mapping.values())
+        # (time field, its date field) where both columns are there
+        self.times = [
+            (spec.name, spec.time_of)
+            for spec in fields
+            if spec.time_of and spec.name in present and spec.time_of in present
+        ]
+        self.kept = [(i, table.headers[i]) for i in table.kept] if log.keeps_columns else []
 
     def label(self, name: str) -> str:
         if not name:
@@ -171,6 +239,20 @@ class _Run:
             except Exception as exc:  # never crash on a strange cell
                 self.reject(source, name, f"cannot read '{raw}': {type(exc).__name__}")
                 return None
+        for time_name, date_name in self.times:
+            problem = combine(values, time_name, date_name, self.label)
+            if problem:
+                self.reject(source, time_name, problem)
+                return None
+        if self.kept or ORIGINAL in values:
+            kept = list(values.get(ORIGINAL) or [])
+            cells = source.cells
+            for index, header in self.kept:
+                if index < len(cells):
+                    text = clean_text(cells[index])
+                    if text:
+                        kept.append([header, text])
+            values[ORIGINAL] = kept
         return values
 
     def feed(self, handler: RowHandler, source: SourceRow, values: dict[str, Any]) -> None:
@@ -185,13 +267,15 @@ class _Run:
     def run(self, handler: RowHandler, progress: Callable[[int], None] | None) -> None:
         order_key = getattr(handler, "order_key", None)
         waiting: list[tuple[Any, SourceRow, dict[str, Any]]] = []
+        skipped = self.summary.skipped_rows
         done = 0
         for source in self.table.rows:
             done += 1
             if progress is not None and done % PROGRESS_EVERY == 0:
                 progress(PROGRESS_EVERY)
-            if source.blank or source.totals:
+            if source.skip:
                 self.summary.skipped += 1
+                skipped.setdefault(source.skip, []).append(source.number)
                 continue
             values = self.values(source)
             if values is None:
@@ -215,14 +299,23 @@ def read_import_table(
     *,
     sheet: str | None = None,
     overrides: Mapping[str, str] | None = None,
+    remembered: Mapping[str, Mapping[str, str]] | None = None,
 ) -> Table:
     """Read ``path`` for ``log`` and check it has every required column (or raise ReadError)."""
     path = Path(path)
-    table = read_table(path, log.fields, sheet=sheet, overrides=overrides, key_field=log.key_field)
+    table = read_table(
+        path,
+        log.read_fields,
+        sheet=sheet,
+        overrides=overrides,
+        key_field=log.key_field,
+        remembered=remembered,
+    )
+    set_derived(log, table)
     present = set(table.mapping.values())
     missing = [s.header for s in log.fields if s.required and s.name not in present]
     if missing:
-        found = ", ".join(_shown(h) for h in table.headers[:30] if clean(h).strip())
+        found = ", ".join(shown(h) for h in table.headers[:30] if clean(h).strip())
         raise ReadError(
             f"{clean(path)}: no column for {', '.join(missing)} (headers found: "
             f"{found or 'none'}; use --map 'Header=field')"
@@ -256,17 +349,35 @@ def run_import(
     if isinstance(rejects, Path):
         rejects = target_of(rejects, f"rejects-{log.name}", clock)
     if table is None:
-        table = read_import_table(log, path, sheet=sheet, overrides=overrides)
+        table = read_import_table(
+            log,
+            path,
+            sheet=sheet,
+            overrides=overrides,
+            remembered=remembered_layouts(engine, log),
+        )
     present = set(table.mapping.values())
+    lost, hints = review_columns(log, table)
     summary = ImportSummary(
         path=path,
         sheet=table.sheet,
         header_row=table.header_row,
         mapping=table.mapping_text(),
         unmapped=list(table.unmapped),
+        columns=table.columns(),
+        hints=hints,
+        lost=lost,
+        fingerprint=table.fingerprint,
         dry_run=dry_run,
         counts_note=log.counts_note,
     )
+    if strict and lost:
+        names = ", ".join(f"'{shown(c.header)}'" for c in lost)
+        summary.refused = (
+            f"--strict: nothing imported because column{'s' if len(lost) > 1 else ''} {names} "
+            "would be lost"
+        )
+        return summary
     run = _Run(log, table, summary)
     try:
         with session_scope(engine, actor=actor, clock=clock) as session:
@@ -281,6 +392,7 @@ def run_import(
                 )
             if not keep:
                 raise _Rollback
+            summary.remembered = remember_mapping(session, log, table, path, actor, clock)
             summary.committed = True
     except _Rollback:
         summary.committed = False

@@ -37,9 +37,36 @@ FIELDS: list[FieldSpec] = [
     FieldSpec("last_review_on", ("Last review", "Last Reviewed", "Reviewed"), kind="date"),
     FieldSpec("next_review_on", ("Next review", "Review Due", "Next Review Date"), kind="date"),
     FieldSpec("release_date", ("Release date", "EDR", "CRD", "Release"), kind="date"),
-    FieldSpec("do_not_share", ("Do not share", "Restricted", "DNS")),
+    FieldSpec("do_not_share", ("Do not share", "Restricted", "DNS"), question=("share",)),
     FieldSpec("reason", ("Reason", "Reason for interest", "Why")),
     FieldSpec("notes", ("Notes", "Comments", "Remarks")),
+    # an ancillary order on the same row (one row per person, or one row per order)
+    FieldSpec(
+        "order_type",
+        ("Order type", "Order", "Ancillary order", "Type of order", "Orders", "Order held"),
+    ),
+    FieldSpec("order_court", ("Order court", "Court", "Made at", "Sentencing court")),
+    FieldSpec(
+        "order_made_on",
+        ("Order made", "Date made", "Made", "Order date", "Made on", "Date of order"),
+        kind="date",
+        event="make",
+    ),
+    FieldSpec(
+        "order_start",
+        ("Order starts", "Starts", "Start", "Start date", "In force from", "Start rule"),
+        event="start",
+    ),
+    FieldSpec(
+        "order_end",
+        ("Order expires", "Expires", "Expiry", "Expiry date", "End date", "Ends", "Until"),
+        event="expire",
+    ),
+    FieldSpec(
+        "order_conditions",
+        ("Conditions", "Order conditions", "Prohibitions", "Requirements", "Terms"),
+    ),
+    FieldSpec("order_review_on", ("Order review", "Order review date"), kind="date"),
 ]
 
 COLUMNS = columns(
@@ -58,6 +85,7 @@ COLUMNS = columns(
     Do not share  | do_not_share   | 12 | bool
     Reason        | reason         | 40
     Notes         | notes          | 40 |        | internal
+    Original columns | original_columns | 40 |  | internal
     """
 )
 
@@ -71,6 +99,7 @@ IMPORT = ImportLog(
     fields=FIELDS,
     key_field="nomis_number",
     handler=PersonImport,
+    counts_note="imported: new persons or orders; updated: persons or orders changed",
     choices=_choices,
 )
 

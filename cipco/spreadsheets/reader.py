@@ -47,7 +47,8 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
-from cipco.dates import DateError, parse_date, parse_wall_clock
+from cipco.dates import DateError, parse_date, parse_time, parse_wall_clock
+from cipco.spreadsheets import headers
 from cipco.text import clean
 
 HEADER_SCAN_ROWS = 20
@@ -68,49 +69,107 @@ class CellError(ValueError):
 
 @dataclass(frozen=True)
 class FieldSpec:
-    """One importable field: its name in cipco and the header texts trackers use for it."""
+    """One importable field: its name in cipco and the header texts trackers use for it.
+
+    ``event`` is the event word a date field is about (``"serve"``: ``Date served``,
+    ``Served on`` and ``Served`` find it, ``Time served`` its time); ``question`` the words of
+    a yes/no question header it answers (``("sign",)``: ``Signed?``); ``time_synonyms`` the
+    headers of a separate time column for a date-and-time field (``("Time",)``). Words are
+    compared in the canonical forms of :mod:`cipco.spreadsheets.headers`.
+    """
 
     name: str
     synonyms: Sequence[str] = ()
     required: bool = False
-    kind: str = "text"  # text | date | datetime | number (documentation for templates)
+    kind: str = "text"  # text | date | datetime | time | number (documentation for templates)
     label: str = ""  # the header cipco writes in templates/exports; defaults to synonyms[0]
+    event: str = ""
+    question: Sequence[str] = ()
+    time_synonyms: Sequence[str] = ()
+    time_of: str = ""  # a time field: the date-and-time field it completes
 
     @property
     def header(self) -> str:
         return self.label or (self.synonyms[0] if self.synonyms else self.name)
 
 
+def time_field_name(name: str) -> str:
+    """A date-and-time field's separate time column: ``served_at`` -> ``served_time``."""
+    return f"{name.removesuffix('_at')}_time"
+
+
+def with_time_fields(fields: Sequence[FieldSpec]) -> list[FieldSpec]:
+    """The fields plus, for each date-and-time field, the field of a separate time column."""
+    out = list(fields)
+    names = {spec.name for spec in fields}
+    for spec in fields:
+        if spec.kind != "datetime" or time_field_name(spec.name) in names:
+            continue
+        out.append(
+            FieldSpec(
+                time_field_name(spec.name),
+                tuple(spec.time_synonyms),
+                kind="time",
+                label=f"{spec.header} (time)",
+                event=spec.event,
+                time_of=spec.name,
+            )
+        )
+    return out
+
+
 def normalise_header(text: Any) -> str:
     """``' NOMIS No. '`` -> ``'nomisno'``: lower case, letters and digits only."""
-    if text is None:
-        return ""
-    return re.sub(r"[^0-9a-z]+", "", str(text).lower())
+    return headers.normalise(text)
 
 
-def synonym_table(fields: Sequence[FieldSpec]) -> dict[str, str]:
-    """Normalised header text -> field name (the field name itself counts too)."""
-    table: dict[str, str] = {}
-    for spec in fields:
-        for text in (spec.name, spec.label, *spec.synonyms):
-            key = normalise_header(text)
-            if key:
-                table.setdefault(key, spec.name)
-    return table
+def matcher_for(fields: Sequence[FieldSpec]) -> headers.Matcher:
+    return headers.Matcher(
+        headers.Meaning(
+            spec.name,
+            spec.header,
+            tuple(spec.synonyms),
+            spec.kind,
+            spec.event,
+            tuple(spec.question),
+        )
+        for spec in fields
+    )
 
 
 @dataclass
 class SourceRow:
-    """One data row as read: original 1-based row number, cells, and mapped raw values."""
+    """One data row as read: original 1-based row number, cells, and mapped raw values.
+
+    ``skip`` says why a row that is not data is skipped: ``blank``, ``totals`` or ``note``.
+    """
 
     number: int
     cells: list[Any]
     values: dict[str, Any]
-    blank: bool = False
-    totals: bool = False
+    skip: str = ""
+
+    @property
+    def blank(self) -> bool:
+        return self.skip == "blank"
+
+    @property
+    def totals(self) -> bool:
+        return self.skip in ("totals", "note")
 
     def get(self, name: str) -> Any:
         return self.values.get(name)
+
+
+@dataclass(frozen=True)
+class ColumnReport:
+    """One column of the sheet as the import reads it (what the dry run lists)."""
+
+    index: int
+    header: str
+    field: str = ""  # "" when the column maps to no field
+    how: str = ""  # exact | synonym | guessed | --map | remembered | kept | empty
+    why: str = ""
 
 
 @dataclass
@@ -122,6 +181,11 @@ class Table:
     mapping: dict[int, str]  # column index -> field name
     unmapped: list[str]
     rows: list[SourceRow] = field(default_factory=list)
+    how: dict[int, headers.Match] = field(default_factory=dict)
+    fingerprint: str = ""
+    kept: list[int] = field(default_factory=list)  # unmapped columns with values
+    empty: list[int] = field(default_factory=list)  # unmapped columns without any value
+    derived: list[int] = field(default_factory=list)  # what cipco works out (export's "State")
 
     def column_of(self, name: str) -> str:
         """The original header text of a field's column ("" if the file has none)."""
@@ -133,9 +197,36 @@ class Table:
     def has(self, name: str) -> bool:
         return name in self.mapping.values()
 
+    def columns(self) -> list[ColumnReport]:
+        """Every column with a header or a value, in sheet order, and how it is read."""
+        reports = []
+        kept, empty, derived = set(self.kept), set(self.empty), set(self.derived)
+        for index, header in enumerate(self.headers):
+            if index in self.mapping:
+                match = self.how.get(index)
+                how = match.how if match else headers.SYNONYM
+                why = match.why if match else ""
+                reports.append(ColumnReport(index, header, self.mapping[index], how, why))
+            elif index in kept:
+                reports.append(ColumnReport(index, header, how="kept"))
+            elif index in empty:
+                reports.append(ColumnReport(index, header, how="empty"))
+            elif index in derived:
+                reports.append(ColumnReport(index, header, how="derived"))
+        return reports
+
     def mapping_text(self) -> list[str]:
-        lines = [f"'{self.headers[i]}' -> {name}" for i, name in sorted(self.mapping.items())]
-        lines += [f"'{h}' -> (not imported)" for h in self.unmapped]
+        lines = []
+        for column in self.columns():
+            if column.field:
+                why = f": {column.why}" if column.why else ""
+                lines.append(f"'{column.header}' -> {column.field} ({column.how}{why})")
+            elif column.how == "kept":
+                lines.append(f"'{column.header}' -> kept in original columns")
+            elif column.how == "derived":
+                lines.append(f"'{column.header}' -> (not imported: cipco works it out)")
+            else:
+                lines.append(f"'{column.header}' -> (not imported: empty)")
         return lines
 
 
@@ -215,35 +306,59 @@ def find_header(
     rows: Sequence[Sequence[Any]],
     fields: Sequence[FieldSpec],
     overrides: Mapping[str, str] | None = None,
-) -> tuple[int, dict[int, str]] | None:
-    """(0-based header row index, {column: field}) or None when no row qualifies."""
-    synonyms = synonym_table(fields)
-    known = {spec.name for spec in fields}
-    user = {normalise_header(k): v for k, v in (overrides or {}).items() if v in known}
+    remembered: Mapping[str, Mapping[str, str]] | None = None,
+) -> tuple[int, dict[int, headers.Match]] | None:
+    """(0-based header row index, {column: Match}) or None when no row qualifies.
+
+    A row qualifies with at least three columns matched, or when its layout is one whose
+    mapping was remembered (``remembered``: fingerprint -> {header: field}).
+    """
+    matcher = matcher_for(fields)
     for index, row in enumerate(rows[:HEADER_SCAN_ROWS]):
-        mapping: dict[int, str] = {}
-        taken: set[str] = set()
-        # user mapping first, then synonyms, each field at most once (leftmost wins)
-        for source in (user, synonyms):
-            for col, value in enumerate(row):
-                if col in mapping:
-                    continue
-                key = normalise_header(value)
-                name = source.get(key) if key else None
-                if name and name not in taken:
-                    mapping[col] = name
-                    taken.add(name)
-        if len(mapping) >= MIN_HEADER_MATCHES:
-            return index, mapping
+        layout = (remembered or {}).get(headers.fingerprint(row)) if remembered else None
+        if not any(_cell_text(c) for c in row):
+            continue
+        matches = headers.match_headers(matcher, row, overrides, layout)
+        if len(matches) >= MIN_HEADER_MATCHES or (layout is not None and matches):
+            return index, matches
     return None
 
 
-def _is_totals(cells: Sequence[Any], key_value: Any) -> bool:
-    if not (key_value is None or _cell_text(key_value) == ""):
-        return False
-    return any(
-        isinstance(c, str) and normalise_header(c.split(":")[0]) in TOTALS_WORDS for c in cells
+_TOTALS = re.compile(
+    r"^\s*(grand\s*)?(sub[\s-]*)?totals?\b|^\s*(count|sum|number of \w+)\s*(:|$|\d)",
+    re.IGNORECASE,
+)
+_NOTE = re.compile(r"^\s*(notes?\b|n\.?\s?b\b|comments?\s*:|please\b|\*|key\s*:)", re.I)
+
+
+def _row_skip(cells: Sequence[Any], key_index: int | None, mapped: Mapping[int, str]) -> str:
+    """Why a row is not data ("" if it is): blank, a totals line, or a note line."""
+    first_index = -1
+    first: Any = None
+    filled = 0
+    for index, cell in enumerate(cells):
+        if cell is None or cell == "" or (isinstance(cell, str) and not cell.strip()):
+            continue
+        filled += 1
+        if first_index < 0:
+            first_index, first = index, cell
+    if not filled:
+        return "blank"
+    key_filled = (
+        key_index is not None and key_index < len(cells) and _cell_text(cells[key_index]) != ""
     )
+    first_is_text = isinstance(first, str)
+    if first_is_text and _TOTALS.match(first) and (not key_filled or first_index == key_index):
+        return "totals"
+    if filled == 1 and first_is_text and _NOTE.match(first):
+        return "note"
+    if key_filled:
+        return ""
+    if any(isinstance(c, str) and normalise_header(c.split(":")[0]) in TOTALS_WORDS for c in cells):
+        return "totals"
+    if filled == 1 and first_is_text and first_index not in mapped:
+        return "note"
+    return ""
 
 
 def read_table(
@@ -253,11 +368,13 @@ def read_table(
     sheet: str | None = None,
     overrides: Mapping[str, str] | None = None,
     key_field: str | None = None,
+    remembered: Mapping[str, Mapping[str, str]] | None = None,
 ) -> Table:
     """Read a sheet into a :class:`Table`. ``key_field`` decides totals rows (no key value).
 
     ``overrides`` maps header text to field name (``--map "Prison No=nomis_number"``); an
-    unknown field name raises :class:`ReadError` naming the fields that exist.
+    unknown field name raises :class:`ReadError` naming the fields that exist. ``remembered``
+    maps header layouts (:func:`headers.fingerprint`) to mappings confirmed before.
     """
     known = {spec.name for spec in fields}
     for header, name in (overrides or {}).items():
@@ -267,7 +384,7 @@ def read_table(
                 + ", ".join(sorted(known))
             )
     sheet_name, rows = read_rows(path, sheet)
-    found = find_header(rows, fields, overrides)
+    found = find_header(rows, fields, overrides, remembered)
     if found is None:
         names = ", ".join(spec.header for spec in fields[:8])
         raise ReadError(
@@ -275,36 +392,48 @@ def read_table(
             f"'{sheet_name}' (need at least {MIN_HEADER_MATCHES} known headers such as {names}; "
             "use --map 'Header=field' to name columns)"
         )
-    header_index, mapping = found
+    header_index, matches = found
+    mapping = {col: match.field for col, match in matches.items()}
     header_cells = rows[header_index]
+    width = max([len(header_cells)] + [len(r) for r in rows[header_index + 1 :]])
+    header_cells = list(header_cells) + [None] * (width - len(header_cells))
     # one line each, whatever the file holds ("Prison\nNo" is "Prison No"): headers are
     # shown in messages, mappings and reject workbooks
-    headers = [
-        clean(_cell_text(c)).strip() or f"Column {i + 1}" for i, c in enumerate(header_cells)
-    ]
-    unmapped = [
-        headers[i] for i, c in enumerate(header_cells) if i not in mapping and _cell_text(c)
+    names_shown = [
+        " ".join(clean(_cell_text(c)).split()) or f"Column {i + 1}"
+        for i, c in enumerate(header_cells)
     ]
     table = Table(
         path=Path(path),
         sheet=sheet_name,
         header_row=header_index + 1,
-        headers=headers,
+        headers=names_shown,
         mapping=mapping,
-        unmapped=unmapped,
+        unmapped=[],
+        how=matches,
+        fingerprint=headers.fingerprint(rows[header_index]),
     )
     key = key_field or (fields[0].name if fields else None)
+    key_index = next((i for i, name in mapping.items() if name == key), None)
+    unmapped = [i for i in range(width) if i not in mapping]
+    used: set[int] = set()
     for offset, cells in enumerate(rows[header_index + 1 :], start=header_index + 2):
         values = {name: (cells[i] if i < len(cells) else None) for i, name in mapping.items()}
-        blank = all(_cell_text(c) == "" for c in cells)
-        totals = not blank and _is_totals(cells, values.get(key) if key else None)
-        table.rows.append(SourceRow(offset, list(cells), values, blank=blank, totals=totals))
+        skip = _row_skip(cells, key_index, mapping)
+        if not skip:
+            for i in unmapped:
+                if i not in used and i < len(cells) and _cell_text(cells[i]) != "":
+                    used.add(i)
+        table.rows.append(SourceRow(offset, list(cells), values, skip=skip))
+    table.kept = sorted(used)
+    table.empty = [i for i in unmapped if i not in used and _cell_text(header_cells[i])]
+    table.unmapped = [names_shown[i] for i in table.kept + table.empty]
     return table
 
 
 def iter_data_rows(table: Table) -> Iterator[SourceRow]:
     """The rows that are neither blank nor totals rows."""
-    return (row for row in table.rows if not row.blank and not row.totals)
+    return (row for row in table.rows if not row.skip)
 
 
 # ---------------------------------------------------------------- value parsers
@@ -326,6 +455,8 @@ def clean_text(value: Any) -> str:
         return f"{value:%d/%m/%Y %H:%M}" if value.time() != time.min else f"{value:%d/%m/%Y}"
     if isinstance(value, date):
         return f"{value:%d/%m/%Y}"
+    if isinstance(value, time):
+        return f"{value:%H:%M}"
     if isinstance(value, timedelta):
         return str(value)
     return _cell_text(value)
@@ -344,5 +475,13 @@ def parse_uk_date(value: Any) -> date | None:
     """A cell -> calendar date, or None if blank (see :func:`cipco.dates.parse_date`)."""
     try:
         return parse_date(value)
+    except DateError as exc:
+        raise CellError(str(exc)) from None
+
+
+def parse_uk_time(value: Any) -> time | None:
+    """A time cell or text (``14:35``, ``1435``, ``14.35``, ``2.15pm``), or None if blank."""
+    try:
+        return parse_time(value)
     except DateError as exc:
         raise CellError(str(exc)) from None

@@ -13,6 +13,7 @@ from sqlmodel import Session
 from cipco.services import reports
 from cipco.services.person_import import do_not_share_numbers
 from cipco.services.referral_import import ReferralImport
+from cipco.services.row_import import original_text
 from cipco.spreadsheets.exporting import ExportLog, ExportRequest, columns
 from cipco.spreadsheets.importers import ImportLog
 from cipco.spreadsheets.reader import FieldSpec
@@ -47,6 +48,8 @@ FIELDS: list[FieldSpec] = [
         ("Incident date", "Date of Incident", "DOI", "Incident Date/Time", "Date of Offence"),
         required=True,
         kind="datetime",
+        event="incident",
+        time_synonyms=("Time", "Time of offence", "TOI"),
     ),
     FieldSpec(
         "category",
@@ -73,13 +76,25 @@ FIELDS: list[FieldSpec] = [
         "referred_at",
         ("Date referred", "Referral Date", "Referred", "Date Referred to Police"),
         kind="datetime",
+        event="refer",
     ),
     FieldSpec(
-        "acknowledged_at", ("Date acknowledged", "Acknowledged", "Ack Date"), kind="datetime"
+        "acknowledged_at",
+        ("Date acknowledged", "Acknowledged", "Ack Date"),
+        kind="datetime",
+        event="acknowledge",
     ),
-    FieldSpec("charged_at", ("Date charged", "Charge Date", "Charged On"), kind="datetime"),
     FieldSpec(
-        "closed_at", ("Date closed", "Closed", "Closed On", "Date Finalised"), kind="datetime"
+        "charged_at",
+        ("Date charged", "Charge Date", "Charged On"),
+        kind="datetime",
+        event="charge",
+    ),
+    FieldSpec(
+        "closed_at",
+        ("Date closed", "Closed", "Closed On", "Date Finalised"),
+        kind="datetime",
+        event="close",
     ),
     FieldSpec("location", ("Location", "Wing", "Where")),
     FieldSpec("description", ("Description", "Details", "Summary", "Circumstances")),
@@ -107,7 +122,9 @@ COLUMNS = columns(
     Notes             | notes           | 40 |          | internal
     Next due          | next_due        | 34 |          | internal
     Next due by       | next_due_at     | 17 | datetime | internal
-    """
+    Original columns  | original_columns | 40 |         | internal
+    """,
+    convert={"original_columns": original_text},
 )
 
 
@@ -131,6 +148,7 @@ IMPORT = ImportLog(
     name="referrals",
     fields=FIELDS,
     key_field="nomis_number",
+    derived=("Next due", "Next due by"),
     handler=lambda session, clock, source: ReferralImport(session, clock, source=source),
     choices=_choices,
 )

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, case, delete, func, insert, literal, or_, select
@@ -22,6 +22,7 @@ from cipco.models.audit import AuditEvent
 from cipco.models.clinic import (
     AgendaItem,
     Clinic,
+    ClinicAction,
     ClinicStatus,
     ItemKind,
 )
@@ -173,27 +174,57 @@ def _new_since(session: Session, clinic: Clinic) -> datetime:
     return london_midnight(clinic.held_on - timedelta(days=frequency_days(session)))
 
 
+def _carried_line(base: dict[str, Any], action: Any, raised_on: date) -> dict[str, Any]:
+    """The agenda line of an action carried from the clinic of ``raised_on``."""
+    who = f"{action.owner_name} ({action.owner_org})" if action.owner_org else action.owner_name
+    due = f", due {uk_date(action.due_on)}" if action.due_on else ""
+    return base | {
+        "kind": ItemKind.ACTION.value,
+        "section": SECTION_CARRIED,
+        "title": action.text,
+        "detail": f"{who}{due} — carried from {uk_date(raised_on)}",
+        "referral_id": action.referral_id,
+        "action_id": action.id,
+    }
+
+
 def _carried_lines(
     session: Session, clinic: Clinic, clock: Clock, base: dict[str, Any]
 ) -> list[dict[str, Any]]:
     """Agenda lines for every action still open from an earlier clinic, oldest first."""
     query = PageQuery(queue="open", sort="clinic", extra={"raised_before": clinic.held_on})
-    lines: list[dict[str, Any]] = []
-    for action in ACTIONS_SERVICE.stream(session, query, clock):
-        who = f"{action.owner_name} ({action.owner_org})" if action.owner_org else action.owner_name
-        due = f", due {uk_date(action.due_on)}" if action.due_on else ""
-        lines.append(
-            base
-            | {
-                "kind": ItemKind.ACTION.value,
-                "section": SECTION_CARRIED,
-                "title": action.text,
-                "detail": f"{who}{due} — carried from {uk_date(action.clinic_held_on)}",
-                "referral_id": action.referral_id,
-                "action_id": action.id,
-            }
+    return [
+        _carried_line(base, action, action.clinic_held_on)
+        for action in ACTIONS_SERVICE.stream(session, query, clock)
+    ]
+
+
+def carry_actions_open_then(*, session: Session, clinic_id: int, clock: Clock) -> int:
+    """Carry onto a clinic's agenda every action raised at an earlier clinic that was still
+    open on the clinic's day (done or dropped on it or later, or still open): what the app
+    would have carried had the meeting been held in it. For clinics made when importing an
+    old action log. Returns the lines added."""
+    clinic = load_clinic(session, clinic_id)
+    writable(clinic)
+    day_start = london_midnight(clinic.held_on)
+    on_agenda = select(AgendaItem.action_id).where(
+        AgendaItem.clinic_id == clinic_id,
+        AgendaItem.action_id.is_not(None),  # type: ignore[union-attr]
+    )
+    rows = session.execute(
+        select(ClinicAction, Clinic.held_on)
+        .join(Clinic, Clinic.id == ClinicAction.clinic_id)
+        .where(
+            Clinic.held_on < clinic.held_on,
+            or_(ClinicAction.done_at.is_(None), ClinicAction.done_at >= day_start),  # type: ignore[union-attr,operator]
+            or_(ClinicAction.dropped_at.is_(None), ClinicAction.dropped_at >= day_start),  # type: ignore[union-attr,operator]
+            ClinicAction.id.not_in(on_agenda),  # type: ignore[union-attr]
         )
-    return lines
+        .order_by(Clinic.held_on, ClinicAction.id)
+    ).all()
+    base = _base_line(clinic, clock.now())
+    lines = [_carried_line(base, action, raised_on) for action, raised_on in rows]
+    return _insert_lines(session, lines, max_position(session, clinic_id))
 
 
 def _base_line(clinic: Clinic, now: datetime) -> dict[str, Any]:

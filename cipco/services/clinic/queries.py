@@ -357,6 +357,7 @@ class ActionRow:
     dropped_at: datetime | None
     overdue: bool
     version: int
+    original: str = ""  # columns an import kept ("Header: value" lines)
 
     @property
     def open(self) -> bool:
@@ -444,6 +445,7 @@ class ActionService(LogService[ClinicAction, ActionRow]):
                 ClinicAction.done_at,
                 ClinicAction.dropped_at,
                 ClinicAction.version,
+                ClinicAction.original_columns,
             )
             .join(Clinic, Clinic.id == ClinicAction.clinic_id)
             .outerjoin(Referral, Referral.id == ClinicAction.referral_id)
@@ -477,6 +479,7 @@ class ActionService(LogService[ClinicAction, ActionRow]):
                 dropped_at=r[12],
                 overdue=r[5] == OPEN_ACTION and r[4] is not None and r[4] < day,
                 version=r[13],
+                original="; ".join(f"{h}: {v}" if h else v for h, v in r[14] or []),
             )
             for r in results
         ]
@@ -550,6 +553,7 @@ ACTIONS_SPEC = LogSpec(
         Column("referral", "Referral", 15, sort=Referral.reference, attr="referral_reference"),
         Column("clinic", "Raised at", 11, sort=Clinic.held_on, attr="clinic_held_on"),
         Column("closed", "Done/dropped", 24, sort=CLOSED_AT, attr="closed_text"),
+        Column("original", "Original columns", 20, sort=ClinicAction.original_columns),
     ),
     queues=ACTION_QUEUE_LIST,
     search=(ClinicAction.text, ClinicAction.owner_name, ClinicAction.owner_org, Referral.reference),

@@ -94,10 +94,43 @@ def _referral_for(session: Session, reference: str | None, prisoner_id: int) -> 
 # ---------------------------------------------------------------- writes
 
 
+def check_papers(data: PapersCreate, clock: Clock) -> None:
+    """The papers' own dates: real, and not received in the future."""
+    dated = {"received_at": data.received_at, "first_hearing_on": data.first_hearing_on}
+    real_dates(dated, error=Mg4dError)
+    not_future(data.received_at, clock, "received_at", "received", error=Mg4dError)
+
+
+def check_service(data: ServiceCreate, received_at: datetime, clock: Clock) -> None:
+    """A service event's dates: real, not in the future, served after the papers came in,
+    the copy returned after service."""
+    real_dates(
+        {"served_at": data.served_at, "copy_returned_at": data.copy_returned_at}, error=Mg4dError
+    )
+    not_future(data.served_at, clock, "served_at", "served", error=Mg4dError)
+    not_before(
+        data.served_at,
+        received_at,
+        "served_at",
+        "served",
+        "the papers were received",
+        error=Mg4dError,
+    )
+    not_future(data.copy_returned_at, clock, "copy_returned_at", "copy returned", error=Mg4dError)
+    if data.copy_returned_at is not None:
+        not_before(
+            data.copy_returned_at,
+            data.served_at,
+            "copy_returned_at",
+            "copy returned",
+            "the papers were served",
+            error=Mg4dError,
+        )
+
+
 def _values(session: Session, data: PapersCreate, clock: Clock) -> dict[str, Any]:
     """Checked column values for papers from what was typed or imported."""
-    real_dates(data.model_dump(exclude={"prisoner"}), error=Mg4dError)
-    not_future(data.received_at, clock, "received_at", "received", error=Mg4dError)
+    check_papers(data, clock)
     prisoner = upsert_prisoner(session, data.prisoner, clock)
     assert prisoner.id is not None
     referral = _referral_for(session, data.referral_reference, prisoner.id)
@@ -194,26 +227,7 @@ def record_service(
     """Append a service event (or a correction). Serving moves the referral to charged."""
     papers = _load(session, papers_id)
     now = clock.now()
-    real_dates(data.model_dump(), error=Mg4dError)
-    not_future(data.served_at, clock, "served_at", "served", error=Mg4dError)
-    not_before(
-        data.served_at,
-        papers.received_at,
-        "served_at",
-        "served",
-        "the papers were received",
-        error=Mg4dError,
-    )
-    not_future(data.copy_returned_at, clock, "copy_returned_at", "copy returned", error=Mg4dError)
-    if data.copy_returned_at is not None:
-        not_before(
-            data.copy_returned_at,
-            data.served_at,
-            "copy_returned_at",
-            "copy returned",
-            "the papers were served",
-            error=Mg4dError,
-        )
+    check_service(data, papers.received_at, clock)
     latest = latest_event(session, papers_id)
     if data.corrects_event_id is not None:
         if latest is None or latest.id != data.corrects_event_id:

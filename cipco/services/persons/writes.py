@@ -21,7 +21,6 @@ from cipco.models.person import (
     PersonCreate,
     PersonOfInterest,
     PersonUpdate,
-    StartRule,
 )
 from cipco.models.reference import OrderType
 from cipco.services import audit, settings
@@ -104,7 +103,10 @@ def upsert_person(
     person = session.scalars(
         select(PersonOfInterest).where(PersonOfInterest.prisoner_id == prisoner.id)
     ).first()
-    values = data.model_dump(exclude={"prisoner", "location", "next_review_on"})
+    # a new person takes every value; an existing one only those given (an import's columns)
+    values = data.model_dump(
+        exclude={"prisoner", "location", "next_review_on"}, exclude_unset=person is not None
+    )
     now = clock.now()
     created = person is None
     changed = created
@@ -211,10 +213,7 @@ def add_order(session: Session, person_id: int, data: OrderCreate, clock: Clock)
             f"order type: '{data.order_type_code}' is not in the order types list",
             field="order_type_code",
         )
-    if data.start_rule == StartRule.ON_RELEASE and not order_type.may_start_on_release:
-        raise PersonError(
-            f"start: a {order_type.label} does not start on release", field="start_rule"
-        )
+    # Any order may be made to start on release: the start rule is the court's (DOMAIN §5).
     _check_order(data, clock)
     order = new_record(AncillaryOrder, clock, person_id=person_id, **data.model_dump())
     session.add(order)
