@@ -17,35 +17,31 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Column, Date, MetaData, String, Table, func, select
+from sqlalchemy import func, select
 from sqlmodel import Session
 
 from cipco.clock import to_london
-from cipco.db import insert_many, site_of
+from cipco.db import site_of
 from cipco.models.exhibit import (
     DIGITAL_TYPES,
     FINAL_STATES,
     EventKind,
     Exhibit,
     ExhibitEvent,
-    ExhibitReferral,
     ExhibitState,
     ExhibitType,
     HolderKind,
 )
 from cipco.models.people import Prisoner
 from cipco.models.referral import Referral
-from cipco.models.types import UTCDateTime
 from cipco.services import demo, ledger, settings
-from cipco.services.chain import (
-    FORM,
-    GENESIS,
-    canonical_json,
-    derive,
-    event_hash,
-    event_row,
-    header_details,
-    stored_instant,
+from cipco.services.chain import canonical_json, derive, event_row, header_details, stored_instant
+from cipco.services.chain_batch import (
+    NOT_MOVEMENTS,
+    Attributes,
+    LedgerBook,
+    new_event,
+    write_chains,
 )
 from cipco.services.exhibits import review_due_on
 from cipco.services.flags import CLOSED_STATUSES
@@ -150,24 +146,6 @@ def _initials(name: str) -> str:
     return letters or "EX"
 
 
-class _Ledger:
-    """The site's custody ledger as the demo appends to it."""
-
-    def __init__(self, head: ledger.Head, site: str) -> None:
-        self.position = head.position
-        self.digest = head.digest
-        self.key = head.key
-        self.site = site
-
-    def place(self, event: dict[str, Any], reference: str) -> None:
-        self.position += 1
-        self.digest = ledger.link(self.digest, reference, event["seq"], event["hash"])
-        event["ledger_seq"] = self.position
-        event["ledger_hash"] = self.digest
-        event["ledger_prev"] = self.key
-        self.key = ledger.entry_key(reference, event["seq"])
-
-
 class _ChainBuilder:
     """One exhibit's events, hashed and placed in the ledger as they are added."""
 
@@ -179,7 +157,7 @@ class _ChainBuilder:
         event_id: int,
         start: datetime,
         reference: str,
-        book: _Ledger,
+        book: LedgerBook,
     ) -> None:
         self.rng = rng
         self.now = now
@@ -193,92 +171,29 @@ class _ChainBuilder:
 
     def add(self, fields: dict[str, Any], at: datetime) -> None:
         self.event_id += 1
-        base: dict[str, Any] = dict.fromkeys(_EVENT_FIELDS)
-        base.update(fields)
-        base["id"] = self.event_id
-        base["exhibit_id"] = self.exhibit_id
-        base["seq"] = len(self.events) + 1
-        base["happened_at"] = stored_instant(at)
-        if base["kind"] not in _NOT_MOVEMENTS:
+        if fields["kind"] not in NOT_MOVEMENTS:
             self.last_at = at
         recorded = at + timedelta(minutes=self.rng.randrange(1, 90))
         if self.rng.random() < 0.05:
             recorded = at + timedelta(days=self.rng.randrange(1, 4))
-        base["recorded_at"] = stored_instant(min(recorded, self.now))
-        base["recorded_by"] = "coordinator"
-        prev = self.events[-1]["hash"] if self.events else GENESIS
-        base["prev_hash"] = prev
-        base["form"] = FORM
-        base["hash_site"] = self.book.site
-        corrects = None
-        if base["corrects_event_id"] is not None:
-            target = next(e for e in self.events if e["id"] == base["corrects_event_id"])
-            corrects = (self.reference, target["seq"])
-        base["hash"] = event_hash(event_row(base), self.reference, corrects, prev)
-        self.book.place(base, self.reference)
-        self.events.append(base)
+        event = new_event(
+            self.events,
+            fields,
+            event_id=self.event_id,
+            exhibit_id=self.exhibit_id,
+            reference=self.reference,
+            happened_at=stored_instant(at),
+            recorded_at=stored_instant(min(recorded, self.now)),
+            recorded_by="coordinator",
+            site=self.book.site,
+        )
+        self.book.place(event, self.reference)
+        self.events.append(event)
 
     def later(self, days_low: int, days_high: int) -> datetime:
         hours = self.rng.randrange(days_low * 24, days_high * 24 + 1)
         self.when = min(self.when + timedelta(hours=hours), self.now)
         return self.when
-
-
-_NOT_MOVEMENTS = frozenset(
-    {
-        EventKind.CORRECTION.value,
-        EventKind.HOLD.value,
-        EventKind.LINK.value,
-        EventKind.UPGRADE.value,
-    }
-)
-_EVENT_FIELDS = [name for name in ExhibitEvent.model_fields if name != "id"]
-
-
-def _raw_table(model: Any) -> Table:
-    """The same table with instants and dates as plain text columns, for bulk inserts.
-
-    Values are written exactly as the typed columns store them (``stored_instant``), which
-    skips per-value type processing for a few hundred thousand rows.
-    """
-    source: Table = model.__table__
-    columns = [
-        Column(c.name, String if isinstance(c.type, UTCDateTime | Date) else c.type)
-        for c in source.columns
-    ]
-    return Table(source.name, MetaData(), *columns)
-
-
-_EXHIBIT_RAW = _raw_table(Exhibit)
-_EVENT_RAW = _raw_table(ExhibitEvent)
-
-
-class _Attributes:
-    """A row dict read by attribute, as ``header_details`` reads an exhibit."""
-
-    def __init__(self, row: dict[str, Any]) -> None:
-        self.__dict__.update(row)
-
-
-_EXHIBIT_INSTANTS = (
-    "clip_start",
-    "clip_end",
-    "seized_at",
-    "last_movement_at",
-    "created_at",
-    "updated_at",
-)
-_EXHIBIT_DATES = ("review_due_on", "collection_requested_on")
-
-
-def _stored(row: dict[str, Any]) -> dict[str, Any]:
-    for key in _EXHIBIT_INSTANTS:
-        if row[key] is not None:
-            row[key] = stored_instant(row[key])
-    for key in _EXHIBIT_DATES:
-        if row[key] is not None:
-            row[key] = row[key].isoformat()
-    return row
 
 
 @demo.register("exhibits")
@@ -299,7 +214,7 @@ def generate_exhibits(
     link_rows: list[dict[str, Any]] = []
     made = 0
     connection = session.connection()
-    book = _Ledger(ledger.head(session), site_of(session.get_bind()))
+    book = LedgerBook(ledger.head(session), site_of(session.get_bind()))
     referral_refs = dict(
         session.execute(
             select(Referral.id, Referral.reference).where(
@@ -318,12 +233,7 @@ def generate_exhibits(
     }
 
     def flush() -> None:
-        if exhibit_rows:
-            insert_many(connection, _EXHIBIT_RAW, [_stored(r) for r in exhibit_rows])
-        if event_rows:
-            insert_many(connection, _EVENT_RAW, event_rows)  # instants already stored text
-        if link_rows:
-            insert_many(connection, ExhibitReferral.__table__, link_rows)  # type: ignore[attr-defined]
+        write_chains(connection, exhibit_rows, event_rows, link_rows)
         tick("exhibits", len(exhibit_rows))
         exhibit_rows.clear()
         event_rows.clear()
@@ -386,7 +296,7 @@ def generate_exhibits(
             }
             nomis, name = prisoners.get(row["found_on_prisoner_id"], (None, None))
             header = header_details(
-                _Attributes(row),
+                Attributes(row),
                 parent=None,
                 found_on=nomis,
                 found_on_name=name or None,

@@ -1,0 +1,175 @@
+"""Exhibit chains built in memory and written in batches (demo data, imported logs).
+
+The events are the ones the services append one at a time (``exhibit_writes``): hashed in
+form 2 by :func:`chain.event_hash`, then placed in the site's custody ledger in the order they
+are accepted (:class:`LedgerBook`, the same digest as :func:`ledger.link`), so ``cipco
+verify`` cannot tell them apart. What differs is the writing: rows are dicts with explicit
+ids, inserted with one executemany per table (:func:`write_chains`), with instants as the
+text the typed columns store (:func:`stored_exhibit`, :func:`stored_event`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Column, Connection, Date, MetaData, String, Table, func, select
+from sqlmodel import Session
+
+from cipco.db import insert_many
+from cipco.models.exhibit import EventKind, Exhibit, ExhibitEvent, ExhibitReferral
+from cipco.models.types import UTCDateTime
+from cipco.services import ledger
+from cipco.services.chain import FORM, GENESIS, event_hash, event_row, stored_instant
+
+EVENT_FIELDS = [name for name in ExhibitEvent.model_fields if name != "id"]
+NOT_MOVEMENTS = frozenset(
+    {
+        EventKind.CORRECTION.value,
+        EventKind.HOLD.value,
+        EventKind.LINK.value,
+        EventKind.UPGRADE.value,
+    }
+)
+
+
+class LedgerBook:
+    """The site's custody ledger as a batch appends to it."""
+
+    def __init__(self, head: ledger.Head, site: str) -> None:
+        self.position = head.position
+        self.digest = head.digest
+        self.key = head.key
+        self.site = site
+
+    def place(self, event: dict[str, Any], reference: str) -> None:
+        self.position += 1
+        self.digest = ledger.link(self.digest, reference, event["seq"], event["hash"])
+        event["ledger_seq"] = self.position
+        event["ledger_hash"] = self.digest
+        event["ledger_prev"] = self.key
+        self.key = ledger.entry_key(reference, event["seq"])
+
+
+def next_ids(session: Session) -> tuple[int, int]:
+    """The next free exhibit id and event id."""
+    exhibit_id = int(session.scalar(select(func.max(Exhibit.id))) or 0)
+    event_id = int(session.scalar(select(func.max(ExhibitEvent.id))) or 0)
+    return exhibit_id + 1, event_id + 1
+
+
+def new_event(
+    events: Sequence[dict[str, Any]],
+    fields: dict[str, Any],
+    *,
+    event_id: int,
+    exhibit_id: int,
+    reference: str,
+    happened_at: datetime | str,
+    recorded_at: datetime | str,
+    recorded_by: str,
+    site: str,
+) -> dict[str, Any]:
+    """The next event of a chain (``events``, oldest first), numbered and hashed in form 2.
+
+    Not placed in the ledger: :meth:`LedgerBook.place` does that once the event is kept.
+    """
+    base: dict[str, Any] = dict.fromkeys(EVENT_FIELDS)
+    base.update(fields)
+    base["id"] = event_id
+    base["exhibit_id"] = exhibit_id
+    base["seq"] = len(events) + 1
+    base["happened_at"] = happened_at
+    base["recorded_at"] = recorded_at
+    base["recorded_by"] = recorded_by
+    prev = events[-1]["hash"] if events else GENESIS
+    base["prev_hash"] = prev
+    base["form"] = FORM
+    base["hash_site"] = site
+    corrects = None
+    if base["corrects_event_id"] is not None:
+        target = next(e for e in events if e["id"] == base["corrects_event_id"])
+        corrects = (reference, target["seq"])
+    base["hash"] = event_hash(event_row(base), reference, corrects, prev)
+    return base
+
+
+def _raw_table(model: Any) -> Table:
+    """The same table with instants and dates as plain text columns, for bulk inserts.
+
+    Values are written exactly as the typed columns store them (``stored_instant``), which
+    skips per-value type processing for a few hundred thousand rows.
+    """
+    source: Table = model.__table__
+    columns = [
+        Column(c.name, String if isinstance(c.type, UTCDateTime | Date) else c.type)
+        for c in source.columns
+    ]
+    return Table(source.name, MetaData(), *columns)
+
+
+EXHIBIT_RAW = _raw_table(Exhibit)
+EVENT_RAW = _raw_table(ExhibitEvent)
+
+
+class Attributes:
+    """A row dict read by attribute, as ``header_details`` and the service checks read an
+    exhibit; it follows later changes to the dict."""
+
+    __slots__ = ("_row",)
+
+    def __init__(self, row: dict[str, Any]) -> None:
+        self._row = row
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self._row[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
+_EXHIBIT_INSTANTS = (
+    "clip_start",
+    "clip_end",
+    "seized_at",
+    "last_movement_at",
+    "created_at",
+    "updated_at",
+)
+_EXHIBIT_DATES = ("review_due_on", "collection_requested_on")
+_EVENT_INSTANTS = ("happened_at", "recorded_at", "corrected_happened_at")
+
+
+def stored_exhibit(row: dict[str, Any]) -> dict[str, Any]:
+    """An exhibit row with its instants and dates as stored text (in place)."""
+    for key in _EXHIBIT_INSTANTS:
+        if row[key] is not None:
+            row[key] = stored_instant(row[key])
+    for key in _EXHIBIT_DATES:
+        if row[key] is not None:
+            row[key] = row[key].isoformat()
+    return row
+
+
+def stored_event(row: dict[str, Any]) -> dict[str, Any]:
+    """An event row with its instants as stored text (in place; text is left as it is)."""
+    for key in _EVENT_INSTANTS:
+        if row[key] is not None:
+            row[key] = stored_instant(row[key])
+    return row
+
+
+def write_chains(
+    connection: Connection,
+    exhibits: list[dict[str, Any]],
+    events: list[dict[str, Any]],
+    links: list[dict[str, Any]],
+) -> None:
+    """Insert exhibit rows, their referral links and their events (one executemany each)."""
+    if exhibits:
+        insert_many(connection, EXHIBIT_RAW, [stored_exhibit(r) for r in exhibits])
+    if links:
+        insert_many(connection, ExhibitReferral.__table__, links)  # type: ignore[attr-defined]
+    if events:
+        insert_many(connection, EVENT_RAW, [stored_event(r) for r in events])
