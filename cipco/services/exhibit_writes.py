@@ -9,6 +9,7 @@ ledger (``cipco.services.ledger``). See ``cipco.services.exhibits`` for the rule
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -59,45 +60,76 @@ from cipco.services.exhibits import (
 )
 from cipco.services.exhibits import _events as events_of
 
+SETTINGS_KEY = "exhibit_review_settings"
 
-def _apply(session: Session, exhibit: Exhibit, derived: Derived, clock: Clock) -> None:
-    """Store on the exhibit row what its events now say (for SQL filters and sorting)."""
-    exhibit.holder = derived.holder
-    exhibit.holder_kind = derived.holder_kind
-    exhibit.state = derived.state
-    exhibit.seal_number = derived.seal_number
-    exhibit.storage_location = derived.storage_location
-    exhibit.last_movement_at = derived.last_movement_at
-    exhibit.discrepancy_count = derived.discrepancy_count
-    exhibit.event_count = derived.event_count
-    exhibit.head_hash = derived.head_hash
+
+def review_settings(session: Session) -> tuple[int, int]:
+    """(exhibit review days, footage overwrite days): read once per import, which keeps them
+    in ``session.info[SETTINGS_KEY]`` for its unit of work."""
+    cached = session.info.get(SETTINGS_KEY)
+    if cached is not None:
+        return cached  # type: ignore[no-any-return]
+    return (
+        settings.get_int(session, "exhibit_review_days"),
+        settings.get_int(session, "footage_overwrite_days"),
+    )
+
+
+def exhibit_values(
+    exhibit: Any, derived: Derived, review_days: int, overwrite_days: int
+) -> dict[str, Any]:
+    """What the exhibit row stores from its events (for SQL filters and sorting);
+    ``exhibit`` is a model or anything with its attributes."""
+    values: dict[str, Any] = {
+        "holder": derived.holder,
+        "holder_kind": derived.holder_kind,
+        "state": derived.state,
+        "seal_number": derived.seal_number,
+        "storage_location": derived.storage_location,
+        "last_movement_at": derived.last_movement_at,
+        "discrepancy_count": derived.discrepancy_count,
+        "event_count": derived.event_count,
+        "head_hash": derived.head_hash,
+    }
     if derived.seized_by is not None:
-        exhibit.seized_by = derived.seized_by
-        exhibit.seized_at = derived.seized_at
+        values["seized_by"] = derived.seized_by
+        values["seized_at"] = derived.seized_at
     if "hold" in derived.header:
-        exhibit.hold = derived.hold
-        exhibit.hold_reason = derived.hold_reason
-    exhibit.review_due_on = review_due_on(
+        values["hold"] = derived.hold
+        values["hold_reason"] = derived.hold_reason
+    values["review_due_on"] = review_due_on(
         exhibit.exhibit_type,
         derived.state,
         derived.last_movement_at,
         exhibit.clip_start,
         exhibit.export_medium,
-        settings.get_int(session, "exhibit_review_days"),
-        settings.get_int(session, "footage_overwrite_days"),
+        review_days,
+        overwrite_days,
     )
     if derived.state != ExhibitState.HELD:
-        exhibit.collection_requested_on = None
+        values["collection_requested_on"] = None
+    return values
+
+
+def _apply(session: Session, exhibit: Exhibit, derived: Derived, clock: Clock) -> None:
+    """Store on the exhibit row what its events now say (for SQL filters and sorting)."""
+    for key, value in exhibit_values(exhibit, derived, *review_settings(session)).items():
+        setattr(exhibit, key, value)
     exhibit.updated_at = clock.now()
 
 
 def _append(
-    session: Session, exhibit: Exhibit, fields: dict[str, Any], clock: Clock
+    session: Session,
+    exhibit: Exhibit,
+    fields: dict[str, Any],
+    clock: Clock,
+    events: list[ExhibitEvent] | None = None,
 ) -> ExhibitEvent:
     """Add one event at the end of the chain and the ledger, hashed in form 2, and refresh
-    the exhibit row from the events."""
+    the exhibit row from the events (``events``: the chain, if read already)."""
     assert exhibit.id is not None
-    events = events_of(session, exhibit.id)
+    if events is None:
+        events = events_of(session, exhibit.id)
     prev = events[-1].hash if events else GENESIS
     row: dict[str, Any] = dict.fromkeys(ExhibitEvent.model_fields)
     del row["id"], row["site"]  # the site is stamped from the engine on insert
@@ -134,7 +166,7 @@ def _append(
     return event
 
 
-def _check_time(happened_at: datetime, clock: Clock, after: datetime | None) -> None:
+def check_time(happened_at: datetime, clock: Clock, after: datetime | None) -> None:
     if happened_at > clock.now() + FUTURE_TOLERANCE:
         raise ExhibitError(
             f"happened at: {to_london(happened_at):%d/%m/%Y %H:%M} is in the future",
@@ -148,41 +180,39 @@ def _check_time(happened_at: datetime, clock: Clock, after: datetime | None) -> 
         )
 
 
+def reference_taken(reference: str) -> ExhibitError:
+    return ExhibitError(f"reference: {reference} already exists", field="reference")
+
+
+def parent_missing(reference: str, parent_ref: str) -> ExhibitError:
+    return ExhibitError(
+        f"reference: sub-exhibit {reference} needs exhibit {parent_ref} first", field="reference"
+    )
+
+
+def unknown_referral(ref: str) -> ExhibitError:
+    return ExhibitError(f"referral: '{ref}' is not a referral", field="referral_refs")
+
+
 def _referrals_by_ref(session: Session, refs: list[str]) -> list[Referral]:
-    found = []
+    found: list[Referral] = []
     for ref in refs:
         referral = session.scalars(
             select(Referral).where(func.upper(Referral.reference) == ref.strip().upper())
         ).first()
         if referral is None:
-            raise ExhibitError(f"referral: '{ref}' is not a referral", field="referral_refs")
-        found.append(referral)
+            raise unknown_referral(ref)
+        if all(r.id != referral.id for r in found):  # "T1, t1" links T1 once
+            found.append(referral)
     return found
 
 
-def create_exhibit(*, session: Session, data: ExhibitCreate, clock: Clock) -> Exhibit:
-    """A new exhibit and its seizure, the first event of its chain, carrying the header."""
-    if exhibit_by_reference(session, data.reference) is not None:
-        raise ExhibitError(f"reference: {data.reference} already exists", field="reference")
-    parent_id = None
-    parent_ref = parent_reference(data.reference)
-    if parent_ref is not None:
-        parent = exhibit_by_reference(session, parent_ref)
-        if parent is None:
-            raise ExhibitError(
-                f"reference: sub-exhibit {data.reference} needs exhibit {parent_ref} first",
-                field="reference",
-            )
-        parent_id = parent.id
-    _check_time(data.seized_at, clock, None)
-    referrals = _referrals_by_ref(session, data.referral_refs)
-    prisoner = None
-    if data.found_on:
-        from cipco.services.referrals import upsert_prisoner
-
-        prisoner = upsert_prisoner(session, PrisonerIn(nomis_number=data.found_on), clock)
+def exhibit_from(
+    data: ExhibitCreate, *, parent_id: int | None, prisoner_id: int | None, clock: Clock
+) -> Exhibit:
+    """The exhibit row a seizure creates, before its first event."""
     now = clock.now()
-    exhibit = Exhibit(
+    return Exhibit(
         reference=data.reference,
         parent_id=parent_id,
         exhibit_type=data.exhibit_type.value,
@@ -197,7 +227,7 @@ def create_exhibit(*, session: Session, data: ExhibitCreate, clock: Clock) -> Ex
         quantity=data.quantity,
         weight=data.weight,
         where_found=data.where_found,
-        found_on_prisoner_id=prisoner.id if prisoner is not None else None,
+        found_on_prisoner_id=prisoner_id,
         list_class=data.list_class,
         seized_by=data.seized_by,
         seized_at=data.seized_at,
@@ -211,6 +241,52 @@ def create_exhibit(*, session: Session, data: ExhibitCreate, clock: Clock) -> Ex
         created_at=now,
         updated_at=now,
     )
+
+
+def seizure_fields(
+    data: ExhibitCreate, parent_ref: str | None, header: dict[str, Any]
+) -> dict[str, Any]:
+    """The seizure event's fields: the first event of the chain, carrying the header."""
+    source = f"from {parent_ref}" if parent_ref else (data.where_found or "seized")
+    return {
+        "kind": EventKind.SEIZURE.value,
+        "from_name": source,
+        "from_kind": None,
+        "to_name": data.seized_by,
+        "to_kind": HolderKind.STAFF.value,
+        "happened_at": data.seized_at,
+        "reason": "storage",
+        "location": data.storage_location,
+        "seal_number": data.seal_number,
+        "seal_intact": True if data.seal_number else None,
+        "details": canonical_json(header),
+    }
+
+
+def create_exhibit(*, session: Session, data: ExhibitCreate, clock: Clock) -> Exhibit:
+    """A new exhibit and its seizure, the first event of its chain, carrying the header."""
+    if exhibit_by_reference(session, data.reference) is not None:
+        raise reference_taken(data.reference)
+    parent_id = None
+    parent_ref = parent_reference(data.reference)
+    if parent_ref is not None:
+        parent = exhibit_by_reference(session, parent_ref)
+        if parent is None:
+            raise parent_missing(data.reference, parent_ref)
+        parent_id = parent.id
+    check_time(data.seized_at, clock, None)
+    referrals = _referrals_by_ref(session, data.referral_refs)
+    prisoner = None
+    if data.found_on:
+        from cipco.services.referrals import upsert_prisoner
+
+        prisoner = upsert_prisoner(session, PrisonerIn(nomis_number=data.found_on), clock)
+    exhibit = exhibit_from(
+        data,
+        parent_id=parent_id,
+        prisoner_id=prisoner.id if prisoner is not None else None,
+        clock=clock,
+    )
     session.add(exhibit)
     session.flush()
     for referral in referrals:
@@ -222,31 +298,20 @@ def create_exhibit(*, session: Session, data: ExhibitCreate, clock: Clock) -> Ex
         found_on_name=(prisoner.name or None) if prisoner is not None else None,
         referrals=[r.reference for r in referrals],
     )
-    source = f"from {parent_ref}" if parent_ref else (data.where_found or "seized")
-    _append(
-        session,
-        exhibit,
-        {
-            "kind": EventKind.SEIZURE.value,
-            "from_name": source,
-            "from_kind": None,
-            "to_name": data.seized_by,
-            "to_kind": HolderKind.STAFF.value,
-            "happened_at": data.seized_at,
-            "reason": "storage",
-            "location": data.storage_location,
-            "seal_number": data.seal_number,
-            "seal_intact": True if data.seal_number else None,
-            "details": canonical_json(header),
-        },
-        clock,
-    )
+    _append(session, exhibit, seizure_fields(data, parent_ref, header), clock, [])
     return exhibit
 
 
-def record_event(*, session: Session, exhibit_id: int, data: EventIn, clock: Clock) -> ExhibitEvent:
-    """A hand-over, dissemination, return or destruction, appended to the chain."""
-    exhibit = get_exhibit(session, exhibit_id)
+def event_fields(
+    exhibit: Any,
+    derived: Derived,
+    data: EventIn,
+    clock: Clock,
+    open_refs: Callable[[], list[str]],
+) -> dict[str, Any]:
+    """The fields of a hand-over, dissemination, return or destruction of ``exhibit`` (a
+    model or anything with its attributes) whose events say ``derived``, after every check
+    (raises :class:`ExhibitError`); ``open_refs`` gives its open referrals."""
     ref = exhibit.reference
     if exhibit.state in FINAL_STATES:
         raise ExhibitError(
@@ -259,8 +324,7 @@ def record_event(*, session: Session, exhibit_id: int, data: EventIn, clock: Clo
             f"(held by {exhibit.holder}); only the holder can hand it over",
             field="from_name",
         )
-    _check_time(data.happened_at, clock, exhibit.last_movement_at)
-    derived = derive(event_rows(events_of(session, exhibit_id)))
+    check_time(data.happened_at, clock, exhibit.last_movement_at)
     if data.kind == EventKind.DESTRUCTION:
         if exhibit.hold:
             raise ExhibitError(
@@ -268,7 +332,7 @@ def record_event(*, session: Session, exhibit_id: int, data: EventIn, clock: Clo
                 "lift the hold before destruction",
                 field="kind",
             )
-        still_open = open_referrals(session, exhibit_id)
+        still_open = open_refs()
         if still_open:
             raise ExhibitError(
                 f"{ref} is linked to open referral {', '.join(still_open)}; "
@@ -292,31 +356,40 @@ def record_event(*, session: Session, exhibit_id: int, data: EventIn, clock: Clo
         problems.append(f"seal {data.seal_number} on receipt but no seal was recorded")
     if data.seal_intact is False:
         problems.append("seal not intact on receipt")
-    return _append(
-        session,
+    return {
+        "kind": data.kind.value,
+        "from_name": data.from_name,
+        "from_kind": exhibit.holder_kind,
+        "to_name": data.to_name,
+        "to_kind": data.to_kind.value if data.kind != EventKind.DESTRUCTION else None,
+        "to_collar": data.to_collar,
+        "to_force": data.to_force,
+        "to_org": data.to_org,
+        "happened_at": data.happened_at,
+        "reason": data.reason.value if data.reason else None,
+        "location": data.location,
+        "seal_number": data.seal_number,
+        "seal_intact": data.seal_intact,
+        "new_seal_number": data.new_seal_number,
+        "discrepancy": "; ".join(problems) or None,
+        "authority": data.authority,
+        "witness": data.witness,
+        "note": data.note,
+    }
+
+
+def record_event(*, session: Session, exhibit_id: int, data: EventIn, clock: Clock) -> ExhibitEvent:
+    """A hand-over, dissemination, return or destruction, appended to the chain."""
+    exhibit = get_exhibit(session, exhibit_id)
+    events = events_of(session, exhibit_id)
+    fields = event_fields(
         exhibit,
-        {
-            "kind": data.kind.value,
-            "from_name": data.from_name,
-            "from_kind": exhibit.holder_kind,
-            "to_name": data.to_name,
-            "to_kind": data.to_kind.value if data.kind != EventKind.DESTRUCTION else None,
-            "to_collar": data.to_collar,
-            "to_force": data.to_force,
-            "to_org": data.to_org,
-            "happened_at": data.happened_at,
-            "reason": data.reason.value if data.reason else None,
-            "location": data.location,
-            "seal_number": data.seal_number,
-            "seal_intact": data.seal_intact,
-            "new_seal_number": data.new_seal_number,
-            "discrepancy": "; ".join(problems) or None,
-            "authority": data.authority,
-            "witness": data.witness,
-            "note": data.note,
-        },
+        derive(event_rows(events)),
+        data,
         clock,
+        lambda: open_referrals(session, exhibit_id),
     )
+    return _append(session, exhibit, fields, clock, events)
 
 
 def correct_event(
@@ -344,7 +417,7 @@ def correct_event(
     if not fields:
         raise ExhibitError("correction: give at least one corrected value", field="note")
     if data.happened_at is not None:
-        _check_time(data.happened_at, clock, None)
+        check_time(data.happened_at, clock, None)
     for key in ("to_kind", "reason"):
         if key in fields:
             fields[key] = str(fields[key].value)
