@@ -26,7 +26,7 @@ Times in the sheet are London wall-clock times.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -48,6 +48,8 @@ from cipco.models.exhibit import (
     normalise_reference,
 )
 from cipco.services import exhibits
+from cipco.services.exhibit_batch import ExhibitBatch
+from cipco.services.exhibit_writes import SETTINGS_KEY, review_settings
 from cipco.services.row_import import (
     RowResult,
     merge_original,
@@ -235,13 +237,41 @@ def _utc(value: Any) -> Any:
     return value
 
 
+def _record_follow_up(
+    column: str, fields: dict[str, Any], holder: str, record: Callable[[EventIn], None]
+) -> None:
+    """Record one follow-up from ``holder``; a refusal names the column at fault."""
+    try:
+        data = EventIn.model_validate({"from_name": holder, **fields})
+        record(data)
+    except ValidationError as exc:
+        field, message = refusal(exc)
+        named, sep, rest = message.partition(": ")
+        if not field and sep and named.isidentifier():  # "authority: destruction needs..."
+            field, message = named, rest
+        raise exhibits.ExhibitError(
+            f"{_FOLLOW_UP_WORDS[column]}: {message}",
+            field=_FOLLOW_UP_FIELDS.get((column, field), field or column),
+        ) from None
+    except exhibits.ExhibitError as exc:
+        if exc.field in ("happened_at", "kind", "exhibit", None, ""):
+            raise exhibits.ExhibitError(str(exc), field=column) from None
+        raise
+
+
 class ExhibitImport:
     """Row handler: ``imported`` counts new exhibits, ``updated`` movements added to a chain."""
 
-    def __init__(self, session: Session, clock: Clock, source: str = "import") -> None:
+    def __init__(
+        self, session: Session, clock: Clock, source: str = "import", *, batched: bool = True
+    ) -> None:
         self.session = session
         self.clock = clock
         self.source = source
+        session.info[SETTINGS_KEY] = review_settings(session)  # read once per import
+        # new exhibits are replayed in memory and written in batches (exhibit_batch);
+        # rows of exhibits already in the file go through the services one at a time
+        self.batch = ExhibitBatch(session, clock) if batched else None
 
     def set_columns(self, fields: set[str]) -> None:
         """Every column is optional but the reference and the date (the pipeline checks them)."""
@@ -259,8 +289,14 @@ class ExhibitImport:
             return rejected(row, "happened_at", "no date: the chain needs a date")
         warnings: list[str] = []
         try:
-            with self.session.begin_nested():
-                action = self._apply(values, happened_at, warnings)
+            reference = _text(values, "reference")
+            if self.batch is not None and reference and self.batch.is_new(reference):
+                action = self._seize_batched(reference, values, happened_at, warnings)
+            else:
+                if self.batch is not None:
+                    self.batch.written_elsewhere()
+                with self.session.begin_nested():
+                    action = self._apply(values, happened_at, warnings)
         except (exhibits.ExhibitError, ValidationError) as exc:
             return refused(
                 row,
@@ -367,13 +403,59 @@ class ExhibitImport:
             )
         ]
 
+    def _seize_batched(
+        self, reference: str, values: Mapping[str, Any], happened_at: datetime, warnings: list[str]
+    ) -> str:
+        """A new exhibit replayed in memory with the same checks (kept only if every event of
+        the row is accepted)."""
+        assert self.batch is not None
+        draft = self.batch.seize(self._create_data(reference, values, happened_at))
+        kept = values.get("original_columns")
+        if kept:
+            draft.row["original_columns"] = merge_original(None, kept)
+            draft.row["updated_at"] = self.clock.now()
+        wanted = follow_ups(values)
+        if wanted:
+            self._replay(
+                draft.reference, lambda: draft.holder, draft.chain(), wanted, warnings, draft.record
+            )
+        self.batch.keep(draft)
+        return "imported"
+
     def _follow_ups(self, exhibit: Exhibit, values: Mapping[str, Any], warnings: list[str]) -> bool:
         """Record the collection and disposal the row's columns give; True if any was new."""
         wanted = follow_ups(values)
         if not wanted:
             return False
-        assert exhibit.id is not None
-        chain = self._chain(exhibit.id)
+        exhibit_id = exhibit.id
+        assert exhibit_id is not None
+
+        def record(data: EventIn) -> None:
+            exhibits.record_event(
+                session=self.session, exhibit_id=exhibit_id, data=data, clock=self.clock
+            )
+
+        return self._replay(
+            exhibit.reference,
+            lambda: exhibit.holder,
+            self._chain(exhibit_id),
+            wanted,
+            warnings,
+            record,
+        )
+
+    def _replay(
+        self,
+        reference: str,
+        holder: Callable[[], str],
+        chain: list[tuple[str, str | None, datetime]],
+        wanted: list[tuple[str, dict[str, Any]]],
+        warnings: list[str],
+        record: Callable[[EventIn], None],
+    ) -> bool:
+        """Record each wanted follow-up the chain does not have yet (``record`` appends an
+        event to the exhibit, handed over by its holder at that moment); True if any was
+        new."""
         added = False
         for column, fields in wanted:
             when = fields["happened_at"]
@@ -387,36 +469,15 @@ class ExhibitImport:
                 continue
             if same_kind:
                 warnings.append(
-                    f"{exhibit.reference}: {_FOLLOW_UP_WORDS[column]} {format_datetime(when)} in "
+                    f"{reference}: {_FOLLOW_UP_WORDS[column]} {format_datetime(when)} in "
                     f"the sheet but {format_datetime(same_kind[-1])} in the chain (record a "
                     "correction in cipco)"
                 )
                 continue
-            self._record_follow_up(exhibit, column, fields)
+            _record_follow_up(column, fields, holder(), record)
             chain.append((fields["kind"].value, None, when))
             added = True
         return added
-
-    def _record_follow_up(self, exhibit: Exhibit, column: str, fields: dict[str, Any]) -> None:
-        assert exhibit.id is not None
-        try:
-            data = EventIn.model_validate({"from_name": exhibit.holder, **fields})
-            exhibits.record_event(
-                session=self.session, exhibit_id=exhibit.id, data=data, clock=self.clock
-            )
-        except ValidationError as exc:
-            field, message = refusal(exc)
-            named, sep, rest = message.partition(": ")
-            if not field and sep and named.isidentifier():  # "authority: destruction needs..."
-                field, message = named, rest
-            raise exhibits.ExhibitError(
-                f"{_FOLLOW_UP_WORDS[column]}: {message}",
-                field=_FOLLOW_UP_FIELDS.get((column, field), field or column),
-            ) from None
-        except exhibits.ExhibitError as exc:
-            if exc.field in ("happened_at", "kind", "exhibit", None, ""):
-                raise exhibits.ExhibitError(str(exc), field=column) from None
-            raise
 
     def _keep(self, exhibit: Exhibit, values: Mapping[str, Any]) -> bool:
         """Keep the row's other columns with the exhibit; True if that changed anything."""
@@ -431,8 +492,15 @@ class ExhibitImport:
         return True
 
     def _seize(self, reference: str, values: Mapping[str, Any], happened_at: datetime) -> Exhibit:
+        data = self._create_data(reference, values, happened_at)
+        return exhibits.create_exhibit(session=self.session, data=data, clock=self.clock)
+
+    @staticmethod
+    def _create_data(
+        reference: str, values: Mapping[str, Any], happened_at: datetime
+    ) -> ExhibitCreate:
         description = _text(values, "description")
-        data = ExhibitCreate.model_validate(
+        return ExhibitCreate.model_validate(
             {
                 "reference": reference,
                 "exhibit_type": guess_type(_text(values, "exhibit_type") or description or ""),
@@ -446,7 +514,9 @@ class ExhibitImport:
                 "referral_refs": _text(values, "referral") or [],
             }
         )
-        return exhibits.create_exhibit(session=self.session, data=data, clock=self.clock)
 
     def finish(self) -> None:
+        if self.batch is not None:
+            self.batch.flush()
         self.session.flush()
+        self.session.info.pop(SETTINGS_KEY, None)

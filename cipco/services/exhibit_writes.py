@@ -209,10 +209,11 @@ def _referrals_by_ref(session: Session, refs: list[str]) -> list[Referral]:
 
 def exhibit_from(
     data: ExhibitCreate, *, parent_id: int | None, prisoner_id: int | None, clock: Clock
-) -> Exhibit:
-    """The exhibit row a seizure creates, before its first event."""
+) -> dict[str, Any]:
+    """The columns of the exhibit row a seizure creates, before its first event (the other
+    columns keep their defaults)."""
     now = clock.now()
-    return Exhibit(
+    return dict(
         reference=data.reference,
         parent_id=parent_id,
         exhibit_type=data.exhibit_type.value,
@@ -281,11 +282,13 @@ def create_exhibit(*, session: Session, data: ExhibitCreate, clock: Clock) -> Ex
         from cipco.services.referrals import upsert_prisoner
 
         prisoner = upsert_prisoner(session, PrisonerIn(nomis_number=data.found_on), clock)
-    exhibit = exhibit_from(
-        data,
-        parent_id=parent_id,
-        prisoner_id=prisoner.id if prisoner is not None else None,
-        clock=clock,
+    exhibit = Exhibit(
+        **exhibit_from(
+            data,
+            parent_id=parent_id,
+            prisoner_id=prisoner.id if prisoner is not None else None,
+            clock=clock,
+        )
     )
     session.add(exhibit)
     session.flush()
