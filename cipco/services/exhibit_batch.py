@@ -40,7 +40,7 @@ from cipco.models.exhibit import (
 from cipco.models.people import Prisoner, PrisonerIn
 from cipco.models.referral import Referral
 from cipco.services import audit, ledger
-from cipco.services.chain import derive, event_row, header_details
+from cipco.services.chain import derive, event_row, header_details, parse_details
 from cipco.services.chain_batch import Attributes, LedgerBook, new_event, next_ids, write_chains
 from cipco.services.exhibit_writes import (
     check_time,
@@ -70,6 +70,8 @@ class Draft:
         self.reference: str = row["reference"]
         self.view = Attributes(row)
         self.events: list[dict[str, Any]] = []
+        self.rows: list[list[Any]] = []  # the events in chain.ROW_FIELDS order
+        self.details: list[Any] = []
         self.referrals = referrals  # (id, reference, status)
         self.derived = derive([])
         self.prisoner: PrisonerIn | None = None
@@ -96,7 +98,9 @@ class Draft:
             site=batch.site,
         )
         self.events.append(event)
-        self.derived = derive([event_row(e) for e in self.events])
+        self.rows.append(event_row(event))
+        self.details.append(parse_details(event["details"]))  # parsed once, not per fold
+        self.derived = derive(self.rows, self.details)
         self.row.update(exhibit_values(self.view, self.derived, *batch.review))
         self.row["updated_at"] = batch.now
 
@@ -135,6 +139,8 @@ class ExhibitBatch:
         self.prisoners: dict[str, tuple[int | None, str | None]] = {}
         self.exhibits: list[dict[str, Any]] = []
         self.events: list[dict[str, Any]] = []
+        self.rows: list[list[Any]] = []  # the events in chain.ROW_FIELDS order
+        self.details: list[Any] = []
         self.links: list[dict[str, Any]] = []
         self._book: LedgerBook | None = None
         self.exhibit_id = 0
