@@ -97,6 +97,7 @@ class Draft:
             recorded_by=batch.actor,
             site=batch.site,
         )
+        event["site"] = batch.site
         self.events.append(event)
         self.rows.append(event_row(event))
         self.details.append(parse_details(event["details"]))  # parsed once, not per fold
@@ -216,6 +217,7 @@ class ExhibitBatch:
         row = {**self.defaults}
         row.update(exhibit_from(data, parent_id=parent_id, prisoner_id=None, clock=self.clock))
         row["id"] = self.exhibit_id
+        row["site"] = self.site  # stamped here, so the insert need not copy every row
         draft = Draft(self, row, referrals)
         draft.prisoner = prisoner
         header = header_details(
