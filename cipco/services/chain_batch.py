@@ -14,14 +14,25 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Column, Connection, Date, MetaData, String, Table, func, select
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Connection,
+    Date,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    func,
+    select,
+)
 from sqlmodel import Session
 
 from cipco.db import insert_many
 from cipco.models.exhibit import EventKind, Exhibit, ExhibitEvent, ExhibitReferral
 from cipco.models.types import UTCDateTime
 from cipco.services import ledger
-from cipco.services.chain import FORM, GENESIS, event_hash, event_row, stored_instant
+from cipco.services.chain import FORM, GENESIS, I_HASH, event_hash, event_row, stored_instant
 
 EVENT_FIELDS = [name for name in ExhibitEvent.model_fields if name != "id"]
 NOT_MOVEMENTS = frozenset(
@@ -70,8 +81,10 @@ def new_event(
     recorded_at: datetime | str,
     recorded_by: str,
     site: str,
+    row_out: list[list[Any]] | None = None,
 ) -> dict[str, Any]:
-    """The next event of a chain (``events``, oldest first), numbered and hashed in form 2.
+    """The next event of a chain (``events``, oldest first), numbered and hashed in form 2;
+    ``row_out`` gets it in ``chain.ROW_FIELDS`` order too (what :func:`chain.derive` reads).
 
     Not placed in the ledger: :meth:`LedgerBook.place` does that once the event is kept.
     """
@@ -91,21 +104,30 @@ def new_event(
     if base["corrects_event_id"] is not None:
         target = next(e for e in events if e["id"] == base["corrects_event_id"])
         corrects = (reference, target["seq"])
-    base["hash"] = event_hash(event_row(base), reference, corrects, prev)
+    row = event_row(base)
+    base["hash"] = row[I_HASH] = event_hash(row, reference, corrects, prev)
+    if row_out is not None:
+        row_out.append(row)
     return base
 
 
 def _raw_table(model: Any) -> Table:
-    """The same table with instants and dates as plain text columns, for bulk inserts.
+    """The same table with instants and dates as plain text columns and booleans as
+    integers, for bulk inserts.
 
-    Values are written exactly as the typed columns store them (``stored_instant``), which
-    skips per-value type processing for a few hundred thousand rows.
+    Values are written exactly as the typed columns store them (``stored_instant``, 1/0),
+    which skips per-value type processing for a few hundred thousand rows.
     """
     source: Table = model.__table__
-    columns = [
-        Column(c.name, String if isinstance(c.type, UTCDateTime | Date) else c.type)
-        for c in source.columns
-    ]
+
+    def raw(column: Column[Any]) -> Any:
+        if isinstance(column.type, UTCDateTime | Date):
+            return String
+        if isinstance(column.type, Boolean):
+            return Integer  # stored as 1/0 either way; no per-value processing
+        return column.type
+
+    columns = [Column(c.name, raw(c)) for c in source.columns]
     return Table(source.name, MetaData(), *columns)
 
 
@@ -141,22 +163,33 @@ _EXHIBIT_DATES = ("review_due_on", "collection_requested_on")
 _EVENT_INSTANTS = ("happened_at", "recorded_at", "corrected_happened_at")
 
 
-def stored_exhibit(row: dict[str, Any]) -> dict[str, Any]:
-    """An exhibit row with its instants and dates as stored text (in place)."""
+def stored_exhibit(row: dict[str, Any], seen: dict[Any, str] | None = None) -> dict[str, Any]:
+    """An exhibit row with its instants and dates as stored text (in place); ``seen``
+    remembers values already converted (a batch shares its "now")."""
+    seen = {} if seen is None else seen
     for key in _EXHIBIT_INSTANTS:
-        if row[key] is not None:
-            row[key] = stored_instant(row[key])
+        value = row[key]
+        if value is not None:
+            text = seen.get(value)
+            if text is None:
+                text = seen[value] = stored_instant(value)
+            row[key] = text
     for key in _EXHIBIT_DATES:
         if row[key] is not None:
             row[key] = row[key].isoformat()
     return row
 
 
-def stored_event(row: dict[str, Any]) -> dict[str, Any]:
+def stored_event(row: dict[str, Any], seen: dict[Any, str] | None = None) -> dict[str, Any]:
     """An event row with its instants as stored text (in place; text is left as it is)."""
+    seen = {} if seen is None else seen
     for key in _EVENT_INSTANTS:
-        if row[key] is not None:
-            row[key] = stored_instant(row[key])
+        value = row[key]
+        if value is not None:
+            text = seen.get(value)
+            if text is None:
+                text = seen[value] = stored_instant(value)
+            row[key] = text
     return row
 
 
@@ -167,9 +200,10 @@ def write_chains(
     links: list[dict[str, Any]],
 ) -> None:
     """Insert exhibit rows, their referral links and their events (one executemany each)."""
+    seen: dict[Any, str] = {}
     if exhibits:
-        insert_many(connection, EXHIBIT_RAW, [stored_exhibit(r) for r in exhibits])
+        insert_many(connection, EXHIBIT_RAW, [stored_exhibit(r, seen) for r in exhibits])
     if links:
         insert_many(connection, ExhibitReferral.__table__, links)  # type: ignore[attr-defined]
     if events:
-        insert_many(connection, EVENT_RAW, [stored_event(r) for r in events])
+        insert_many(connection, EVENT_RAW, [stored_event(r, seen) for r in events])

@@ -40,7 +40,7 @@ from cipco.models.exhibit import (
 from cipco.models.people import Prisoner, PrisonerIn
 from cipco.models.referral import Referral
 from cipco.services import audit, ledger
-from cipco.services.chain import derive, event_row, header_details, parse_details
+from cipco.services.chain import derive, header_details, parse_details
 from cipco.services.chain_batch import Attributes, LedgerBook, new_event, next_ids, write_chains
 from cipco.services.exhibit_writes import (
     check_time,
@@ -96,10 +96,10 @@ class Draft:
             recorded_at=batch.now,
             recorded_by=batch.actor,
             site=batch.site,
+            row_out=self.rows,
         )
         event["site"] = batch.site
         self.events.append(event)
-        self.rows.append(event_row(event))
         self.details.append(parse_details(event["details"]))  # parsed once, not per fold
         self.derived = derive(self.rows, self.details)
         self.row.update(exhibit_values(self.view, self.derived, *batch.review))
