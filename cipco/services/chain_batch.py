@@ -137,18 +137,10 @@ EVENT_RAW = _raw_table(ExhibitEvent)
 
 class Attributes:
     """A row dict read by attribute, as ``header_details`` and the service checks read an
-    exhibit; it follows later changes to the dict."""
-
-    __slots__ = ("_row",)
+    exhibit; the dict is the object's own, so it follows later changes to it."""
 
     def __init__(self, row: dict[str, Any]) -> None:
-        self._row = row
-
-    def __getattr__(self, name: str) -> Any:
-        try:
-            return self._row[name]
-        except KeyError:
-            raise AttributeError(name) from None
+        self.__dict__ = row
 
 
 _EXHIBIT_INSTANTS = (
