@@ -32,6 +32,7 @@ from cipco.clock import Clock
 from cipco.db import site_of
 from cipco.models.exhibit import (
     EventIn,
+    EventKind,
     Exhibit,
     ExhibitCreate,
     normalise_reference,
@@ -101,15 +102,17 @@ class Draft:
         event["site"] = batch.site
         self.events.append(event)
         self.details.append(parse_details(event["details"]))  # parsed once, not per fold
-        self.derived = derive(self.rows, self.details)
+        # the names in the chain are only read to check a destruction's witness (record)
+        self.derived = derive(self.rows, self.details, names=False)
         self.row.update(exhibit_values(self.view, self.derived, *batch.review))
         self.row["updated_at"] = batch.now
 
     def record(self, data: EventIn) -> None:
         """A hand-over, dissemination, return or destruction, after the service's checks."""
-        self.append(
-            event_fields(self.view, self.derived, data, self.batch.clock, self._open_referrals)
-        )
+        derived = self.derived
+        if data.kind == EventKind.DESTRUCTION:
+            derived = derive(self.rows, self.details)  # with every name that held it
+        self.append(event_fields(self.view, derived, data, self.batch.clock, self._open_referrals))
 
     def _open_referrals(self) -> list[str]:
         return sorted({ref for _id, ref, status in self.referrals if status not in CLOSED})
