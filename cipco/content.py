@@ -31,8 +31,11 @@ class Facts:
 
 @dataclass(frozen=True)
 class Table:
-    """A table with a header row. ``widths`` are relative column widths (default equal);
-    ``small`` columns are printed small (hashes); ``title`` is printed above it.
+    """A table with a header row. ``widths`` are relative column widths (default equal, and
+    without the ``below`` column); ``small`` columns are printed small; ``title`` is printed
+    above it. ``below`` names a column too wide to sit beside the others on paper (an
+    event's hash): the PDF prints it on a line of its own under each row, the workbook as a
+    column.
 
     On paper the header row repeats on every page the table runs onto.
     """
@@ -43,6 +46,7 @@ class Table:
     small: Sequence[int] = ()
     title: str = ""
     empty: str = "none recorded"  # printed when there are no rows
+    below: int | None = None  # a column the PDF prints small under each row ("Hash: …")
 
 
 @dataclass(frozen=True)

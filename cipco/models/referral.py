@@ -140,6 +140,18 @@ class PartyKind(StrEnum):
     OTHER = "other"
 
 
+PARTY_ROLE_LABELS: dict[str, str] = {
+    PartyRole.VICTIM: "Victim",
+    PartyRole.WITNESS: "Witness",
+    PartyRole.SUSPECT: "Suspect",
+}
+PARTY_KIND_LABELS: dict[str, str] = {
+    PartyKind.STAFF: "Staff",
+    PartyKind.PRISONER: "Prisoner",
+    PartyKind.OTHER: "Other",
+}
+
+
 class Referral(SiteScoped, table=True):
     __table_args__ = (Index("uq_referral_site_reference", "site", "reference", unique=True),)
 

@@ -9,17 +9,18 @@ page they run onto; a heading is never left alone at the foot of a page.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 from fpdf import FPDF
-from fpdf.enums import Align, TableBordersLayout, VAlign, WrapMode, XPos, YPos
-from fpdf.fonts import FontFace
+from fpdf.enums import Align, XPos, YPos
 from fpdf.outline import OutlineSection
 
 from cipco.content import Block, Chart, Document, Facts, Paragraph, Section, Table, value_text
 from cipco.pdf.glyphs import MISSING, Glyphs
+from cipco.pdf.grid import Grid, Style, Wrapper
 
 FONT_DIR = Path(__file__).with_name("fonts")
 FAMILY = "DejaVu"
@@ -68,6 +69,7 @@ class _Pdf(FPDF):
         super().__init__(orientation="P", unit="mm", format="A4")
         self.doc = doc
         self.glyphs = glyphs
+        self.wrapper = Wrapper(self, FAMILY)
         self.set_margins(MARGIN_SIDE, MARGIN_TOP, MARGIN_SIDE)
         self.set_auto_page_break(True, margin=MARGIN_BOTTOM)
         self.add_font(FAMILY, "", str(REGULAR))
@@ -156,26 +158,19 @@ def _heading(pdf: _Pdf, section: Section) -> None:
     pdf._body()
 
 
+def _mm(pdf: _Pdf, relative: Sequence[float]) -> list[float]:
+    total = sum(relative) or 1
+    return [pdf.epw * part / total for part in relative]
+
+
 def _facts(pdf: _Pdf, block: Facts) -> None:
     if not block.rows:
         return
-    pdf.set_font(FAMILY, "", BODY_PT)
-    label_style = FontFace(emphasis="BOLD")
-    with pdf.table(
-        col_widths=(34, 66),
-        first_row_as_headings=False,
-        borders_layout=TableBordersLayout.HORIZONTAL_LINES,
-        text_align=Align.L,
-        v_align=VAlign.T,
-        line_height=LINE,
-        padding=(0.8, 1, 0.8, 1),
-        width=pdf.epw,
-        wrapmode=WrapMode.WORD,
-    ) as table:
-        for label, value in block.rows:
-            row = table.row()
-            row.cell(pdf.glyphs.printable(label), style=label_style)
-            row.cell(_text(pdf, value))
+    label, value = Style(BODY_PT, True), Style(BODY_PT)
+    grid = Grid(pdf, pdf.wrapper, _mm(pdf, (34, 66)), boxed=False, rule=RULE)
+    for name, shown in block.rows:
+        grid.add(grid.row([(pdf.glyphs.printable(name), label), (_text(pdf, shown), value)]))
+    pdf._body()
     pdf.ln(2)
 
 
@@ -197,30 +192,30 @@ def _table(pdf: _Pdf, block: Table) -> None:
         pdf._body()
         pdf.ln(2)
         return
-    columns = len(block.headers)
-    widths = tuple(block.widths) if len(block.widths) == columns else (1,) * columns
-    small = set(block.small)
-    small_style = FontFace(size_pt=SMALL_PT)
-    with pdf.table(
-        col_widths=widths,
-        headings_style=FontFace(emphasis="BOLD", fill_color=HEADER_FILL),
-        borders_layout=TableBordersLayout.ALL,
-        text_align=Align.L,
-        v_align=VAlign.T,
-        line_height=TABLE_LINE,
-        padding=(0.7, 0.9, 0.7, 0.9),
-        width=pdf.epw,
-        repeat_headings=1,
-        wrapmode=WrapMode.WORD,
-    ) as table:
-        head = table.row()
-        for header in block.headers:
-            head.cell(pdf.glyphs.printable(header))
-        for values in block.rows:
-            row = table.row()
-            cells = list(values)[:columns] + [None] * (columns - len(values))
-            for index, value in enumerate(cells):
-                row.cell(_text(pdf, value), style=small_style if index in small else None)
+    below = block.below
+    shown = [i for i in range(len(block.headers)) if i != below]
+    relative = tuple(block.widths) if len(block.widths) == len(shown) else (1,) * len(shown)
+    styles = [Style(SMALL_PT) if i in set(block.small) else Style(TABLE_PT) for i in shown]
+    below_style = Style(SMALL_PT, colour=GREY)
+    below_label = pdf.glyphs.printable(block.headers[below]) if below is not None else ""
+    grid = Grid(
+        pdf,
+        pdf.wrapper,
+        _mm(pdf, relative),
+        header=[pdf.glyphs.printable(block.headers[i]) for i in shown],
+        header_style=Style(TABLE_PT, True),
+        header_fill=HEADER_FILL,
+        rule=RULE,
+    )
+    grid.start()
+    width = len(block.headers)
+    for values in block.rows:
+        cells = list(values)[:width] + [None] * (width - len(values))
+        under = None
+        if below is not None and cells[below] not in (None, ""):
+            under = (f"{below_label}: {_text(pdf, cells[below])}", below_style)
+        row = [(_text(pdf, cells[i]), style) for i, style in zip(shown, styles, strict=True)]
+        grid.add(grid.row(row, under))
     pdf._body()
     pdf.ln(2.5)
 

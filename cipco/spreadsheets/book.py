@@ -13,6 +13,7 @@ instead, so they follow the same rules without touching openpyxl directly:
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -191,10 +192,11 @@ class Book:
         series_columns: int,
         anchor_row: int,
         label_column: int = 1,
-    ) -> None:
+    ) -> int:
         """A column chart of ``series_columns`` series (the columns right of the labels,
         named by ``header_row``) anchored beside the table at ``anchor_row``, sized so the
-        sheet prints with the chart whole on one landscape page."""
+        sheet prints with the chart whole on one landscape page. Returns the last row the
+        chart covers (put what follows below it)."""
         from openpyxl.chart import BarChart, Reference
 
         chart = BarChart()
@@ -222,6 +224,8 @@ class Book:
         plan = self._plans.setdefault(ws.title, _SheetPlan())
         plan.landscape = True
         plan.extra_px = max(plan.extra_px, chart.width * printing.PX_PER_CM)
+        row_px = printing.LINE_HEIGHT_PT * printing.PT_TO_PX
+        return anchor_row + math.ceil(chart.height * printing.PX_PER_CM / row_px)
 
     # ------------------------------------------------------------ saving
 

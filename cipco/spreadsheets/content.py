@@ -72,7 +72,8 @@ def _widths(blocks: Sequence[Block]) -> list[float]:
                 add(index, printing.longest_word(header) * "x", TABLE_CAP)
             for row in block.rows:
                 for index, value in enumerate(row):
-                    add(index, value, TABLE_CAP if index not in block.small else 66)
+                    wide = index in block.small or index == block.below
+                    add(index, value, 66 if wide else TABLE_CAP)
         elif isinstance(block, Chart):
             add(0, max(block.categories, key=len, default=""), LABEL_CAP)
             for index, (name, values) in enumerate(block.series, start=1):
@@ -143,7 +144,7 @@ class _Writer:
                 self.put(column, values[index] if index < len(values) else None)
         self.row = first + len(block.categories) + 1
         if block.categories:
-            self.book.chart(
+            covered = self.book.chart(
                 self.ws,
                 title=block.title,
                 axis_title=block.axis_title,
@@ -152,6 +153,7 @@ class _Writer:
                 series_columns=len(block.series),
                 anchor_row=first,
             )
+            self.row = max(self.row, covered + 1)
         self.row += 1
 
     def block(self, block: Block) -> None:
