@@ -167,12 +167,19 @@ class _Writer:
             self.chart(block)
 
 
-def _lone_table(sheet: _Sheet) -> Table | None:
-    """The table of a sheet that holds one table and nothing else (its header repeats)."""
+def _lone_table(sheet: _Sheet) -> tuple[list[Paragraph], Table] | None:
+    """A sheet holding one table (after at most two short paragraphs) and nothing else: its
+    paragraphs and header row repeat on every printed page."""
     if sheet.cover is None and len(sheet.sections) == 1:
         blocks = list(sheet.sections[0].blocks)
-        if len(blocks) == 1 and isinstance(blocks[0], Table) and blocks[0].rows:
-            return blocks[0]
+        *lead, last = blocks or [None]
+        if (
+            isinstance(last, Table)
+            and last.rows
+            and len(lead) <= 2
+            and all(isinstance(b, Paragraph) for b in lead)
+        ):
+            return [b for b in lead if isinstance(b, Paragraph)], last
     return None
 
 
@@ -189,11 +196,14 @@ def document_book(doc: Document) -> Book:
     for sheet in _plan(doc):
         widths = _widths(_blocks(sheet))
         lone = _lone_table(sheet)
-        ws = book.sheet(sheet.name, widths=widths, title_rows=1 if lone else 0)
+        lead = len(lone[0]) + bool(lone[1].title) if lone else 0
+        ws = book.sheet(sheet.name, widths=widths, title_rows=lead + 1 if lone else 0)
         out = _Writer(book, ws, widths)
         if lone is not None:
-            out.table(Table(lone.headers, lone.rows, lone.widths, lone.small))
-            ws.freeze_panes = "A2"
+            for paragraph in lone[0]:
+                out.paragraph(paragraph)
+            out.table(lone[1])
+            ws.freeze_panes = f"A{lead + 2}"
             continue
         if sheet.cover is not None:
             out.title(doc.title, TITLE_FONT)
