@@ -1,9 +1,13 @@
 """The Textual app: ``CipcoApp(db_path, clock=...)`` builds everything it needs.
 
-Screens call services inside thread workers using :meth:`CipcoApp.session`. The app polls
-``PRAGMA data_version`` about once a second: when another process (or another window)
-wrote, the visible screen's ``refresh_data()`` runs, so a projector screen in a crime clinic
-follows the coordinator's edits without a key press.
+Screens call services inside thread workers: :meth:`CipcoApp.reading` for loads (a snapshot
+that never blocks a save), :meth:`CipcoApp.session` for writes. The app polls ``PRAGMA
+data_version`` about once a second: when another process (or another window) wrote, the
+visible screen's ``refresh_data()`` runs, so a projector screen in a crime clinic follows the
+coordinator's edits without a key press. Screens out of view re-read when they come back.
+
+Keys come from :mod:`cipco.screens.keymap`; the number keys go to a log's list (leaving any
+page opened above it), never while a form or question is open.
 """
 
 from __future__ import annotations
@@ -15,21 +19,21 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from rich.text import Text
 from sqlmodel import Session
 from textual.app import App
-from textual.binding import Binding
 from textual.notifications import SeverityLevel
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 from textual.worker import Worker, WorkerState
 
 from cipco.clock import Clock, SystemClock
 from cipco.config import current_actor
 from cipco.db import WAITING_MESSAGE, DataVersionWatcher, WaitEvent, on_write_wait, session_scope
+from cipco.screens import keymap
 from cipco.screens.palette import CipcoCommands
-from cipco.screens.registry import NAV
+from cipco.screens.registry import HOME_MODE, NAV
 from cipco.services.bootstrap import prepare
 from cipco.text import clean
+from cipco.widgets.errors import report_error
 
 POLL_SECONDS = 1.0
 # Database workers release the GIL for every row SQLite steps through and must win it back
@@ -37,6 +41,12 @@ POLL_SECONDS = 1.0
 # the screen painted (measured: bench/bench_referrals.py). 0.5 ms makes first paint as fast
 # at 50,000 referrals as at 100.
 GIL_SWITCH_SECONDS = 0.0005
+GLOBAL_ACTIONS = (
+    *(key.action for key in keymap.KEYS.values() if key.action.startswith("go(")),
+    "toggle_help",
+    "quit",
+    "command_palette",
+)
 
 
 def _screen_factory(path: str) -> Any:
@@ -48,17 +58,12 @@ def _screen_factory(path: str) -> Any:
 
 
 class CipcoApp(App[None]):
-    TITLE = "cipco"
-    SUB_TITLE = "Crime in Prison Coordinator · OFFICIAL-SENSITIVE"
+    TITLE = "OFFICIAL-SENSITIVE"
+    SUB_TITLE = "cipco"
     CSS_PATH = "app.tcss"
     COMMANDS = App.COMMANDS | {CipcoCommands}
     ENABLE_COMMAND_PALETTE = True
-
-    BINDINGS = [
-        Binding("question_mark,f1", "toggle_help", "Help", key_display="?"),
-        Binding("ctrl+q", "quit", "Quit", priority=True),
-        Binding("9", "switch_mode('settings')", "Settings", show=False),
-    ]
+    BINDINGS = keymap.bindings(*GLOBAL_ACTIONS)
 
     def __init__(
         self,
@@ -74,18 +79,12 @@ class CipcoApp(App[None]):
         on_write_wait(self.engine, self._write_waiting)
         self.poll_seconds = poll_seconds
         self._watcher: DataVersionWatcher | None = None
-        modes = {entry.mode: _screen_factory(entry.screen) for entry in NAV}
-        modes["settings"] = _screen_factory("cipco.screens.settings:SettingsScreen")
-        self.MODES = modes
+        self.MODES = {entry.mode: _screen_factory(entry.screen) for entry in NAV}
         super().__init__()
-        for entry in NAV:
-            self.bind(
-                entry.key, f"switch_mode('{entry.mode}')", description=entry.title, show=False
-            )
 
     @contextmanager
     def session(self) -> Iterator[Session]:
-        """One unit of work for a worker thread: commit on success, roll back on error."""
+        """One writing unit of work for a worker thread: commit on success, roll back on error."""
         with session_scope(self.engine, actor=self.actor, clock=self.clock) as session:
             yield session
 
@@ -109,7 +108,7 @@ class CipcoApp(App[None]):
 
     def on_mount(self) -> None:
         sys.setswitchinterval(GIL_SWITCH_SECONDS)
-        self.switch_mode(NAV[0].mode)
+        self.switch_mode(HOME_MODE)
         self._watcher = DataVersionWatcher(self.db_path)
         self.set_interval(self.poll_seconds, self._poll_data_version, name="data-version")
 
@@ -129,11 +128,55 @@ class CipcoApp(App[None]):
             if callable(refresh):
                 refresh()
 
+    # ------------------------------------------------------------ keys
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Going to another log never happens under a form or a question (it would hide it)."""
+        return not (action == "go" and isinstance(self.screen, ModalScreen))
+
+    def action_go(self, mode: str) -> None:
+        """Show a log's list, leaving any record pages opened above it."""
+        target = HOME_MODE if mode == "home" else mode
+        if isinstance(self.screen, ModalScreen):
+            return
+        self.switch_mode(target)
+        while len(self.screen_stack) > 1:
+            self.pop_screen()
+
+    async def action_quit(self) -> None:
+        """Leave cipco; a form with typed changes is not dropped without asking."""
+        from cipco.screens.modals import ConfirmScreen
+
+        unsaved = [
+            screen
+            for stack in self._screen_stacks.values()
+            for screen in stack
+            if getattr(screen, "has_unsaved", lambda: False)()
+        ]
+        if not unsaved or isinstance(self.screen, ConfirmScreen):
+            self.exit()
+            return
+
+        def answered(leave: bool | None) -> None:
+            if leave:
+                self.exit()
+
+        self.push_screen(
+            ConfirmScreen(
+                "A form has changes that are not saved. Quit and drop them?",
+                confirm_label="Quit",
+                danger=True,
+            ),
+            answered,
+        )
+
     def action_toggle_help(self) -> None:
-        if self.screen.query("HelpPanel"):
-            self.action_hide_help_panel()
+        from cipco.screens.help import HelpScreen
+
+        if isinstance(self.screen, HelpScreen):
+            self.screen.dismiss(None)
         else:
-            self.action_show_help_panel()
+            self.push_screen(HelpScreen(self.screen))
 
     def notify(
         self,
@@ -156,16 +199,9 @@ class CipcoApp(App[None]):
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """One place where failures in background work become a message, never a crash."""
         if event.state == WorkerState.ERROR and event.worker.error is not None:
-            error = event.worker.error
-            self.log.error(repr(error))
-            message = str(error) or error.__class__.__name__
-            self.notify(
-                Text(message).plain,
-                title="Something went wrong",
-                severity="error",
-                markup=False,
-                timeout=10,
-            )
+            report_error(self, event.worker.error)
+
+    # ------------------------------------------------------------ opening records
 
     def open_referral(self, referral_id: int) -> None:
         from cipco.screens.referral_detail import ReferralDetailScreen
@@ -173,18 +209,25 @@ class CipcoApp(App[None]):
         self.push_screen(ReferralDetailScreen(referral_id))
 
     def open_exhibit(self, exhibit_id: int) -> None:
-        from cipco.screens.exhibits import ExhibitDetailScreen
+        from cipco.screens.exhibit_detail import ExhibitDetailScreen
 
         self.push_screen(ExhibitDetailScreen(exhibit_id))
 
-    def open_clinic_action(self, action_id: int) -> None:
-        """The clinic an action came from, where it is minuted."""
-        from cipco.screens.clinics import ClinicScreen
-        from cipco.services.clinic import clinic_of_action
+    def open_clinic(self, clinic_id: int) -> None:
+        from cipco.screens.clinic_meeting import ClinicScreen
 
-        with self.session() as session:
-            clinic_id = clinic_of_action(session, action_id)
         self.push_screen(ClinicScreen(clinic_id))
+
+    def open_clinic_action(self, action_id: int) -> None:
+        """The clinic an action came from, where it is minuted (found off the UI thread)."""
+        from cipco.screens.clinic_meeting import ClinicScreen
+
+        self.push_screen(ClinicScreen(None, action_id=action_id))
+
+    def open_papers(self, papers_id: int) -> None:
+        from cipco.screens.papers_detail import PapersDetailScreen
+
+        self.push_screen(PapersDetailScreen(papers_id))
 
     def open_person(self, nomis_number: str) -> None:
         """The one page per prisoner."""

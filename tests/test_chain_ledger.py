@@ -406,17 +406,28 @@ def test_clinic_minutes_carry_the_anchor(chains: Path, clock: FixedClock, tmp_pa
     from cipco.services import clinic as clinic_service
     from cipco.spreadsheets.clinic_export import write_clinic_markdown, write_clinic_workbook
 
+    from cipco.spreadsheets.exporting import target_of
+
     engine = prepare(chains)
     with session_scope(engine, actor="tester", clock=clock) as session:
         clinic = clinic_service.create_clinic(session=session, clock=clock)
         assert clinic.id is not None
-        markdown = write_clinic_markdown(
-            session, clinic.id, tmp_path / "minutes.md", clock, generated_by="tester"
-        )
-        write_clinic_workbook(
-            session, clinic.id, tmp_path / "minutes.xlsx", clock, generated_by="tester"
-        )
+        clinic_id = clinic.id
         line = ledger.anchor(session).line()
+    markdown = write_clinic_markdown(
+        engine,
+        clinic_id,
+        target_of(tmp_path / "minutes.md", "m", clock),
+        clock,
+        generated_by="tester",
+    )
+    write_clinic_workbook(
+        engine,
+        clinic_id,
+        target_of(tmp_path / "minutes.xlsx", "m", clock),
+        clock,
+        generated_by="tester",
+    )
     engine.dispose()
     assert line.startswith("Custody ledger 12 events · ")
     assert f"_{line}_" in markdown.read_text().splitlines()

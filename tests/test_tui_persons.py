@@ -15,15 +15,52 @@ from cipco.models.mg4d import ChargePapers, PapersCreate, ServiceEvent
 from cipco.models.people import PrisonerIn
 from cipco.models.person import OrderCreate, PersonCreate, PersonOfInterest, StartRule
 from cipco.models.referral import PartyIn, Referral, ReferralCreate
-from cipco.screens.mg4d import Mg4dScreen, PapersDetailScreen
-from cipco.screens.person_forms import SimpleForm
+from cipco.screens.mg4d import Mg4dScreen
+from cipco.screens.modals import ChoiceScreen
+from cipco.screens.papers_detail import PapersDetailScreen
 from cipco.screens.person_page import PersonPage
 from cipco.screens.persons import PersonsScreen
+from cipco.screens.record_form import RecordForm
 from cipco.services import mg4d, persons, referrals
 from cipco.services.bootstrap import prepare
-from tests.tui_helpers import screen_text, settle
+from tests.tui_helpers import (
+    demo_copy_fixture,  # noqa: F401 - a fixture
+    demo_template_fixture,  # noqa: F401 - a fixture
+    screen_text,
+    settle,
+    wait_for,
+)
 
 SIZE = (140, 45)
+
+
+async def form_ready(app: CipcoApp, pilot) -> RecordForm:  # type: ignore[no-untyped-def]
+    form = app.screen
+    assert isinstance(form, RecordForm), screen_text(app)
+    await wait_for(pilot, lambda: form.ready)
+    return form
+
+
+async def to_section(app: CipcoApp, pilot, key: str) -> None:  # type: ignore[no-untyped-def]
+    """``]`` until the section's table has the focus."""
+    for _ in range(8):
+        focused = app.screen.focused
+        if focused is not None and focused.id == key:
+            return
+        await pilot.press("right_square_bracket")
+    raise AssertionError(f"section {key} not reached")
+
+
+async def add(app: CipcoApp, pilot, what: str) -> RecordForm:  # type: ignore[no-untyped-def]
+    await pilot.press("a")
+    await settle(pilot)
+    chooser = app.screen
+    assert isinstance(chooser, ChoiceScreen)
+    for _ in range([v for _, v in chooser.choices].index(what)):
+        await pilot.press("down")
+    await pilot.press("enter")
+    await settle(pilot)
+    return await form_ready(app, pilot)
 
 
 def _seed(db_path: Path, clock: FixedClock) -> str:
@@ -117,36 +154,30 @@ async def test_person_page_shows_everything_and_serves_papers(
         assert own_ref in text and victim_ref in text
         assert "suspect" in text and "victim" in text
         assert "Assault on an emergency worker" in text
-        await pilot.press("m")
+        await to_section(app, pilot, "papers")
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, PapersDetailScreen)
         assert "first hearing soon and not served" in screen_text(app)
-        await pilot.press("s")
-        await settle(pilot)
-        form = app.screen
-        assert isinstance(form, SimpleForm)
+        await pilot.press("v")
+        form = await form_ready(app, pilot)
         assert "Serve papers: A1234BC SMITH, [John]" in screen_text(app)  # names the papers
         await pilot.press("ctrl+s")
         await settle(pilot)
-        assert "Choose the prisoner's response" in screen_text(app)
+        assert form.focused is form.query_one("#served_by")  # the first problem
+        assert form.query_one("#error-response").has_class("-shown")
         form.query_one("#response", Select).value = "refused"
-        await pilot.press("ctrl+s")
-        await settle(pilot)
-        assert "Say who served" in screen_text(app)  # the field is named beside it
         form.query_one("#served_by", Input).value = "Officer K. Ahmed"
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert isinstance(app.screen, PapersDetailScreen)
         assert "Served: refused to sign" in screen_text(app)
         await pilot.press("e")
-        await settle(pilot)
-        edit = app.screen
-        assert isinstance(edit, SimpleForm)
+        edit = await form_ready(app, pilot)
         edit.query_one("#court", Input).value = "Leeds Crown Court"
         await pilot.press("ctrl+s")
         await settle(pilot)
-        assert "Court: Leeds Crown Court" in screen_text(app)
+        await wait_for(pilot, lambda: "Court: Leeds Crown Court" in screen_text(app))
         await pilot.press("escape")
         await settle(pilot)
         assert isinstance(app.screen, PersonPage)
@@ -175,33 +206,29 @@ async def test_persons_list_and_one_key_suggestion(db_path: Path, clock: FixedCl
         await settle(pilot)
         assert isinstance(app.screen, PersonsScreen)
         text = screen_text(app)
-        assert "A1234BC" in text and "DNS DOCGM" in text
+        assert "A1234BC" in text and "DNS DOCGM" in text, text
         assert "· KCPO: dormant" in text
-        await pilot.press("g")
-        await settle(pilot)
-        assert "B2345CD" in screen_text(app)
+        await pilot.press("left_square_bracket")  # the last tab: Suggestions
+        await wait_for(pilot, lambda: "B2345CD" in screen_text(app))
         await pilot.press("a")
-        await settle(pilot)
-        assert "No repeat offenders to suggest" in screen_text(app)
+        await wait_for(pilot, lambda: "No repeat offenders to suggest" in screen_text(app))
         await pilot.press("4")
         await settle(pilot)
         assert isinstance(app.screen, Mg4dScreen)
         text = screen_text(app)
         assert "A1234BC" in text and "! Awaiting (2d)" in text
         await pilot.press("n")
-        await settle(pilot)
-        form = app.screen
-        assert isinstance(form, SimpleForm)
+        form = await form_ready(app, pilot)
         form.query_one("#nomis_number", Input).value = "c3456de"
         form.query_one("#court", Input).value = "Leeds Crown Court"
         await pilot.press("ctrl+s")
         await settle(pilot)
-        assert "charged with" in screen_text(app)
+        assert form.focused is form.query_one("#charges")
         form.query_one("#charges", TextArea).text = "Possession of a blade in prison"
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert isinstance(app.screen, Mg4dScreen)
-        assert "C3456DE" in screen_text(app)
+        await wait_for(pilot, lambda: "C3456DE" in screen_text(app))
     with session_scope(app.engine) as s:
         people = list(s.scalars(select(PersonOfInterest)))
         assert len(people) == 2
@@ -220,9 +247,7 @@ async def test_forms_on_the_person_page(db_path: Path, clock: FixedClock) -> Non
         await settle(pilot)
         assert "Not on the persons-of-interest list" in screen_text(app)
         await pilot.press("e")
-        await settle(pilot)
-        form = app.screen
-        assert isinstance(form, SimpleForm)
+        form = await form_ready(app, pilot)
         form.query_one("#alert_codes", Input).value = "xgang, nonsense"
         await pilot.press("ctrl+s")
         await settle(pilot)
@@ -233,40 +258,37 @@ async def test_forms_on_the_person_page(db_path: Path, clock: FixedClock) -> Non
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert app.screen is page
-        text = screen_text(app)
-        assert "SOC Band 1" in text and "notify SOC community team" in text
-        await pilot.press("T")
-        await settle(pilot)
-        trigger = app.screen
-        assert isinstance(trigger, SimpleForm)
+        await wait_for(pilot, lambda: "SOC Band 1" in screen_text(app))
+        assert "notify SOC community team" in screen_text(app)
+        trigger = await add(app, pilot, "trigger")
         trigger.query_one("#kind", Select).value = "escort"
         await pilot.press("ctrl+s")
         await settle(pilot)
-        assert "Notify SOC unit: Escort (incl. hospital)" in screen_text(app)
-        await pilot.press("t")
-        await pilot.press("N")
+        await wait_for(
+            pilot, lambda: "Notify SOC unit: Escort (incl. hospital)" in screen_text(app)
+        )
+        await to_section(app, pilot, "events")
+        await pilot.press("d")
         await settle(pilot)
-        await pilot.press("O")
-        await settle(pilot)
-        order = app.screen
-        assert isinstance(order, SimpleForm)
+        order = await add(app, pilot, "order")
         order.query_one("#order_type_code", Select).value = "SCPO"
         order.query_one("#made_on", Input).value = "31/02/2026"
         await pilot.press("ctrl+s")
         await settle(pilot)
-        assert isinstance(app.screen, SimpleForm)  # an impossible date is refused
-        order.query_one("#made_on", Input).value = "01/12/2021"
+        assert app.screen is order  # an impossible date is refused
+        order.query_one("#made_on", Input).value = "1 Dec 2021"
         order.query_one("#end_on", Input).value = "01/12/2026"
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert app.screen is page
-        assert "Serious Crime Prevention Order: ends 01/12/2026" in screen_text(app)
-        await pilot.press("o")
+        await wait_for(
+            pilot, lambda: "Serious Crime Prevention Order: ends 01/12/2026" in screen_text(app)
+        )
+        await to_section(app, pilot, "orders")
         await pilot.press("delete")
         await settle(pilot)
         await pilot.press("y")
-        await settle(pilot)
-        assert "No ancillary orders." in screen_text(app)
+        await wait_for(pilot, lambda: "No ancillary orders." in screen_text(app))
     with session_scope(app.engine) as s:
         person = persons.person_for_nomis(s, "B2345CD")
         assert person is not None and person.soc_band == 1 and person.alert_codes == ["XGANG"]
@@ -276,7 +298,7 @@ async def test_forms_on_the_person_page(db_path: Path, clock: FixedClock) -> Non
 
 
 async def test_person_page_opens_their_exhibits_and_clinic_actions(
-    demo_db: Path, clock: FixedClock
+    demo_copy: Path, clock: FixedClock
 ) -> None:
     from sqlalchemy import select
 
@@ -284,10 +306,10 @@ async def test_person_page_opens_their_exhibits_and_clinic_actions(
     from cipco.models.exhibit import Exhibit
     from cipco.models.people import Prisoner
     from cipco.models.referral import Referral
-    from cipco.screens.clinics import ClinicScreen
-    from cipco.screens.exhibits import ExhibitDetailScreen
+    from cipco.screens.clinic_meeting import ClinicScreen
+    from cipco.screens.exhibit_detail import ExhibitDetailScreen
 
-    app = CipcoApp(demo_db, clock=clock, poll_seconds=0.2)
+    app = CipcoApp(demo_copy, clock=clock, poll_seconds=0.2)
     with session_scope(app.engine) as s:
         action_nomis = s.scalars(
             select(Prisoner.nomis_number)
@@ -302,13 +324,15 @@ async def test_person_page_opens_their_exhibits_and_clinic_actions(
         await settle(pilot)
         app.push_screen(PersonPage(action_nomis))
         await settle(pilot)
-        await pilot.press("c", "enter")
+        await to_section(app, pilot, "actions")
+        await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, ClinicScreen)
         await pilot.press("escape")
         await settle(pilot)
         app.push_screen(PersonPage(exhibit_nomis))
         await settle(pilot)
-        await pilot.press("x", "enter")
+        await to_section(app, pilot, "exhibits")
+        await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, ExhibitDetailScreen)

@@ -1,8 +1,8 @@
-"""The referrals screen as a coordinator uses it: create, edit, filter, move, detail."""
+"""The referrals screens as a coordinator uses them: create, edit, filter, sort, move, detail,
+a stale edit reloaded, the police details Acknowledged records."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 from sqlalchemy import select
@@ -12,11 +12,19 @@ from cipco.app import CipcoApp
 from cipco.clock import FixedClock
 from cipco.db import session_scope
 from cipco.models.referral import Referral, Status
+from cipco.screens.modals import SortChooser
+from cipco.screens.record_form import RecordForm
 from cipco.screens.referral_detail import ReferralDetailScreen
-from cipco.screens.referral_form import MoveStatusScreen, ReferralForm
 from cipco.services.referrals import TRANSITIONS, status_label
 from cipco.widgets.record_table import RecordTable
-from tests.tui_helpers import screen_text, settle
+from tests.factories import new_referral
+from tests.tui_helpers import (
+    demo_copy_fixture,  # noqa: F401 - a fixture
+    demo_template_fixture,  # noqa: F401 - a fixture
+    screen_text,
+    settle,
+    wait_for,
+)
 
 SIZE = (140, 45)
 
@@ -30,6 +38,13 @@ def referrals_in(app: CipcoApp) -> list[Referral]:
         return list(s.scalars(select(Referral).order_by(Referral.id)))
 
 
+async def form_ready(app: CipcoApp, pilot) -> RecordForm:  # type: ignore[no-untyped-def]
+    form = app.screen
+    assert isinstance(form, RecordForm), screen_text(app)
+    await wait_for(pilot, lambda: form.ready)
+    return form
+
+
 async def test_empty_state_says_what_to_do(db_path: Path, clock: FixedClock) -> None:
     app = app_for(db_path, clock)
     async with app.run_test(size=SIZE) as pilot:
@@ -39,180 +54,254 @@ async def test_empty_state_says_what_to_do(db_path: Path, clock: FixedClock) -> 
         assert "0 of 0 referrals" in text
 
 
-async def test_create_a_referral_through_the_form(db_path: Path, clock: FixedClock) -> None:
+async def test_create_a_referral_with_a_date_typed_in_words(
+    db_path: Path, clock: FixedClock
+) -> None:
     app = app_for(db_path, clock)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await pilot.press("n")
-        await settle(pilot)
-        form = app.screen
-        assert isinstance(form, ReferralForm)
+        form = await form_ready(app, pilot)
         form.query_one("#nomis_number", Input).value = "a1234bc"
         form.query_one("#prisoner_name", Input).value = "SMITH, [John]"
-        form.query_one("#incident_at", Input).value = "17/11/2026 09:30"
+        form.query_one("#incident_at", Input).value = "17 Nov 2026 09:30"
         form.query_one("#location", Input).value = "B wing servery"
         form.query_one("#category_code", Select).value = "STAFF_ASSAULT"
         await pilot.press("ctrl+s")
         await settle(pilot)
-        assert not isinstance(app.screen, ReferralForm)
+        assert not isinstance(app.screen, RecordForm), screen_text(app)
         rows = referrals_in(app)
         assert len(rows) == 1
         assert rows[0].location == "B wing servery"
         assert rows[0].incident_at.hour == 9  # 09:30 GMT in November
+        await wait_for(pilot, lambda: "SMITH, [John]" in screen_text(app))
         text = screen_text(app)
-        assert "REF-2026-0001" in text
-        assert "A1234BC" in text
-        assert "SMITH, [John]" in text  # user text is not read as markup
+        assert rows[0].reference in text and "A1234BC" in text  # markup-looking text kept
         assert "1 of 1 referrals" in text
 
 
-async def test_form_names_the_field_and_saves_nothing(db_path: Path, clock: FixedClock) -> None:
+async def test_the_form_names_each_field_and_saves_nothing(
+    db_path: Path, clock: FixedClock
+) -> None:
     app = app_for(db_path, clock)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await pilot.press("n")
-        await settle(pilot)
-        form = app.screen
+        form = await form_ready(app, pilot)
         form.query_one("#nomis_number", Input).value = "12345"
         form.query_one("#incident_at", Input).value = "31/02/2026"
         form.query_one("#category_code", Select).value = "OTHER"
         await pilot.press("ctrl+s")
         await settle(pilot)
-        assert isinstance(app.screen, ReferralForm)
-        text = screen_text(app)
-        assert "'31/02/2026' is not a date and time" in text
+        assert app.screen is form
+        assert "'31/02/2026' is not a real date" in screen_text(app)
+        assert form.focused is form.query_one("#incident_at")
         form.query_one("#incident_at", Input).value = "17/11/2026 09:30"
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert "'12345' is not a prison number" in screen_text(app)
+        assert form.focused is form.query_one("#nomis_number")
         assert referrals_in(app) == []
 
 
-async def test_edit_filter_and_move_a_referral(
-    demo_db: Path, clock: FixedClock, tmp_path: Path
-) -> None:
-    path = tmp_path / "copy.db"
-    shutil.copyfile(demo_db, path)
-    app = app_for(path, clock)
+async def test_edit_filter_and_move_a_referral(demo_copy: Path, clock: FixedClock) -> None:
+    app = app_for(demo_copy, clock)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         table = app.screen.query_one(RecordTable)
         assert table.total == 300
         assert "300 of 300 referrals" in screen_text(app)
-        target = next(r for r in table.rows if r.status in ("draft", "referred"))
-        move_to = "referred" if target.status == "draft" else "acknowledged"
-        # Filter by prison number
-        await pilot.press("slash")
-        for ch in target.nomis_number.lower():
-            await pilot.press(ch)
-        await pilot.pause(0.3)
-        await settle(pilot)
-        assert all(r.nomis_number == target.nomis_number for r in table.rows)
+        target = next(r for r in table.rows if r.status == "draft")
+        await pilot.press("slash", *target.nomis_number.lower())
+        await wait_for(
+            pilot, lambda: all(r.nomis_number == target.nomis_number for r in table.rows)
+        )
         assert f"{table.total} of 300 referrals" in screen_text(app)
         await pilot.press("enter")  # back to the table
         table.table.move_cursor(row=table.table.get_row_index(str(target.id)))
-        # Edit: set a crime reference
         await pilot.press("e")
-        await settle(pilot)
-        assert isinstance(app.screen, ReferralForm)
-        app.screen.query_one("#crime_ref", Input).value = "13/99999/26"
+        form = await form_ready(app, pilot)
+        form.query_one("#crime_ref", Input).value = "13/99999/26"
         await pilot.press("ctrl+s")
         await settle(pilot)
-        # Move: draft -> referred
         await pilot.press("m")
-        await settle(pilot)
-        assert isinstance(app.screen, MoveStatusScreen)
-        app.screen.query_one("#to_status", Select).value = move_to
+        move = await form_ready(app, pilot)
+        move.query_one("#to_status", Select).value = "referred"
         await pilot.press("ctrl+s")
         await settle(pilot)
         stored = next(r for r in referrals_in(app) if r.id == target.id)
         assert stored.crime_ref == "13/99999/26"
-        assert stored.status == move_to
-        assert "13/99999/26" in screen_text(app)
-        # Detail: timeline and history show both changes
+        assert stored.status == "referred"
+        await wait_for(pilot, lambda: "13/99999/26" in screen_text(app))
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, ReferralDetailScreen)
-        text = screen_text(app)
-        assert target.reference in text
-        await pilot.press("t")
+        assert target.reference in screen_text(app)
+        await pilot.press("right_square_bracket")  # the Timeline tab
         await settle(pilot)
-        assert f"{status_label(target.status)} → {status_label(move_to)}" in screen_text(app)
-        await pilot.press("h")
+        assert f"{status_label('draft')} → {status_label('referred')}" in screen_text(app)
+        await pilot.press("right_square_bracket")  # History
         await settle(pilot)
         text = screen_text(app)
         assert "Crime reference" in text and "13/99999/26" in text
 
 
-async def test_illegal_move_is_not_offered_and_queue_tabs_filter(
-    demo_db: Path, clock: FixedClock
+async def test_acknowledged_asks_for_the_crime_reference_and_oic(
+    engine: object, db_path: Path, clock: FixedClock
 ) -> None:
-    app = app_for(demo_db, clock)
+    with session_scope(engine, actor="tester", clock=clock) as s:  # type: ignore[arg-type]
+        referral = new_referral(s, clock)
+        referral.status = Status.REFERRED
+    app = app_for(db_path, clock)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await pilot.press("right_square_bracket", "right_square_bracket")  # Awaiting police
+        await pilot.press("m")
+        move = await form_ready(app, pilot)
+        assert not move.query_one("#row-crime_ref").display  # only for Acknowledged
+        move.query_one("#to_status", Select).value = "acknowledged"
+        await settle(pilot)
+        assert move.query_one("#row-crime_ref").display
+        assert "From the police" in screen_text(app)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert move.focused is move.query_one("#crime_ref"), screen_text(app)
+        move.query_one("#crime_ref", Input).value = "13/55555/26"
+        move.query_one("#oic_name", Input).value = "DC Sarah Collins"
+        move.query_one("#oic_email", Input).value = "collins@police.example"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert not isinstance(app.screen, RecordForm), screen_text(app)
+    stored = referrals_in(app)[0]
+    assert stored.status == "acknowledged"
+    assert stored.crime_ref == "13/55555/26"
+    assert stored.oic_name == "DC Sarah Collins" and stored.oic_email == "collins@police.example"
+
+
+async def test_a_stale_edit_reloads_keeping_what_you_typed(
+    engine: object, db_path: Path, clock: FixedClock
+) -> None:
+    with session_scope(engine, actor="tester", clock=clock) as s:  # type: ignore[arg-type]
+        referral_id = new_referral(s, clock, location="Gym", crime_ref="OLD").id
+    app = app_for(db_path, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("e")
+        form = await form_ready(app, pilot)
+        with session_scope(app.engine, actor="bob", clock=clock) as s:  # another window saves
+            other = s.get(Referral, referral_id)
+            assert other is not None
+            other.oic_name = "DC Bob"
+            other.crime_ref = "BOBS"
+        form.query_one("#location", Input).value = "B wing servery"  # only I changed this
+        form.query_one("#crime_ref", Input).value = "MINE"  # we both changed this
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is form
+        text = screen_text(app)
+        assert "was changed by bob at 10:00" in text and "ctrl+r to reload" in text, text
+        await pilot.press("ctrl+r")
+        await settle(pilot)
+        assert form.query_one("#oic_name", Input).value == "DC Bob"  # theirs came in
+        assert form.query_one("#location", Input).value == "B wing servery"  # mine kept
+        assert form.query_one("#crime_ref", Input).value == "MINE"  # a clash keeps mine...
+        assert "Also changed meanwhile, to: BOBS" in screen_text(app)  # ...and names theirs
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert not isinstance(app.screen, RecordForm), screen_text(app)
+    stored = referrals_in(app)[0]
+    assert (stored.location, stored.crime_ref, stored.oic_name) == (
+        "B wing servery",
+        "MINE",
+        "DC Bob",
+    )
+
+
+async def test_sort_by_any_column_from_the_keyboard(demo_copy: Path, clock: FixedClock) -> None:
+    app = app_for(demo_copy, clock)
+    async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         table = app.screen.query_one(RecordTable)
+        await pilot.press("s")
+        await settle(pilot)
+        chooser = app.screen
+        assert isinstance(chooser, SortChooser)
+        labels = [label for label, _ in chooser.choices]
+        assert any(label.startswith("Next due") for label in labels)
+        keys = [key for _, key in chooser.choices]
+        for _ in range(keys.index("prisoner_name")):
+            await pilot.press("down")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: "sorted by Prisoner ▲" in screen_text(app))
+        names = [r.prisoner_name for r in table.rows]
+        assert names == sorted(names)
+        await pilot.press("s", "s")  # the same column again: reversed
+        await wait_for(pilot, lambda: "sorted by Prisoner ▼" in screen_text(app))
+        names = [r.prisoner_name for r in table.rows]
+        assert names == sorted(names, reverse=True)
+
+
+async def test_illegal_moves_are_not_offered_and_queue_tabs_filter(
+    demo_copy: Path, clock: FixedClock
+) -> None:
+    app = app_for(demo_copy, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press(*["right_square_bracket"] * 3)  # All, Overdue, To refer, Awaiting
+        table = app.screen.query_one(RecordTable)
+        await wait_for(pilot, lambda: table.query_state.queue == "awaiting_police")
+        await settle(pilot)
         assert table.rows and all(r.status in ("referred", "acknowledged") for r in table.rows)
         status = table.current_row.status
         await pilot.press("m")
-        await settle(pilot)
-        select = app.screen.query_one("#to_status", Select)
-        options = {str(value) for _label, value in select._options if value != Select.NULL}
-        assert options == {s.value for s in TRANSITIONS[Status(status)]}
-        assert "concluded" not in options
+        move = await form_ready(app, pilot)
+        offered = {key for _label, key in move.fields["to_status"].options}
+        assert offered == {s.value for s in TRANSITIONS[Status(status)]}
+        assert "concluded" not in offered
 
 
-async def test_second_window_sees_a_change_without_a_key_press(
-    demo_db: Path, clock: FixedClock
+async def test_a_second_window_sees_a_change_without_a_key_press(
+    demo_copy: Path, clock: FixedClock
 ) -> None:
-    viewer = app_for(demo_db, clock)
+    viewer = app_for(demo_copy, clock)
     async with viewer.run_test(size=SIZE) as pilot:
         await settle(pilot)
         table = viewer.screen.query_one(RecordTable)
         first = table.rows[0]
         with session_scope(viewer.engine, actor="other", clock=clock) as s:
             s.get(Referral, first.id).crime_ref = "LIVE-123"  # type: ignore[union-attr]
-        for _ in range(50):
-            await pilot.pause(0.1)
-            if table.rows and table.rows[0].crime_ref == "LIVE-123":
-                break
-        await settle(pilot)
-        assert "LIVE-123" in screen_text(viewer)
+        await wait_for(pilot, lambda: "LIVE-123" in screen_text(viewer))
 
 
-async def test_command_palette_jumps_to_a_referral(demo_db: Path, clock: FixedClock) -> None:
-    app = app_for(demo_db, clock)
+async def test_command_palette_jumps_to_a_referral(demo_copy: Path, clock: FixedClock) -> None:
+    app = app_for(demo_copy, clock)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         reference = app.screen.query_one(RecordTable).rows[3].reference
         await pilot.press("ctrl+p")
         await pilot.pause()
-        for ch in reference:
-            await pilot.press(ch)
-        for _ in range(30):
-            await pilot.pause(0.1)
-            if reference in screen_text(app):
-                break
-        await pilot.pause(0.3)
+        await pilot.press(*reference)
+        await wait_for(pilot, lambda: reference in screen_text(app))
+        await pilot.pause(0.3)  # the palette's own search debounce
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, ReferralDetailScreen)
         assert reference in screen_text(app)
 
 
-async def test_export_key_writes_the_current_queue(demo_db: Path, clock: FixedClock) -> None:
+async def test_export_key_writes_the_current_queue(demo_copy: Path, clock: FixedClock) -> None:
     import os
     import stat
 
     import openpyxl
 
-    app = app_for(demo_db, clock)
+    app = app_for(demo_copy, clock)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await settle(pilot)
-        await pilot.press("right_square_bracket")  # To refer queue
+        await pilot.press("right_square_bracket", "right_square_bracket")  # To refer
+        table = app.screen.query_one(RecordTable)
+        await wait_for(pilot, lambda: table.query_state.queue == "to_refer")
         await settle(pilot)
-        expected = app.screen.query_one(RecordTable).total
+        expected = table.total
         await pilot.press("x")
         await settle(pilot)
         files = list(Path("exports").glob("referrals-*.xlsx"))
@@ -223,26 +312,22 @@ async def test_export_key_writes_the_current_queue(demo_db: Path, clock: FixedCl
         assert any(f"Exported {expected:,} referrals" in str(n.message) for n in app._notifications)
 
 
-async def test_command_palette_finds_a_prisoner_by_name(demo_db: Path, clock: FixedClock) -> None:
+async def test_number_keys_leave_a_prisoner_page_for_the_list(
+    demo_copy: Path, clock: FixedClock
+) -> None:
     from cipco.screens.person_page import PersonPage
+    from cipco.screens.referrals import ReferralsScreen
 
-    app = app_for(demo_db, clock)
+    app = app_for(demo_copy, clock)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        row = app.screen.query_one(RecordTable).rows[0]
-        await pilot.press("ctrl+p")
-        await pilot.pause()
-        for ch in row.prisoner_name.lower():
-            await pilot.press(ch)
-        expected = f"Prisoner {row.nomis_number}"
-        for _ in range(30):
-            await pilot.pause(0.1)
-            if expected in screen_text(app):
-                break
-        assert expected in screen_text(app)
-        await pilot.press("escape")
-        await settle(pilot)
-        app.open_person(row.nomis_number)
+        await pilot.press("p")  # the highlighted referral's prisoner
         await settle(pilot)
         assert isinstance(app.screen, PersonPage)
-        assert row.nomis_number in screen_text(app)
+        assert "OFFICIAL-SENSITIVE" in screen_text(app)
+        await pilot.press("1")
+        await settle(pilot)
+        assert isinstance(app.screen, ReferralsScreen)
+        await pilot.press("p", "0")  # 0: the start screen (the referrals list for now)
+        await settle(pilot)
+        assert isinstance(app.screen, ReferralsScreen)

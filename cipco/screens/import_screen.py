@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING, Any
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
@@ -23,6 +22,7 @@ if TYPE_CHECKING:
 
     from cipco.clock import Clock
     from cipco.spreadsheets.importers import ImportSummary
+from cipco.screens import keymap
 from cipco.text import make_safe
 from cipco.widgets.errors import ReportsWorkerErrors
 
@@ -52,7 +52,7 @@ def summary_text(summary: ImportSummary, *, limit: int = 30) -> Text:
 class ImportScreen(ReportsWorkerErrors, ModalScreen["ImportSummary | None"]):
     """File path -> dry run (mapping, counts, rejects) -> Import -> summary."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS = [keymap.binding("back", label="Close")]
     DEFAULT_CSS = """
     ImportScreen { align: center middle; }
     ImportScreen > Vertical { width: 100; height: 80%; border: thick $primary; padding: 1 2;
@@ -119,7 +119,7 @@ class ImportScreen(ReportsWorkerErrors, ModalScreen["ImportSummary | None"]):
         elif event.button.id == "close":
             self.dismiss(self.result)
 
-    def action_cancel(self) -> None:
+    def action_back(self) -> None:
         self.dismiss(self.result)
 
     def _check(self) -> None:
@@ -144,7 +144,7 @@ class ImportScreen(ReportsWorkerErrors, ModalScreen["ImportSummary | None"]):
         except ReadError as exc:
             self.app.call_from_thread(self._failed, str(exc))
             return
-        except Exception as exc:  # never a traceback in the UI
+        except (OSError, ValueError) as exc:  # the file or its rows, not a bug: say why
             self.app.call_from_thread(self._failed, f"Import failed: {exc}")
             return
         self.app.call_from_thread(self._done, path, summary, dry_run)

@@ -1,23 +1,30 @@
-"""Typed modal screens shared by every log."""
+"""Typed modal questions shared by every log: yes/no, one line of text, one choice of several.
+
+Each returns its answer through ``dismiss`` (None when cancelled with ``esc``). User text is
+always shown as plain text, never read as markup.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 from rich.text import Text
+from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, Static
+from textual.widgets import Button, Input, Label, OptionList, Static
+from textual.widgets.option_list import Option
+
+from cipco.screens import keymap
+from cipco.text import literal
 
 
 class ConfirmScreen(ModalScreen[bool]):
-    """Ask before anything destructive. Returns True only on an explicit yes."""
+    """Ask before anything destructive. True only on an explicit yes (``y`` or the button)."""
 
-    BINDINGS = [
-        Binding("escape", "cancel", "Cancel"),
-        Binding("y", "confirm", "Yes", show=False),
-        Binding("n", "cancel", "No", show=False),
-    ]
+    BINDINGS = [keymap.binding("back", label="No"), keymap.binding("confirm")]
 
     def __init__(self, question: str, *, confirm_label: str = "Yes", danger: bool = False) -> None:
         super().__init__()
@@ -27,14 +34,14 @@ class ConfirmScreen(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Static(Text(self.question), classes="question")
+            yield Static(literal(self.question, newlines=True), classes="question")
             with Horizontal(classes="buttons"):
                 yield Button(
-                    self.confirm_label,
+                    f"{self.confirm_label} (y)",
                     variant="error" if self.danger else "primary",
                     id="confirm",
                 )
-                yield Button("Cancel", id="cancel")
+                yield Button("Cancel (esc)", id="cancel")
 
     def on_mount(self) -> None:
         self.query_one("#cancel" if self.danger else "#confirm", Button).focus()
@@ -45,14 +52,14 @@ class ConfirmScreen(ModalScreen[bool]):
     def action_confirm(self) -> None:
         self.dismiss(True)
 
-    def action_cancel(self) -> None:
+    def action_back(self) -> None:
         self.dismiss(False)
 
 
 class TextPromptScreen(ModalScreen[str | None]):
     """Ask for one line of text (a reason, a note). Empty text is refused if required."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS = [keymap.binding("back", label="Cancel")]
 
     def __init__(
         self, title: str, *, placeholder: str = "", required: bool = True, value: str = ""
@@ -65,12 +72,12 @@ class TextPromptScreen(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label(Text(self.title_text))
+            yield Label(literal(self.title_text))
             yield Input(value=self.value, placeholder=self.placeholder, id="prompt")
             yield Static("", classes="error", id="prompt-error")
             with Horizontal(classes="buttons"):
-                yield Button("OK", variant="primary", id="ok")
-                yield Button("Cancel", id="cancel")
+                yield Button("OK (enter)", variant="primary", id="ok")
+                yield Button("Cancel (esc)", id="cancel")
 
     def on_input_submitted(self, _event: Input.Submitted) -> None:
         self._submit()
@@ -88,5 +95,57 @@ class TextPromptScreen(ModalScreen[str | None]):
             return
         self.dismiss(text)
 
-    def action_cancel(self) -> None:
+    def action_back(self) -> None:
         self.dismiss(None)
+
+
+class ChoiceScreen(ModalScreen[Any]):
+    """Choose one of several (arrows and enter); returns the chosen value or None."""
+
+    BINDINGS = [keymap.binding("back", label="Cancel")]
+    DEFAULT_CSS = """
+    ChoiceScreen OptionList { height: auto; max-height: 16; border: none; }
+    """
+
+    def __init__(
+        self, title: str, choices: Sequence[tuple[str, Any]], *, current: Any = None
+    ) -> None:
+        super().__init__()
+        self.title_text = title
+        self.choices = list(choices)
+        self.current = current
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(literal(self.title_text), classes="form-title")
+            yield OptionList(
+                *(
+                    Option(literal(label), id=str(index))
+                    for index, (label, _) in enumerate(self.choices)
+                ),
+                id="choices",
+            )
+            yield Static(Text("enter chooses · esc cancels", style="dim"))
+
+    def on_mount(self) -> None:
+        options = self.query_one(OptionList)
+        values = [value for _, value in self.choices]
+        options.highlighted = values.index(self.current) if self.current in values else 0
+        options.focus()
+
+    @on(OptionList.OptionSelected)
+    def _chosen(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(self.choices[int(event.option.id or 0)][1])
+
+    def action_back(self) -> None:
+        self.dismiss(None)
+
+
+class SortChooser(ChoiceScreen):
+    """The sort chooser: ``s`` again takes the highlighted column (reversing the current)."""
+
+    BINDINGS = [*ChoiceScreen.BINDINGS, keymap.binding("sort", label="Choose")]
+
+    def action_sort(self) -> None:
+        highlighted = self.query_one(OptionList).highlighted
+        self.dismiss(self.choices[highlighted or 0][1])

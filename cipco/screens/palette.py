@@ -27,11 +27,7 @@ class CipcoCommands(Provider):
         return self.app  # type: ignore[return-value]
 
     def _screens(self) -> list[tuple[str, str, Any]]:
-        entries = [(f"Go to {e.title}", e.help, partial(self.app.switch_mode, e.mode)) for e in NAV]
-        entries.append(
-            ("Go to Settings", "Local thresholds", partial(self.app.switch_mode, "settings"))
-        )
-        return entries
+        return [(f"Go to {e.title}", e.help, partial(self.cipco.action_go, e.mode)) for e in NAV]
 
     async def discover(self) -> Hits:
         for name, help_text, callback in self._screens():
@@ -55,21 +51,28 @@ class CipcoCommands(Provider):
                 help="Everything about this prisoner",
             )
 
-        def lookup() -> tuple[list[Any], list[Any], Any]:
-            with self.cipco.session() as session:
+        def lookup() -> tuple[list[Any], list[Any], tuple[int, str] | None]:
+            """Plain rows only: nothing read here is used after its session closes."""
+            with self.cipco.reading() as session:
+                found = exhibit_by_reference(session, text.upper())
+                exhibit = (
+                    (found.id, f"Exhibit {found.reference}  {found.description}")
+                    if found is not None and found.id is not None
+                    else None
+                )
                 return (
                     find_referrals(session, text, limit=15),
                     find_prisoners(session, text, limit=8),
-                    exhibit_by_reference(session, text.upper()),
+                    exhibit,
                 )
 
         referrals, prisoners, exhibit = await asyncio.to_thread(lookup)
         if exhibit is not None:
-            label = clean(f"Exhibit {exhibit.reference}  {exhibit.description}")
+            exhibit_id, label = exhibit[0], clean(exhibit[1])
             yield Hit(
                 1.0,
                 literal(label),  # a Text: names like "SMITH, [John]" are never markup
-                partial(self.cipco.open_exhibit, exhibit.id),
+                partial(self.cipco.open_exhibit, exhibit_id),
                 text=label,
                 help="Exhibit continuity",
             )

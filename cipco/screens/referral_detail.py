@@ -3,20 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
-from textual import work
+from sqlmodel import Session
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import Screen
-from textual.widgets import Footer, Header, Static, TabbedContent, TabPane
+from textual.widgets import Static, TabbedContent, TabPane
 
 from cipco.clock import format_date, format_datetime
 from cipco.models.referral import AGGRAVATING_FACTORS, EVIDENCE_ITEMS
+from cipco.screens import keymap
+from cipco.screens.record_page import RecordPage
 from cipco.services.flags import Severity
 from cipco.services.referrals import (
     ReferralDetail,
@@ -25,11 +24,6 @@ from cipco.services.referrals import (
     referral_detail,
     status_label,
 )
-from cipco.text import make_safe
-from cipco.widgets.errors import ReportsWorkerErrors
-
-if TYPE_CHECKING:
-    from cipco.app import CipcoApp
 
 SEVERITY_TEXT = {
     Severity.OVERDUE: ("! OVERDUE", "bold red"),
@@ -40,8 +34,14 @@ SEVERITY_TEXT = {
 
 
 @dataclass(frozen=True)
-class _Loaded:
-    detail: ReferralDetail
+class Drawn:
+    """The page, drawn in the worker from the record (no ORM object leaves it)."""
+
+    reference: str
+    nomis_number: str
+    summary: Group
+    timeline: Table
+    history: Table
 
 
 def _kv(rows: list[tuple[str, str]]) -> Table:
@@ -50,6 +50,14 @@ def _kv(rows: list[tuple[str, str]]) -> Table:
     table.add_column()
     for label, value in rows:
         table.add_row(label, Text(value or "—"))
+    return table
+
+
+def titled_table(title: str, *columns: tuple[str, int | None]) -> Table:
+    """A headed table of the page: (label, width or None) per column."""
+    table = Table(title=title, title_justify="left", expand=True, show_edge=False)
+    for label, width in columns:
+        table.add_column(label, width=width)
     return table
 
 
@@ -63,11 +71,7 @@ def render_detail(d: ReferralDetail) -> tuple[Group, Table, Table]:
         "  ",
         f"{d.prisoner.nomis_number} {d.prisoner.name}",
     )
-    flags = Table(title="Due", title_justify="left", expand=True, show_edge=False)
-    flags.add_column("", width=11)
-    flags.add_column("What")
-    flags.add_column("Due by", width=17)
-    flags.add_column("Rule", width=5)
+    flags = titled_table("Due", ("", 11), ("What", None), ("Due by", 17), ("Rule", 5))
     for flag in d.flags:
         marker, style = SEVERITY_TEXT[flag.severity]
         flags.add_row(
@@ -123,22 +127,14 @@ def render_detail(d: ReferralDetail) -> tuple[Group, Table, Table]:
             ("Notes", r.notes),
         ]
     )
-    people = Table(
-        title="Victims and witnesses", title_justify="left", expand=True, show_edge=False
+    people = titled_table(
+        "Victims and witnesses", ("Role", None), ("Kind", None), ("Name", None), ("Statement", None)
     )
-    people.add_column("Role")
-    people.add_column("Kind")
-    people.add_column("Name")
-    people.add_column("Statement")
     for p in d.parties:
         people.add_row(p.role, p.kind, Text(p.name), "yes" if p.statement_taken else "no")
     if not d.parties:
         people.add_row("", "", Text("None recorded", style="dim"), "")
-    timeline = Table(title="Timeline", title_justify="left", expand=True, show_edge=False)
-    timeline.add_column("When", width=17)
-    timeline.add_column("What")
-    timeline.add_column("By", width=14)
-    timeline.add_column("Recorded", width=17)
+    timeline = titled_table("Timeline", ("When", 17), ("What", None), ("By", 14), ("Recorded", 17))
     for entry in d.timeline:
         recorded = format_datetime(entry.recorded_at)
         backdated = entry.recorded_at - entry.happened_at
@@ -148,12 +144,9 @@ def render_detail(d: ReferralDetail) -> tuple[Group, Table, Table]:
             Text(entry.actor),
             recorded + (" (later)" if backdated.total_seconds() > 3600 else ""),
         )
-    history = Table(title="Change history", title_justify="left", expand=True, show_edge=False)
-    history.add_column("When", width=17)
-    history.add_column("Who", width=14)
-    history.add_column("Field")
-    history.add_column("From")
-    history.add_column("To")
+    history = titled_table(
+        "Change history", ("When", 17), ("Who", 14), ("Field", None), ("From", None), ("To", None)
+    )
     for h in d.history[-60:]:
         history.add_row(
             format_datetime(h.at), Text(h.actor), h.field, Text(h.old[:40]), Text(h.new[:40])
@@ -164,29 +157,23 @@ def render_detail(d: ReferralDetail) -> tuple[Group, Table, Table]:
     return summary, timeline, history
 
 
-class ReferralDetailScreen(ReportsWorkerErrors, Screen[None]):
-    BINDINGS = [
-        Binding("escape", "app.pop_screen", "Back"),
-        Binding("e", "edit", "Edit"),
-        Binding("m", "move", "Move status"),
-        Binding("f", "follow_up", "Follow-up"),
-        Binding("p", "person", "Prisoner"),
-        Binding("t", "tab('tab-timeline')", "Timeline"),
-        Binding("h", "tab('tab-history')", "History"),
-        Binding("o", "tab('tab-summary')", "Summary"),
-    ]
+class ReferralDetailScreen(RecordPage):
+    """One referral: summary (flags, facts, people), timeline, change history."""
+
+    WHERE = "Referral"
+    DEFAULT_CSS = """
+    ReferralDetailScreen #detail-tabs { height: 1fr; }
+    ReferralDetailScreen TabPane { height: 1fr; padding: 0; }
+    ReferralDetailScreen .detail { height: 1fr; }
+    """
+    BINDINGS = keymap.bindings("edit", "move", "follow_up", "person", "export")
 
     def __init__(self, referral_id: int) -> None:
         super().__init__()
         self.referral_id = referral_id
-        self.nomis_number: str | None = None
+        self.drawn: Drawn | None = None
 
-    @property
-    def cipco(self) -> CipcoApp:
-        return self.app  # type: ignore[return-value]
-
-    def compose(self) -> ComposeResult:
-        yield Header()
+    def compose_body(self) -> ComposeResult:
         with TabbedContent(id="detail-tabs"):
             with TabPane("Summary", id="tab-summary"), VerticalScroll(classes="detail"):
                 yield Static("Loading…", id="detail-body")
@@ -194,49 +181,52 @@ class ReferralDetailScreen(ReportsWorkerErrors, Screen[None]):
                 yield Static("", id="detail-timeline")
             with TabPane("History", id="tab-history"), VerticalScroll(classes="detail"):
                 yield Static("", id="detail-history")
-        yield Footer()
 
-    def on_mount(self) -> None:
-        self.refresh_data()
-
-    def refresh_data(self) -> None:
-        self._load()
-
-    @work(thread=True, exclusive=True, group="detail", exit_on_error=False)
-    def _load(self) -> None:
-        with self.cipco.session() as session:
-            detail = referral_detail(session, self.referral_id, self.cipco.clock)
-        self.app.call_from_thread(self._show, detail)
-
-    def _show(self, detail: ReferralDetail) -> None:
-        self.nomis_number = detail.prisoner.nomis_number
+    def load(self, session: Session) -> Drawn:
+        detail = referral_detail(session, self.referral_id, self.cipco.clock)
         summary, timeline, history = render_detail(detail)
-        self.query_one("#detail-body", Static).update(make_safe(summary))
-        self.query_one("#detail-timeline", Static).update(make_safe(timeline))
-        self.query_one("#detail-history", Static).update(make_safe(history))
+        return Drawn(
+            detail.referral.reference, detail.prisoner.nomis_number, summary, timeline, history
+        )
 
-    def _after(self, result: object) -> None:
-        if result:
-            self.refresh_data()
-
-    def action_tab(self, tab: str) -> None:
-        self.query_one(TabbedContent).active = tab
+    def show(self, drawn: Drawn) -> None:
+        self.drawn = drawn
+        self.set_where(f"Referral {drawn.reference}")
+        self.put("#detail-body", drawn.summary)
+        self.put("#detail-timeline", drawn.timeline)
+        self.put("#detail-history", drawn.history)
 
     def action_edit(self) -> None:
-        from cipco.screens.referral_form import ReferralForm
+        from cipco.screens.referral_forms import referral_form
 
-        self.app.push_screen(ReferralForm(self.referral_id), self._after)
+        self.open_form(referral_form(self.referral_id))
 
     def action_move(self) -> None:
-        from cipco.screens.referral_form import MoveStatusScreen
+        from cipco.screens.referral_forms import move_form
 
-        self.app.push_screen(MoveStatusScreen(self.referral_id), self._after)
+        self.open_form(move_form(self.referral_id))
 
     def action_follow_up(self) -> None:
-        from cipco.screens.referral_form import FollowUpScreen
+        from cipco.screens.referral_forms import follow_up_form
 
-        self.app.push_screen(FollowUpScreen(self.referral_id), self._after)
+        self.open_form(follow_up_form(self.referral_id))
 
     def action_person(self) -> None:
-        if self.nomis_number:
-            self.cipco.open_person(self.nomis_number)
+        if self.drawn is not None:
+            self.cipco.open_person(self.drawn.nomis_number)
+
+    def action_export(self) -> None:
+        """The police referral proforma of this referral."""
+        if self.drawn is None:
+            return
+        from cipco.spreadsheets.exporting import default_target
+        from cipco.spreadsheets.proforma import write_proforma
+
+        reference, app = self.drawn.reference, self.cipco
+
+        def job() -> str:
+            target = default_target(f"proforma-{reference}", app.clock)
+            path = write_proforma(app.engine, reference, target, clock=app.clock)
+            return f"Proforma of {reference} written to {path}"
+
+        self.export(job)

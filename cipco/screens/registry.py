@@ -1,6 +1,7 @@
-"""The logs the app can show: one entry per screen, in the order of their number keys.
+"""The places the app can show: one entry per log (and Settings), in the order of their keys.
 
-Each log adds its entry here. ``factory`` is imported lazily so start-up stays fast.
+A new log adds its entry here; the keymap gives it its number key and the log bar shows it.
+``screen`` is imported lazily so start-up stays fast.
 """
 
 from __future__ import annotations
@@ -11,10 +12,10 @@ from dataclasses import dataclass
 @dataclass(frozen=True)
 class NavEntry:
     mode: str  # the app mode name
-    key: str  # number key that jumps to it
-    title: str
+    key: str  # the number key that goes there
+    title: str  # the log bar and footer label
     screen: str  # "module:ClassName" of a Screen taking no arguments
-    help: str
+    help: str  # one sentence for the help panel, README and command palette
 
 
 NAV: list[NavEntry] = [
@@ -23,27 +24,24 @@ NAV: list[NavEntry] = [
         "1",
         "Referrals",
         "cipco.screens.referrals:ReferralsScreen",
-        "Police referral tracker",
+        "Police referrals.",
     ),
     NavEntry(
-        "clinics",
-        "2",
-        "Clinics",
-        "cipco.screens.clinics:ClinicsScreen",
-        "Crime clinic: agenda, meeting, minutes",
+        "clinics", "2", "Clinics", "cipco.screens.clinics:ClinicsScreen", "Crime clinic meetings."
     ),
     NavEntry(
-        "exhibits",
-        "3",
-        "Exhibits",
-        "cipco.screens.exhibits:ExhibitsScreen",
-        "Exhibit continuity log",
+        "exhibits", "3", "Exhibits", "cipco.screens.exhibits:ExhibitsScreen", "Exhibit continuity."
     ),
-    NavEntry("mg4d", "4", "MG4D", "cipco.screens.mg4d:Mg4dScreen", "MG4D issue log"),
+    NavEntry("mg4d", "4", "MG4D", "cipco.screens.mg4d:Mg4dScreen", "MG4D charge papers."),
     NavEntry(
-        "persons", "5", "Persons", "cipco.screens.persons:PersonsScreen", "Persons of interest"
+        "persons", "5", "Persons", "cipco.screens.persons:PersonsScreen", "Persons of interest."
     ),
     NavEntry(
-        "actions", "6", "Actions", "cipco.screens.actions:ActionsScreen", "Crime clinic action log"
+        "actions", "6", "Actions", "cipco.screens.actions:ActionsScreen", "Clinic action log."
+    ),
+    NavEntry(
+        "settings", "9", "Settings", "cipco.screens.settings:SettingsScreen", "Local thresholds."
     ),
 ]
+# ``0`` is the start screen. Until a home screen exists it is the referrals list.
+HOME_MODE = "referrals"

@@ -1,85 +1,77 @@
-"""Settings: local-practice thresholds stored in the data file."""
+"""Settings: the local-practice thresholds stored in the data file; e edits them in a form."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Any
 
+from rich.table import Table
 from rich.text import Text
-from textual import on, work
+from sqlmodel import Session
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, Static
+from textual.widgets import Static
 
+from cipco.clock import Clock
+from cipco.screens import keymap
+from cipco.screens.base import CipcoScreen
+from cipco.screens.record_form import FormSpec, Loaded, RecordForm, Saved
 from cipco.services import settings as settings_service
+from cipco.services.errors import RecordError
 from cipco.services.referrals import recompute_all_due
-from cipco.widgets.errors import ReportsWorkerErrors
-from cipco.widgets.form import field_row, show_errors
+from cipco.text import make_safe
+from cipco.widgets.fields import Field
 
-if TYPE_CHECKING:
-    from cipco.app import CipcoApp
+FIELDS = [Field(key, spec.label, required=True) for key, spec in settings_service.SPECS.items()]
+INTRO = (
+    "These defaults are local practice, not law. Change them to match your establishment's "
+    "agreement with the police: press e."
+)
 
 
-class SettingsScreen(ReportsWorkerErrors, Screen[None]):
-    BINDINGS = [Binding("ctrl+s,f2", "save", "Save", priority=True)]
+def _load(session: Session, _clock: Clock) -> Loaded:
+    return Loaded(settings_service.all_settings(session))
 
-    @property
-    def cipco(self) -> CipcoApp:
-        return self.app  # type: ignore[return-value]
 
-    def compose(self) -> ComposeResult:
-        yield Header()
-        with VerticalScroll(classes="form"):
-            yield Static(
-                "These defaults are local practice, not law. Change them to match your "
-                "establishment's agreement with the police. ctrl+s saves.",
-                classes="hint",
-            )
-            for key, spec in settings_service.SPECS.items():
-                yield from field_row(spec.label, Input(id=f"setting-{key}", tooltip=spec.help), key)
-        yield Static("", classes="status-line", id="settings-status")
-        yield Footer()
+def _save(session: Session, _clock: Clock, values: dict[str, Any], _v: int | None) -> Saved:
+    for key, value in values.items():
+        try:
+            settings_service.set_value(session, key, value)
+        except settings_service.SettingError as exc:
+            raise RecordError(str(exc), field=key) from None
+    count = recompute_all_due(session)
+    return Saved(None, f"Settings saved. Due dates recomputed for {count:,} referrals.")
 
-    def on_mount(self) -> None:
+
+def settings_form() -> RecordForm:
+    return RecordForm(FormSpec(title="Settings", fields=FIELDS, load=_load, save=_save))
+
+
+class SettingsScreen(CipcoScreen):
+    WHERE = "Settings"
+    BINDINGS = keymap.bindings("edit")
+
+    def compose_body(self) -> ComposeResult:
+        with VerticalScroll(classes="detail"):
+            yield Static(INTRO, classes="hint")
+            yield Static("Loading…", id="settings-table")
+
+    def on_screen_resume(self) -> None:
         self.refresh_data()
 
     def refresh_data(self) -> None:
-        self._load()
+        self.read(settings_service.all_settings, self._show, group="settings")
 
-    @work(thread=True, exclusive=True, group="settings", exit_on_error=False)
-    def _load(self) -> None:
-        with self.cipco.session() as session:
-            values = settings_service.all_settings(session)
-        self.app.call_from_thread(self._fill, values)
+    def _show(self, values: dict[str, int | str]) -> None:
+        table = Table(expand=True, show_edge=False)
+        table.add_column("Setting", ratio=2)
+        table.add_column("Value", no_wrap=True)
+        table.add_column("Why", ratio=3)
+        for key, spec in settings_service.SPECS.items():
+            table.add_row(Text(spec.label), Text(str(values.get(key, ""))), Text(spec.help))
+        self.query_one("#settings-table", Static).update(make_safe(table))
 
-    def _fill(self, values: dict[str, int | str]) -> None:
-        for key, value in values.items():
-            box = self.query_one(f"#setting-{key}", Input)
-            if not box.has_focus:
-                box.value = str(value)
-
-    @on(Input.Submitted)
-    def action_save(self) -> None:
-        values = {
-            key: self.query_one(f"#setting-{key}", Input).value for key in settings_service.SPECS
-        }
-        self._save(values)
-
-    @work(thread=True, exclusive=True, group="settings-save", exit_on_error=False)
-    def _save(self, values: dict[str, str]) -> None:
-        try:
-            with self.cipco.session() as session:
-                for key, value in values.items():
-                    settings_service.set_value(session, key, value)
-                count = recompute_all_due(session)
-        except settings_service.SettingError as exc:
-            key = next(
-                (k for k, s in settings_service.SPECS.items() if str(exc).startswith(s.label)), ""
-            )
-            self.app.call_from_thread(show_errors, self, {key: str(exc)}, settings_service.SPECS)
-            return
-        self.app.call_from_thread(
-            self.query_one("#settings-status", Static).update,
-            Text(f"Saved. Due dates recomputed for {count:,} referrals."),
+    def action_edit(self) -> None:
+        self.app.push_screen(
+            settings_form(),
+            lambda saved: self.notify(saved.message) if isinstance(saved, Saved) else None,
         )

@@ -97,11 +97,11 @@ SPEC = LogSpec(
     columns=(
         Column("reference", "Exhibit", 10, sort=Exhibit.reference),
         Column("type", "Type", 12, sort=Exhibit.exhibit_type, text=_type_text),
-        Column("description", "Description", 24),
-        Column("referrals", "Referral(s)", 14),
+        Column("description", "Description", 24, sort=Exhibit.description),
+        Column("referrals", "Referral(s)", 14, sort=exhibits.FIRST_REFERRAL),
         Column("holder", "Holder", 18, sort=Exhibit.holder),
-        Column("location", "Location", 16),
-        Column("seal", "Seal", 9, attr="seal_number"),
+        Column("location", "Location", 16, sort=Exhibit.storage_location),
+        Column("seal", "Seal", 9, sort=Exhibit.seal_number, attr="seal_number"),
         Column("state", "State", 13, sort=Exhibit.state, text=state_text),
         Column(
             "last_movement", "Days", 5, False, Exhibit.last_movement_at, attr="days_since_movement"
@@ -118,7 +118,7 @@ SPEC = LogSpec(
     ),
     search_hint="Filter: reference, description, holder, seal or location",
     schemas=(ExhibitCreate, None),
-    keys=("new", "open", "move", "person", "export", "import_file"),
+    keys=("new", "edit", "open", "move", "export", "import_file"),
     sheets=Sheets(
         "cipco.spreadsheets.exhibits_io:COLUMNS", "cipco.spreadsheets.exhibits_io:FIELDS"
     ),

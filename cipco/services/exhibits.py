@@ -188,10 +188,20 @@ class ExhibitRow:
     awaiting_collection: bool
 
 
+FIRST_REFERRAL = (  # the Referral(s) column sorts by its first reference
+    select(func.min(Referral.reference))
+    .join(ExhibitReferral, ExhibitReferral.referral_id == Referral.id)
+    .where(ExhibitReferral.exhibit_id == Exhibit.id)
+    .scalar_subquery()
+)
 SORT_COLUMNS: dict[str, Any] = {
     "reference": Exhibit.reference,
     "type": Exhibit.exhibit_type,
+    "description": Exhibit.description,
+    "referrals": FIRST_REFERRAL,
     "holder": Exhibit.holder,
+    "location": Exhibit.storage_location,
+    "seal": Exhibit.seal_number,
     "state": Exhibit.state,
     "last_movement": Exhibit.last_movement_at,
     "review": Exhibit.review_due_on,

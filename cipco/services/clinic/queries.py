@@ -73,6 +73,13 @@ def _count(model: Any, *conditions: Any) -> Any:
     return select(func.count()).where(model.clinic_id == Clinic.id, *conditions).scalar_subquery()
 
 
+# A clinic's counts: columns of the list, and what it sorts by.
+ITEMS = _count(AgendaItem, AgendaItem.dropped.is_(False))  # type: ignore[attr-defined]
+DROPPED = _count(AgendaItem, AgendaItem.dropped.is_(True))  # type: ignore[attr-defined]
+OPEN_ACTIONS = _count(ClinicAction, ClinicAction.status == ActionStatus.OPEN)
+PRESENT = _count(Attendance, Attendance.presence == Presence.PRESENT)
+
+
 def _clinic_status(status: ClinicStatus) -> Any:
     return lambda ctx: Clinic.status == status.value
 
@@ -91,10 +98,10 @@ class ClinicService(LogService[Clinic, ClinicRow]):
             Clinic.held_on,
             Clinic.title,
             Clinic.status,
-            _count(AgendaItem, AgendaItem.dropped.is_(False)),  # type: ignore[attr-defined]
-            _count(AgendaItem, AgendaItem.dropped.is_(True)),  # type: ignore[attr-defined]
-            _count(ClinicAction, ClinicAction.status == ActionStatus.OPEN),
-            _count(Attendance, Attendance.presence == Presence.PRESENT),
+            ITEMS,
+            DROPPED,
+            OPEN_ACTIONS,
+            PRESENT,
             Clinic.version,
         )
 
@@ -389,6 +396,7 @@ ACTION_QUEUE_LIST = (
     Queue("dropped", "Dropped", _action_status(ActionStatus.DROPPED)),
 )
 ACTION_QUEUES: dict[str, str] = {queue.key: queue.label for queue in ACTION_QUEUE_LIST}
+CLOSED_AT = func.coalesce(ClinicAction.done_at, ClinicAction.dropped_at)
 
 
 def _owned_by(owner: str) -> ColumnElement[bool]:
@@ -502,7 +510,7 @@ AGENDA_SPEC = LogSpec(
     search=(AgendaItem.title, AgendaItem.detail, AgendaItem.note, AgendaItem.section),
     search_hint="Filter the agenda",
     schemas=(AgendaItemCreate, AgendaItemUpdate),
-    keys=("add_action", "remove", "reopen"),
+    keys=("new", "edit", "move", "referral", "add", "remove", "reopen", "move_up", "move_down"),
     done=Done("settled", frozenset({"True"})),
 )
 """A clinic's agenda (``PageQuery.extra["clinic_id"]``): not a log of its own."""
@@ -512,18 +520,18 @@ SPEC = LogSpec(
     Words("clinic", "clinics", "Clinics"),
     columns=(
         Column("held_on", "Date", 11, sort=Clinic.held_on),
-        Column("title", "Clinic", 24),
-        Column("status", "Status", 12, attr="status_label"),
-        Column("items", "Items", 6, grow=False),
-        Column("dropped", "Dropped", 8, grow=False),
-        Column("open_actions", "Open actions", 13, grow=False),
-        Column("attendees", "Present", 8, grow=False),
+        Column("title", "Clinic", 24, sort=Clinic.title),
+        Column("status", "Status", 12, sort=Clinic.status, attr="status_label"),
+        Column("items", "Items", 6, grow=False, sort=ITEMS),
+        Column("dropped", "Dropped", 8, grow=False, sort=DROPPED),
+        Column("open_actions", "Open actions", 13, grow=False, sort=OPEN_ACTIONS),
+        Column("attendees", "Present", 8, grow=False, sort=PRESENT),
     ),
     queues=CLINIC_QUEUE_LIST,
     search=(Clinic.title, Clinic.location, Clinic.notes),
     search_hint="Filter: title, location or notes",
     schemas=(ClinicCreate, ClinicUpdate),
-    keys=("new", "edit", "open", "move", "add_action", "export"),
+    keys=("new", "open", "export"),
     sheets=Sheets("cipco.spreadsheets.clinic_export:AGENDA_COLUMNS"),
     done=Done("status", frozenset({ClinicStatus.CLOSED.value})),
     related=("actions",),
@@ -533,21 +541,21 @@ ACTIONS_SPEC = LogSpec(
     ACTIONS_SERVICE,
     Words("action", "actions", "Actions"),
     columns=(
-        Column("id", "No.", 5, grow=False),
+        Column("id", "No.", 5, grow=False, sort=ClinicAction.id),
         Column("text", "Action", 40, sort=ClinicAction.text),
         Column("owner", "Owner", 20, sort=ClinicAction.owner_name, attr="owner_name"),
-        Column("org", "Organisation", 14, attr="owner_org"),
+        Column("org", "Organisation", 14, sort=ClinicAction.owner_org, attr="owner_org"),
         Column("due_on", "Due", 11, sort=ClinicAction.due_on),
         Column("status", "Status", 16, sort=ClinicAction.status, attr="status_label"),
-        Column("referral", "Referral", 15, attr="referral_reference"),
+        Column("referral", "Referral", 15, sort=Referral.reference, attr="referral_reference"),
         Column("clinic", "Raised at", 11, sort=Clinic.held_on, attr="clinic_held_on"),
-        Column("closed", "Done/dropped", 24, attr="closed_text"),
+        Column("closed", "Done/dropped", 24, sort=CLOSED_AT, attr="closed_text"),
     ),
     queues=ACTION_QUEUE_LIST,
     search=(ClinicAction.text, ClinicAction.owner_name, ClinicAction.owner_org, Referral.reference),
     search_hint="Filter: action, owner, organisation or referral",
     schemas=(ClinicActionCreate, ClinicActionUpdate),
-    keys=("edit", "done", "reopen", "remove", "export"),
+    keys=("open", "done", "remove", "reopen", "referral", "export"),
     sheets=Sheets("cipco.spreadsheets.actions_io:COLUMNS", "cipco.spreadsheets.actions_io:FIELDS"),
     done=Done("status", frozenset({ActionStatus.DONE.value, ActionStatus.DROPPED.value})),
 )

@@ -224,7 +224,7 @@ SPEC = LogSpec(
         Column("name", "Name", 18, sort=Prisoner.name),
         Column("location", "Location", 11, sort=Prisoner.location),
         Column("band", "Band", 5, sort=PersonOfInterest.soc_band, attr="band_text"),
-        Column("alerts", "Alerts", 14, attr="alert_codes"),
+        Column("alerts", "Alerts", 14, sort=PersonOfInterest.alert_codes, attr="alert_codes"),
         Column("ocg_name", "OCG / gang", 14, sort=PersonOfInterest.ocg_name),
         Column("next_review_on", "Next review", 11, sort=PersonOfInterest.next_review_on),
         Column("release_date", "Release", 10, sort=PersonOfInterest.release_date),
@@ -240,7 +240,7 @@ SPEC = LogSpec(
     ),
     search_hint="Filter: prison number, name, OCG, reason or notes",
     schemas=(PersonCreate, PersonUpdate),
-    keys=("new", "edit", "remove", "person", "export", "import_file"),
+    keys=("new", "edit", "open", "remove", "add", "export", "import_file"),
     sheets=Sheets("cipco.spreadsheets.persons_io:COLUMNS", "cipco.spreadsheets.persons_io:FIELDS"),
 )
 

@@ -218,7 +218,7 @@ SPEC = LogSpec(
     ),
     search_hint="Filter: reference, prison number, name, crime ref or OIC",
     schemas=(ReferralCreate, ReferralUpdate),
-    keys=("new", "edit", "move", "follow_up", "person", "export", "import_file"),
+    keys=("new", "edit", "open", "move", "follow_up", "person", "export", "import_file"),
     sheets=Sheets(
         "cipco.spreadsheets.referrals_io:COLUMNS", "cipco.spreadsheets.referrals_io:FIELDS"
     ),

@@ -1,0 +1,88 @@
+"""What frames every screen: the log bar under the header and a footer ordered by the keymap.
+
+The log bar names every log with its number key (the current one highlighted; a click goes
+there too), so the logs are reachable on any screen at any width. The footer shows the
+active keys in keymap ``rank`` order and drops the least important first when the terminal is
+narrow, so Help, Quit and Export stay visible at 80 columns.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.app import ComposeResult
+from textual.content import Content
+from textual.events import Resize
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+from textual.widgets._footer import FooterKey
+
+from cipco.screens import keymap
+from cipco.screens.registry import NAV
+
+
+class LogBar(Static):
+    """``1 Referrals  2 Clinics  3 Exhibits  4 MG4D  5 Persons  6 Actions  9 Settings``."""
+
+    DEFAULT_CSS = """
+    LogBar { height: 1; padding: 0 1; background: $panel; color: $text-muted; }
+    """
+
+    def render(self) -> Content:
+        current = self.app.current_mode
+        parts: list[Content] = []
+        for entry in NAV:
+            style = "bold reverse" if entry.mode == current else ""
+            label = Content.from_markup(
+                f"[@click=app.go('{entry.mode}')][b]{entry.key}[/b] {entry.title}[/]"
+            )
+            parts.append(label.stylize(style) if style else label)
+        return Content("  ").join(parts)
+
+
+class KeyFooter(Footer):
+    """The footer, in keymap rank order, keeping what fits."""
+
+    DEFAULT_CSS = """
+    KeyFooter FooterKey { margin-right: 1; }
+    """
+
+    def __init__(self) -> None:
+        super().__init__(show_command_palette=False)
+        self._shown: tuple[tuple[str, str, str, str], ...] | None = None
+
+    def _keys(self) -> tuple[tuple[str, str, str, str], ...]:
+        """(action, key, display, label) of what fits, in rank order."""
+        chosen: dict[str, tuple[str, str, str, str]] = {}
+        for _node, binding, enabled, _tooltip in self.screen.active_bindings.values():
+            if not binding.show or not enabled or binding.action in chosen:
+                continue
+            display = self.app.get_key_display(binding)
+            chosen[binding.action] = (binding.action, binding.key, display, binding.description)
+        width = self.size.width or self.app.size.width
+        used = 0
+        shown = []
+        for item in sorted(chosen.values(), key=lambda item: keymap.rank(item[0])):
+            need = len(item[2]) + len(item[3]) + 2
+            if used + need <= width:
+                used += need
+                shown.append(item)
+        return tuple(shown)
+
+    def compose(self) -> ComposeResult:
+        if not self._bindings_ready:
+            return
+        self._shown = self._keys()
+        for action, key, display, label in self._shown:
+            tip = keymap.KEYS[action].help if action in keymap.KEYS else label
+            yield FooterKey(key, display, label, action, tooltip=tip)
+
+    def bindings_changed(self, screen: Screen[Any]) -> None:
+        """Re-draw only when what the footer shows changes (focus moves often)."""
+        self._bindings_ready = True
+        if self.is_attached and screen is self.screen and self._keys() != self._shown:
+            self.call_after_refresh(self.recompose)
+
+    def on_resize(self, _event: Resize) -> None:
+        if self._bindings_ready and self._keys() != self._shown:
+            self.call_after_refresh(self.recompose)
