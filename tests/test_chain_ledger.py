@@ -405,7 +405,6 @@ def test_demo_data_verifies(demo_db: Path) -> None:
 def test_clinic_minutes_carry_the_anchor(chains: Path, clock: FixedClock, tmp_path: Path) -> None:
     from cipco.services import clinic as clinic_service
     from cipco.spreadsheets.clinic_export import write_clinic_markdown, write_clinic_workbook
-
     from cipco.spreadsheets.exporting import target_of
 
     engine = prepare(chains)

@@ -21,6 +21,8 @@ def pair_target(out: Path | None, what: str, overwrite: bool) -> Path | None:
     names are checked before any work (exit 2 with one sentence)."""
     from cipco.outputs import OutputError, paired
 
+    if out is not None:  # a folder, the database, a missing folder: refused as given
+        output_target(out, what=what, suffix=SUFFIXES[0], overwrite=overwrite)
     try:
         chosen = paired(out, SUFFIXES)
     except OutputError as exc:
