@@ -46,6 +46,7 @@ GLOBAL_ACTIONS = (
     "toggle_help",
     "quit",
     "command_palette",
+    "search_everything",
 )
 
 
@@ -169,6 +170,13 @@ class CipcoApp(App[None]):
             ),
             answered,
         )
+
+    def action_search_everything(self) -> None:
+        """Search every log (not over a form or a question: it would hide it)."""
+        from cipco.screens.search import SearchScreen
+
+        if not isinstance(self.screen, ModalScreen):
+            self.push_screen(SearchScreen())
 
     def action_toggle_help(self) -> None:
         from cipco.screens.help import HelpScreen

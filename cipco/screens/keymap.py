@@ -10,8 +10,8 @@ bindings come from this table).
 then the screen's main actions); every key stays reachable from the help panel (``?``).
 The number keys are shown in the log bar under the header.
 
-Keys kept free for planned work (never bind them to something else): ``ctrl+f`` (search every
-log) and ``c`` (the police case file). ``0`` is the start screen: the referrals list until a
+Keys kept free for planned work (never bind them to something else): ``c`` (the police case
+file). ``0`` is the start screen: the referrals list until a
 home screen exists.
 """
 
@@ -51,7 +51,7 @@ NICE_NAMES = {
     "enter": "enter",
     "escape": "esc",
 }
-RESERVED = {"ctrl+f": "search every log (planned)", "c": "the police case file (planned)"}
+RESERVED = {"c": "the police case file (planned)"}
 SCOPES = ("anywhere", "lists", "records", "forms")
 
 
@@ -81,6 +81,7 @@ _KEYS: tuple[Key, ...] = (
     Key("toggle_help", "question_mark,f1", "Help", "Every key of this screen.", "anywhere", "?", rank=1),
     Key("quit", "ctrl+q", "Quit", "Leave cipco (everything is already saved).", "anywhere", "^q", rank=2, priority=True),
     Key("command_palette", "ctrl+p", "Go to", "Any screen or record by reference, name or number.", "anywhere", "^p", rank=7),
+    Key("search_everything", "ctrl+f", "Search", "Search every log's text: references, names, prison numbers, descriptions, notes, seals, charges, actions.", "anywhere", "^f", rank=20),
     Key("back", "escape", "Back", "Back out: clear the filter, leave a page, close a form (asking before it drops what you typed).", "anywhere", "esc", rank=4),
     Key("app.focus_next", "tab", "Next field", "Next field, list or button.", "anywhere", show=False),
     Key("app.focus_previous", "shift+tab", "Prev field", "Previous field, list or button.", "anywhere", show=False),

@@ -1,4 +1,5 @@
-"""Command palette (ctrl+p): jump to any log, any referral by reference, any prisoner."""
+"""Command palette (ctrl+p): jump to any log, any referral by reference, any prisoner, any
+record of any log by the words of its text (the search index)."""
 
 from __future__ import annotations
 
@@ -10,10 +11,14 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from cipco.models.people import NOMIS_RE, normalise_nomis
 from cipco.screens.registry import NAV
+from cipco.screens.search import opener
 from cipco.services.exhibits import exhibit_by_reference
 from cipco.services.persons import find_prisoners
 from cipco.services.referrals import find_referrals, status_label
+from cipco.services.search import search_everything
 from cipco.text import clean, literal
+
+PER_LOG = 4  # records of each log offered by their text (search everything has the rest)
 
 if TYPE_CHECKING:
     from cipco.app import CipcoApp
@@ -51,7 +56,7 @@ class CipcoCommands(Provider):
                 help="Everything about this prisoner",
             )
 
-        def lookup() -> tuple[list[Any], list[Any], tuple[int, str] | None]:
+        def lookup() -> tuple[list[Any], list[Any], tuple[int, str] | None, list[Any]]:
             """Plain rows only: nothing read here is used after its session closes."""
             with self.cipco.reading() as session:
                 found = exhibit_by_reference(session, text.upper())
@@ -64,9 +69,10 @@ class CipcoCommands(Provider):
                     find_referrals(session, text, limit=15),
                     find_prisoners(session, text, limit=8),
                     exhibit,
+                    search_everything(session, text, per_log=PER_LOG),
                 )
 
-        referrals, prisoners, exhibit = await asyncio.to_thread(lookup)
+        referrals, prisoners, exhibit, groups = await asyncio.to_thread(lookup)
         app = self.cipco
         if exhibit is not None:
             yield record_hit(1.0, exhibit[1], app.open_exhibit, exhibit[0], "Exhibit continuity")
@@ -88,6 +94,21 @@ class CipcoCommands(Provider):
                 prisoner.nomis_number,
                 "Person of interest" if prisoner.on_list else "Prisoner page",
             )
+        offered = {("referrals", hit.id) for hit in referrals}
+        offered |= {("prisoners", p.nomis_number) for p in prisoners} | {("prisoners", nomis)}
+        if exhibit is not None:
+            offered.add(("exhibits", exhibit[0]))
+        for group in groups:
+            for found in group.hits:
+                if (found.log, found.id) in offered or (found.log, found.key) in offered:
+                    continue
+                yield record_hit(
+                    0.6,
+                    f"{found.title}  {found.found}",
+                    opener(app, found),
+                    found.key,
+                    found.detail,
+                )
 
 
 def record_hit(score: float, words: str, open_it: Any, key: Any, help_text: str) -> Hit:
