@@ -30,7 +30,7 @@ from cipco.config import current_actor
 from cipco.db import WAITING_MESSAGE, DataVersionWatcher, WaitEvent, on_write_wait, session_scope
 from cipco.screens import keymap
 from cipco.screens.palette import CipcoCommands
-from cipco.screens.registry import HOME_MODE, NAV
+from cipco.screens.registry import HOME_MODE, PLACES
 from cipco.services.bootstrap import prepare
 from cipco.text import clean
 from cipco.widgets.errors import report_error
@@ -72,6 +72,7 @@ class CipcoApp(App[None]):
         clock: Clock | None = None,
         *,
         poll_seconds: float = POLL_SECONDS,
+        start: str = HOME_MODE,
     ) -> None:
         self.db_path = Path(db_path)
         self.clock: Clock = clock or SystemClock()
@@ -80,7 +81,8 @@ class CipcoApp(App[None]):
         on_write_wait(self.engine, self._write_waiting)
         self.poll_seconds = poll_seconds
         self._watcher: DataVersionWatcher | None = None
-        self.MODES = {entry.mode: _screen_factory(entry.screen) for entry in NAV}
+        self.MODES = {entry.mode: _screen_factory(entry.screen) for entry in PLACES}
+        self.start = start if start in self.MODES else HOME_MODE  # the screen it opens on
         super().__init__()
 
     @contextmanager
@@ -109,7 +111,7 @@ class CipcoApp(App[None]):
 
     def on_mount(self) -> None:
         sys.setswitchinterval(GIL_SWITCH_SECONDS)
-        self.switch_mode(HOME_MODE)
+        self.switch_mode(self.start)
         self._watcher = DataVersionWatcher(self.db_path)
         self.set_interval(self.poll_seconds, self._poll_data_version, name="data-version")
 

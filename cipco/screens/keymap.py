@@ -11,8 +11,7 @@ then the screen's main actions); every key stays reachable from the help panel (
 The number keys are shown in the log bar under the header.
 
 Keys kept free for planned work (never bind them to something else): ``c`` (the police case
-file). ``0`` is the start screen: the referrals list until a
-home screen exists.
+file). ``0`` is the start screen (home: what is due).
 """
 
 from __future__ import annotations
@@ -21,7 +20,7 @@ from dataclasses import dataclass
 
 from textual.binding import Binding
 
-from cipco.screens.registry import HOME_MODE, NAV
+from cipco.screens.registry import NAV
 
 
 @dataclass(frozen=True)
@@ -59,8 +58,8 @@ def _go_keys() -> tuple[Key, ...]:
     home = Key(
         "go('home')",
         "0",
-        "Start",
-        f"The start screen (the {HOME_MODE} list).",
+        "Home",
+        "Home: what is due today and this week across every log.",
         "anywhere",
         rank=19,
         show=False,

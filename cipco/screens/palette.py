@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from cipco.models.people import NOMIS_RE, normalise_nomis
-from cipco.screens.registry import NAV
+from cipco.screens.registry import PLACES
 from cipco.screens.search import opener
 from cipco.services.exhibits import exhibit_by_reference
 from cipco.services.persons import find_prisoners
@@ -32,7 +32,7 @@ class CipcoCommands(Provider):
         return self.app  # type: ignore[return-value]
 
     def _screens(self) -> list[tuple[str, str, Any]]:
-        return [(f"Go to {e.title}", e.help, partial(self.cipco.action_go, e.mode)) for e in NAV]
+        return [(f"Go to {e.title}", e.help, partial(self.cipco.action_go, e.mode)) for e in PLACES]
 
     async def discover(self) -> Hits:
         for name, help_text, callback in self._screens():
