@@ -17,7 +17,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlmodel import Session
 from textual.app import App
@@ -41,6 +41,9 @@ POLL_SECONDS = 1.0
 # the screen painted (measured: bench/bench_referrals.py). 0.5 ms makes first paint as fast
 # at 50,000 referrals as at 100.
 GIL_SWITCH_SECONDS = 0.0005
+if TYPE_CHECKING:
+    from cipco.services.views import View
+
 GLOBAL_ACTIONS = (
     *(key.action for key in keymap.KEYS.values() if key.action.startswith("go(")),
     "toggle_help",
@@ -238,6 +241,19 @@ class CipcoApp(App[None]):
         from cipco.screens.papers_detail import PapersDetailScreen
 
         self.push_screen(PapersDetailScreen(papers_id))
+
+    def open_view(self, view: View) -> None:
+        """A saved view: its list, with its queue, filter and sort."""
+        from cipco.screens.log_screen import LogScreen
+
+        self.action_go(view.log)
+
+        def apply() -> None:
+            screen = self.screen
+            if isinstance(screen, LogScreen) and screen.spec.name == view.log:
+                screen.apply_view(view.query())
+
+        self.call_after_refresh(apply)
 
     def open_person(self, nomis_number: str) -> None:
         """The one page per prisoner."""

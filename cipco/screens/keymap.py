@@ -94,6 +94,7 @@ _KEYS: tuple[Key, ...] = (
     Key("new", "n", "New", "Add a record to this list.", "lists", rank=10),
     Key("export", "x", "Export", "Export what is shown (a list as filtered, or this record) to a workbook.", "lists", rank=3),
     Key("import_file", "i", "Import", "Import a spreadsheet into this log.", "lists", rank=42),
+    Key("save_view", "b", "Save view", "Keep this list's queue, filter and sort under a name; ctrl+p recalls it.", "lists", rank=43),
     Key("remove", "delete", "Remove", "Remove or drop the highlighted entry (asks first).", "lists", "del", rank=40),
     # -- records (a record's page, or the highlighted row of a list)
     Key("edit", "e", "Edit", "Edit the highlighted record.", "records", rank=11),

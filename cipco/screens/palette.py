@@ -56,6 +56,19 @@ class CipcoCommands(Provider):
                 help="Everything about this prisoner",
             )
 
+        def views() -> list[Any]:
+            from cipco.services.views import list_views
+
+            with self.cipco.reading() as session:
+                return list_views(session)
+
+        titles = {e.mode: e.title for e in PLACES}
+        for view in await asyncio.to_thread(views):
+            words = f"View {view.name} · {titles.get(view.log, view.log)}"
+            score = matcher.match(words)
+            if score > 0:
+                yield record_hit(score, words, self.cipco.open_view, view, view.summary)
+
         def lookup() -> tuple[list[Any], list[Any], tuple[int, str] | None, list[Any]]:
             """Plain rows only: nothing read here is used after its session closes."""
             with self.cipco.reading() as session:
