@@ -18,7 +18,10 @@ from textual.widgets import Footer, Static
 from textual.widgets._footer import FooterKey
 
 from cipco.screens import keymap
-from cipco.screens.registry import PLACES
+from cipco.screens.registry import NAV, PLACES
+
+FULL_WIDTH = sum(len(f"{e.key} {e.title}") + 2 for e in PLACES)
+"""Columns the log bar needs to show every place (else the start screen is left to ``0``)."""
 
 
 class LogBar(Static):
@@ -31,7 +34,8 @@ class LogBar(Static):
     def render(self) -> Content:
         current = self.app.current_mode
         parts: list[Content] = []
-        for entry in PLACES:
+        places = PLACES if self.size.width >= FULL_WIDTH else NAV  # 0 Home when it fits
+        for entry in places:
             style = "bold reverse" if entry.mode == current else ""
             label = Content.from_markup(
                 f"[@click=app.go('{entry.mode}')][b]{entry.key}[/b] {entry.title}[/]"
