@@ -11,6 +11,7 @@ from cipco.models.reference import CrimeCategory, Force, OrderType, Prison
 from cipco.models.referral import FollowUp, Referral, ReferralParty, StatusChange
 from cipco.models.settings import Setting
 from cipco.models.site import Site
+from cipco.models.views import SavedView
 
 __all__ = [
     "AgendaItem",
@@ -35,6 +36,7 @@ __all__ = [
     "Prisoner",
     "Referral",
     "ReferralParty",
+    "SavedView",
     "ServiceEvent",
     "Setting",
     "Site",

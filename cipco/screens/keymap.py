@@ -10,9 +10,8 @@ bindings come from this table).
 then the screen's main actions); every key stays reachable from the help panel (``?``).
 The number keys are shown in the log bar under the header.
 
-Keys kept free for planned work (never bind them to something else): ``ctrl+f`` (search every
-log) and ``c`` (the police case file). ``0`` is the start screen: the referrals list until a
-home screen exists.
+Keys kept free for planned work (never bind them to something else): ``c`` (the police case
+file). ``0`` is the start screen (home: what is due).
 """
 
 from __future__ import annotations
@@ -21,7 +20,7 @@ from dataclasses import dataclass
 
 from textual.binding import Binding
 
-from cipco.screens.registry import HOME_MODE, NAV
+from cipco.screens.registry import NAV
 
 
 @dataclass(frozen=True)
@@ -51,7 +50,7 @@ NICE_NAMES = {
     "enter": "enter",
     "escape": "esc",
 }
-RESERVED = {"ctrl+f": "search every log (planned)", "c": "the police case file (planned)"}
+RESERVED = {"c": "the police case file (planned)"}
 SCOPES = ("anywhere", "lists", "records", "forms")
 
 
@@ -59,8 +58,8 @@ def _go_keys() -> tuple[Key, ...]:
     home = Key(
         "go('home')",
         "0",
-        "Start",
-        f"The start screen (the {HOME_MODE} list).",
+        "Home",
+        "Home: what is due today and this week across every log.",
         "anywhere",
         rank=19,
         show=False,
@@ -81,6 +80,7 @@ _KEYS: tuple[Key, ...] = (
     Key("toggle_help", "question_mark,f1", "Help", "Every key of this screen.", "anywhere", "?", rank=1),
     Key("quit", "ctrl+q", "Quit", "Leave cipco (everything is already saved).", "anywhere", "^q", rank=2, priority=True),
     Key("command_palette", "ctrl+p", "Go to", "Any screen or record by reference, name or number.", "anywhere", "^p", rank=7),
+    Key("search_everything", "ctrl+f", "Search", "Search every log's text: references, names, prison numbers, descriptions, notes, seals, charges, actions.", "anywhere", "^f", rank=20),
     Key("back", "escape", "Back", "Back out: clear the filter, leave a page, close a form (asking before it drops what you typed).", "anywhere", "esc", rank=4),
     Key("app.focus_next", "tab", "Next field", "Next field, list or button.", "anywhere", show=False),
     Key("app.focus_previous", "shift+tab", "Prev field", "Previous field, list or button.", "anywhere", show=False),
@@ -94,6 +94,7 @@ _KEYS: tuple[Key, ...] = (
     Key("new", "n", "New", "Add a record to this list.", "lists", rank=10),
     Key("export", "x", "Export", "Export what is shown (a list as filtered, or this record) to a workbook.", "lists", rank=3),
     Key("import_file", "i", "Import", "Import a spreadsheet into this log.", "lists", rank=42),
+    Key("save_view", "b", "Save view", "Keep this list's queue, filter and sort under a name; ctrl+p recalls it.", "lists", rank=43),
     Key("remove", "delete", "Remove", "Remove or drop the highlighted entry (asks first).", "lists", "del", rank=40),
     # -- records (a record's page, or the highlighted row of a list)
     Key("edit", "e", "Edit", "Edit the highlighted record.", "records", rank=11),
