@@ -166,7 +166,7 @@ class ReferralDetailScreen(RecordPage):
     ReferralDetailScreen TabPane { height: 1fr; padding: 0; }
     ReferralDetailScreen .detail { height: 1fr; }
     """
-    BINDINGS = keymap.bindings("edit", "move", "follow_up", "person", "export")
+    BINDINGS = keymap.bindings("edit", "move", "follow_up", "case_file", "person", "export")
 
     def __init__(self, referral_id: int) -> None:
         super().__init__()
@@ -214,6 +214,15 @@ class ReferralDetailScreen(RecordPage):
     def action_person(self) -> None:
         if self.drawn is not None:
             self.cipco.open_person(self.drawn.nomis_number)
+
+    def action_case_file(self) -> None:
+        """The police case file of this referral (PDF and workbook), written in a worker."""
+        if self.drawn is None:
+            return
+        from cipco.screens.documents import case_file_job, write_in_background
+
+        reference = self.drawn.reference
+        write_in_background(self.cipco, case_file_job(self.cipco, reference), "Case file")
 
     def action_export(self) -> None:
         """The police referral proforma of this referral."""
