@@ -9,7 +9,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 from textual.command import CommandPalette
-from textual.widgets import Input
+from textual.widgets import Input, OptionList
 
 from cipco.app import CipcoApp
 from cipco.clock import FixedClock
@@ -70,7 +70,12 @@ async def test_the_command_palette_writes_the_performance_return(
         await wait_for(pilot, lambda: isinstance(app.screen, CommandPalette))
         await wait_for(pilot, lambda: isinstance(app.focused, Input))  # typing goes there
         await pilot.press(*"performance")
-        await wait_for(pilot, lambda: "Report: performance return" in screen_text(app))
+
+        def first_hit() -> str:
+            results = app.screen.query_one(OptionList)
+            return str(results.get_option_at_index(0).prompt) if results.option_count else ""
+
+        await wait_for(pilot, lambda: "Report: performance return" in first_hit())
         await pilot.press("enter")
         await wait_for(pilot, lambda: any("written to" in m for m in messages(app)))
         said = next(m for m in messages(app) if "written to" in m)
@@ -80,3 +85,33 @@ async def test_the_command_palette_writes_the_performance_return(
     assert said.startswith("Crime in prison performance return, October 2026 written to")
     text = " ".join(page.text for page in read_pages(found[0]))
     assert "R1" in text and "R5" in text and "R7" in text
+
+
+async def test_page_counts_linked_exhibits_as_evidence_and_form_records_charge_laid(
+    engine: Engine, db_path: Path, clock: FixedClock
+) -> None:
+    from cipco.db import read_scope
+    from cipco.models.referral import Referral
+    from cipco.screens.record_form import RecordForm
+
+    with session_scope(engine, actor="tester", clock=clock) as session:
+        referral_id = casefile_referral(session, clock, reference=REF, exhibits=1, events=2).id
+    app = CipcoApp(db_path, clock=clock, poll_seconds=3600)
+    async with app.run_test(size=LARGE) as pilot:
+        await settle(pilot)
+        app.open_referral(referral_id)
+        await wait_for(pilot, lambda: "✓ CCTV" in screen_text(app))  # CCTV exhibit JB/1
+        assert "✗ Body-worn video" in screen_text(app)
+        assert "laid 10/10/2026 07:00" in screen_text(app)
+        await pilot.press("e")
+        await wait_for(pilot, lambda: isinstance(app.screen, RecordForm) and app.screen.ready)
+        form = app.screen
+        assert "Referred to police" in screen_text(app)  # the state in words, not a code
+        assert "REFER_POLICE" not in screen_text(app)
+        form.query_one("#adjudication_laid_at", Input).value = "09/10/2026 15:30"
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: isinstance(app.screen, ReferralDetailScreen))
+        await wait_for(pilot, lambda: "laid 09/10/2026 15:30" in screen_text(app))
+    with read_scope(engine) as session:
+        laid = session.get(Referral, referral_id).adjudication_laid_at
+    assert laid is not None and f"{laid:%d/%m/%Y %H:%M}" == "09/10/2026 14:30"  # UTC (BST)
