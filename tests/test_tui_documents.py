@@ -106,6 +106,8 @@ async def test_page_counts_linked_exhibits_as_evidence_and_form_records_charge_l
         await pilot.press("e")
         await wait_for(pilot, lambda: isinstance(app.screen, RecordForm) and app.screen.ready)
         form = app.screen
+        form.query_one("#adjudication_state").scroll_visible(animate=False)
+        await settle(pilot)
         assert "Referred to police" in screen_text(app)  # the state in words, not a code
         assert "REFER_POLICE" not in screen_text(app)
         form.query_one("#adjudication_laid_at", Input).value = "09/10/2026 15:30"
