@@ -67,32 +67,30 @@ class CipcoCommands(Provider):
                 )
 
         referrals, prisoners, exhibit = await asyncio.to_thread(lookup)
+        app = self.cipco
         if exhibit is not None:
-            exhibit_id, label = exhibit[0], clean(exhibit[1])
-            yield Hit(
-                1.0,
-                literal(label),  # a Text: names like "SMITH, [John]" are never markup
-                partial(self.cipco.open_exhibit, exhibit_id),
-                text=label,
-                help="Exhibit continuity",
-            )
+            yield record_hit(1.0, exhibit[1], app.open_exhibit, exhibit[0], "Exhibit continuity")
         for hit in referrals:
-            label = clean(f"{hit.reference}  {hit.nomis_number}  {hit.prisoner_name}")
-            yield Hit(
+            yield record_hit(
                 0.9,
-                literal(label),
-                partial(self.cipco.open_referral, hit.id),
-                text=label,
-                help=f"Referral · {status_label(hit.status)}",
+                f"{hit.reference}  {hit.nomis_number}  {hit.prisoner_name}",
+                app.open_referral,
+                hit.id,
+                f"Referral · {status_label(hit.status)}",
             )
         for prisoner in prisoners:
             if prisoner.nomis_number == nomis:
                 continue  # offered above
-            label = clean(f"Prisoner {prisoner.nomis_number}  {prisoner.name}")
-            yield Hit(
+            yield record_hit(
                 0.8,
-                literal(label),
-                partial(self.cipco.open_person, prisoner.nomis_number),
-                text=label,
-                help="Person of interest" if prisoner.on_list else "Prisoner page",
+                f"Prisoner {prisoner.nomis_number}  {prisoner.name}",
+                app.open_person,
+                prisoner.nomis_number,
+                "Person of interest" if prisoner.on_list else "Prisoner page",
             )
+
+
+def record_hit(score: float, words: str, open_it: Any, key: Any, help_text: str) -> Hit:
+    """A record found: its words cleaned and shown literally (``SMITH, [John]`` is not markup)."""
+    label = clean(words)
+    return Hit(score, literal(label), partial(open_it, key), text=label, help=help_text)
