@@ -145,6 +145,30 @@ def _open_walk(rng: random.Random, age_days: int) -> list[tuple[Status, str | No
     return moves
 
 
+# Open work in every queue [ours, for demo data]: the first referrals generated are open
+# ones at each stage (how far along the workflow, how many days old), so the TUI, the tests'
+# larger cases and the benchmarks always have something to refer, chase, investigate and
+# take to court. The random draws are made as before, so every other record stays the same.
+OPEN_IN_EVERY_QUEUE = (
+    (0, 1),
+    (0, 4),
+    (1, 2),
+    (1, 9),
+    (2, 12),
+    (3, 25),
+    (3, 50),
+    (4, 80),
+    (5, 120),
+    (6, 160),
+)
+
+
+def _seeded_open_walk(index: int) -> list[tuple[Status, str | None, str | None]]:
+    """The path of the ``index``-th seeded open referral (see OPEN_IN_EVERY_QUEUE)."""
+    depth = OPEN_IN_EVERY_QUEUE[index][0]
+    return [(step, None, None) for step in PATH[1 : depth + 1]]
+
+
 # How decided referrals ended [ours, for demo data]: NFA before or after investigation,
 # out-of-court disposal, returned to the prison, or charged and through court. Court takes
 # months, so referrals under COURT_AFTER_DAYS old end without it.
@@ -280,6 +304,8 @@ def generate(
     # which of them are still open depends on age (see ``_walk``).
     for index in range(referrals):
         age_days = int(rng.uniform(0, span_days))
+        if index < len(OPEN_IN_EVERY_QUEUE) and referrals >= 4 * len(OPEN_IN_EVERY_QUEUE):
+            age_days = OPEN_IN_EVERY_QUEUE[index][1]
         incident_at = (now - timedelta(days=age_days, hours=rng.randrange(0, 14))).replace(
             minute=rng.choice((0, 5, 10, 15, 20, 30, 40, 45, 50)), second=0, microsecond=0
         )
@@ -297,6 +323,8 @@ def generate(
         staff_victim = code.startswith("STAFF") or code in ("POTTING", "THREAT_TO_KILL")
         staff_name = rng.choice(STAFF)
         moves = _walk(rng, age_days)
+        if index < len(OPEN_IN_EVERY_QUEUE) and referrals >= 4 * len(OPEN_IN_EVERY_QUEUE):
+            moves = _seeded_open_walk(index)
         status = moves[-1][0] if moves else Status.DRAFT
         when = discovered_at
         change_rows = [

@@ -92,6 +92,16 @@ def generate_clinics(session: Session, ctx: DemoContext, tick: Callable[[str, in
             clinic_service.move_clinic(
                 session=session, clinic_id=clinic.id, to_status=ClinicStatus.OPEN, clock=clock
             )
+            # The one after is already drafted: its agenda drawn from the tracker today.
+            following = day + timedelta(days=step)
+            if clinic_service.clinic_on(session, following) is None:
+                clinic_service.create_clinic(
+                    session=session,
+                    clock=clock,
+                    data=ClinicCreate(held_on=following, location="Security boardroom"),
+                    generate=True,
+                )
+                count += 1
             break
         clinic.agenda_at = clock.now() - timedelta(days=1)
         clinic_service.carry_open_actions(session=session, clinic_id=clinic.id, clock=clock)

@@ -76,6 +76,8 @@ def generate_mg4d(session: Session, ctx: DemoContext, tick: Callable[[str, int],
     )
     papers: list[dict[str, Any]] = []
     events: list[dict[str, Any]] = []
+    # One case always has papers just in, to serve before a first hearing this week.
+    just_in = next((r for r in categories if ctx.referral_status[r] in WAITING), None)
     for rid, code in categories.items():
         status = ctx.referral_status[rid]
         incident = ctx.referral_incident[rid]
@@ -95,13 +97,16 @@ def generate_mg4d(session: Session, ctx: DemoContext, tick: Callable[[str, int],
                 state = PapersState.NOT_SERVED
         else:
             # A few recent cases: papers arrived, not yet served.
-            if rng.random() > 0.12 or (now - incident).days > 150:
+            if rid != just_in and (rng.random() > 0.12 or (now - incident).days > 150):
                 continue
             received = now - timedelta(days=rng.randrange(0, 12), hours=rng.randrange(1, 8))
             served = None
             response = None
             state = PapersState.AWAITING
         first_hearing = to_london(received).date() + timedelta(days=rng.randrange(3, 35))
+        if rid == just_in:
+            received = max(now - timedelta(hours=20), incident)
+            first_hearing = to_london(now).date() + timedelta(days=3)
         row = {
             "prisoner_id": ctx.referral_prisoner[rid],
             "referral_id": rid,
@@ -221,6 +226,9 @@ def generate_persons(session: Session, ctx: DemoContext, tick: Callable[[str, in
         last_review = on - timedelta(days=rng.randrange(5, 120)) if band else None
         interval = 91 if band == 1 else 30
         release = on + timedelta(days=rng.randrange(30, 1500)) if rng.random() < 0.7 else None
+        if index == 0:  # one Band 1 nominal always near release (the SOC unit to be told)
+            band, release = 1, on + timedelta(days=45)
+            last_review, interval = on - timedelta(days=20), 91
         people.append(
             {
                 "prisoner_id": prisoner_id,
@@ -254,8 +262,14 @@ def generate_persons(session: Session, ctx: DemoContext, tick: Callable[[str, in
     orders: list[dict[str, Any]] = []
     triggers: list[dict[str, Any]] = []
     links: list[dict[str, Any]] = []
+    first_band1 = next((person for person, band in bands.items() if band == 1), None)
     for person_id, band in bands.items():
         roll = rng.random()
+        # The first two nominals always carry an expiring and a dormant order.
+        if person_id == ids[chosen[0]]:
+            roll = 0.0
+        elif len(chosen) > 1 and person_id == ids[chosen[1]]:
+            roll = 0.2
         if roll < 0.15:
             orders.append(_order(rng, on, person_id, now, "expiring"))
         elif roll < 0.3:
@@ -264,7 +278,7 @@ def generate_persons(session: Session, ctx: DemoContext, tick: Callable[[str, in
             orders.append(_order(rng, on, person_id, now, "ufo"))
         elif roll < 0.5:
             orders.append(_order(rng, on, person_id, now, "other"))
-        if band == 1 and rng.random() < 0.6:
+        if band == 1 and (rng.random() < 0.6 or person_id == first_band1):
             happened = now - timedelta(days=rng.randrange(0, 20), hours=rng.randrange(0, 8))
             happened_on = to_london(happened).date()
             triggers.append(
@@ -276,7 +290,9 @@ def generate_persons(session: Session, ctx: DemoContext, tick: Callable[[str, in
                     "actor": "coordinator",
                     "detail": "",
                     "notify_due_on": add_working_days(happened_on, 1),
-                    "notified_at": None if rng.random() < 0.4 else happened + timedelta(hours=20),
+                    "notified_at": None
+                    if rng.random() < 0.4 or person_id == first_band1
+                    else happened + timedelta(hours=20),
                     "notified_how": None,
                 }
             )
@@ -301,7 +317,7 @@ def generate_persons(session: Session, ctx: DemoContext, tick: Callable[[str, in
         session.execute(insert(CustodyEvent), triggers)
     if links:
         session.execute(insert(Association), links)
-    released = [p for p in chosen if rng.random() < 0.05]
+    released = [p for p in chosen[1:] if rng.random() < 0.05]
     for prisoner in session.scalars(
         select(Prisoner).where(Prisoner.id.in_(released))  # type: ignore[union-attr]
     ):
