@@ -443,11 +443,13 @@ def test_demo_clinics_and_other_logs_on_the_agenda(demo_db: Path, clock: FixedCl
     with session_scope(engine, actor="tester", clock=clock) as s:
         listed = svc.clinic_page(s, PageQuery(), clock).rows
         assert len(listed) >= 5
-        assert listed[0].status == ClinicStatus.OPEN and listed[0].held_on == date(2026, 11, 18)
-        assert all(r.status == ClinicStatus.CLOSED for r in listed[1:])
+        # Newest first: the one after next already drafted, the next one open, the rest closed.
+        assert listed[0].status == ClinicStatus.DRAFT and listed[0].held_on > date(2026, 11, 18)
+        assert listed[1].status == ClinicStatus.OPEN and listed[1].held_on == date(2026, 11, 18)
+        assert all(r.status == ClinicStatus.CLOSED for r in listed[2:])
         counts = svc.action_counts(s, clock)
         assert counts["done"] > 0 and counts["open"] > 0
-        rows = agenda(s, listed[0].id, clock)
+        rows = agenda(s, listed[1].id, clock)
         kinds = {r.kind for r in rows}
         assert {ItemKind.REFERRAL, ItemKind.ACTION} <= kinds
         assert all("carried from" in r.detail for r in rows if r.kind == ItemKind.ACTION)
@@ -460,7 +462,7 @@ def test_demo_clinics_and_other_logs_on_the_agenda(demo_db: Path, clock: FixedCl
         )
         try:
             draft = svc.create_clinic(
-                session=s, clock=clock, data=ClinicCreate(held_on=date(2026, 12, 2))
+                session=s, clock=clock, data=ClinicCreate(held_on=date(2026, 12, 9))
             )
             fresh = agenda(s, draft.id, clock)  # type: ignore[arg-type]
         finally:
