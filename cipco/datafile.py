@@ -61,7 +61,7 @@ from cipco.dbfile import (
     read_uri,
     write_uri,
 )
-from cipco.outputs import OutputError, OutputTarget, write_output
+from cipco.outputs import OutputError, OutputTarget, link_into_place, write_output
 
 OWNER_ONLY_FILE = 0o600
 
@@ -160,17 +160,12 @@ def migrate(engine: Engine, *, backup_dir: Path | None = None) -> Path | None:
 
 def _place(temp: Path, final: Path) -> bool:
     """Move the finished ``temp`` to ``final`` unless ``final`` exists. False if it does."""
-    try:
-        os.link(temp, final)
-    except FileExistsError:
+    linked = link_into_place(temp, final)
+    if linked is not None:
+        return linked
+    if final.exists():  # no hard links here: the tiny window before rename is accepted
         return False
-    except OSError as exc:
-        if exc.errno not in (errno.EPERM, errno.EXDEV, errno.ENOTSUP, errno.EMLINK):
-            raise
-        if final.exists():  # no hard links here: the tiny window before rename is accepted
-            return False
-        os.rename(temp, final)
-        return True
+    os.rename(temp, final)
     return True
 
 

@@ -176,6 +176,20 @@ def _reason(exc: OSError) -> str:
     return exc.strerror or type(exc).__name__
 
 
+def link_into_place(temp: Path, final: Path) -> bool | None:
+    """Hard-link ``temp`` as ``final`` unless ``final`` exists: True when linked, False when
+    ``final`` exists, None when the file system has no hard links (the caller falls back)."""
+    try:
+        os.link(temp, final)
+    except FileExistsError:
+        return False
+    except OSError as exc:
+        if exc.errno not in (errno.EPERM, errno.EXDEV, errno.ENOTSUP, errno.EMLINK):
+            raise
+        return None
+    return True
+
+
 def _candidates(path: Path) -> Iterable[Path]:
     yield path
     for number in range(2, MAX_CLASH_SUFFIX + 1):
@@ -203,13 +217,10 @@ def _copy_exclusively(temp: Path, final: Path) -> bool:
 
 def _place_exclusively(temp: Path, final: Path) -> bool:
     """Move ``temp`` to ``final`` only if ``final`` does not exist. False if it does."""
-    try:
-        os.link(temp, final)
-    except FileExistsError:
+    linked = link_into_place(temp, final)
+    if linked is False:
         return False
-    except OSError as exc:
-        if exc.errno not in (errno.EPERM, errno.EXDEV, errno.ENOTSUP, errno.EMLINK):
-            raise
+    if linked is None:
         # A file system without hard links: create exclusively, then copy the bytes.
         try:
             fd = os.open(final, os.O_WRONLY | os.O_CREAT | os.O_EXCL, OWNER_ONLY_FILE)

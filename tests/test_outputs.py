@@ -113,3 +113,36 @@ def test_folders_are_private_whatever_the_umask(tmp_path: Path, umask_000: None)
     os.chmod(existing, 0o755)
     make_private_dir(existing)
     assert stat.S_IMODE(existing.stat().st_mode) == 0o755  # not ours: left alone
+
+
+def test_without_hard_links_files_are_still_placed_and_never_overwritten(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno
+
+    from cipco.datafile import create_database
+
+    def no_links(_source: object, _target: object) -> None:
+        raise OSError(errno.EXDEV, "cross-device link")
+
+    monkeypatch.setattr(os, "link", no_links)
+    folder = tmp_path / "exports"
+    first = write_output(
+        choose_output(None, what="persons", suffix=".xlsx", at=AT, default_dir=folder),
+        _write("first"),
+    )
+    second = write_output(
+        choose_output(None, what="persons", suffix=".xlsx", at=AT, default_dir=folder),
+        _write("second"),
+    )
+    assert (first.read_text(), second.read_text()) == ("first", "second")
+    assert second.name == f"{first.stem}-2{first.suffix}"
+    assert stat.S_IMODE(second.stat().st_mode) == 0o600
+    assert not [p for p in folder.iterdir() if p.name.startswith(".cipco-")]
+
+    database = tmp_path / "cipco.db"
+    assert create_database(database) is True
+    database.write_bytes(b"theirs")
+    assert create_database(database) is False
+    assert database.read_bytes() == b"theirs"
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".cipco-")] == []

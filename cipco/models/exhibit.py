@@ -17,7 +17,8 @@ from pydantic import field_validator, model_validator
 from sqlalchemy import Column, Index, Integer
 from sqlmodel import Field, SQLModel
 
-from cipco.models.people import validate_nomis
+from cipco.models.fields import Aware, MaybeAware, MaybeLine, maybe_line
+from cipco.models.people import checked_code, normalise_nomis, validate_nomis
 from cipco.models.site import SiteScoped
 from cipco.models.types import UTCDateTime, versioned
 
@@ -121,18 +122,15 @@ class Reason(StrEnum):
 REFERENCE_RE = re.compile(r"^[A-Z]{1,5}/[0-9]{1,6}(/[0-9]{1,4})*$")
 
 
-def normalise_reference(value: str) -> str:
-    return re.sub(r"\s+", "", value or "").upper()
+normalise_reference = normalise_nomis  # spaces dropped, upper-cased: ' js / 1 ' -> 'JS/1'
 
 
 def validate_reference(value: str) -> str:
-    cleaned = normalise_reference(value)
-    if not REFERENCE_RE.match(cleaned):
-        raise ValueError(
-            f"'{value}' is not an exhibit reference: expected initials / number, e.g. JS/1 "
-            "or a sub-exhibit JS/1/1"
-        )
-    return cleaned
+    return checked_code(
+        value,
+        REFERENCE_RE,
+        "an exhibit reference: expected initials / number, e.g. JS/1 or a sub-exhibit JS/1/1",
+    )
 
 
 def parent_reference(reference: str) -> str | None:
@@ -250,70 +248,37 @@ class ExhibitEvent(SiteScoped, table=True):
 # ------------------------------------------------------------------ input schemas
 
 
-def _clean(value: Any) -> Any:
-    if isinstance(value, str):
-        value = " ".join(value.split())
-        return value or None
-    return value
-
-
 def _required_text(value: Any, message: str) -> str:
-    cleaned = _clean(value) if isinstance(value, str) or value is None else value
+    cleaned = maybe_line(value) if isinstance(value, str) or value is None else value
     if not cleaned:
         raise ValueError(message)
     return str(cleaned)
-
-
-def _aware(value: datetime | None) -> datetime | None:
-    if value is not None and value.tzinfo is None:
-        raise ValueError("a time needs a time zone")
-    return value
 
 
 class ExhibitCreate(SQLModel):
     reference: str
     exhibit_type: ExhibitType
     description: str
-    system: str | None = None
-    camera_id: str | None = None
-    officer: str | None = None
-    clip_start: datetime | None = None
-    clip_end: datetime | None = None
-    export_medium: str | None = None
-    file_sha256: str | None = None
-    quantity: str | None = None
-    weight: str | None = None
-    where_found: str | None = None
-    found_on: str | None = None  # NOMIS number
-    list_class: str | None = None
+    system: MaybeLine = None
+    camera_id: MaybeLine = None
+    officer: MaybeLine = None
+    clip_start: MaybeAware = None
+    clip_end: MaybeAware = None
+    export_medium: MaybeLine = None
+    file_sha256: MaybeLine = None
+    quantity: MaybeLine = None
+    weight: MaybeLine = None
+    where_found: MaybeLine = None
+    found_on: MaybeLine = None  # NOMIS number
+    list_class: MaybeLine = None
     seized_by: str
-    seized_at: datetime
-    seal_number: str | None = None
-    storage_location: str | None = None
+    seized_at: Aware
+    seal_number: MaybeLine = None
+    storage_location: MaybeLine = None
     referral_refs: list[str] = []
     hold: bool = False
-    hold_reason: str | None = None
+    hold_reason: MaybeLine = None
     awaiting_collection: bool = False
-
-    @field_validator(
-        "system",
-        "camera_id",
-        "officer",
-        "export_medium",
-        "file_sha256",
-        "quantity",
-        "weight",
-        "where_found",
-        "found_on",
-        "list_class",
-        "seal_number",
-        "storage_location",
-        "hold_reason",
-        mode="before",
-    )
-    @classmethod
-    def _strip(cls, value: Any) -> Any:
-        return _clean(value)
 
     @field_validator("reference")
     @classmethod
@@ -350,11 +315,6 @@ class ExhibitCreate(SQLModel):
             raise ValueError("a SHA-256 is 64 hexadecimal characters (cipco hash FILE prints it)")
         return cleaned
 
-    @field_validator("seized_at", "clip_start", "clip_end")
-    @classmethod
-    def _tz(cls, value: datetime | None) -> datetime | None:
-        return _aware(value)
-
     @field_validator("referral_refs", mode="before")
     @classmethod
     def _refs(cls, value: Any) -> Any:
@@ -374,49 +334,25 @@ class EventIn(SQLModel):
 
     kind: EventKind = EventKind.MOVEMENT
     from_name: str
-    to_name: str | None = None
+    to_name: MaybeLine = None
     to_kind: HolderKind = HolderKind.STAFF
-    to_collar: str | None = None
-    to_force: str | None = None
-    to_org: str | None = None
-    happened_at: datetime
+    to_collar: MaybeLine = None
+    to_force: MaybeLine = None
+    to_org: MaybeLine = None
+    happened_at: Aware
     reason: Reason | None = None
-    location: str | None = None
-    seal_number: str | None = None
+    location: MaybeLine = None
+    seal_number: MaybeLine = None
     seal_intact: bool | None = None
-    new_seal_number: str | None = None
-    authority: str | None = None
-    witness: str | None = None
-    note: str | None = None
-
-    @field_validator(
-        "to_name",
-        "to_collar",
-        "to_force",
-        "to_org",
-        "location",
-        "seal_number",
-        "new_seal_number",
-        "authority",
-        "witness",
-        "note",
-        mode="before",
-    )
-    @classmethod
-    def _strip(cls, value: Any) -> Any:
-        return _clean(value)
+    new_seal_number: MaybeLine = None
+    authority: MaybeLine = None
+    witness: MaybeLine = None
+    note: MaybeLine = None
 
     @field_validator("from_name", mode="before")
     @classmethod
     def _from(cls, value: Any) -> str:
         return _required_text(value, "is required: who handed the exhibit over")
-
-    @field_validator("happened_at")
-    @classmethod
-    def _tz(cls, value: datetime) -> datetime:
-        aware = _aware(value)
-        assert aware is not None
-        return aware
 
     @model_validator(mode="after")
     def _rules(self) -> EventIn:
@@ -451,37 +387,18 @@ class CorrectionIn(SQLModel):
 
     corrects_event_id: int
     note: str
-    to_name: str | None = None
+    to_name: MaybeLine = None
     to_kind: HolderKind | None = None
-    to_collar: str | None = None
-    to_force: str | None = None
-    to_org: str | None = None
-    happened_at: datetime | None = None
+    to_collar: MaybeLine = None
+    to_force: MaybeLine = None
+    to_org: MaybeLine = None
+    happened_at: MaybeAware = None
     reason: Reason | None = None
-    location: str | None = None
-    seal_number: str | None = None
-    new_seal_number: str | None = None
-
-    @field_validator(
-        "to_name",
-        "to_collar",
-        "to_force",
-        "to_org",
-        "location",
-        "seal_number",
-        "new_seal_number",
-        mode="before",
-    )
-    @classmethod
-    def _strip(cls, value: Any) -> Any:
-        return _clean(value)
+    location: MaybeLine = None
+    seal_number: MaybeLine = None
+    new_seal_number: MaybeLine = None
 
     @field_validator("note", mode="before")
     @classmethod
     def _note(cls, value: Any) -> str:
         return _required_text(value, "is required: say what was wrong")
-
-    @field_validator("happened_at")
-    @classmethod
-    def _tz(cls, value: datetime | None) -> datetime | None:
-        return _aware(value)

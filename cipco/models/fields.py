@@ -27,7 +27,7 @@ def _line(value: Any) -> Any:
     return "" if value is None else one_line(value)
 
 
-def _maybe_line(value: Any) -> Any:
+def maybe_line(value: Any) -> Any:
     return one_line(value) or None if isinstance(value, str) else value
 
 
@@ -48,7 +48,7 @@ def blank_to_none(value: Any) -> Any:
 BLANK_IS_NONE = BeforeValidator(blank_to_none)
 """For a typed field that may be left blank: ``Annotated[Enum | None, BLANK_IS_NONE]``."""
 Line = Annotated[str, BeforeValidator(_line)]
-MaybeLine = Annotated[str | None, BeforeValidator(_maybe_line)]
+MaybeLine = Annotated[str | None, BeforeValidator(maybe_line)]
 Notes = Annotated[str, BeforeValidator(_notes)]
 Aware = Annotated[datetime, AfterValidator(_aware)]
 MaybeAware = Annotated[datetime | None, AfterValidator(_aware)]

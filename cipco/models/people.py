@@ -24,14 +24,21 @@ def normalise_nomis(value: str) -> str:
     return re.sub(r"\s+", "", value or "").upper()
 
 
-def validate_nomis(value: str) -> str:
+def checked_code(value: str, pattern: re.Pattern[str], what: str) -> str:
+    """``value`` without spaces, upper-cased, when it matches ``pattern``; else
+    ``ValueError("'<value>' is not <what>")`` (prison numbers, exhibit references)."""
     cleaned = normalise_nomis(value)
-    if not NOMIS_RE.match(cleaned):
-        raise ValueError(
-            f"'{value}' is not a prison number: expected a letter, four digits and two letters,"
-            " e.g. A1234BC"
-        )
+    if not pattern.match(cleaned):
+        raise ValueError(f"'{value}' is not {what}")
     return cleaned
+
+
+def validate_nomis(value: str) -> str:
+    return checked_code(
+        value,
+        NOMIS_RE,
+        "a prison number: expected a letter, four digits and two letters, e.g. A1234BC",
+    )
 
 
 def pnc_check_letter(year: str, serial: str) -> str:

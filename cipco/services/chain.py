@@ -210,32 +210,9 @@ _V_CORRECTS = I_CORRECTS - I_KIND + 4
 
 
 # Form 1: the fields it hashed, in order, with row ids; instants as SQLite's stored text.
-V1_FIELDS: tuple[str, ...] = (
-    "exhibit_id",
-    "seq",
-    "kind",
-    "from_name",
-    "from_kind",
-    "to_name",
-    "to_kind",
-    "to_collar",
-    "to_force",
-    "to_org",
-    "happened_at",
-    "recorded_at",
-    "recorded_by",
-    "reason",
-    "location",
-    "seal_number",
-    "seal_intact",
-    "new_seal_number",
-    "discrepancy",
-    "corrected_happened_at",
-    "corrects_event_id",
-    "authority",
-    "witness",
-    "note",
-    "details",
+# Every row field but the row id, the form, the hash site and the hashes themselves.
+V1_FIELDS: tuple[str, ...] = tuple(
+    name for name in ROW_FIELDS if name not in ("id", "form", "hash_site", "prev_hash", "hash")
 )
 _V1_INDEX = tuple(R[name] for name in V1_FIELDS)
 _V1_INSTANTS = frozenset(R[n] for n in ("happened_at", "recorded_at", "corrected_happened_at"))
@@ -273,11 +250,8 @@ def event_hash(
 
 # ------------------------------------------------------------------ the exhibit's header
 
-# What the seizure event's detail holds: every header field the continuity record shows.
-HEADER_KEYS: tuple[str, ...] = (
-    "reference",
-    "parent",
-    "type",
+# The exhibit columns the header holds under their own names (verify reads them too).
+HEADER_COLUMNS: tuple[str, ...] = (
     "description",
     "system",
     "camera_id",
@@ -289,6 +263,13 @@ HEADER_KEYS: tuple[str, ...] = (
     "quantity",
     "weight",
     "where_found",
+)
+# What the seizure event's detail holds: every header field the continuity record shows.
+HEADER_KEYS: tuple[str, ...] = (
+    "reference",
+    "parent",
+    "type",
+    *HEADER_COLUMNS,
     "found_on",
     "found_on_name",
     "list_class",

@@ -33,6 +33,7 @@ from cipco.models.types import UTCDateTime
 from cipco.services import ledger
 from cipco.services.chain import (
     GENESIS,
+    HEADER_COLUMNS,
     I_CORRECTS,
     I_DETAILS,
     I_HASH,
@@ -85,17 +86,7 @@ _HEAD_COLUMNS = (
     *(
         (name, name)
         for name in (
-            "description",
-            "system",
-            "camera_id",
-            "officer",
-            "clip_start",
-            "clip_end",
-            "export_medium",
-            "file_sha256",
-            "quantity",
-            "weight",
-            "where_found",
+            *HEADER_COLUMNS,
             "list_class",
             "seized_by",
             "seized_at",
@@ -518,17 +509,10 @@ def _canonical(
     return None
 
 
-def _misplaced(
-    run: Run,
-    row: Any,
-    details: Any,
-    reference: str,
-    v1: dict[str, Any] | None,
-    rows: list[Any],
-    expected_prev: str,
-) -> bool:
-    """Name why an event does not match its hash; True when it was moved (reordered)."""
-    problem = _classify(run, row, details, reference, v1, rows, expected_prev)
+def _misplaced(run: Run, *event: Any) -> bool:
+    """Name why an event does not match its hash (``event``: what :func:`_classify` takes
+    after ``run``); True when it was moved (reordered)."""
+    problem = _classify(run, *event)
     run.add(problem)
     return problem.kind == "reorder"
 

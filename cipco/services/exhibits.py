@@ -44,6 +44,7 @@ from cipco.services import audit
 from cipco.services.chain import event_row
 from cipco.services.errors import RecordError
 from cipco.services.flags import CLOSED_STATUSES
+from cipco.services.logspec import row_from
 from cipco.services.paging import Page, PageQuery, count_of, text_filter
 
 audit.track(Exhibit)
@@ -174,13 +175,19 @@ def open_referrals(session: Session, exhibit_id: int) -> list[str]:
 
 
 @dataclass(frozen=True)
-class ExhibitRow:
+class ExhibitLine:
+    """What every exhibit line shows (a register row, an agenda or flag entry)."""
+
     id: int
     reference: str
     exhibit_type: str
     description: str
     referrals: str
     holder: str
+
+
+@dataclass(frozen=True)
+class ExhibitRow(ExhibitLine):
     location: str
     seal_number: str
     state: str
@@ -344,64 +351,44 @@ def queue_counts(session: Session, clock: Clock, text: str = "") -> dict[str, in
 
 
 @dataclass(frozen=True)
-class ExhibitDue:
+class ExhibitDue(ExhibitLine):
     """An exhibit for the clinic agenda or the flags."""
 
-    id: int
-    reference: str
-    exhibit_type: str
-    description: str
-    referrals: str
-    holder: str
     due_on: date | None
     label: str
 
 
 def awaiting_collection(session: Session, clock: Clock) -> list[ExhibitDue]:
     """Exhibits held by us and waiting for police collection, oldest request first."""
-    exhibits = list(
-        session.scalars(
-            select(Exhibit)
-            .where(_queue_clause("awaiting", clock))
-            .order_by(Exhibit.collection_requested_on, Exhibit.reference)  # type: ignore[arg-type]
-        )
+    return _due(
+        session, clock, "awaiting", "collection_requested_on", "Awaiting police collection since"
     )
-    refs = _referral_refs(session, [e.id for e in exhibits if e.id is not None])
-    return [
-        ExhibitDue(
-            id=e.id or 0,
-            reference=e.reference,
-            exhibit_type=e.exhibit_type,
-            description=e.description,
-            referrals=", ".join(refs.get(e.id or 0, [])),
-            holder=e.holder,
-            due_on=e.collection_requested_on,
-            label=f"Awaiting police collection since {e.collection_requested_on:%d/%m/%Y}",
-        )
-        for e in exhibits
-    ]
 
 
 def retention_due(session: Session, clock: Clock) -> list[ExhibitDue]:
     """Exhibits whose review or footage-overwrite date has come, earliest first."""
+    return _due(session, clock, "retention", "review_due_on", "Retention review due")
+
+
+def _due(session: Session, clock: Clock, queue: str, due: str, label: str) -> list[ExhibitDue]:
+    """The exhibits in ``queue`` by their ``due`` date (then reference), each labelled
+    ``label`` and that date."""
     exhibits = list(
         session.scalars(
             select(Exhibit)
-            .where(_queue_clause("retention", clock))
-            .order_by(Exhibit.review_due_on, Exhibit.reference)  # type: ignore[arg-type]
+            .where(_queue_clause(queue, clock))
+            .order_by(getattr(Exhibit, due), Exhibit.reference)
         )
     )
     refs = _referral_refs(session, [e.id for e in exhibits if e.id is not None])
     return [
-        ExhibitDue(
+        row_from(
+            ExhibitDue,
+            e,
             id=e.id or 0,
-            reference=e.reference,
-            exhibit_type=e.exhibit_type,
-            description=e.description,
             referrals=", ".join(refs.get(e.id or 0, [])),
-            holder=e.holder,
-            due_on=e.review_due_on,
-            label=f"Retention review due {e.review_due_on:%d/%m/%Y}",
+            due_on=getattr(e, due),
+            label=f"{label} {getattr(e, due):%d/%m/%Y}",
         )
         for e in exhibits
     ]

@@ -86,6 +86,16 @@ def new_record(model: type[ModelT], clock: Clock, /, **values: Any) -> ModelT:
     return model(**values, created_at=now, updated_at=now)
 
 
+def label_of(field: str, labels: Mapping[str, str]) -> property:
+    """A row's property: the label of its ``field`` (the value itself when it has none)."""
+
+    def label(row: Any) -> str:
+        value = getattr(row, field)
+        return labels.get(value, value)
+
+    return property(label)
+
+
 def row_from(row_type: type[RowT], source: Any, /, **values: Any) -> RowT:
     """A row dataclass filled from ``source``'s attributes of the same names, ``values``
     given explicitly winning (computed fields, blanks for None)."""

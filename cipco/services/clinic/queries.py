@@ -44,7 +44,17 @@ from cipco.services.clinic.common import (
     previous_clinic,
 )
 from cipco.services.flags import SEVERITY_MARKERS, Severity, severity_of
-from cipco.services.logspec import Column, Done, LogService, LogSpec, Queue, Sheets, Words
+from cipco.services.logspec import (
+    Column,
+    Done,
+    LogService,
+    LogSpec,
+    Queue,
+    Sheets,
+    Words,
+    label_of,
+    row_from,
+)
 from cipco.services.paging import Page, PageQuery, contains
 from cipco.services.referrals import status_label as referral_status_label
 
@@ -64,9 +74,7 @@ class ClinicRow:
     attendees: int
     version: int
 
-    @property
-    def status_label(self) -> str:
-        return CLINIC_STATUS_LABELS.get(self.status, self.status)
+    status_label = label_of("status", CLINIC_STATUS_LABELS)
 
 
 def _count(model: Any, *conditions: Any) -> Any:
@@ -250,17 +258,9 @@ def clinic_view(session: Session, clinic_id: int) -> ClinicView:
     ).one()
     previous = previous_clinic(session, clinic.held_on)
     assert clinic.id is not None
-    return ClinicView(
-        id=clinic.id,
-        held_on=clinic.held_on,
-        title=clinic.title,
-        location=clinic.location,
-        status=clinic.status,
-        notes=clinic.notes,
-        version=clinic.version,
-        agenda_at=clinic.agenda_at,
-        started_at=clinic.started_at,
-        closed_at=clinic.closed_at,
+    return row_from(
+        ClinicView,
+        clinic,
         items=int(counts[0] or 0),
         dropped=int(counts[1] or 0),
         discussed=int(counts[2] or 0),

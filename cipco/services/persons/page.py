@@ -29,7 +29,7 @@ from cipco.models.person import (
 from cipco.models.reference import CrimeCategory, OrderType
 from cipco.models.referral import STATUS_LABELS, PartyRole, Referral, ReferralParty
 from cipco.services import settings
-from cipco.services.logspec import row_from
+from cipco.services.logspec import label_of, row_from
 from cipco.services.persons.rules import PersonFlag, person_flags
 
 
@@ -73,9 +73,7 @@ class AssociationView:
     name: str
     note: str
 
-    @property
-    def kind_label(self) -> str:
-        return ASSOCIATION_LABELS.get(self.kind, self.kind)
+    kind_label = label_of("kind", ASSOCIATION_LABELS)
 
 
 @dataclass(frozen=True)
@@ -88,9 +86,7 @@ class EventView:
     notified_at: datetime | None
     notified_how: str
 
-    @property
-    def kind_label(self) -> str:
-        return TRIGGER_LABELS.get(self.kind, self.kind)
+    kind_label = label_of("kind", TRIGGER_LABELS)
 
 
 @dataclass(frozen=True)
@@ -207,19 +203,13 @@ def person_view(
         warn_days=settings.get_int(session, "order_expiry_warn_days"),
     )
     codes = tuple(person.alert_codes or ())
-    return PersonView(
-        id=person.id,
+    return row_from(
+        PersonView,
+        person,
         band=person.soc_band,
         alert_codes=codes,
         alert_labels=tuple(f"{c} {ALERT_LABELS.get(c, '')}".strip() for c in codes),
         ocg_name=person.ocg_name or "",
-        last_review_on=person.last_review_on,
-        next_review_on=person.next_review_on,
-        release_date=person.release_date,
-        do_not_share=person.do_not_share,
-        reason=person.reason,
-        notes=person.notes,
-        version=person.version,
         flags=tuple(flags),
         orders=tuple(orders),
         events=tuple(events),

@@ -54,6 +54,11 @@ def _get(session: Session, model: Any, record_id: int, what: str) -> Any:
     return record
 
 
+def _remove(session: Session, model: Any, record_id: int, what: str) -> None:
+    session.delete(_get(session, model, record_id, what))
+    session.flush()
+
+
 def _snapshot(prisoner: Prisoner | None) -> tuple[Any, ...]:
     if prisoner is None:
         return ()
@@ -239,9 +244,7 @@ def update_order(
 
 
 def remove_order(session: Session, order_id: int) -> None:
-    order = _get(session, AncillaryOrder, order_id, "order")
-    session.delete(order)
-    session.flush()
+    _remove(session, AncillaryOrder, order_id, "order")
 
 
 def add_association(
@@ -272,9 +275,7 @@ def add_association(
 
 
 def remove_association(session: Session, association_id: int) -> None:
-    link = _get(session, Association, association_id, "link")
-    session.delete(link)
-    session.flush()
+    _remove(session, Association, association_id, "link")
 
 
 def record_custody_event(
