@@ -117,6 +117,7 @@ def main() -> None:
 
 # Each log registers its commands on the apps above.
 from cipco.cli import clinic as _clinic  # noqa: E402,F401
+from cipco.cli import documents as _documents  # noqa: E402,F401
 from cipco.cli import exhibits as _exhibits  # noqa: E402,F401
 from cipco.cli import mg4d as _mg4d  # noqa: E402,F401
 from cipco.cli import referrals as _referrals  # noqa: E402,F401

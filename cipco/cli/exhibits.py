@@ -1,9 +1,9 @@
-"""Commands for the exhibit continuity log: verify, hash and exports (import is shared)."""
+"""Commands for the exhibit continuity log: verify, ledger, hash and exports (import is shared)."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -12,44 +12,127 @@ from cipco.cli.common import (
     EXIT_OK,
     EXIT_PROBLEMS,
     EXIT_USAGE,
-    actor,
     echo,
     fail,
     open_engine_or_exit,
+    output_target,
     progress_bar,
     state,
 )
 from cipco.cli.exports import run_export, safe_name, write_file
 from cipco.cli.options import IncludeRestrictedOpt, OutOpt, OverwriteOpt, QuietOpt
 
+ListOutOpt = Annotated[
+    Path | None,
+    typer.Option("--out", "-o", help="List every event's hash to this file (never replaced)."),
+]
 QUEUE_HELP = "held | police | awaiting | retention | discrepancies"
 
 
-@app.command()
-def verify(quiet: QuietOpt = False) -> None:
-    """Re-compute every exhibit's hash chain; exit 1 naming what was altered, removed or added."""
-    from cipco.db import session_scope
-    from cipco.services.chain import verify as verify_chains
+AgainstOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--against",
+        help=(
+            "An anchor held outside the file: a listing written by `cipco ledger --out`, or "
+            "COUNT:DIGEST (or the 'Custody ledger ...' line as printed on an export)."
+        ),
+    ),
+]
 
+
+def _anchor_option(against: str) -> Any:
+    """The --against value as a listing (a file) or an anchor (a digest); exit 2 if neither."""
+    from cipco.services import ledger
+
+    path = Path(against).expanduser()
+    try:
+        if path.is_file():
+            return ledger.read_listing(path)
+        if path.exists():
+            fail(f"--against {path}: not a file", EXIT_USAGE)
+        return ledger.parse_anchor(against)
+    except ledger.AnchorError as exc:
+        if not path.exists() and ("/" in against or "." in against):
+            fail(f"--against {path}: no such file, and not a ledger digest", EXIT_USAGE)
+        fail(f"--against: {exc}", EXIT_USAGE)
+
+
+@app.command()
+def verify(quiet: QuietOpt = False, against: AgainstOpt = None) -> None:
+    """Recompute every exhibit's hash chain and the custody ledger; exit 1 naming what differs.
+
+    Without --against this shows the file agrees with itself. With --against (an anchor
+    printed on an export, the clinic minutes or a case file, or a `cipco ledger --out`
+    listing) it proves the history still begins with the anchored one.
+    """
+    from cipco.db import read_scope
+    from cipco.services.chain_verify import verify as verify_chains
+
+    anchor = _anchor_option(against) if against is not None else None
     engine = open_engine_or_exit(write=False)
-    with (
-        session_scope(engine, actor=actor(), clock=state.get_clock()) as session,
-        progress_bar(quiet) as bar,
-    ):
+    with read_scope(engine, clock=state.get_clock()) as session, progress_bar(quiet) as bar:
         task = bar.add_task("Verifying events", total=None) if bar is not None else None
 
         def tick(n: int) -> None:
             if bar is not None and task is not None:
                 bar.advance(task, n)
 
-        report = verify_chains(session, progress=tick)
-    if report.ok:
-        echo(report.summary())
-        raise typer.Exit(EXIT_OK)
+        report = verify_chains(session, progress=tick, against=anchor)
     for problem in report.problems:
         echo(problem.line())
     echo(report.summary())
-    raise typer.Exit(EXIT_PROBLEMS)
+    if report.anchor is not None:
+        typer.echo(report.anchor.line())  # one line, never wrapped: it is copied
+    if not report.ok:
+        raise typer.Exit(EXIT_PROBLEMS)
+    if report.against:
+        echo(report.against)
+    else:
+        echo(
+            "The file agrees with itself. Only an anchor held outside it proves it was not "
+            "rewritten: cipco verify --against <listing or COUNT:DIGEST>"
+        )
+    raise typer.Exit(EXIT_OK)
+
+
+@app.command("ledger")
+def ledger_command(out: ListOutOpt = None, overwrite: OverwriteOpt = False) -> None:
+    """Print the custody ledger's anchor: event count, digest, time of the last event.
+
+    With --out, list every event's hash and the running digest to a file; keep it (or the
+    anchor line) outside the file and check later with `cipco verify --against`.
+    """
+    from cipco.db import read_scope
+    from cipco.outputs import OutputError, write_output
+    from cipco.services import ledger
+
+    target = (
+        output_target(out, what="ledger", suffix=".txt", overwrite=overwrite)
+        if out is not None
+        else None
+    )
+    engine = open_engine_or_exit(write=False)
+    written = None
+    with read_scope(engine, clock=state.get_clock()) as session:
+        current = ledger.anchor(session)
+        if target is not None:
+
+            def write(temp: Path) -> None:
+                with temp.open("w", encoding="utf-8") as handle:
+                    for line in ledger.listing_lines(session):
+                        handle.write(line + "\n")
+
+            try:
+                written = write_output(target, write)
+            except OutputError as exc:
+                fail(str(exc))
+    typer.echo(current.line())  # one line, never wrapped: it is copied
+    typer.echo(
+        f"Short form {current.short} · check later: cipco verify --against {current.token()}"
+    )
+    if written is not None:
+        echo(f"{current.count:,} events listed in {written}")
 
 
 @app.command("hash")

@@ -82,6 +82,22 @@ class EventKind(StrEnum):
     DISSEMINATION = "dissemination"
     RETURN = "return"
     DESTRUCTION = "destruction"
+    # record events: a change to what the continuity record shows, not a hand-over
+    HOLD = "hold"  # hold set or lifted (details {"hold": bool}; note = the reason)
+    LINK = "link"  # linked to a referral (details {"referral": reference})
+    UPGRADE = "upgrade"  # the record moved to hash form 2 (migration 0006)
+
+
+CUSTODY_KINDS = frozenset(
+    {
+        EventKind.SEIZURE,
+        EventKind.MOVEMENT,
+        EventKind.DISSEMINATION,
+        EventKind.RETURN,
+        EventKind.DESTRUCTION,
+    }
+)
+RECORD_KINDS = frozenset({EventKind.HOLD, EventKind.LINK, EventKind.UPGRADE})
 
 
 class HolderKind(StrEnum):
@@ -181,10 +197,20 @@ class ExhibitReferral(SiteScoped, table=True):
 
 
 class ExhibitEvent(SiteScoped, table=True):
-    """One event in an exhibit's chain. Append-only; hashed with the previous event."""
+    """One event in an exhibit's chain. Append-only; hashed with the previous event.
+
+    ``form`` is the canonical form the hash was computed in (1: before migration 0006; 2 now,
+    see ``cipco.services.chain``); ``hash_site`` the site it was hashed with ("" while the
+    file's prison was unassigned). ``ledger_seq``/``ledger_hash`` place the event in the
+    site's custody ledger (one running digest over every event in recorded order) and
+    ``ledger_prev`` names the entry before it, so a removed event is named by its successor.
+    """
 
     __tablename__ = "exhibit_event"
-    __table_args__ = (Index("ix_exhibit_event_exhibit_seq", "exhibit_id", "seq", unique=True),)
+    __table_args__ = (
+        Index("ix_exhibit_event_exhibit_seq", "exhibit_id", "seq", unique=True),
+        Index("uq_exhibit_event_site_ledger", "site", "ledger_seq", unique=True),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     exhibit_id: int = Field(foreign_key="exhibit.id")
@@ -211,9 +237,14 @@ class ExhibitEvent(SiteScoped, table=True):
     authority: str | None = None
     witness: str | None = None
     note: str | None = None
-    details: str | None = None  # canonical JSON of the header at seizure
+    details: str | None = None  # canonical JSON: the header at seizure, a hold, a link
     prev_hash: str
     hash: str
+    form: int = Field(default=2, sa_column=Column(Integer, nullable=False, server_default="1"))
+    hash_site: str = Field(default="", max_length=8, sa_column_kwargs={"server_default": ""})
+    ledger_seq: int | None = None
+    ledger_hash: str | None = None
+    ledger_prev: str | None = None
 
 
 # ------------------------------------------------------------------ input schemas

@@ -140,6 +140,18 @@ class PartyKind(StrEnum):
     OTHER = "other"
 
 
+PARTY_ROLE_LABELS: dict[str, str] = {
+    PartyRole.VICTIM: "Victim",
+    PartyRole.WITNESS: "Witness",
+    PartyRole.SUSPECT: "Suspect",
+}
+PARTY_KIND_LABELS: dict[str, str] = {
+    PartyKind.STAFF: "Staff",
+    PartyKind.PRISONER: "Prisoner",
+    PartyKind.OTHER: "Other",
+}
+
+
 class Referral(SiteScoped, table=True):
     __table_args__ = (Index("uq_referral_site_reference", "site", "reference", unique=True),)
 
@@ -164,6 +176,7 @@ class Referral(SiteScoped, table=True):
     oic_email: MaybeLine = None
     adjudication_charge: MaybeLine = None
     adjudication_state: str | None = None
+    adjudication_laid_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     footage_requested_on: date | None = None
     evidence: dict[str, bool] = Field(default_factory=dict, sa_column=Column(JSON))
     notes: str = ""
@@ -266,6 +279,7 @@ class _ReferralFields(SQLModel):
     oic_email: str | None = None
     adjudication_charge: str | None = None
     adjudication_state: Annotated[AdjudicationState | None, BLANK_IS_NONE] = None
+    adjudication_laid_at: MaybeAware = None
     footage_requested_on: date | None = None
     evidence: dict[str, bool] = {}
     notes: str = ""

@@ -37,6 +37,8 @@ def labelled(*pairs: tuple[str, object]) -> list[str]:
 
 def _event_line(e: TimelineEntry) -> str:
     """What the event did, after its kind."""
+    if not e.custody:  # a hold, a referral link, the form upgrade: what it says
+        return f"  {e.note}"
     if e.kind == EventKind.CORRECTION:
         changes = labelled(("to", e.to_name), ("location", e.location), ("seal", e.seal_number))
         changes += [e.reason] if e.reason else []
@@ -53,7 +55,7 @@ def _event_notes(e: TimelineEntry) -> str:
     notes = [f"seal {e.seal_number}{intact}"] if e.seal_number else []
     notes += labelled(("resealed", e.new_seal_number), ("authority", e.authority))
     notes += labelled(("witness", e.witness))
-    notes += [e.note] if e.note and e.kind != EventKind.CORRECTION else []
+    notes += [e.note] if e.note and e.custody and e.kind != EventKind.CORRECTION else []
     recorded = f"recorded {to_london(e.recorded_at):%d/%m/%Y %H:%M} by {e.recorded_by}"
     notes.append(recorded + (" (BACK-DATED)" if e.backdated else ""))
     return "  · ".join(notes)
@@ -125,7 +127,7 @@ class ExhibitDetailScreen(RecordPage):
         events = [
             (f"{e.seq}: {e.label} {to_london(e.happened_at):%d/%m/%Y %H:%M} {e.to_name}", e.id)
             for e in detail.timeline
-            if e.kind != EventKind.CORRECTION
+            if e.correctable
         ]
         return Drawn(
             detail.reference, detail.holder, events, header_text(detail), timeline_text(detail)

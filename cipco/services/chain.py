@@ -1,38 +1,206 @@
-"""The hash chain that proves an exhibit's continuity record is unbroken and untampered.
+"""The hash chain of an exhibit's continuity record: canonical forms, hashing, derived state.
 
-Each event's hash is SHA-256 over a canonical JSON list of its fields (fixed order, UTC
-timestamps in SQLite's stored text form, booleans as 0/1) followed by the previous event's
-hash. The exhibit row stores the number of events and the head hash, so removing the last
-event is caught too. :func:`verify` reads the stored text straight from the file (no
-conversion), recomputes every chain and names each exhibit and event that was altered,
-removed or inserted.
+Each event's hash is SHA-256 (hex) of the previous event's hash followed by the event's
+canonical form; the first event follows 64 zeros. Two forms exist and are never changed:
+
+- **Form 2** (every event recorded since migration 0006) is a JSON array over stable keys
+  only, never row ids: a version tag, the site the event was hashed with, the exhibit
+  reference, the event number, every field the continuity record shows, instants as UTC text
+  ``2026-11-14T10:00:00.000000Z`` (a time not recorded is ``null``), booleans as
+  ``true``/``false`` and the JSON detail (the exhibit's header at seizure, a hold, a referral
+  link) as parsed JSON. Encoding: no whitespace, object keys sorted, non-ASCII as is, UTF-8.
+  A correction names the event it corrects by reference and number. A copy of the records
+  into another database, with other row ids, gives the same digests.
+- **Form 1** (events recorded before migration 0006) hashed the row ids and SQLite's stored
+  text. Those events keep their hashes (migration 0006 appends, never rewrites); the first
+  form-2 event of each exhibit commits to the form-1 head and records the row ids form 1
+  hashed, so they still verify in a copy.
+
+The exhibit row stores what the events say (holder, state, seal, header, hold, counts, head
+hash) so lists filter and sort in SQL; :func:`derive` folds the events into those values and
+``verify`` (``cipco.services.chain_verify``) compares them.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Boolean, DateTime, Integer, String, select, type_coerce
-from sqlmodel import Session
-
-from cipco.models.exhibit import (
-    EventKind,
-    Exhibit,
-    ExhibitEvent,
-    ExhibitState,
-    HolderKind,
-)
+from cipco.models.exhibit import EventKind, ExhibitState, HolderKind
 
 GENESIS = "0" * 64
+FORM = 2  # the canonical form new events are hashed in
+FORM_TAG = "cipco-custody/2"
 
-# The hashed fields, in order. Never reorder: old chains would stop verifying.
-HASHED_FIELDS: tuple[str, ...] = (
+# ------------------------------------------------------------------ event rows
+# Every function below reads an event as a sequence in this order (a stored row read raw, or
+# an event built in Python), so verify, the services and the demo share one implementation.
+ROW_FIELDS: tuple[str, ...] = (
+    "id",
+    "exhibit_id",
+    "seq",
+    "form",
+    "hash_site",
+    "prev_hash",
+    "hash",
+    "kind",
+    "from_name",
+    "from_kind",
+    "to_name",
+    "to_kind",
+    "to_collar",
+    "to_force",
+    "to_org",
+    "happened_at",
+    "recorded_at",
+    "recorded_by",
+    "reason",
+    "location",
+    "seal_number",
+    "seal_intact",
+    "new_seal_number",
+    "discrepancy",
+    "corrected_happened_at",
+    "corrects_event_id",
+    "authority",
+    "witness",
+    "note",
+    "details",
+)
+R = {name: index for index, name in enumerate(ROW_FIELDS)}
+I_ID, I_EXHIBIT, I_SEQ, I_FORM, I_SITE = 0, 1, 2, 3, 4
+I_PREV, I_HASH, I_KIND = 5, 6, 7
+I_HAPPENED, I_RECORDED = R["happened_at"], R["recorded_at"]
+I_SEAL_INTACT, I_CORRECTED_AT = R["seal_intact"], R["corrected_happened_at"]
+I_CORRECTS, I_DETAILS, I_NOTE = R["corrects_event_id"], R["details"], R["note"]
+I_DISCREPANCY, I_WITNESS, I_FROM = R["discrepancy"], R["witness"], R["from_name"]
+I_TO, I_TO_KIND, I_LOCATION = R["to_name"], R["to_kind"], R["location"]
+I_SEAL, I_NEW_SEAL = R["seal_number"], R["new_seal_number"]
+
+
+def event_row(event: Mapping[str, Any]) -> list[Any]:
+    """An event given by field name (a model dump, a dict being built) in row order."""
+    return [event.get(name) for name in ROW_FIELDS]
+
+
+# ------------------------------------------------------------------ canonical text
+
+
+def utc_text(value: datetime | str | None) -> str | None:
+    """An instant as form-2 text, ``2026-11-14T10:00:00.000000Z``, whatever its storage.
+
+    Accepts an aware datetime, a naive one (taken as UTC, as stored), or stored text in any
+    ISO 8601 shape. ``None`` (a time not recorded) stays ``None``. Unreadable text is kept as
+    text, so it cannot match what was hashed.
+    """
+    if value is None:
+        return None
+    if isinstance(value, str):
+        if len(value) == 26 and value[10] == " " and value[19] == ".":
+            return f"{value[:10]}T{value[11:]}Z"  # SQLite's stored form: already naive UTC
+        if len(value) == 27 and value[10] == "T" and value[26] == "Z" and value[19] == ".":
+            return value  # already form-2 text
+        try:
+            value = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return value
+    if value.tzinfo is not None:
+        value = value.astimezone(UTC).replace(tzinfo=None)
+    return value.isoformat("T", "microseconds") + "Z"
+
+
+def stored_instant(value: datetime | str) -> str:
+    """An instant as SQLite stores it through ``UTCDateTime``: naive UTC, microseconds.
+
+    Form 1 hashed this text. Text is taken as already stored (bulk inserts prepare it once).
+    """
+    if isinstance(value, str):
+        if len(value) == 26 and value[10] == " ":
+            return value
+        value = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    if value.tzinfo is not None:
+        value = value.astimezone(UTC).replace(tzinfo=None)
+    return value.isoformat(" ", "microseconds")
+
+
+_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, sort_keys=True)
+
+
+def _fast_encoder() -> Callable[[Any], str]:
+    """``_ENCODER.encode`` without building the C encoder on every call (twice as fast)."""
+    from json import encoder
+
+    make = getattr(encoder, "c_make_encoder", None)
+    strings = getattr(encoder, "c_encode_basestring", None)
+    if make is None or strings is None:
+        return _ENCODER.encode
+    chunks = make(None, _ENCODER.default, strings, None, ":", ",", True, False, True)
+    return lambda value: "".join(chunks(value, 0))
+
+
+canonical_json: Callable[[Any], str] = _fast_encoder()
+
+
+def parse_details(text: Any) -> Any:
+    """The JSON detail of an event as a value; text that is not JSON stays text."""
+    if text is None or not isinstance(text, str):
+        return text
+    try:
+        return json.loads(text)
+    except (ValueError, RecursionError):
+        return text
+
+
+def digest(text: str, prev_hash: str) -> str:
+    return hashlib.sha256((prev_hash + text).encode("utf-8")).hexdigest()
+
+
+def canonical_v2(
+    row: Sequence[Any],
+    reference: str,
+    corrects: tuple[str, int] | None,
+    details: Any = None,
+) -> str:
+    """Form 2 of an event (see the module docstring).
+
+    ``corrects`` is the (reference, number) of the event a correction corrects;
+    ``details`` the parsed JSON detail (parsed here when not given).
+    """
+    if details is None and row[I_DETAILS] is not None:
+        details = parse_details(row[I_DETAILS])
+    values = [FORM_TAG, row[I_SITE] or "", reference, row[I_SEQ], *row[I_KIND:I_DETAILS], details]
+    # SQLite's stored text is naive UTC already: reshape it without parsing (verify's hot path)
+    happened = row[I_HAPPENED]
+    if type(happened) is str and len(happened) == 26 and happened[10:20:9] == " .":
+        values[_V_HAPPENED] = f"{happened[:10]}T{happened[11:]}Z"
+    else:
+        values[_V_HAPPENED] = utc_text(happened)
+    recorded = row[I_RECORDED]
+    if type(recorded) is str and len(recorded) == 26 and recorded[10:20:9] == " .":
+        values[_V_RECORDED] = f"{recorded[:10]}T{recorded[11:]}Z"
+    else:
+        values[_V_RECORDED] = utc_text(recorded)
+    intact = row[I_SEAL_INTACT]
+    if intact is not None:
+        values[_V_SEAL_INTACT] = bool(intact)
+    if row[I_CORRECTED_AT] is not None:
+        values[_V_CORRECTED_AT] = utc_text(row[I_CORRECTED_AT])
+    values[_V_CORRECTS] = None if corrects is None else list(corrects)
+    return canonical_json(values)
+
+
+# where each row field lands in the form-2 array (after tag, site, reference, number)
+_V_HAPPENED, _V_RECORDED = I_HAPPENED - I_KIND + 4, I_RECORDED - I_KIND + 4
+_V_SEAL_INTACT, _V_CORRECTED_AT = I_SEAL_INTACT - I_KIND + 4, I_CORRECTED_AT - I_KIND + 4
+_V_CORRECTS = I_CORRECTS - I_KIND + 4
+
+
+# Form 1: the fields it hashed, in order, with row ids; instants as SQLite's stored text.
+V1_FIELDS: tuple[str, ...] = (
     "exhibit_id",
     "seq",
     "kind",
@@ -59,48 +227,98 @@ HASHED_FIELDS: tuple[str, ...] = (
     "note",
     "details",
 )
-_DATETIME_FIELDS = frozenset({"happened_at", "recorded_at", "corrected_happened_at"})
-_BOOL_FIELDS = frozenset({"seal_intact"})
+_V1_INDEX = tuple(R[name] for name in V1_FIELDS)
+_V1_INSTANTS = frozenset(R[n] for n in ("happened_at", "recorded_at", "corrected_happened_at"))
+_ENCODER_V1 = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
 
 
-def stored_instant(value: datetime | str) -> str:
-    """An instant as SQLite stores it through SQLAlchemy: naive UTC with microseconds.
-
-    Text is taken as already stored (bulk inserts prepare it once).
-    """
-    if isinstance(value, str):
-        return value
-    if value.tzinfo is not None:
-        value = value.astimezone(UTC).replace(tzinfo=None)
-    return value.isoformat(" ", "microseconds")
-
-
-def canonical_values(event: Mapping[str, Any]) -> list[Any]:
-    """The hashed field values of an event given as Python values (before it is stored)."""
+def canonical_v1(row: Sequence[Any], exhibit_id: int, corrects_id: int | None) -> str:
+    """Form 1 of an event, with the row ids it was hashed with (a copy may renumber rows)."""
     values: list[Any] = []
-    for name in HASHED_FIELDS:
-        value = event.get(name)
-        if value is None:
-            values.append(None)
-        elif name in _DATETIME_FIELDS:
-            values.append(stored_instant(value))
-        elif name in _BOOL_FIELDS:
-            values.append(1 if value else 0)
+    for index in _V1_INDEX:
+        if index == I_EXHIBIT:
+            values.append(exhibit_id)
+        elif index == I_CORRECTS:
+            values.append(corrects_id)
+        elif index in _V1_INSTANTS:
+            value = row[index]
+            values.append(None if value is None else stored_instant(value))
+        elif index == I_SEAL_INTACT:
+            value = row[index]
+            values.append(None if value is None else (1 if value else 0))
         else:
-            values.append(value)
-    return values
+            values.append(row[index])
+    return _ENCODER_V1.encode(values)
 
 
-_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
+def event_hash(
+    row: Sequence[Any],
+    reference: str,
+    corrects: tuple[str, int] | None,
+    prev_hash: str,
+) -> str:
+    """The form-2 hash of an event given in row order."""
+    return digest(canonical_v2(row, reference, corrects), prev_hash)
 
 
-def digest(values: Sequence[Any], prev_hash: str) -> str:
-    text = _ENCODER.encode(values)
-    return hashlib.sha256((prev_hash + text).encode("utf-8")).hexdigest()
+# ------------------------------------------------------------------ the exhibit's header
+
+# What the seizure event's detail holds: every header field the continuity record shows.
+HEADER_KEYS: tuple[str, ...] = (
+    "reference",
+    "parent",
+    "type",
+    "description",
+    "system",
+    "camera_id",
+    "officer",
+    "clip_start",
+    "clip_end",
+    "export_medium",
+    "file_sha256",
+    "quantity",
+    "weight",
+    "where_found",
+    "found_on",
+    "found_on_name",
+    "list_class",
+    "hold",
+    "hold_reason",
+    "referrals",
+)
 
 
-def event_hash(event: Mapping[str, Any], prev_hash: str) -> str:
-    return digest(canonical_values(event), prev_hash)
+def header_details(
+    exhibit: Any,
+    *,
+    parent: str | None,
+    found_on: str | None,
+    found_on_name: str | None,
+    referrals: Iterable[str],
+) -> dict[str, Any]:
+    """The header of ``exhibit`` (a model or anything with its attributes) as hashed."""
+    return {
+        "reference": exhibit.reference,
+        "parent": parent,
+        "type": exhibit.exhibit_type,
+        "description": exhibit.description,
+        "system": exhibit.system,
+        "camera_id": exhibit.camera_id,
+        "officer": exhibit.officer,
+        "clip_start": utc_text(exhibit.clip_start),
+        "clip_end": utc_text(exhibit.clip_end),
+        "export_medium": exhibit.export_medium,
+        "file_sha256": exhibit.file_sha256,
+        "quantity": exhibit.quantity,
+        "weight": exhibit.weight,
+        "where_found": exhibit.where_found,
+        "found_on": found_on,
+        "found_on_name": found_on_name,
+        "list_class": exhibit.list_class,
+        "hold": bool(exhibit.hold),
+        "hold_reason": exhibit.hold_reason if exhibit.hold else None,
+        "referrals": sorted(set(referrals)),
+    }
 
 
 # ------------------------------------------------------------------ derived state
@@ -116,6 +334,7 @@ CORRECTABLE = (
     "seal_number",
     "new_seal_number",
 )
+_CORRECTABLE_INDEX = tuple(R[name] for name in CORRECTABLE)
 _STATE_BY_HOLDER = {
     HolderKind.STAFF: ExhibitState.HELD,
     HolderKind.POLICE: ExhibitState.WITH_POLICE,
@@ -124,6 +343,15 @@ _STATE_BY_HOLDER = {
     HolderKind.COURT: ExhibitState.AT_COURT,
     HolderKind.OWNER: ExhibitState.RETURNED,
 }
+_CORRECTION = EventKind.CORRECTION.value
+_SEIZURE = EventKind.SEIZURE.value
+_DESTRUCTION = EventKind.DESTRUCTION.value
+_DISSEMINATION = EventKind.DISSEMINATION.value
+_RETURN = EventKind.RETURN.value
+_HOLD = EventKind.HOLD.value
+_LINK = EventKind.LINK.value
+_UPGRADE = EventKind.UPGRADE.value
+RECORD_KIND_VALUES = frozenset({_HOLD, _LINK, _UPGRADE})
 
 
 @dataclass
@@ -139,373 +367,172 @@ class Derived:
     discrepancy_count: int = 0
     event_count: int = 0
     head_hash: str = GENESIS
+    seized_by: str | None = None
+    seized_at: Any = None
+    # the header as hashed (seizure detail, then upgrade snapshot, holds and links)
+    header: dict[str, Any] = field(default_factory=dict)
+    # the event that set the header (seizure or upgrade), and any key set later (hold, link)
+    header_seq: int | None = None
+    header_source: dict[str, int] = field(default_factory=dict)
     # every name that has held or witnessed the exhibit (destruction witnesses must be outside)
     chain_names: set[str] = field(default_factory=set)
+
+    @property
+    def hold(self) -> bool:
+        return bool(self.header.get("hold"))
+
+    @property
+    def hold_reason(self) -> str | None:
+        return self.header.get("hold_reason") if self.hold else None
+
+    def source_of(self, key: str) -> int | None:
+        """The number of the event that last set a header key."""
+        return self.header_source.get(key, self.header_seq)
+
+    @property
+    def referrals(self) -> list[str]:
+        return list(self.header.get("referrals") or [])
 
 
 def name_key(name: str | None) -> str:
     return " ".join((name or "").split()).casefold()
 
 
-def derive(events: Iterable[Mapping[str, Any]]) -> Derived:
-    """Fold an exhibit's events (in order, as mappings) into its current state.
+def _apply_header(result: Derived, row: Sequence[Any], details: Any) -> None:
+    kind = row[I_KIND]
+    seq = row[I_SEQ]
+    if kind == _SEIZURE:
+        if isinstance(details, dict):
+            result.header = dict(details)
+            result.header_seq = seq
+            result.header_source = {}
+    elif kind == _UPGRADE:
+        snapshot = details.get("header") if isinstance(details, dict) else None
+        if isinstance(snapshot, dict):
+            result.header = dict(snapshot)
+            result.header_seq = seq
+            result.header_source = {}
+    elif kind == _HOLD:
+        hold = bool(details.get("hold")) if isinstance(details, dict) else False
+        result.header["hold"] = hold
+        result.header["hold_reason"] = row[I_NOTE] if hold else None
+        result.header_source["hold"] = result.header_source["hold_reason"] = seq
+    elif kind == _LINK and isinstance(details, dict):
+        referral = details.get("referral")
+        if isinstance(referral, str):
+            linked = set(result.header.get("referrals") or [])
+            linked.add(referral)
+            result.header["referrals"] = sorted(linked)
+            result.header_source["referrals"] = seq
 
-    Corrections overlay the fields they give onto the event they correct; the original stays
-    in the chain and a discrepancy once recorded is never cleared.
+
+def derive(
+    rows: Sequence[Sequence[Any]],
+    details: Sequence[Any] | None = None,
+    *,
+    names: bool = True,
+) -> Derived:
+    """Fold an exhibit's events (rows in :data:`ROW_FIELDS` order, by number) into its state.
+
+    Corrections overlay the fields they give onto the event they correct (found by row id
+    within the exhibit); the original stays in the chain and a discrepancy once recorded is
+    never cleared. Record events (hold, link, upgrade) change the header, not the custody.
+    ``details`` may give each row's parsed JSON detail (verify has parsed it already);
+    ``names=False`` skips collecting the names in the chain (only destruction needs them).
     """
-    effective: list[dict[str, Any]] = []
-    by_id: dict[Any, dict[str, Any]] = {}
     result = Derived()
-    for event in events:
-        result.event_count += 1
-        result.head_hash = event["hash"]
-        if event["discrepancy"]:
-            result.discrepancy_count += 1
-        if event["kind"] == EventKind.CORRECTION:
-            target = by_id.get(event["corrects_event_id"])
-            if target is not None:
-                for name in CORRECTABLE:
-                    if event[name] is not None:
-                        target[name] = event[name]
-                if event["corrected_happened_at"] is not None:
-                    target["happened_at"] = event["corrected_happened_at"]
-            continue
-        row = {
-            name: event[name]
-            for name in (*CORRECTABLE, "happened_at", "kind", "from_name", "witness")
-        }
-        effective.append(row)
-        if "id" in event and event["id"] is not None:
-            by_id[event["id"]] = row
-    for row in effective:
-        kind = row["kind"]
-        result.chain_names.add(name_key(row["from_name"]))
-        if row["to_name"]:
-            result.chain_names.add(name_key(row["to_name"]))
-        if row["seal_number"] and result.seal_number is None:
-            result.seal_number = row["seal_number"]
-        if row["new_seal_number"]:
-            result.seal_number = row["new_seal_number"]
-        if row["location"]:
-            result.storage_location = row["location"]
-        result.last_movement_at = row["happened_at"]
-        if kind == EventKind.DESTRUCTION:
-            result.state = ExhibitState.DESTROYED
-            result.storage_location = None
-            result.holder = ""
-            result.holder_kind = HolderKind.STAFF
-            if row["witness"]:
-                result.chain_names.add(name_key(row["witness"]))
-            continue
-        result.holder = row["to_name"] or ""
-        result.holder_kind = row["to_kind"] or HolderKind.STAFF
-        if not row["location"] and result.holder_kind != HolderKind.STAFF:
-            result.storage_location = None  # it has left the prison's store
-        if kind == EventKind.DISSEMINATION:
-            result.state = ExhibitState.DISSEMINATED
-        elif kind == EventKind.RETURN:
-            result.state = ExhibitState.RETURNED
-        else:
-            result.state = _STATE_BY_HOLDER.get(result.holder_kind, ExhibitState.HELD)
-    result.chain_names.discard("")
+    kinds = [row[I_KIND] for row in rows]
+    result.event_count = len(rows)
+    if rows:
+        result.head_hash = rows[-1][I_HASH]
+    result.discrepancy_count = sum(1 for row in rows if row[I_DISCREPANCY])
+    for index, kind in enumerate(kinds):
+        if kind == _SEIZURE or kind in RECORD_KIND_VALUES:
+            row = rows[index]
+            value = details[index] if details is not None else parse_details(row[I_DETAILS])
+            _apply_header(result, row, value)
+    custody: Sequence[Sequence[Any]]
+    if _CORRECTION in kinds:
+        custody = _corrected(rows)
+    elif RECORD_KIND_VALUES.isdisjoint(kinds):
+        custody = rows
+    else:
+        custody = [row for row in rows if row[I_KIND] not in RECORD_KIND_VALUES]
+    _fold_custody(result, custody, names)
     return result
 
 
-# ------------------------------------------------------------------ verification
-
-
-@dataclass(frozen=True)
-class ChainProblem:
-    reference: str
-    exhibit_id: int | None
-    event_id: int | None
-    seq: int | None
-    kind: str  # altered | removed | inserted
-    detail: str
-
-    def line(self) -> str:
-        where = self.reference
-        if self.seq is not None:
-            where += f" event {self.seq}"
-        if self.event_id is not None:
-            where += f" (id {self.event_id})"
-        return f"{where}: {self.kind} - {self.detail}"
-
-
-@dataclass
-class VerifyReport:
-    exhibits: int = 0
-    events: int = 0
-    problems: list[ChainProblem] = field(default_factory=list)
-    seconds: float = 0.0
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems
-
-    @property
-    def broken_exhibits(self) -> list[str]:
-        return sorted({p.reference for p in self.problems})
-
-    def summary(self) -> str:
-        if self.ok:
-            return (
-                f"Chain intact: {self.exhibits} exhibits, {self.events} events verified "
-                f"in {self.seconds:.2f} s"
-            )
-        return (
-            f"Chain BROKEN: {len(self.problems)} problems in {len(self.broken_exhibits)} of "
-            f"{self.exhibits} exhibits ({self.events} events checked)"
-        )
-
-
-def _raw(column: Any) -> Any:
-    """Read a column's stored value without conversion (instants stay as stored text)."""
-    if isinstance(column.type, DateTime | Boolean) or column.name in _DATETIME_FIELDS:
-        return type_coerce(column, Integer if isinstance(column.type, Boolean) else String)
-    return column
-
-
-def verify(session: Session, progress: Callable[[int], None] | None = None) -> VerifyReport:
-    """Recompute every exhibit's chain from the stored bytes and report what does not fit."""
-    started = time.perf_counter()
-    report = VerifyReport()
-    table = ExhibitEvent.__table__  # type: ignore[attr-defined]
-    names = ("id", "prev_hash", "hash", *HASHED_FIELDS)
-    columns = [_raw(table.c[name]).label(name) for name in names]
-    exhibits: dict[int, tuple[str, int, str, str, str, str | None]] = {
-        row[0]: (row[1], row[2], row[3], row[4], row[5], row[6])
-        for row in session.execute(
-            select(
-                Exhibit.id,
-                Exhibit.reference,
-                Exhibit.event_count,
-                Exhibit.head_hash,
-                Exhibit.state,
-                Exhibit.holder,
-                Exhibit.seal_number,
-            )
-        )
-    }
-    report.exhibits = len(exhibits)
-    result = session.execute(select(*columns).order_by(table.c.exhibit_id, table.c.seq, table.c.id))
-    seen: set[int] = set()
-    current_id: int | None = None
-    chain: list[Any] = []
-    count = 0
-    for row in result:
-        count += 1
-        exhibit_id = row[3]
-        if exhibit_id != current_id:
-            if current_id is not None:
-                _check_exhibit(current_id, chain, exhibits, report)
-            current_id = exhibit_id
-            seen.add(exhibit_id)
-            chain = []
-        chain.append(row)
-        if progress is not None and count % 10000 == 0:
-            progress(10000)
-    if current_id is not None:
-        _check_exhibit(current_id, chain, exhibits, report)
-    if progress is not None:
-        progress(count % 10000)
-    report.events = count
-    for exhibit_id, (reference, event_count, *_rest) in exhibits.items():
-        if exhibit_id not in seen:
-            report.problems.append(
-                ChainProblem(
-                    reference,
-                    exhibit_id,
-                    None,
-                    None,
-                    "removed",
-                    f"all {event_count} events of this exhibit are missing",
-                )
-            )
-    report.seconds = time.perf_counter() - started
-    return report
-
-
-def _check_exhibit(
-    exhibit_id: int,
-    rows: list[Any],
-    exhibits: dict[int, tuple[str, int, str, str, str, str | None]],
-    report: VerifyReport,
-) -> None:
-    header = exhibits.get(exhibit_id)
-    problems = report.problems
-    if header is None:
-        for row in rows:
-            problems.append(
-                ChainProblem(
-                    f"exhibit id {exhibit_id}",
-                    exhibit_id,
-                    row[0],
-                    row[4],
-                    "inserted",
-                    "event belongs to no exhibit",
-                )
-            )
-        return
-    reference, event_count, head_hash, state, holder, seal_number = header
-    prev = GENESIS
-    expected_seq = 1
+def _corrected(rows: Sequence[Sequence[Any]]) -> list[Sequence[Any]]:
+    """Custody events with their corrections applied (copies; the stored rows stay)."""
+    effective: list[list[Any]] = []
+    by_id: dict[Any, list[Any]] = {}
     for row in rows:
-        event_id, prev_hash, stored_hash = row[0], row[1], row[2]
-        seq = row[4]
-        values = list(row[3:])
-        if seq < expected_seq:
-            problems.append(
-                ChainProblem(
-                    reference,
-                    exhibit_id,
-                    event_id,
-                    seq,
-                    "inserted",
-                    f"a second event numbered {seq}",
-                )
-            )
+        kind = row[I_KIND]
+        if kind == _CORRECTION:
+            target = by_id.get(row[I_CORRECTS])
+            if target is not None:
+                for index in _CORRECTABLE_INDEX:
+                    if row[index] is not None:
+                        target[index] = row[index]
+                if row[I_CORRECTED_AT] is not None:
+                    target[I_HAPPENED] = row[I_CORRECTED_AT]
             continue
-        if seq > expected_seq:
-            missing = (
-                f"event {expected_seq}"
-                if seq == expected_seq + 1
-                else f"events {expected_seq}-{seq - 1}"
-            )
-            problems.append(
-                ChainProblem(
-                    reference, exhibit_id, None, expected_seq, "removed", f"{missing} missing"
-                )
-            )
-        elif seq > event_count:
-            problems.append(
-                ChainProblem(
-                    reference,
-                    exhibit_id,
-                    event_id,
-                    seq,
-                    "inserted",
-                    f"the exhibit records {event_count} events; this one is extra",
-                )
-            )
-        if digest(values, prev_hash) != stored_hash:
-            problems.append(
-                ChainProblem(
-                    reference,
-                    exhibit_id,
-                    event_id,
-                    seq,
-                    "altered",
-                    "content does not match its hash",
-                )
-            )
-        elif prev_hash != prev and seq == expected_seq:
-            problems.append(
-                ChainProblem(
-                    reference,
-                    exhibit_id,
-                    event_id,
-                    seq,
-                    "altered",
-                    "does not link to the previous event",
-                )
-            )
-        prev = stored_hash
-        expected_seq = seq + 1
-    last_seq = expected_seq - 1
-    if last_seq < event_count:
-        missing = (
-            f"event {event_count}"
-            if last_seq + 1 == event_count
-            else (f"events {last_seq + 1}-{event_count}")
-        )
-        problems.append(
-            ChainProblem(reference, exhibit_id, None, last_seq + 1, "removed", f"{missing} missing")
-        )
-    elif last_seq == event_count and prev != head_hash:
-        problems.append(
-            ChainProblem(
-                reference,
-                exhibit_id,
-                None,
-                None,
-                "altered",
-                "the last event is not the one the exhibit recorded",
-            )
-        )
-    derived = _derive_raw(rows)
-    for label, stored, actual in (
-        ("state", state, derived.state),
-        ("holder", holder, derived.holder),
-        ("seal number", seal_number, derived.seal_number),
-    ):
-        if (stored or "") != (actual or ""):
-            problems.append(
-                ChainProblem(
-                    reference,
-                    exhibit_id,
-                    None,
-                    None,
-                    "altered",
-                    f"exhibit {label} '{stored or ''}' does not follow from its events "
-                    f"('{actual or ''}')",
-                )
-            )
+        if kind in RECORD_KIND_VALUES:
+            continue
+        copy = list(row)
+        effective.append(copy)
+        if row[I_ID] is not None:
+            by_id[row[I_ID]] = copy
+    return effective  # type: ignore[return-value]
 
 
-_ROW_INDEX = {name: i for i, name in enumerate(("id", "prev_hash", "hash", *HASHED_FIELDS))}
-
-
-class _RowView(Mapping[str, Any]):
-    __slots__ = ("_row",)
-
-    def __init__(self, row: Any) -> None:
-        self._row = row
-
-    def __getitem__(self, key: str) -> Any:
-        return self._row[_ROW_INDEX[key]]
-
-    def __iter__(self) -> Any:
-        return iter(_ROW_INDEX)
-
-    def __len__(self) -> int:
-        return len(_ROW_INDEX)
-
-    def __contains__(self, key: object) -> bool:
-        return key in _ROW_INDEX
-
-
-_I = _ROW_INDEX
-_CORRECTION = EventKind.CORRECTION.value
-_DESTRUCTION = EventKind.DESTRUCTION.value
-_DISSEMINATION = EventKind.DISSEMINATION.value
-_RETURN = EventKind.RETURN.value
-
-
-def _derive_raw(rows: list[Any]) -> Derived:
-    """:func:`derive` for stored rows; a fast path for chains without corrections."""
-    kind_i = _I["kind"]
-    if any(row[kind_i] == _CORRECTION for row in rows):
-        return derive(_RowView(row) for row in rows)
-    result = Derived()
-    to_name_i, to_kind_i = _I["to_name"], _I["to_kind"]
-    seal_i, new_seal_i = _I["seal_number"], _I["new_seal_number"]
+def _fold_custody(result: Derived, rows: Sequence[Sequence[Any]], names: bool) -> None:
+    chain_names = result.chain_names
+    seal = result.seal_number
+    location = result.storage_location
     for row in rows:
-        kind = row[kind_i]
-        if row[seal_i] and result.seal_number is None:
-            result.seal_number = row[seal_i]
-        if row[new_seal_i]:
-            result.seal_number = row[new_seal_i]
+        kind = row[I_KIND]
+        to_name = row[I_TO]
+        if names:
+            chain_names.add(name_key(row[I_FROM]))
+            if to_name:
+                chain_names.add(name_key(to_name))
+        if kind == _SEIZURE and result.seized_by is None:
+            result.seized_by = to_name
+            result.seized_at = row[I_HAPPENED]
+        if seal is None and row[I_SEAL]:
+            seal = row[I_SEAL]
+        if row[I_NEW_SEAL]:
+            seal = row[I_NEW_SEAL]
+        if row[I_LOCATION]:
+            location = row[I_LOCATION]
+        result.last_movement_at = row[I_HAPPENED]
         if kind == _DESTRUCTION:
             result.state = ExhibitState.DESTROYED
+            location = None
             result.holder = ""
+            result.holder_kind = HolderKind.STAFF
+            if names and row[I_WITNESS]:
+                chain_names.add(name_key(row[I_WITNESS]))
             continue
-        result.holder = row[to_name_i] or ""
-        holder_kind = row[to_kind_i] or HolderKind.STAFF
+        result.holder = to_name or ""
+        holder_kind = row[I_TO_KIND] or HolderKind.STAFF
+        result.holder_kind = holder_kind
+        if not row[I_LOCATION] and holder_kind != HolderKind.STAFF:
+            location = None  # it has left the prison's store
         if kind == _DISSEMINATION:
             result.state = ExhibitState.DISSEMINATED
         elif kind == _RETURN:
             result.state = ExhibitState.RETURNED
         else:
             result.state = _STATE_BY_HOLDER.get(holder_kind, ExhibitState.HELD)
-    return result
+    result.seal_number = seal
+    result.storage_location = location
+    chain_names.discard("")
+
+
+def verify(session: Any, **options: Any) -> Any:
+    """``cipco.services.chain_verify.verify`` (kept here for older callers)."""
+    from cipco.services.chain_verify import verify as run
+
+    return run(session, **options)

@@ -6,12 +6,13 @@ the store whose retention review is overdue; exhibits of open referrals are with
 or a lab, and only those seized in the last few weeks may still wait for police collection.
 
 Rows are bulk-inserted with explicit ids so corrections can point at their originals and
-every hash is computed before insert; ``cipco verify`` passes on the result.
+every hash (form 2) and ledger digest is computed before insert, in the same functions the
+services use; ``cipco verify`` passes on the result. Events enter the custody ledger exhibit
+by exhibit, as an import of an old log would.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
@@ -20,7 +21,7 @@ from sqlalchemy import Column, Date, MetaData, String, Table, func, select
 from sqlmodel import Session
 
 from cipco.clock import to_london
-from cipco.db import insert_many
+from cipco.db import insert_many, site_of
 from cipco.models.exhibit import (
     DIGITAL_TYPES,
     FINAL_STATES,
@@ -32,9 +33,20 @@ from cipco.models.exhibit import (
     ExhibitType,
     HolderKind,
 )
+from cipco.models.people import Prisoner
+from cipco.models.referral import Referral
 from cipco.models.types import UTCDateTime
-from cipco.services import demo, settings
-from cipco.services.chain import GENESIS, derive, event_hash, stored_instant
+from cipco.services import demo, ledger, settings
+from cipco.services.chain import (
+    FORM,
+    GENESIS,
+    canonical_json,
+    derive,
+    event_hash,
+    event_row,
+    header_details,
+    stored_instant,
+)
 from cipco.services.exhibits import review_due_on
 from cipco.services.flags import CLOSED_STATUSES
 
@@ -138,11 +150,36 @@ def _initials(name: str) -> str:
     return letters or "EX"
 
 
+class _Ledger:
+    """The site's custody ledger as the demo appends to it."""
+
+    def __init__(self, head: ledger.Head, site: str) -> None:
+        self.position = head.position
+        self.digest = head.digest
+        self.key = head.key
+        self.site = site
+
+    def place(self, event: dict[str, Any], reference: str) -> None:
+        self.position += 1
+        self.digest = ledger.link(self.digest, reference, event["seq"], event["hash"])
+        event["ledger_seq"] = self.position
+        event["ledger_hash"] = self.digest
+        event["ledger_prev"] = self.key
+        self.key = ledger.entry_key(reference, event["seq"])
+
+
 class _ChainBuilder:
-    """One exhibit's events, hashed as they are added."""
+    """One exhibit's events, hashed and placed in the ledger as they are added."""
 
     def __init__(
-        self, rng: Any, now: datetime, exhibit_id: int, event_id: int, start: datetime
+        self,
+        rng: Any,
+        now: datetime,
+        exhibit_id: int,
+        event_id: int,
+        start: datetime,
+        reference: str,
+        book: _Ledger,
     ) -> None:
         self.rng = rng
         self.now = now
@@ -150,7 +187,9 @@ class _ChainBuilder:
         self.event_id = event_id
         self.when = start
         self.events: list[dict[str, Any]] = []
-        self.last_at = start
+        self.last_at = start  # the last hand-over (record events are not movements)
+        self.reference = reference
+        self.book = book
 
     def add(self, fields: dict[str, Any], at: datetime) -> None:
         self.event_id += 1
@@ -160,7 +199,8 @@ class _ChainBuilder:
         base["exhibit_id"] = self.exhibit_id
         base["seq"] = len(self.events) + 1
         base["happened_at"] = stored_instant(at)
-        self.last_at = at
+        if base["kind"] not in _NOT_MOVEMENTS:
+            self.last_at = at
         recorded = at + timedelta(minutes=self.rng.randrange(1, 90))
         if self.rng.random() < 0.05:
             recorded = at + timedelta(days=self.rng.randrange(1, 4))
@@ -168,7 +208,14 @@ class _ChainBuilder:
         base["recorded_by"] = "coordinator"
         prev = self.events[-1]["hash"] if self.events else GENESIS
         base["prev_hash"] = prev
-        base["hash"] = event_hash(base, prev)
+        base["form"] = FORM
+        base["hash_site"] = self.book.site
+        corrects = None
+        if base["corrects_event_id"] is not None:
+            target = next(e for e in self.events if e["id"] == base["corrects_event_id"])
+            corrects = (self.reference, target["seq"])
+        base["hash"] = event_hash(event_row(base), self.reference, corrects, prev)
+        self.book.place(base, self.reference)
         self.events.append(base)
 
     def later(self, days_low: int, days_high: int) -> datetime:
@@ -177,6 +224,14 @@ class _ChainBuilder:
         return self.when
 
 
+_NOT_MOVEMENTS = frozenset(
+    {
+        EventKind.CORRECTION.value,
+        EventKind.HOLD.value,
+        EventKind.LINK.value,
+        EventKind.UPGRADE.value,
+    }
+)
 _EVENT_FIELDS = [name for name in ExhibitEvent.model_fields if name != "id"]
 
 
@@ -196,6 +251,13 @@ def _raw_table(model: Any) -> Table:
 
 _EXHIBIT_RAW = _raw_table(Exhibit)
 _EVENT_RAW = _raw_table(ExhibitEvent)
+
+
+class _Attributes:
+    """A row dict read by attribute, as ``header_details`` reads an exhibit."""
+
+    def __init__(self, row: dict[str, Any]) -> None:
+        self.__dict__.update(row)
 
 
 _EXHIBIT_INSTANTS = (
@@ -237,6 +299,23 @@ def generate_exhibits(
     link_rows: list[dict[str, Any]] = []
     made = 0
     connection = session.connection()
+    book = _Ledger(ledger.head(session), site_of(session.get_bind()))
+    referral_refs = dict(
+        session.execute(
+            select(Referral.id, Referral.reference).where(
+                Referral.id.in_(ctx.referral_ids)  # type: ignore[union-attr]
+            )
+        ).all()
+    )
+    found_ids = set(ctx.referral_prisoner.values())
+    prisoners = {
+        row[0]: (row[1], row[2])
+        for row in session.execute(
+            select(Prisoner.id, Prisoner.nomis_number, Prisoner.name).where(
+                Prisoner.id.in_(found_ids)  # type: ignore[union-attr]
+            )
+        )
+    }
 
     def flush() -> None:
         if exhibit_rows:
@@ -271,17 +350,48 @@ def generate_exhibits(
             seal = f"S{rng.randrange(1000000, 9999999)}"
             store = rng.choice(STORES)
             footage = kind in (ExhibitType.CCTV, ExhibitType.BWV)
-            builder = _ChainBuilder(rng, now, exhibit_id, event_id, seized_at)
+            builder = _ChainBuilder(rng, now, exhibit_id, event_id, seized_at, reference, book)
             events = builder.events
             add = builder.add
             later = builder.later
 
             prisoner_id = ctx.referral_prisoner.get(referral_id)
-            header = {
+            found_on = kind in (ExhibitType.MOBILE_PHONE, ExhibitType.DRUGS, ExhibitType.WEAPON)
+            row: dict[str, Any] = {
+                "id": exhibit_id,
                 "reference": reference,
-                "type": kind.value,
+                "parent_id": None,
+                "exhibit_type": kind.value,
                 "description": template.format(where=where.lower(), officer=officer),
+                "system": ("Milestone XProtect" if kind == ExhibitType.CCTV else "Axon Body 3")
+                if footage
+                else None,
+                "camera_id": f"CAM-{rng.randrange(1, 120)}" if footage else None,
+                "officer": officer if kind == ExhibitType.BWV else None,
+                "clip_start": incident if footage else None,
+                "clip_end": incident + timedelta(minutes=rng.randrange(2, 30)) if footage else None,
+                "export_medium": rng.choice(("DVD", "USB", "Evidence.com link"))
+                if footage
+                else None,
+                "file_sha256": None,
+                "quantity": "1" if not footage else None,
+                "weight": f"{rng.randrange(1, 40)} g" if kind == ExhibitType.DRUGS else None,
+                "where_found": where,
+                "found_on_prisoner_id": prisoner_id if found_on else None,
+                "list_class": "A" if found_on else None,
+                "seized_by": seizer,
+                "seized_at": seized_at,
+                "hold": False,
+                "hold_reason": None,
             }
+            nomis, name = prisoners.get(row["found_on_prisoner_id"], (None, None))
+            header = header_details(
+                _Attributes(row),
+                parent=None,
+                found_on=nomis,
+                found_on_name=name or None,
+                referrals=[referral_refs[referral_id]],
+            )
             add(
                 {
                     "kind": EventKind.SEIZURE.value,
@@ -292,7 +402,7 @@ def generate_exhibits(
                     "location": store,
                     "seal_number": seal,
                     "seal_intact": True,
-                    "details": json.dumps(header, sort_keys=True, separators=(",", ":")),
+                    "details": canonical_json(header),
                 },
                 seized_at,
             )
@@ -398,41 +508,22 @@ def generate_exhibits(
                     fate = "dispose"
             if fate == "dispose":
                 _dispose(rng, kind, coordinator, add, later)
-            derived = derive(events)
+            derived = derive([event_row(e) for e in events])
+            if derived.state not in FINAL_STATES and rng.random() < 0.05:
+                add(
+                    {
+                        "kind": EventKind.HOLD.value,
+                        "note": "Appeal pending",
+                        "details": canonical_json({"hold": True}),
+                    },
+                    later(0, 3),
+                )
+                derived = derive([event_row(e) for e in events])
             state = derived.state
-            exhibit_rows.append(
+            row.update(
                 {
-                    "id": exhibit_id,
-                    "reference": reference,
-                    "parent_id": None,
-                    "exhibit_type": kind.value,
-                    "description": header["description"],
-                    "system": ("Milestone XProtect" if kind == ExhibitType.CCTV else "Axon Body 3")
-                    if footage
-                    else None,
-                    "camera_id": f"CAM-{rng.randrange(1, 120)}" if footage else None,
-                    "officer": officer if kind == ExhibitType.BWV else None,
-                    "clip_start": incident if footage else None,
-                    "clip_end": incident + timedelta(minutes=rng.randrange(2, 30))
-                    if footage
-                    else None,
-                    "export_medium": rng.choice(("DVD", "USB", "Evidence.com link"))
-                    if footage
-                    else None,
-                    "file_sha256": None,
-                    "quantity": "1" if not footage else None,
-                    "weight": f"{rng.randrange(1, 40)} g" if kind == ExhibitType.DRUGS else None,
-                    "where_found": where,
-                    "found_on_prisoner_id": prisoner_id
-                    if kind in (ExhibitType.MOBILE_PHONE, ExhibitType.DRUGS, ExhibitType.WEAPON)
-                    else None,
-                    "list_class": "A"
-                    if kind in (ExhibitType.MOBILE_PHONE, ExhibitType.DRUGS, ExhibitType.WEAPON)
-                    else None,
-                    "seized_by": seizer,
-                    "seized_at": seized_at,
-                    "hold": state not in FINAL_STATES and rng.random() < 0.05,
-                    "hold_reason": None,
+                    "hold": derived.hold,
+                    "hold_reason": derived.hold_reason,
                     "collection_requested_on": to_london(builder.when).date()
                     if awaiting and state == ExhibitState.HELD
                     else None,
@@ -455,12 +546,11 @@ def generate_exhibits(
                     "event_count": derived.event_count,
                     "head_hash": derived.head_hash,
                     "created_at": seized_at,
-                    "updated_at": builder.last_at,
+                    "updated_at": builder.when,
                     "version": 1,
                 }
             )
-            if exhibit_rows[-1]["hold"]:
-                exhibit_rows[-1]["hold_reason"] = "Appeal pending"
+            exhibit_rows.append(row)
             event_rows.extend(events)
             event_id = builder.event_id
             link_rows.append({"exhibit_id": exhibit_id, "referral_id": referral_id})

@@ -29,6 +29,8 @@ POLICE_DECISION_STATUSES = frozenset(
     {Status.CHARGED, Status.NFA, Status.OUT_OF_COURT, Status.CONCLUDED}
 )
 CHARGED_OR_LATER = frozenset({Status.CHARGED, Status.AT_COURT, Status.CONCLUDED})
+POLICE_CONTACT_WITHIN = timedelta(hours=24)  # R1: serious incident, from discovery
+ADJUDICATION_WITHIN = timedelta(hours=48)  # R5: charge laid, from discovery
 
 
 class Severity(StrEnum):
@@ -81,6 +83,17 @@ def _working_deadline(start: datetime, days: int) -> datetime:
     return end_of_day(add_working_days(to_london(start).date(), days))
 
 
+def victim_update_due(decided_at: datetime, enhanced: bool, settings: FlagSettings) -> datetime:
+    """R7: when victims must have been told of a police decision made at ``decided_at``
+    (5 working days, 1 for victims with enhanced rights; both settings)."""
+    days = (
+        settings.victim_update_enhanced_working_days
+        if enhanced
+        else settings.victim_update_working_days
+    )
+    return _working_deadline(decided_at, days)
+
+
 def _flag(rule: str, label: str, due_at: datetime, settings: FlagSettings) -> DueFlag:
     warn_day = add_working_days(to_london(due_at).date(), -settings.due_soon_working_days)
     warn_at = min(london_midnight(warn_day), due_at)
@@ -107,7 +120,7 @@ def referral_flags(
             _flag(
                 "R1",
                 "Contact police (serious incident, 24 h)",
-                referral.discovered_at + timedelta(hours=24),
+                referral.discovered_at + POLICE_CONTACT_WITHIN,
                 settings,
             )
         )
@@ -134,13 +147,15 @@ def referral_flags(
                 )
             )
 
-    # R5: adjudication charge laid within 48 hours of discovery.
-    if not referral.adjudication_charge and open_case:
+    # R5: adjudication charge laid within 48 hours of discovery (its number or the time it
+    # was laid recorded: either says it was laid).
+    laid = referral.adjudication_charge or referral.adjudication_laid_at
+    if not laid and open_case:
         flags.append(
             _flag(
                 "R5",
                 "Lay adjudication charge (48 h)",
-                referral.discovered_at + timedelta(hours=48),
+                referral.discovered_at + ADJUDICATION_WITHIN,
                 settings,
             )
         )
@@ -168,16 +183,11 @@ def referral_flags(
             or referral.victim_updated_at < referral.police_decision_at
         )
     ):
-        days = (
-            settings.victim_update_enhanced_working_days
-            if referral.enhanced_victim
-            else settings.victim_update_working_days
-        )
         flags.append(
             _flag(
                 "R7",
                 "Tell victim of police decision",
-                _working_deadline(referral.police_decision_at, days),
+                victim_update_due(referral.police_decision_at, referral.enhanced_victim, settings),
                 settings,
             )
         )

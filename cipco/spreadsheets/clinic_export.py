@@ -20,6 +20,7 @@ from cipco.db import read_scope
 from cipco.models.clinic import ItemKind, Presence
 from cipco.outputs import OutputTarget
 from cipco.services import clinic as clinic_service
+from cipco.services.ledger import anchor_line
 from cipco.services.log_rows import ACTION_FIELDS, action_row
 from cipco.services.referrals import status_label as referral_status_label
 from cipco.spreadsheets import actions_io
@@ -90,6 +91,7 @@ class Minutes:
     view: clinic_service.ClinicView
     agenda: list[clinic_service.AgendaRow]
     actions: list[clinic_service.ActionRow]
+    custody: str = ""  # the custody ledger's anchor line, kept by everyone at the clinic
 
 
 def load_minutes(session: Session, clinic_id: int, clock: Clock) -> Minutes:
@@ -97,6 +99,7 @@ def load_minutes(session: Session, clinic_id: int, clock: Clock) -> Minutes:
         view=clinic_service.clinic_view(session, clinic_id),
         agenda=clinic_service.agenda_rows(session, clinic_id, clock),
         actions=clinic_service.clinic_actions(session, clinic_id, clock),
+        custody=anchor_line(session),
     )
 
 
@@ -120,6 +123,7 @@ def write_clinic_workbook(
         notes=[
             f"Clinic status: {clinic_service.status_label(view.status)}",
             "Referral and action statuses are as at the time of export.",
+            minutes.custody,
         ],
     )
     return save_sheets(target, sheets, about)
@@ -222,6 +226,7 @@ def clinic_markdown(minutes: Minutes, *, generated_at: datetime, generated_by: s
     out += [
         "",
         f"_Generated {to_london(generated_at):%d/%m/%Y %H:%M} by {_md(generated_by)}._",
+        f"_{minutes.custody}_" if minutes.custody else "",
         f"_{MARKING}: personal data. Share only with those who need it._",
         "",
     ]

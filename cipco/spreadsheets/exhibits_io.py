@@ -18,6 +18,7 @@ from cipco.db import read_scope
 from cipco.outputs import OutputTarget
 from cipco.services import exhibits
 from cipco.services.exhibit_import import ExhibitImport
+from cipco.services.ledger import anchor_line
 from cipco.services.logspec import spec
 from cipco.services.paging import PageQuery
 from cipco.services.person_import import do_not_share_numbers
@@ -163,6 +164,7 @@ EXPORT = ExportLog(
     rows=lambda session, request, clock: spec("exhibits").service.stream(
         session, request.query or PageQuery(), clock
     ),
+    about_notes=lambda session: [anchor_line(session)],
 )
 
 
@@ -213,7 +215,10 @@ def export_continuity(
         hidden = frozenset() if include_restricted else do_not_share_numbers(session)
         notes = [
             "Events are append-only; a correction is a new event pointing at the original.",
-            "Each hash covers the event and the previous hash; `cipco verify` checks them.",
+            "Each hash covers the event and the previous hash. The custody ledger line is the "
+            "anchor: kept outside the file, `cipco verify --against` proves nothing before it "
+            "was changed.",
+            anchor_line(session),
         ]
         found_on: Any = dict(detail.fields).get(FOUND_ON, "")
         if found_on and found_on.split()[0] in hidden:

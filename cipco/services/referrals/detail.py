@@ -69,6 +69,7 @@ FIELD_LABELS: dict[str, str] = {
     "oic_email": "OIC e-mail",
     "adjudication_charge": "Adjudication charge",
     "adjudication_state": "Adjudication state",
+    "adjudication_laid_at": "Adjudication charge laid",
     "footage_requested_on": "Footage requested",
     "police_contacted_at": "Police contacted",
     "referred_at": "Referred",

@@ -43,6 +43,7 @@ from cipco.services.referrals.rules import (
     status_label,
 )
 
+LAID_LABEL = "charge laid"
 DATE_LABELS = {"incident_at": "incident date", "discovered_at": "discovered date"}
 
 
@@ -72,6 +73,7 @@ def create_referral(*, session: Session, data: ReferralCreate, clock: Clock) -> 
     real_dates(data.model_dump(exclude={"prisoner", "parties"}), error=ReferralError)
     for key, label in DATE_LABELS.items():
         not_future(getattr(data, key), clock, key, label, error=ReferralError)
+    _check_laid(data.adjudication_laid_at, data.discovered_at or data.incident_at, clock)
     reference = data.reference or next_reference(session, clock)
     if session.scalars(select(Referral.id).where(Referral.reference == reference)).first():
         raise ReferralError(f"reference: {reference} is already used", field="reference")
@@ -95,6 +97,16 @@ def create_referral(*, session: Session, data: ReferralCreate, clock: Clock) -> 
     refresh_due(session, referral)
     session.flush()
     return referral
+
+
+def _check_laid(laid: datetime | None, discovered: datetime, clock: Clock) -> None:
+    """The adjudication charge is laid after the incident is discovered, and not in future."""
+    if laid is None:
+        return
+    not_future(laid, clock, "adjudication_laid_at", LAID_LABEL, error=ReferralError)
+    not_before(
+        laid, discovered, "adjudication_laid_at", LAID_LABEL, "the discovery", error=ReferralError
+    )
 
 
 def update_referral(
@@ -131,6 +143,9 @@ def update_referral(
         "the incident",
         error=ReferralError,
     )
+    if "adjudication_laid_at" in changes or "discovered_at" in changes:
+        laid = changes.get("adjudication_laid_at", referral.adjudication_laid_at)
+        _check_laid(laid, discovered, clock)
     prisoner_in = changes.pop("prisoner", None)
     if prisoner_in is not None:
         prisoner = upsert_prisoner(session, PrisonerIn.model_validate(prisoner_in), clock)
