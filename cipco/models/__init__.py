@@ -1,6 +1,16 @@
 """Every table, imported here so ``SQLModel.metadata`` is complete for migrations."""
 
 from cipco.models.audit import AuditEvent
+from cipco.models.casework import (
+    CaseDocument,
+    Correspondence,
+    CpsAction,
+    DocumentChunk,
+    MedicalDisclaimer,
+    PartyContact,
+    Statement,
+    StatementMeeting,
+)
 from cipco.models.clinic import AgendaItem, Attendance, Clinic, ClinicAction
 from cipco.models.exhibit import Exhibit, ExhibitEvent, ExhibitReferral
 from cipco.models.mg4d import ChargePapers, ServiceEvent
@@ -17,17 +27,23 @@ __all__ = [
     "Association",
     "Attendance",
     "AuditEvent",
+    "CaseDocument",
     "ChargePapers",
     "Clinic",
     "ClinicAction",
+    "Correspondence",
+    "CpsAction",
     "CrimeCategory",
     "CustodyEvent",
+    "DocumentChunk",
     "Exhibit",
     "ExhibitEvent",
     "ExhibitReferral",
     "FollowUp",
     "Force",
+    "MedicalDisclaimer",
     "OrderType",
+    "PartyContact",
     "PersonOfInterest",
     "Prison",
     "Prisoner",
@@ -36,5 +52,7 @@ __all__ = [
     "ServiceEvent",
     "Setting",
     "Site",
+    "Statement",
+    "StatementMeeting",
     "StatusChange",
 ]
