@@ -27,7 +27,8 @@ def exhibit_demo_file(referrals: int, seed: int = 1) -> tuple[Path, float]:
     """A demo database with exhibits (own cache name, by schema revision: a shared cache may
     hold files from an older cipco)."""
     from cipco.clock import FixedClock
-    from cipco.db import head_revision, session_scope
+    from cipco.db import session_scope
+    from cipco.dbfile import head_revision
     from cipco.services import demo
     from cipco.services.bootstrap import prepare
 

@@ -11,6 +11,7 @@ continuity record shows only what the chain holds.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
 import sqlite3
@@ -403,34 +404,27 @@ def test_demo_data_verifies(demo_db: Path) -> None:
 
 
 def test_clinic_minutes_carry_the_anchor(chains: Path, clock: FixedClock, tmp_path: Path) -> None:
+    from cipco.outputs import OutputTarget
     from cipco.services import clinic as clinic_service
     from cipco.spreadsheets.clinic_export import write_clinic_markdown, write_clinic_workbook
-    from cipco.spreadsheets.exporting import target_of
 
     engine = prepare(chains)
     with session_scope(engine, actor="tester", clock=clock) as session:
         clinic = clinic_service.create_clinic(session=session, clock=clock)
-        assert clinic.id is not None
         clinic_id = clinic.id
-        line = ledger.anchor(session).line()
+    assert clinic_id is not None
     markdown = write_clinic_markdown(
-        engine,
-        clinic_id,
-        target_of(tmp_path / "minutes.md", "m", clock),
-        clock,
-        generated_by="tester",
+        engine, clinic_id, OutputTarget(tmp_path / "minutes.md", True), clock, generated_by="t"
     )
-    write_clinic_workbook(
-        engine,
-        clinic_id,
-        target_of(tmp_path / "minutes.xlsx", "m", clock),
-        clock,
-        generated_by="tester",
+    workbook, _counts = write_clinic_workbook(
+        engine, clinic_id, OutputTarget(tmp_path / "minutes.xlsx", True), clock, generated_by="t"
     )
+    with read_scope(engine, clock=clock) as session:
+        line = ledger.anchor(session).line()
     engine.dispose()
     assert line.startswith("Custody ledger 12 events · ")
     assert f"_{line}_" in markdown.read_text().splitlines()
-    about = load_workbook(tmp_path / "minutes.xlsx")["About"]
+    about = load_workbook(workbook)["About"]
     assert line in [cell.value for row in about.iter_rows() for cell in row]
 
 
@@ -440,3 +434,20 @@ def test_exhibit_register_carries_the_anchor(chains: Path, tmp_path: Path) -> No
     assert result.exit_code == 0, result.output
     about = load_workbook(out)["About"]
     assert any(LINE.match(str(cell.value)) for row in about.iter_rows() for cell in row)
+
+
+def test_detail_stored_in_another_json_layout_still_verifies(chains: Path) -> None:
+    """The detail is hashed as JSON values, not as the text a database keeps."""
+    (row,) = query(
+        chains,
+        "SELECT e.id, e.details FROM exhibit_event e JOIN exhibit x ON x.id = e.exhibit_id "
+        "WHERE x.reference = 'JS/2' AND e.seq = 1",
+    )
+    spaced = json.dumps(json.loads(row[1]), indent=2, sort_keys=False)
+    assert spaced != row[1]
+    tamper(chains, ("UPDATE exhibit_event SET details = ? WHERE id = ?", (spaced, row[0])))
+    assert verify(chains).exit_code == 0
+    altered = spaced.replace("CCTV export, C wing landing", "CCTV export, B wing")
+    tamper(chains, ("UPDATE exhibit_event SET details = ? WHERE id = ?", (altered, row[0])))
+    result = verify(chains)
+    assert result.exit_code == 1 and "JS/2 event 1: edit" in result.output

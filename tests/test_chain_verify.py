@@ -266,6 +266,7 @@ def test_reorder_of_two_events_is_named(chains: Path) -> None:
     result = verify(chains)
     assert "recorded as event 3" in broken(result, "JS/2", 2, "reorder")[0]
     assert "recorded as event 2" in broken(result, "JS/2", 3, "reorder")[0]
+    assert not lines_about(result, "JS/2", 4)  # its link broke only because they moved
 
 
 def test_reorder_in_the_ledger_is_named(chains: Path) -> None:

@@ -164,13 +164,22 @@ def canonical_v2(
     reference: str,
     corrects: tuple[str, int] | None,
     details: Any = None,
+    *,
+    stored_detail: bool = False,
 ) -> str:
     """Form 2 of an event (see the module docstring).
 
     ``corrects`` is the (reference, number) of the event a correction corrects;
-    ``details`` the parsed JSON detail (parsed here when not given).
+    ``details`` the parsed JSON detail (parsed here when not given). ``stored_detail``
+    places the stored detail text as it is, without parsing and encoding it again: the same
+    text when cipco wrote it (always canonical), so only a hash that then fails needs the
+    parsed form (verify's fast path).
     """
-    if details is None and row[I_DETAILS] is not None:
+    if stored_detail and row[I_DETAILS] is not None:
+        return canonical_v2(row, reference, corrects, _PLACED)[:-5] + row[I_DETAILS] + "]"
+    if details is _PLACED:
+        details = None
+    elif details is None and row[I_DETAILS] is not None:
         details = parse_details(row[I_DETAILS])
     values = [FORM_TAG, row[I_SITE] or "", reference, row[I_SEQ], *row[I_KIND:I_DETAILS], details]
     # SQLite's stored text is naive UTC already: reshape it without parsing (verify's hot path)
@@ -193,6 +202,7 @@ def canonical_v2(
     return canonical_json(values)
 
 
+_PLACED = object()  # canonical_v2: the detail is null here and placed afterwards
 # where each row field lands in the form-2 array (after tag, site, reference, number)
 _V_HAPPENED, _V_RECORDED = I_HAPPENED - I_KIND + 4, I_RECORDED - I_KIND + 4
 _V_SEAL_INTACT, _V_CORRECTED_AT = I_SEAL_INTACT - I_KIND + 4, I_CORRECTED_AT - I_KIND + 4
@@ -354,7 +364,7 @@ _UPGRADE = EventKind.UPGRADE.value
 RECORD_KIND_VALUES = frozenset({_HOLD, _LINK, _UPGRADE})
 
 
-@dataclass
+@dataclass(slots=True)
 class Derived:
     """What the events say about an exhibit now."""
 
@@ -441,23 +451,30 @@ def derive(
     ``names=False`` skips collecting the names in the chain (only destruction needs them).
     """
     result = Derived()
-    kinds = [row[I_KIND] for row in rows]
-    result.event_count = len(rows)
-    if rows:
-        result.head_hash = rows[-1][I_HASH]
-    result.discrepancy_count = sum(1 for row in rows if row[I_DISCREPANCY])
-    for index, kind in enumerate(kinds):
-        if kind == _SEIZURE or kind in RECORD_KIND_VALUES:
-            row = rows[index]
+    discrepancies = 0
+    corrections = False
+    records = False
+    for index, row in enumerate(rows):
+        if row[I_DISCREPANCY]:
+            discrepancies += 1
+        kind = row[I_KIND]
+        if kind == _CORRECTION:
+            corrections = True
+        elif kind == _SEIZURE or kind in RECORD_KIND_VALUES:
+            records = records or kind != _SEIZURE
             value = details[index] if details is not None else parse_details(row[I_DETAILS])
             _apply_header(result, row, value)
+    result.event_count = len(rows)
+    result.discrepancy_count = discrepancies
+    if rows:
+        result.head_hash = rows[-1][I_HASH]
     custody: Sequence[Sequence[Any]]
-    if _CORRECTION in kinds:
+    if corrections:
         custody = _corrected(rows)
-    elif RECORD_KIND_VALUES.isdisjoint(kinds):
-        custody = rows
-    else:
+    elif records:
         custody = [row for row in rows if row[I_KIND] not in RECORD_KIND_VALUES]
+    else:
+        custody = rows
     _fold_custody(result, custody, names)
     return result
 

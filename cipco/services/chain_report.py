@@ -86,7 +86,6 @@ class Run:
 
     report: VerifyReport
     heads: dict[int, Any]
-    links: dict[int, set[str]]
     targets: dict[int, tuple[int, int]]
     anchored: dict[tuple[str, int], str] | None  # --against listing: (ref, seq) -> hash
     hash_refs: dict[int, str] = field(default_factory=dict)
@@ -114,7 +113,7 @@ class Run:
 def row_reference(run: Run, exhibit_id: int) -> str:
     """An exhibit's reference as its row gives it (or its row id when it has none)."""
     head = run.heads.get(exhibit_id)
-    return head.reference if head is not None else f"exhibit id {exhibit_id}"
+    return head[H_REF] if head is not None else f"exhibit id {exhibit_id}"
 
 
 # ------------------------------------------------------------------ header against chain
@@ -135,13 +134,13 @@ Head = namedtuple(
     "camera_id officer clip_start clip_end export_medium file_sha256 quantity weight "
     "where_found list_class seized_by seized_at hold hold_reason seal_number "
     "storage_location holder holder_kind state last_movement_at discrepancy_count "
-    "event_count head_hash",
+    "event_count head_hash linked",
 )
 (H_ID, H_SITE, H_REF, H_PARENT_ID, H_PARENT, H_FOUND_ID, H_FOUND, H_TYPE, H_DESCRIPTION,
  H_SYSTEM, H_CAMERA, H_OFFICER, H_CLIP_START, H_CLIP_END, H_MEDIUM, H_SHA, H_QUANTITY,
  H_WEIGHT, H_WHERE, H_LIST, H_SEIZED_BY, H_SEIZED_AT, H_HOLD, H_HOLD_REASON, H_SEAL,
  H_LOCATION, H_HOLDER, H_HOLDER_KIND, H_STATE, H_LAST_MOVEMENT, H_DISCREPANCIES,
- H_EVENT_COUNT, H_HEAD_HASH) = range(len(Head._fields))  # fmt: skip
+ H_EVENT_COUNT, H_HEAD_HASH, H_LINKED) = range(len(Head._fields))  # fmt: skip
 _HEADER_AT = (
     ("reference", H_REF),
     ("parent", H_PARENT),
@@ -200,17 +199,16 @@ def _agrees(head: Any, derived: Derived) -> bool:
     )
 
 
-_NONE: frozenset[str] = frozenset()
-
-
 def compare_header(run: Run, head: Any, derived: Derived) -> None:
     """Note each header field of the exhibit row that disagrees with its chain, and each
     referral link the chain does not record (or records without the link)."""
     recorded = derived.header.get("referrals")
     if recorded is not None:
-        linked = run.links.get(head[H_ID], _NONE)
-        if len(linked) != len(recorded) or not linked.issuperset(recorded):
-            _compare_links(run, head, derived, linked, set(derived.referrals))
+        text = head[H_LINKED] or ""  # the referral links, one a line (any order)
+        if text != "\n".join(recorded):
+            linked = set(text.split("\n")) if text else set()
+            if linked != set(recorded):
+                _compare_links(run, head, derived, linked, set(derived.referrals))
     if not _agrees(head, derived):
         _compare_fields(run, head, derived)
 
@@ -221,26 +219,27 @@ def _compare_links(
     for reference in sorted(linked - recorded):
         run.headers.append(
             ChainProblem(
-                head.reference,
+                head[H_REF],
                 None,
                 "link break",
                 f"linked to referral {reference}, which no event of its chain records",
-                head.id,
+                head[H_ID],
             )
         )
     for reference in sorted(recorded - linked):
         run.headers.append(
             ChainProblem(
-                head.reference,
+                head[H_REF],
                 derived.source_of("referrals"),
                 "link break",
                 f"its chain links referral {reference} but the link is missing",
-                head.id,
+                head[H_ID],
             )
         )
 
 
-def _compare_fields(run: Run, head: Any, derived: Derived) -> None:
+def _compare_fields(run: Run, row: Any, derived: Derived) -> None:
+    head = Head._make(row)  # a problem to name: read the row by field name
     name = head.reference
     header = derived.header
     last = derived.event_count

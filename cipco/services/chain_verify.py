@@ -14,15 +14,16 @@ the event that was changed (not the one after it).
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import replace
-from itertools import groupby
+from itertools import chain, groupby
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Boolean, DateTime, Integer, String, select, type_coerce
+from sqlalchemy import Boolean, DateTime, Integer, String, func, null, or_, select, type_coerce
 from sqlmodel import Session
 
 from cipco.models.exhibit import EventKind, Exhibit, ExhibitEvent, ExhibitReferral
@@ -48,9 +49,14 @@ from cipco.services.chain import (
     parse_details,
 )
 from cipco.services.chain_report import (
+    H_EVENT_COUNT,
+    H_HEAD_HASH,
+    H_ID,
+    H_PARENT,
+    H_PARENT_ID,
+    H_REF,
     PROBLEM_KINDS,
     ChainProblem,
-    Head,
     Run,
     VerifyReport,
     compare_header,
@@ -110,27 +116,40 @@ _HEAD_COLUMNS = (
 
 
 def _load_exhibits(session: Session) -> dict[int, Any]:
-    """Every exhibit row (values as stored), with its parent's reference and the NOMIS
-    number of the prisoner it was found on, by row id."""
+    """Every exhibit row (values as stored, read as ``Head``), with its parent's reference,
+    the NOMIS number of the prisoner it was found on and its referral links, by row id."""
     table = Exhibit.__table__  # type: ignore[attr-defined]
-    parent = table.alias("parent")
     prisoner = Prisoner.__table__  # type: ignore[attr-defined]
+    link = ExhibitReferral.__table__  # type: ignore[attr-defined]
+    referral = Referral.__table__  # type: ignore[attr-defined]
+    linked = dict(
+        _tuples(
+            session,
+            select(link.c.exhibit_id, func.group_concat(referral.c.reference, "\n"))
+            .select_from(link.join(referral, referral.c.id == link.c.referral_id))
+            .group_by(link.c.exhibit_id),
+        )
+    )
     statement = (
         select(
             table.c.id,
             table.c.site,
             table.c.reference,
             table.c.parent_id,
-            parent.c.reference.label("parent"),
+            null().label("parent"),  # filled below from the rows themselves
             table.c.found_on_prisoner_id.label("found_on_id"),
             prisoner.c.nomis_number.label("found_on"),
             *(_raw(table.c[column]).label(label) for label, column in _HEAD_COLUMNS),
         )
         .select_from(table)
-        .outerjoin(parent, parent.c.id == table.c.parent_id)
         .outerjoin(prisoner, prisoner.c.id == table.c.found_on_prisoner_id)
     )
-    return {row[0]: Head._make(row) for row in _tuples(session, statement)}
+    heads = {row[0]: (*row, linked.get(row[0])) for row in _tuples(session, statement)}
+    for exhibit_id, head in heads.items():
+        parent_id = head[H_PARENT_ID]
+        if parent_id is not None and parent_id in heads:
+            heads[exhibit_id] = (*head[:H_PARENT], heads[parent_id][H_REF], *head[H_PARENT + 1 :])
+    return heads
 
 
 def _tuples(session: Session, statement: Any) -> Iterator[tuple[Any, ...]]:
@@ -139,28 +158,25 @@ def _tuples(session: Session, statement: Any) -> Iterator[tuple[Any, ...]]:
     Verify reads every event; SQLAlchemy's Row costs more per row than the hashing does.
     The statements here ask for raw values (``_raw``), so nothing is lost.
     """
-    result = session.execute(statement)
-    cursor = result.cursor
-    try:
-        while batch := cursor.fetchmany(5000):
-            yield from batch
-    finally:
-        result.close()
+    cursor = session.execute(statement).cursor  # closed with the unit of work
+    return chain.from_iterable(iter(lambda: cursor.fetchmany(5000), []))
 
 
-def _load_links(session: Session, report: VerifyReport, heads: dict[int, Any]) -> dict[int, set]:
-    links: dict[int, set[str]] = {}
+def _check_link_rows(session: Session, report: VerifyReport) -> None:
+    """Name referral links whose exhibit or referral is no longer in the file."""
     link = ExhibitReferral.__table__  # type: ignore[attr-defined]
     referral = Referral.__table__  # type: ignore[attr-defined]
+    exhibit = Exhibit.__table__  # type: ignore[attr-defined]
     rows = _tuples(
         session,
-        select(link.c.exhibit_id, link.c.referral_id, referral.c.reference)
+        select(link.c.exhibit_id, link.c.referral_id, exhibit.c.reference, referral.c.id)
         .select_from(link)
-        .outerjoin(referral, referral.c.id == link.c.referral_id),
+        .outerjoin(referral, referral.c.id == link.c.referral_id)
+        .outerjoin(exhibit, exhibit.c.id == link.c.exhibit_id)
+        .where(or_(referral.c.id.is_(None), exhibit.c.id.is_(None))),
     )
-    for exhibit_id, referral_id, reference in rows:
-        head = heads.get(exhibit_id)
-        if head is None:
+    for exhibit_id, referral_id, reference, found in rows:
+        if reference is None:
             report.problems.append(
                 ChainProblem(
                     f"exhibit id {exhibit_id}",
@@ -170,19 +186,22 @@ def _load_links(session: Session, report: VerifyReport, heads: dict[int, Any]) -
                     exhibit_id,
                 )
             )
-        elif reference is None:
+        elif found is None:
             report.problems.append(
                 ChainProblem(
-                    head.reference,
+                    reference,
                     None,
                     "link break",
                     f"linked to referral row {referral_id}, which is not in the file",
                     exhibit_id,
                 )
             )
-        else:
-            links.setdefault(exhibit_id, set()).add(reference)
-    return links
+
+
+def _ledger_prevs(session: Session) -> dict[int, str | None]:
+    """Each event's note of the ledger entry before it (read only to name a removal)."""
+    table = ExhibitEvent.__table__  # type: ignore[attr-defined]
+    return dict(_tuples(session, select(table.c.id, table.c.ledger_prev)))  # type: ignore[arg-type]
 
 
 def _load_targets(session: Session) -> dict[int, tuple[int, int]]:
@@ -201,12 +220,10 @@ __all__ = ["PROBLEM_KINDS", "ChainProblem", "VerifyReport", "verify"]
 
 _ROW_COUNT = len(ROW_FIELDS)
 # after the ROW_FIELDS: the row's site and its ledger place
-I_ROW_SITE, I_LEDGER, I_LEDGER_HASH, I_LEDGER_PREV = range(_ROW_COUNT, _ROW_COUNT + 4)
+I_ROW_SITE, I_LEDGER, I_LEDGER_HASH = range(_ROW_COUNT, _ROW_COUNT + 3)
 _exhibit_of = itemgetter(1)
 # an event's ledger place, as ledger_verify walks it (position None: not in the ledger)
-_place = itemgetter(
-    I_ROW_SITE, I_LEDGER, I_ID, 1, I_SEQ, I_SITE, I_HASH, I_LEDGER_HASH, I_LEDGER_PREV
-)
+_place = itemgetter(I_ROW_SITE, I_LEDGER, I_ID, 1, I_SEQ, I_SITE, I_HASH, I_LEDGER_HASH)
 _SEIZURE = EventKind.SEIZURE.value
 _CORRECTION = EventKind.CORRECTION.value
 _UPGRADE = EventKind.UPGRADE.value
@@ -222,6 +239,20 @@ def verify(
 
     ``against`` compares the ledger with an anchor held outside the file.
     """
+    collecting = gc.isenabled()
+    gc.disable()  # verify makes no cycles; it holds every ledger place, which GC would rescan
+    try:
+        return _verify(session, progress, against)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _verify(
+    session: Session,
+    progress: Callable[[int], None] | None,
+    against: ledger.AnchorRef | ledger.Listing | None,
+) -> VerifyReport:
     started = time.perf_counter()
     report = VerifyReport()
     heads = _load_exhibits(session)
@@ -229,7 +260,8 @@ def verify(
     anchored = None
     if isinstance(against, ledger.Listing):
         anchored = {(ref, seq): event_hash for ref, seq, event_hash in against.entries}
-    run = Run(report, heads, _load_links(session, report, heads), _load_targets(session), anchored)
+    _check_link_rows(session, report)
+    run = Run(report, heads, _load_targets(session), anchored)
     table = ExhibitEvent.__table__  # type: ignore[attr-defined]
     columns = [_raw(table.c[name]) for name in ROW_FIELDS]
     result = _tuples(
@@ -239,7 +271,6 @@ def verify(
             table.c.site,
             table.c.ledger_seq,
             table.c.ledger_hash,
-            table.c.ledger_prev,
         ).order_by(table.c.exhibit_id, table.c.seq, table.c.id),
     )
     seen: set[int] = set()
@@ -262,14 +293,14 @@ def verify(
         if exhibit_id not in seen:
             run.add(
                 ChainProblem(
-                    head.reference,
+                    head[H_REF],
                     None,
                     "removal",
-                    f"all {head.event_count} events of this exhibit are missing",
+                    f"all {head[H_EVENT_COUNT]} events of this exhibit are missing",
                     exhibit_id,
                 )
             )
-    check_ledger(run, ledger.ledger_site(session), against)
+    check_ledger(run, ledger.ledger_site(session), against, lambda: _ledger_prevs(session))
     _settle(run)
     report.anchor = ledger.anchor(session)
     report.seconds = time.perf_counter() - started
@@ -309,7 +340,7 @@ def _missing(first: int, last: int) -> str:
 
 def _hash_reference(head: Any, rows: list[Any], details: list[Any]) -> str:
     """The reference the events were hashed with: the seizure's, unless only the row's fits."""
-    reference = head.reference if head is not None else None
+    reference = head[H_REF] if head is not None else None
     first = rows[0]
     recorded = details[0].get("reference") if isinstance(details[0], dict) else None
     if first[I_SEQ] != 1 or first[I_KIND] != _SEIZURE or not isinstance(recorded, str):
@@ -363,12 +394,14 @@ def _check_exhibit(run: Run, exhibit_id: int, rows: list[Any]) -> None:
     last_seq = 0
     last_id = None
     last_position = 0
+    moved = False  # the event before was hashed for another place: a broken link follows
     kept: list[int] | None = None  # rows left out of the chain (duplicates, insertions)
     sha256 = hashlib.sha256
     for index, (row, detail) in enumerate(zip(rows, details, strict=True)):
         seq = row[I_SEQ]
         hash_site = row[I_SITE]
         position = row[I_LEDGER]
+        after_moved, moved = moved, False
         if (
             seq == last_seq + 1
             and row[3] == 2
@@ -378,10 +411,12 @@ def _check_exhibit(run: Run, exhibit_id: int, rows: list[Any]) -> None:
             and (not hash_site or hash_site == row[I_ROW_SITE])
         ):
             # the common case, inline: a form-2 event in its place
-            text = canonical_v2(row, reference, None, detail)
+            text = canonical_v2(row, reference, None, stored_detail=True)
             if sha256((row[I_PREV] + text).encode()).hexdigest() != row[I_HASH]:
-                run.add(_classify(run, row, detail, reference, v1, rows, expected_prev))
-            elif row[I_PREV] != expected_prev:
+                text = canonical_v2(row, reference, None, detail)  # the definition decides
+                if sha256((row[I_PREV] + text).encode()).hexdigest() != row[I_HASH]:
+                    moved = _misplaced(run, row, detail, reference, v1, rows, expected_prev)
+            elif row[I_PREV] != expected_prev and not after_moved:
                 _link_break(run, head, row, last_seq, last_id)
             if anchored:
                 against_event(run, row, text, reference)
@@ -393,12 +428,12 @@ def _check_exhibit(run: Run, exhibit_id: int, rows: list[Any]) -> None:
             if status:
                 pass  # named already (hashed for another site)
             elif text is None or digest(text, row[I_PREV]) != row[I_HASH]:
-                run.add(_classify(run, row, detail, reference, v1, rows, expected_prev))
-            elif row[I_PREV] != expected_prev and seq == last_seq + 1:
+                moved = _misplaced(run, row, detail, reference, v1, rows, expected_prev)
+            elif row[I_PREV] != expected_prev and seq == last_seq + 1 and not after_moved:
                 _link_break(run, head, row, last_seq, last_id)
             elif position < last_position:
                 detail = f"the custody ledger has it before event {last_seq}"
-                run.add(ChainProblem(head.reference, seq, "reorder", detail, exhibit_id, row[I_ID]))
+                run.add(ChainProblem(head[H_REF], seq, "reorder", detail, exhibit_id, row[I_ID]))
             if anchored and text is not None:
                 against_event(run, row, text, reference)
         if kept is not None:
@@ -407,7 +442,7 @@ def _check_exhibit(run: Run, exhibit_id: int, rows: list[Any]) -> None:
         last_seq = seq
         last_id = row[I_ID]
         last_position = max(position, last_position)
-    _check_tail(run, head, head.reference, last_seq, last_id, expected_prev)
+    _check_tail(run, head, head[H_REF], last_seq, last_id, expected_prev)
     if exhibit_id not in run.broken:
         if kept is not None:
             rows = [rows[i] for i in kept]
@@ -419,7 +454,7 @@ def _check_event(run: Run, head: Any, row: Any, last_seq: int) -> bool | None:
     """An event off the common path: name what is wrong with its place. None when it is
     left out of the chain (a second event with its number, or one outside the ledger);
     True when the event itself was named (hashed for another site)."""
-    name, exhibit_id, seq, event_id = head.reference, head.id, row[I_SEQ], row[I_ID]
+    name, exhibit_id, seq, event_id = head[H_REF], head[H_ID], row[I_SEQ], row[I_ID]
 
     def problem(kind: str, detail: str, at: int | None = seq, event: int | None = event_id) -> None:
         run.add(ChainProblem(name, at, kind, detail, exhibit_id, event))
@@ -442,11 +477,11 @@ def _check_event(run: Run, head: Any, row: Any, last_seq: int) -> bool | None:
 def _link_break(run: Run, head: Any, row: Any, last_seq: int, last_id: int | None) -> None:
     """Named unless the ledger shows the event before was rewritten (then that one is)."""
     problem = ChainProblem(
-        head.reference,
+        head[H_REF],
         row[I_SEQ],
         "link break",
         f"does not follow event {last_seq}: it links to another hash",
-        head.id,
+        head[H_ID],
         row[I_ID],
     )
     run.pending.append((problem, last_id if last_id is not None else row[I_ID]))
@@ -481,6 +516,21 @@ def _canonical(
     except (TypeError, ValueError):
         return None  # a value of a kind cipco never stores
     return None
+
+
+def _misplaced(
+    run: Run,
+    row: Any,
+    details: Any,
+    reference: str,
+    v1: dict[str, Any] | None,
+    rows: list[Any],
+    expected_prev: str,
+) -> bool:
+    """Name why an event does not match its hash; True when it was moved (reordered)."""
+    problem = _classify(run, row, details, reference, v1, rows, expected_prev)
+    run.add(problem)
+    return problem.kind == "reorder"
 
 
 def _classify(
@@ -534,7 +584,7 @@ def _classify(
 def _check_tail(
     run: Run, head: Any, name: str, last_seq: int, last_id: int | None, last_hash: str
 ) -> None:
-    recorded = head.event_count
+    recorded = head[H_EVENT_COUNT]
     if last_seq < recorded:
         run.add(
             ChainProblem(
@@ -542,16 +592,16 @@ def _check_tail(
                 last_seq + 1,
                 "removal",
                 f"{_missing(last_seq + 1, recorded)} (the exhibit records {recorded} events)",
-                head.id,
+                head[H_ID],
             )
         )
         return
-    if last_seq == recorded and last_hash == head.head_hash:
+    if last_seq == recorded and last_hash == head[H_HEAD_HASH]:
         return
     detail = (
-        f"the exhibit records {recorded} events ending {str(head.head_hash)[:12]}; its chain "
+        f"the exhibit records {recorded} events ending {str(head[H_HEAD_HASH])[:12]}; its chain "
         f"has {last_seq} ending {last_hash[:12]}"
     )
-    problem = ChainProblem(name, last_seq or None, "head mismatch", detail, head.id)
+    problem = ChainProblem(name, last_seq or None, "head mismatch", detail, head[H_ID])
     run.pending.append((problem, last_id if last_id is not None else -1))
-    run.broken.add(head.id)
+    run.broken.add(head[H_ID])

@@ -9,6 +9,10 @@ Rules (DOMAIN.md §3):
 - destruction needs an authority and a witness who is not in the chain, and is refused
   while a linked referral is open or a hold is set;
 - held exhibits have a review date (settings), CCTV/BWV not yet exported an overwrite date.
+
+This module holds the rules' shared parts and the register's queries; the writes (every one
+an event in the chain) are in :mod:`cipco.services.exhibit_writes` and one exhibit's
+continuity record in :mod:`cipco.services.exhibit_record`. Both are reachable from here.
 """
 
 from __future__ import annotations

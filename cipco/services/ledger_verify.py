@@ -10,19 +10,25 @@ says whether the ledger still begins with the anchored history.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from typing import Any
 
 from cipco.services import ledger
 from cipco.services.chain import GENESIS, I_HASH, I_SEQ, digest
-from cipco.services.chain_report import ChainProblem, Run, row_reference, safe
+from cipco.services.chain_report import H_REF, ChainProblem, Run, row_reference, safe
 
 
 def check_ledger(
     run: Run,
     site: str,
     against: ledger.AnchorRef | ledger.Listing | None,
+    prevs: Callable[[], dict[int, str | None]],
 ) -> None:
-    """Check each site's ledger in position order; compare this site's with an anchor."""
+    """Check each site's ledger in position order; compare this site's with an anchor.
+
+    ``prevs`` reads each event's note of its ledger predecessor, needed only to name what a
+    ledger out of order lost.
+    """
     by_site = _by_position(run.places)
     if against is not None:
         by_site.setdefault(site, [])
@@ -32,6 +38,7 @@ def check_ledger(
             _LedgerWalk(run, name, anchor).finish_in_order(entries)
             continue
         walk = _LedgerWalk(run, name, anchor)
+        walk.prevs = prevs()
         for entry in entries:
             walk.step(entry)
         walk.finish()
@@ -102,13 +109,15 @@ class _LedgerWalk:
         self.matched: int | None = None  # a bare digest: the count it matched at
         self.keys: list[tuple[str, int, str]] = []  # for a listing: ref, seq, hash
         self.all_keys: set[str] | None = None
+        self.prevs: dict[int, str | None] = {}
 
     def step(self, place: tuple[Any, ...]) -> None:
         run = self.run
-        _site, position, event_id, exhibit_id, seq, hash_site, event_hash, stored, prev = place
+        _site, position, event_id, exhibit_id, seq, hash_site, event_hash, stored = place
+        prev = self.prevs.get(event_id)
         reference = run.hash_refs.get(exhibit_id) or row_reference(run, exhibit_id)
         head = run.heads.get(exhibit_id)
-        name = head.reference if head is not None else reference
+        name = head[H_REF] if head is not None else reference
         if position < self.expected:
             if event_id not in run.reported:
                 detail = f"ledger position {position} is held by two events"
