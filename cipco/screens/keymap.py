@@ -51,7 +51,7 @@ NICE_NAMES = {
     "enter": "enter",
     "escape": "esc",
 }
-RESERVED = {"ctrl+f": "search every log (planned)", "c": "the police case file (planned)"}
+RESERVED = {"ctrl+f": "search every log (planned)"}
 SCOPES = ("anywhere", "lists", "records", "forms")
 
 
@@ -103,6 +103,7 @@ _KEYS: tuple[Key, ...] = (
     Key("correct", "k", "Correct", "Record a correction; the original stays visible.", "records", rank=15),
     Key("serve", "v", "Serve", "Record service of charge papers.", "records", rank=16),
     Key("follow_up", "f", "Follow-up", "Log a chase or contact.", "records", rank=17),
+    Key("case_file", "c", "Case file", "Write the police case file of this referral: a PDF and the same content as a workbook.", "records", rank=18),
     Key("person", "p", "Prisoner", "The prisoner's page.", "records", rank=30),
     Key("referral", "r", "Referral", "The referral this record is about.", "records", rank=31),
     Key("reopen", "u", "Reopen", "Reopen or restore what was done or dropped.", "records", rank=35),
