@@ -5,7 +5,8 @@
   disclaimers, the CPS action log;
 - :mod:`~cipco.services.casework.letters`: correspondence from templates, kept as sent;
 - :mod:`~cipco.services.casework.documents`: case documents stored in the data file;
-- :mod:`~cipco.services.casework.queries`: the referral page's lists (one ``LogSpec`` each);
+- :mod:`~cipco.services.casework.queries` and ``queries_papers``: the referral page's lists
+  (one ``LogSpec`` each);
 - :mod:`~cipco.services.casework.due`: what is due (R7 per victim, statements, disclaimers,
   CPS actions, release from duty), for the referral flags, the home screen and the agenda;
 - :mod:`~cipco.services.casework.view`: a prisoner as victim or witness (the person page),

@@ -27,7 +27,7 @@ from cipco.models.casework import DOCUMENT_KIND_LABELS, CaseDocument, DocumentCh
 from cipco.outputs import OutputTarget, write_output
 from cipco.services import audit, settings
 from cipco.services.casework.common import CaseworkError, referral
-from cipco.services.casework.queries import DOCUMENTS, size_text
+from cipco.services.casework.queries_papers import DOCUMENTS, size_text
 from cipco.text import clean
 
 audit.track(CaseDocument)

@@ -8,6 +8,7 @@ it before sending; what was sent is never changed afterwards (a trigger refuses 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -206,10 +207,11 @@ def send_letter(
     channel: str = Channel.LETTER,
     template: str = "",
     sent_at: datetime | None = None,
+    render: Callable[[Document], bytes],
 ) -> Correspondence:
-    """Record a letter or e-mail as sent: its text, and its PDF as a case document."""
-    from cipco.pdf import render_pdf
-
+    """Record a letter or e-mail as sent: its text, and its PDF (``render`` draws it:
+    :func:`cipco.pdf.render_pdf`, passed in by :mod:`cipco.documents.letters`) as a case
+    document."""
     case = referral(session, referral_id)
     if party_id is not None:
         party(session, referral_id, party_id, "party_id")
@@ -232,7 +234,7 @@ def send_letter(
     stored = attach_bytes(
         session=session,
         referral_id=referral_id,
-        data=render_pdf(doc),
+        data=render(doc),
         filename=f"letter-{case.reference}-{stamp}.pdf",
         title=f"{CHANNEL_LABELS[channel]} to {recipient}: {subject}",
         kind="letter",

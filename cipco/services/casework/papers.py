@@ -34,8 +34,9 @@ from cipco.services.casework.common import (
     referral,
     working_days_after,
 )
-from cipco.services.casework.queries import CPS as CPS_ACTIONS
-from cipco.services.casework.queries import DISCLAIMERS, MEETINGS, STATEMENTS
+from cipco.services.casework.queries import MEETINGS, STATEMENTS
+from cipco.services.casework.queries_papers import CPS as CPS_ACTIONS
+from cipco.services.casework.queries_papers import DISCLAIMERS
 from cipco.services.logspec import assign, new_record
 
 audit.track(Statement, StatementMeeting, MedicalDisclaimer, CpsAction)
