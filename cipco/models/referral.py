@@ -326,6 +326,11 @@ class _ReferralFields(SQLModel):
     next_step: str | None = None
     next_step_due: date | None = None
     police_contacted_at: MaybeAware = None
+    # Typed "victim last updated" and enhanced rights: kept for a referral whose victims are
+    # not recorded as people (a staff victim, old trackers); a victim's logged contact is the
+    # later of the two (services.victims.summary).
+    victim_updated_at: MaybeAware = None
+    enhanced_victim: bool = False
     nimu_ref: MaybeLine = None
     irs_ref: MaybeLine = None
     pnomis_ref: MaybeLine = None

@@ -137,8 +137,15 @@ def updates_for(
                 )
             )
     if not victims and referral.staff_victim and decisions:
-        first = decisions[0]
-        updates.append(VictimUpdate(None, None, referral.enhanced_victim, first.at, first.label))
+        # no victim recorded: the referral's typed "victim last updated" stands for them
+        told = Victim(
+            0, referral.id or 0, "", bool(referral.enhanced_victim), referral.victim_updated_at
+        )
+        pending = untold(told, decisions)
+        if pending is not None:
+            updates.append(
+                VictimUpdate(None, None, referral.enhanced_victim, pending.at, pending.label)
+            )
     return updates
 
 
@@ -153,11 +160,15 @@ def victim_updates(session: Session, referral: Referral) -> list[VictimUpdate]:
 
 
 def summary(session: Session, referral: Referral) -> tuple[datetime | None, bool]:
-    """What the referral keeps of its victims for referral-level reports: the latest contact
-    with any victim and whether any victim has enhanced rights."""
+    """What the referral keeps of its victims for referral-level reports: the latest of the
+    typed "victim last updated" and any victim's logged contact, and whether the referral or
+    any victim has enhanced rights (a typed value is never lost to a derived one)."""
     victims = victims_of(session, [referral.id]).get(referral.id or 0, [])
     contacts = [v.last_contact for v in victims if v.last_contact is not None]
-    return (max(contacts) if contacts else None), any(v.enhanced for v in victims)
+    if referral.victim_updated_at is not None:
+        contacts.append(referral.victim_updated_at)
+    enhanced = bool(referral.enhanced_victim) or any(v.enhanced for v in victims)
+    return (max(contacts) if contacts else None), enhanced
 
 
 def is_staff(kind: str) -> bool:
