@@ -23,10 +23,13 @@ from cipco.services import audit, settings
 from cipco.services.errors import RecordError
 from cipco.services.flags import (
     CLOSED_STATUSES,
+    DueFlag,
     FlagSettings,
+    VictimUpdate,
     apply_next_due,
     referral_flags,
 )
+from cipco.services.victims import victim_updates
 
 audit.track(Referral, ReferralParty, Prisoner)
 
@@ -162,20 +165,60 @@ def has_victims(session: Session, referral: Referral) -> bool:
     )
 
 
-def refresh_due(session: Session, referral: Referral, flag_cfg: FlagSettings | None = None) -> None:
-    """Recompute and store the referral's earliest deadline."""
+def refresh_due(
+    session: Session,
+    referral: Referral,
+    flag_cfg: FlagSettings | None = None,
+    victims: list[VictimUpdate] | None = None,
+    papers: list[DueFlag] | None = None,
+) -> None:
+    """Recompute and store the referral's earliest deadline (R7 per victim from the contact
+    log, and its papers' deadlines; pass ``victims`` and ``papers`` when read in bulk)."""
     cfg = flag_cfg or flag_settings(session)
     found = session.get(CrimeCategory, referral.category_code)
-    flags = referral_flags(referral, found, cfg, has_victims=has_victims(session, referral))
+    if victims is None:
+        victims = victim_updates(session, referral)
+    if papers is None:
+        papers = paper_flags(session, referral, cfg)
+    flags = referral_flags(referral, found, cfg, victims=victims, papers=papers)
     apply_next_due(referral, flags)
+
+
+def paper_flags(session: Session, referral: Referral, cfg: FlagSettings) -> list[DueFlag]:
+    """What is due in the referral's statements, disclaimers, CPS actions and meetings."""
+    from cipco.services.casework.due import paper_items
+
+    if referral.id is None:
+        return []
+    return [item.flag for item in paper_items(session, [referral.id], cfg)]
+
+
+def recompute_due(session: Session, referral_ids: list[int] | None = None) -> int:
+    """Every referral's next deadline again (``referral_ids``: only these), the contact log
+    and the moves read in one pass each. Returns the count."""
+    from cipco.services.casework.due import paper_items
+    from cipco.services.victims import decisions_of, updates_for, victims_of
+
+    cfg = flag_settings(session)
+    decisions = decisions_of(session, referral_ids)
+    victims = victims_of(session, referral_ids)
+    papers: dict[int, list[DueFlag]] = {}
+    for item in paper_items(session, referral_ids, cfg):
+        papers.setdefault(item.referral_id, []).append(item.flag)
+    statement = select(Referral)
+    if referral_ids is not None:
+        statement = statement.where(Referral.id.in_(referral_ids))  # type: ignore[union-attr]
+    count = 0
+    for referral in session.scalars(statement):
+        assert referral.id is not None
+        moves = decisions.get(referral.id, [])
+        updates = updates_for(referral, victims.get(referral.id, []), moves) if moves else []
+        refresh_due(session, referral, cfg, updates, papers.get(referral.id, []))
+        count += 1
+    session.flush()
+    return count
 
 
 def recompute_all_due(session: Session) -> int:
     """After a settings change: every referral's next deadline again. Returns the count."""
-    cfg = flag_settings(session)
-    count = 0
-    for referral in session.scalars(select(Referral)):
-        refresh_due(session, referral, cfg)
-        count += 1
-    session.flush()
-    return count
+    return recompute_due(session)
