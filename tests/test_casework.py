@@ -168,6 +168,74 @@ def test_statement_disclaimer_and_cps_rules(engine: Engine, clock: FixedClock) -
     assert "MG11" not in rules and "CPS" not in rules and "MED" in rules
 
 
+def test_home_lists_each_victim_and_the_papers_due(engine: Engine, clock: FixedClock) -> None:
+    """The due registry (the home screen's list) shows R7 per victim and the papers' rules,
+    each opening the referral."""
+    from cipco.services.due import due_items as registry
+
+    rid, _enhanced, plain = _case(engine, clock)
+    today = clock.now().date()
+    with session_scope(engine, actor="tester", clock=clock) as s:
+        papers.request_statement(
+            session=s,
+            referral_id=rid,
+            data=StatementIn(
+                party_id=plain,
+                requested_on=today - timedelta(days=5),
+                due_on=today - timedelta(days=1),
+            ),
+            clock=clock,
+        )
+    with read_scope(engine, clock=clock) as s:
+        found = [
+            i for i in registry(s, clock) if i.record.log == "referrals" and i.record.id == rid
+        ]
+    r7 = [i.what for i in found if i.rule == "R7"]
+    assert len(r7) == 2 and any("Officer Enhanced" in w for w in r7), r7
+    assert any(i.rule == "MG11" and "Officer Plain" in i.what for i in found)
+    assert all(i.rule_name != i.rule for i in found)  # every rule declared, so it has a name
+
+
+def test_papers_text_is_searchable_but_contact_details_are_not(
+    engine: Engine, clock: FixedClock
+) -> None:
+    from cipco.services.search import search_everything
+
+    rid, _enhanced, plain = _case(engine, clock)
+    today = clock.now().date()
+    with session_scope(engine, actor="tester", clock=clock) as s:
+        papers.add_cps_action(
+            session=s,
+            referral_id=rid,
+            data=CpsActionIn(action="Tangerine bodycam download", requested_on=today),
+            clock=clock,
+        )
+        people.log_contact(
+            session=s,
+            referral_id=rid,
+            data=ContactIn(party_id=plain, happened_at=clock.now(), said="Told of Quokka plan"),
+            clock=clock,
+        )
+
+    def found(words: str) -> set[int]:
+        with read_scope(engine, clock=clock) as s:
+            return {
+                h.id for g in search_everything(s, words) if g.log == "referrals" for h in g.hits
+            }
+
+    assert rid in found("tangerine bodycam")
+    assert rid in found("quokka")
+    with session_scope(engine, actor="tester", clock=clock) as s:
+        people.add_person(
+            session=s,
+            referral_id=rid,
+            data=PersonIn(name="Wanda Witness", phone="07700 900123", email="ww@example.org"),
+            clock=clock,
+        )
+    assert rid in found("wanda")
+    assert rid not in found("900123") and rid not in found("example.org")
+
+
 def test_statement_qa_returns_then_reaches_sent(engine: Engine, clock: FixedClock) -> None:
     rid, _e, plain = _case(engine, clock)
     today = clock.now().date()

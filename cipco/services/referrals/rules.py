@@ -5,6 +5,9 @@ Screens and exports ask these, never re-list them.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+
 from sqlalchemy import func, select
 from sqlmodel import Session
 
@@ -193,30 +196,56 @@ def paper_flags(session: Session, referral: Referral, cfg: FlagSettings) -> list
     return [item.flag for item in paper_items(session, [referral.id], cfg)]
 
 
-def recompute_due(session: Session, referral_ids: list[int] | None = None) -> int:
-    """Every referral's next deadline again (``referral_ids``: only these), the contact log
-    and the moves read in one pass each. Returns the count."""
+@dataclass(frozen=True)
+class BulkInputs:
+    """What the rule book needs beyond the referral row, read once for many referrals:
+    each referral's victims not yet told of a key decision (R7 per victim) and what is due
+    in its papers (statements, disclaimers, CPS actions, meetings)."""
+
+    victims: dict[int, list[VictimUpdate]]
+    papers: dict[int, list[DueFlag]]
+
+    def of(self, referral_id: int) -> tuple[list[VictimUpdate], list[DueFlag]]:
+        return self.victims.get(referral_id, []), self.papers.get(referral_id, [])
+
+
+def bulk_inputs(
+    session: Session, referrals: Sequence[Referral], cfg: FlagSettings, *, every: bool = False
+) -> BulkInputs:
+    """The contact log, the key decisions and the papers of ``referrals`` in one pass each
+    (``every``: the referrals are every referral in the file, so no id list is sent)."""
     from cipco.services.casework.due import paper_items
     from cipco.services.victims import decisions_of, updates_for, victims_of
 
-    cfg = flag_settings(session)
-    decisions = decisions_of(session, referral_ids)
-    victims = victims_of(session, referral_ids)
+    ids = None if every else [r.id for r in referrals if r.id is not None]
+    decisions = decisions_of(session, ids)
+    victims = victims_of(session, ids)
     papers: dict[int, list[DueFlag]] = {}
-    for item in paper_items(session, referral_ids, cfg):
+    for item in paper_items(session, ids, cfg):
         papers.setdefault(item.referral_id, []).append(item.flag)
+    updates: dict[int, list[VictimUpdate]] = {}
+    for referral in referrals:
+        assert referral.id is not None
+        moves = decisions.get(referral.id, [])
+        if moves:
+            updates[referral.id] = updates_for(referral, victims.get(referral.id, []), moves)
+    return BulkInputs(updates, papers)
+
+
+def recompute_due(session: Session, referral_ids: list[int] | None = None) -> int:
+    """Every referral's next deadline again (``referral_ids``: only these), the contact log
+    and the moves read in one pass each. Returns the count."""
+    cfg = flag_settings(session)
     statement = select(Referral)
     if referral_ids is not None:
         statement = statement.where(Referral.id.in_(referral_ids))  # type: ignore[union-attr]
-    count = 0
-    for referral in session.scalars(statement):
+    referrals = list(session.scalars(statement))
+    inputs = bulk_inputs(session, referrals, cfg, every=referral_ids is None)
+    for referral in referrals:
         assert referral.id is not None
-        moves = decisions.get(referral.id, [])
-        updates = updates_for(referral, victims.get(referral.id, []), moves) if moves else []
-        refresh_due(session, referral, cfg, updates, papers.get(referral.id, []))
-        count += 1
+        refresh_due(session, referral, cfg, *inputs.of(referral.id))
     session.flush()
-    return count
+    return len(referrals)
 
 
 def recompute_all_due(session: Session) -> int:
