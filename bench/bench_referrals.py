@@ -27,7 +27,7 @@ async def _first_paint(path: Path) -> float:
     from cipco.widgets.record_table import RecordTable
 
     start = time.perf_counter()
-    app = CipcoApp(path, clock=FixedClock(BENCH_CLOCK_AT))
+    app = CipcoApp(path, clock=FixedClock(BENCH_CLOCK_AT), start="referrals")
     async with app.run_test(size=(140, 45)) as pilot:
         while True:
             tables = app.screen.query(RecordTable)
@@ -44,7 +44,7 @@ async def _filter_latency(path: Path, words: list[str]) -> list[float]:
     from cipco.clock import FixedClock
     from cipco.widgets.record_table import RecordTable
 
-    app = CipcoApp(path, clock=FixedClock(BENCH_CLOCK_AT))
+    app = CipcoApp(path, clock=FixedClock(BENCH_CLOCK_AT), start="referrals")
     samples = []
     async with app.run_test(size=(140, 45)) as pilot:
         table = app.screen.query_one(RecordTable)

@@ -17,7 +17,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlmodel import Session
 from textual.app import App
@@ -29,8 +29,9 @@ from cipco.clock import Clock, SystemClock
 from cipco.config import current_actor
 from cipco.db import WAITING_MESSAGE, DataVersionWatcher, WaitEvent, on_write_wait, session_scope
 from cipco.screens import keymap
+from cipco.screens.documents import ReportCommands
 from cipco.screens.palette import CipcoCommands
-from cipco.screens.registry import HOME_MODE, NAV
+from cipco.screens.registry import HOME_MODE, PLACES
 from cipco.services.bootstrap import prepare
 from cipco.text import clean
 from cipco.widgets.errors import report_error
@@ -41,11 +42,15 @@ POLL_SECONDS = 1.0
 # the screen painted (measured: bench/bench_referrals.py). 0.5 ms makes first paint as fast
 # at 50,000 referrals as at 100.
 GIL_SWITCH_SECONDS = 0.0005
+if TYPE_CHECKING:
+    from cipco.services.views import View
+
 GLOBAL_ACTIONS = (
     *(key.action for key in keymap.KEYS.values() if key.action.startswith("go(")),
     "toggle_help",
     "quit",
     "command_palette",
+    "search_everything",
 )
 
 
@@ -61,7 +66,7 @@ class CipcoApp(App[None]):
     TITLE = "OFFICIAL-SENSITIVE"
     SUB_TITLE = "cipco"
     CSS_PATH = "app.tcss"
-    COMMANDS = App.COMMANDS | {CipcoCommands}
+    COMMANDS = App.COMMANDS | {CipcoCommands, ReportCommands}
     ENABLE_COMMAND_PALETTE = True
     BINDINGS = keymap.bindings(*GLOBAL_ACTIONS)
 
@@ -71,6 +76,7 @@ class CipcoApp(App[None]):
         clock: Clock | None = None,
         *,
         poll_seconds: float = POLL_SECONDS,
+        start: str = HOME_MODE,
     ) -> None:
         self.db_path = Path(db_path)
         self.clock: Clock = clock or SystemClock()
@@ -79,7 +85,8 @@ class CipcoApp(App[None]):
         on_write_wait(self.engine, self._write_waiting)
         self.poll_seconds = poll_seconds
         self._watcher: DataVersionWatcher | None = None
-        self.MODES = {entry.mode: _screen_factory(entry.screen) for entry in NAV}
+        self.MODES = {entry.mode: _screen_factory(entry.screen) for entry in PLACES}
+        self.start = start if start in self.MODES else HOME_MODE  # the screen it opens on
         super().__init__()
 
     @contextmanager
@@ -108,7 +115,7 @@ class CipcoApp(App[None]):
 
     def on_mount(self) -> None:
         sys.setswitchinterval(GIL_SWITCH_SECONDS)
-        self.switch_mode(HOME_MODE)
+        self.switch_mode(self.start)
         self._watcher = DataVersionWatcher(self.db_path)
         self.set_interval(self.poll_seconds, self._poll_data_version, name="data-version")
 
@@ -170,6 +177,13 @@ class CipcoApp(App[None]):
             answered,
         )
 
+    def action_search_everything(self) -> None:
+        """Search every log (not over a form or a question: it would hide it)."""
+        from cipco.screens.search import SearchScreen
+
+        if not isinstance(self.screen, ModalScreen):
+            self.push_screen(SearchScreen())
+
     def action_toggle_help(self) -> None:
         from cipco.screens.help import HelpScreen
 
@@ -228,6 +242,19 @@ class CipcoApp(App[None]):
         from cipco.screens.papers_detail import PapersDetailScreen
 
         self.push_screen(PapersDetailScreen(papers_id))
+
+    def open_view(self, view: View) -> None:
+        """A saved view: its list, with its queue, filter and sort."""
+        from cipco.screens.log_screen import LogScreen
+
+        self.action_go(view.log)
+
+        def apply() -> None:
+            screen = self.screen
+            if isinstance(screen, LogScreen) and screen.spec.name == view.log:
+                screen.apply_view(view.query())
+
+        self.call_after_refresh(apply)
 
     def open_person(self, nomis_number: str) -> None:
         """The one page per prisoner."""

@@ -143,6 +143,7 @@ def migrate(engine: Engine, *, backup_dir: Path | None = None) -> Path | None:
     revision = current_revision(engine)
     head = head_revision()
     if revision == head:
+        keep_index_in_step(engine)
         return None
     backup_path = None
     if revision is not None:
@@ -152,7 +153,22 @@ def migrate(engine: Engine, *, backup_dir: Path | None = None) -> Path | None:
     command.upgrade(_alembic_config(engine), "head")
     with engine.begin() as conn:
         conn.exec_driver_sql(f"PRAGMA application_id={APPLICATION_ID}")
+    keep_index_in_step(engine)
     return backup_path
+
+
+def keep_index_in_step(engine: Engine) -> list[str]:
+    """Install the search index's triggers and rows where the declaration changed or a table
+    rebuild dropped them (:func:`cipco.fts.ensure`); looked at in a snapshot first, so a file
+    already in step costs one read and takes no write lock. Returns the lists rebuilt."""
+    from cipco import fts
+    from cipco.search_docs import DOCS
+
+    with engine.execution_options(**{WRITE_OPTION: False}).connect() as conn:
+        if not fts.needs_work(conn, DOCS):
+            return []
+    with engine.begin() as conn:
+        return fts.ensure(conn, DOCS)
 
 
 # ---------------------------------------------------------------- opening

@@ -196,6 +196,25 @@ def _candidates(path: Path) -> Iterable[Path]:
         yield path.with_name(f"{path.stem}-{number}{path.suffix}")
 
 
+def _copy_exclusively(temp: Path, final: Path) -> bool:
+    """Make ``final`` hold ``temp``'s bytes only if it does not exist; ``temp`` stays."""
+    try:
+        os.link(temp, final)
+        return True
+    except FileExistsError:
+        return False
+    except OSError as exc:
+        if exc.errno not in (errno.EPERM, errno.EXDEV, errno.ENOTSUP, errno.EMLINK):
+            raise
+    try:
+        fd = os.open(final, os.O_WRONLY | os.O_CREAT | os.O_EXCL, OWNER_ONLY_FILE)
+    except FileExistsError:
+        return False
+    with os.fdopen(fd, "wb") as target, temp.open("rb") as source:
+        shutil.copyfileobj(source, target)
+    return True
+
+
 def _place_exclusively(temp: Path, final: Path) -> bool:
     """Move ``temp`` to ``final`` only if ``final`` does not exist. False if it does."""
     linked = link_into_place(temp, final)
@@ -211,6 +230,70 @@ def _place_exclusively(temp: Path, final: Path) -> bool:
             shutil.copyfileobj(source, target)
     temp.unlink(missing_ok=True)
     return True
+
+
+def paired(out: Path | None, suffixes: tuple[str, ...]) -> Path | None:
+    """``--out`` for files written side by side (``case.pdf`` and ``case.xlsx``): the path
+    with the first suffix. A name ending in another of them, or in none, takes the first;
+    any other ending is refused with one sentence."""
+    if out is None:
+        return None
+    path = Path(out)
+    suffix = path.suffix.lower()
+    if suffix in suffixes or not suffix:
+        return path.with_suffix(suffixes[0]) if suffix else path.with_name(path.name + suffixes[0])
+    names = " and ".join(f"NAME{s}" for s in suffixes)
+    raise OutputError(f"--out {path.name}: this writes {names}; give a name ending {suffixes[0]}")
+
+
+def write_pair(target: OutputTarget, writers: dict[str, Callable[[Path], None]]) -> list[Path]:
+    """Write files of one name and several extensions side by side (a case file's PDF and
+    its workbook): all of them or none. ``writers`` maps each suffix to what writes it.
+
+    Each is written complete to a private temporary file first. A default name takes the
+    first ``-2``, ``-3``… free for every extension; an explicit one is refused (nothing
+    written) if any of the files exists, unless ``overwrite``.
+    """
+    import tempfile
+
+    folder = target.path.parent
+    temps: dict[str, Path] = {}
+    try:
+        for suffix, write in writers.items():
+            try:
+                fd, name = tempfile.mkstemp(prefix=".cipco-", suffix=suffix, dir=folder)
+            except OSError as exc:
+                raise OutputError(f"cannot write in {folder}: {_reason(exc)}") from None
+            os.close(fd)
+            temps[suffix] = private_temp.track(Path(name))
+            os.chmod(temps[suffix], OWNER_ONLY_FILE)
+            write(temps[suffix])
+            os.chmod(temps[suffix], OWNER_ONLY_FILE)
+        stems = [target.path] if target.explicit else list(_candidates(target.path))
+        for stem in stems:
+            finals = [stem.with_suffix(suffix) for suffix in writers]
+            if target.explicit and target.overwrite:
+                for suffix, final in zip(writers, finals, strict=True):
+                    os.replace(temps[suffix], final)
+                return finals
+            placed: list[Path] = []
+            for suffix, final in zip(writers, finals, strict=True):
+                if not _copy_exclusively(temps[suffix], final):
+                    break
+                placed.append(final)
+            if len(placed) == len(finals):
+                return finals
+            for done in placed:  # ours, just made: removed so the names stay together
+                done.unlink(missing_ok=True)
+            if target.explicit:
+                clash = finals[len(placed)]
+                raise OutputError(f"{clash} already exists; add --overwrite to replace it")
+        raise OutputError(f"too many files named like {target.path.name} in {folder}")
+    except OSError as exc:
+        raise OutputError(f"nothing was written to {target.path}: {_reason(exc)}") from None
+    finally:
+        for temp in temps.values():
+            temp.unlink(missing_ok=True)
 
 
 def write_output(target: OutputTarget, write: Callable[[Path], None]) -> Path:

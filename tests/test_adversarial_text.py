@@ -118,7 +118,7 @@ async def test_screens_show_hostile_names_literally(db_path: Path, clock: FixedC
         referral = new_referral(session, clock, name=HOSTILE_NAME, location="Wing\x1b[2J [b]B[/b]")
         referral_id = referral.id
     engine.dispose()
-    app = CipcoApp(db_path, clock=clock, poll_seconds=0.2)
+    app = CipcoApp(db_path, clock=clock, start="referrals", poll_seconds=0.2)
     async with app.run_test(size=(140, 45), notifications=True) as pilot:
         await settle(pilot)
         listed = screen_text(app)

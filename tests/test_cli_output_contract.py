@@ -44,7 +44,10 @@ COMMANDS: dict[str, tuple[list[str], int, str]] = {
     "export continuity": (["export", "continuity", "{exhibit}"], 0, ".xlsx"),
     "export proforma": (["export", "proforma", "{referral}"], 0, ".xlsx"),
     "export template": (["export", "template", "exhibits"], 0, ".xlsx"),
-    "report monthly": (["report", "monthly", "--month", "2026-10"], 0, ".xlsx"),
+    "report monthly": (["report", "monthly", "--month", "2026-10"], 0, ".pdf"),
+    "report weekly": (["report", "weekly"], 0, ".pdf"),
+    "report performance": (["report", "performance"], 0, ".pdf"),
+    "casefile": (["casefile", "{referral}"], 0, ".pdf"),
     "import (reject workbook)": (["import", "referrals", "{tracker}"], 1, ".xlsx"),
 }
 
@@ -109,7 +112,12 @@ def _refused(db: Path, args: list[str], out: Path | str, words: str, *extra: str
 
 def _opens(path: Path) -> None:
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
-    if path.suffix == ".xlsx":
+    if path.suffix == ".pdf":  # with its workbook beside it
+        from tests.pdf_helpers import read_pages
+
+        assert all("OFFICIAL-SENSITIVE" in page.top for page in read_pages(path))
+        _opens(path.with_suffix(".xlsx"))
+    elif path.suffix == ".xlsx":
         book = load_workbook(path, read_only=True)
         cells = (c for ws in book.worksheets for row in ws.iter_rows(values_only=True) for c in row)
         assert "OFFICIAL-SENSITIVE" in cells
@@ -142,7 +150,9 @@ def test_output_contract(command: str, db: Path, tmp_path: Path) -> None:
         code, output = _run(db, args)
         assert code == ok, output
         outputs.append(output)
-    written = sorted(exports.iterdir(), key=lambda p: len(p.name))
+    written = sorted(
+        (p for p in exports.iterdir() if p.suffix == suffix), key=lambda p: len(p.name)
+    )
     assert len(written) == 2, written  # the same second: -2, never a replacement
     assert written[0].name.endswith(f"-20261118-100000{suffix}")
     assert written[1].name.endswith(f"-20261118-100000-2{suffix}")

@@ -251,7 +251,7 @@ async def test_the_app_says_it_is_waiting_and_then_why_nothing_was_saved(
     from tests.tui_helpers import settle
 
     engine.dispose()
-    app = CipcoApp(db_path, clock=clock, poll_seconds=60)
+    app = CipcoApp(db_path, clock=clock, start="referrals", poll_seconds=60)
 
     def read() -> int | str:
         with app.reading() as session:  # a screen's page load, in its worker thread

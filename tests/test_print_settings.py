@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from datetime import datetime
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -42,8 +43,14 @@ def run(db: Path, *args: str) -> None:
     assert result.exception is None or isinstance(result.exception, SystemExit), result.output
 
 
-def assert_prints(path: Path, *, one_page: bool = False) -> dict[str, str]:
-    """The print setup of every sheet; returns each sheet's orientation."""
+def assert_prints(
+    path: Path, *, one_page: bool = False, stacked: frozenset[str] = frozenset()
+) -> dict[str, str]:
+    """The print setup of every sheet; returns each sheet's orientation.
+
+    ``stacked`` sheets (a document's sheet holding several titled parts) have no one header
+    row to repeat; every other sheet repeats its header row.
+    """
     book = load_workbook(path)
     orientations = {}
     for ws in book.worksheets:
@@ -54,7 +61,10 @@ def assert_prints(path: Path, *, one_page: bool = False) -> dict[str, str]:
         assert setup.fitToHeight == (1 if one_page else 0), where
         assert setup.paperSize == 9, where  # A4
         assert setup.orientation in ("portrait", "landscape"), where
-        assert ws.print_title_rows in ("1:1", "1:2", "$1:$1", "$1:$2"), where
+        if ws.title in stacked:
+            assert ws.print_title_rows is None, where
+        else:
+            assert ws.print_title_rows in ("1:1", "1:2", "$1:$1", "$1:$2"), where
         assert ws.oddHeader.center.text == "OFFICIAL-SENSITIVE", where
         footer = ws.oddFooter.center.text or ""
         assert FOOTER.match(footer), f"{where}: {footer!r}"
@@ -83,7 +93,6 @@ def test_every_export_and_report_prints(demo_db: Path, tmp_path: Path) -> None:
             f"template-{log}": ["export", "template", log]
             for log in ("referrals", "persons", "exhibits", "mg4d", "actions")
         },
-        "monthly": ["report", "monthly", "--month", "2026-10"],
     }
     for name, args in commands.items():
         path = tmp_path / f"{name}.xlsx"
@@ -168,7 +177,10 @@ def test_widths_come_from_the_content_and_headers_wrap(tmp_path: Path) -> None:
     assert ws.page_setup.orientation == "portrait"
 
 
-def test_monthly_chart_sits_whole_on_the_first_page(demo_db: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize("kind", ["monthly", "weekly", "performance"])
+def test_reports_print_with_each_chart_whole_on_a_page(
+    demo_db: Path, tmp_path: Path, kind: str
+) -> None:
     from cipco.spreadsheets.printing import (
         PRINTABLE_LANDSCAPE_HEIGHT_PX,
         PRINTABLE_LANDSCAPE_PX,
@@ -176,21 +188,28 @@ def test_monthly_chart_sits_whole_on_the_first_page(demo_db: Path, tmp_path: Pat
         column_pixels,
     )
 
-    path = tmp_path / "monthly.xlsx"
-    run(demo_db, "report", "monthly", "--month", "2026-10", "--out", str(path))
-    ws = load_workbook(path)["By category"]
-    assert ws.page_setup.orientation == "landscape"
+    path = tmp_path / f"{kind}.xlsx"
+    run(demo_db, "report", kind, "--out", str(path))
+    book = load_workbook(path)
+    stacked = frozenset({"Summary", "Time limits", "Trend"})
+    orientations = assert_prints(path, stacked=stacked & set(book.sheetnames))
+    assert orientations["Trend"] == "landscape"
+    ws = book["Trend"]
     charts = ws._charts
-    assert len(charts) == 1
-    anchor = charts[0].anchor._from
-    assert anchor.row == 1  # starts on the second row, beside the table
-    columns = [ws.column_dimensions[chr(65 + i)].width or 13 for i in range(anchor.col)]
-    # openpyxl reads charts back without their size: take it from the drawing's extent
-    extent = charts[0].anchor.ext
-    width_px = extent.width / 9525 if extent else 20 * PX_PER_CM
-    height_px = extent.height / 9525 if extent else 7.5 * PX_PER_CM
-    scale = min(1.0, PRINTABLE_LANDSCAPE_PX / (sum(map(column_pixels, columns)) + width_px))
-    assert height_px * scale + 20 * scale < PRINTABLE_LANDSCAPE_HEIGHT_PX
+    assert len(charts) == (1 if kind == "monthly" else 2)
+    bottoms = []
+    for chart in charts:
+        anchor = chart.anchor._from
+        columns = [ws.column_dimensions[chr(65 + i)].width or 13 for i in range(anchor.col)]
+        # openpyxl reads charts back without their size: take it from the drawing's extent
+        extent = chart.anchor.ext
+        width_px = extent.width / 9525 if extent else 20 * PX_PER_CM
+        height_px = extent.height / 9525 if extent else 7.5 * PX_PER_CM
+        scale = min(1.0, PRINTABLE_LANDSCAPE_PX / (sum(map(column_pixels, columns)) + width_px))
+        assert height_px * scale + 20 * scale < PRINTABLE_LANDSCAPE_HEIGHT_PX
+        bottoms.append((anchor.row, anchor.row + height_px / 20))
+    for (_, first_bottom), (second_top, _) in pairwise(bottoms):
+        assert second_top >= first_bottom  # charts never cover each other
 
 
 def test_writer_writes_to_an_output_target_without_replacing(tmp_path: Path) -> None:

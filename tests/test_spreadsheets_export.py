@@ -14,11 +14,10 @@ from cipco.db import session_scope
 from cipco.models.audit import AuditEvent
 from cipco.models.referral import Referral
 from cipco.services.bootstrap import prepare
-from cipco.services.reports import ReferralFilter, monthly_report
+from cipco.services.reports import ReferralFilter
 from cipco.spreadsheets.exporting import ExportRequest, target_of
 from cipco.spreadsheets.logs import IMPORTS, export_log, import_log
 from cipco.spreadsheets.proforma import write_proforma
-from cipco.spreadsheets.reports import write_monthly_report
 from cipco.spreadsheets.templates import write_template
 
 
@@ -167,25 +166,6 @@ def test_proforma(demo_db: Path, clock: FixedClock, tmp_path: Path) -> None:
     row = labels.index("Our reference")
     assert any(c.value == ref for c in ws["B"])
     del row
-    assert oct(path.stat().st_mode & 0o777) == "0o600"
-
-
-def test_monthly_report_workbook_has_chart(
-    demo_db: Path, clock: FixedClock, tmp_path: Path
-) -> None:
-    engine = prepare(demo_db)
-    with session_scope(engine, clock=clock) as session:
-        report = monthly_report(session, date(2026, 10, 1), clock)
-    summary = {row[0]: row[1] for row in report.tables[0].rows}
-    made = summary["Referrals made"]
-    assert made == sum(count for _, count in report.tables[1].rows)
-    target = target_of(tmp_path / "m.xlsx", "m", clock)
-    path = write_monthly_report(report, target, clock=clock, actor="tester")
-    book = load_workbook(path)
-    assert book.sheetnames == ["Summary", "By category", "By outcome", "About"]
-    assert made > 0
-    assert len(book["By category"]._charts) == 1
-    assert book["Summary"]["A2"].value == "Referrals made"
     assert oct(path.stat().st_mode & 0o777) == "0o600"
 
 

@@ -31,7 +31,7 @@ SIZE = (140, 45)
 
 
 def app_for(path: Path, clock: FixedClock) -> CipcoApp:
-    return CipcoApp(path, clock=clock, poll_seconds=0.1)
+    return CipcoApp(path, clock=clock, start="referrals", poll_seconds=0.1)
 
 
 def seed_referrals(engine: Engine, clock: FixedClock) -> None:

@@ -23,7 +23,7 @@ SIZE = (140, 45)
 
 
 def app_for(path: Path, clock: FixedClock) -> CipcoApp:
-    return CipcoApp(path, clock=clock, poll_seconds=0.2)
+    return CipcoApp(path, clock=clock, start="referrals", poll_seconds=0.2)
 
 
 def _events(app: CipcoApp) -> list[ExhibitEvent]:

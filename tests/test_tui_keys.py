@@ -48,7 +48,7 @@ def test_the_readme_table_is_the_keymap() -> None:
 async def test_the_help_panel_lists_this_screens_keys_in_the_keymaps_words(
     db_path: Path, clock: FixedClock
 ) -> None:
-    app = CipcoApp(db_path, clock=clock, poll_seconds=3600)
+    app = CipcoApp(db_path, clock=clock, start="referrals", poll_seconds=3600)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         await pilot.press("question_mark")
@@ -64,7 +64,7 @@ async def test_the_help_panel_lists_this_screens_keys_in_the_keymaps_words(
 
 
 async def test_number_keys_never_hide_a_form(db_path: Path, clock: FixedClock) -> None:
-    app = CipcoApp(db_path, clock=clock, poll_seconds=3600)
+    app = CipcoApp(db_path, clock=clock, start="referrals", poll_seconds=3600)
     async with app.run_test(size=SMALL) as pilot:
         await settle(pilot)
         await pilot.press("n")
@@ -84,7 +84,7 @@ async def test_quit_asks_before_dropping_a_changed_form(db_path: Path, clock: Fi
 
     from cipco.screens.modals import ConfirmScreen
 
-    app = CipcoApp(db_path, clock=clock, poll_seconds=3600)
+    app = CipcoApp(db_path, clock=clock, start="referrals", poll_seconds=3600)
     async with app.run_test(size=SMALL) as pilot:
         await settle(pilot)
         await pilot.press("n")

@@ -142,7 +142,7 @@ async def test_person_page_shows_everything_and_serves_papers(
     db_path: Path, clock: FixedClock
 ) -> None:
     own_ref, victim_ref = _seed(db_path, clock).split()
-    app = CipcoApp(db_path, clock=clock, poll_seconds=0.2)
+    app = CipcoApp(db_path, clock=clock, start="referrals", poll_seconds=0.2)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         app.push_screen(PersonPage("a1234bc"))
@@ -189,7 +189,7 @@ async def test_person_page_shows_everything_and_serves_papers(
 
 
 async def test_unknown_prison_number_says_so(db_path: Path, clock: FixedClock) -> None:
-    app = CipcoApp(db_path, clock=clock, poll_seconds=0.2)
+    app = CipcoApp(db_path, clock=clock, start="referrals", poll_seconds=0.2)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         app.push_screen(PersonPage("Z9999ZZ"))
@@ -199,7 +199,7 @@ async def test_unknown_prison_number_says_so(db_path: Path, clock: FixedClock) -
 
 async def test_persons_list_and_one_key_suggestion(db_path: Path, clock: FixedClock) -> None:
     _seed(db_path, clock)
-    app = CipcoApp(db_path, clock=clock, poll_seconds=0.2)
+    app = CipcoApp(db_path, clock=clock, start="referrals", poll_seconds=0.2)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await pilot.press("5")
@@ -239,7 +239,7 @@ async def test_persons_list_and_one_key_suggestion(db_path: Path, clock: FixedCl
 
 async def test_forms_on_the_person_page(db_path: Path, clock: FixedClock) -> None:
     _seed(db_path, clock)
-    app = CipcoApp(db_path, clock=clock, poll_seconds=0.2)
+    app = CipcoApp(db_path, clock=clock, start="referrals", poll_seconds=0.2)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         page = PersonPage("B2345CD")
@@ -309,7 +309,7 @@ async def test_person_page_opens_their_exhibits_and_clinic_actions(
     from cipco.screens.clinic_meeting import ClinicScreen
     from cipco.screens.exhibit_detail import ExhibitDetailScreen
 
-    app = CipcoApp(demo_copy, clock=clock, poll_seconds=0.2)
+    app = CipcoApp(demo_copy, clock=clock, start="referrals", poll_seconds=0.2)
     with session_scope(app.engine) as s:
         action_nomis = s.scalars(
             select(Prisoner.nomis_number)

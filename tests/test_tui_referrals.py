@@ -30,7 +30,7 @@ SIZE = (140, 45)
 
 
 def app_for(path: Path, clock: FixedClock) -> CipcoApp:
-    return CipcoApp(path, clock=clock, poll_seconds=0.2)
+    return CipcoApp(path, clock=clock, start="referrals", poll_seconds=0.2)
 
 
 def referrals_in(app: CipcoApp) -> list[Referral]:
@@ -315,6 +315,7 @@ async def test_export_key_writes_the_current_queue(demo_copy: Path, clock: Fixed
 async def test_number_keys_leave_a_prisoner_page_for_the_list(
     demo_copy: Path, clock: FixedClock
 ) -> None:
+    from cipco.screens.home import HomeScreen
     from cipco.screens.person_page import PersonPage
     from cipco.screens.referrals import ReferralsScreen
 
@@ -328,6 +329,6 @@ async def test_number_keys_leave_a_prisoner_page_for_the_list(
         await pilot.press("1")
         await settle(pilot)
         assert isinstance(app.screen, ReferralsScreen)
-        await pilot.press("p", "0")  # 0: the start screen (the referrals list for now)
+        await pilot.press("p", "0")  # 0: home, what is due
         await settle(pilot)
-        assert isinstance(app.screen, ReferralsScreen)
+        assert isinstance(app.screen, HomeScreen)

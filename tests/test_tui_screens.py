@@ -39,7 +39,7 @@ LOG_BAR = "1 Referrals  2 Clinics  3 Exhibits  4 MG4D  5 Persons  6 Actions  9 S
 
 
 def app_for(path: Path, clock: FixedClock) -> CipcoApp:
-    return CipcoApp(path, clock=clock, poll_seconds=3600)
+    return CipcoApp(path, clock=clock, start="referrals", poll_seconds=3600)
 
 
 def assert_frame(text: str, *, export: bool = False) -> None:

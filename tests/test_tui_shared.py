@@ -29,7 +29,7 @@ pytestmark = pytest.mark.parametrize("log", LOGS, ids=str)
 
 
 def app_for(path: Path, clock: FixedClock, poll: float = 0.2) -> CipcoApp:
-    return CipcoApp(path, clock=clock, poll_seconds=poll)
+    return CipcoApp(path, clock=clock, start="referrals", poll_seconds=poll)
 
 
 async def open_form(app: CipcoApp, pilot: Any, log: LogCase) -> RecordForm:

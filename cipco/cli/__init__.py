@@ -72,6 +72,14 @@ app.add_typer(import_app, name="import")
 app.add_typer(report_app, name="report")
 
 
+def _show_version(wanted: bool) -> None:
+    if wanted:
+        from cipco import __version__
+
+        typer.echo(f"cipco {__version__}")
+        raise typer.Exit()
+
+
 @app.callback(invoke_without_command=True)
 def _root(
     ctx: typer.Context,
@@ -79,6 +87,15 @@ def _root(
         str | None,
         typer.Option("--db", help="The SQLite file (default: $CIPCO_DB or the user data dir)."),
     ] = None,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            help="Print cipco's version and stop.",
+            callback=_show_version,
+            is_eager=True,
+        ),
+    ] = False,
 ) -> None:
     """Run with no command to open the app."""
     state.db_option = db
@@ -116,8 +133,11 @@ def main() -> None:
 
 
 # Each log registers its commands on the apps above.
+from cipco.cli import casework as _casework  # noqa: E402,F401
 from cipco.cli import clinic as _clinic  # noqa: E402,F401
+from cipco.cli import documents as _documents  # noqa: E402,F401
 from cipco.cli import exhibits as _exhibits  # noqa: E402,F401
 from cipco.cli import mg4d as _mg4d  # noqa: E402,F401
 from cipco.cli import referrals as _referrals  # noqa: E402,F401
+from cipco.cli import search as _search  # noqa: E402,F401
 from cipco.cli import spreadsheets as _spreadsheets  # noqa: E402,F401

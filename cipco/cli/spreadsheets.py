@@ -1,15 +1,14 @@
-"""Referral and persons exports, import templates, the proforma and the monthly report."""
+"""Referral and persons exports, import templates and the proforma."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
-from cipco.cli import export_app, report_app
+from cipco.cli import export_app
 from cipco.cli import imports as _imports  # noqa: F401  (registers every `cipco import LOG`)
-from cipco.cli.common import EXIT_USAGE, echo, fail, state
+from cipco.cli.common import EXIT_USAGE, echo, fail
 from cipco.cli.exports import parse_day, run_export, safe_name, write_file
 from cipco.cli.options import (
     IncludeInternalOpt,
@@ -112,55 +111,3 @@ def export_proforma(
         refusals=(LookupError,),
     )
     echo(f"Proforma written to {path}")
-
-
-@report_app.command("monthly")
-def report_monthly(
-    month: Annotated[
-        str | None, typer.Option(help="YYYY-MM (default: last complete month).")
-    ] = None,
-    out: OutOpt = None,
-    overwrite: OverwriteOpt = False,
-) -> None:
-    """Monthly referral figures: printed, and as a workbook with a bar chart."""
-    from rich.console import Console
-    from rich.table import Table
-
-    from cipco.clock import to_london
-    from cipco.spreadsheets.reports import write_monthly
-
-    clock = state.get_clock()
-    if month:
-        try:
-            first = datetime.strptime(month.strip(), "%Y-%m").date()
-        except ValueError:
-            fail(f"--month '{month}': expected YYYY-MM, e.g. 2026-10", EXIT_USAGE)
-    else:
-        today = to_london(clock.now()).date().replace(day=1)
-        first = date(today.year - (today.month == 1), (today.month - 2) % 12 + 1, 1)
-    path, report = write_file(
-        f"monthly-{first:%Y-%m}",
-        out,
-        overwrite,
-        lambda engine, chosen, clock, who: write_monthly(
-            engine, first, chosen, clock=clock, actor=who
-        ),
-    )
-    console = Console(highlight=False)
-    console.print(_plain(report.title), style="bold")
-    for table in report.tables:
-        shown = Table(title=_plain(table.title), title_justify="left")
-        for index, header in enumerate(table.headers):
-            shown.add_column(_plain(header), justify="right" if index else "left")
-        for row in table.rows:
-            shown.add_row(*(_plain(v) for v in row))
-        if not table.rows:
-            shown.add_row("(none)", *[""] * (len(table.headers) - 1))
-        console.print(shown)
-    echo(f"Report written to {path}")
-
-
-def _plain(value: Any) -> Any:
-    from cipco.text import literal
-
-    return literal(value)

@@ -1,6 +1,16 @@
 """Every table, imported here so ``SQLModel.metadata`` is complete for migrations."""
 
 from cipco.models.audit import AuditEvent
+from cipco.models.casework import (
+    CaseDocument,
+    Correspondence,
+    CpsAction,
+    DocumentChunk,
+    MedicalDisclaimer,
+    PartyContact,
+    Statement,
+    StatementMeeting,
+)
 from cipco.models.clinic import AgendaItem, Attendance, Clinic, ClinicAction
 from cipco.models.exhibit import Exhibit, ExhibitEvent, ExhibitReferral
 from cipco.models.imports import ImportMapping
@@ -11,6 +21,7 @@ from cipco.models.reference import CrimeCategory, Force, OrderType, Prison
 from cipco.models.referral import FollowUp, Referral, ReferralParty, StatusChange
 from cipco.models.settings import Setting
 from cipco.models.site import Site
+from cipco.models.views import SavedView
 
 __all__ = [
     "AgendaItem",
@@ -18,25 +29,34 @@ __all__ = [
     "Association",
     "Attendance",
     "AuditEvent",
+    "CaseDocument",
     "ChargePapers",
     "Clinic",
     "ClinicAction",
+    "Correspondence",
+    "CpsAction",
     "CrimeCategory",
     "CustodyEvent",
+    "DocumentChunk",
     "Exhibit",
     "ExhibitEvent",
     "ExhibitReferral",
     "FollowUp",
     "Force",
     "ImportMapping",
+    "MedicalDisclaimer",
     "OrderType",
+    "PartyContact",
     "PersonOfInterest",
     "Prison",
     "Prisoner",
     "Referral",
     "ReferralParty",
+    "SavedView",
     "ServiceEvent",
     "Setting",
     "Site",
+    "Statement",
+    "StatementMeeting",
     "StatusChange",
 ]

@@ -18,11 +18,14 @@ from textual.widgets import Footer, Static
 from textual.widgets._footer import FooterKey
 
 from cipco.screens import keymap
-from cipco.screens.registry import NAV
+from cipco.screens.registry import NAV, PLACES
+
+FULL_WIDTH = sum(len(f"{e.key} {e.title}") + 2 for e in PLACES)
+"""Columns the log bar needs to show every place (else the start screen is left to ``0``)."""
 
 
 class LogBar(Static):
-    """``1 Referrals  2 Clinics  3 Exhibits  4 MG4D  5 Persons  6 Actions  9 Settings``."""
+    """``0 Home  1 Referrals  2 Clinics  3 Exhibits  4 MG4D  5 Persons  6 Actions  9 Settings``."""
 
     DEFAULT_CSS = """
     LogBar { height: 1; padding: 0 1; background: $panel; color: $text-muted; }
@@ -31,7 +34,8 @@ class LogBar(Static):
     def render(self) -> Content:
         current = self.app.current_mode
         parts: list[Content] = []
-        for entry in NAV:
+        places = PLACES if self.size.width >= FULL_WIDTH else NAV  # 0 Home when it fits
+        for entry in places:
             style = "bold reverse" if entry.mode == current else ""
             label = Content.from_markup(
                 f"[@click=app.go('{entry.mode}')][b]{entry.key}[/b] {entry.title}[/]"

@@ -10,9 +10,8 @@ bindings come from this table).
 then the screen's main actions); every key stays reachable from the help panel (``?``).
 The number keys are shown in the log bar under the header.
 
-Keys kept free for planned work (never bind them to something else): ``ctrl+f`` (search every
-log) and ``c`` (the police case file). ``0`` is the start screen: the referrals list until a
-home screen exists.
+``RESERVED`` holds keys kept free for planned work (none today). ``0`` is the start screen
+(home: what is due), ``ctrl+f`` searches every log, ``c`` writes a referral's case file.
 """
 
 from __future__ import annotations
@@ -21,7 +20,7 @@ from dataclasses import dataclass
 
 from textual.binding import Binding
 
-from cipco.screens.registry import HOME_MODE, NAV
+from cipco.screens.registry import NAV
 
 
 @dataclass(frozen=True)
@@ -51,7 +50,7 @@ NICE_NAMES = {
     "enter": "enter",
     "escape": "esc",
 }
-RESERVED = {"ctrl+f": "search every log (planned)", "c": "the police case file (planned)"}
+RESERVED: dict[str, str] = {}
 SCOPES = ("anywhere", "lists", "records", "forms")
 
 
@@ -59,8 +58,8 @@ def _go_keys() -> tuple[Key, ...]:
     home = Key(
         "go('home')",
         "0",
-        "Start",
-        f"The start screen (the {HOME_MODE} list).",
+        "Home",
+        "Home: what is due today and this week across every log.",
         "anywhere",
         rank=19,
         show=False,
@@ -81,6 +80,7 @@ _KEYS: tuple[Key, ...] = (
     Key("toggle_help", "question_mark,f1", "Help", "Every key of this screen.", "anywhere", "?", rank=1),
     Key("quit", "ctrl+q", "Quit", "Leave cipco (everything is already saved).", "anywhere", "^q", rank=2, priority=True),
     Key("command_palette", "ctrl+p", "Go to", "Any screen or record by reference, name or number.", "anywhere", "^p", rank=7),
+    Key("search_everything", "ctrl+f", "Search", "Search every log's text: references, names, prison numbers, descriptions, notes, seals, charges, actions.", "anywhere", "^f", rank=20),
     Key("back", "escape", "Back", "Back out: clear the filter, leave a page, close a form (asking before it drops what you typed).", "anywhere", "esc", rank=4),
     Key("app.focus_next", "tab", "Next field", "Next field, list or button.", "anywhere", show=False),
     Key("app.focus_previous", "shift+tab", "Prev field", "Previous field, list or button.", "anywhere", show=False),
@@ -94,6 +94,7 @@ _KEYS: tuple[Key, ...] = (
     Key("new", "n", "New", "Add a record to this list.", "lists", rank=10),
     Key("export", "x", "Export", "Export what is shown (a list as filtered, or this record) to a workbook.", "lists", rank=3),
     Key("import_file", "i", "Import", "Import a spreadsheet into this log.", "lists", rank=42),
+    Key("save_view", "b", "Save view", "Keep this list's queue, filter and sort under a name; ctrl+p recalls it.", "lists", rank=43),
     Key("remove", "delete", "Remove", "Remove or drop the highlighted entry (asks first).", "lists", "del", rank=40),
     # -- records (a record's page, or the highlighted row of a list)
     Key("edit", "e", "Edit", "Edit the highlighted record.", "records", rank=11),
@@ -103,6 +104,7 @@ _KEYS: tuple[Key, ...] = (
     Key("correct", "k", "Correct", "Record a correction; the original stays visible.", "records", rank=15),
     Key("serve", "v", "Serve", "Record service of charge papers.", "records", rank=16),
     Key("follow_up", "f", "Follow-up", "Log a chase or contact.", "records", rank=17),
+    Key("case_file", "c", "Case file", "Write the police case file of this referral: a PDF and the same content as a workbook.", "records", rank=18),
     Key("person", "p", "Prisoner", "The prisoner's page.", "records", rank=30),
     Key("referral", "r", "Referral", "The referral this record is about.", "records", rank=31),
     Key("reopen", "u", "Reopen", "Reopen or restore what was done or dropped.", "records", rank=35),

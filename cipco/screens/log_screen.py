@@ -145,7 +145,7 @@ class LogScreen(CipcoScreen):
     def __init_subclass__(cls, **kwargs: Any) -> None:
         """A log's list answers to the keys its LogSpec declares (from the one keymap)."""
         if "VIEW" in cls.__dict__:
-            cls.BINDINGS = keymap.bindings(*cls.VIEW.spec.keys)
+            cls.BINDINGS = keymap.bindings(*cls.VIEW.spec.keys, "save_view")
         super().__init_subclass__(**kwargs)
 
     def __init__(self) -> None:
@@ -372,6 +372,45 @@ class LogScreen(CipcoScreen):
             self.records.set_query(text="")
             box.value = ""
         box.remove_class("-visible")
+        self.records.focus()
+        self.refresh_bindings()
+
+    # ------------------------------------------------------------ saved views
+
+    def action_save_view(self) -> None:
+        """Keep this list's queue, filter and sort under a name (services/views.py)."""
+        from cipco.screens.modals import TextPromptScreen
+
+        query = self.records.query_state
+        log, app = self.spec.name, self.cipco
+
+        def named(name: str | None) -> None:
+            from cipco.services.views import save_view
+
+            if name:
+                self.write(
+                    lambda session: (
+                        f"View '{save_view(session, log, name, query, app.clock, app.actor).name}'"
+                        " saved: ctrl+p and its name bring it back"
+                    )
+                )
+
+        self.app.push_screen(
+            TextPromptScreen("Save this view (queue, filter and sort) as", placeholder="a name"),
+            named,
+        )
+
+    def apply_view(self, query: PageQuery) -> None:
+        """Show a saved view: its queue's tab, its filter typed, its sort."""
+        box = self.query_one("#filter", Input)
+        if self._debounce is not None:
+            self._debounce.stop()
+        box.value = query.text
+        box.set_class(bool(query.text), "-visible")
+        self._select_tab(query.queue or ALL)
+        self.records.set_query(
+            text=query.text, queue=query.queue, sort=query.sort, descending=query.descending
+        )
         self.records.focus()
         self.refresh_bindings()
 

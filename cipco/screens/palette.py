@@ -1,4 +1,5 @@
-"""Command palette (ctrl+p): jump to any log, any referral by reference, any prisoner."""
+"""Command palette (ctrl+p): jump to any log, any referral by reference, any prisoner, any
+record of any log by the words of its text (the search index)."""
 
 from __future__ import annotations
 
@@ -9,11 +10,15 @@ from typing import TYPE_CHECKING, Any
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from cipco.models.people import NOMIS_RE, normalise_nomis
-from cipco.screens.registry import NAV
+from cipco.screens.registry import PLACES
+from cipco.screens.search import opener
 from cipco.services.exhibits import exhibit_by_reference
 from cipco.services.persons import find_prisoners
 from cipco.services.referrals import find_referrals, status_label
+from cipco.services.search import search_everything
 from cipco.text import clean, literal
+
+PER_LOG = 4  # records of each log offered by their text (search everything has the rest)
 
 if TYPE_CHECKING:
     from cipco.app import CipcoApp
@@ -27,7 +32,7 @@ class CipcoCommands(Provider):
         return self.app  # type: ignore[return-value]
 
     def _screens(self) -> list[tuple[str, str, Any]]:
-        return [(f"Go to {e.title}", e.help, partial(self.cipco.action_go, e.mode)) for e in NAV]
+        return [(f"Go to {e.title}", e.help, partial(self.cipco.action_go, e.mode)) for e in PLACES]
 
     async def discover(self) -> Hits:
         for name, help_text, callback in self._screens():
@@ -51,7 +56,20 @@ class CipcoCommands(Provider):
                 help="Everything about this prisoner",
             )
 
-        def lookup() -> tuple[list[Any], list[Any], tuple[int, str] | None]:
+        def views() -> list[Any]:
+            from cipco.services.views import list_views
+
+            with self.cipco.reading() as session:
+                return list_views(session)
+
+        titles = {e.mode: e.title for e in PLACES}
+        for view in await asyncio.to_thread(views):
+            words = f"View {view.name} · {titles.get(view.log, view.log)}"
+            score = matcher.match(words)
+            if score > 0:
+                yield record_hit(score, words, self.cipco.open_view, view, view.summary)
+
+        def lookup() -> tuple[list[Any], list[Any], tuple[int, str] | None, list[Any]]:
             """Plain rows only: nothing read here is used after its session closes."""
             with self.cipco.reading() as session:
                 found = exhibit_by_reference(session, text.upper())
@@ -64,9 +82,10 @@ class CipcoCommands(Provider):
                     find_referrals(session, text, limit=15),
                     find_prisoners(session, text, limit=8),
                     exhibit,
+                    search_everything(session, text, per_log=PER_LOG),
                 )
 
-        referrals, prisoners, exhibit = await asyncio.to_thread(lookup)
+        referrals, prisoners, exhibit, groups = await asyncio.to_thread(lookup)
         app = self.cipco
         if exhibit is not None:
             yield record_hit(1.0, exhibit[1], app.open_exhibit, exhibit[0], "Exhibit continuity")
@@ -88,6 +107,21 @@ class CipcoCommands(Provider):
                 prisoner.nomis_number,
                 "Person of interest" if prisoner.on_list else "Prisoner page",
             )
+        offered = {("referrals", hit.id) for hit in referrals}
+        offered |= {("prisoners", p.nomis_number) for p in prisoners} | {("prisoners", nomis)}
+        if exhibit is not None:
+            offered.add(("exhibits", exhibit[0]))
+        for group in groups:
+            for found in group.hits:
+                if (found.log, found.id) in offered or (found.log, found.key) in offered:
+                    continue
+                yield record_hit(
+                    0.6,
+                    f"{found.title}  {found.found}",
+                    opener(app, found),
+                    found.key,
+                    found.detail,
+                )
 
 
 def record_hit(score: float, words: str, open_it: Any, key: Any, help_text: str) -> Hit:

@@ -43,5 +43,14 @@ NAV: list[NavEntry] = [
         "settings", "9", "Settings", "cipco.screens.settings:SettingsScreen", "Local thresholds."
     ),
 ]
-# ``0`` is the start screen. Until a home screen exists it is the referrals list.
-HOME_MODE = "referrals"
+HOME = NavEntry(
+    "home",
+    "0",
+    "Home",
+    "cipco.screens.home:HomeScreen",
+    "What is due today and this week across every log, each log's queues, the next clinic.",
+)
+"""``0``, the start screen (the app opens on it)."""
+HOME_MODE = HOME.mode
+PLACES: list[NavEntry] = [HOME, *NAV]
+"""Every place, the start screen first (the log bar and the command palette)."""

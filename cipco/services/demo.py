@@ -397,6 +397,13 @@ def generate(
             "oic_email": (officer.split()[-1].lower() + "@police.example") if officer else None,
             "adjudication_charge": f"{rng.randrange(100000, 999999)}" if laid else None,
             "adjudication_state": AdjudicationState.REFER_POLICE.value if laid else None,
+            # 4 to 63 hours after discovery (from the reference, so the random sequence and
+            # every other demo value stay as they were): mostly within R5's 48 hours
+            "adjudication_laid_at": min(
+                discovered_at + timedelta(hours=4 + int(reference[-2:]) % 60), now
+            )
+            if laid
+            else None,
             "footage_requested_on": (to_london(discovered_at).date() + timedelta(days=1))
             if rng.random() < 0.9 or age_days > 40
             else None,

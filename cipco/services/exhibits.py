@@ -45,7 +45,7 @@ from cipco.services.chain import event_row
 from cipco.services.errors import RecordError
 from cipco.services.flags import CLOSED_STATUSES
 from cipco.services.logspec import row_from
-from cipco.services.paging import Page, PageQuery, count_of, text_filter
+from cipco.services.paging import Page, PageQuery, count_of
 
 audit.track(Exhibit)
 
@@ -242,18 +242,11 @@ def _queue_clause(queue: str, clock: Clock, model: Any = Exhibit) -> Any:
     raise ExhibitError(f"filter: unknown filter '{queue}' (use {', '.join(QUEUES)})", field="queue")
 
 
-def _filtered(query: PageQuery, clock: Clock) -> Any:
+def _filtered(session: Session, query: PageQuery, clock: Clock) -> Any:
+    from cipco.services import search
+
     statement = select(Exhibit)
-    clause = text_filter(
-        [
-            Exhibit.reference,
-            Exhibit.description,
-            Exhibit.holder,
-            Exhibit.seal_number,
-            Exhibit.storage_location,
-        ],
-        query.text,
-    )
+    clause = search.clause(session, "exhibits", Exhibit.id, query.text)
     if clause is not None:
         statement = statement.where(clause)
     if query.queue:
@@ -314,7 +307,7 @@ def _rows(session: Session, exhibits: list[Exhibit], clock: Clock) -> list[Exhib
 
 def exhibit_page(session: Session, query: PageQuery, clock: Clock) -> Page[ExhibitRow]:
     """One page of the exhibits register, filtered, sorted and counted in SQL."""
-    statement = _filtered(query, clock)
+    statement = _filtered(session, query, clock)
     total = count_of(session, statement)
     column = SORT_COLUMNS.get(query.sort or "", Exhibit.last_movement_at)
     descending = query.descending or query.sort is None
@@ -327,7 +320,7 @@ def exhibit_page(session: Session, query: PageQuery, clock: Clock) -> Page[Exhib
 
 def all_rows(session: Session, query: PageQuery, clock: Clock) -> list[ExhibitRow]:
     """Every row matching the filters (exports), in reference order."""
-    statement = _filtered(query, clock).order_by(Exhibit.id)
+    statement = _filtered(session, query, clock).order_by(Exhibit.id)
     rows: list[ExhibitRow] = []
     batch: list[Exhibit] = []
     for exhibit in session.scalars(statement):
@@ -341,7 +334,7 @@ def all_rows(session: Session, query: PageQuery, clock: Clock) -> list[ExhibitRo
 
 def queue_counts(session: Session, clock: Clock, text: str = "") -> dict[str, int]:
     """How many exhibits each quick filter holds, in one scan (free-text filter applied)."""
-    base = _filtered(PageQuery(text=text), clock).subquery()
+    base = _filtered(session, PageQuery(text=text), clock).subquery()
     alias = aliased(Exhibit, base)
     counted = func.count().filter
     queues = list(QUEUES)

@@ -7,8 +7,9 @@ queues, "overdue" and sorting run in SQL. Deadlines depend on recorded facts, no
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 from cipco.clock import add_months, add_working_days, end_of_day, london_midnight, to_london
@@ -29,6 +30,8 @@ POLICE_DECISION_STATUSES = frozenset(
     {Status.CHARGED, Status.NFA, Status.OUT_OF_COURT, Status.CONCLUDED}
 )
 CHARGED_OR_LATER = frozenset({Status.CHARGED, Status.AT_COURT, Status.CONCLUDED})
+POLICE_CONTACT_WITHIN = timedelta(hours=24)  # R1: serious incident, from discovery
+ADJUDICATION_WITHIN = timedelta(hours=48)  # R5: charge laid, from discovery
 
 
 class Severity(StrEnum):
@@ -81,6 +84,38 @@ def _working_deadline(start: datetime, days: int) -> datetime:
     return end_of_day(add_working_days(to_london(start).date(), days))
 
 
+def victim_update_due(decided_at: datetime, enhanced: bool, settings: FlagSettings) -> datetime:
+    """R7: when victims must have been told of a police decision made at ``decided_at``
+    (5 working days, 1 for victims with enhanced rights; both settings)."""
+    days = (
+        settings.victim_update_enhanced_working_days
+        if enhanced
+        else settings.victim_update_working_days
+    )
+    return _working_deadline(decided_at, days)
+
+
+@dataclass(frozen=True)
+class VictimUpdate:
+    """R7 for one victim: the first key police decision they have not been told of since
+    their last logged contact (``name`` None: the staff victim is not recorded yet)."""
+
+    party_id: int | None
+    name: str | None
+    enhanced: bool
+    decided_at: datetime
+    decision: str  # "NFA", "File to CPS", ... in words
+
+    def due_at(self, settings: FlagSettings) -> datetime:
+        return victim_update_due(self.decided_at, self.enhanced, settings)
+
+    @property
+    def label(self) -> str:
+        if self.name is None:
+            return f"Record the staff victim and tell them: {self.decision}"
+        return f"Tell {self.name}: {self.decision}"
+
+
 def _flag(rule: str, label: str, due_at: datetime, settings: FlagSettings) -> DueFlag:
     warn_day = add_working_days(to_london(due_at).date(), -settings.due_soon_working_days)
     warn_at = min(london_midnight(warn_day), due_at)
@@ -92,9 +127,18 @@ def referral_flags(
     category: CrimeCategory | None,
     settings: FlagSettings,
     *,
-    has_victims: bool,
+    has_victims: bool = False,
+    victims: Sequence[VictimUpdate] | None = None,
+    papers: Sequence[DueFlag] = (),
 ) -> list[DueFlag]:
-    """Every open deadline of one referral, earliest first."""
+    """Every open deadline of one referral, earliest first.
+
+    R7 is due per victim: ``victims`` (from the contact log, :mod:`cipco.services.casework`)
+    gives each victim not yet told of a key decision. Bulk paths that have no contact log to
+    read (new rows of an import) give ``has_victims`` instead: the referral's own summary
+    (``victim_updated_at``, kept by the contact log) then stands for all its victims.
+    ``papers``: what is due in its statements, disclaimers, CPS actions and meetings.
+    """
     flags: list[DueFlag] = []
     status = Status(referral.status)
     open_case = status not in CLOSED_STATUSES
@@ -107,7 +151,7 @@ def referral_flags(
             _flag(
                 "R1",
                 "Contact police (serious incident, 24 h)",
-                referral.discovered_at + timedelta(hours=24),
+                referral.discovered_at + POLICE_CONTACT_WITHIN,
                 settings,
             )
         )
@@ -134,13 +178,15 @@ def referral_flags(
                 )
             )
 
-    # R5: adjudication charge laid within 48 hours of discovery.
-    if not referral.adjudication_charge and open_case:
+    # R5: adjudication charge laid within 48 hours of discovery (its number or the time it
+    # was laid recorded: either says it was laid).
+    laid = referral.adjudication_charge or referral.adjudication_laid_at
+    if not laid and open_case:
         flags.append(
             _flag(
                 "R5",
                 "Lay adjudication charge (48 h)",
-                referral.discovered_at + timedelta(hours=48),
+                referral.discovered_at + ADJUDICATION_WITHIN,
                 settings,
             )
         )
@@ -160,24 +206,22 @@ def referral_flags(
         )
 
     # R7: tell victims of a police decision within 5 working days (1 if enhanced).
+    for victim in victims or ():
+        flags.append(_flag("R7", victim.label, victim.due_at(settings), settings))
     if (
-        has_victims
+        victims is None
+        and has_victims
         and referral.police_decision_at is not None
         and (
             referral.victim_updated_at is None
             or referral.victim_updated_at < referral.police_decision_at
         )
     ):
-        days = (
-            settings.victim_update_enhanced_working_days
-            if referral.enhanced_victim
-            else settings.victim_update_working_days
-        )
         flags.append(
             _flag(
                 "R7",
                 "Tell victim of police decision",
-                _working_deadline(referral.police_decision_at, days),
+                victim_update_due(referral.police_decision_at, referral.enhanced_victim, settings),
                 settings,
             )
         )
@@ -215,16 +259,26 @@ def referral_flags(
             _flag("NEXT", referral.next_step, end_of_day(referral.next_step_due), settings)
         )
 
+    flags.extend(papers)
     return sorted(flags, key=lambda f: f.due_at)
 
 
-def information(referral: Referral, now: datetime) -> list[str]:
-    """Windows that are open but are not the coordinator's deadline (R8 and R6 exempt)."""
-    notes: list[str] = []
+def review_window_closes(referral: Referral) -> date | None:
+    """R8: the last day a victim may ask for a review of an NFA (3 months), or None."""
     if referral.status == Status.NFA and referral.closed_at is not None:
-        closes = add_months(to_london(referral.closed_at).date(), 3)
-        if now <= end_of_day(closes):
-            notes.append(f"Victims' Right to Review window open until {closes:%d/%m/%Y} (R8)")
+        return add_months(to_london(referral.closed_at).date(), 3)
+    return None
+
+
+def information(referral: Referral, now: datetime, reviews: Sequence[str] = ()) -> list[str]:
+    """Windows that are open but are not the coordinator's deadline (R8 and R6 exempt).
+
+    ``reviews``: each victim's R8 request in words (from the people on the case)."""
+    notes: list[str] = []
+    closes = review_window_closes(referral)
+    if closes is not None and now <= end_of_day(closes) and not reviews:
+        notes.append(f"Victims' Right to Review window open until {closes:%d/%m/%Y} (R8)")
+    notes.extend(reviews)
     return notes
 
 

@@ -366,9 +366,18 @@ class LogService(Generic[ModelT, RowT]):
     def context(self, session: Session, clock: Clock) -> QueryContext:
         return QueryContext(session, clock)
 
+    def text_clause(self, ctx: QueryContext, text: str) -> ColumnElement[bool] | None:
+        """The typed filter: through the search index when the list is indexed (every word
+        in the record's indexed text), else each word in one of the ``search`` columns."""
+        from cipco.services import search
+
+        if search.indexed(self.spec.name):
+            return search.clause(ctx.session, self.spec.name, self.model.id, text)  # type: ignore[attr-defined]
+        return text_filter(list(self.spec.search), text)
+
     def filtered(self, ctx: QueryContext, query: PageQuery) -> Select[Any]:
         statement = self.select(ctx, query)
-        clause = text_filter(list(self.spec.search), query.text)
+        clause = self.text_clause(ctx, query.text)
         if clause is not None:
             statement = statement.where(clause)
         if query.queue:

@@ -1,24 +1,24 @@
-"""Listings and figures: what the referral export contains, and the monthly report.
+"""What the referral export contains: its filter and its rows (labels, not codes).
 
-Plain data only (no spreadsheet or UI code): rows are tuples, tables are
-:class:`ReportTable` objects the CLI prints with Rich and the spreadsheet layer writes.
+Plain data only (no spreadsheet or UI code). The reports a manager reads (monthly, weekly,
+the performance return) are :mod:`cipco.services.returns`, their figures
+:mod:`cipco.services.measures`.
 """
 
 from __future__ import annotations
 
-import statistics
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from datetime import date, datetime
+from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import func, select
 from sqlmodel import Session
 
-from cipco.clock import Clock, london_midnight, to_london
+from cipco.clock import Clock, london_midnight
 from cipco.models.people import Prisoner
 from cipco.models.reference import CrimeCategory, Force
-from cipco.models.referral import OUTCOME_LABELS, STATUS_LABELS, Outcome, Referral, Status
+from cipco.models.referral import OUTCOME_LABELS, STATUS_LABELS, Referral, Status
 from cipco.services.errors import RecordError
 from cipco.services.flags import CLOSED_STATUSES
 from cipco.services.paging import contains, text_filter
@@ -171,143 +171,3 @@ def referral_export_rows(
         values[5] = status_labels.get(values[5], values[5])
         values[6] = outcome_labels.get(values[6], values[6]) if values[6] else None
         yield tuple(values)
-
-
-# ---------------------------------------------------------------- monthly report
-
-
-@dataclass
-class ReportTable:
-    title: str
-    headers: list[str]
-    rows: list[list[Any]] = field(default_factory=list)
-
-
-@dataclass
-class MonthlyReport:
-    month: date  # first day
-    tables: list[ReportTable]
-
-    @property
-    def title(self) -> str:
-        return f"Police referrals, {self.month:%B %Y}"
-
-
-def _days(pairs: list[tuple[datetime, datetime]]) -> str:
-    values = [(b - a).total_seconds() / 86400 for a, b in pairs if a and b and b >= a]
-    if not values:
-        return "n/a"
-    return f"{statistics.median(values):.1f}"
-
-
-def monthly_report(session: Session, month: date, clock: Clock) -> MonthlyReport:
-    """The monthly figures for the Regional Security Lead (month = any day in it)."""
-    first = month.replace(day=1)
-    following = date(first.year + (first.month == 12), first.month % 12 + 1, 1)
-    start, end = london_midnight(first), london_midnight(following)
-    now = clock.now()
-    as_at = min(end, now)
-    in_month = and_(Referral.referred_at >= start, Referral.referred_at < end)
-
-    made = int(session.scalar(select(func.count()).where(in_month)) or 0)
-    by_category = [
-        [label, int(count)]
-        for label, count in session.execute(
-            select(CrimeCategory.label, func.count())
-            .join(Referral, Referral.category_code == CrimeCategory.code)
-            .where(in_month)
-            .group_by(CrimeCategory.label)
-            .order_by(func.count().desc(), CrimeCategory.label)
-        )
-    ]
-    decided = and_(
-        Referral.outcome.is_not(None),  # type: ignore[union-attr]
-        or_(
-            and_(Referral.closed_at >= start, Referral.closed_at < end),
-            and_(Referral.charged_at >= start, Referral.charged_at < end),
-        ),
-    )
-    by_outcome = [
-        [OUTCOME_LABELS.get(outcome, outcome), int(count)]
-        for outcome, count in session.execute(
-            select(Referral.outcome, func.count())
-            .where(decided)
-            .group_by(Referral.outcome)
-            .order_by(func.count().desc())
-        )
-    ]
-    closed = [s.value for s in CLOSED_STATUSES]
-    open_at_end = int(
-        session.scalar(
-            select(func.count()).where(
-                Referral.referred_at < end,
-                or_(Referral.closed_at.is_(None), Referral.closed_at >= end),  # type: ignore[union-attr]
-                Referral.status != Status.DRAFT.value,
-            )
-        )
-        or 0
-    )
-    overdue = int(
-        session.scalar(
-            select(func.count()).where(
-                Referral.next_due_at.is_not(None),  # type: ignore[union-attr]
-                Referral.next_due_at < as_at,  # type: ignore[operator]
-                Referral.status.not_in(closed),  # type: ignore[attr-defined]
-            )
-        )
-        or 0
-    )
-    ack_pairs = list(
-        session.execute(
-            select(Referral.referred_at, Referral.acknowledged_at).where(
-                in_month,
-                Referral.acknowledged_at.is_not(None),  # type: ignore[union-attr]
-            )
-        ).all()
-    )
-    charge_pairs = list(
-        session.execute(
-            select(Referral.referred_at, Referral.charged_at).where(
-                Referral.charged_at >= start,
-                Referral.charged_at < end,
-                Referral.referred_at.is_not(None),  # type: ignore[union-attr]
-            )
-        ).all()
-    )
-    charges = int(
-        session.scalar(
-            select(func.count()).where(Referral.charged_at >= start, Referral.charged_at < end)
-        )
-        or 0
-    )
-    convictions = int(
-        session.scalar(
-            select(func.count()).where(
-                Referral.outcome == Outcome.CONVICTED.value,
-                Referral.closed_at >= start,
-                Referral.closed_at < end,
-            )
-        )
-        or 0
-    )
-    summary = ReportTable(
-        "Summary",
-        ["Measure", "Value"],
-        [
-            ["Referrals made", made],
-            [f"Open at month end ({to_london(as_at):%d/%m/%Y})", open_at_end],
-            ["Overdue (open, a deadline passed)", overdue],
-            ["Median days referred → acknowledged", _days(ack_pairs)],
-            ["Median days referred → charged", _days(charge_pairs)],
-            ["Charges", charges],
-            ["Convictions", convictions],
-        ],
-    )
-    return MonthlyReport(
-        month=first,
-        tables=[
-            summary,
-            ReportTable("By category", ["Category", "Referrals"], by_category),
-            ReportTable("By outcome", ["Outcome", "Referrals"], by_outcome),
-        ],
-    )

@@ -65,3 +65,9 @@ def assign_site(session: Session, code: str, clock: Clock) -> Site:
         )
     session.flush()
     return site
+
+
+def site_label(session: Session) -> str:
+    """``Leeds (LEI)``: this file's prison as printed on what leaves it."""
+    site = file_site(session)
+    return f"{site.name} ({site.code})" if site is not None else "prison not chosen yet"

@@ -13,13 +13,14 @@ instead, so they follow the same rules without touching openpyxl directly:
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook
-from openpyxl.styles import Font
+from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from cipco.outputs import OutputTarget
@@ -41,14 +42,18 @@ from cipco.spreadsheets.writer import (
     MARKING_FONT,
     WRAP_ALIGNMENT,
     About,
+    _safe_title,
     save_workbook,
     write_about_sheet,
 )
+
+LEFT_WRAP = Alignment(horizontal="left", vertical="top", wrap_text=True)
 
 __all__ = [
     "BOLD",
     "HEADER_FILL",
     "HEADER_FONT",
+    "LEFT_WRAP",
     "MARKING_FONT",
     "WRAP_ALIGNMENT",
     "Book",
@@ -76,6 +81,7 @@ class Book:
             self.wb.remove(default)
         self.long_text = LongText()
         self._plans: dict[str, _SheetPlan] = {}
+        self._taken: set[str] = {"about", LONG_TEXT_SHEET.lower()}
 
     # ------------------------------------------------------------ sheets and cells
 
@@ -93,7 +99,7 @@ class Book:
 
         ``landscape`` None chooses from the width; ``one_page`` fits it on one page.
         """
-        ws = self.wb.create_sheet(clean_cell_text(title)[:31] or "Sheet")
+        ws = self.wb.create_sheet(_safe_title(title, self._taken))
         for index, width in enumerate(widths, start=1):
             ws.column_dimensions[get_column_letter(index)].width = width
         if hidden:
@@ -178,6 +184,52 @@ class Book:
         plan.landscape = True
         plan.extra_px = chart.width * printing.PX_PER_CM
 
+    def chart(
+        self,
+        ws: Any,
+        *,
+        title: str,
+        axis_title: str,
+        header_row: int,
+        last_row: int,
+        series_columns: int,
+        anchor_row: int,
+        label_column: int = 1,
+    ) -> int:
+        """A column chart of ``series_columns`` series (the columns right of the labels,
+        named by ``header_row``) anchored beside the table at ``anchor_row``, sized so the
+        sheet prints with the chart whole on one landscape page. Returns the last row the
+        chart covers (put what follows below it)."""
+        from openpyxl.chart import BarChart, Reference
+
+        chart = BarChart()
+        chart.type = "col"
+        chart.title = clean_cell_text(title)
+        chart.y_axis.title = clean_cell_text(axis_title)
+        chart.legend.position = "b"
+        data = Reference(
+            ws,
+            min_col=label_column + 1,
+            max_col=label_column + series_columns,
+            min_row=header_row,
+            max_row=last_row,
+        )
+        labels = Reference(ws, min_col=label_column, min_row=header_row + 1, max_row=last_row)
+        chart.add_data(data, titles_from_data=True)
+        chart.set_categories(labels)
+        widths = _fitted_widths(ws)
+        anchor_column = label_column + series_columns + 2
+        top_px = printing.row_height(1) * printing.PT_TO_PX * anchor_row
+        chart.width, chart.height = printing.chart_size_cm(
+            widths, anchor_column, top_px, last_row - header_row
+        )
+        ws.add_chart(chart, f"{get_column_letter(anchor_column)}{anchor_row}")
+        plan = self._plans.setdefault(ws.title, _SheetPlan())
+        plan.landscape = True
+        plan.extra_px = max(plan.extra_px, chart.width * printing.PX_PER_CM)
+        row_px = printing.LINE_HEIGHT_PT * printing.PT_TO_PX
+        return anchor_row + math.ceil(chart.height * printing.PX_PER_CM / row_px)
+
     # ------------------------------------------------------------ saving
 
     def save(self, path: Path | OutputTarget, *, about_sheet: bool = True) -> Path:
@@ -192,6 +244,7 @@ class Book:
         return save_workbook(self.wb, path, about=self.about)
 
     def _write_long_text(self) -> None:
+        self._taken.discard(LONG_TEXT_SHEET.lower())  # kept free for this sheet until now
         ws = self.sheet(LONG_TEXT_SHEET)
         headers = self.long_text.headers()
         self.header(ws, [h for h, _, _ in headers])

@@ -9,10 +9,13 @@ from sqlalchemy import Engine
 
 from cipco.clock import Clock, to_london
 from cipco.db import read_scope
-from cipco.models.referral import AGGRAVATING_FACTORS, EVIDENCE_ITEMS
+from cipco.models.exhibit import TYPE_LABELS
+from cipco.models.referral import AGGRAVATING_FACTORS, PARTY_KIND_LABELS, PARTY_ROLE_LABELS
 from cipco.outputs import OutputTarget
+from cipco.services.casefile import checklist, linked_exhibits
 from cipco.services.person_import import do_not_share_numbers
 from cipco.services.referrals import (
+    adjudication_label,
     outcome_label,
     referral_by_reference,
     referral_detail,
@@ -42,11 +45,12 @@ def write_proforma(
             raise LookupError(f"no referral with reference '{reference}'")
         detail = referral_detail(session, found.id, clock)
         hidden = frozenset() if include_restricted else do_not_share_numbers(session)
-        book = _proforma(detail, hidden, clock)
+        exhibits = linked_exhibits(session, found.id)
+        book = _proforma(detail, exhibits, hidden, clock)
     return book.save(target, about_sheet=False)
 
 
-def _proforma(detail: Any, hidden: frozenset[str], clock: Clock) -> Book:
+def _proforma(detail: Any, exhibits: list[Any], hidden: frozenset[str], clock: Clock) -> Book:
     r = detail.referral
     p = detail.prisoner
     book = Book(
@@ -125,7 +129,8 @@ def _proforma(detail: Any, hidden: frozenset[str], clock: Clock) -> Book:
         "; ".join(AGGRAVATING_FACTORS.get(f, f) for f in r.aggravating_factors) or "none recorded",
     )
     field("Adjudication charge", r.adjudication_charge)
-    field("Adjudication state", r.adjudication_state)
+    field("Adjudication state", adjudication_label(r.adjudication_state))
+    field("Adjudication charge laid", r.adjudication_laid_at, dt)
     if r.outcome:
         field("Outcome", outcome_label(r.outcome))
     section("Victims and witnesses")
@@ -139,8 +144,9 @@ def _proforma(detail: Any, hidden: frozenset[str], clock: Clock) -> Book:
         secret = party.nomis_number in hidden
         withheld = withheld or secret
         put(1, WITHHELD if secret else party.name)
-        put(2, party.role)
-        put(3, party.kind + (f" {party.nomis_number}" if party.nomis_number and not secret else ""))
+        put(2, PARTY_ROLE_LABELS.get(party.role, party.role))
+        kind = PARTY_KIND_LABELS.get(party.kind, party.kind)
+        put(3, kind + (f" {party.nomis_number}" if party.nomis_number and not secret else ""))
         put(4, "Yes" if party.statement_taken else "No")
         row += 1
     if not detail.parties and not r.staff_victim:
@@ -148,9 +154,19 @@ def _proforma(detail: Any, hidden: frozenset[str], clock: Clock) -> Book:
         row += 1
     field("Victim wants police involvement", "Yes" if r.victim_wants_police else "No")
     section("Evidence checklist")
-    for key, label in EVIDENCE_ITEMS.items():
-        field(label, "Yes" if r.evidence.get(key) else "No")
+    for item in checklist(r, exhibits, detail.parties, hidden=hidden):
+        field(
+            item.label, ("Held: " if item.held else "Outstanding") + (item.how if item.held else "")
+        )
     field("Footage requested on", r.footage_requested_on, "dd/mm/yyyy")
+    field(
+        "Linked exhibits",
+        "; ".join(
+            f"{e.reference} ({TYPE_LABELS.get(e.exhibit_type, e.exhibit_type)}): {e.description}"
+            for e in exhibits
+        )
+        or "none",
+    )
     row += 1
     if withheld:
         put(1, "People marked 'do not share' are withheld (--include-restricted includes them).")

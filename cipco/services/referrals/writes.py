@@ -42,7 +42,9 @@ from cipco.services.referrals.rules import (
     refresh_due,
     status_label,
 )
+from cipco.services.victims import summary
 
+LAID_LABEL = "charge laid"
 DATE_LABELS = {"incident_at": "incident date", "discovered_at": "discovered date"}
 
 
@@ -56,13 +58,42 @@ def next_reference(session: Session, clock: Clock) -> str:
     return f"{prefix}{number:04d}"
 
 
-def _replace_parties(session: Session, referral: Referral, new: list[PartyIn]) -> None:
+def _party_key(role: str, kind: str, name: str) -> tuple[str, str, str]:
+    return (str(role), str(kind), " ".join(name.split()).casefold())
+
+
+def _replace_parties(
+    session: Session, referral: Referral, new: list[PartyIn], clock: Clock
+) -> None:
+    """The victims and witnesses typed as a list: people already on the case stay as they
+    are (their contact log, statements and letters with them), new ones are added, and one
+    left out is taken off only if nothing is recorded against them."""
+    from cipco.services.casework.people import recorded_against
+
     assert referral.id is not None
-    for old in parties(session, referral.id):
-        session.delete(old)
+    kept = {_party_key(p.role, p.kind, p.name): p for p in parties(session, referral.id)}
+    now = clock.now()
     for party in new:
-        session.add(ReferralParty(referral_id=referral.id, **party.model_dump()))
+        old = kept.pop(_party_key(party.role, party.kind, party.name), None)
+        if old is None:
+            session.add(
+                ReferralParty(
+                    referral_id=referral.id, **party.model_dump(), created_at=now, updated_at=now
+                )
+            )
+        elif party.statement_taken and not old.statement_taken:
+            old.statement_taken = True
+    for old in kept.values():
+        held = recorded_against(session, old.id)  # type: ignore[arg-type]
+        if held:
+            raise ReferralError(
+                f"victims and witnesses: {old.name} has {', '.join(held)} recorded and stays "
+                "on the case",
+                field="parties",
+            )
+        session.delete(old)
     session.flush()
+    referral.victim_updated_at, referral.enhanced_victim = summary(session, referral)
 
 
 def create_referral(*, session: Session, data: ReferralCreate, clock: Clock) -> Referral:
@@ -72,6 +103,7 @@ def create_referral(*, session: Session, data: ReferralCreate, clock: Clock) -> 
     real_dates(data.model_dump(exclude={"prisoner", "parties"}), error=ReferralError)
     for key, label in DATE_LABELS.items():
         not_future(getattr(data, key), clock, key, label, error=ReferralError)
+    _check_laid(data.adjudication_laid_at, data.discovered_at or data.incident_at, clock)
     reference = data.reference or next_reference(session, clock)
     if session.scalars(select(Referral.id).where(Referral.reference == reference)).first():
         raise ReferralError(f"reference: {reference} is already used", field="reference")
@@ -90,11 +122,21 @@ def create_referral(*, session: Session, data: ReferralCreate, clock: Clock) -> 
     when = data.discovered_at or data.incident_at
     _record_move(session, referral, None, Status.DRAFT, when, clock, "created", None)
     if data.parties:
-        _replace_parties(session, referral, data.parties)
+        _replace_parties(session, referral, data.parties, clock)
     referral.category_code = found.code
     refresh_due(session, referral)
     session.flush()
     return referral
+
+
+def _check_laid(laid: datetime | None, discovered: datetime, clock: Clock) -> None:
+    """The adjudication charge is laid after the incident is discovered, and not in future."""
+    if laid is None:
+        return
+    not_future(laid, clock, "adjudication_laid_at", LAID_LABEL, error=ReferralError)
+    not_before(
+        laid, discovered, "adjudication_laid_at", LAID_LABEL, "the discovery", error=ReferralError
+    )
 
 
 def update_referral(
@@ -131,6 +173,9 @@ def update_referral(
         "the incident",
         error=ReferralError,
     )
+    if "adjudication_laid_at" in changes or "discovered_at" in changes:
+        laid = changes.get("adjudication_laid_at", referral.adjudication_laid_at)
+        _check_laid(laid, discovered, clock)
     prisoner_in = changes.pop("prisoner", None)
     if prisoner_in is not None:
         prisoner = upsert_prisoner(session, PrisonerIn.model_validate(prisoner_in), clock)
@@ -139,7 +184,8 @@ def update_referral(
     new_parties = changes.pop("parties", None)
     assign(referral, changes)
     if new_parties is not None:
-        _replace_parties(session, referral, [PartyIn.model_validate(p) for p in new_parties])
+        new_people = [PartyIn.model_validate(p) for p in new_parties]
+        _replace_parties(session, referral, new_people, clock)
     refresh_due(session, referral)
     SERVICE.save(session, referral, clock)
     return referral

@@ -1,0 +1,147 @@
+"""Documents written as a PDF with a workbook beside it: the case file and the reports."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from cipco.cli import app, report_app
+from cipco.cli.common import EXIT_USAGE, echo, fail, output_target, state
+from cipco.cli.exports import parse_day, safe_name, write_file
+from cipco.cli.options import IncludeRestrictedOpt, OutOpt, OverwriteOpt
+
+SUFFIXES = (".pdf", ".xlsx")
+
+
+def pair_target(out: Path | None, what: str, overwrite: bool) -> Path | None:
+    """``--out`` for a PDF and its workbook: ``NAME.pdf`` (and ``NAME.xlsx`` beside it). Both
+    names are checked before any work (exit 2 with one sentence)."""
+    from cipco.outputs import OutputError, paired
+
+    if out is not None:  # a folder, the database, a missing folder: refused as given
+        output_target(out, what=what, suffix=SUFFIXES[0], overwrite=overwrite)
+    try:
+        chosen = paired(out, SUFFIXES)
+    except OutputError as exc:
+        fail(str(exc), EXIT_USAGE)
+    if chosen is not None:
+        output_target(chosen.with_suffix(".xlsx"), what=what, suffix=".xlsx", overwrite=overwrite)
+    return chosen
+
+
+@app.command("casefile")
+def casefile(
+    ref: Annotated[str, typer.Argument(help="The referral's reference, e.g. REF-2026-0001.")],
+    out: OutOpt = None,
+    overwrite: OverwriteOpt = False,
+    include_restricted: IncludeRestrictedOpt = False,
+) -> None:
+    """The police case file of one referral: a PDF, and the same content as a workbook."""
+    from cipco.documents.casefile import write_case_file
+    from cipco.services.referrals import ReferralError
+
+    name = f"casefile-{safe_name(ref)}"
+    written = write_file(
+        name,
+        pair_target(out, name, overwrite),
+        overwrite,
+        lambda engine, chosen, clock, who: write_case_file(
+            engine, ref, chosen, clock=clock, actor=who, include_restricted=include_restricted
+        ),
+        suffix=".pdf",
+        refusals=(ReferralError,),
+    )
+    echo(f"Case file written to {written.pdf} and {written.workbook}")
+
+
+def _report(kind: str, period: Any, out: Path | None, overwrite: bool) -> None:
+    from cipco.documents.reports import write_report
+
+    name = f"{kind}-{period.start:%Y-%m-%d}" if kind == "weekly" else f"{kind}-{period.start:%Y-%m}"
+    written = write_file(
+        name,
+        pair_target(out, name, overwrite),
+        overwrite,
+        lambda engine, chosen, clock, who: write_report(
+            engine, kind, period, chosen, clock=clock, actor=who
+        ),
+        suffix=".pdf",
+    )
+    _print(written.report)
+    echo(f"Report written to {written.pdf} and {written.workbook}")
+
+
+def _month(text: str | None) -> Any:
+    from cipco.services.measures import Period
+
+    if not text:
+        return Period.last_complete_month(state.get_clock())
+    try:
+        return Period.month(datetime.strptime(text.strip(), "%Y-%m").date())
+    except ValueError:
+        fail(f"--month '{text}': expected YYYY-MM, e.g. 2026-10", EXIT_USAGE)
+
+
+MonthOpt = Annotated[str | None, typer.Option(help="YYYY-MM (default: the last complete month).")]
+
+
+@report_app.command("monthly")
+def report_monthly(
+    month: MonthOpt = None, out: OutOpt = None, overwrite: OverwriteOpt = False
+) -> None:
+    """Monthly referral figures, each with its basis: printed, and as a PDF and a workbook."""
+    _report("monthly", _month(month), out, overwrite)
+
+
+@report_app.command("weekly")
+def report_weekly(
+    week: Annotated[
+        str | None,
+        typer.Option(help="Any day of the week, dd/mm/yyyy (default: the last complete week)."),
+    ] = None,
+    out: OutOpt = None,
+    overwrite: OverwriteOpt = False,
+) -> None:
+    """This week's figures (Monday to Sunday) with the last 8 weeks' trend."""
+    from cipco.services.measures import Period
+
+    day: date | None = parse_day(week, "--week")
+    period = Period.week(day) if day else Period.last_complete_week(state.get_clock())
+    _report("weekly", period, out, overwrite)
+
+
+@report_app.command("performance")
+def report_performance(
+    month: MonthOpt = None, out: OutOpt = None, overwrite: OverwriteOpt = False
+) -> None:
+    """The Regional Security Lead's return: R1/R5/R7 time limits, medians, outcomes, trend."""
+    _report("performance", _month(month), out, overwrite)
+
+
+def _print(report: Any) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    from cipco.text import literal
+
+    console = Console(highlight=False)
+    console.print(literal(report.title), style="bold")
+    shown = Table(title="Summary", title_justify="left")
+    shown.add_column("Figure")
+    shown.add_column("Value", justify="right")
+    shown.add_column("Basis", style="dim")
+    for f in report.summary:
+        rule = f" ({f.measure.rule})" if f.measure.rule else ""
+        shown.add_row(literal(f.label + rule), literal(f.text), literal(f.basis))
+    console.print(shown)
+    for figure, what in ((report.by_category, "Category"), (report.outcomes, "Outcome")):
+        table = Table(title=literal(f"{figure.label} ({figure.basis})"), title_justify="left")
+        table.add_column(what)
+        table.add_column("Number", justify="right")
+        for label, count in figure.parts:
+            table.add_row(literal(label), f"{count:,}")
+        table.add_row("Total", f"{figure.value:,}", style="bold")
+        console.print(table)

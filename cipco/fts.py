@@ -1,0 +1,328 @@
+"""The search index: one SQLite FTS5 table over every log's text, kept in step by triggers.
+
+Part of the data layer (with :mod:`cipco.db`): every FTS5 and trigger statement is here;
+services search through :mod:`cipco.services.search`, which knows nothing of SQLite, so a
+PostgreSQL port replaces this module (pg_trgm) and nothing above it.
+
+- ``search_index`` is an FTS5 table with the ``trigram`` tokenizer: any three characters
+  of a record's text find it, so "1234" finds A1234BC and "punch" finds "punched", as a
+  LIKE would, but from an index.
+- Each record is one row whose ``rowid`` is ``code * SPAN + id`` (:class:`Doc.code` names
+  the list), so a list's filter asks for a rowid range and a record is replaced by rowid.
+- A record's text (``body``) is every indexed field, each word after two spaces: a word
+  shorter than three characters is looked up as the start of a word (``"  a1"``), which
+  the trigram index can answer too.
+- Triggers on each record's table, and on the tables its text comes from (the prisoner's
+  name, a referral's parties…), replace the record's row on insert, update and delete, so
+  every writer (the services, bulk imports, another program) keeps the index right.
+- What each list indexes is declared in :mod:`cipco.search_docs`. :func:`ensure` (run after
+  every migration and at every start, costing a look at ``sqlite_master``) installs the
+  triggers of any list whose declaration changed or whose triggers a table rebuild dropped,
+  and rebuilds that list's rows, so a new declaration needs no migration of its own.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, Integer, column, literal_column, select, table, text
+from sqlalchemy.sql import Select
+
+INDEX = "search_index"
+STATE = "search_index_state"
+SPAN = 1 << 40  # rowids of one list: code * SPAN + id
+TRIGGER_PREFIX = "fts_"
+SHORT = 3  # words shorter than this match the start of a word
+
+CREATE_STATEMENTS = (
+    f"CREATE VIRTUAL TABLE IF NOT EXISTS {INDEX} USING fts5(body, tokenize='trigram')",
+    f"CREATE TABLE IF NOT EXISTS {STATE} "
+    "(log TEXT PRIMARY KEY, code INTEGER NOT NULL, signature TEXT NOT NULL)",
+)
+DROP_STATEMENTS = (f"DROP TABLE IF EXISTS {INDEX}", f"DROP TABLE IF EXISTS {STATE}")
+
+
+def spaced(expression: str) -> str:
+    """SQL for ``expression`` as indexed text: blanks for NULL, line breaks and tabs as
+    spaces, every space doubled (so each word follows two spaces)."""
+    inner = f"coalesce({expression}, '')"
+    for control in ("char(13)", "char(10)", "char(9)"):
+        inner = f"replace({inner}, {control}, ' ')"
+    return f"replace({inner}, ' ', '  ')"
+
+
+def words(parts: Sequence[str]) -> str:
+    """SQL joining ``parts`` into one indexed text, each part after two spaces."""
+    return " || ".join(f"'  ' || {spaced(part)}" for part in parts)
+
+
+@dataclass(frozen=True)
+class Watch:
+    """Another table the list's text comes from.
+
+    ``ids`` is a SELECT of the affected records' ids (one column named ``id``) in terms of
+    ``{row}`` (NEW or OLD): ``SELECT {row}.referral_id AS id`` or ``SELECT id FROM referral
+    WHERE prisoner_id = {row}.id``. ``columns`` limits updates that re-index (None: any).
+    """
+
+    table: str
+    ids: str
+    columns: tuple[str, ...] | None = None
+    when: str = ""  # only rows for which this holds (in terms of {row}): inserts, deletes
+
+
+@dataclass(frozen=True)
+class Doc:
+    """What one list indexes: ``parts`` over ``source`` (aliased), keyed by ``key``."""
+
+    log: str  # the list's name (logspec.LOGS) or another searchable kind ("prisoners")
+    code: int  # never changes once given: rowid = code * SPAN + id
+    table: str  # the record's own table
+    key: str  # SQL of the record's id in ``source``: "r.id"
+    source: str  # FROM clause: "referral r JOIN prisoner p ON p.id = r.prisoner_id"
+    parts: tuple[str, ...]  # SQL expressions of the indexed text
+    columns: tuple[str, ...]  # the record's own columns whose update re-indexes it
+    watches: tuple[Watch, ...] = ()
+
+    @property
+    def low(self) -> int:
+        return self.code * SPAN
+
+    @property
+    def high(self) -> int:
+        return self.code * SPAN + SPAN - 1
+
+    def select(self, ids: str) -> str:
+        """SQL of (rowid, body) for the records whose ids ``ids`` (a SELECT) gives."""
+        return (
+            f"SELECT {self.low} + {self.key}, {words(self.parts)} FROM {self.source} "
+            f"WHERE {self.key} IN ({ids})"
+        )
+
+    def _replace(self, ids: str) -> str:
+        return (
+            f"DELETE FROM {INDEX} WHERE rowid IN (SELECT {self.low} + id FROM ({ids})); "
+            f"INSERT INTO {INDEX}(rowid, body) {self.select(ids)};"
+        )
+
+    def triggers(self) -> list[tuple[str, str]]:
+        """(name, CREATE TRIGGER statement) for the record's table and every watch."""
+        name = f"{TRIGGER_PREFIX}{self.log}_"
+        own = "SELECT NEW.id AS id"
+        cols = ", ".join(self.columns)
+        found = [
+            (
+                f"{name}insert",
+                f"CREATE TRIGGER {name}insert AFTER INSERT ON {self.table} BEGIN "
+                f"INSERT INTO {INDEX}(rowid, body) {self.select(own)}; END",
+            ),
+            (
+                f"{name}update",
+                f"CREATE TRIGGER {name}update AFTER UPDATE OF {cols} ON {self.table} BEGIN "
+                f"{self._replace(own)} END",
+            ),
+            (
+                f"{name}delete",
+                f"CREATE TRIGGER {name}delete AFTER DELETE ON {self.table} BEGIN "
+                f"DELETE FROM {INDEX} WHERE rowid = {self.low} + OLD.id; END",
+            ),
+        ]
+        for number, watch in enumerate(self.watches, start=1):
+            new, old = watch.ids.format(row="NEW"), watch.ids.format(row="OLD")
+            both = f"{old} UNION {new}"
+            of = f" OF {', '.join(watch.columns)}" if watch.columns else ""
+            when_new = f" WHEN {watch.when.format(row='NEW')}" if watch.when else ""
+            when_old = f" WHEN {watch.when.format(row='OLD')}" if watch.when else ""
+            found += [
+                (
+                    f"{name}w{number}_insert",
+                    f"CREATE TRIGGER {name}w{number}_insert AFTER INSERT ON {watch.table}"
+                    f"{when_new} BEGIN {self._replace(new)} END",
+                ),
+                (
+                    f"{name}w{number}_update",
+                    f"CREATE TRIGGER {name}w{number}_update AFTER UPDATE{of} ON {watch.table} "
+                    f"BEGIN {self._replace(both)} END",
+                ),
+                (
+                    f"{name}w{number}_delete",
+                    f"CREATE TRIGGER {name}w{number}_delete AFTER DELETE ON {watch.table}"
+                    f"{when_old} BEGIN {self._replace(old)} END",
+                ),
+            ]
+        return found
+
+    @property
+    def signature(self) -> str:
+        statements = [sql for _, sql in self.triggers()] + [self.select("SELECT id FROM x")]
+        return hashlib.sha256("\n".join(statements).encode()).hexdigest()[:16]
+
+
+# ---------------------------------------------------------------- keeping it in step
+
+
+def is_index_table(name: str) -> bool:
+    """The index's own tables (FTS5 keeps shadow tables beside it): not in the models."""
+    return name in (STATE, INDEX) or name.startswith(f"{INDEX}_")
+
+
+def create(connection: Connection) -> None:
+    """Create the index and its state table (migration 0008); :func:`ensure` fills them."""
+    for statement in CREATE_STATEMENTS:
+        connection.exec_driver_sql(statement)
+
+
+def exists(connection: Connection) -> bool:
+    found = connection.exec_driver_sql(
+        "SELECT count(*) FROM sqlite_master WHERE name IN (?, ?)", (INDEX, STATE)
+    ).scalar()
+    return found == 2
+
+
+def _installed(connection: Connection) -> tuple[dict[str, tuple[int, str]], set[str]]:
+    state = {
+        log: (int(code), signature)
+        for log, code, signature in connection.exec_driver_sql(
+            f"SELECT log, code, signature FROM {STATE}"
+        )
+    }
+    triggers = {
+        row[0]
+        for row in connection.exec_driver_sql(
+            "SELECT name FROM sqlite_master WHERE type = 'trigger' AND substr(name, 1, ?) = ?",
+            (len(TRIGGER_PREFIX), TRIGGER_PREFIX),
+        )
+    }
+    return state, triggers
+
+
+def stale(connection: Connection, docs: Iterable[Doc]) -> list[Doc]:
+    """The docs whose triggers are missing (a table rebuilt by a migration drops them) or
+    whose declaration changed since they were installed."""
+    state, triggers = _installed(connection)
+    return [
+        doc
+        for doc in docs
+        if state.get(doc.log) != (doc.code, doc.signature)
+        or any(name not in triggers for name, _ in doc.triggers())
+    ]
+
+
+def _drop_triggers(connection: Connection, log: str, triggers: set[str]) -> None:
+    prefix = f"{TRIGGER_PREFIX}{log}_"
+    for name in sorted(triggers):
+        if name.startswith(prefix):
+            connection.exec_driver_sql(f'DROP TRIGGER IF EXISTS "{name}"')
+
+
+def install(connection: Connection, doc: Doc) -> None:
+    """(Re)create one list's triggers and rebuild its rows (inside the caller's transaction)."""
+    _, triggers = _installed(connection)
+    _drop_triggers(connection, doc.log, triggers)
+    for _, statement in doc.triggers():
+        connection.exec_driver_sql(statement)
+    connection.exec_driver_sql(
+        f"DELETE FROM {INDEX} WHERE rowid BETWEEN ? AND ?", (doc.low, doc.high)
+    )
+    connection.exec_driver_sql(
+        f"INSERT INTO {INDEX}(rowid, body) {doc.select(f'SELECT id FROM {doc.table}')}"
+    )
+    connection.exec_driver_sql(
+        f"INSERT OR REPLACE INTO {STATE}(log, code, signature) VALUES (?, ?, ?)",
+        (doc.log, doc.code, doc.signature),
+    )
+
+
+def retire(connection: Connection, known: Iterable[Doc]) -> None:
+    """Drop the triggers and rows of lists no longer declared."""
+    state, triggers = _installed(connection)
+    keep = {doc.log for doc in known}
+    for log in set(state) - keep:
+        code = state[log][0]
+        _drop_triggers(connection, log, triggers)
+        connection.exec_driver_sql(
+            f"DELETE FROM {INDEX} WHERE rowid BETWEEN ? AND ?",
+            (code * SPAN, code * SPAN + SPAN - 1),
+        )
+        connection.exec_driver_sql(f"DELETE FROM {STATE} WHERE log = ?", (log,))
+
+
+def needs_work(connection: Connection, docs: Sequence[Doc]) -> bool:
+    """True when :func:`ensure` has something to do (read in a snapshot: no write lock)."""
+    if not exists(connection):
+        return False
+    state, _ = _installed(connection)
+    return bool(stale(connection, docs)) or bool(set(state) - {doc.log for doc in docs})
+
+
+def drop(connection: Connection) -> None:
+    """Remove the index, its state and every trigger keeping it (migration 0008's downgrade)."""
+    _, triggers = _installed(connection) if exists(connection) else ({}, set())
+    for name in sorted(triggers):
+        connection.exec_driver_sql(f'DROP TRIGGER IF EXISTS "{name}"')
+    for statement in DROP_STATEMENTS:
+        connection.exec_driver_sql(statement)
+
+
+def ensure(connection: Connection, docs: Sequence[Doc]) -> list[str]:
+    """Bring the index in step with ``docs``; returns the lists rebuilt (usually none)."""
+    if not exists(connection):
+        return []
+    rebuilt = []
+    for doc in stale(connection, docs):
+        install(connection, doc)
+        rebuilt.append(doc.log)
+    retire(connection, docs)
+    return rebuilt
+
+
+# ---------------------------------------------------------------- asking it
+
+_index = table(INDEX, column("rowid", Integer), column("body"), column("rank"))
+
+
+def query_text(text: str) -> str | None:
+    """The FTS5 query for what a person typed: every word must be found; each word is
+    quoted (FTS5 syntax typed is taken literally), a short word is the start of a word.
+    None when nothing searchable was typed."""
+    terms = []
+    for word in text.split():
+        word = "".join(ch for ch in word if ch.isprintable())
+        if not word:
+            continue
+        quoted = word.replace('"', '""')
+        terms.append(f'"{quoted}"' if len(word) >= SHORT else f'"  {quoted}"')
+    return " AND ".join(terms) or None
+
+
+def matching(doc: Doc, query: str, *, limit: int | None = None) -> Select[tuple[int]]:
+    """The ids of ``doc``'s records matching the FTS5 ``query`` (from :func:`query_text`)."""
+    statement = select((_index.c.rowid - doc.low).label("id")).where(
+        literal_column(INDEX).op("MATCH")(query),
+        _index.c.rowid.between(doc.low, doc.high),
+    )
+    if limit is not None:
+        statement = statement.limit(limit)
+    return statement
+
+
+def ranked(doc: Doc, query: str, limit: int) -> Select[tuple[int, str]]:
+    """The best ``limit`` matches of ``doc`` (id, text), best first."""
+    return (
+        select((_index.c.rowid - doc.low).label("id"), _index.c.body)
+        .where(
+            literal_column(INDEX).op("MATCH")(query),
+            _index.c.rowid.between(doc.low, doc.high),
+        )
+        .order_by(_index.c.rank, _index.c.rowid.desc())
+        .limit(limit)
+    )
+
+
+def count_matching(connection: Connection, doc: Doc, query: str, cap: int) -> int:
+    """How many of ``doc``'s records match, counting no further than ``cap``."""
+    inner = matching(doc, query, limit=cap).subquery()
+    found = connection.execute(select(text("count(*)")).select_from(inner)).scalar()
+    return int(found or 0)

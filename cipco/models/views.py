@@ -1,0 +1,30 @@
+"""Saved views: a list's queue, filter and sort kept under a name, in the data file."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Column, Index, Integer
+from sqlmodel import Field
+
+from cipco.models.site import SiteScoped
+from cipco.models.types import UTCDateTime, versioned
+
+
+class SavedView(SiteScoped, table=True):
+    __tablename__ = "saved_view"
+    __table_args__ = (Index("uq_saved_view_site_log_name", "site", "log", "name", unique=True),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    log: str  # the list: a name of cipco.services.logspec.LOGS
+    name: str
+    queue: str | None = None  # None: All
+    text: str = ""  # the typed filter
+    sort: str | None = None  # a column key; None: the list's own order
+    descending: bool = False
+    created_by: str = ""
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    updated_at: datetime = Field(sa_type=UTCDateTime)
+    version: int = Field(default=1, sa_column=Column(Integer, nullable=False))
+
+    __mapper_args__ = versioned()

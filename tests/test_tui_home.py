@@ -1,0 +1,86 @@
+"""Home (0, the start screen): what is due from every log, with its rule; enter opens it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine
+from textual.widgets import DataTable
+
+from cipco.app import CipcoApp
+from cipco.clock import FixedClock
+from cipco.db import session_scope
+from cipco.screens.home import HomeScreen
+from cipco.screens.referrals import ReferralsScreen
+from tests.due_helpers import one_of_each
+from tests.test_tui_search import OPENS
+from tests.tui_helpers import LARGE, SMALL, screen_text, settle, wait_for
+
+# what each log's item says on screen: its record and its rule's name
+SHOWN = {
+    "referrals": ("REF-2026-0042", "R5"),
+    "exhibits": ("JS/77", "etention"),
+    "mg4d": ("B2345CD", "earing"),
+    "persons": ("C3456DE", "SOC review"),
+    "actions": ("juniper", "ction"),
+}
+
+
+def _row_of(app: CipcoApp, log: str) -> int:
+    screen = app.screen
+    assert isinstance(screen, HomeScreen)
+    keys = [key for key, item in screen.items.items() if item.record.log == log]
+    table = screen.query_one(DataTable)
+    return table.get_row_index(keys[0])
+
+
+async def test_home_opens_first_and_lists_every_logs_due_item_with_its_rule(
+    engine: Engine, db_path: Path, clock: FixedClock
+) -> None:
+    with session_scope(engine, actor="t", clock=clock) as session:
+        one_of_each(session, clock)
+    engine.dispose()
+    app = CipcoApp(db_path, clock=clock)
+    async with app.run_test(size=LARGE) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, HomeScreen) and app.screen.items)
+        text = screen_text(app)
+        assert "0 Home" in text and "due today" in text and "Next crime clinic" in text
+        lines = text.splitlines()
+        for log, (record, rule) in SHOWN.items():
+            assert any(record in line and rule in line for line in lines), (log, text)
+        assert "Referrals: All 1" in text
+        await pilot.press("1")
+        await wait_for(pilot, lambda: isinstance(app.screen, ReferralsScreen))
+        await pilot.press("0")
+        await wait_for(pilot, lambda: isinstance(app.screen, HomeScreen))
+
+
+@pytest.mark.parametrize("log", list(SHOWN))
+async def test_enter_on_a_due_item_opens_its_record(
+    log: str, engine: Engine, db_path: Path, clock: FixedClock
+) -> None:
+    with session_scope(engine, actor="t", clock=clock) as session:
+        one_of_each(session, clock)
+    engine.dispose()
+    app = CipcoApp(db_path, clock=clock)
+    async with app.run_test(size=SMALL) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, HomeScreen) and app.screen.items)
+        app.screen.query_one(DataTable).move_cursor(row=_row_of(app, log))
+        await settle(pilot)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, OPENS[log]))
+
+
+async def test_home_follows_a_save_in_another_window(
+    engine: Engine, db_path: Path, clock: FixedClock
+) -> None:
+    engine.dispose()
+    app = CipcoApp(db_path, clock=clock, poll_seconds=0.1)
+    async with app.run_test(size=SMALL) as pilot:
+        await wait_for(pilot, lambda: "nothing due this week" in screen_text(app))
+        other = CipcoApp(db_path, clock=clock)
+        with session_scope(other.engine, actor="other", clock=clock) as session:
+            one_of_each(session, clock)
+        other.engine.dispose()
+        await wait_for(pilot, lambda: "REF-2026-0042" in screen_text(app))
