@@ -21,6 +21,11 @@ exhibit by exhibit (parents before sub-exhibits), each chain in date order:
   again leaves every chain as it was;
 - columns that map to no field are kept with the exhibit (its original columns).
 
+An exhibit the file is the first to record is replayed in memory with the same checks and
+written in batches (:mod:`cipco.services.exhibit_batch`: the same records, chains and ledger
+entries, one audited insert per exhibit); rows of exhibits already in the data file go
+through the services one at a time. Settings are read once per import.
+
 Times in the sheet are London wall-clock times.
 """
 
