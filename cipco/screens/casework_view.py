@@ -53,6 +53,8 @@ STYLE = {
     Severity.PENDING: "",
     Severity.DONE: "",
 }
+DATED = {"Due", "Issued", "When", "Sent"}
+"""Columns holding a date keep it on one line ("! 09/11/2026")."""
 LIMIT = 500  # a referral never has this many of one paper; the heading says if it did
 
 Choice = tuple[str, int]
@@ -86,7 +88,10 @@ def _table(title: str, *columns: tuple[str, int | None]) -> Table:
         show_edge=False,
     )
     for label, ratio in columns:
-        table.add_column(label, ratio=ratio, overflow="fold")
+        if label in DATED:  # as wide as its widest date, never broken
+            table.add_column(label, no_wrap=True)
+        else:
+            table.add_column(label, ratio=ratio, overflow="fold")
     return table
 
 
@@ -210,7 +215,7 @@ def cps_table(rows: list[CpsRow]) -> RenderableType:
         style = STYLE[row.severity] if row.done_on is None else "dim"
         due = row.due_text or "—"
         if row.done_on is None and row.severity == Severity.OVERDUE:
-            due += " OVERDUE"
+            due = f"! OVERDUE {format_date(row.due_on)}"
         if row.done_on is not None:
             due = f"done {format_date(row.done_on)}"
         table.add_row(literal(row.action, style), literal(due, style), literal(row.owner or "—"))
