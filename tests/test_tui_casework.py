@@ -14,7 +14,16 @@ from textual.widgets import Input, OptionList, Select, SelectionList, TabbedCont
 from cipco.app import CipcoApp
 from cipco.clock import FixedClock
 from cipco.db import read_scope, session_scope
-from cipco.models.casework import CaseDocument, PartyContact, PersonIn, Statement, StatementIn
+from cipco.models.casework import (
+    CaseDocument,
+    CpsAction,
+    MedicalDisclaimer,
+    PartyContact,
+    PersonIn,
+    Statement,
+    StatementIn,
+)
+from cipco.models.referral import ReferralParty
 from cipco.screens.modals import ChoiceScreen
 from cipco.screens.record_form import RecordForm
 from cipco.screens.referral_detail import ReferralDetailScreen
@@ -22,7 +31,7 @@ from cipco.services.casefile import case_file
 from cipco.services.casework import papers, people
 from cipco.services.referrals import move_status
 from tests.factories import new_referral
-from tests.tui_helpers import SMALL, screen_text, settle, wait_for
+from tests.tui_helpers import SMALL, screen_text, settle, wait_for, walk_form
 
 
 def _case(engine: Engine, clock: FixedClock, *, statement: bool = False) -> tuple[int, str]:
@@ -165,6 +174,8 @@ async def test_a_statement_goes_through_quality_assurance_to_sent(
         await wait_for(pilot, lambda: "Received, to" in screen_text(app))
         # returned with no problem ticked: refused beside the field, nothing saved
         form = await _step(app, pilot, "return")
+        assert "Statement from Officer [b]Ahmed[/b]: received" in screen_text(app)
+        assert await walk_form(pilot, form) == {"step", "on", "by", "problems", "due_on", "note"}
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: "Tick the problems found" in screen_text(app))
         assert _statement(engine).state == "received"
@@ -224,3 +235,76 @@ async def test_a_document_attached_is_listed_and_in_the_case_file(
     assert [(r[2], r[3], r[6]) for r in rows] == [
         ("PCIS for court", "impact statement.pdf", doc.sha256)
     ]
+
+
+async def test_a_prisoner_witness_is_added_with_the_problem_beside_the_field(
+    engine: Engine, db_path: Path, clock: FixedClock
+) -> None:
+    rid, _ref = _case(engine, clock)
+    engine.dispose()
+    app = CipcoApp(db_path, clock=clock, poll_seconds=3600)
+    async with app.run_test(size=SMALL) as pilot:
+        await _open(app, pilot, rid, "tab-summary")
+        await pilot.press("a")
+        await _choose(app, pilot, "A victim or witness")
+        form = await _form(app, pilot)
+        assert await walk_form(pilot, form) >= {"role", "kind", "name", "nomis_number"}
+        form.query_one("#role", Select).value = "witness"
+        form.query_one("#kind", Select).value = "prisoner"
+        form.query_one("#name", Input).value = "JONES, Carl"
+        form.query_one("#nomis_number", Input).value = "12345"
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: "'12345' is not a prison number" in screen_text(app))
+        assert app.screen is form and form.focused is form.query_one("#nomis_number")
+        form.query_one("#nomis_number", Input).value = "b2345cd"
+        await _save(app, pilot, form)
+        assert app.screen.query_one(TabbedContent).active == "tab-people"
+        await wait_for(pilot, lambda: "JONES, Carl B2345CD" in screen_text(app))
+        assert "Witness, prisoner" in screen_text(app)
+    with read_scope(engine) as s:
+        names = [p.name for p in s.scalars(select(ReferralParty).order_by(ReferralParty.id))]
+    assert names == ["Officer [b]Ahmed[/b]", "JONES, Carl"]
+
+
+async def test_a_disclaimer_comes_back_and_a_cps_action_is_done(
+    engine: Engine, db_path: Path, clock: FixedClock
+) -> None:
+    rid, _ref = _case(engine, clock)
+    engine.dispose()
+    app = CipcoApp(db_path, clock=clock, poll_seconds=3600)
+    async with app.run_test(size=SMALL) as pilot:
+        await _open(app, pilot, rid, "tab-papers")
+        await pilot.press("a")
+        await _choose(app, pilot, "A medical disclaimer issued")
+        form = await _form(app, pilot)
+        assert form.query_one("#party_id", Select).value == "suspect"
+        form.query_one("#issued_on", Input).value = "01/11/2026"
+        await _save(app, pilot, form)
+        await wait_for(pilot, lambda: "! Issued, due back" in screen_text(app))
+        await pilot.press("a")
+        await _choose(app, pilot, "A medical disclaimer returned")
+        form = await _form(app, pilot)
+        form.query_one("#step", Select).value = "returned"
+        await _save(app, pilot, form)
+        await wait_for(pilot, lambda: "Returned 18/11/2026" in screen_text(app))
+        await pilot.press("a")
+        await _choose(app, pilot, "A CPS action")
+        form = await _form(app, pilot)
+        form.query_one("#action", Input).value = "Landing CCTV"
+        form.query_one("#requested_on", Input).value = "02/11/2026"
+        form.query_one("#due_on", Input).value = "01/11/2026"  # before it was asked
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: "before the request" in screen_text(app))
+        form.query_one("#due_on", Input).value = "09/11/2026"
+        await _save(app, pilot, form)
+        await wait_for(pilot, lambda: "! OVERDUE 09/11/2026" in screen_text(app))
+        await pilot.press("a")
+        await _choose(app, pilot, "A CPS action done")
+        await _save(app, pilot, await _form(app, pilot))
+        await wait_for(pilot, lambda: "done 18/11/2026" in screen_text(app))
+        assert "OVERDUE" not in screen_text(app)
+    with read_scope(engine) as s:
+        disclaimer = s.scalars(select(MedicalDisclaimer)).one()
+        action = s.scalars(select(CpsAction)).one()
+    assert disclaimer.party_id is None and disclaimer.returned_on == clock.now().date()
+    assert action.done_on == clock.now().date() and action.due_on is not None

@@ -26,7 +26,7 @@ from cipco.models.casework import (
     PersonIn,
     StatementIn,
 )
-from cipco.models.referral import PARTY_KIND_LABELS, PARTY_ROLE_LABELS, PartyRole
+from cipco.models.referral import PARTY_KIND_LABELS, PARTY_ROLE_LABELS, PartyRole, ReferralParty
 from cipco.screens.record_form import FormSpec, Loaded, RecordForm, Saved
 from cipco.services.casework.common import CaseworkError, people_of, person_label
 from cipco.widgets.fields import Field
@@ -245,7 +245,9 @@ def statement_step_form(statement_id: int) -> RecordForm:
         if "check" in steps:
             steps.append(RETURN)
         options = [(STEP_WORDS[key], key) for key in steps]
-        title = f"Statement: {statement_label(statement.state).lower()}"
+        person = session.get(ReferralParty, statement.party_id)
+        who = person.name if person is not None else "?"
+        title = f"Statement from {who}: {statement_label(statement.state).lower()}"
         values = {"step": steps[0] if steps else None}
         return Loaded(values, version=statement.version, options={"step": options}, title=title)
 
