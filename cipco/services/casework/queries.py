@@ -36,7 +36,16 @@ from cipco.services import settings
 from cipco.services.casework.common import CaseworkError
 from cipco.services.casework.rules import day_flag, instant_flag
 from cipco.services.flags import SEVERITY_MARKERS, FlagSettings, Severity
-from cipco.services.logspec import Column, Done, LogService, LogSpec, QueryContext, Queue, Words
+from cipco.services.logspec import (
+    Column,
+    Done,
+    LogService,
+    LogSpec,
+    QueryContext,
+    Queue,
+    Words,
+    row_from,
+)
 from cipco.services.paging import PageQuery
 from cipco.services.victims import Victim, decisions_of, untold
 
@@ -171,25 +180,18 @@ class PeopleService(_CaseService):
                     flag = instant_flag("R7", pending.label, due, cfg)
                     due_at, decision, severity = due, pending.label, flag.severity(ctx.now)
             rows.append(
-                PersonRow(
-                    id=person.id,
-                    referral_id=person.referral_id,
-                    role=person.role,
-                    kind=person.kind,
-                    name=person.name,
+                row_from(
+                    PersonRow,
+                    person,
                     nomis_number=person.nomis_number or "",
                     contact_preference=CONTACT_LABELS.get(person.contact_preference or "", ""),
-                    do_not_share=person.do_not_share,
-                    enhanced_rights=person.enhanced_rights,
                     support=person.support or "",
-                    review_requested_on=person.review_requested_on,
                     review_outcome=person.review_outcome or "",
                     contacts=int(count),
                     last_contact_at=last,
                     r7_due_at=due_at,
                     r7_decision=decision,
                     severity=severity,
-                    version=person.version,
                 )
             )
         return rows
@@ -249,20 +251,7 @@ class ContactService(_CaseService):
         return (PartyContact.happened_at.desc(),)  # type: ignore[attr-defined]
 
     def build_rows(self, ctx: QueryContext, results: Sequence[Any]) -> list[ContactRow]:
-        return [
-            ContactRow(
-                c.id,
-                c.party_id,
-                name,
-                c.happened_at,
-                c.method,
-                c.said,
-                c.by,
-                c.recorded_at,
-                c.actor,
-            )
-            for c, name in results
-        ]
+        return [row_from(ContactRow, c, person=name) for c, name in results]
 
 
 CONTACTS = ContactService()
@@ -346,24 +335,13 @@ class StatementService(_CaseService):
             if s.state in OUTSTANDING_STATEMENT and s.due_on is not None:
                 severity = day_flag("MG11", "", s.due_on, cfg).severity(ctx.now)
             rows.append(
-                StatementRow(
-                    s.id,
-                    s.referral_id,
-                    s.party_id,
-                    name,
-                    s.state,
-                    s.requested_on,
-                    s.due_on,
-                    s.received_on,
-                    s.checked_on,
-                    s.checked_by or "",
-                    tuple(s.problems or ()),
-                    s.qa_note,
-                    s.returned_on,
-                    s.sent_on,
-                    s.notes,
-                    severity,
-                    s.version,
+                row_from(
+                    StatementRow,
+                    s,
+                    person=name,
+                    checked_by=s.checked_by or "",
+                    problems=tuple(s.problems or ()),
+                    severity=severity,
                 )
             )
         return rows
@@ -444,22 +422,8 @@ class MeetingService(_CaseService):
         rows = []
         for m, name, kind in results:
             flag = meeting_flag(m, kind, cfg, ctx.now)
-            rows.append(
-                MeetingRow(
-                    m.id,
-                    m.party_id,
-                    name,
-                    m.meets_at,
-                    m.place,
-                    m.officer,
-                    m.release_requested_on,
-                    m.release_confirmed_on,
-                    m.held,
-                    m.notes,
-                    flag.severity(ctx.now) if flag else Severity.DONE,
-                    m.version,
-                )
-            )
+            severity = flag.severity(ctx.now) if flag else Severity.DONE
+            rows.append(row_from(MeetingRow, m, person=name, severity=severity))
         return rows
 
 

@@ -40,7 +40,7 @@ from cipco.services.casework.queries import (
 )
 from cipco.services.casework.rules import day_flag, disclaimer_due
 from cipco.services.flags import Severity
-from cipco.services.logspec import Column, Done, LogSpec, QueryContext, Queue, Words
+from cipco.services.logspec import Column, Done, LogSpec, QueryContext, Queue, Words, row_from
 from cipco.services.paging import PageQuery
 
 # ---------------------------------------------------------------- medical disclaimers
@@ -105,21 +105,7 @@ class DisclaimerService(_CaseService):
             if d.returned_on is None:
                 severity = day_flag("MED", "", due, cfg).severity(ctx.now)
             who = name or f"{suspect or nomis} (suspect)"
-            rows.append(
-                DisclaimerRow(
-                    d.id,
-                    d.party_id,
-                    who,
-                    d.issued_on,
-                    d.returned_on,
-                    d.sent_on,
-                    d.declined,
-                    due,
-                    d.notes,
-                    severity,
-                    d.version,
-                )
-            )
+            rows.append(row_from(DisclaimerRow, d, person=who, due_on=due, severity=severity))
         return rows
 
 
@@ -193,21 +179,7 @@ class CpsService(_CaseService):
             severity = Severity.DONE
             if a.done_on is None and a.due_on is not None:
                 severity = day_flag("CPS", "", a.due_on, cfg).severity(ctx.now)
-            rows.append(
-                CpsRow(
-                    a.id,
-                    a.referral_id,
-                    reference,
-                    a.action,
-                    a.requested_on,
-                    a.due_on,
-                    a.owner,
-                    a.done_on,
-                    a.notes,
-                    severity,
-                    a.version,
-                )
-            )
+            rows.append(row_from(CpsRow, a, reference=reference, severity=severity))
         return rows
 
 
@@ -268,19 +240,7 @@ class LetterService(_CaseService):
         return (Correspondence.sent_at.desc(),)  # type: ignore[attr-defined]
 
     def build_rows(self, ctx: QueryContext, results: Sequence[Any]) -> list[LetterRow]:
-        return [
-            LetterRow(
-                c.id,
-                c.sent_at,
-                c.recipient,
-                c.channel,
-                c.subject,
-                c.template,
-                c.document_id,
-                c.actor,
-            )
-            for (c,) in results
-        ]
+        return [row_from(LetterRow, c) for (c,) in results]
 
 
 LETTERS = LetterService()
