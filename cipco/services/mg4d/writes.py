@@ -173,8 +173,7 @@ def update_papers(
     """Correct the details of papers (not their service: that is an event)."""
     from cipco.services.mg4d.queries import SERVICE
 
-    papers = SERVICE.load(session, papers_id)
-    SERVICE.check_version(session, papers, expected_version)
+    papers = SERVICE.load(session, papers_id, expected_version)
     assign(papers, _values(session, data, clock))
     SERVICE.save(session, papers, clock)
     return papers

@@ -145,8 +145,7 @@ def update_person(
     clock: Clock,
     expected_version: int | None = None,
 ) -> PersonOfInterest:
-    person = SERVICE.load(session, person_id)
-    SERVICE.check_version(session, person, expected_version)
+    person = SERVICE.load(session, person_id, expected_version)
     real_dates(changes := data.model_dump(exclude_unset=True), error=PersonError)
     location = changes.pop("location", None)
     if location is not None:
