@@ -25,6 +25,11 @@ def _joined(expression: str, source: str, where: str) -> str:
     return f"(SELECT group_concat({expression}, ' ') FROM {source} WHERE {where})"
 
 
+def _of(alias: str, columns: tuple[str, ...]) -> tuple[str, ...]:
+    """The record's own ``columns`` as parts (``alias.column``)."""
+    return tuple(f"{alias}.{column}" for column in columns)
+
+
 def _by(table: str, column: str) -> str:
     """The ids of ``table`` whose ``column`` is the changed row's id."""
     return f"SELECT id FROM {table} WHERE {column} = {{row}}.id"
@@ -34,6 +39,22 @@ def _own(column: str) -> str:
     """The id the changed row names in ``column``."""
     return f"SELECT {{row}}.{column} AS id"
 
+
+_PRISONER_TEXT = ("nomis_number", "name", "pnc")
+
+_REFERRAL_TEXT = (
+    "location",
+    "description",
+    "notes",
+    "next_step",
+    "adjudication_charge",
+    "outcome_detail",
+    "status_reason",
+    "nimu_ref",
+    "irs_ref",
+    "pnomis_ref",
+    "mercury_ref",
+)
 
 REFERRALS = Doc(
     log="referrals",
@@ -52,17 +73,7 @@ REFERRALS = Doc(
         "r.oic_name",
         "r.oic_collar",
         "c.label",
-        "r.location",
-        "r.description",
-        "r.notes",
-        "r.next_step",
-        "r.adjudication_charge",
-        "r.outcome_detail",
-        "r.status_reason",
-        "r.nimu_ref",
-        "r.irs_ref",
-        "r.pnomis_ref",
-        "r.mercury_ref",
+        *_of("r", _REFERRAL_TEXT),
         # people on the case: never their phone, e-mail or address
         _joined(
             "x.name || ' ' || coalesce(x.nomis_number, '') || ' ' || x.notes",
@@ -87,17 +98,7 @@ REFERRALS = Doc(
         "crime_ref",
         "oic_name",
         "oic_collar",
-        "location",
-        "description",
-        "notes",
-        "next_step",
-        "adjudication_charge",
-        "outcome_detail",
-        "status_reason",
-        "nimu_ref",
-        "irs_ref",
-        "pnomis_ref",
-        "mercury_ref",
+        *_REFERRAL_TEXT,
     ),
     watches=(
         Watch("prisoner", _by("referral", "prisoner_id"), ("nomis_number", "name")),
@@ -113,6 +114,19 @@ REFERRALS = Doc(
     ),
 )
 
+_EXHIBIT_TEXT = (
+    "reference",
+    "description",
+    "seal_number",
+    "holder",
+    "storage_location",
+    "where_found",
+    "seized_by",
+    "officer",
+    "camera_id",
+    "system",
+)
+
 EXHIBITS = Doc(
     log="exhibits",
     code=2,
@@ -120,16 +134,7 @@ EXHIBITS = Doc(
     key="e.id",
     source="exhibit e LEFT JOIN prisoner p ON p.id = e.found_on_prisoner_id",
     parts=(
-        "e.reference",
-        "e.description",
-        "e.seal_number",
-        "e.holder",
-        "e.storage_location",
-        "e.where_found",
-        "e.seized_by",
-        "e.officer",
-        "e.camera_id",
-        "e.system",
+        *_of("e", _EXHIBIT_TEXT),
         "p.nomis_number",
         "p.name",
         _joined(
@@ -143,19 +148,7 @@ EXHIBITS = Doc(
             "l.exhibit_id = e.id",
         ),
     ),
-    columns=(
-        "reference",
-        "description",
-        "seal_number",
-        "holder",
-        "storage_location",
-        "where_found",
-        "seized_by",
-        "officer",
-        "camera_id",
-        "system",
-        "found_on_prisoner_id",
-    ),
+    columns=(*_EXHIBIT_TEXT, "found_on_prisoner_id"),
     watches=(
         Watch(
             "exhibit_event",
@@ -173,6 +166,8 @@ EXHIBITS = Doc(
     ),
 )
 
+_MG4D_TEXT = ("crime_ref", "urn", "charges", "court", "received_from", "notes")
+
 MG4D = Doc(
     log="mg4d",
     code=3,
@@ -186,12 +181,7 @@ MG4D = Doc(
         "m.form_label",
         "p.nomis_number",
         "p.name",
-        "m.crime_ref",
-        "m.urn",
-        "m.charges",
-        "m.court",
-        "m.received_from",
-        "m.notes",
+        *_of("m", _MG4D_TEXT),
         "r.reference",
         _joined(
             "s.served_by || ' ' || s.witnessed_by || ' ' || s.note",
@@ -199,17 +189,7 @@ MG4D = Doc(
             "s.papers_id = m.id",
         ),
     ),
-    columns=(
-        "form_label",
-        "prisoner_id",
-        "referral_id",
-        "crime_ref",
-        "urn",
-        "charges",
-        "court",
-        "received_from",
-        "notes",
-    ),
+    columns=("form_label", "prisoner_id", "referral_id", *_MG4D_TEXT),
     watches=(
         Watch("prisoner", _by("charge_papers", "prisoner_id"), ("nomis_number", "name")),
         Watch("referral", _by("charge_papers", "referral_id"), ("reference",)),
@@ -224,9 +204,7 @@ PERSONS = Doc(
     key="x.id",
     source="person_of_interest x JOIN prisoner p ON p.id = x.prisoner_id",
     parts=(
-        "p.nomis_number",
-        "p.name",
-        "p.pnc",
+        *_of("p", _PRISONER_TEXT),
         "x.ocg_name",
         "x.reason",
         "x.notes",
@@ -240,9 +218,7 @@ PERSONS = Doc(
     ),
     columns=("prisoner_id", "alert_codes", "ocg_name", "reason", "notes"),
     watches=(
-        Watch(
-            "prisoner", _by("person_of_interest", "prisoner_id"), ("nomis_number", "name", "pnc")
-        ),
+        Watch("prisoner", _by("person_of_interest", "prisoner_id"), _PRISONER_TEXT),
         Watch(
             "ancillary_order",
             _own("person_id"),
@@ -252,14 +228,16 @@ PERSONS = Doc(
     ),
 )
 
+_ACTION_TEXT = ("text", "owner_name", "owner_org", "status_reason")
+
 ACTIONS = Doc(
     log="actions",
     code=5,
     table="clinic_action",
     key="a.id",
     source="clinic_action a LEFT JOIN referral r ON r.id = a.referral_id",
-    parts=("a.text", "a.owner_name", "a.owner_org", "a.status_reason", "r.reference"),
-    columns=("text", "owner_name", "owner_org", "status_reason", "referral_id"),
+    parts=(*_of("a", _ACTION_TEXT), "r.reference"),
+    columns=(*_ACTION_TEXT, "referral_id"),
     watches=(Watch("referral", _by("clinic_action", "referral_id"), ("reference",)),),
 )
 
@@ -288,8 +266,8 @@ PRISONERS = Doc(
     table="prisoner",
     key="p.id",
     source="prisoner p",
-    parts=("p.nomis_number", "p.name", "p.pnc"),
-    columns=("nomis_number", "name", "pnc"),
+    parts=_of("p", _PRISONER_TEXT),
+    columns=_PRISONER_TEXT,
 )
 
 DOCS: tuple[Doc, ...] = (REFERRALS, EXHIBITS, MG4D, PERSONS, ACTIONS, CLINICS, PRISONERS)
