@@ -87,6 +87,14 @@ def new_record(model: type[ModelT], clock: Clock, /, **values: Any) -> ModelT:
     return model(**values, created_at=now, updated_at=now)
 
 
+def add_record(session: Session, model: type[ModelT], clock: Clock, /, **values: Any) -> ModelT:
+    """A :func:`new_record` added to the session and flushed (so it has its id)."""
+    record = new_record(model, clock, **values)
+    session.add(record)
+    session.flush()
+    return record
+
+
 def label_of(field: str, labels: Mapping[str, str]) -> property:
     """A row's property: the label of its ``field`` (the value itself when it has none)."""
 

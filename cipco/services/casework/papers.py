@@ -37,7 +37,7 @@ from cipco.services.casework.common import (
 from cipco.services.casework.queries import MEETINGS, STATEMENTS
 from cipco.services.casework.queries_papers import CPS as CPS_ACTIONS
 from cipco.services.casework.queries_papers import DISCLAIMERS
-from cipco.services.logspec import assign, new_record
+from cipco.services.logspec import add_record, assign
 
 audit.track(Statement, StatementMeeting, MedicalDisclaimer, CpsAction)
 
@@ -102,7 +102,8 @@ def request_statement(
     )
     dates_checked(clock, {"requested_on": data.requested_on}, LABELS)
     in_order(due, data.requested_on, "due_on", "due", "the request")
-    statement = new_record(
+    return add_record(
+        session,
         Statement,
         clock,
         referral_id=referral_id,
@@ -112,9 +113,6 @@ def request_statement(
         notes=data.notes,
         state=StatementState.REQUESTED,
     )
-    session.add(statement)
-    session.flush()
-    return statement
 
 
 def edit_statement(
@@ -255,10 +253,9 @@ def arrange_meeting(
     """A meeting for a member of staff to give their statement to police."""
     referral(session, referral_id)
     _check_meeting(session, referral_id, data, clock)
-    meeting = new_record(StatementMeeting, clock, referral_id=referral_id, **data.model_dump())
-    session.add(meeting)
-    session.flush()
-    return meeting
+    return add_record(
+        session, StatementMeeting, clock, referral_id=referral_id, **data.model_dump()
+    )
 
 
 def update_meeting(
@@ -317,10 +314,9 @@ def issue_disclaimer(
     if data.party_id is not None:
         party(session, referral_id, data.party_id, "party_id")
     dates_checked(clock, {"issued_on": data.issued_on}, LABELS)
-    disclaimer = new_record(MedicalDisclaimer, clock, referral_id=referral_id, **data.model_dump())
-    session.add(disclaimer)
-    session.flush()
-    return disclaimer
+    return add_record(
+        session, MedicalDisclaimer, clock, referral_id=referral_id, **data.model_dump()
+    )
 
 
 def step_disclaimer(
@@ -373,10 +369,7 @@ def add_cps_action(
     """Something the CPS asked the prison for, with its due date and owner."""
     referral(session, referral_id)
     _check_action(data, clock)
-    action = new_record(CpsAction, clock, referral_id=referral_id, **data.model_dump())
-    session.add(action)
-    session.flush()
-    return action
+    return add_record(session, CpsAction, clock, referral_id=referral_id, **data.model_dump())
 
 
 def update_cps_action(

@@ -35,7 +35,7 @@ from cipco.models.referral import Referral, Status
 from cipco.services import audit, referrals
 from cipco.services.checks import not_before, not_future, real_dates
 from cipco.services.errors import RecordError
-from cipco.services.logspec import assign, new_record
+from cipco.services.logspec import add_record, assign
 from cipco.services.prisoners import upsert_prisoner
 
 audit.track(ChargePapers)
@@ -155,12 +155,9 @@ def _values(session: Session, data: PapersCreate, clock: Clock) -> dict[str, Any
 
 def receive_papers(session: Session, data: PapersCreate, clock: Clock) -> ChargePapers:
     """Log charge papers received at the prison."""
-    papers = new_record(
-        ChargePapers, clock, **_values(session, data, clock), state=PapersState.AWAITING
+    return add_record(
+        session, ChargePapers, clock, **_values(session, data, clock), state=PapersState.AWAITING
     )
-    session.add(papers)
-    session.flush()
-    return papers
 
 
 def update_papers(
