@@ -231,6 +231,14 @@ def date_severity(day: date, ctx: DueContext, warn_days: int = 2) -> Severity:
     return Severity.PENDING
 
 
+def day_item(
+    record: RecordRef, rule: str, what: str, day: date, ctx: DueContext, **extra: str
+) -> DueItem:
+    """An item due by the end of ``day`` (:func:`date_deadline`, :func:`date_severity`);
+    ``extra``: its ``about`` and ``part``."""
+    return DueItem(record, rule, what, date_deadline(day), date_severity(day, ctx), **extra)
+
+
 __all__ = [
     "SOURCES",
     "DueContext",
