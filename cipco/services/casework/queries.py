@@ -75,6 +75,16 @@ class _CaseService(LogService[Any, Any]):
     """A list over one table of a referral's papers."""
 
     error = CaseworkError
+    default_sort: ClassVar[tuple[Any, ...]] = ()
+    """The list's order when no column is chosen."""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "filters" not in cls.__dict__:  # every list is of one referral's records
+            cls.filters = _by_referral(cls.model.referral_id)  # type: ignore[attr-defined]
+
+    def default_order(self, ctx: QueryContext, query: PageQuery) -> tuple[Any, ...]:
+        return self.default_sort
 
     def label(self, record: Any) -> str:
         return f"this {self.spec.noun}"
@@ -142,7 +152,7 @@ class PersonRow:
 class PeopleService(_CaseService):
     model = ReferralParty
     row_type = PersonRow
-    filters: ClassVar[dict[str, Any]] = _by_referral(ReferralParty.referral_id)
+    default_sort = (ReferralParty.role != PartyRole.VICTIM, ReferralParty.id)
 
     def select(self, ctx: QueryContext, query: PageQuery) -> Select[Any]:
         contacts = (
@@ -157,9 +167,6 @@ class PeopleService(_CaseService):
         return select(ReferralParty, func.coalesce(contacts.c.n, 0), contacts.c.last).outerjoin(
             contacts, contacts.c.party_id == ReferralParty.id
         )
-
-    def default_order(self, ctx: QueryContext, query: PageQuery) -> tuple[Any, ...]:
-        return (ReferralParty.role != PartyRole.VICTIM, ReferralParty.id)
 
     def build_rows(self, ctx: QueryContext, results: Sequence[Any]) -> list[PersonRow]:
         referral_ids = {r[0].referral_id for r in results}
@@ -237,6 +244,7 @@ class ContactRow:
 class ContactService(_CaseService):
     model = PartyContact
     row_type = ContactRow
+    default_sort = (PartyContact.happened_at.desc(),)  # type: ignore[attr-defined]
     filters: ClassVar[dict[str, Any]] = {
         **_by_referral(PartyContact.referral_id),
         "party_id": lambda value: PartyContact.party_id == value,
@@ -246,9 +254,6 @@ class ContactService(_CaseService):
         return select(PartyContact, ReferralParty.name).join(
             ReferralParty, ReferralParty.id == PartyContact.party_id
         )
-
-    def default_order(self, ctx: QueryContext, query: PageQuery) -> tuple[Any, ...]:
-        return (PartyContact.happened_at.desc(),)  # type: ignore[attr-defined]
 
     def build_rows(self, ctx: QueryContext, results: Sequence[Any]) -> list[ContactRow]:
         return [row_from(ContactRow, c, person=name) for c, name in results]
@@ -317,15 +322,16 @@ class StatementRow:
 class StatementService(_CaseService):
     model = Statement
     row_type = StatementRow
-    filters: ClassVar[dict[str, Any]] = _by_referral(Statement.referral_id)
+    default_sort = (
+        Statement.state == StatementState.SENT,
+        Statement.due_on,
+        Statement.requested_on,
+    )
 
     def select(self, ctx: QueryContext, query: PageQuery) -> Select[Any]:
         return select(Statement, ReferralParty.name).join(
             ReferralParty, ReferralParty.id == Statement.party_id
         )
-
-    def default_order(self, ctx: QueryContext, query: PageQuery) -> tuple[Any, ...]:
-        return (Statement.state == StatementState.SENT, Statement.due_on, Statement.requested_on)
 
     def build_rows(self, ctx: QueryContext, results: Sequence[Any]) -> list[StatementRow]:
         cfg = _flag_settings(ctx)
@@ -405,15 +411,12 @@ class MeetingRow:
 class MeetingService(_CaseService):
     model = StatementMeeting
     row_type = MeetingRow
-    filters: ClassVar[dict[str, Any]] = _by_referral(StatementMeeting.referral_id)
+    default_sort = (StatementMeeting.meets_at.desc(),)  # type: ignore[attr-defined]
 
     def select(self, ctx: QueryContext, query: PageQuery) -> Select[Any]:
         return select(StatementMeeting, ReferralParty.name, ReferralParty.kind).join(
             ReferralParty, ReferralParty.id == StatementMeeting.party_id
         )
-
-    def default_order(self, ctx: QueryContext, query: PageQuery) -> tuple[Any, ...]:
-        return (StatementMeeting.meets_at.desc(),)  # type: ignore[attr-defined]
 
     def build_rows(self, ctx: QueryContext, results: Sequence[Any]) -> list[MeetingRow]:
         from cipco.services.casework.due import meeting_flag
