@@ -56,6 +56,16 @@ _REFERRAL_TEXT = (
     "mercury_ref",
 )
 
+# a referral's follow-ups and papers: (table, alias, the columns searched), never contact details
+_CASE_PAPERS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("follow_up", "f", ("note",)),
+    ("party_contact", "k", ("said", "by")),
+    ("statement", "st", ("notes", "qa_note")),
+    ("cps_action", "ca", ("action", "owner", "notes")),
+    ("correspondence", "co", ("subject", "recipient")),
+    ("case_document", "d", ("title", "filename")),
+)
+
 REFERRALS = Doc(
     log="referrals",
     code=1,
@@ -80,16 +90,10 @@ REFERRALS = Doc(
             "referral_party x",
             "x.referral_id = r.id",
         ),
-        _joined("f.note", "follow_up f", "f.referral_id = r.id"),
-        _joined("k.said || ' ' || k.by", "party_contact k", "k.referral_id = r.id"),
-        _joined("st.notes || ' ' || st.qa_note", "statement st", "st.referral_id = r.id"),
-        _joined(
-            "ca.action || ' ' || ca.owner || ' ' || ca.notes",
-            "cps_action ca",
-            "ca.referral_id = r.id",
+        *(
+            _joined(" || ' ' || ".join(_of(a, cols)), f"{table} {a}", f"{a}.referral_id = r.id")
+            for table, a, cols in _CASE_PAPERS
         ),
-        _joined("co.subject || ' ' || co.recipient", "correspondence co", "co.referral_id = r.id"),
-        _joined("d.title || ' ' || d.filename", "case_document d", "d.referral_id = r.id"),
     ),
     columns=(
         "reference",
@@ -105,12 +109,10 @@ REFERRALS = Doc(
         Watch(
             "referral_party", _own("referral_id"), ("name", "nomis_number", "notes", "referral_id")
         ),
-        Watch("follow_up", _own("referral_id"), ("note", "referral_id")),
-        Watch("party_contact", _own("referral_id"), ("said", "by", "referral_id")),
-        Watch("statement", _own("referral_id"), ("notes", "qa_note", "referral_id")),
-        Watch("cps_action", _own("referral_id"), ("action", "owner", "notes", "referral_id")),
-        Watch("correspondence", _own("referral_id"), ("subject", "recipient", "referral_id")),
-        Watch("case_document", _own("referral_id"), ("title", "filename", "referral_id")),
+        *(
+            Watch(table, _own("referral_id"), (*cols, "referral_id"))
+            for table, _a, cols in _CASE_PAPERS
+        ),
     ),
 )
 
