@@ -91,9 +91,9 @@ def time_to_text(
     """Seconds from spawn to ``marker`` in the terminal output, and the peak RSS (MB)."""
     master, slave = pty.openpty()
     ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", ROWS, COLS, 0, 0))
-    rss_file = tempfile.NamedTemporaryFile(prefix="cipco-bench-rss-", delete=False)
-    rss_file.close()
-    wrapped = ["/usr/bin/time", "-v", "-o", rss_file.name, *args] if TIME_V else list(args)
+    fd, rss_name = tempfile.mkstemp(prefix="cipco-bench-rss-")
+    os.close(fd)
+    wrapped = ["/usr/bin/time", "-v", "-o", rss_name, *args] if TIME_V else list(args)
     child_env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": str(COLS), "LINES": str(ROWS)}
     child_env.pop("TEXTUAL", None)
     child_env.update(env or {})
@@ -132,7 +132,7 @@ def time_to_text(
     if found != found:
         tail = _screen_text(seen[-3000:])
         raise SystemExit(f"{marker!r} never appeared for {args}; the terminal showed:\n{tail}")
-    return found, _peak_rss(Path(rss_file.name))
+    return found, _peak_rss(Path(rss_name))
 
 
 def _drain(master: int, proc: subprocess.Popen[bytes]) -> None:
@@ -223,7 +223,7 @@ def _run(work: Path) -> None:
     }
     samples: dict[str, list[float]] = {name: [] for name in launches}
     rss: dict[str, list[float]] = {name: [] for name in launches}
-    for name, (args, marker, extra) in launches.items():  # warm the page cache, not timed
+    for args, marker, extra in launches.values():  # warm the page cache, not timed
         time_to_text(args, marker, extra)
     for _ in range(RUNS):
         for name, (args, marker, extra) in launches.items():
@@ -247,7 +247,7 @@ def _run(work: Path) -> None:
         "cipco verify (no records)": ([cipco, "verify", "-q"], {"CIPCO_DB": str(empty)}),
     }
     cli: dict[str, list[float]] = {name: [] for name in commands}
-    for name, (args, extra) in commands.items():
+    for args, extra in commands.values():
         time_command(args, extra)
     for _ in range(RUNS):
         for name, (args, extra) in commands.items():
