@@ -87,6 +87,22 @@ class CipcoApp(App[None]):
         self.MODES = {entry.mode: _screen_factory(entry.screen) for entry in PLACES}
         self.start = start if start in self.MODES else HOME_MODE  # the screen it opens on
         super().__init__()
+        self._prefs_problem = self._apply_prefs()
+
+    def _apply_prefs(self) -> str | None:
+        """This user's theme (``cipco prefs theme NAME``); a problem is told once mounted."""
+        from cipco.prefs import PrefsError, load
+
+        try:
+            theme = load().theme
+        except PrefsError as exc:
+            return f"{exc}; the default theme is used"
+        if theme is None:
+            return None
+        if theme not in self.available_themes:
+            return f"the theme {theme!r} in your preferences is not one of the app's themes"
+        self.theme = theme
+        return None
 
     @contextmanager
     def session(self) -> Iterator[Session]:
@@ -117,6 +133,8 @@ class CipcoApp(App[None]):
         self.switch_mode(self.start)
         self._watcher = DataVersionWatcher(self.db_path)
         self.set_interval(self.poll_seconds, self._poll_data_version, name="data-version")
+        if self._prefs_problem is not None:
+            self.notify(self._prefs_problem, title="Preferences", severity="warning")
 
     def on_unmount(self) -> None:
         if self._watcher is not None:

@@ -168,6 +168,7 @@ def output_target(
     """
     from cipco.config import default_exports_dir
     from cipco.outputs import OutputError, choose_output
+    from cipco.prefs import PrefsError
 
     try:
         return choose_output(
@@ -179,5 +180,5 @@ def output_target(
             overwrite=overwrite,
             database=state.db_path(),
         )
-    except OutputError as exc:
+    except (OutputError, PrefsError) as exc:
         fail(str(exc), EXIT_USAGE)
