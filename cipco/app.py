@@ -42,6 +42,8 @@ POLL_SECONDS = 1.0
 # at 50,000 referrals as at 100.
 GIL_SWITCH_SECONDS = 0.0005
 if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
     from cipco.services.views import View
 
 GLOBAL_ACTIONS = (
@@ -76,11 +78,14 @@ class CipcoApp(App[None]):
         *,
         poll_seconds: float = POLL_SECONDS,
         start: str = HOME_MODE,
+        engine: Engine | None = None,
     ) -> None:
         self.db_path = Path(db_path)
         self.clock: Clock = clock or SystemClock()
         self.actor = current_actor()
-        self.engine = prepare(self.db_path)
+        # The command line opens (checks, creates, migrates) the file before the first paint
+        # and hands its engine over, so the file is not opened twice.
+        self.engine = engine if engine is not None else prepare(self.db_path)
         on_write_wait(self.engine, self._write_waiting)
         self.poll_seconds = poll_seconds
         self._watcher: DataVersionWatcher | None = None

@@ -78,3 +78,24 @@ def test_cheap_revision_read_agrees_with_alembic() -> None:
     script = ScriptDirectory.from_config(config)
     assert dbfile.head_revision() == script.get_current_head()
     assert dbfile.known_revisions() == {rev.revision for rev in script.walk_revisions()}
+
+
+def test_bank_holiday_table_matches_the_holidays_package() -> None:
+    """The table that spares the start-up an import of ``holidays`` says what it says.
+
+    If this fails after updating ``holidays``, rewrite the table from it: for each year
+    2000-2060, ``date,name`` of ``holidays.country_holidays("GB", subdiv="ENG", years=y)``.
+    """
+    import holidays
+
+    from cipco import clock
+
+    table = clock._bank_holiday_table()
+    assert set(table) == set(range(2000, 2061))
+    for year, days in table.items():
+        expected = frozenset(holidays.country_holidays("GB", subdiv="ENG", years=year))
+        assert days == expected, year
+    # Beyond the table the package is asked.
+    assert clock._bank_holidays(2070) == frozenset(
+        holidays.country_holidays("GB", subdiv="ENG", years=2070)
+    )

@@ -103,11 +103,12 @@ def _root(
         from cipco.cli.common import open_engine_or_exit
 
         path = state.db_path()
-        # Check, create or migrate before the first paint, errors in plain text.
-        open_engine_or_exit(create=True).dispose()
+        # Check, create or migrate before the first paint, errors in plain text; the app
+        # works on the engine opened here.
+        engine = open_engine_or_exit(create=True)
         from cipco.app import CipcoApp
 
-        CipcoApp(db_path=path).run()
+        CipcoApp(db_path=path, engine=engine).run()
 
 
 def main() -> None:
