@@ -11,6 +11,8 @@
    records) against a minimal Typer app's ``--help``; medians and ratio.
 
 Run: ``.venv/bin/python bench/bench_start.py`` (``make bench`` runs it with the others).
+``CIPCO_BENCH_BEFORE=/path/to/other/.venv/bin`` also times that installation's ``cipco`` in
+the same run (e.g. the main branch's, to show a change's effect under the same load).
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from fcntl import ioctl
 from pathlib import Path
 
 RUNS = int(os.environ.get("CIPCO_BENCH_RUNS", "7"))
+BEFORE = os.environ.get("CIPCO_BENCH_BEFORE")
 TIMEOUT = 30.0
 ROWS, COLS = 30, 100
 HERE = Path(__file__).resolve().parent
@@ -245,7 +248,12 @@ def _run(work: Path) -> None:
         "cipco --help": ([cipco, "--help"], {}),
         "cipco settings": ([cipco, "settings"], {"CIPCO_DB": str(empty)}),
         "cipco verify (no records)": ([cipco, "verify", "-q"], {"CIPCO_DB": str(empty)}),
+        "cipco prefs": ([cipco, "prefs"], {"XDG_CONFIG_HOME": str(work / "config")}),
     }
+    if BEFORE:
+        before = str(Path(BEFORE) / "cipco")
+        commands["before: cipco settings"] = ([before, "settings"], {"CIPCO_DB": str(empty)})
+        commands["before: cipco verify"] = ([before, "verify", "-q"], {"CIPCO_DB": str(empty)})
     cli: dict[str, list[float]] = {name: [] for name in commands}
     for args, extra in commands.values():
         time_command(args, extra)

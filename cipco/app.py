@@ -12,6 +12,7 @@ page opened above it), never while a form or question is open.
 
 from __future__ import annotations
 
+import gc
 import importlib
 import sys
 from collections.abc import Iterator
@@ -53,6 +54,13 @@ GLOBAL_ACTIONS = (
     "command_palette",
     "search_everything",
 )
+
+
+def _collector_back_on() -> None:
+    """After the first frame: what start-up built stays out of the cyclic collector's reach
+    (``gc.freeze``), which ``cipco`` kept off while the libraries loaded."""
+    gc.freeze()
+    gc.enable()
 
 
 def _screen_factory(path: str) -> Any:
@@ -136,6 +144,7 @@ class CipcoApp(App[None]):
     def on_mount(self) -> None:
         sys.setswitchinterval(GIL_SWITCH_SECONDS)
         self.switch_mode(self.start)
+        self.call_after_refresh(_collector_back_on)
         self._watcher = DataVersionWatcher(self.db_path)
         self.set_interval(self.poll_seconds, self._poll_data_version, name="data-version")
         if self._prefs_problem is not None:

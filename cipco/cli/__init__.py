@@ -6,6 +6,7 @@ sub-apps below; the modules are imported at the bottom of this file.
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 from pathlib import Path
@@ -112,6 +113,10 @@ def _root(
 
 
 def main() -> None:
+    # Start-up builds hundreds of thousands of long-lived objects (SQLAlchemy, pydantic,
+    # Textual, the models); the cyclic collector would walk them again and again while they
+    # load. It is switched off until the file is open (see common.startup_done).
+    gc.disable()
     import tempfile
 
     from cipco import private_temp

@@ -96,6 +96,7 @@ def open_engine_or_exit(*, write: bool = True, create: bool = False) -> Engine:
         from cipco.dberrors import os_reason
 
         fail(f"cannot open {path}: {os_reason(exc)}", EXIT_USAGE)
+    startup_done()
     if opened.created:
         notice(f"created a new cipco database at {path}")
     if opened.backup is not None:
@@ -109,6 +110,15 @@ def open_engine_or_exit(*, write: bool = True, create: bool = False) -> Engine:
     else:
         state.on_close.append(opened.engine.dispose)  # the connections close with the command
     return opened.engine
+
+
+def startup_done() -> None:
+    """The libraries are loaded: keep what start-up built out of the cyclic collector's
+    reach (``gc.freeze``) and switch it back on (``main`` switched it off)."""
+    import gc
+
+    gc.freeze()
+    gc.enable()
 
 
 def notice(message: str) -> None:
