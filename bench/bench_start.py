@@ -60,11 +60,16 @@ Bare().run()
 """
 
 START_ON = """
-import sys
-from cipco.app import CipcoApp
+# What `cipco` does with no command, opening on another list.
+import gc, sys
+gc.disable()
 from cipco import private_temp
+from cipco.cli.common import open_engine_or_exit, state
 private_temp.start()
-CipcoApp(sys.argv[1], start=sys.argv[2]).run()
+state.db_option = sys.argv[1]
+engine = open_engine_or_exit(create=True)
+from cipco.app import CipcoApp
+CipcoApp(sys.argv[1], start=sys.argv[2], engine=engine).run()
 """
 
 TYPER_APP = '''
@@ -224,6 +229,8 @@ def _run(work: Path) -> None:
             env,
         ),
     }
+    if BEFORE:
+        launches["before: cipco → Home"] = ([str(Path(BEFORE) / "cipco")], home_ref, env)
     samples: dict[str, list[float]] = {name: [] for name in launches}
     rss: dict[str, list[float]] = {name: [] for name in launches}
     for args, marker, extra in launches.values():  # warm the page cache, not timed
