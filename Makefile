@@ -26,18 +26,30 @@ test: lint
 fuzz: $(STAMP)
 	CIPCO_FUZZ=1 $(VENV)/bin/pytest -q -n auto tests/test_adversarial_import.py
 
-# What police will print: a 57-referral demo export rendered by LibreOffice to PNG pages
-# in build/preview/ (needs soffice and pdftoppm: apt-get install libreoffice-calc-nogui
-# poppler-utils).
+# What police will print, as PNG pages in build/preview/ (look at them): a 57-referral demo
+# export and a monthly report rendered by LibreOffice, and the case file of a referral with
+# 4 exhibits (its PDF as drawn, its workbook through LibreOffice). Needs soffice and
+# pdftoppm: apt-get install libreoffice-calc-nogui poppler-utils.
 preview: $(STAMP)
 	rm -rf build/preview && mkdir -p build/preview
 	CIPCO_DB=build/preview/demo.db $(VENV)/bin/cipco demo --referrals 57 > /dev/null
+	$(PY) -m cipco.services.demo_casefile build/preview/demo.db > /dev/null
 	CIPCO_DB=build/preview/demo.db $(VENV)/bin/cipco export referrals -q \
 		--out build/preview/referrals.xlsx
-	soffice --headless --convert-to pdf --outdir build/preview \
-		build/preview/referrals.xlsx > /dev/null
-	pdftoppm -png -r 60 build/preview/referrals.pdf build/preview/referrals
-	@echo "build/preview/referrals.pdf: $$(ls build/preview/referrals-*.png | wc -l) page(s)"
+	CIPCO_DB=build/preview/demo.db $(VENV)/bin/cipco casefile REF-2026-9001 \
+		--out build/preview/casefile.pdf
+	CIPCO_DB=build/preview/demo.db $(VENV)/bin/cipco report monthly \
+		--out build/preview/monthly.pdf > /dev/null
+	mkdir -p build/preview/office
+	soffice --headless --convert-to pdf --outdir build/preview/office \
+		build/preview/referrals.xlsx build/preview/casefile.xlsx build/preview/monthly.xlsx \
+		> /dev/null
+	pdftoppm -png -r 60 build/preview/office/referrals.pdf build/preview/referrals
+	pdftoppm -png -r 60 build/preview/casefile.pdf build/preview/casefile-pdf
+	pdftoppm -png -r 60 build/preview/office/casefile.pdf build/preview/casefile-xlsx
+	pdftoppm -png -r 60 build/preview/office/monthly.pdf build/preview/monthly-xlsx
+	@for f in referrals casefile-pdf casefile-xlsx monthly-xlsx; do \
+		echo "build/preview/$$f-*.png: $$(ls build/preview/$$f-*.png | wc -l) page(s)"; done
 
 bench: $(STAMP)
 	$(PY) bench/run_all.py

@@ -30,6 +30,7 @@ from cipco.clock import Clock, SystemClock
 from cipco.config import current_actor
 from cipco.db import WAITING_MESSAGE, DataVersionWatcher, WaitEvent, on_write_wait, session_scope
 from cipco.screens import keymap
+from cipco.screens.documents import ReportCommands
 from cipco.screens.palette import CipcoCommands
 from cipco.screens.registry import HOME_MODE, PLACES
 from cipco.services.bootstrap import prepare
@@ -75,7 +76,7 @@ class CipcoApp(App[None]):
     TITLE = "OFFICIAL-SENSITIVE"
     SUB_TITLE = "cipco"
     CSS_PATH = "app.tcss"
-    COMMANDS = App.COMMANDS | {CipcoCommands}
+    COMMANDS = App.COMMANDS | {CipcoCommands, ReportCommands}
     ENABLE_COMMAND_PALETTE = True
     BINDINGS = keymap.bindings(*GLOBAL_ACTIONS)
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -383,3 +383,52 @@ class DataVersionWatcher:
 
     def close(self) -> None:
         self._conn.close()
+
+
+# ---------------------------------------------------------------- bytes stored in the file
+
+CHUNK_BYTES = 1024 * 1024
+"""How much of a stored file one row holds: large files stream in and out a piece at a
+time, never whole in memory (the same rows port to PostgreSQL's ``bytea``)."""
+
+
+def write_chunks(
+    connection: Connection,
+    table: Table,
+    key: Mapping[str, Any],
+    chunks: Iterable[bytes],
+    *,
+    seq: str = "seq",
+    data: str = "data",
+) -> int:
+    """Insert each of ``chunks`` as one row of ``table`` (``key`` values, its number in
+    ``seq`` from 0, its bytes in ``data``), one at a time. Returns how many."""
+    statement = insert(table)
+    count = 0
+    for number, chunk in enumerate(chunks):
+        connection.execute(statement, {**key, seq: number, data: chunk})
+        count += 1
+    return count
+
+
+def read_chunks(
+    connection: Connection,
+    table: Table,
+    key: Mapping[str, Any],
+    *,
+    seq: str = "seq",
+    data: str = "data",
+) -> Iterator[bytes]:
+    """The ``data`` of ``table``'s rows matching ``key``, in ``seq`` order, a row at a time
+    (one chunk in memory however large the whole)."""
+    from sqlalchemy import select
+
+    statement = select(table.c[data]).order_by(table.c[seq])
+    for name, value in key.items():
+        statement = statement.where(table.c[name] == value)
+    result = connection.execution_options(stream_results=True, yield_per=1).execute(statement)
+    try:
+        for (chunk,) in result:
+            yield bytes(chunk)
+    finally:
+        result.close()

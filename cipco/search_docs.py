@@ -59,12 +59,26 @@ REFERRALS = Doc(
         "r.adjudication_charge",
         "r.outcome_detail",
         "r.status_reason",
+        "r.nimu_ref",
+        "r.irs_ref",
+        "r.pnomis_ref",
+        "r.mercury_ref",
+        # people on the case: never their phone, e-mail or address
         _joined(
-            "x.name || ' ' || coalesce(x.nomis_number, '')",
+            "x.name || ' ' || coalesce(x.nomis_number, '') || ' ' || x.notes",
             "referral_party x",
             "x.referral_id = r.id",
         ),
         _joined("f.note", "follow_up f", "f.referral_id = r.id"),
+        _joined("k.said || ' ' || k.by", "party_contact k", "k.referral_id = r.id"),
+        _joined("st.notes || ' ' || st.qa_note", "statement st", "st.referral_id = r.id"),
+        _joined(
+            "ca.action || ' ' || ca.owner || ' ' || ca.notes",
+            "cps_action ca",
+            "ca.referral_id = r.id",
+        ),
+        _joined("co.subject || ' ' || co.recipient", "correspondence co", "co.referral_id = r.id"),
+        _joined("d.title || ' ' || d.filename", "case_document d", "d.referral_id = r.id"),
     ),
     columns=(
         "reference",
@@ -80,11 +94,22 @@ REFERRALS = Doc(
         "adjudication_charge",
         "outcome_detail",
         "status_reason",
+        "nimu_ref",
+        "irs_ref",
+        "pnomis_ref",
+        "mercury_ref",
     ),
     watches=(
         Watch("prisoner", _by("referral", "prisoner_id"), ("nomis_number", "name")),
-        Watch("referral_party", _own("referral_id"), ("name", "nomis_number", "referral_id")),
+        Watch(
+            "referral_party", _own("referral_id"), ("name", "nomis_number", "notes", "referral_id")
+        ),
         Watch("follow_up", _own("referral_id"), ("note", "referral_id")),
+        Watch("party_contact", _own("referral_id"), ("said", "by", "referral_id")),
+        Watch("statement", _own("referral_id"), ("notes", "qa_note", "referral_id")),
+        Watch("cps_action", _own("referral_id"), ("action", "owner", "notes", "referral_id")),
+        Watch("correspondence", _own("referral_id"), ("subject", "recipient", "referral_id")),
+        Watch("case_document", _own("referral_id"), ("title", "filename", "referral_id")),
     ),
 )
 

@@ -139,6 +139,7 @@ def main() -> None:
 
 
 # Each log registers its commands on the apps above.
+from cipco.cli import casework as _casework  # noqa: E402,F401
 from cipco.cli import clinic as _clinic  # noqa: E402,F401
 from cipco.cli import documents as _documents  # noqa: E402,F401
 from cipco.cli import exhibits as _exhibits  # noqa: E402,F401

@@ -117,8 +117,7 @@ def report_weekly(
 def report_performance(
     month: MonthOpt = None, out: OutOpt = None, overwrite: OverwriteOpt = False
 ) -> None:
-    """The performance return for the Regional Security Lead: referrals, the R1/R5/R7 time
-    limits, median days, outcomes and the 12-month trend, with charts."""
+    """The Regional Security Lead's return: R1/R5/R7 time limits, medians, outcomes, trend."""
     _report("performance", _month(month), out, overwrite)
 
 

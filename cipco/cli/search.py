@@ -17,8 +17,10 @@ def search_command(
         int, typer.Option("--per-log", min=1, max=500, help="Records shown for each log.")
     ] = 10,
 ) -> None:
-    """Search every log's text (references, names, prison numbers, descriptions, notes,
-    seals, charges, actions): three letters match anywhere in a word, fewer its start."""
+    """Search every log's text: references, names, numbers, notes, seals, charges, actions.
+
+    Three letters match anywhere in a word; one or two match the start of a word.
+    """
     from cipco.cli.common import open_engine_or_exit
     from cipco.db import read_scope
     from cipco.services.search import search_everything

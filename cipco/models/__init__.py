@@ -1,6 +1,16 @@
 """Every table, imported here so ``SQLModel.metadata`` is complete for migrations."""
 
 from cipco.models.audit import AuditEvent
+from cipco.models.casework import (
+    CaseDocument,
+    Correspondence,
+    CpsAction,
+    DocumentChunk,
+    MedicalDisclaimer,
+    PartyContact,
+    Statement,
+    StatementMeeting,
+)
 from cipco.models.clinic import AgendaItem, Attendance, Clinic, ClinicAction
 from cipco.models.exhibit import Exhibit, ExhibitEvent, ExhibitReferral
 from cipco.models.imports import ImportMapping
@@ -19,18 +29,24 @@ __all__ = [
     "Association",
     "Attendance",
     "AuditEvent",
+    "CaseDocument",
     "ChargePapers",
     "Clinic",
     "ClinicAction",
+    "Correspondence",
+    "CpsAction",
     "CrimeCategory",
     "CustodyEvent",
+    "DocumentChunk",
     "Exhibit",
     "ExhibitEvent",
     "ExhibitReferral",
     "FollowUp",
     "Force",
     "ImportMapping",
+    "MedicalDisclaimer",
     "OrderType",
+    "PartyContact",
     "PersonOfInterest",
     "Prison",
     "Prisoner",
@@ -40,5 +56,7 @@ __all__ = [
     "ServiceEvent",
     "Setting",
     "Site",
+    "Statement",
+    "StatementMeeting",
     "StatusChange",
 ]

@@ -39,6 +39,21 @@ class ItemKind(StrEnum):
     ACTION = "action"
     MG4D = "mg4d"
     EXHIBIT = "exhibit"
+    STATEMENT = "statement"
+    DISCLAIMER = "disclaimer"
+    CPS = "cps"
+
+
+ITEM_KIND_LABELS: dict[str, str] = {
+    ItemKind.REFERRAL: "Referral",
+    ItemKind.FREE: "Free",
+    ItemKind.ACTION: "Action",
+    ItemKind.MG4D: "MG4D",
+    ItemKind.EXHIBIT: "Exhibit",
+    ItemKind.STATEMENT: "Statement",
+    ItemKind.DISCLAIMER: "Disclaimer",
+    ItemKind.CPS: "CPS",
+}
 
 
 class ActionStatus(StrEnum):

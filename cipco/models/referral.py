@@ -127,6 +127,14 @@ EVIDENCE_ITEMS: dict[str, str] = {
     "exhibits": "Exhibits",
 }
 
+OTHER_SYSTEMS: dict[str, str] = {
+    "nimu_ref": "NIMU telephone report",
+    "irs_ref": "IRS (Incident Reporting System)",
+    "pnomis_ref": "PNOMIS incident",
+    "mercury_ref": "Mercury/IMS intelligence",
+}
+"""The other systems a crime is reflected on, and the referral's field for each reference."""
+
 
 class PartyRole(StrEnum):
     VICTIM = "victim"
@@ -179,6 +187,12 @@ class Referral(SiteScoped, table=True):
     adjudication_laid_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     footage_requested_on: date | None = None
     evidence: dict[str, bool] = Field(default_factory=dict, sa_column=Column(JSON))
+    # The same crime on other systems (searchable): NIMU telephone report, Incident Reporting
+    # System, the PNOMIS incident and the Mercury/IMS intelligence report.
+    nimu_ref: str | None = Field(default=None, index=True)
+    irs_ref: str | None = Field(default=None, index=True)
+    pnomis_ref: str | None = Field(default=None, index=True)
+    mercury_ref: str | None = Field(default=None, index=True)
     notes: str = ""
     next_step: MaybeLine = None
     next_step_due: date | None = None
@@ -193,6 +207,9 @@ class Referral(SiteScoped, table=True):
     police_decision_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     charged_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # Kept by the contact log (services.casework): the latest contact with any victim, and
+    # whether any victim has enhanced rights. Never typed; the referral-level summary reports
+    # read.
     victim_updated_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     enhanced_victim: bool = False
     # Denormalised by services.flags on every write so queues and sorting run in SQL.
@@ -208,6 +225,10 @@ class Referral(SiteScoped, table=True):
 
 
 class ReferralParty(SiteScoped, table=True):
+    """A person on a case: a victim or witness (staff, prisoner or other), or a further
+    suspect. Their contact log, statements and disclaimers hang off this row
+    (:mod:`cipco.models.casework`)."""
+
     __tablename__ = "referral_party"
 
     id: int | None = Field(default=None, primary_key=True)
@@ -216,8 +237,27 @@ class ReferralParty(SiteScoped, table=True):
     kind: str = PartyKind.STAFF
     name: str
     nomis_number: str | None = Field(default=None, index=True)
-    statement_taken: bool = False
-    enhanced_rights: bool = False
+    statement_taken: bool = False  # also ticked when a statement from them is received
+    enhanced_rights: bool = False  # Victims' Code enhanced rights: told within 1 working day
+    contact_preference: str | None = None  # casework.ContactMethod
+    phone: str | None = None  # contact details: withheld from exports unless asked
+    email: str | None = None
+    address: str = ""
+    do_not_share: bool = False  # name and contact details withheld from exports
+    support: str | None = None  # casework.SupportState: support services offered/accepted
+    support_on: date | None = None
+    support_note: str = ""
+    # Dates they cannot attend court: [{"from": "2026-12-01", "to": "2026-12-05", "note": ""}]
+    unavailable: list[dict[str, str]] = Field(default_factory=list, sa_column=Column(JSON))
+    review_requested_on: date | None = None  # R8: Victims' Right to Review asked for
+    review_outcome: str | None = None  # casework.ReviewOutcome
+    review_outcome_on: date | None = None
+    notes: str = ""
+    created_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    updated_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    version: int = Field(default=1, sa_column=Column(Integer, nullable=False))
+
+    __mapper_args__ = versioned()
 
 
 class StatusChange(SiteScoped, table=True):
@@ -287,8 +327,15 @@ class _ReferralFields(SQLModel):
     next_step: str | None = None
     next_step_due: date | None = None
     police_contacted_at: MaybeAware = None
+    # Typed "victim last updated" and enhanced rights: kept for a referral whose victims are
+    # not recorded as people (a staff victim, old trackers); a victim's logged contact is the
+    # later of the two (services.victims.summary).
     victim_updated_at: MaybeAware = None
     enhanced_victim: bool = False
+    nimu_ref: MaybeLine = None
+    irs_ref: MaybeLine = None
+    pnomis_ref: MaybeLine = None
+    mercury_ref: MaybeLine = None
     outcome_number: int | None = None
     outcome_detail: str | None = None
 

@@ -10,8 +10,8 @@ bindings come from this table).
 then the screen's main actions); every key stays reachable from the help panel (``?``).
 The number keys are shown in the log bar under the header.
 
-Keys kept free for planned work (never bind them to something else): ``c`` (the police case
-file). ``0`` is the start screen (home: what is due).
+``RESERVED`` holds keys kept free for planned work (none today). ``0`` is the start screen
+(home: what is due), ``ctrl+f`` searches every log, ``c`` writes a referral's case file.
 """
 
 from __future__ import annotations
@@ -50,7 +50,7 @@ NICE_NAMES = {
     "enter": "enter",
     "escape": "esc",
 }
-RESERVED = {"c": "the police case file (planned)"}
+RESERVED: dict[str, str] = {}
 SCOPES = ("anywhere", "lists", "records", "forms")
 
 
@@ -104,6 +104,7 @@ _KEYS: tuple[Key, ...] = (
     Key("correct", "k", "Correct", "Record a correction; the original stays visible.", "records", rank=15),
     Key("serve", "v", "Serve", "Record service of charge papers.", "records", rank=16),
     Key("follow_up", "f", "Follow-up", "Log a chase or contact.", "records", rank=17),
+    Key("case_file", "c", "Case file", "Write the police case file of this referral: a PDF and the same content as a workbook.", "records", rank=18),
     Key("person", "p", "Prisoner", "The prisoner's page.", "records", rank=30),
     Key("referral", "r", "Referral", "The referral this record is about.", "records", rank=31),
     Key("reopen", "u", "Reopen", "Reopen or restore what was done or dropped.", "records", rank=35),

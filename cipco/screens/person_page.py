@@ -2,7 +2,8 @@
 
 ``PersonPage(nomis_number)``: the person-of-interest entry (band, alerts, flags, orders,
 trigger events, associations), every referral as suspect or victim, exhibits found on them,
-MG4D papers and clinic actions on their referrals. ``[``/``]`` step between the sections,
+MG4D papers and clinic actions on their referrals, and the referrals where they are a victim
+or witness (last contact, statements, medical disclaimers). ``[``/``]`` step between the sections,
 enter opens the highlighted record, ``a`` adds an order, trigger event, associate, papers or
 a SOC review, ``d`` marks a trigger event told to the SOC unit.
 """
@@ -60,6 +61,20 @@ SECTIONS = (
         "No referrals name this prisoner.",
         lambda d: d.referrals,
         lambda r: [r.reference, r.role, r.category, format_date(r.incident_at), r.status_label],
+    ),
+    Section(
+        "cases",
+        "As victim or witness",
+        ("Referral", "Role", "Last contact", "Statements", "Medical disclaimer"),
+        "Not a victim or witness on any referral.",
+        lambda d: d.cases,
+        lambda c: [
+            c.reference,
+            c.role_text,
+            format_datetime(c.last_contact_at) or "none logged",
+            c.statements or "none asked",
+            c.disclaimers or "none issued",
+        ],
     ),
     Section(
         "papers",
@@ -289,7 +304,7 @@ class PersonPage(RecordPage):
             return
         section, record = selected
         app = self.cipco
-        if section == "referrals":
+        if section in ("referrals", "cases"):
             app.open_referral(int(record))
         elif section == "papers":
             app.open_papers(int(record))

@@ -16,6 +16,7 @@ from cipco.clock import format_date, format_datetime
 from cipco.models.referral import AGGRAVATING_FACTORS, EVIDENCE_ITEMS
 from cipco.screens import keymap
 from cipco.screens.record_page import RecordPage, original_columns_text
+from cipco.services.casefile import EvidenceItem, referral_checklist
 from cipco.services.flags import Severity
 from cipco.services.referrals import (
     ReferralDetail,
@@ -61,9 +62,20 @@ def titled_table(title: str, *columns: tuple[str, int | None]) -> Table:
     return table
 
 
-def render_detail(d: ReferralDetail) -> tuple[Group, Table, Table]:
-    """The summary (flags, facts, people), the timeline and the change history."""
+def render_detail(
+    d: ReferralDetail, evidence: list[EvidenceItem] | None = None
+) -> tuple[Group, Table, Table]:
+    """The summary (flags, facts, people), the timeline and the change history.
+
+    ``evidence`` is the checklist as the case file prints it (a linked CCTV exhibit is held
+    CCTV); without it the items ticked on the referral are shown.
+    """
     r = d.referral
+    if evidence is None:
+        evidence = [
+            EvidenceItem(k, label, bool((r.evidence or {}).get(k)), "")
+            for k, label in EVIDENCE_ITEMS.items()
+        ]
     heading = Text.assemble(
         (r.reference, "bold"),
         "  ",
@@ -110,20 +122,20 @@ def render_detail(d: ReferralDetail) -> tuple[Group, Table, Table]:
                 "Adjudication",
                 " · ".join(
                     part
-                    for part in (r.adjudication_charge, adjudication_label(r.adjudication_state))
+                    for part in (
+                        r.adjudication_charge,
+                        adjudication_label(r.adjudication_state),
+                        f"laid {format_datetime(r.adjudication_laid_at)}"
+                        if r.adjudication_laid_at
+                        else "",
+                    )
                     if part
                 ),
             ),
             ("Footage requested", format_date(r.footage_requested_on)),
             ("Victim last updated", format_datetime(r.victim_updated_at)),
             ("Next step", f"{r.next_step or ''} {format_date(r.next_step_due)}".strip()),
-            (
-                "Evidence",
-                ", ".join(
-                    ("✓ " if (r.evidence or {}).get(k) else "✗ ") + label
-                    for k, label in EVIDENCE_ITEMS.items()
-                ),
-            ),
+            ("Evidence", ", ".join(("✓ " if i.held else "✗ ") + i.label for i in evidence)),
             ("Notes", r.notes),
         ]
     )
@@ -167,7 +179,7 @@ class ReferralDetailScreen(RecordPage):
     ReferralDetailScreen TabPane { height: 1fr; padding: 0; }
     ReferralDetailScreen .detail { height: 1fr; }
     """
-    BINDINGS = keymap.bindings("edit", "move", "follow_up", "person", "export")
+    BINDINGS = keymap.bindings("edit", "move", "follow_up", "case_file", "person", "export")
 
     def __init__(self, referral_id: int) -> None:
         super().__init__()
@@ -185,7 +197,8 @@ class ReferralDetailScreen(RecordPage):
 
     def load(self, session: Session) -> Drawn:
         detail = referral_detail(session, self.referral_id, self.cipco.clock)
-        summary, timeline, history = render_detail(detail)
+        evidence = referral_checklist(session, detail.referral)
+        summary, timeline, history = render_detail(detail, evidence)
         return Drawn(
             detail.referral.reference, detail.prisoner.nomis_number, summary, timeline, history
         )
@@ -215,6 +228,15 @@ class ReferralDetailScreen(RecordPage):
     def action_person(self) -> None:
         if self.drawn is not None:
             self.cipco.open_person(self.drawn.nomis_number)
+
+    def action_case_file(self) -> None:
+        """The police case file of this referral (PDF and workbook), written in a worker."""
+        if self.drawn is None:
+            return
+        from cipco.screens.documents import case_file_job, write_in_background
+
+        reference = self.drawn.reference
+        write_in_background(self.cipco, case_file_job(self.cipco, reference), "Case file")
 
     def action_export(self) -> None:
         """The police referral proforma of this referral."""

@@ -193,3 +193,28 @@ def casefile_referral(
     )
     session.flush()
     return referral
+
+
+def add_to(path: str, reference: str = "REF-2026-9001") -> str:
+    """Add the referral to the cipco file at ``path`` (``make preview``); its reference."""
+    from pathlib import Path
+
+    from cipco.clock import SystemClock
+    from cipco.config import current_actor
+    from cipco.db import session_scope
+    from cipco.services.bootstrap import prepare
+
+    engine = prepare(Path(path))
+    clock = SystemClock()
+    try:
+        with session_scope(engine, actor=current_actor(), clock=clock) as session:
+            casefile_referral(session, clock, reference=reference)
+    finally:
+        engine.dispose()
+    return reference
+
+
+if __name__ == "__main__":  # python -m cipco.services.demo_casefile FILE
+    import sys
+
+    print(add_to(sys.argv[1]))

@@ -7,8 +7,9 @@ queues, "overdue" and sorting run in SQL. Deadlines depend on recorded facts, no
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 from cipco.clock import add_months, add_working_days, end_of_day, london_midnight, to_london
@@ -94,6 +95,27 @@ def victim_update_due(decided_at: datetime, enhanced: bool, settings: FlagSettin
     return _working_deadline(decided_at, days)
 
 
+@dataclass(frozen=True)
+class VictimUpdate:
+    """R7 for one victim: the first key police decision they have not been told of since
+    their last logged contact (``name`` None: the staff victim is not recorded yet)."""
+
+    party_id: int | None
+    name: str | None
+    enhanced: bool
+    decided_at: datetime
+    decision: str  # "NFA", "File to CPS", ... in words
+
+    def due_at(self, settings: FlagSettings) -> datetime:
+        return victim_update_due(self.decided_at, self.enhanced, settings)
+
+    @property
+    def label(self) -> str:
+        if self.name is None:
+            return f"Record the staff victim and tell them: {self.decision}"
+        return f"Tell {self.name}: {self.decision}"
+
+
 def _flag(rule: str, label: str, due_at: datetime, settings: FlagSettings) -> DueFlag:
     warn_day = add_working_days(to_london(due_at).date(), -settings.due_soon_working_days)
     warn_at = min(london_midnight(warn_day), due_at)
@@ -105,9 +127,18 @@ def referral_flags(
     category: CrimeCategory | None,
     settings: FlagSettings,
     *,
-    has_victims: bool,
+    has_victims: bool = False,
+    victims: Sequence[VictimUpdate] | None = None,
+    papers: Sequence[DueFlag] = (),
 ) -> list[DueFlag]:
-    """Every open deadline of one referral, earliest first."""
+    """Every open deadline of one referral, earliest first.
+
+    R7 is due per victim: ``victims`` (from the contact log, :mod:`cipco.services.casework`)
+    gives each victim not yet told of a key decision. Bulk paths that have no contact log to
+    read (new rows of an import) give ``has_victims`` instead: the referral's own summary
+    (``victim_updated_at``, kept by the contact log) then stands for all its victims.
+    ``papers``: what is due in its statements, disclaimers, CPS actions and meetings.
+    """
     flags: list[DueFlag] = []
     status = Status(referral.status)
     open_case = status not in CLOSED_STATUSES
@@ -175,8 +206,11 @@ def referral_flags(
         )
 
     # R7: tell victims of a police decision within 5 working days (1 if enhanced).
+    for victim in victims or ():
+        flags.append(_flag("R7", victim.label, victim.due_at(settings), settings))
     if (
-        has_victims
+        victims is None
+        and has_victims
         and referral.police_decision_at is not None
         and (
             referral.victim_updated_at is None
@@ -225,16 +259,26 @@ def referral_flags(
             _flag("NEXT", referral.next_step, end_of_day(referral.next_step_due), settings)
         )
 
+    flags.extend(papers)
     return sorted(flags, key=lambda f: f.due_at)
 
 
-def information(referral: Referral, now: datetime) -> list[str]:
-    """Windows that are open but are not the coordinator's deadline (R8 and R6 exempt)."""
-    notes: list[str] = []
+def review_window_closes(referral: Referral) -> date | None:
+    """R8: the last day a victim may ask for a review of an NFA (3 months), or None."""
     if referral.status == Status.NFA and referral.closed_at is not None:
-        closes = add_months(to_london(referral.closed_at).date(), 3)
-        if now <= end_of_day(closes):
-            notes.append(f"Victims' Right to Review window open until {closes:%d/%m/%Y} (R8)")
+        return add_months(to_london(referral.closed_at).date(), 3)
+    return None
+
+
+def information(referral: Referral, now: datetime, reviews: Sequence[str] = ()) -> list[str]:
+    """Windows that are open but are not the coordinator's deadline (R8 and R6 exempt).
+
+    ``reviews``: each victim's R8 request in words (from the people on the case)."""
+    notes: list[str] = []
+    closes = review_window_closes(referral)
+    if closes is not None and now <= end_of_day(closes) and not reviews:
+        notes.append(f"Victims' Right to Review window open until {closes:%d/%m/%Y} (R8)")
+    notes.extend(reviews)
     return notes
 
 

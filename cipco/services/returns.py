@@ -104,6 +104,11 @@ def short(figure: Figure) -> str:
     return f"{figure.value:,}"
 
 
+def cell(figure: Figure) -> object:
+    """A trend table's cell: a count as a number (sums in a workbook), else :func:`short`."""
+    return figure.value if figure.measure.kind == "count" else short(figure)
+
+
 def percent(figure: Figure) -> float:
     return round(100 * (figure.value or 0) / figure.of, 1) if figure.of else 0.0
 
@@ -134,7 +139,7 @@ def report_document(report: Report, *, prison: str, produced_at: datetime, actor
         ],
         widths=(34, 18, 48),
     )
-    sections = [Section("Summary", [summary], sheet="Figures")]
+    sections = [Section("Summary", [summary], sheet="Summary")]  # on the first sheet
     sections.append(_breakdown("Referrals by category", report.by_category, "Category"))
     sections.append(_breakdown("Outcomes", report.outcomes, "Outcome"))
     if report.rules:
@@ -213,9 +218,7 @@ def _trend(report: Report) -> Section:
                 axis_title="% in time",
             )
         )
-    rows = [
-        [report.trend[k][0].label, *(short(f) for f in report.trend[k])] for k in counts + rates
-    ]
+    rows = [[report.trend[k][0].label, *(cell(f) for f in report.trend[k])] for k in counts + rates]
     blocks.append(
         Table(["Figure", *labels], rows, widths=(28, *([72 / len(labels)] * len(labels))))
     )

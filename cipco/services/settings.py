@@ -149,6 +149,31 @@ SPECS: dict[str, SettingSpec] = {
             most=366,
         ),
         SettingSpec(
+            "statement_due_working_days",
+            "Statement (MG11) due after asking (working days)",
+            5,
+            "A statement asked for is due back this many working days later, unless a date "
+            "is given.",
+            least=1,
+            most=60,
+        ),
+        SettingSpec(
+            "disclaimer_return_days",
+            "Medical disclaimer due back after issue (days)",
+            7,
+            "A disclaimer not returned this many days after it was issued is chased.",
+            least=1,
+            most=90,
+        ),
+        SettingSpec(
+            "document_max_mb",
+            "Largest case document (MB)",
+            50,
+            "A file larger than this is refused when attached to a referral.",
+            least=1,
+            most=2000,
+        ),
+        SettingSpec(
             "write_wait_seconds",
             "Wait for another cipco writing to the file (seconds)",
             60,

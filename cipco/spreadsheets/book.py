@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook
-from openpyxl.styles import Font
+from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from cipco.outputs import OutputTarget
@@ -47,10 +47,13 @@ from cipco.spreadsheets.writer import (
     write_about_sheet,
 )
 
+LEFT_WRAP = Alignment(horizontal="left", vertical="top", wrap_text=True)
+
 __all__ = [
     "BOLD",
     "HEADER_FILL",
     "HEADER_FONT",
+    "LEFT_WRAP",
     "MARKING_FONT",
     "WRAP_ALIGNMENT",
     "Book",

@@ -18,7 +18,7 @@ from typing import Any
 from cipco.content import Block, Chart, Document, Facts, Paragraph, Section, Table
 from cipco.outputs import OutputTarget
 from cipco.spreadsheets import printing
-from cipco.spreadsheets.book import BOLD, WRAP_ALIGNMENT, Book, Font
+from cipco.spreadsheets.book import BOLD, LEFT_WRAP, WRAP_ALIGNMENT, Book, Font
 from cipco.spreadsheets.writer import About
 
 COVER_SHEET = "Summary"
@@ -73,7 +73,7 @@ def _widths(blocks: Sequence[Block]) -> list[float]:
             for row in block.rows:
                 for index, value in enumerate(row):
                     wide = index in block.small or index == block.below
-                    add(index, value, 66 if wide else TABLE_CAP)
+                    add(index, value, 34 if wide else TABLE_CAP)  # a hash: two lines
         elif isinstance(block, Chart):
             add(0, max(block.categories, key=len, default=""), LABEL_CAP)
             for index, (name, values) in enumerate(block.series, start=1):
@@ -101,12 +101,14 @@ class _Writer:
 
     def title(self, text: str, font: Font) -> None:
         self.put(1, text, font=font)
+        if len(self.widths) > 1:  # a title runs across the columns instead of wrapping
+            self.book.merge(self.ws, self.row, 1, len(self.widths))
         self.row += 1
 
     def facts(self, block: Facts) -> None:
         for label, value in block.rows:
             self.put(1, label, font=BOLD, alignment=WRAP_ALIGNMENT)
-            self.put(2, value, alignment=WRAP_ALIGNMENT)
+            self.put(2, value, alignment=LEFT_WRAP)  # dates and numbers beside text
             self.row += 1
         self.row += 1
 
@@ -121,7 +123,7 @@ class _Writer:
         self.row += 1
         for values in block.rows:
             for column, value in enumerate(values, start=1):
-                self.put(column, value, alignment=WRAP_ALIGNMENT)
+                self.put(column, value, alignment=LEFT_WRAP)
             self.row += 1
         self.row += 1
 

@@ -1,7 +1,7 @@
 """Imports keep every column and remember mappings; any ancillary order may start on release
 
 Revision ID: 0010
-Revises: 0008
+Revises: 0009
 
 - ``original_columns`` on referrals, exhibits, MG4D papers, persons of interest and clinic
   actions: the cells of an imported row's columns that map to no field ([header, value]
@@ -20,7 +20,7 @@ from alembic import op
 import cipco.models.types
 
 revision: str = "0010"
-down_revision: str | None = "0008"
+down_revision: str | None = "0009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

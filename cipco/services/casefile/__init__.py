@@ -16,6 +16,9 @@ from cipco.services.casefile.evidence import (
     referral_checklist,
 )
 
+# The people and papers' sections (issue 14) register themselves with the builder.
+from cipco.services.casework import casefile as _casework_sections  # noqa: F401
+
 __all__ = [
     "OUTSTANDING",
     "WITHHELD",

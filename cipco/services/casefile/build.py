@@ -226,7 +226,9 @@ def _people(ctx: CaseContext) -> list[Section]:
     rows: list[list[Value]] = []
     hidden = 0
     for party in ctx.detail.parties:
-        secret = party.nomis_number in ctx.hidden if party.nomis_number else False
+        secret = (party.do_not_share and not ctx.include_restricted) or (
+            party.nomis_number in ctx.hidden if party.nomis_number else False
+        )
         hidden += secret
         rows.append(
             [

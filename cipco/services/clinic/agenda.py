@@ -139,6 +139,19 @@ def _review(row: Any) -> str:
     return f"Retention review due {uk_date(row.due)}; {exhibits.state_label(row.state)}{holder}"
 
 
+def _casework(name: str) -> Callable[[Session, Clock], list[SourceItem]]:
+    """Lines from the people and papers of the referrals (statements outstanding, medical
+    disclaimers not returned, CPS actions due): ``cipco.services.casework.view``."""
+
+    def items(session: Session, clock: Clock) -> list[SourceItem]:
+        from cipco.services.casework import view
+
+        lines = getattr(view, name)(session, clock)
+        return [SourceItem(x.source_id, x.title, x.detail, x.referral_id) for x in lines]
+
+    return items
+
+
 SECTION_EXHIBITS_AWAITING = "Exhibits awaiting police collection"
 SECTION_EXHIBITS_RETENTION = "Exhibits: retention review due"
 _SOURCES: dict[str, AgendaSource] = {
@@ -147,6 +160,13 @@ _SOURCES: dict[str, AgendaSource] = {
     "exhibits_retention": AgendaSource(
         ItemKind.EXHIBIT, SECTION_EXHIBITS_RETENTION, _retention_items
     ),
+    "statements": AgendaSource(
+        ItemKind.STATEMENT, "Statements outstanding", _casework("statement_lines")
+    ),
+    "disclaimers": AgendaSource(
+        ItemKind.DISCLAIMER, "Medical disclaimers not returned", _casework("disclaimer_lines")
+    ),
+    "cps": AgendaSource(ItemKind.CPS, "CPS actions due", _casework("cps_lines")),
 }
 
 

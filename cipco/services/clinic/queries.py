@@ -18,6 +18,7 @@ from cipco.clock import Clock
 from cipco.dates import format_datetime
 from cipco.models.clinic import (
     CLINIC_STATUS_LABELS,
+    ITEM_KIND_LABELS,
     ActionStatus,
     AgendaItem,
     AgendaItemCreate,
@@ -507,7 +508,7 @@ AGENDA_SPEC = LogSpec(
         Column("note", "Notes", 18, attr="note_text"),
     ),
     queues=tuple(
-        Queue(kind.value, kind.value.capitalize(), lambda ctx, k=kind.value: AgendaItem.kind == k)
+        Queue(kind.value, ITEM_KIND_LABELS[kind], lambda ctx, k=kind.value: AgendaItem.kind == k)
         for kind in ItemKind
     ),
     search=(AgendaItem.title, AgendaItem.detail, AgendaItem.note, AgendaItem.section),

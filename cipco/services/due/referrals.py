@@ -4,7 +4,9 @@ The referral stores its earliest open deadline (``next_due_at``, refreshed on ev
 so the candidates are picked in SQL: a referral with any deadline before the horizon has
 its earliest one before it. Every open deadline of each candidate is then worded by the one
 rule book, :func:`cipco.services.flags.referral_flags`, so a referral with R5 overdue and R9
-due this week shows both.
+due this week shows both; R7 per victim from the contact log, and what is due in its papers
+(statements MG11, medical disclaimers MED, CPS actions, statement meetings MEET), read in
+one pass for every candidate.
 """
 
 from __future__ import annotations
@@ -15,9 +17,10 @@ from sqlalchemy import select
 
 from cipco.models.people import Prisoner
 from cipco.models.reference import CrimeCategory
-from cipco.models.referral import PartyRole, Referral, ReferralParty
+from cipco.models.referral import Referral
 from cipco.services.due import DueContext, DueItem, RecordRef, Rule
 from cipco.services.flags import FlagSettings, referral_flags
+from cipco.services.referrals.rules import bulk_inputs
 
 AGREEMENT = "Crime in Prison Referral Agreement"
 RULES = (
@@ -32,6 +35,10 @@ RULES = (
     Rule("ACK", "Police acknowledgement", "referrals"),
     Rule("FORCE", "Police force missing", "referrals"),
     Rule("NEXT", "Next step", "referrals"),
+    Rule("MG11", "Statement awaited", "referrals"),
+    Rule("MED", "Medical disclaimer not returned", "referrals"),
+    Rule("CPS", "CPS action due", "referrals"),
+    Rule("MEET", "Staff release for statement meeting", "referrals"),
 )
 
 
@@ -51,24 +58,13 @@ def items(ctx: DueContext) -> Iterator[DueItem]:
     ).all()
     if not rows:
         return
-    ids = [row[0].id for row in rows]
-    with_victims: set[int] = set()
-    for start in range(0, len(ids), 500):  # SQLite's bound-parameter limit
-        chunk = ids[start : start + 500]
-        with_victims.update(
-            session.scalars(
-                select(ReferralParty.referral_id).where(
-                    ReferralParty.referral_id.in_(chunk),  # type: ignore[attr-defined]
-                    ReferralParty.role == PartyRole.VICTIM.value,
-                )
-            )
-        )
     cfg = _settings(ctx)
+    inputs = bulk_inputs(session, [row[0] for row in rows], cfg)
     now = ctx.now
     for referral, category, nomis, name in rows:
-        victims = bool(referral.staff_victim) or referral.id in with_victims
+        victims, papers = inputs.of(referral.id)
         about = f"{nomis} {name or ''}".strip()
-        for flag in referral_flags(referral, category, cfg, has_victims=victims):
+        for flag in referral_flags(referral, category, cfg, victims=victims, papers=papers):
             if flag.due_at > ctx.until:
                 break  # earliest first
             yield DueItem(

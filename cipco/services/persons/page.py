@@ -29,6 +29,7 @@ from cipco.models.person import (
 from cipco.models.reference import CrimeCategory, OrderType
 from cipco.models.referral import STATUS_LABELS, PartyRole, Referral, ReferralParty
 from cipco.services import settings
+from cipco.services.casework.view import CaseLine, prisoner_cases
 from cipco.services.logspec import label_of, row_from
 from cipco.services.persons.rules import PersonFlag, person_flags
 
@@ -164,6 +165,7 @@ class PersonPageData:
     exhibits: list[ExhibitLine] = field(default_factory=list)
     actions: list[ActionLine] = field(default_factory=list)
     associations: list[AssociationView] = field(default_factory=list)
+    cases: list[CaseLine] = field(default_factory=list)  # as a victim or witness
 
 
 def _order_views(session: Session, person_id: int) -> list[OrderView]:
@@ -302,6 +304,7 @@ def person_page(session: Session, nomis_number: str, clock: Clock) -> PersonPage
         exhibits=_exhibit_lines(session, prisoner),
         actions=_action_lines(session, [r.id for r in referrals]),
         associations=_association_views(session, prisoner.id),
+        cases=prisoner_cases(session, prisoner.nomis_number),
     )
 
 

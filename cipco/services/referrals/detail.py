@@ -19,11 +19,12 @@ from cipco.services.referrals.rules import (
     TRANSITIONS,
     category,
     flag_settings,
-    has_victims,
     outcome_label,
+    paper_flags,
     parties,
     status_label,
 )
+from cipco.services.victims import review_notes, victim_updates
 
 
 @dataclass(frozen=True)
@@ -149,8 +150,13 @@ def referral_detail(session: Session, referral_id: int, clock: Clock) -> Referra
     prisoner = session.get(Prisoner, referral.prisoner_id)
     assert prisoner is not None
     force = session.get(Force, referral.force_id) if referral.force_id else None
+    cfg = flag_settings(session)
     flags: list[DueFlag] = referral_flags(
-        referral, found, flag_settings(session), has_victims=has_victims(session, referral)
+        referral,
+        found,
+        cfg,
+        victims=victim_updates(session, referral),
+        papers=paper_flags(session, referral, cfg),
     )
     timeline = [
         TimelineEntry(
@@ -192,7 +198,7 @@ def referral_detail(session: Session, referral_id: int, clock: Clock) -> Referra
         force_name=force.name if force else "",
         parties=parties(session, referral_id),
         flags=[FlagView(f.rule, f.label, f.due_at, f.severity(now)) for f in flags],
-        information=information(referral, now),
+        information=information(referral, now, review_notes(session, referral_id)),
         timeline=timeline,
         history=history,
         allowed_moves=TRANSITIONS[Status(referral.status)],

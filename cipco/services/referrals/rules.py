@@ -5,6 +5,9 @@ Screens and exports ask these, never re-list them.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+
 from sqlalchemy import func, select
 from sqlmodel import Session
 
@@ -23,10 +26,13 @@ from cipco.services import audit, settings
 from cipco.services.errors import RecordError
 from cipco.services.flags import (
     CLOSED_STATUSES,
+    DueFlag,
     FlagSettings,
+    VictimUpdate,
     apply_next_due,
     referral_flags,
 )
+from cipco.services.victims import victim_updates
 
 audit.track(Referral, ReferralParty, Prisoner)
 
@@ -162,20 +168,86 @@ def has_victims(session: Session, referral: Referral) -> bool:
     )
 
 
-def refresh_due(session: Session, referral: Referral, flag_cfg: FlagSettings | None = None) -> None:
-    """Recompute and store the referral's earliest deadline."""
+def refresh_due(
+    session: Session,
+    referral: Referral,
+    flag_cfg: FlagSettings | None = None,
+    victims: list[VictimUpdate] | None = None,
+    papers: list[DueFlag] | None = None,
+) -> None:
+    """Recompute and store the referral's earliest deadline (R7 per victim from the contact
+    log, and its papers' deadlines; pass ``victims`` and ``papers`` when read in bulk)."""
     cfg = flag_cfg or flag_settings(session)
     found = session.get(CrimeCategory, referral.category_code)
-    flags = referral_flags(referral, found, cfg, has_victims=has_victims(session, referral))
+    if victims is None:
+        victims = victim_updates(session, referral)
+    if papers is None:
+        papers = paper_flags(session, referral, cfg)
+    flags = referral_flags(referral, found, cfg, victims=victims, papers=papers)
     apply_next_due(referral, flags)
+
+
+def paper_flags(session: Session, referral: Referral, cfg: FlagSettings) -> list[DueFlag]:
+    """What is due in the referral's statements, disclaimers, CPS actions and meetings."""
+    from cipco.services.casework.due import paper_items
+
+    if referral.id is None:
+        return []
+    return [item.flag for item in paper_items(session, [referral.id], cfg)]
+
+
+@dataclass(frozen=True)
+class BulkInputs:
+    """What the rule book needs beyond the referral row, read once for many referrals:
+    each referral's victims not yet told of a key decision (R7 per victim) and what is due
+    in its papers (statements, disclaimers, CPS actions, meetings)."""
+
+    victims: dict[int, list[VictimUpdate]]
+    papers: dict[int, list[DueFlag]]
+
+    def of(self, referral_id: int) -> tuple[list[VictimUpdate], list[DueFlag]]:
+        return self.victims.get(referral_id, []), self.papers.get(referral_id, [])
+
+
+def bulk_inputs(
+    session: Session, referrals: Sequence[Referral], cfg: FlagSettings, *, every: bool = False
+) -> BulkInputs:
+    """The contact log, the key decisions and the papers of ``referrals`` in one pass each
+    (``every``: the referrals are every referral in the file, so no id list is sent)."""
+    from cipco.services.casework.due import paper_items
+    from cipco.services.victims import decisions_of, updates_for, victims_of
+
+    ids = None if every else [r.id for r in referrals if r.id is not None]
+    decisions = decisions_of(session, ids)
+    victims = victims_of(session, ids)
+    papers: dict[int, list[DueFlag]] = {}
+    for item in paper_items(session, ids, cfg):
+        papers.setdefault(item.referral_id, []).append(item.flag)
+    updates: dict[int, list[VictimUpdate]] = {}
+    for referral in referrals:
+        assert referral.id is not None
+        moves = decisions.get(referral.id, [])
+        if moves:
+            updates[referral.id] = updates_for(referral, victims.get(referral.id, []), moves)
+    return BulkInputs(updates, papers)
+
+
+def recompute_due(session: Session, referral_ids: list[int] | None = None) -> int:
+    """Every referral's next deadline again (``referral_ids``: only these), the contact log
+    and the moves read in one pass each. Returns the count."""
+    cfg = flag_settings(session)
+    statement = select(Referral)
+    if referral_ids is not None:
+        statement = statement.where(Referral.id.in_(referral_ids))  # type: ignore[union-attr]
+    referrals = list(session.scalars(statement))
+    inputs = bulk_inputs(session, referrals, cfg, every=referral_ids is None)
+    for referral in referrals:
+        assert referral.id is not None
+        refresh_due(session, referral, cfg, *inputs.of(referral.id))
+    session.flush()
+    return len(referrals)
 
 
 def recompute_all_due(session: Session) -> int:
     """After a settings change: every referral's next deadline again. Returns the count."""
-    cfg = flag_settings(session)
-    count = 0
-    for referral in session.scalars(select(Referral)):
-        refresh_due(session, referral, cfg)
-        count += 1
-    session.flush()
-    return count
+    return recompute_due(session)

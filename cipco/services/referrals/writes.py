@@ -42,6 +42,7 @@ from cipco.services.referrals.rules import (
     refresh_due,
     status_label,
 )
+from cipco.services.victims import summary
 
 LAID_LABEL = "charge laid"
 DATE_LABELS = {"incident_at": "incident date", "discovered_at": "discovered date"}
@@ -57,13 +58,42 @@ def next_reference(session: Session, clock: Clock) -> str:
     return f"{prefix}{number:04d}"
 
 
-def _replace_parties(session: Session, referral: Referral, new: list[PartyIn]) -> None:
+def _party_key(role: str, kind: str, name: str) -> tuple[str, str, str]:
+    return (str(role), str(kind), " ".join(name.split()).casefold())
+
+
+def _replace_parties(
+    session: Session, referral: Referral, new: list[PartyIn], clock: Clock
+) -> None:
+    """The victims and witnesses typed as a list: people already on the case stay as they
+    are (their contact log, statements and letters with them), new ones are added, and one
+    left out is taken off only if nothing is recorded against them."""
+    from cipco.services.casework.people import recorded_against
+
     assert referral.id is not None
-    for old in parties(session, referral.id):
-        session.delete(old)
+    kept = {_party_key(p.role, p.kind, p.name): p for p in parties(session, referral.id)}
+    now = clock.now()
     for party in new:
-        session.add(ReferralParty(referral_id=referral.id, **party.model_dump()))
+        old = kept.pop(_party_key(party.role, party.kind, party.name), None)
+        if old is None:
+            session.add(
+                ReferralParty(
+                    referral_id=referral.id, **party.model_dump(), created_at=now, updated_at=now
+                )
+            )
+        elif party.statement_taken and not old.statement_taken:
+            old.statement_taken = True
+    for old in kept.values():
+        held = recorded_against(session, old.id)  # type: ignore[arg-type]
+        if held:
+            raise ReferralError(
+                f"victims and witnesses: {old.name} has {', '.join(held)} recorded and stays "
+                "on the case",
+                field="parties",
+            )
+        session.delete(old)
     session.flush()
+    referral.victim_updated_at, referral.enhanced_victim = summary(session, referral)
 
 
 def create_referral(*, session: Session, data: ReferralCreate, clock: Clock) -> Referral:
@@ -92,7 +122,7 @@ def create_referral(*, session: Session, data: ReferralCreate, clock: Clock) -> 
     when = data.discovered_at or data.incident_at
     _record_move(session, referral, None, Status.DRAFT, when, clock, "created", None)
     if data.parties:
-        _replace_parties(session, referral, data.parties)
+        _replace_parties(session, referral, data.parties, clock)
     referral.category_code = found.code
     refresh_due(session, referral)
     session.flush()
@@ -154,7 +184,8 @@ def update_referral(
     new_parties = changes.pop("parties", None)
     assign(referral, changes)
     if new_parties is not None:
-        _replace_parties(session, referral, [PartyIn.model_validate(p) for p in new_parties])
+        new_people = [PartyIn.model_validate(p) for p in new_parties]
+        _replace_parties(session, referral, new_people, clock)
     refresh_due(session, referral)
     SERVICE.save(session, referral, clock)
     return referral

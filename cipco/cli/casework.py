@@ -1,0 +1,405 @@
+"""``cipco case …``: the people and papers around a referral from the command line.
+
+Victims and witnesses and their contact log, statements (MG11) through quality assurance to
+the police, medical disclaimers, the CPS action log, letters from templates (kept as sent,
+with their PDF) and case documents stored in the data file. Each write is one transaction;
+a refusal is one sentence naming the field (exit 1).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+
+from cipco.cli import app
+from cipco.cli.common import actor, echo, fail, open_engine_or_exit, state
+from cipco.cli.options import OutOpt, OverwriteOpt
+
+case_app = typer.Typer(
+    help="People and papers of a referral: victims, witnesses, statements, CPS actions, "
+    "letters, documents."
+)
+app.add_typer(case_app, name="case")
+
+T = TypeVar("T")
+RefArg = Annotated[str, typer.Argument(help="The referral's reference, e.g. REF-2026-0001.")]
+IdArg = Annotated[int, typer.Argument(help="The record's number (shown by cipco case show).")]
+OnOpt = Annotated[str | None, typer.Option("--on", help="The day (DD/MM/YYYY; blank: today).")]
+
+
+def _day(text: str | None, option: str) -> date | None:
+    from cipco.cli.exports import parse_day
+
+    return parse_day(text, option)
+
+
+def _write(ref: str | None, work: Callable[[Any, int | None], T]) -> T:
+    """Run ``work(session, referral_id)`` in one write transaction; refusals in one line."""
+    from cipco.db import session_scope
+    from cipco.services.errors import RecordError
+    from cipco.services.referrals import referral_id_for
+
+    engine = open_engine_or_exit(write=True)
+    try:
+        with session_scope(engine, actor=actor(), clock=state.get_clock()) as session:
+            rid = referral_id_for(session, ref) if ref is not None else None
+            if ref is not None and rid is None:
+                raise RecordError(f"referral: no referral {ref}", field="referral")
+            return work(session, rid)
+    except RecordError as exc:
+        fail(str(exc))
+    finally:
+        engine.dispose()
+
+
+def _model(cls: type[T], **values: Any) -> T:
+    from pydantic import ValidationError
+
+    from cipco.services.errors import from_validation
+
+    try:
+        return cls.model_validate(values)  # type: ignore[attr-defined,no-any-return]
+    except ValidationError as exc:
+        fail(str(from_validation(exc)))
+
+
+@case_app.command("show")
+def show(ref: RefArg) -> None:
+    """Everything on a referral's people and papers, with what is due."""
+    from cipco.db import read_scope
+    from cipco.services.casework.summary import case_lines
+    from cipco.services.errors import RecordError
+    from cipco.services.referrals import referral_id_for
+
+    engine = open_engine_or_exit(write=False)
+    try:
+        with read_scope(engine, clock=state.get_clock()) as session:
+            rid = referral_id_for(session, ref)
+            if rid is None:
+                fail(f"referral: no referral {ref}")
+            lines = case_lines(session, rid, state.get_clock())
+    except RecordError as exc:
+        fail(str(exc))
+    finally:
+        engine.dispose()
+    for line in lines:
+        echo(line)
+
+
+@case_app.command("due")
+def due(
+    everything: Annotated[bool, typer.Option("--all", help="Also what is not due soon.")] = False,
+) -> None:
+    """What is due in the people and papers of every open referral (R7, MG11, MED, CPS, MEET)."""
+    from cipco.db import read_scope
+    from cipco.services.casework.summary import due_lines
+
+    clock = state.get_clock()
+    engine = open_engine_or_exit(write=False)
+    try:
+        with read_scope(engine, clock=clock) as session:
+            lines = due_lines(session, clock, everything=everything)
+    finally:
+        engine.dispose()
+    for line in lines or ["Nothing due."]:
+        echo(line)
+
+
+@case_app.command("person")
+def person(
+    ref: RefArg,
+    name: Annotated[str, typer.Argument(help="Their name.")],
+    role: Annotated[str, typer.Option(help="victim, witness or suspect.")] = "victim",
+    kind: Annotated[str, typer.Option(help="staff, prisoner or other.")] = "staff",
+    nomis: Annotated[str | None, typer.Option(help="Prison number (a prisoner).")] = None,
+    contact: Annotated[str | None, typer.Option(help="Contact preference.")] = None,
+    phone: Annotated[str | None, typer.Option()] = None,
+    email: Annotated[str | None, typer.Option()] = None,
+    enhanced: Annotated[bool, typer.Option(help="Victims' Code enhanced rights.")] = False,
+    do_not_share: Annotated[bool, typer.Option(help="Withhold them from exports.")] = False,
+) -> None:
+    """Put a victim, witness or further suspect on the referral."""
+    from cipco.models.casework import PersonIn
+    from cipco.services.casework.people import add_person
+
+    data = _model(
+        PersonIn,
+        role=role,
+        kind=kind,
+        name=name,
+        nomis_number=nomis,
+        contact_preference=contact,
+        phone=phone,
+        email=email,
+        enhanced_rights=enhanced,
+        do_not_share=do_not_share,
+    )
+    pid = _write(
+        ref,
+        lambda s, rid: (
+            add_person(session=s, referral_id=rid, data=data, clock=state.get_clock()).id
+        ),
+    )
+    echo(f"Person {pid} added to {ref}")
+
+
+@case_app.command("contact")
+def contact(
+    ref: RefArg,
+    person_id: Annotated[int, typer.Argument(help="The person's number.")],
+    said: Annotated[str, typer.Argument(help="What they were told.")],
+    how: Annotated[str, typer.Option("--how", help="phone, in_person, letter, email…")] = "phone",
+    when: Annotated[str | None, typer.Option(help="DD/MM/YYYY HH:MM (blank: now).")] = None,
+    by: Annotated[str, typer.Option(help="Who made the contact (blank: you).")] = "",
+) -> None:
+    """Log a contact with a victim or witness (this is what answers R7)."""
+    from cipco.models.casework import ContactIn
+    from cipco.services.casework.people import log_contact
+
+    at: datetime | str = when or state.get_clock().now()
+    data = _model(ContactIn, party_id=person_id, happened_at=at, method=how, said=said, by=by)
+    _write(
+        ref,
+        lambda s, rid: log_contact(session=s, referral_id=rid, data=data, clock=state.get_clock()),
+    )
+    echo(f"Contact logged on {ref}")
+
+
+@case_app.command("statement")
+def statement(
+    ref: RefArg,
+    person_id: Annotated[int, typer.Argument(help="From whom (the person's number).")],
+    due_on: Annotated[str | None, typer.Option("--due", help="Due (DD/MM/YYYY).")] = None,
+    on: OnOpt = None,
+) -> None:
+    """Ask a victim or witness for a statement (MG11)."""
+    from cipco.clock import today
+    from cipco.models.casework import StatementIn
+    from cipco.services.casework.papers import request_statement
+
+    clock = state.get_clock()
+    data = _model(
+        StatementIn,
+        party_id=person_id,
+        requested_on=_day(on, "on") or today(clock),
+        due_on=_day(due_on, "due"),
+    )
+    sid = _write(
+        ref, lambda s, rid: request_statement(session=s, referral_id=rid, data=data, clock=clock).id
+    )
+    echo(f"Statement {sid} asked for on {ref}")
+
+
+@case_app.command("statement-step")
+def statement_step(
+    statement_id: IdArg,
+    step: Annotated[str, typer.Argument(help="receive, check or send.")],
+    problems: Annotated[
+        list[str] | None, typer.Option("--problem", help="A problem found at the check.")
+    ] = None,
+    by: Annotated[str, typer.Option(help="Who checked it (blank: you).")] = "",
+    note: Annotated[str, typer.Option(help="The check's note.")] = "",
+    on: OnOpt = None,
+) -> None:
+    """Move a statement on: received, quality checked (a problem returns it), sent to police."""
+    from cipco.services.casework.papers import statement_label, step_statement
+
+    done = _write(
+        None,
+        lambda s, _rid: (
+            step_statement(
+                session=s,
+                statement_id=statement_id,
+                step=step,
+                clock=state.get_clock(),
+                on=_day(on, "on"),
+                by=by,
+                problems=problems or [],
+                note=note,
+            ).state
+        ),
+    )
+    echo(f"Statement {statement_id}: {statement_label(done).lower()}")
+
+
+@case_app.command("disclaimer")
+def disclaimer(
+    ref: RefArg,
+    person_id: Annotated[int | None, typer.Argument(help="To whom (blank: the suspect).")] = None,
+    on: OnOpt = None,
+) -> None:
+    """Record a medical disclaimer (with the record access form) issued."""
+    from cipco.clock import today
+    from cipco.models.casework import DisclaimerIn
+    from cipco.services.casework.papers import issue_disclaimer
+
+    clock = state.get_clock()
+    data = _model(DisclaimerIn, party_id=person_id, issued_on=_day(on, "on") or today(clock))
+    did = _write(
+        ref, lambda s, rid: issue_disclaimer(session=s, referral_id=rid, data=data, clock=clock).id
+    )
+    echo(f"Medical disclaimer {did} issued on {ref}")
+
+
+@case_app.command("disclaimer-step")
+def disclaimer_step(
+    disclaimer_id: IdArg,
+    step: Annotated[str, typer.Argument(help="returned, declined or sent.")],
+    on: OnOpt = None,
+) -> None:
+    """A medical disclaimer returned (or declined), then sent to police."""
+    from cipco.services.casework.papers import step_disclaimer
+
+    _write(
+        None,
+        lambda s, _rid: step_disclaimer(
+            session=s,
+            disclaimer_id=disclaimer_id,
+            step=step,
+            clock=state.get_clock(),
+            on=_day(on, "on"),
+        ),
+    )
+    echo(f"Medical disclaimer {disclaimer_id}: {step}")
+
+
+@case_app.command("cps")
+def cps(
+    ref: RefArg,
+    action: Annotated[str, typer.Argument(help="What the CPS asked for.")],
+    due_on: Annotated[str | None, typer.Option("--due", help="Due (DD/MM/YYYY).")] = None,
+    owner: Annotated[str, typer.Option(help="Who does it.")] = "",
+    on: OnOpt = None,
+) -> None:
+    """Add an action to the referral's CPS action log."""
+    from cipco.clock import today
+    from cipco.models.casework import CpsActionIn
+    from cipco.services.casework.papers import add_cps_action
+
+    clock = state.get_clock()
+    data = _model(
+        CpsActionIn,
+        action=action,
+        requested_on=_day(on, "on") or today(clock),
+        due_on=_day(due_on, "due"),
+        owner=owner,
+    )
+    aid = _write(
+        ref, lambda s, rid: add_cps_action(session=s, referral_id=rid, data=data, clock=clock).id
+    )
+    echo(f"CPS action {aid} added to {ref}")
+
+
+@case_app.command("cps-done")
+def cps_done(action_id: IdArg, on: OnOpt = None) -> None:
+    """Mark a CPS action done."""
+    from cipco.services.casework.papers import complete_cps_action
+
+    _write(
+        None,
+        lambda s, _rid: complete_cps_action(
+            session=s, action_id=action_id, clock=state.get_clock(), on=_day(on, "on")
+        ),
+    )
+    echo(f"CPS action {action_id} done")
+
+
+@case_app.command("letter")
+def letter(
+    ref: RefArg,
+    template: Annotated[
+        str, typer.Argument(help="crime_reference, police_decision, outcome or free.")
+    ],
+    to: Annotated[
+        int | None, typer.Option("--to", help="The person's number (blank: the suspect).")
+    ] = None,
+    email: Annotated[bool, typer.Option(help="Sent by e-mail (default: a letter).")] = False,
+    body: Annotated[str | None, typer.Option(help="The text (blank: the template's).")] = None,
+) -> None:
+    """Send a letter from a template: its text and PDF are kept as sent on the referral."""
+    from cipco.documents.letters import send_letter
+    from cipco.models.casework import Channel
+    from cipco.services.casework.letters import draft_letter
+
+    clock = state.get_clock()
+
+    def work(session: Any, rid: int | None) -> Any:
+        assert rid is not None
+        draft = draft_letter(session, rid, to, template, clock)
+        return send_letter(
+            session=session,
+            referral_id=rid,
+            party_id=to,
+            recipient=draft.recipient,
+            subject=draft.subject,
+            body=body or draft.body,
+            clock=clock,
+            channel=Channel.EMAIL if email else Channel.LETTER,
+            template=template,
+        )
+
+    sent = _write(ref, work)
+    echo(f"Sent to {sent.recipient}: {sent.subject} (PDF kept as document {sent.document_id})")
+
+
+@case_app.command("attach")
+def attach(
+    ref: RefArg,
+    file: Annotated[Path, typer.Argument(help="The file (PDF, image, Word…).")],
+    title: Annotated[str, typer.Option(help="Its title (blank: the file's name).")] = "",
+    kind: Annotated[
+        str,
+        typer.Option(
+            help="pcis, statement, use_of_force, case_notes, adjudication, medical, photo or other."
+        ),
+    ] = "other",
+    replaces: Annotated[
+        int | None, typer.Option(help="The document it is a new version of.")
+    ] = None,
+) -> None:
+    """Store a file in the data file as a document of the referral (never changed after)."""
+    from cipco.services.casework.documents import attach_file
+
+    doc = _write(
+        ref,
+        lambda s, rid: attach_file(
+            session=s,
+            referral_id=rid,
+            path=file,
+            clock=state.get_clock(),
+            title=title,
+            kind=kind,
+            supersedes_id=replaces,
+        ),
+    )
+    echo(f"Document {doc.id} attached to {ref}: {doc.filename}, SHA-256 {doc.sha256}")
+
+
+@case_app.command("document")
+def document_out(document_id: IdArg, out: OutOpt = None, overwrite: OverwriteOpt = False) -> None:
+    """Write a stored document to a file (its SHA-256 checked as it is read)."""
+    from cipco.cli.exports import write_file
+    from cipco.db import read_scope
+    from cipco.services.casework.documents import DocumentError, document, save_document
+
+    engine = open_engine_or_exit(write=False)
+    try:
+        with read_scope(engine, clock=state.get_clock()) as session:
+            suffix = Path(document(session, document_id).filename).suffix or ".bin"
+    except DocumentError as exc:
+        fail(str(exc))
+    finally:
+        engine.dispose()
+
+    def write(engine: Any, target: Any, clock: Any, _who: str) -> Path:
+        with read_scope(engine, clock=clock) as session:
+            return save_document(session, document_id, target)
+
+    written = write_file(
+        f"document-{document_id}", out, overwrite, write, suffix=suffix, refusals=(DocumentError,)
+    )
+    echo(f"Document {document_id} written to {written}")

@@ -1,0 +1,383 @@
+"""The people and papers around a referral: the contact log, witness statements (MG11) and
+statement meetings, medical disclaimers, the CPS action log, correspondence and case
+documents.
+
+The people themselves are :class:`~cipco.models.referral.ReferralParty` rows. Mutable rows
+carry ``version`` (stale edits are refused); the contact log and correspondence are records of
+what was done and are never edited; case documents and their bytes are never changed once
+added (database triggers refuse it, migration 0009).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import AfterValidator, model_validator
+from pydantic import Field as PydField
+from sqlalchemy import JSON, Column, Integer, LargeBinary
+from sqlmodel import Field, SQLModel
+
+from cipco.models.fields import BLANK_IS_NONE, Aware, Line, MaybeLine, Notes, required
+from cipco.models.people import validate_nomis
+from cipco.models.referral import PartyKind, PartyRole
+from cipco.models.site import SiteScoped
+from cipco.models.types import UTCDateTime, versioned
+
+
+class ContactMethod(StrEnum):
+    PHONE = "phone"
+    EMAIL = "email"
+    LETTER = "letter"
+    IN_PERSON = "in_person"
+    VOICEMAIL = "voicemail"
+    LINE_MANAGER = "line_manager"
+    OTHER = "other"
+
+
+CONTACT_LABELS: dict[str, str] = {
+    ContactMethod.PHONE: "Phone",
+    ContactMethod.EMAIL: "E-mail",
+    ContactMethod.LETTER: "Letter",
+    ContactMethod.IN_PERSON: "In person",
+    ContactMethod.VOICEMAIL: "Voicemail left",
+    ContactMethod.LINE_MANAGER: "Through their line manager",
+    ContactMethod.OTHER: "Other",
+}
+
+
+class SupportState(StrEnum):
+    """Support services offered to a staff victim (employee assistance, trauma support)."""
+
+    OFFERED = "offered"
+    REFERRED = "referred"
+    DECLINED = "declined"
+
+
+SUPPORT_LABELS: dict[str, str] = {
+    SupportState.OFFERED: "Offered, answer awaited",
+    SupportState.REFERRED: "Accepted and referred",
+    SupportState.DECLINED: "Declined",
+}
+
+
+class ReviewOutcome(StrEnum):
+    """R8: the outcome of a Victims' Right to Review request."""
+
+    AWAITED = "awaited"
+    UPHELD = "upheld"
+    NOT_UPHELD = "not_upheld"
+    WITHDRAWN = "withdrawn"
+
+
+REVIEW_LABELS: dict[str, str] = {
+    ReviewOutcome.AWAITED: "Outcome awaited",
+    ReviewOutcome.UPHELD: "Upheld: the case is reopened",
+    ReviewOutcome.NOT_UPHELD: "Not upheld: the decision stands",
+    ReviewOutcome.WITHDRAWN: "Withdrawn by the victim",
+}
+
+
+class PartyContact(SiteScoped, table=True):
+    """One contact with a victim or witness: when, how, what was said, by whom."""
+
+    __tablename__ = "party_contact"
+
+    id: int | None = Field(default=None, primary_key=True)
+    referral_id: int = Field(foreign_key="referral.id", index=True)
+    party_id: int = Field(foreign_key="referral_party.id", index=True)
+    happened_at: datetime = Field(sa_type=UTCDateTime)
+    method: str = ContactMethod.PHONE
+    said: str
+    by: str  # who made the contact
+    recorded_at: datetime = Field(sa_type=UTCDateTime)
+    actor: str  # who recorded it
+
+
+class StatementState(StrEnum):
+    REQUESTED = "requested"
+    RECEIVED = "received"
+    RETURNED = "returned"
+    CHECKED = "checked"
+    SENT = "sent"
+
+
+STATEMENT_LABELS: dict[str, str] = {
+    StatementState.REQUESTED: "Requested",
+    StatementState.RECEIVED: "Received, to check",
+    StatementState.RETURNED: "Returned for correction",
+    StatementState.CHECKED: "Checked, to send",
+    StatementState.SENT: "Sent to police",
+}
+
+QA_PROBLEMS: dict[str, str] = {
+    "unsigned": "Not signed",
+    "undated": "Not dated",
+    "not_first_hand": "Not a first-hand account",
+    "no_times": "Times missing",
+    "opinion": "Gives opinion",
+    "exhibits": "Exhibits not referred to by their references",
+}
+"""What the coordinator's quality check of an MG11 looks for (domain notes)."""
+
+
+class Statement(SiteScoped, table=True):
+    """A witness statement (MG11) asked of a person on the case, through QA to the police."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    referral_id: int = Field(foreign_key="referral.id", index=True)
+    party_id: int = Field(foreign_key="referral_party.id", index=True)
+    state: str = Field(default=StatementState.REQUESTED, index=True)
+    requested_on: date
+    due_on: date | None = Field(default=None, index=True)
+    received_on: date | None = None
+    checked_on: date | None = None
+    checked_by: str | None = None
+    problems: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+    qa_note: str = ""
+    returned_on: date | None = None
+    sent_on: date | None = None
+    notes: str = ""
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    updated_at: datetime = Field(sa_type=UTCDateTime)
+    version: int = Field(default=1, sa_column=Column(Integer, nullable=False))
+
+    __mapper_args__ = versioned()
+
+
+class StatementMeeting(SiteScoped, table=True):
+    """A meeting for a member of staff to give a statement to police, and their release
+    from duty for it (asked of the detail office, then confirmed)."""
+
+    __tablename__ = "statement_meeting"
+
+    id: int | None = Field(default=None, primary_key=True)
+    referral_id: int = Field(foreign_key="referral.id", index=True)
+    party_id: int = Field(foreign_key="referral_party.id", index=True)
+    meets_at: datetime = Field(sa_type=UTCDateTime, index=True)
+    place: str = ""
+    officer: str = ""
+    release_requested_on: date | None = None
+    release_confirmed_on: date | None = None
+    held: bool = False
+    notes: str = ""
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    updated_at: datetime = Field(sa_type=UTCDateTime)
+    version: int = Field(default=1, sa_column=Column(Integer, nullable=False))
+
+    __mapper_args__ = versioned()
+
+
+class MedicalDisclaimer(SiteScoped, table=True):
+    """A medical disclaimer with the medical record access form: issued, returned, sent.
+
+    ``party_id`` None: issued to the referral's suspect (its prisoner)."""
+
+    __tablename__ = "medical_disclaimer"
+
+    id: int | None = Field(default=None, primary_key=True)
+    referral_id: int = Field(foreign_key="referral.id", index=True)
+    party_id: int | None = Field(default=None, foreign_key="referral_party.id", index=True)
+    issued_on: date = Field(index=True)
+    returned_on: date | None = None
+    sent_on: date | None = None
+    declined: bool = False  # the person refused to sign it
+    notes: str = ""
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    updated_at: datetime = Field(sa_type=UTCDateTime)
+    version: int = Field(default=1, sa_column=Column(Integer, nullable=False))
+
+    __mapper_args__ = versioned()
+
+
+class CpsAction(SiteScoped, table=True):
+    """Something the CPS asked of the prison (further statements, footage, records)."""
+
+    __tablename__ = "cps_action"
+
+    id: int | None = Field(default=None, primary_key=True)
+    referral_id: int = Field(foreign_key="referral.id", index=True)
+    action: str
+    requested_on: date
+    due_on: date | None = Field(default=None, index=True)
+    owner: str = ""
+    done_on: date | None = Field(default=None, index=True)
+    notes: str = ""
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    updated_at: datetime = Field(sa_type=UTCDateTime)
+    version: int = Field(default=1, sa_column=Column(Integer, nullable=False))
+
+    __mapper_args__ = versioned()
+
+
+class Channel(StrEnum):
+    LETTER = "letter"
+    EMAIL = "email"
+
+
+CHANNEL_LABELS: dict[str, str] = {Channel.LETTER: "Letter", Channel.EMAIL: "E-mail"}
+
+
+class Correspondence(SiteScoped, table=True):
+    """A letter or e-mail sent about a case, kept as sent (text, and the PDF as a document)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    referral_id: int = Field(foreign_key="referral.id", index=True)
+    party_id: int | None = Field(default=None, foreign_key="referral_party.id", index=True)
+    recipient: str
+    channel: str = Channel.LETTER
+    template: str = ""
+    subject: str
+    body: str
+    sent_at: datetime = Field(sa_type=UTCDateTime)
+    actor: str
+    document_id: int | None = Field(default=None, foreign_key="case_document.id")
+    recorded_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class DocumentKind(StrEnum):
+    PCIS = "pcis"
+    STATEMENT = "statement"
+    USE_OF_FORCE = "use_of_force"
+    CASE_NOTES = "case_notes"
+    ADJUDICATION = "adjudication"
+    MEDICAL = "medical"
+    LETTER = "letter"
+    PHOTO = "photo"
+    OTHER = "other"
+
+
+DOCUMENT_KIND_LABELS: dict[str, str] = {
+    DocumentKind.PCIS: "Prison community impact statement",
+    DocumentKind.STATEMENT: "Statement (MG11)",
+    DocumentKind.USE_OF_FORCE: "Use-of-force form",
+    DocumentKind.CASE_NOTES: "DPS case notes",
+    DocumentKind.ADJUDICATION: "Adjudication history",
+    DocumentKind.MEDICAL: "Medical disclaimer / record access form",
+    DocumentKind.LETTER: "Letter sent",
+    DocumentKind.PHOTO: "Photograph",
+    DocumentKind.OTHER: "Other",
+}
+
+
+class CaseDocument(SiteScoped, table=True):
+    """A file attached to a referral, stored inside the data file. Never changed once added:
+    a new version is a new document that names the one it supersedes."""
+
+    __tablename__ = "case_document"
+
+    id: int | None = Field(default=None, primary_key=True)
+    referral_id: int = Field(foreign_key="referral.id", index=True)
+    kind: str = DocumentKind.OTHER
+    title: str
+    filename: str
+    media_type: str
+    size: int
+    sha256: str = Field(index=True)
+    added_at: datetime = Field(sa_type=UTCDateTime)
+    added_by: str
+    supersedes_id: int | None = Field(default=None, foreign_key="case_document.id")
+
+
+class DocumentChunk(SiteScoped, table=True):
+    """A document's bytes, in order, a piece at a time (streamed in and out; never changed)."""
+
+    __tablename__ = "document_chunk"
+
+    document_id: int = Field(foreign_key="case_document.id", primary_key=True)
+    seq: int = Field(primary_key=True)
+    data: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+
+
+# ------------------------------------------------------------------ input schemas
+
+
+class DateRange(SQLModel):
+    """Dates a victim or witness cannot attend court (witness care asks)."""
+
+    start: date = PydField(alias="from")
+    end: date = PydField(alias="to")
+    note: Line = ""
+
+    model_config = {"populate_by_name": True}
+
+    @model_validator(mode="after")
+    def _order(self) -> DateRange:
+        if self.end < self.start:
+            raise ValueError("the range ends before it starts")
+        return self
+
+
+def _email(value: str | None) -> str | None:
+    if value and ("@" not in value or value.startswith("@") or value.endswith("@")):
+        raise ValueError(f"'{value}' is not an e-mail address")
+    return value
+
+
+def _nomis(value: str | None) -> str | None:
+    return validate_nomis(value) if value else None
+
+
+class PersonIn(SQLModel):
+    """A person on a case as a form or an import gives them (new, or the whole edit)."""
+
+    role: PartyRole = PartyRole.VICTIM
+    kind: PartyKind = PartyKind.STAFF
+    name: Annotated[str, required("a name", message="name: a victim or witness needs a name")]
+    nomis_number: Annotated[MaybeLine, AfterValidator(_nomis)] = None
+    contact_preference: Annotated[ContactMethod | None, BLANK_IS_NONE] = None
+    phone: MaybeLine = None
+    email: Annotated[MaybeLine, AfterValidator(_email)] = None
+    address: Notes = ""
+    do_not_share: bool = False
+    enhanced_rights: bool = False
+    statement_taken: bool = False
+    support: Annotated[SupportState | None, BLANK_IS_NONE] = None
+    support_on: date | None = None
+    support_note: Notes = ""
+    unavailable: list[DateRange] = []
+    review_requested_on: date | None = None
+    review_outcome: Annotated[ReviewOutcome | None, BLANK_IS_NONE] = None
+    review_outcome_on: date | None = None
+    notes: Notes = ""
+
+
+class ContactIn(SQLModel):
+    party_id: int
+    happened_at: Aware
+    method: ContactMethod = ContactMethod.PHONE
+    said: Annotated[str, required("", message="what was said: say what they were told", lines=True)]
+    by: Line = ""  # blank: whoever records it
+
+
+class StatementIn(SQLModel):
+    party_id: int
+    requested_on: date
+    due_on: date | None = None  # blank: the setting's working days after the request
+    notes: Notes = ""
+
+
+class MeetingIn(SQLModel):
+    party_id: int
+    meets_at: Aware
+    place: Line = ""
+    officer: Line = ""
+    release_requested_on: date | None = None
+    release_confirmed_on: date | None = None
+    held: bool = False
+    notes: Notes = ""
+
+
+class DisclaimerIn(SQLModel):
+    party_id: int | None = None  # None: the suspect
+    issued_on: date
+    notes: Notes = ""
+
+
+class CpsActionIn(SQLModel):
+    action: Annotated[str, required("", message="action: say what the CPS asked for")]
+    requested_on: date
+    due_on: date | None = None
+    owner: Line = ""
+    notes: Notes = ""

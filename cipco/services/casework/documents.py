@@ -1,0 +1,346 @@
+"""Case documents: files attached to a referral (PDF, images, Word...) and stored inside the
+data file with their SHA-256, size, who added them and when.
+
+A document never changes once added: a new version is a new document that names the one it
+supersedes. The bytes go in and out a chunk at a time through the data layer
+(:func:`cipco.db.write_chunks`, :func:`cipco.db.read_chunks`), never whole in memory and
+never into the audit trail (only the document's insert is audited, without values). Reading
+a document back checks its hash; :func:`check_documents` checks every one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import stat
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from cipco.clock import Clock
+from cipco.db import CHUNK_BYTES, read_chunks, write_chunks
+from cipco.models.casework import DOCUMENT_KIND_LABELS, CaseDocument, DocumentChunk
+from cipco.outputs import OutputTarget, write_output
+from cipco.services import audit, settings
+from cipco.services.casework.common import CaseworkError, referral
+from cipco.services.casework.queries_papers import DOCUMENTS, size_text
+from cipco.text import clean
+
+audit.track(CaseDocument)
+
+MEDIA_TYPES: dict[str, str] = {
+    ".pdf": "application/pdf",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".gif": "image/gif",
+    ".bmp": "image/bmp",
+    ".tif": "image/tiff",
+    ".tiff": "image/tiff",
+    ".webp": "image/webp",
+    ".heic": "image/heic",
+    ".doc": "application/msword",
+    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ".odt": "application/vnd.oasis.opendocument.text",
+    ".rtf": "application/rtf",
+    ".txt": "text/plain",
+    ".eml": "message/rfc822",
+    ".msg": "application/vnd.ms-outlook",
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ".xls": "application/vnd.ms-excel",
+}
+"""What may be attached: documents, images and e-mails (never programs)."""
+TITLE_MAX = 200
+
+
+class DocumentError(CaseworkError):
+    """A document could not be attached or read; the message says why."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    document_id: int
+    reference: str
+    text: str
+
+    def line(self) -> str:
+        return f"document {self.document_id} ({self.reference}): {self.text}"
+
+
+def max_bytes(session: Session) -> int:
+    return settings.get_int(session, "document_max_mb") * 1024 * 1024
+
+
+def media_type(filename: str) -> str:
+    """The file's type from its name; refused for anything that is not a document."""
+    suffix = Path(filename).suffix.lower()
+    found = MEDIA_TYPES.get(suffix)
+    if found is None:
+        kinds = "PDF, Word, OpenDocument, RTF, text, e-mail, workbook or image files"
+        what = f"'{suffix}' files" if suffix else "files without an extension"
+        raise DocumentError(f"file: {what} cannot be attached; attach {kinds}", field="path")
+    return found
+
+
+def _hash(stream: BinaryIO, limit: int) -> tuple[str, int]:
+    digest, size = hashlib.sha256(), 0
+    while block := stream.read(CHUNK_BYTES):
+        size += len(block)
+        if size > limit:
+            break
+        digest.update(block)
+    return digest.hexdigest(), size
+
+
+def _chunks(stream: BinaryIO, digest: hashlib._Hash) -> Iterator[bytes]:
+    while block := stream.read(CHUNK_BYTES):
+        digest.update(block)
+        yield block
+
+
+def _too_big(name: str, size: int, limit: int) -> DocumentError:
+    return DocumentError(
+        f"file: {name} is {size_text(size)}; case documents are at most {size_text(limit)} "
+        "(the 'Largest case document' setting)",
+        field="path",
+    )
+
+
+def _open_regular(path: Path) -> BinaryIO:
+    """The file opened for reading if it is a regular file (never a folder, a device or a
+    pipe that would block); one sentence otherwise."""
+    shown = clean(str(path))
+    try:
+        found = path.stat()
+    except FileNotFoundError:
+        raise DocumentError(f"file: {shown} does not exist", field="path") from None
+    except OSError as exc:
+        raise DocumentError(f"file: cannot read {shown} ({exc.strerror})", field="path") from None
+    if stat.S_ISDIR(found.st_mode):
+        raise DocumentError(f"file: {shown} is a folder; choose a file", field="path")
+    if not stat.S_ISREG(found.st_mode):
+        raise DocumentError(f"file: {shown} is not an ordinary file", field="path")
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except OSError as exc:
+        raise DocumentError(f"file: cannot read {shown} ({exc.strerror})", field="path") from None
+    if not stat.S_ISREG(os.fstat(fd).st_mode):  # swapped since the look above
+        os.close(fd)
+        raise DocumentError(f"file: {shown} is not an ordinary file", field="path")
+    return os.fdopen(fd, "rb")
+
+
+def _check_supersedes(session: Session, referral_id: int, supersedes_id: int | None) -> None:
+    if supersedes_id is None:
+        return
+    older = session.get(CaseDocument, supersedes_id)
+    if older is None or older.referral_id != referral_id:
+        raise DocumentError(
+            "new version of: choose a document of this referral", field="supersedes_id"
+        )
+    newer = session.scalar(
+        select(CaseDocument.id).where(CaseDocument.supersedes_id == supersedes_id)
+    )
+    if newer is not None:
+        raise DocumentError(
+            f"new version of: document {supersedes_id} was already replaced by document "
+            f"{newer}; attach the new version to that one",
+            field="supersedes_id",
+        )
+
+
+def _store(
+    session: Session,
+    *,
+    referral_id: int,
+    filename: str,
+    title: str,
+    kind: str,
+    sha256: str,
+    size: int,
+    chunks: Iterator[bytes],
+    clock: Clock,
+    supersedes_id: int | None,
+) -> CaseDocument:
+    document = CaseDocument(
+        referral_id=referral_id,
+        kind=kind,
+        title=title,
+        filename=filename,
+        media_type=media_type(filename),
+        size=size,
+        sha256=sha256,
+        added_at=clock.now(),
+        added_by=audit.actor_of(session),
+        supersedes_id=supersedes_id,
+    )
+    session.add(document)
+    session.flush()
+    table = DocumentChunk.__table__  # type: ignore[attr-defined]
+    write_chunks(session.connection(), table, {"document_id": document.id}, chunks)
+    return document
+
+
+def _checked(session: Session, referral_id: int, filename: str, title: str, kind: str) -> str:
+    referral(session, referral_id)
+    media_type(filename)
+    if kind not in DOCUMENT_KIND_LABELS:
+        raise DocumentError(f"kind: '{kind}' is not a kind of document", field="kind")
+    text = " ".join((title or Path(filename).stem).split())
+    if not text:
+        raise DocumentError("title: give the document a title", field="title")
+    if len(text) > TITLE_MAX:
+        raise DocumentError(f"title: at most {TITLE_MAX} characters", field="title")
+    return text
+
+
+def attach_file(
+    *,
+    session: Session,
+    referral_id: int,
+    path: Path,
+    clock: Clock,
+    title: str = "",
+    kind: str = "other",
+    supersedes_id: int | None = None,
+) -> CaseDocument:
+    """Store the file at ``path`` as a document of the referral (read twice: once for its
+    hash and size, then streamed in and checked again, so a file changed meanwhile is
+    refused and nothing is saved)."""
+    path = Path(path).expanduser()
+    title = _checked(session, referral_id, path.name, title, kind)
+    _check_supersedes(session, referral_id, supersedes_id)
+    limit = max_bytes(session)
+    with _open_regular(path) as stream:
+        size = os.fstat(stream.fileno()).st_size
+        if size > limit:
+            raise _too_big(clean(path.name), size, limit)
+        sha256, size = _hash(stream, limit)
+        if size > limit:
+            raise _too_big(clean(path.name), size, limit)
+        stream.seek(0)
+        digest = hashlib.sha256()
+        document = _store(
+            session,
+            referral_id=referral_id,
+            filename=path.name,
+            title=title,
+            kind=kind,
+            sha256=sha256,
+            size=size,
+            chunks=_chunks(stream, digest),
+            clock=clock,
+            supersedes_id=supersedes_id,
+        )
+    if digest.hexdigest() != sha256:
+        raise DocumentError(
+            f"file: {clean(path.name)} changed while it was being attached; nothing was "
+            "saved, attach it again",
+            field="path",
+        )
+    return document
+
+
+def attach_bytes(
+    *,
+    session: Session,
+    referral_id: int,
+    data: bytes,
+    filename: str,
+    clock: Clock,
+    title: str = "",
+    kind: str = "other",
+) -> CaseDocument:
+    """Store bytes made by cipco itself (a letter's PDF) as a document of the referral."""
+    title = _checked(session, referral_id, filename, title, kind)
+    limit = max_bytes(session)
+    if len(data) > limit:
+        raise _too_big(filename, len(data), limit)
+    pieces = (data[i : i + CHUNK_BYTES] for i in range(0, len(data), CHUNK_BYTES))
+    return _store(
+        session,
+        referral_id=referral_id,
+        filename=filename,
+        title=title,
+        kind=kind,
+        sha256=hashlib.sha256(data).hexdigest(),
+        size=len(data),
+        chunks=pieces,
+        clock=clock,
+        supersedes_id=None,
+    )
+
+
+def document(session: Session, document_id: int) -> CaseDocument:
+    return DOCUMENTS.load(session, document_id)  # type: ignore[no-any-return]
+
+
+def read_document(session: Session, document_id: int) -> Iterator[bytes]:
+    """The document's bytes, a chunk at a time. After the last chunk the size and SHA-256
+    are checked: bytes altered outside cipco raise :class:`DocumentError`."""
+    found = document(session, document_id)
+    digest, size = hashlib.sha256(), 0
+    table = DocumentChunk.__table__  # type: ignore[attr-defined]
+    for chunk in read_chunks(session.connection(), table, {"document_id": document_id}):
+        digest.update(chunk)
+        size += len(chunk)
+        yield chunk
+    if size != found.size or digest.hexdigest() != found.sha256:
+        raise DocumentError(
+            f"document {document_id} ({clean(found.filename)}) no longer matches the SHA-256 "
+            "recorded when it was added: its bytes were altered outside cipco"
+        )
+
+
+def save_document(session: Session, document_id: int, target: OutputTarget) -> Path:
+    """Write the document to ``target`` (0600, complete or nothing; its hash checked)."""
+
+    def write(temp: Path) -> None:
+        with temp.open("wb") as out:
+            for chunk in read_document(session, document_id):
+                out.write(chunk)
+
+    return write_output(target, write)
+
+
+def safe_filename(document_id: int, filename: str) -> str:
+    """A name to write the document under: its number first (names may repeat), no folder
+    parts, no control characters, nothing hidden."""
+    name = Path(clean(filename).replace("\\", "/")).name.strip().lstrip(".")
+    name = "".join(c if c.isalnum() or c in " ._-()" else "_" for c in name)[:120].strip()
+    suffix = Path(filename).suffix.lower()
+    if not name:
+        name = f"document{suffix}"
+    return f"{document_id:04d}-{name}"
+
+
+def check_documents(session: Session) -> list[Problem]:
+    """Every document's stored bytes against the size and SHA-256 recorded when it was
+    added (a change made outside cipco, such as raw SQL with the triggers dropped)."""
+    from cipco.models.referral import Referral
+
+    problems = []
+    rows = session.execute(
+        select(CaseDocument.id, CaseDocument.size, CaseDocument.sha256, Referral.reference)
+        .join(Referral, Referral.id == CaseDocument.referral_id)
+        .order_by(CaseDocument.id)
+    ).all()
+    table = DocumentChunk.__table__  # type: ignore[attr-defined]
+    for document_id, size, sha256, reference in rows:
+        digest, found = hashlib.sha256(), 0
+        for chunk in read_chunks(session.connection(), table, {"document_id": document_id}):
+            digest.update(chunk)
+            found += len(chunk)
+        if found != size:
+            problems.append(
+                Problem(document_id, reference, f"{found:,} bytes stored, {size:,} recorded")
+            )
+        elif digest.hexdigest() != sha256:
+            problems.append(
+                Problem(document_id, reference, "the bytes no longer match the recorded SHA-256")
+            )
+    return problems

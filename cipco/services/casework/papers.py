@@ -1,0 +1,436 @@
+"""Statements (MG11) through quality assurance to the police, statement meetings with staff
+released from duty, medical disclaimers, and the CPS action log."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlmodel import Session
+
+from cipco.clock import Clock, today
+from cipco.models.casework import (
+    QA_PROBLEMS,
+    STATEMENT_LABELS,
+    CpsAction,
+    CpsActionIn,
+    DisclaimerIn,
+    MedicalDisclaimer,
+    MeetingIn,
+    Statement,
+    StatementIn,
+    StatementMeeting,
+    StatementState,
+)
+from cipco.models.referral import PartyKind, PartyRole
+from cipco.services import audit
+from cipco.services.casework.common import (
+    CaseworkError,
+    dates_checked,
+    in_order,
+    party,
+    person_label,
+    referral,
+    working_days_after,
+)
+from cipco.services.casework.queries import MEETINGS, STATEMENTS
+from cipco.services.casework.queries_papers import CPS as CPS_ACTIONS
+from cipco.services.casework.queries_papers import DISCLAIMERS
+from cipco.services.logspec import assign, new_record
+
+audit.track(Statement, StatementMeeting, MedicalDisclaimer, CpsAction)
+
+LABELS = {
+    "requested_on": "requested",
+    "due_on": "due",
+    "received_on": "received",
+    "checked_on": "checked",
+    "returned_on": "returned",
+    "sent_on": "sent to police",
+    "issued_on": "issued",
+    "done_on": "done",
+    "on": "on",
+    "release_requested_on": "release asked for",
+    "release_confirmed_on": "release confirmed",
+}
+
+
+# ---------------------------------------------------------------- statements
+
+
+@dataclass(frozen=True)
+class Step:
+    key: str
+    label: str
+    after: frozenset[str]  # the states it may follow
+
+
+STATEMENT_STEPS: tuple[Step, ...] = (
+    Step(
+        "receive",
+        "Received",
+        frozenset({StatementState.REQUESTED, StatementState.RETURNED}),
+    ),
+    Step("check", "Quality checked", frozenset({StatementState.RECEIVED})),
+    Step("send", "Sent to police", frozenset({StatementState.CHECKED})),
+)
+
+
+def statement_steps(state: str) -> list[Step]:
+    """The steps a statement in ``state`` may take next."""
+    return [step for step in STATEMENT_STEPS if state in step.after]
+
+
+def statement_label(state: str) -> str:
+    return STATEMENT_LABELS.get(state, state)
+
+
+def request_statement(
+    *, session: Session, referral_id: int, data: StatementIn, clock: Clock
+) -> Statement:
+    """Ask a victim or witness for a statement; due by the setting's working days when no
+    date is given."""
+    referral(session, referral_id)
+    person = party(session, referral_id, data.party_id, "party_id")
+    if person.role == PartyRole.SUSPECT:
+        raise CaseworkError(
+            "from whom: a statement (MG11) is asked of a victim or witness", field="party_id"
+        )
+    due = data.due_on or working_days_after(
+        data.requested_on, "statement_due_working_days", session
+    )
+    dates_checked(clock, {"requested_on": data.requested_on}, LABELS)
+    in_order(due, data.requested_on, "due_on", "due", "the request")
+    statement = new_record(
+        Statement,
+        clock,
+        referral_id=referral_id,
+        party_id=person.id,
+        requested_on=data.requested_on,
+        due_on=due,
+        notes=data.notes,
+        state=StatementState.REQUESTED,
+    )
+    session.add(statement)
+    session.flush()
+    return statement
+
+
+def edit_statement(
+    *,
+    session: Session,
+    statement_id: int,
+    due_on: date | None,
+    notes: str,
+    clock: Clock,
+    expected_version: int | None = None,
+) -> Statement:
+    statement = STATEMENTS.load(session, statement_id)
+    STATEMENTS.check_version(session, statement, expected_version)
+    in_order(due_on, statement.requested_on, "due_on", "due", "the request")
+    assign(statement, {"due_on": due_on, "notes": (notes or "").strip()})
+    STATEMENTS.save(session, statement, clock)
+    return statement
+
+
+def step_statement(
+    *,
+    session: Session,
+    statement_id: int,
+    step: str,
+    clock: Clock,
+    on: date | None = None,
+    by: str = "",
+    problems: list[str] | None = None,
+    note: str = "",
+    due_on: date | None = None,
+    expected_version: int | None = None,
+) -> Statement:
+    """Move a statement on: received, quality checked (problems found: returned for
+    correction, with a new due date), sent to police. Refused naming the allowed steps."""
+    statement = STATEMENTS.load(session, statement_id)
+    STATEMENTS.check_version(session, statement, expected_version)
+    allowed = statement_steps(statement.state)
+    if step not in {s.key for s in allowed}:
+        names = ", ".join(s.label.lower() for s in allowed) or "none (it has been sent)"
+        raise CaseworkError(
+            f"step: a statement {statement_label(statement.state).lower()} can next be: {names}",
+            field="step",
+        )
+    day = on or today(clock)
+    dates_checked(clock, {"on": day}, LABELS)
+    if step == "receive":
+        in_order(
+            day,
+            statement.returned_on or statement.requested_on,
+            "on",
+            "received",
+            "the " + ("return" if statement.returned_on else "request"),
+        )
+        assign(statement, {"received_on": day, "state": StatementState.RECEIVED})
+        person = party(session, statement.referral_id, statement.party_id, "party_id")
+        if not person.statement_taken:
+            person.statement_taken = True
+    elif step == "check":
+        in_order(day, statement.received_on, "on", "checked", "its receipt")
+        unknown = [p for p in problems or [] if p not in QA_PROBLEMS]
+        if unknown:
+            raise CaseworkError(f"problems: unknown check {', '.join(unknown)}", field="problems")
+        found = sorted(set(problems or []))
+        values: dict[str, Any] = {
+            "checked_on": day,
+            "checked_by": " ".join((by or audit.actor_of(session)).split()),
+            "problems": found,
+            "qa_note": (note or "").strip(),
+        }
+        if found:
+            in_order(due_on, day, "due_on", "due again", "the return")
+            values |= {
+                "state": StatementState.RETURNED,
+                "returned_on": day,
+                "due_on": due_on or working_days_after(day, "statement_due_working_days", session),
+            }
+        else:
+            values["state"] = StatementState.CHECKED
+        assign(statement, values)
+    else:
+        in_order(day, statement.checked_on, "on", "sent", "the quality check")
+        assign(statement, {"sent_on": day, "state": StatementState.SENT})
+    STATEMENTS.save(session, statement, clock)
+    return statement
+
+
+def remove_statement(
+    *, session: Session, statement_id: int, expected_version: int | None = None
+) -> None:
+    """Drop a request made in error; a statement once received stays on the case."""
+    statement = STATEMENTS.load(session, statement_id)
+    STATEMENTS.check_version(session, statement, expected_version)
+    if statement.state != StatementState.REQUESTED:
+        raise CaseworkError("a statement once received stays on the case", field="form")
+    session.delete(statement)
+    session.flush()
+
+
+def problems_text(problems: list[str] | None) -> str:
+    return "; ".join(QA_PROBLEMS.get(p, p) for p in problems or [])
+
+
+# ---------------------------------------------------------------- statement meetings
+
+
+def _check_meeting(session: Session, referral_id: int, data: MeetingIn, clock: Clock) -> None:
+    person = party(session, referral_id, data.party_id, "party_id")
+    dates_checked(
+        clock,
+        {
+            "release_requested_on": data.release_requested_on,
+            "release_confirmed_on": data.release_confirmed_on,
+        },
+        LABELS,
+    )
+    released = data.release_requested_on or data.release_confirmed_on
+    if released and person.kind != PartyKind.STAFF:
+        raise CaseworkError(
+            f"release from duty: {person_label(person)} is not staff",
+            field="release_requested_on",
+        )
+    if data.release_confirmed_on and not data.release_requested_on:
+        raise CaseworkError(
+            "release asked for: give the date the detail office was asked",
+            field="release_requested_on",
+        )
+    in_order(
+        data.release_confirmed_on,
+        data.release_requested_on,
+        "release_confirmed_on",
+        "release confirmed",
+        "the request",
+    )
+    if data.held and data.meets_at > clock.now():
+        raise CaseworkError("held: the meeting is still to come", field="held")
+
+
+def arrange_meeting(
+    *, session: Session, referral_id: int, data: MeetingIn, clock: Clock
+) -> StatementMeeting:
+    """A meeting for a member of staff to give their statement to police."""
+    referral(session, referral_id)
+    _check_meeting(session, referral_id, data, clock)
+    meeting = new_record(StatementMeeting, clock, referral_id=referral_id, **data.model_dump())
+    session.add(meeting)
+    session.flush()
+    return meeting
+
+
+def update_meeting(
+    *,
+    session: Session,
+    meeting_id: int,
+    data: MeetingIn,
+    clock: Clock,
+    expected_version: int | None = None,
+) -> StatementMeeting:
+    meeting = MEETINGS.load(session, meeting_id)
+    MEETINGS.check_version(session, meeting, expected_version)
+    _check_meeting(session, meeting.referral_id, data, clock)
+    assign(meeting, data.model_dump())
+    MEETINGS.save(session, meeting, clock)
+    return meeting
+
+
+def remove_meeting(
+    *, session: Session, meeting_id: int, expected_version: int | None = None
+) -> None:
+    meeting = MEETINGS.load(session, meeting_id)
+    MEETINGS.check_version(session, meeting, expected_version)
+    if meeting.held:
+        raise CaseworkError("a meeting that was held stays on the case", field="form")
+    session.delete(meeting)
+    session.flush()
+
+
+# ---------------------------------------------------------------- medical disclaimers
+
+DISCLAIMER_STEPS: dict[str, str] = {
+    "returned": "Returned signed",
+    "declined": "Refused to sign",
+    "sent": "Sent to police",
+}
+
+
+def disclaimer_state(d: MedicalDisclaimer) -> str:
+    if d.declined:
+        return "declined"
+    if d.sent_on:
+        return "sent"
+    return "returned" if d.returned_on else "issued"
+
+
+def disclaimer_steps(d: MedicalDisclaimer) -> list[str]:
+    state = disclaimer_state(d)
+    return {"issued": ["returned", "declined"], "returned": ["sent"]}.get(state, [])
+
+
+def issue_disclaimer(
+    *, session: Session, referral_id: int, data: DisclaimerIn, clock: Clock
+) -> MedicalDisclaimer:
+    """A medical disclaimer (with the record access form) given to a victim, witness or the
+    suspect (no person chosen)."""
+    referral(session, referral_id)
+    if data.party_id is not None:
+        party(session, referral_id, data.party_id, "party_id")
+    dates_checked(clock, {"issued_on": data.issued_on}, LABELS)
+    disclaimer = new_record(MedicalDisclaimer, clock, referral_id=referral_id, **data.model_dump())
+    session.add(disclaimer)
+    session.flush()
+    return disclaimer
+
+
+def step_disclaimer(
+    *,
+    session: Session,
+    disclaimer_id: int,
+    step: str,
+    clock: Clock,
+    on: date | None = None,
+    expected_version: int | None = None,
+) -> MedicalDisclaimer:
+    disclaimer = DISCLAIMERS.load(session, disclaimer_id)
+    DISCLAIMERS.check_version(session, disclaimer, expected_version)
+    allowed = disclaimer_steps(disclaimer)
+    if step not in allowed:
+        names = ", ".join(DISCLAIMER_STEPS[s].lower() for s in allowed) or "none"
+        raise CaseworkError(f"step: this disclaimer can next be: {names}", field="step")
+    day = on or today(clock)
+    dates_checked(clock, {"on": day}, LABELS)
+    if step in ("returned", "declined"):
+        in_order(day, disclaimer.issued_on, "on", DISCLAIMER_STEPS[step].lower(), "its issue")
+        assign(disclaimer, {"returned_on": day, "declined": step == "declined"})
+    else:
+        in_order(day, disclaimer.returned_on, "on", "sent", "its return")
+        assign(disclaimer, {"sent_on": day})
+    DISCLAIMERS.save(session, disclaimer, clock)
+    return disclaimer
+
+
+def remove_disclaimer(
+    *, session: Session, disclaimer_id: int, expected_version: int | None = None
+) -> None:
+    disclaimer = DISCLAIMERS.load(session, disclaimer_id)
+    DISCLAIMERS.check_version(session, disclaimer, expected_version)
+    if disclaimer.returned_on is not None:
+        raise CaseworkError("a disclaimer once returned stays on the case", field="form")
+    session.delete(disclaimer)
+    session.flush()
+
+
+# ---------------------------------------------------------------- the CPS action log
+
+
+def _check_action(data: CpsActionIn, clock: Clock) -> None:
+    dates_checked(clock, {"requested_on": data.requested_on}, LABELS)
+    in_order(data.due_on, data.requested_on, "due_on", "due", "the request")
+
+
+def add_cps_action(
+    *, session: Session, referral_id: int, data: CpsActionIn, clock: Clock
+) -> CpsAction:
+    """Something the CPS asked the prison for, with its due date and owner."""
+    referral(session, referral_id)
+    _check_action(data, clock)
+    action = new_record(CpsAction, clock, referral_id=referral_id, **data.model_dump())
+    session.add(action)
+    session.flush()
+    return action
+
+
+def update_cps_action(
+    *,
+    session: Session,
+    action_id: int,
+    data: CpsActionIn,
+    clock: Clock,
+    expected_version: int | None = None,
+) -> CpsAction:
+    action = CPS_ACTIONS.load(session, action_id)
+    CPS_ACTIONS.check_version(session, action, expected_version)
+    _check_action(data, clock)
+    in_order(action.done_on, data.requested_on, "requested_on", "requested", "its completion")
+    assign(action, data.model_dump())
+    CPS_ACTIONS.save(session, action, clock)
+    return action
+
+
+def complete_cps_action(
+    *,
+    session: Session,
+    action_id: int,
+    clock: Clock,
+    on: date | None = None,
+    expected_version: int | None = None,
+) -> CpsAction:
+    """Mark a CPS action done (``on`` None: today); done again is refused."""
+    action = CPS_ACTIONS.load(session, action_id)
+    CPS_ACTIONS.check_version(session, action, expected_version)
+    if action.done_on is not None:
+        raise CaseworkError("done: this CPS action is already done (u reopens it)", field="done_on")
+    day = on or today(clock)
+    dates_checked(clock, {"done_on": day}, LABELS)
+    in_order(day, action.requested_on, "done_on", "done", "the request")
+    action.done_on = day
+    CPS_ACTIONS.save(session, action, clock)
+    return action
+
+
+def reopen_cps_action(
+    *, session: Session, action_id: int, clock: Clock, expected_version: int | None = None
+) -> CpsAction:
+    action = CPS_ACTIONS.load(session, action_id)
+    CPS_ACTIONS.check_version(session, action, expected_version)
+    if action.done_on is None:
+        raise CaseworkError("reopen: this CPS action is still open", field="done_on")
+    action.done_on = None
+    CPS_ACTIONS.save(session, action, clock)
+    return action

@@ -1,0 +1,363 @@
+"""The people and papers around a referral: the due rules with a FixedClock, documents'
+bytes and hashes, the CLI a coordinator uses, and the case file's sections."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, select, text
+from typer.testing import CliRunner
+
+from cipco.cli import app
+from cipco.cli.common import state
+from cipco.clock import FixedClock
+from cipco.db import read_scope, session_scope
+from cipco.models.casework import (
+    CaseDocument,
+    ContactIn,
+    CpsActionIn,
+    DisclaimerIn,
+    PersonIn,
+    StatementIn,
+)
+from cipco.services.casework import documents, due, papers, people
+from cipco.services.casework.common import CaseworkError
+from cipco.services.referrals import move_status
+from tests.factories import new_referral
+from tests.pdf_helpers import read_pages
+
+runner = CliRunner()
+
+
+@pytest.fixture(autouse=True)
+def _clock(clock: FixedClock) -> Iterator[None]:
+    state.clock = clock
+    yield
+    state.clock = None
+    state.db_option = None
+
+
+def _case(engine: Engine, clock: FixedClock) -> tuple[int, int, int]:
+    """A referral charged on Monday 16/11/2026 10:00 with two victims: one with enhanced
+    rights, one without."""
+    with session_scope(engine, actor="tester", clock=clock) as s:
+        r = new_referral(s, clock, hours_ago=24 * 7)
+        assert r.id is not None
+        start = clock.now() - timedelta(days=6)
+        for i, (status, police) in enumerate(
+            [
+                ("referred", None),
+                ("acknowledged", {"crime_ref": "CR/1"}),
+                ("investigating", None),
+                ("charged", None),
+            ]
+        ):
+            when = (
+                start + timedelta(days=i)
+                if status != "charged"
+                else clock.now() - timedelta(days=2)
+            )
+            move_status(
+                session=s,
+                referral_id=r.id,
+                to_status=status,
+                clock=clock,
+                happened_at=when,
+                police=police,
+            )
+        enhanced = people.add_person(
+            session=s,
+            referral_id=r.id,
+            data=PersonIn(name="Officer Enhanced", enhanced_rights=True),
+            clock=clock,
+        )
+        plain = people.add_person(
+            session=s, referral_id=r.id, data=PersonIn(name="Officer Plain"), clock=clock
+        )
+        s.flush()
+        assert enhanced.id and plain.id
+        return r.id, enhanced.id, plain.id
+
+
+def _r7(engine: Engine, clock: FixedClock) -> dict[int, datetime]:
+    with read_scope(engine, clock=clock) as s:
+        return {i.record_id: i.due_at for i in due.r7_items(s) if i.record == "referral_party"}
+
+
+def test_r7_is_due_per_victim_until_a_contact_is_logged(engine: Engine, clock: FixedClock) -> None:
+    rid, enhanced, plain = _case(engine, clock)
+    items = _r7(engine, clock)
+    # charged Monday 16/11: enhanced rights within 1 working day, others within 5
+    assert items[enhanced].date() == date(2026, 11, 17)
+    assert items[plain].date() == date(2026, 11, 23)
+    with read_scope(engine, clock=clock) as s:
+        overdue = [i for i in due.due_items(s, clock.now()) if i.record_id == enhanced]
+    assert overdue and overdue[0].rule == "R7"
+    with session_scope(engine, actor="tester", clock=clock) as s:
+        people.log_contact(
+            session=s,
+            referral_id=rid,
+            data=ContactIn(party_id=enhanced, happened_at=clock.now(), said="Told of charge"),
+            clock=clock,
+        )
+    items = _r7(engine, clock)
+    assert enhanced not in items
+    assert plain in items
+
+
+def test_a_contact_before_the_decision_does_not_answer_it(
+    engine: Engine, clock: FixedClock
+) -> None:
+    rid, enhanced, _plain = _case(engine, clock)
+    with session_scope(engine, actor="tester", clock=clock) as s:
+        people.log_contact(
+            session=s,
+            referral_id=rid,
+            data=ContactIn(
+                party_id=enhanced, happened_at=clock.now() - timedelta(days=3), said="Update"
+            ),
+            clock=clock,
+        )
+    assert enhanced in _r7(engine, clock)
+
+
+def test_statement_disclaimer_and_cps_rules(engine: Engine, clock: FixedClock) -> None:
+    rid, _enhanced, plain = _case(engine, clock)
+    today = clock.now().date()
+    with session_scope(engine, actor="tester", clock=clock) as s:
+        st = papers.request_statement(
+            session=s,
+            referral_id=rid,
+            data=StatementIn(
+                party_id=plain,
+                requested_on=today - timedelta(days=5),
+                due_on=today - timedelta(days=1),
+            ),
+            clock=clock,
+        )
+        papers.issue_disclaimer(
+            session=s,
+            referral_id=rid,
+            data=DisclaimerIn(issued_on=today - timedelta(days=30)),
+            clock=clock,
+        )
+        act = papers.add_cps_action(
+            session=s,
+            referral_id=rid,
+            data=CpsActionIn(
+                action="CCTV",
+                requested_on=today - timedelta(days=3),
+                due_on=today - timedelta(days=1),
+            ),
+            clock=clock,
+        )
+        st_id, act_id = st.id, act.id
+    with read_scope(engine, clock=clock) as s:
+        rules = {
+            i.rule for i in due.paper_items(s, [rid]) if i.severity(clock.now()).name == "OVERDUE"
+        }
+    assert {"MG11", "MED", "CPS"} <= rules
+    with session_scope(engine, actor="tester", clock=clock) as s:
+        papers.step_statement(session=s, statement_id=st_id, step="receive", clock=clock)
+        papers.complete_cps_action(session=s, action_id=act_id, clock=clock)
+    with read_scope(engine, clock=clock) as s:
+        rules = {i.rule for i in due.paper_items(s, [rid])}
+    assert "MG11" not in rules and "CPS" not in rules and "MED" in rules
+
+
+def test_home_lists_each_victim_and_the_papers_due(engine: Engine, clock: FixedClock) -> None:
+    """The due registry (the home screen's list) shows R7 per victim and the papers' rules,
+    each opening the referral."""
+    from cipco.services.due import due_items as registry
+
+    rid, _enhanced, plain = _case(engine, clock)
+    today = clock.now().date()
+    with session_scope(engine, actor="tester", clock=clock) as s:
+        papers.request_statement(
+            session=s,
+            referral_id=rid,
+            data=StatementIn(
+                party_id=plain,
+                requested_on=today - timedelta(days=5),
+                due_on=today - timedelta(days=1),
+            ),
+            clock=clock,
+        )
+    with read_scope(engine, clock=clock) as s:
+        found = [
+            i for i in registry(s, clock) if i.record.log == "referrals" and i.record.id == rid
+        ]
+    r7 = [i.what for i in found if i.rule == "R7"]
+    assert len(r7) == 2 and any("Officer Enhanced" in w for w in r7), r7
+    assert any(i.rule == "MG11" and "Officer Plain" in i.what for i in found)
+    assert all(i.rule_name != i.rule for i in found)  # every rule declared, so it has a name
+
+
+def test_papers_text_is_searchable_but_contact_details_are_not(
+    engine: Engine, clock: FixedClock
+) -> None:
+    from cipco.services.search import search_everything
+
+    rid, _enhanced, plain = _case(engine, clock)
+    today = clock.now().date()
+    with session_scope(engine, actor="tester", clock=clock) as s:
+        papers.add_cps_action(
+            session=s,
+            referral_id=rid,
+            data=CpsActionIn(action="Tangerine bodycam download", requested_on=today),
+            clock=clock,
+        )
+        people.log_contact(
+            session=s,
+            referral_id=rid,
+            data=ContactIn(party_id=plain, happened_at=clock.now(), said="Told of Quokka plan"),
+            clock=clock,
+        )
+
+    def found(words: str) -> set[int]:
+        with read_scope(engine, clock=clock) as s:
+            return {
+                h.id for g in search_everything(s, words) if g.log == "referrals" for h in g.hits
+            }
+
+    assert rid in found("tangerine bodycam")
+    assert rid in found("quokka")
+    with session_scope(engine, actor="tester", clock=clock) as s:
+        people.add_person(
+            session=s,
+            referral_id=rid,
+            data=PersonIn(name="Wanda Witness", phone="07700 900123", email="ww@example.org"),
+            clock=clock,
+        )
+    assert rid in found("wanda")
+    assert rid not in found("900123") and rid not in found("example.org")
+
+
+def test_statement_qa_returns_then_reaches_sent(engine: Engine, clock: FixedClock) -> None:
+    rid, _e, plain = _case(engine, clock)
+    today = clock.now().date()
+    with session_scope(engine, actor="tester", clock=clock) as s:
+        st = papers.request_statement(
+            session=s,
+            referral_id=rid,
+            data=StatementIn(party_id=plain, requested_on=today - timedelta(days=3)),
+            clock=clock,
+        )
+        sid = st.id
+        assert sid is not None
+        papers.step_statement(
+            session=s, statement_id=sid, step="receive", clock=clock, on=today - timedelta(days=2)
+        )
+        problem = sorted(papers.QA_PROBLEMS)[0]
+        back = papers.step_statement(
+            session=s,
+            statement_id=sid,
+            step="check",
+            clock=clock,
+            on=today - timedelta(days=2),
+            problems=[problem],
+        )
+        assert back.state == "returned"
+        with pytest.raises(CaseworkError, match="can next be: received"):
+            papers.step_statement(session=s, statement_id=sid, step="send", clock=clock)
+        papers.step_statement(
+            session=s, statement_id=sid, step="receive", clock=clock, on=today - timedelta(days=1)
+        )
+        papers.step_statement(session=s, statement_id=sid, step="check", clock=clock)
+        sent = papers.step_statement(session=s, statement_id=sid, step="send", clock=clock)
+        assert sent.state == "sent" and sent.sent_on == today
+
+
+def test_a_stored_document_never_changes(engine: Engine, clock: FixedClock, tmp_path: Path) -> None:
+    rid, _e, _p = _case(engine, clock)
+    data = bytes(range(256)) * 5000
+    source = tmp_path / "statement.pdf"
+    source.write_bytes(data)
+    with session_scope(engine, actor="tester", clock=clock) as s:
+        doc = documents.attach_file(session=s, referral_id=rid, path=source, clock=clock)
+        doc_id, sha = doc.id, doc.sha256
+    assert doc_id is not None
+    source.write_bytes(b"changed after attaching")
+    with read_scope(engine, clock=clock) as s:
+        assert b"".join(documents.read_document(s, doc_id)) == data
+    with (
+        pytest.raises(Exception, match=r"nothing was saved"),
+        session_scope(engine, actor="tester", clock=clock) as s,
+    ):
+        s.execute(text("UPDATE case_document SET sha256 = 'x' WHERE id = :i"), {"i": doc_id})
+    with read_scope(engine, clock=clock) as s:
+        stored = s.scalars(select(CaseDocument).where(CaseDocument.id == doc_id)).one()
+        assert stored.sha256 == sha and stored.size == len(data)
+
+
+def test_a_file_over_the_limit_is_refused(
+    engine: Engine, clock: FixedClock, tmp_path: Path
+) -> None:
+    rid, _e, _p = _case(engine, clock)
+    big = tmp_path / "big.pdf"
+    big.write_bytes(b"x" * (2 * 1024 * 1024))
+    with session_scope(engine, actor="tester", clock=clock) as s:
+        from cipco.services import settings
+
+        settings.set_value(s, "document_max_mb", "1")
+    with (
+        pytest.raises(documents.DocumentError, match=r"big\.pdf"),
+        session_scope(engine, actor="tester", clock=clock) as s,
+    ):
+        documents.attach_file(session=s, referral_id=rid, path=big, clock=clock)
+    with read_scope(engine, clock=clock) as s:
+        assert s.scalars(select(CaseDocument)).all() == []
+
+
+def cli(db: Path, *args: str) -> tuple[int, str]:
+    result = runner.invoke(app, ["--db", str(db), *args])
+    return result.exit_code, result.output
+
+
+def test_cli_case_work_reaches_the_case_file(
+    engine: Engine, clock: FixedClock, db_path: Path, tmp_path: Path
+) -> None:
+    rid, enhanced, _plain = _case(engine, clock)
+    with session_scope(engine, actor="tester", clock=clock) as s:
+        from cipco.models.referral import Referral
+
+        ref = s.get(Referral, rid).reference  # type: ignore[union-attr]
+    engine.dispose()
+    code, out = cli(
+        db_path,
+        "case",
+        "person",
+        ref,
+        "Hidden Witness",
+        "--role",
+        "witness",
+        "--phone",
+        "07700 900123",
+        "--do-not-share",
+    )
+    assert code == 0, out
+    code, out = cli(db_path, "case", "contact", ref, str(enhanced), "Told of charge")
+    assert code == 0, out
+    code, out = cli(db_path, "case", "cps", ref, "Obtain CCTV", "--due", "20/11/2026")
+    assert code == 0, out
+    pdf = tmp_path / "photo.png"
+    pdf.write_bytes(b"\x89PNG\r\n\x1a\n" + b"0" * 100)
+    code, out = cli(db_path, "case", "attach", ref, str(pdf), "--title", "Injury photo")
+    assert code == 0, out
+    code, out = cli(db_path, "case", "show", ref)
+    assert code == 0, out
+    assert "Obtain CCTV, due 20/11/2026" in out
+    assert "Injury photo" in out
+    assert "Tell Officer Plain: Charged" in out
+    assert "Tell Officer Enhanced" not in out
+    code, out = cli(db_path, "case", "cps", ref, "Late", "--due", "01/01/2020")
+    assert code == 1 and "due" in out
+    code, out = cli(db_path, "casefile", ref, "--out", str(tmp_path / "cf.pdf"))
+    assert code == 0, out
+    text_all = " ".join(p.text for p in read_pages(tmp_path / "cf.pdf"))
+    assert "Case documents (appendix)" in text_all and "Injury photo" in text_all
+    assert "Obtain CCTV" in text_all
+    assert "Hidden Witness" not in text_all and "07700" not in text_all
