@@ -197,7 +197,7 @@ def check(path: Path, access: Access, *, make_folder: bool = False) -> Opening:
 
 
 VERSIONS = Path(__file__).resolve().parent / "migrations" / "versions"
-_REVISION_LINE = re.compile(r"^(down_revision|revision)\b[^=]*=\s*(?:\"([^\"]+)\"|None)", re.M)
+_REVISION_LINE = re.compile(r"^(down_revision|revision)\b[^=\n]*=\s*(?:\"([^\"]+)\"|None)", re.M)
 
 
 @functools.cache
