@@ -60,8 +60,9 @@ GLOBAL_ACTIONS = (
 def _collector_back_on() -> None:
     """After the first frame: what start-up built stays out of the cyclic collector's reach
     (``gc.freeze``), which ``cipco`` kept off while the libraries loaded."""
-    gc.freeze()
-    gc.enable()
+    if not gc.isenabled():  # only when the command line switched it off
+        gc.freeze()
+        gc.enable()
 
 
 def _screen_factory(path: str) -> Any:

@@ -117,8 +117,9 @@ def startup_done() -> None:
     reach (``gc.freeze``) and switch it back on (``main`` switched it off)."""
     import gc
 
-    gc.freeze()
-    gc.enable()
+    if not gc.isenabled():  # only once, and only in the process `main` started
+        gc.freeze()
+        gc.enable()
 
 
 def notice(message: str) -> None:
