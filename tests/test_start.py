@@ -99,3 +99,20 @@ def test_bank_holiday_table_matches_the_holidays_package() -> None:
     assert clock._bank_holidays(2070) == frozenset(
         holidays.country_holidays("GB", subdiv="ENG", years=2070)
     )
+
+
+def test_a_command_that_opens_the_file_switches_the_collector_back_on(tmp_path: Path) -> None:
+    """``cipco`` keeps the cyclic collector off only while its libraries load."""
+    path = tmp_path / "cipco.db"
+    prepare(path).dispose()
+    code = (
+        "import atexit, gc, sys; atexit.register(lambda: print('GC', gc.isenabled()));"
+        "sys.argv = ['cipco', '--db', sys.argv[1], 'settings'];"
+        "from cipco.cli import main; main()"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(path)], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "write_wait_seconds" in done.stdout
+    assert done.stdout.strip().endswith("GC True")
