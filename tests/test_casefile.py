@@ -129,11 +129,15 @@ def test_the_workbook_beside_it_holds_the_same_content_and_prints(
     assert book.sheetnames == [
         "Summary",
         "Referral",
+        "Statements",
         "Evidence",
+        "CPS",
         "Timeline",
         "Exhibits",
         "Continuity",
         "MG4D",
+        "Papers",
+        "Documents",
         "About",
     ]
     cells = {

@@ -236,6 +236,31 @@ def test_papers_text_is_searchable_but_contact_details_are_not(
     assert rid not in found("900123") and rid not in found("example.org")
 
 
+def test_r7_measure_counts_each_victim_by_their_own_contacts(
+    engine: Engine, clock: FixedClock
+) -> None:
+    from cipco.services.measures import Period, figures
+
+    rid, enhanced, _plain = _case(engine, clock)
+    with session_scope(engine, actor="tester", clock=clock) as s:
+        people.log_contact(
+            session=s,
+            referral_id=rid,
+            data=ContactIn(party_id=enhanced, happened_at=clock.now(), said="Told of charge"),
+            clock=clock,
+        )
+    with read_scope(engine, clock=clock) as s:
+        figure = figures(s, ["r7_victims"], Period.month(clock.now().date()), clock)[0]
+    # charged Mon 16/11: the enhanced victim told Wed 18/11 (due Tue 17): late; the other
+    # victim not told yet, due Mon 23/11: not yet due
+    assert dict(figure.parts) == {
+        "in time": 0,
+        "told late": 1,
+        "not told (overdue)": 0,
+        "not yet due": 1,
+    }
+
+
 def test_statement_qa_returns_then_reaches_sent(engine: Engine, clock: FixedClock) -> None:
     rid, _e, plain = _case(engine, clock)
     today = clock.now().date()

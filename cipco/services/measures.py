@@ -527,32 +527,74 @@ R7_PARTS = (RATE_MET, "told late", "not told (overdue)", "not yet due")
 @_measure(
     "r7_victims",
     "Victims told of the police decision in time",
-    "police decisions in the {p} on referrals with victims (5 working days; 1 with "
+    "victims of police decisions in the {p}, each counted once (5 working days; 1 with "
     "enhanced rights)",
     "rate",
     "R7",
 )
 def _r7(ctx: _Context, m: Measure, periods: Sequence[Period]) -> list[Figure]:
+    """Each victim recorded on the case counts once, told when their contact log first has a
+    contact at or after the decision; a case whose contact log is not used yet (no contact
+    logged for any victim) reads the referral's typed "victim last updated" and "enhanced
+    rights" for each; a
+    referral marked "staff victim" with nobody recorded counts once, by that typed date."""
+    from cipco.models.casework import PartyContact
+
     buckets = _Buckets(periods)
     victim = exists().where(
         ReferralParty.referral_id == Referral.id, ReferralParty.role == PartyRole.VICTIM
     )
     rows = ctx.session.execute(
-        select(Referral.police_decision_at, Referral.victim_updated_at, Referral.enhanced_victim)
+        select(
+            Referral.id,
+            Referral.police_decision_at,
+            Referral.victim_updated_at,
+            Referral.enhanced_victim,
+        )
         .where(buckets.window(Referral.police_decision_at))
         .where(or_(Referral.staff_victim.is_(True), victim))  # type: ignore[attr-defined]
-    )
+    ).all()
+    ids = [row[0] for row in rows]
+    people: dict[int, list[tuple[int, bool]]] = {}
+    contacts: dict[int, list[datetime]] = {}
+    for start in range(0, len(ids), 500):  # SQLite's bound-parameter limit
+        chunk = ids[start : start + 500]
+        for pid, rid, enhanced in ctx.session.execute(
+            select(ReferralParty.id, ReferralParty.referral_id, ReferralParty.enhanced_rights)
+            .where(ReferralParty.referral_id.in_(chunk))  # type: ignore[attr-defined]
+            .where(ReferralParty.role == PartyRole.VICTIM)
+        ):
+            people.setdefault(rid, []).append((pid, bool(enhanced)))
+        for pid, at in ctx.session.execute(
+            select(PartyContact.party_id, PartyContact.happened_at)
+            .where(PartyContact.referral_id.in_(chunk))  # type: ignore[attr-defined]
+            .order_by(PartyContact.happened_at)
+        ):
+            contacts.setdefault(pid, []).append(at)
     counts: list[dict[str, int]] = [{} for _ in periods]
-    for decided, told, enhanced in rows:
+    for rid, decided, typed, typed_enhanced in rows:
         index = buckets.of(decided)
         if index is None:
             continue
-        due = victim_update_due(decided, bool(enhanced), ctx.settings)
-        if told is not None and told >= decided:
-            part = RATE_MET if told <= due else "told late"
-        else:
-            part = "not told (overdue)" if ctx.now > due else "not yet due"
-        counts[index][part] = counts[index].get(part, 0) + 1
+        summary = typed if typed is not None and typed >= decided else None
+        recorded = people.get(rid, [])
+        logged = any(contacts.get(pid) for pid, _ in recorded)
+        victims = [
+            (
+                next((at for at in contacts.get(pid, ()) if at >= decided), None)
+                if logged
+                else summary,
+                enhanced if logged else enhanced or bool(typed_enhanced),
+            )
+            for pid, enhanced in recorded
+        ] or [(summary, bool(typed_enhanced))]
+        for told, enhanced in victims:
+            due = victim_update_due(decided, enhanced, ctx.settings)
+            if told is not None:
+                part = RATE_MET if told <= due else "told late"
+            else:
+                part = "not told (overdue)" if ctx.now > due else "not yet due"
+            counts[index][part] = counts[index].get(part, 0) + 1
     return [
         Figure(m, p, c.get(RATE_MET, 0), of=sum(c.values()), parts=_parts(R7_PARTS, c))
         for p, c in zip(periods, counts, strict=True)
