@@ -126,13 +126,14 @@ class ChartsView(VerticalScroll):
             GREY if s.name == OTHER else COLOURS[i % len(COLOURS)]
             for i, s in enumerate(charts.by_category)
         ]
-        plt.stacked_bar(
-            months, [list(s.values) for s in charts.by_category], color=colours, width=0.6
-        )
-        tallest = max(
-            sum(values) for values in zip(*(s.values for s in charts.by_category), strict=True)
-        )
-        plt.yticks(_whole_ticks(tallest))
+        if charts.by_category:  # none referred in the twelve months: bare axes, 0 below
+            plt.stacked_bar(
+                months, [list(s.values) for s in charts.by_category], color=colours, width=0.6
+            )
+            tallest = max(
+                sum(values) for values in zip(*(s.values for s in charts.by_category), strict=True)
+            )
+            plt.yticks(_whole_ticks(tallest))
         widget.refresh()
         legend = Text()
         for series, colour in zip(charts.by_category, colours, strict=True):

@@ -51,7 +51,8 @@ class DeadlineShare:
 class HomeCharts:
     window: Period  # the twelve months, this one included
     months: tuple[str, ...]  # "Dec 25" … "Nov 26"
-    referrals: Figure  # by_category over the twelve months (parts: every category)
+    referrals: Figure  # referrals_made over the twelve months (as the reports print it)
+    categories: Figure  # by_category over the twelve months (parts: every category)
     by_category: tuple[Series, ...]
     outcomes: Figure  # outcomes over the twelve months (parts: each outcome decided)
     deadlines: tuple[DeadlineShare, ...]
@@ -87,10 +88,10 @@ def home_charts(session: Session, clock: Clock) -> HomeCharts:
     """The figures the home screen draws, read in the caller's snapshot."""
     months, window = twelve_months(clock)
     monthly = trend(session, "by_category", months, clock)
-    referrals, outcomes, *totals = figures(
-        session, ["by_category", "outcomes", *DEADLINES], window, clock
+    referrals, categories, outcomes, *totals = figures(
+        session, ["referrals_made", "by_category", "outcomes", *DEADLINES], window, clock
     )
-    top = [name for name, _ in referrals.parts[:TOP_CATEGORIES]]
+    top = [name for name, _ in categories.parts[:TOP_CATEGORIES]]
     series = [
         Series(name, tuple(float(dict(f.parts).get(name, 0)) for f in monthly)) for name in top
     ]
@@ -105,6 +106,7 @@ def home_charts(session: Session, clock: Clock) -> HomeCharts:
         window=window,
         months=tuple(m.short for m in months),
         referrals=referrals,
+        categories=categories,
         by_category=tuple(series),
         outcomes=outcomes,
         deadlines=deadlines,
