@@ -26,6 +26,7 @@ from tests.tui_helpers import (
     demo_template_fixture,  # noqa: F401 - a fixture
     drawn,
     screen_text,
+    settle,
     wait_for,
 )
 
@@ -73,7 +74,8 @@ async def test_small_terminal_keeps_the_due_list_and_shows_charts_behind_a_key(
     app = CipcoApp(demo_copy, clock=clock)
     async with app.run_test(size=SMALL) as pilot:
         await wait_for(pilot, lambda: isinstance(app.screen, HomeScreen) and app.screen.items)
-        await wait_for(pilot, lambda: app.screen.query_one(ChartsView).charts is not None)
+        await settle(pilot)
+        assert app.screen.query_one(ChartsView).charts is None  # hidden: not read yet
         text = screen_text(app)
         assert "] Charts" in text and TITLES["categories"] not in text
         table = app.screen.query_one(DataTable)

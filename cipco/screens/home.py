@@ -67,6 +67,7 @@ class HomeScreen(CipcoScreen):
     def __init__(self) -> None:
         super().__init__()
         self.items: dict[str, DueItem] = {}
+        self.due_shown = False  # the charts are read after the due list, never before
 
     def compose_body(self) -> ComposeResult:
         yield Static("Loading what is due…", id="home-summary")
@@ -96,6 +97,8 @@ class HomeScreen(CipcoScreen):
             if wide and self.has_class("-charts"):
                 self._switch(False)
             self.refresh_bindings()
+            if wide and self.due_shown:
+                self._read_charts()
 
     @property
     def showing_charts(self) -> bool:
@@ -107,7 +110,7 @@ class HomeScreen(CipcoScreen):
             return not self.has_class("-wide")  # both are on screen: nothing to switch
         if action == "back":
             return self.has_class("-charts")
-        return True
+        return super().check_action(action, parameters)
 
     def action_next_tab(self) -> None:
         self._switch(not self.has_class("-charts"))
@@ -123,6 +126,7 @@ class HomeScreen(CipcoScreen):
         self.set_class(charts, "-charts")
         if charts:
             self.query_one(ChartsView).focus()
+            self._read_charts()
         else:
             self.query_one(DataTable).focus()
 
@@ -146,6 +150,7 @@ class HomeScreen(CipcoScreen):
         chosen = table.cursor_row
         table.clear()
         self.items = {}
+        self.due_shown = True
         for item in found.items:
             when = found.window.when(item)
             self.items[item.key] = item
@@ -175,7 +180,8 @@ class HomeScreen(CipcoScreen):
             parts = " · ".join(f"{q.label} {q.count:,}" for q in log.queues)
             lines.append(f"{log.title}: {parts}")
         self.query_one("#home-queues", Static).update(literal("\n".join(lines), newlines=True))
-        self._read_charts()  # after the due list is on screen
+        if self.showing_charts:  # after the due list is on screen; hidden charts wait for ]
+            self._read_charts()
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         self.action_open()
