@@ -104,8 +104,7 @@ def main() -> None:
             f"median {statistics.median(indexed):.0f} ms, max {max(indexed):.0f} ms ('{worst}')",
         )
         row(
-            f"  of which the first page and its total ({len(service.spec.queues)} queue "
-            "counts are the rest)",
+            f"  of which first page + total (the rest: {len(service.spec.queues)} queue counts)",
             f"median {statistics.median(pages):.0f} ms, max {max(pages):.0f} ms",
         )
         row(
