@@ -12,6 +12,7 @@ page opened above it), never while a form or question is open.
 
 from __future__ import annotations
 
+import gc
 import importlib
 import sys
 from collections.abc import Iterator
@@ -43,6 +44,8 @@ POLL_SECONDS = 1.0
 # at 50,000 referrals as at 100.
 GIL_SWITCH_SECONDS = 0.0005
 if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
     from cipco.services.views import View
 
 GLOBAL_ACTIONS = (
@@ -52,6 +55,14 @@ GLOBAL_ACTIONS = (
     "command_palette",
     "search_everything",
 )
+
+
+def _collector_back_on() -> None:
+    """After the first frame: what start-up built stays out of the cyclic collector's reach
+    (``gc.freeze``), which ``cipco`` kept off while the libraries loaded."""
+    if not gc.isenabled():  # only when the command line switched it off
+        gc.freeze()
+        gc.enable()
 
 
 def _screen_factory(path: str) -> Any:
@@ -77,17 +88,36 @@ class CipcoApp(App[None]):
         *,
         poll_seconds: float = POLL_SECONDS,
         start: str = HOME_MODE,
+        engine: Engine | None = None,
     ) -> None:
         self.db_path = Path(db_path)
         self.clock: Clock = clock or SystemClock()
         self.actor = current_actor()
-        self.engine = prepare(self.db_path)
+        # The command line opens (checks, creates, migrates) the file before the first paint
+        # and hands its engine over, so the file is not opened twice.
+        self.engine = engine if engine is not None else prepare(self.db_path)
         on_write_wait(self.engine, self._write_waiting)
         self.poll_seconds = poll_seconds
         self._watcher: DataVersionWatcher | None = None
         self.MODES = {entry.mode: _screen_factory(entry.screen) for entry in PLACES}
         self.start = start if start in self.MODES else HOME_MODE  # the screen it opens on
         super().__init__()
+        self._prefs_problem = self._apply_prefs()
+
+    def _apply_prefs(self) -> str | None:
+        """This user's theme (``cipco prefs theme NAME``); a problem is told once mounted."""
+        from cipco.prefs import PrefsError, load
+
+        try:
+            theme = load().theme
+        except PrefsError as exc:
+            return f"{exc}; the default theme is used"
+        if theme is None:
+            return None
+        if theme not in self.available_themes:
+            return f"the theme {theme!r} in your preferences is not one of the app's themes"
+        self.theme = theme
+        return None
 
     @contextmanager
     def session(self) -> Iterator[Session]:
@@ -116,8 +146,11 @@ class CipcoApp(App[None]):
     def on_mount(self) -> None:
         sys.setswitchinterval(GIL_SWITCH_SECONDS)
         self.switch_mode(self.start)
+        self.call_after_refresh(_collector_back_on)
         self._watcher = DataVersionWatcher(self.db_path)
         self.set_interval(self.poll_seconds, self._poll_data_version, name="data-version")
+        if self._prefs_problem is not None:
+            self.notify(self._prefs_problem, title="Preferences", severity="warning")
 
     def on_unmount(self) -> None:
         if self._watcher is not None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
+from pathlib import Path
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
@@ -69,8 +70,30 @@ def local_datetime(day: date, at: time) -> datetime:
     return datetime.combine(day, at, tzinfo=LONDON).astimezone(UTC)
 
 
+BANK_HOLIDAYS_TABLE = (
+    Path(__file__).resolve().parent / "reference" / "bank_holidays_england_wales.csv"
+)
+
+
+@lru_cache(maxsize=1)
+def _bank_holiday_table() -> dict[int, frozenset[date]]:
+    """England and Wales bank holidays by year, as the ``holidays`` package lists them,
+    kept in a small table so working days cost no import of that package (0.1 s at start).
+    A test checks the table against the installed package year by year."""
+    by_year: dict[int, set[date]] = {}
+    with BANK_HOLIDAYS_TABLE.open(encoding="utf-8") as handle:
+        next(handle)  # header
+        for line in handle:
+            day = date.fromisoformat(line.split(",", 1)[0])
+            by_year.setdefault(day.year, set()).add(day)
+    return {year: frozenset(days) for year, days in by_year.items()}
+
+
 @lru_cache(maxsize=64)
 def _bank_holidays(year: int) -> frozenset[date]:
+    table = _bank_holiday_table()
+    if year in table:
+        return table[year]
     import holidays
 
     return frozenset(holidays.country_holidays("GB", subdiv="ENG", years=year).keys())

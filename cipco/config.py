@@ -47,7 +47,12 @@ def is_default_db_path(path: Path) -> bool:
 
 
 def default_exports_dir() -> Path:
-    return Path.cwd() / "exports"
+    """Where exports go when not given a file: this user's ``export_folder`` preference, or
+    ``exports`` in the current folder. A broken preferences file raises
+    :class:`cipco.prefs.PrefsError` (one sentence), never a silent other folder."""
+    from cipco.prefs import load
+
+    return load().export_folder or Path.cwd() / "exports"
 
 
 def current_actor() -> str:

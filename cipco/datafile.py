@@ -250,7 +250,12 @@ def open_database(
     if on_wait is not None:
         on_write_wait(engine, on_wait)
     try:
-        before = current_revision(engine) if not created else head_revision()
+        if created or opening.revision == head_revision():
+            # Already at head (read from the file's header check): no migration machinery
+            # is imported; only the search index is looked at.
+            keep_index_in_step(engine)
+            return Opened(engine, db_path, created=created)
+        before = current_revision(engine)
         backup_path = migrate(engine)
     except BaseException:
         engine.dispose()

@@ -17,11 +17,11 @@ from __future__ import annotations
 import enum
 import functools
 import os
+import re
 import sqlite3
 import stat
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 from urllib.parse import quote
 
 from cipco.dberrors import DatabaseError, DatabasePathError, DatabaseTooNew, os_reason
@@ -196,25 +196,36 @@ def check(path: Path, access: Access, *, make_folder: bool = False) -> Opening:
     return Opening(path, True, read_only=True, immutable=immutable, revision=facts.revision)
 
 
-@functools.cache
-def _script() -> Any:
-    from alembic.config import Config
-    from alembic.script import ScriptDirectory
+VERSIONS = Path(__file__).resolve().parent / "migrations" / "versions"
+_REVISION_LINE = re.compile(r"^(down_revision|revision)\b[^=\n]*=\s*(?:\"([^\"]+)\"|None)", re.M)
 
-    config = Config()
-    config.set_main_option("script_location", "cipco:migrations")
-    return ScriptDirectory.from_config(config)
+
+@functools.cache
+def _revision_graph() -> dict[str, str | None]:
+    """Each migration's revision and the one it follows, read from the version files' own
+    ``revision = "…"`` / ``down_revision = "…"`` lines (no alembic import: opening a file
+    already at head loads none of the migration machinery; a test checks alembic agrees)."""
+    graph: dict[str, str | None] = {}
+    for script in sorted(VERSIONS.glob("*.py")):
+        found = dict(
+            (key, value or None) for key, value in _REVISION_LINE.findall(script.read_text())
+        )
+        if found.get("revision"):
+            graph[str(found["revision"])] = found.get("down_revision")
+    return graph
 
 
 def head_revision() -> str:
-    """The newest schema revision this cipco knows."""
-    head = _script().get_current_head()
-    assert head is not None
-    return str(head)
+    """The newest schema revision this cipco knows (the one no migration follows)."""
+    graph = _revision_graph()
+    followed = {down for down in graph.values() if down is not None}
+    heads = sorted(set(graph) - followed)
+    assert len(heads) == 1, f"migrations must form one line, found heads {heads}"
+    return heads[0]
 
 
 def known_revisions() -> frozenset[str]:
-    return frozenset(rev.revision for rev in _script().walk_revisions())
+    return frozenset(_revision_graph())
 
 
 def _check_is_cipco(path: Path, facts: Peek) -> None:

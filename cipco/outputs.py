@@ -198,14 +198,10 @@ def _candidates(path: Path) -> Iterable[Path]:
 
 def _copy_exclusively(temp: Path, final: Path) -> bool:
     """Make ``final`` hold ``temp``'s bytes only if it does not exist; ``temp`` stays."""
-    try:
-        os.link(temp, final)
-        return True
-    except FileExistsError:
-        return False
-    except OSError as exc:
-        if exc.errno not in (errno.EPERM, errno.EXDEV, errno.ENOTSUP, errno.EMLINK):
-            raise
+    linked = link_into_place(temp, final)
+    if linked is not None:
+        return linked
+    # A file system without hard links: create exclusively, then copy the bytes.
     try:
         fd = os.open(final, os.O_WRONLY | os.O_CREAT | os.O_EXCL, OWNER_ONLY_FILE)
     except FileExistsError:
@@ -217,17 +213,8 @@ def _copy_exclusively(temp: Path, final: Path) -> bool:
 
 def _place_exclusively(temp: Path, final: Path) -> bool:
     """Move ``temp`` to ``final`` only if ``final`` does not exist. False if it does."""
-    linked = link_into_place(temp, final)
-    if linked is False:
+    if not _copy_exclusively(temp, final):
         return False
-    if linked is None:
-        # A file system without hard links: create exclusively, then copy the bytes.
-        try:
-            fd = os.open(final, os.O_WRONLY | os.O_CREAT | os.O_EXCL, OWNER_ONLY_FILE)
-        except FileExistsError:
-            return False
-        with os.fdopen(fd, "wb") as target, temp.open("rb") as source:
-            shutil.copyfileobj(source, target)
     temp.unlink(missing_ok=True)
     return True
 

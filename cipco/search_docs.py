@@ -25,6 +25,11 @@ def _joined(expression: str, source: str, where: str) -> str:
     return f"(SELECT group_concat({expression}, ' ') FROM {source} WHERE {where})"
 
 
+def _of(alias: str, columns: tuple[str, ...]) -> tuple[str, ...]:
+    """The record's own ``columns`` as parts (``alias.column``)."""
+    return tuple(f"{alias}.{column}" for column in columns)
+
+
 def _by(table: str, column: str) -> str:
     """The ids of ``table`` whose ``column`` is the changed row's id."""
     return f"SELECT id FROM {table} WHERE {column} = {{row}}.id"
@@ -34,6 +39,32 @@ def _own(column: str) -> str:
     """The id the changed row names in ``column``."""
     return f"SELECT {{row}}.{column} AS id"
 
+
+_PRISONER_TEXT = ("nomis_number", "name", "pnc")
+
+_REFERRAL_TEXT = (
+    "location",
+    "description",
+    "notes",
+    "next_step",
+    "adjudication_charge",
+    "outcome_detail",
+    "status_reason",
+    "nimu_ref",
+    "irs_ref",
+    "pnomis_ref",
+    "mercury_ref",
+)
+
+# a referral's follow-ups and papers: (table, alias, the columns searched), never contact details
+_CASE_PAPERS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("follow_up", "f", ("note",)),
+    ("party_contact", "k", ("said", "by")),
+    ("statement", "st", ("notes", "qa_note")),
+    ("cps_action", "ca", ("action", "owner", "notes")),
+    ("correspondence", "co", ("subject", "recipient")),
+    ("case_document", "d", ("title", "filename")),
+)
 
 REFERRALS = Doc(
     log="referrals",
@@ -52,33 +83,17 @@ REFERRALS = Doc(
         "r.oic_name",
         "r.oic_collar",
         "c.label",
-        "r.location",
-        "r.description",
-        "r.notes",
-        "r.next_step",
-        "r.adjudication_charge",
-        "r.outcome_detail",
-        "r.status_reason",
-        "r.nimu_ref",
-        "r.irs_ref",
-        "r.pnomis_ref",
-        "r.mercury_ref",
+        *_of("r", _REFERRAL_TEXT),
         # people on the case: never their phone, e-mail or address
         _joined(
             "x.name || ' ' || coalesce(x.nomis_number, '') || ' ' || x.notes",
             "referral_party x",
             "x.referral_id = r.id",
         ),
-        _joined("f.note", "follow_up f", "f.referral_id = r.id"),
-        _joined("k.said || ' ' || k.by", "party_contact k", "k.referral_id = r.id"),
-        _joined("st.notes || ' ' || st.qa_note", "statement st", "st.referral_id = r.id"),
-        _joined(
-            "ca.action || ' ' || ca.owner || ' ' || ca.notes",
-            "cps_action ca",
-            "ca.referral_id = r.id",
+        *(
+            _joined(" || ' ' || ".join(_of(a, cols)), f"{table} {a}", f"{a}.referral_id = r.id")
+            for table, a, cols in _CASE_PAPERS
         ),
-        _joined("co.subject || ' ' || co.recipient", "correspondence co", "co.referral_id = r.id"),
-        _joined("d.title || ' ' || d.filename", "case_document d", "d.referral_id = r.id"),
     ),
     columns=(
         "reference",
@@ -87,30 +102,31 @@ REFERRALS = Doc(
         "crime_ref",
         "oic_name",
         "oic_collar",
-        "location",
-        "description",
-        "notes",
-        "next_step",
-        "adjudication_charge",
-        "outcome_detail",
-        "status_reason",
-        "nimu_ref",
-        "irs_ref",
-        "pnomis_ref",
-        "mercury_ref",
+        *_REFERRAL_TEXT,
     ),
     watches=(
         Watch("prisoner", _by("referral", "prisoner_id"), ("nomis_number", "name")),
         Watch(
             "referral_party", _own("referral_id"), ("name", "nomis_number", "notes", "referral_id")
         ),
-        Watch("follow_up", _own("referral_id"), ("note", "referral_id")),
-        Watch("party_contact", _own("referral_id"), ("said", "by", "referral_id")),
-        Watch("statement", _own("referral_id"), ("notes", "qa_note", "referral_id")),
-        Watch("cps_action", _own("referral_id"), ("action", "owner", "notes", "referral_id")),
-        Watch("correspondence", _own("referral_id"), ("subject", "recipient", "referral_id")),
-        Watch("case_document", _own("referral_id"), ("title", "filename", "referral_id")),
+        *(
+            Watch(table, _own("referral_id"), (*cols, "referral_id"))
+            for table, _a, cols in _CASE_PAPERS
+        ),
     ),
+)
+
+_EXHIBIT_TEXT = (
+    "reference",
+    "description",
+    "seal_number",
+    "holder",
+    "storage_location",
+    "where_found",
+    "seized_by",
+    "officer",
+    "camera_id",
+    "system",
 )
 
 EXHIBITS = Doc(
@@ -120,16 +136,7 @@ EXHIBITS = Doc(
     key="e.id",
     source="exhibit e LEFT JOIN prisoner p ON p.id = e.found_on_prisoner_id",
     parts=(
-        "e.reference",
-        "e.description",
-        "e.seal_number",
-        "e.holder",
-        "e.storage_location",
-        "e.where_found",
-        "e.seized_by",
-        "e.officer",
-        "e.camera_id",
-        "e.system",
+        *_of("e", _EXHIBIT_TEXT),
         "p.nomis_number",
         "p.name",
         _joined(
@@ -143,19 +150,7 @@ EXHIBITS = Doc(
             "l.exhibit_id = e.id",
         ),
     ),
-    columns=(
-        "reference",
-        "description",
-        "seal_number",
-        "holder",
-        "storage_location",
-        "where_found",
-        "seized_by",
-        "officer",
-        "camera_id",
-        "system",
-        "found_on_prisoner_id",
-    ),
+    columns=(*_EXHIBIT_TEXT, "found_on_prisoner_id"),
     watches=(
         Watch(
             "exhibit_event",
@@ -173,6 +168,8 @@ EXHIBITS = Doc(
     ),
 )
 
+_MG4D_TEXT = ("crime_ref", "urn", "charges", "court", "received_from", "notes")
+
 MG4D = Doc(
     log="mg4d",
     code=3,
@@ -186,12 +183,7 @@ MG4D = Doc(
         "m.form_label",
         "p.nomis_number",
         "p.name",
-        "m.crime_ref",
-        "m.urn",
-        "m.charges",
-        "m.court",
-        "m.received_from",
-        "m.notes",
+        *_of("m", _MG4D_TEXT),
         "r.reference",
         _joined(
             "s.served_by || ' ' || s.witnessed_by || ' ' || s.note",
@@ -199,17 +191,7 @@ MG4D = Doc(
             "s.papers_id = m.id",
         ),
     ),
-    columns=(
-        "form_label",
-        "prisoner_id",
-        "referral_id",
-        "crime_ref",
-        "urn",
-        "charges",
-        "court",
-        "received_from",
-        "notes",
-    ),
+    columns=("form_label", "prisoner_id", "referral_id", *_MG4D_TEXT),
     watches=(
         Watch("prisoner", _by("charge_papers", "prisoner_id"), ("nomis_number", "name")),
         Watch("referral", _by("charge_papers", "referral_id"), ("reference",)),
@@ -224,9 +206,7 @@ PERSONS = Doc(
     key="x.id",
     source="person_of_interest x JOIN prisoner p ON p.id = x.prisoner_id",
     parts=(
-        "p.nomis_number",
-        "p.name",
-        "p.pnc",
+        *_of("p", _PRISONER_TEXT),
         "x.ocg_name",
         "x.reason",
         "x.notes",
@@ -240,9 +220,7 @@ PERSONS = Doc(
     ),
     columns=("prisoner_id", "alert_codes", "ocg_name", "reason", "notes"),
     watches=(
-        Watch(
-            "prisoner", _by("person_of_interest", "prisoner_id"), ("nomis_number", "name", "pnc")
-        ),
+        Watch("prisoner", _by("person_of_interest", "prisoner_id"), _PRISONER_TEXT),
         Watch(
             "ancillary_order",
             _own("person_id"),
@@ -252,14 +230,16 @@ PERSONS = Doc(
     ),
 )
 
+_ACTION_TEXT = ("text", "owner_name", "owner_org", "status_reason")
+
 ACTIONS = Doc(
     log="actions",
     code=5,
     table="clinic_action",
     key="a.id",
     source="clinic_action a LEFT JOIN referral r ON r.id = a.referral_id",
-    parts=("a.text", "a.owner_name", "a.owner_org", "a.status_reason", "r.reference"),
-    columns=("text", "owner_name", "owner_org", "status_reason", "referral_id"),
+    parts=(*_of("a", _ACTION_TEXT), "r.reference"),
+    columns=(*_ACTION_TEXT, "referral_id"),
     watches=(Watch("referral", _by("clinic_action", "referral_id"), ("reference",)),),
 )
 
@@ -288,8 +268,8 @@ PRISONERS = Doc(
     table="prisoner",
     key="p.id",
     source="prisoner p",
-    parts=("p.nomis_number", "p.name", "p.pnc"),
-    columns=("nomis_number", "name", "pnc"),
+    parts=_of("p", _PRISONER_TEXT),
+    columns=_PRISONER_TEXT,
 )
 
 DOCS: tuple[Doc, ...] = (REFERRALS, EXHIBITS, MG4D, PERSONS, ACTIONS, CLINICS, PRISONERS)

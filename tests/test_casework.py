@@ -386,3 +386,40 @@ def test_cli_case_work_reaches_the_case_file(
     assert "Case documents (appendix)" in text_all and "Injury photo" in text_all
     assert "Obtain CCTV" in text_all
     assert "Hidden Witness" not in text_all and "07700" not in text_all
+
+
+def test_case_documents_go_to_a_new_folder_with_a_manifest(
+    engine: Engine, clock: FixedClock, db_path: Path, tmp_path: Path
+) -> None:
+    import hashlib
+    import os
+
+    rid, _enhanced, _plain = _case(engine, clock)
+    with read_scope(engine, clock=clock) as s:
+        from cipco.models.referral import Referral
+
+        ref = s.get(Referral, rid).reference  # type: ignore[union-attr]
+    engine.dispose()
+    photo = tmp_path / "photo =cmd.png"
+    photo.write_bytes(b"\x89PNG\r\n\x1a\n" + os.urandom(3000))
+    code, out = cli(db_path, "case", "attach", ref, str(photo), "--title", "Injury\x1b[2J photo")
+    assert code == 0, out
+    code, out = cli(db_path, "casefile", ref, "--out", str(tmp_path / "cf.pdf"), "--documents")
+    assert code == 0, out
+    folder = tmp_path / "cf-documents"
+    assert os.stat(folder).st_mode & 0o777 == 0o700
+    files = sorted(p.name for p in folder.iterdir())
+    assert files == ["0001-photo _cmd.png", "MANIFEST.txt", "SHA256SUMS"], files
+    copy = folder / "0001-photo _cmd.png"
+    assert copy.read_bytes() == photo.read_bytes()
+    assert os.stat(copy).st_mode & 0o777 == 0o600
+    digest = hashlib.sha256(photo.read_bytes()).hexdigest()
+    assert (folder / "SHA256SUMS").read_text() == f"{digest}  0001-photo _cmd.png\n"
+    manifest = (folder / "MANIFEST.txt").read_text()
+    assert "title:    Injury photo" in manifest and "\x1b" not in manifest
+    # never added to: the same folder again is refused, and what is there stays
+    code, out = cli(
+        db_path, "casefile", ref, "--out", str(tmp_path / "cf.pdf"), "--overwrite", "--documents"
+    )
+    assert code == 2 and "already exists" in out
+    assert copy.read_bytes() == photo.read_bytes()

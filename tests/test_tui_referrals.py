@@ -140,7 +140,7 @@ async def test_edit_filter_and_move_a_referral(demo_copy: Path, clock: FixedCloc
         await pilot.press("right_square_bracket")  # the Timeline tab
         await settle(pilot)
         assert f"{status_label('draft')} → {status_label('referred')}" in screen_text(app)
-        await pilot.press("right_square_bracket")  # History
+        await pilot.press(*["right_square_bracket"] * 3)  # People, Papers, History
         await settle(pilot)
         text = screen_text(app)
         assert "Crime reference" in text and "13/99999/26" in text

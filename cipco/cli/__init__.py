@@ -6,6 +6,7 @@ sub-apps below; the modules are imported at the bottom of this file.
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 from pathlib import Path
@@ -103,14 +104,19 @@ def _root(
         from cipco.cli.common import open_engine_or_exit
 
         path = state.db_path()
-        # Check, create or migrate before the first paint, errors in plain text.
-        open_engine_or_exit(create=True).dispose()
+        # Check, create or migrate before the first paint, errors in plain text; the app
+        # works on the engine opened here.
+        engine = open_engine_or_exit(create=True)
         from cipco.app import CipcoApp
 
-        CipcoApp(db_path=path).run()
+        CipcoApp(db_path=path, engine=engine).run()
 
 
 def main() -> None:
+    # Start-up builds hundreds of thousands of long-lived objects (SQLAlchemy, pydantic,
+    # Textual, the models); the cyclic collector would walk them again and again while they
+    # load. It is switched off until the file is open (see common.startup_done).
+    gc.disable()
     import tempfile
 
     from cipco import private_temp
@@ -138,6 +144,7 @@ from cipco.cli import clinic as _clinic  # noqa: E402,F401
 from cipco.cli import documents as _documents  # noqa: E402,F401
 from cipco.cli import exhibits as _exhibits  # noqa: E402,F401
 from cipco.cli import mg4d as _mg4d  # noqa: E402,F401
+from cipco.cli import prefs as _prefs  # noqa: E402,F401
 from cipco.cli import referrals as _referrals  # noqa: E402,F401
 from cipco.cli import search as _search  # noqa: E402,F401
 from cipco.cli import spreadsheets as _spreadsheets  # noqa: E402,F401

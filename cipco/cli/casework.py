@@ -56,6 +56,34 @@ def _write(ref: str | None, work: Callable[[Any, int | None], T]) -> T:
         engine.dispose()
 
 
+def _read(work: Callable[[Any], T]) -> T:
+    """Run ``work(session)`` in one read transaction; refusals in one line."""
+    from cipco.db import read_scope
+    from cipco.services.errors import RecordError
+
+    engine = open_engine_or_exit(write=False)
+    try:
+        with read_scope(engine, clock=state.get_clock()) as session:
+            return work(session)
+    except RecordError as exc:
+        fail(str(exc))
+    finally:
+        engine.dispose()
+
+
+def _add(ref: str, add: Callable[..., T], data: Any) -> T:
+    """``add`` the validated ``data`` to the referral ``ref`` in one write transaction."""
+    clock = state.get_clock()
+    return _write(ref, lambda s, rid: add(session=s, referral_id=rid, data=data, clock=clock))
+
+
+def _asked_on(on: str | None) -> date:
+    """The day given with ``--on``, or today."""
+    from cipco.clock import today
+
+    return _day(on, "on") or today(state.get_clock())
+
+
 def _model(cls: type[T], **values: Any) -> T:
     from pydantic import ValidationError
 
@@ -70,23 +98,16 @@ def _model(cls: type[T], **values: Any) -> T:
 @case_app.command("show")
 def show(ref: RefArg) -> None:
     """Everything on a referral's people and papers, with what is due."""
-    from cipco.db import read_scope
     from cipco.services.casework.summary import case_lines
-    from cipco.services.errors import RecordError
     from cipco.services.referrals import referral_id_for
 
-    engine = open_engine_or_exit(write=False)
-    try:
-        with read_scope(engine, clock=state.get_clock()) as session:
-            rid = referral_id_for(session, ref)
-            if rid is None:
-                fail(f"referral: no referral {ref}")
-            lines = case_lines(session, rid, state.get_clock())
-    except RecordError as exc:
-        fail(str(exc))
-    finally:
-        engine.dispose()
-    for line in lines:
+    def lines_of(session: Any) -> list[str]:
+        rid = referral_id_for(session, ref)
+        if rid is None:
+            fail(f"referral: no referral {ref}")
+        return case_lines(session, rid, state.get_clock())
+
+    for line in _read(lines_of):
         echo(line)
 
 
@@ -95,16 +116,9 @@ def due(
     everything: Annotated[bool, typer.Option("--all", help="Also what is not due soon.")] = False,
 ) -> None:
     """What is due in the people and papers of every open referral (R7, MG11, MED, CPS, MEET)."""
-    from cipco.db import read_scope
     from cipco.services.casework.summary import due_lines
 
-    clock = state.get_clock()
-    engine = open_engine_or_exit(write=False)
-    try:
-        with read_scope(engine, clock=clock) as session:
-            lines = due_lines(session, clock, everything=everything)
-    finally:
-        engine.dispose()
+    lines = _read(lambda s: due_lines(s, state.get_clock(), everything=everything))
     for line in lines or ["Nothing due."]:
         echo(line)
 
@@ -138,13 +152,7 @@ def person(
         enhanced_rights=enhanced,
         do_not_share=do_not_share,
     )
-    pid = _write(
-        ref,
-        lambda s, rid: (
-            add_person(session=s, referral_id=rid, data=data, clock=state.get_clock()).id
-        ),
-    )
-    echo(f"Person {pid} added to {ref}")
+    echo(f"Person {_add(ref, add_person, data).id} added to {ref}")
 
 
 @case_app.command("contact")
@@ -162,10 +170,7 @@ def contact(
 
     at: datetime | str = when or state.get_clock().now()
     data = _model(ContactIn, party_id=person_id, happened_at=at, method=how, said=said, by=by)
-    _write(
-        ref,
-        lambda s, rid: log_contact(session=s, referral_id=rid, data=data, clock=state.get_clock()),
-    )
+    _add(ref, log_contact, data)
     echo(f"Contact logged on {ref}")
 
 
@@ -177,21 +182,13 @@ def statement(
     on: OnOpt = None,
 ) -> None:
     """Ask a victim or witness for a statement (MG11)."""
-    from cipco.clock import today
     from cipco.models.casework import StatementIn
     from cipco.services.casework.papers import request_statement
 
-    clock = state.get_clock()
     data = _model(
-        StatementIn,
-        party_id=person_id,
-        requested_on=_day(on, "on") or today(clock),
-        due_on=_day(due_on, "due"),
+        StatementIn, party_id=person_id, requested_on=_asked_on(on), due_on=_day(due_on, "due")
     )
-    sid = _write(
-        ref, lambda s, rid: request_statement(session=s, referral_id=rid, data=data, clock=clock).id
-    )
-    echo(f"Statement {sid} asked for on {ref}")
+    echo(f"Statement {_add(ref, request_statement, data).id} asked for on {ref}")
 
 
 @case_app.command("statement-step")
@@ -233,16 +230,11 @@ def disclaimer(
     on: OnOpt = None,
 ) -> None:
     """Record a medical disclaimer (with the record access form) issued."""
-    from cipco.clock import today
     from cipco.models.casework import DisclaimerIn
     from cipco.services.casework.papers import issue_disclaimer
 
-    clock = state.get_clock()
-    data = _model(DisclaimerIn, party_id=person_id, issued_on=_day(on, "on") or today(clock))
-    did = _write(
-        ref, lambda s, rid: issue_disclaimer(session=s, referral_id=rid, data=data, clock=clock).id
-    )
-    echo(f"Medical disclaimer {did} issued on {ref}")
+    data = _model(DisclaimerIn, party_id=person_id, issued_on=_asked_on(on))
+    echo(f"Medical disclaimer {_add(ref, issue_disclaimer, data).id} issued on {ref}")
 
 
 @case_app.command("disclaimer-step")
@@ -276,22 +268,17 @@ def cps(
     on: OnOpt = None,
 ) -> None:
     """Add an action to the referral's CPS action log."""
-    from cipco.clock import today
     from cipco.models.casework import CpsActionIn
     from cipco.services.casework.papers import add_cps_action
 
-    clock = state.get_clock()
     data = _model(
         CpsActionIn,
         action=action,
-        requested_on=_day(on, "on") or today(clock),
+        requested_on=_asked_on(on),
         due_on=_day(due_on, "due"),
         owner=owner,
     )
-    aid = _write(
-        ref, lambda s, rid: add_cps_action(session=s, referral_id=rid, data=data, clock=clock).id
-    )
-    echo(f"CPS action {aid} added to {ref}")
+    echo(f"CPS action {_add(ref, add_cps_action, data).id} added to {ref}")
 
 
 @case_app.command("cps-done")
@@ -386,14 +373,7 @@ def document_out(document_id: IdArg, out: OutOpt = None, overwrite: OverwriteOpt
     from cipco.db import read_scope
     from cipco.services.casework.documents import DocumentError, document, save_document
 
-    engine = open_engine_or_exit(write=False)
-    try:
-        with read_scope(engine, clock=state.get_clock()) as session:
-            suffix = Path(document(session, document_id).filename).suffix or ".bin"
-    except DocumentError as exc:
-        fail(str(exc))
-    finally:
-        engine.dispose()
+    suffix = _read(lambda s: Path(document(s, document_id).filename).suffix or ".bin")
 
     def write(engine: Any, target: Any, clock: Any, _who: str) -> Path:
         with read_scope(engine, clock=clock) as session:

@@ -96,6 +96,7 @@ def open_engine_or_exit(*, write: bool = True, create: bool = False) -> Engine:
         from cipco.dberrors import os_reason
 
         fail(f"cannot open {path}: {os_reason(exc)}", EXIT_USAGE)
+    startup_done()
     if opened.created:
         notice(f"created a new cipco database at {path}")
     if opened.backup is not None:
@@ -109,6 +110,16 @@ def open_engine_or_exit(*, write: bool = True, create: bool = False) -> Engine:
     else:
         state.on_close.append(opened.engine.dispose)  # the connections close with the command
     return opened.engine
+
+
+def startup_done() -> None:
+    """The libraries are loaded: keep what start-up built out of the cyclic collector's
+    reach (``gc.freeze``) and switch it back on (``main`` switched it off)."""
+    import gc
+
+    if not gc.isenabled():  # only once, and only in the process `main` started
+        gc.freeze()
+        gc.enable()
 
 
 def notice(message: str) -> None:
@@ -168,6 +179,7 @@ def output_target(
     """
     from cipco.config import default_exports_dir
     from cipco.outputs import OutputError, choose_output
+    from cipco.prefs import PrefsError
 
     try:
         return choose_output(
@@ -179,5 +191,5 @@ def output_target(
             overwrite=overwrite,
             database=state.db_path(),
         )
-    except OutputError as exc:
+    except (OutputError, PrefsError) as exc:
         fail(str(exc), EXIT_USAGE)

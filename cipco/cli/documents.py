@@ -38,6 +38,14 @@ def casefile(
     out: OutOpt = None,
     overwrite: OverwriteOpt = False,
     include_restricted: IncludeRestrictedOpt = False,
+    documents: Annotated[
+        bool,
+        typer.Option(
+            "--documents",
+            help="Also write the referral's case documents as files in a new folder beside "
+            "the PDF (NAME-documents), with MANIFEST.txt and SHA256SUMS.",
+        ),
+    ] = False,
 ) -> None:
     """The police case file of one referral: a PDF, and the same content as a workbook."""
     from cipco.documents.casefile import write_case_file
@@ -55,6 +63,27 @@ def casefile(
         refusals=(ReferralError,),
     )
     echo(f"Case file written to {written.pdf} and {written.workbook}")
+    if documents:
+        _document_folder(ref, written.pdf.with_name(f"{written.pdf.stem}-documents"))
+
+
+def _document_folder(ref: str, folder: Path) -> None:
+    """The case documents beside the case file (a new folder; complete or nothing)."""
+    from cipco.cli.common import open_engine_or_exit
+    from cipco.db import read_scope
+    from cipco.outputs import OutputError
+    from cipco.services.casework.common import CaseworkError
+    from cipco.services.casework.document_folder import write_document_folder
+
+    engine = open_engine_or_exit(write=False)
+    try:
+        with read_scope(engine, clock=state.clock) as session:
+            files = write_document_folder(session, ref, folder)
+    except (OutputError, CaseworkError) as exc:
+        fail(f"the case documents were not written: {exc}", EXIT_USAGE)
+    finally:
+        engine.dispose()
+    echo(f"Case documents written to {folder} ({len(files) - 2} file(s), MANIFEST.txt, SHA256SUMS)")
 
 
 def _report(kind: str, period: Any, out: Path | None, overwrite: bool) -> None:

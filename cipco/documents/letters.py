@@ -7,40 +7,11 @@ because services do not lay out paper.
 
 from __future__ import annotations
 
-from datetime import datetime
+from functools import partial
 
-from sqlmodel import Session
-
-from cipco.clock import Clock
-from cipco.models.casework import Channel, Correspondence
 from cipco.pdf import render_pdf
 from cipco.services.casework import letters
 
-
-def send_letter(
-    *,
-    session: Session,
-    referral_id: int,
-    party_id: int | None,
-    recipient: str,
-    subject: str,
-    body: str,
-    clock: Clock,
-    channel: str = Channel.LETTER,
-    template: str = "",
-    sent_at: datetime | None = None,
-) -> Correspondence:
-    """:func:`cipco.services.casework.letters.send_letter` with the PDF drawn by fpdf2."""
-    return letters.send_letter(
-        session=session,
-        referral_id=referral_id,
-        party_id=party_id,
-        recipient=recipient,
-        subject=subject,
-        body=body,
-        clock=clock,
-        channel=channel,
-        template=template,
-        sent_at=sent_at,
-        render=render_pdf,
-    )
+send_letter = partial(letters.send_letter, render=render_pdf)
+""":func:`cipco.services.casework.letters.send_letter` with the PDF drawn by fpdf2 (the
+same keyword arguments but ``render``)."""

@@ -15,6 +15,7 @@ from textual.widgets import Static, TabbedContent, TabPane
 from cipco.clock import format_date, format_datetime
 from cipco.models.referral import AGGRAVATING_FACTORS, EVIDENCE_ITEMS
 from cipco.screens import keymap
+from cipco.screens.casework_view import Casework, load_casework
 from cipco.screens.record_page import RecordPage, original_columns_text
 from cipco.services.casefile import EvidenceItem, referral_checklist
 from cipco.services.flags import Severity
@@ -43,6 +44,7 @@ class Drawn:
     summary: Group
     timeline: Table
     history: Table
+    casework: Casework
 
 
 def _kv(rows: list[tuple[str, str]]) -> Table:
@@ -179,7 +181,7 @@ class ReferralDetailScreen(RecordPage):
     ReferralDetailScreen TabPane { height: 1fr; padding: 0; }
     ReferralDetailScreen .detail { height: 1fr; }
     """
-    BINDINGS = keymap.bindings("edit", "move", "follow_up", "case_file", "person", "export")
+    BINDINGS = keymap.bindings("edit", "move", "add", "follow_up", "case_file", "person", "export")
 
     def __init__(self, referral_id: int) -> None:
         super().__init__()
@@ -192,6 +194,10 @@ class ReferralDetailScreen(RecordPage):
                 yield Static("Loading…", id="detail-body")
             with TabPane("Timeline", id="tab-timeline"), VerticalScroll(classes="detail"):
                 yield Static("", id="detail-timeline")
+            with TabPane("People", id="tab-people"), VerticalScroll(classes="detail"):
+                yield Static("", id="detail-people")
+            with TabPane("Papers", id="tab-papers"), VerticalScroll(classes="detail"):
+                yield Static("", id="detail-papers")
             with TabPane("History", id="tab-history"), VerticalScroll(classes="detail"):
                 yield Static("", id="detail-history")
 
@@ -199,8 +205,14 @@ class ReferralDetailScreen(RecordPage):
         detail = referral_detail(session, self.referral_id, self.cipco.clock)
         evidence = referral_checklist(session, detail.referral)
         summary, timeline, history = render_detail(detail, evidence)
+        casework = load_casework(session, self.referral_id, self.cipco.clock)
         return Drawn(
-            detail.referral.reference, detail.prisoner.nomis_number, summary, timeline, history
+            detail.referral.reference,
+            detail.prisoner.nomis_number,
+            summary,
+            timeline,
+            history,
+            casework,
         )
 
     def show(self, drawn: Drawn) -> None:
@@ -209,6 +221,15 @@ class ReferralDetailScreen(RecordPage):
         self.put("#detail-body", drawn.summary)
         self.put("#detail-timeline", drawn.timeline)
         self.put("#detail-history", drawn.history)
+        self.put("#detail-people", drawn.casework.people)
+        self.put("#detail-papers", drawn.casework.papers)
+
+    def action_add(self) -> None:
+        """The people and papers: a menu of what can be added or moved on."""
+        if self.drawn is not None:
+            from cipco.screens.casework_menu import add_menu
+
+            add_menu(self, self.referral_id, self.drawn.reference, self.drawn.casework)
 
     def action_edit(self) -> None:
         from cipco.screens.referral_forms import referral_form

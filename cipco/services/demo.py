@@ -79,6 +79,7 @@ class DemoContext:
     staff: tuple[str, ...] = tuple(STAFF)
     officers: tuple[str, ...] = tuple(OFFICERS)
     force_id: str = "west-yorkshire"
+    seed: int = 1  # for a generator that draws from its own sequence (seed + N)
 
 
 Extension = Callable[[Session, DemoContext, Callable[[str, int], None]], int]
@@ -262,7 +263,7 @@ def generate(
     cum = [w for _, w in weights]
     force_ids = set(session.scalars(select(Force.id)))
     force = "west-yorkshire" if "west-yorkshire" in force_ids else sorted(force_ids)[0]
-    ctx = DemoContext(rng=rng, clock=clock, force_id=force)
+    ctx = DemoContext(rng=rng, clock=clock, force_id=force, seed=seed)
     cfg: FlagSettings = flag_settings(session)
 
     prisoner_count = max(20, referrals // 3)
@@ -501,6 +502,7 @@ def generate(
     return counts
 
 
+from cipco.services import demo_casework as _demo_casework  # noqa: E402,F401
 from cipco.services import demo_clinic as _demo_clinic  # noqa: E402,F401
 from cipco.services import demo_exhibits as _demo_exhibits  # noqa: E402,F401
 from cipco.services import demo_persons as _demo_persons  # noqa: E402,F401

@@ -10,7 +10,8 @@ finds its fields through it. Nothing here imports Textual: a column is data, not
 A :class:`LogService` is the base of every log's service. It does what every log does the
 same way:
 
-- ``load(session, id)``: the record, or :class:`NotFoundError` as a sentence;
+- ``load(session, id[, expected_version])``: the record, or :class:`NotFoundError` as a
+  sentence (and the version check below when a version is given);
 - ``check_version(session, record, expected)``: :class:`StaleEditError` naming who changed
   it and when, carrying the log, id and stored version a Reload needs;
 - ``save(session, record, clock)``: stamp ``updated_at`` when something changed and flush,
@@ -84,6 +85,14 @@ def new_record(model: type[ModelT], clock: Clock, /, **values: Any) -> ModelT:
     """A new row stamped created and updated now (the caller adds it to the session)."""
     now = clock.now()
     return model(**values, created_at=now, updated_at=now)
+
+
+def add_record(session: Session, model: type[ModelT], clock: Clock, /, **values: Any) -> ModelT:
+    """A :func:`new_record` added to the session and flushed (so it has its id)."""
+    record = new_record(model, clock, **values)
+    session.add(record)
+    session.flush()
+    return record
 
 
 def label_of(field: str, labels: Mapping[str, str]) -> property:
@@ -320,12 +329,14 @@ class LogService(Generic[ModelT, RowT]):
 
     # ------------------------------------------------------------ records
 
-    def load(self, session: Session, record_id: int) -> ModelT:
+    def load(self, session: Session, record_id: int, expected_version: int | None = None) -> ModelT:
+        """The record; with ``expected_version``, refused as :meth:`check_version` does."""
         record = session.get(self.model, record_id)
         if record is None:
             raise flavoured(NotFoundError, self.error)(
                 f"{self.spec.noun} {record_id} does not exist (it may have been deleted)"
             )
+        self.check_version(session, record, expected_version)
         return record  # type: ignore[return-value]
 
     def check_version(self, session: Session, record: Any, expected: int | None) -> None:

@@ -158,6 +158,14 @@ def snippet(body: str, words: Sequence[str], width: int = SNIPPET) -> str:
 # ---------------------------------------------------------------- how each list's hits read
 
 
+def _hits(model: Any, ids: list[int], *columns: Any, prisoner: bool = False) -> Any:
+    """``model``'s id and ``columns`` for ``ids``; ``prisoner``: joined to its prisoner."""
+    from cipco.models.people import Prisoner
+
+    query = select(model.id, *columns).where(model.id.in_(ids))
+    return query.join(Prisoner, Prisoner.id == model.prisoner_id) if prisoner else query
+
+
 def _referrals(session: Session, ids: list[int]) -> dict[int, tuple[Any, str, str]]:
     from cipco.models.people import Prisoner
     from cipco.models.reference import CrimeCategory
@@ -165,17 +173,16 @@ def _referrals(session: Session, ids: list[int]) -> dict[int, tuple[Any, str, st
     from cipco.services.referrals.rules import status_label
 
     rows = session.execute(
-        select(
-            Referral.id,
+        _hits(
+            Referral,
+            ids,
             Referral.reference,
             Prisoner.nomis_number,
             Prisoner.name,
             Referral.status,
             CrimeCategory.label,
-        )
-        .join(Prisoner, Prisoner.id == Referral.prisoner_id)
-        .join(CrimeCategory, CrimeCategory.code == Referral.category_code)
-        .where(Referral.id.in_(ids))  # type: ignore[union-attr]
+            prisoner=True,
+        ).join(CrimeCategory, CrimeCategory.code == Referral.category_code)
     )
     return {
         r[0]: (r[0], f"{r[1]}  {r[2]} {r[3] or ''}", f"Referral · {status_label(r[4])} · {r[5]}")
@@ -188,9 +195,9 @@ def _exhibits(session: Session, ids: list[int]) -> dict[int, tuple[Any, str, str
     from cipco.services.exhibits import state_label
 
     rows = session.execute(
-        select(
-            Exhibit.id, Exhibit.reference, Exhibit.description, Exhibit.state, Exhibit.seal_number
-        ).where(Exhibit.id.in_(ids))  # type: ignore[union-attr]
+        _hits(
+            Exhibit, ids, Exhibit.reference, Exhibit.description, Exhibit.state, Exhibit.seal_number
+        )
     )
     return {
         r[0]: (
@@ -207,16 +214,16 @@ def _mg4d(session: Session, ids: list[int]) -> dict[int, tuple[Any, str, str]]:
     from cipco.models.people import Prisoner
 
     rows = session.execute(
-        select(
-            ChargePapers.id,
+        _hits(
+            ChargePapers,
+            ids,
             ChargePapers.form_label,
             Prisoner.nomis_number,
             Prisoner.name,
             ChargePapers.state,
             ChargePapers.charges,
+            prisoner=True,
         )
-        .join(Prisoner, Prisoner.id == ChargePapers.prisoner_id)
-        .where(ChargePapers.id.in_(ids))  # type: ignore[union-attr]
     )
     return {
         r[0]: (
@@ -233,15 +240,15 @@ def _persons(session: Session, ids: list[int]) -> dict[int, tuple[Any, str, str]
     from cipco.models.person import PersonOfInterest
 
     rows = session.execute(
-        select(
-            PersonOfInterest.id,
+        _hits(
+            PersonOfInterest,
+            ids,
             Prisoner.nomis_number,
             Prisoner.name,
             PersonOfInterest.soc_band,
             PersonOfInterest.ocg_name,
+            prisoner=True,
         )
-        .join(Prisoner, Prisoner.id == PersonOfInterest.prisoner_id)
-        .where(PersonOfInterest.id.in_(ids))  # type: ignore[union-attr]
     )
     found = {}
     for r in rows:
@@ -255,13 +262,14 @@ def _actions(session: Session, ids: list[int]) -> dict[int, tuple[Any, str, str]
     from cipco.models.clinic import ClinicAction
 
     rows = session.execute(
-        select(
-            ClinicAction.id,
+        _hits(
+            ClinicAction,
+            ids,
             ClinicAction.text,
             ClinicAction.owner_name,
             ClinicAction.status,
             ClinicAction.due_on,
-        ).where(ClinicAction.id.in_(ids))  # type: ignore[union-attr]
+        )
     )
     found = {}
     for r in rows:
@@ -275,18 +283,14 @@ def _clinics(session: Session, ids: list[int]) -> dict[int, tuple[Any, str, str]
     from cipco.models.clinic import Clinic
     from cipco.services.clinic.common import status_label
 
-    rows = session.execute(
-        select(Clinic.id, Clinic.title, Clinic.held_on, Clinic.status).where(Clinic.id.in_(ids))  # type: ignore[union-attr]
-    )
+    rows = session.execute(_hits(Clinic, ids, Clinic.title, Clinic.held_on, Clinic.status))
     return {r[0]: (r[0], f"{r[1]} {r[2]:%d/%m/%Y}", f"Clinic · {status_label(r[3])}") for r in rows}
 
 
 def _prisoners(session: Session, ids: list[int]) -> dict[int, tuple[Any, str, str]]:
     from cipco.models.people import Prisoner
 
-    rows = session.execute(
-        select(Prisoner.id, Prisoner.nomis_number, Prisoner.name).where(Prisoner.id.in_(ids))  # type: ignore[union-attr]
-    )
+    rows = session.execute(_hits(Prisoner, ids, Prisoner.nomis_number, Prisoner.name))
     return {r[0]: (r[1], f"{r[1]}  {r[2] or ''}", "Prisoner page") for r in rows}
 
 

@@ -33,7 +33,7 @@ from sqlmodel import Session
 from cipco.clock import Clock
 from cipco.config import default_exports_dir
 from cipco.db import read_scope
-from cipco.outputs import OutputTarget, choose_output, write_output
+from cipco.outputs import OutputError, OutputTarget, choose_output, write_output
 from cipco.spreadsheets.writer import About, Column, SheetSpec, write_workbook_to
 
 WITHHELD = "withheld (do not share)"
@@ -290,9 +290,13 @@ def save_text(target: OutputTarget, text: str) -> Path:
 
 def default_target(what: str, clock: Clock, suffix: str = ".xlsx") -> OutputTarget:
     """A new file in the exports folder named for ``what`` and the time to the second."""
-    return choose_output(
-        None, what=what, suffix=suffix, at=clock.now(), default_dir=default_exports_dir()
-    )
+    from cipco.prefs import PrefsError
+
+    try:
+        folder = default_exports_dir()
+    except PrefsError as exc:
+        raise OutputError(str(exc)) from None
+    return choose_output(None, what=what, suffix=suffix, at=clock.now(), default_dir=folder)
 
 
 def target_of(path: Path | OutputTarget, what: str, clock: Clock) -> OutputTarget:

@@ -14,8 +14,6 @@ A person marked "do not share" is named as withheld; no contact details are ever
 
 from __future__ import annotations
 
-from sqlalchemy import select
-
 from cipco.content import Facts, Section, Table, Value
 from cipco.models.casework import (
     CHANNEL_LABELS,
@@ -30,6 +28,7 @@ from cipco.models.casework import (
 )
 from cipco.models.referral import OTHER_SYSTEMS, ReferralParty
 from cipco.services.casefile.build import WITHHELD, CaseContext, register_section
+from cipco.services.casework.common import of_referral
 from cipco.services.casework.papers import disclaimer_state, problems_text
 from cipco.services.casework.queries_papers import size_text
 
@@ -37,9 +36,7 @@ from cipco.services.casework.queries_papers import size_text
 def _names(ctx: CaseContext) -> dict[int, Value]:
     """Each person on the case by id, withheld if marked "do not share" (unless asked)."""
     names: dict[int, Value] = {}
-    for p in ctx.session.scalars(
-        select(ReferralParty).where(ReferralParty.referral_id == ctx.referral.id)
-    ):
+    for p in of_referral(ctx.session, ReferralParty, ctx.referral.id):
         secret = not ctx.include_restricted and (
             p.do_not_share or (p.nomis_number or "") in ctx.hidden
         )
@@ -69,17 +66,11 @@ def _statements(ctx: CaseContext) -> list[Section]:
             " ".join(x for x in (s.checked_by or "", problems_text(s.problems)) if x),
             s.sent_on,
         ]
-        for s in session.scalars(
-            select(Statement).where(Statement.referral_id == rid).order_by(Statement.id)
-        )
+        for s in of_referral(session, Statement, rid, Statement.id)
     ]
     meetings = [
         [names.get(m.party_id, ""), m.meets_at, m.place, m.officer, m.release_confirmed_on, m.held]
-        for m in session.scalars(
-            select(StatementMeeting)
-            .where(StatementMeeting.referral_id == rid)
-            .order_by(StatementMeeting.meets_at)
-        )
+        for m in of_referral(session, StatementMeeting, rid, StatementMeeting.meets_at)
     ]
     disclaimers = [
         [
@@ -89,11 +80,7 @@ def _statements(ctx: CaseContext) -> list[Section]:
             d.returned_on,
             d.sent_on,
         ]
-        for d in session.scalars(
-            select(MedicalDisclaimer)
-            .where(MedicalDisclaimer.referral_id == rid)
-            .order_by(MedicalDisclaimer.id)
-        )
+        for d in of_referral(session, MedicalDisclaimer, rid, MedicalDisclaimer.id)
     ]
     blocks = [
         Table(
@@ -121,10 +108,8 @@ def _statements(ctx: CaseContext) -> list[Section]:
 def _cps(ctx: CaseContext) -> list[Section]:
     rows = [
         [a.action, a.requested_on, a.due_on, a.owner, a.done_on, a.notes]
-        for a in ctx.session.scalars(
-            select(CpsAction)
-            .where(CpsAction.referral_id == ctx.referral.id)
-            .order_by(CpsAction.requested_on, CpsAction.id)
+        for a in of_referral(
+            ctx.session, CpsAction, ctx.referral.id, CpsAction.requested_on, CpsAction.id
         )
     ]
     table = Table(
@@ -144,11 +129,7 @@ def _papers(ctx: CaseContext) -> list[Section]:
             names.get(c.party_id, WITHHELD) if c.party_id else c.recipient,
             c.subject,
         ]
-        for c in ctx.session.scalars(
-            select(Correspondence)
-            .where(Correspondence.referral_id == ctx.referral.id)
-            .order_by(Correspondence.sent_at)
-        )
+        for c in of_referral(ctx.session, Correspondence, ctx.referral.id, Correspondence.sent_at)
     ]
     documents = [
         [
@@ -160,11 +141,7 @@ def _papers(ctx: CaseContext) -> list[Section]:
             d.added_at,
             d.sha256,
         ]
-        for d in ctx.session.scalars(
-            select(CaseDocument)
-            .where(CaseDocument.referral_id == ctx.referral.id)
-            .order_by(CaseDocument.id)
-        )
+        for d in of_referral(ctx.session, CaseDocument, ctx.referral.id, CaseDocument.id)
     ]
     return [
         Section(

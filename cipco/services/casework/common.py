@@ -4,6 +4,7 @@ referral asked about, the refresh every change ends with, and the services' sett
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any, TypeVar
 
 from sqlalchemy import select
 from sqlmodel import Session
@@ -18,6 +19,8 @@ from cipco.services.errors import RecordError
 from cipco.services.referrals.queries import SERVICE as REFERRALS
 from cipco.services.referrals.rules import refresh_due
 from cipco.services.victims import summary
+
+T = TypeVar("T")
 
 
 class CaseworkError(RecordError):
@@ -93,11 +96,11 @@ def on_or_today(value: date | None, clock: Clock) -> date:
     return value or today(clock)
 
 
+def of_referral(session: Session, model: type[T], referral_id: int, *order: Any) -> list[T]:
+    """The records of ``model`` on the referral, in ``order`` (none given: as stored)."""
+    query = select(model).where(model.referral_id == referral_id)  # type: ignore[attr-defined]
+    return list(session.scalars(query.order_by(*order) if order else query))
+
+
 def people_of(session: Session, referral_id: int) -> list[ReferralParty]:
-    return list(
-        session.scalars(
-            select(ReferralParty)
-            .where(ReferralParty.referral_id == referral_id)
-            .order_by(ReferralParty.id)
-        )
-    )
+    return of_referral(session, ReferralParty, referral_id, ReferralParty.id)

@@ -37,7 +37,7 @@ from cipco.services.casework.common import (
 from cipco.services.casework.queries import MEETINGS, STATEMENTS
 from cipco.services.casework.queries_papers import CPS as CPS_ACTIONS
 from cipco.services.casework.queries_papers import DISCLAIMERS
-from cipco.services.logspec import assign, new_record
+from cipco.services.logspec import add_record, assign
 
 audit.track(Statement, StatementMeeting, MedicalDisclaimer, CpsAction)
 
@@ -102,7 +102,8 @@ def request_statement(
     )
     dates_checked(clock, {"requested_on": data.requested_on}, LABELS)
     in_order(due, data.requested_on, "due_on", "due", "the request")
-    statement = new_record(
+    return add_record(
+        session,
         Statement,
         clock,
         referral_id=referral_id,
@@ -112,9 +113,6 @@ def request_statement(
         notes=data.notes,
         state=StatementState.REQUESTED,
     )
-    session.add(statement)
-    session.flush()
-    return statement
 
 
 def edit_statement(
@@ -126,8 +124,7 @@ def edit_statement(
     clock: Clock,
     expected_version: int | None = None,
 ) -> Statement:
-    statement = STATEMENTS.load(session, statement_id)
-    STATEMENTS.check_version(session, statement, expected_version)
+    statement = STATEMENTS.load(session, statement_id, expected_version)
     in_order(due_on, statement.requested_on, "due_on", "due", "the request")
     assign(statement, {"due_on": due_on, "notes": (notes or "").strip()})
     STATEMENTS.save(session, statement, clock)
@@ -149,8 +146,7 @@ def step_statement(
 ) -> Statement:
     """Move a statement on: received, quality checked (problems found: returned for
     correction, with a new due date), sent to police. Refused naming the allowed steps."""
-    statement = STATEMENTS.load(session, statement_id)
-    STATEMENTS.check_version(session, statement, expected_version)
+    statement = STATEMENTS.load(session, statement_id, expected_version)
     allowed = statement_steps(statement.state)
     if step not in {s.key for s in allowed}:
         names = ", ".join(s.label.lower() for s in allowed) or "none (it has been sent)"
@@ -205,8 +201,7 @@ def remove_statement(
     *, session: Session, statement_id: int, expected_version: int | None = None
 ) -> None:
     """Drop a request made in error; a statement once received stays on the case."""
-    statement = STATEMENTS.load(session, statement_id)
-    STATEMENTS.check_version(session, statement, expected_version)
+    statement = STATEMENTS.load(session, statement_id, expected_version)
     if statement.state != StatementState.REQUESTED:
         raise CaseworkError("a statement once received stays on the case", field="form")
     session.delete(statement)
@@ -258,10 +253,9 @@ def arrange_meeting(
     """A meeting for a member of staff to give their statement to police."""
     referral(session, referral_id)
     _check_meeting(session, referral_id, data, clock)
-    meeting = new_record(StatementMeeting, clock, referral_id=referral_id, **data.model_dump())
-    session.add(meeting)
-    session.flush()
-    return meeting
+    return add_record(
+        session, StatementMeeting, clock, referral_id=referral_id, **data.model_dump()
+    )
 
 
 def update_meeting(
@@ -272,8 +266,7 @@ def update_meeting(
     clock: Clock,
     expected_version: int | None = None,
 ) -> StatementMeeting:
-    meeting = MEETINGS.load(session, meeting_id)
-    MEETINGS.check_version(session, meeting, expected_version)
+    meeting = MEETINGS.load(session, meeting_id, expected_version)
     _check_meeting(session, meeting.referral_id, data, clock)
     assign(meeting, data.model_dump())
     MEETINGS.save(session, meeting, clock)
@@ -283,8 +276,7 @@ def update_meeting(
 def remove_meeting(
     *, session: Session, meeting_id: int, expected_version: int | None = None
 ) -> None:
-    meeting = MEETINGS.load(session, meeting_id)
-    MEETINGS.check_version(session, meeting, expected_version)
+    meeting = MEETINGS.load(session, meeting_id, expected_version)
     if meeting.held:
         raise CaseworkError("a meeting that was held stays on the case", field="form")
     session.delete(meeting)
@@ -322,10 +314,9 @@ def issue_disclaimer(
     if data.party_id is not None:
         party(session, referral_id, data.party_id, "party_id")
     dates_checked(clock, {"issued_on": data.issued_on}, LABELS)
-    disclaimer = new_record(MedicalDisclaimer, clock, referral_id=referral_id, **data.model_dump())
-    session.add(disclaimer)
-    session.flush()
-    return disclaimer
+    return add_record(
+        session, MedicalDisclaimer, clock, referral_id=referral_id, **data.model_dump()
+    )
 
 
 def step_disclaimer(
@@ -337,8 +328,7 @@ def step_disclaimer(
     on: date | None = None,
     expected_version: int | None = None,
 ) -> MedicalDisclaimer:
-    disclaimer = DISCLAIMERS.load(session, disclaimer_id)
-    DISCLAIMERS.check_version(session, disclaimer, expected_version)
+    disclaimer = DISCLAIMERS.load(session, disclaimer_id, expected_version)
     allowed = disclaimer_steps(disclaimer)
     if step not in allowed:
         names = ", ".join(DISCLAIMER_STEPS[s].lower() for s in allowed) or "none"
@@ -358,8 +348,7 @@ def step_disclaimer(
 def remove_disclaimer(
     *, session: Session, disclaimer_id: int, expected_version: int | None = None
 ) -> None:
-    disclaimer = DISCLAIMERS.load(session, disclaimer_id)
-    DISCLAIMERS.check_version(session, disclaimer, expected_version)
+    disclaimer = DISCLAIMERS.load(session, disclaimer_id, expected_version)
     if disclaimer.returned_on is not None:
         raise CaseworkError("a disclaimer once returned stays on the case", field="form")
     session.delete(disclaimer)
@@ -380,10 +369,7 @@ def add_cps_action(
     """Something the CPS asked the prison for, with its due date and owner."""
     referral(session, referral_id)
     _check_action(data, clock)
-    action = new_record(CpsAction, clock, referral_id=referral_id, **data.model_dump())
-    session.add(action)
-    session.flush()
-    return action
+    return add_record(session, CpsAction, clock, referral_id=referral_id, **data.model_dump())
 
 
 def update_cps_action(
@@ -394,8 +380,7 @@ def update_cps_action(
     clock: Clock,
     expected_version: int | None = None,
 ) -> CpsAction:
-    action = CPS_ACTIONS.load(session, action_id)
-    CPS_ACTIONS.check_version(session, action, expected_version)
+    action = CPS_ACTIONS.load(session, action_id, expected_version)
     _check_action(data, clock)
     in_order(action.done_on, data.requested_on, "requested_on", "requested", "its completion")
     assign(action, data.model_dump())
@@ -412,8 +397,7 @@ def complete_cps_action(
     expected_version: int | None = None,
 ) -> CpsAction:
     """Mark a CPS action done (``on`` None: today); done again is refused."""
-    action = CPS_ACTIONS.load(session, action_id)
-    CPS_ACTIONS.check_version(session, action, expected_version)
+    action = CPS_ACTIONS.load(session, action_id, expected_version)
     if action.done_on is not None:
         raise CaseworkError("done: this CPS action is already done (u reopens it)", field="done_on")
     day = on or today(clock)
@@ -427,8 +411,7 @@ def complete_cps_action(
 def reopen_cps_action(
     *, session: Session, action_id: int, clock: Clock, expected_version: int | None = None
 ) -> CpsAction:
-    action = CPS_ACTIONS.load(session, action_id)
-    CPS_ACTIONS.check_version(session, action, expected_version)
+    action = CPS_ACTIONS.load(session, action_id, expected_version)
     if action.done_on is None:
         raise CaseworkError("reopen: this CPS action is still open", field="done_on")
     action.done_on = None

@@ -126,8 +126,7 @@ def update_person(
     clock: Clock,
     expected_version: int | None = None,
 ) -> ReferralParty:
-    person = PEOPLE.load(session, party_id)
-    PEOPLE.check_version(session, person, expected_version)
+    person = PEOPLE.load(session, party_id, expected_version)
     case = referral(session, person.referral_id)
     _check(session, person.referral_id, data, clock)
     assign(person, _values(data))
@@ -162,8 +161,7 @@ def remove_person(
 ) -> None:
     """Take a person added in error off the referral; refused once anything is recorded
     against them (their contacts, statements and letters are part of the case)."""
-    person = PEOPLE.load(session, party_id)
-    PEOPLE.check_version(session, person, expected_version)
+    person = PEOPLE.load(session, party_id, expected_version)
     held = recorded_against(session, party_id)
     if held:
         raise CaseworkError(

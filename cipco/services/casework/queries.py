@@ -36,7 +36,16 @@ from cipco.services import settings
 from cipco.services.casework.common import CaseworkError
 from cipco.services.casework.rules import day_flag, instant_flag
 from cipco.services.flags import SEVERITY_MARKERS, FlagSettings, Severity
-from cipco.services.logspec import Column, Done, LogService, LogSpec, QueryContext, Queue, Words
+from cipco.services.logspec import (
+    Column,
+    Done,
+    LogService,
+    LogSpec,
+    QueryContext,
+    Queue,
+    Words,
+    row_from,
+)
 from cipco.services.paging import PageQuery
 from cipco.services.victims import Victim, decisions_of, untold
 
@@ -66,6 +75,16 @@ class _CaseService(LogService[Any, Any]):
     """A list over one table of a referral's papers."""
 
     error = CaseworkError
+    default_sort: ClassVar[tuple[Any, ...]] = ()
+    """The list's order when no column is chosen."""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "filters" not in cls.__dict__:  # every list is of one referral's records
+            cls.filters = _by_referral(cls.model.referral_id)  # type: ignore[attr-defined]
+
+    def default_order(self, ctx: QueryContext, query: PageQuery) -> tuple[Any, ...]:
+        return self.default_sort
 
     def label(self, record: Any) -> str:
         return f"this {self.spec.noun}"
@@ -133,7 +152,7 @@ class PersonRow:
 class PeopleService(_CaseService):
     model = ReferralParty
     row_type = PersonRow
-    filters: ClassVar[dict[str, Any]] = _by_referral(ReferralParty.referral_id)
+    default_sort = (ReferralParty.role != PartyRole.VICTIM, ReferralParty.id)
 
     def select(self, ctx: QueryContext, query: PageQuery) -> Select[Any]:
         contacts = (
@@ -148,9 +167,6 @@ class PeopleService(_CaseService):
         return select(ReferralParty, func.coalesce(contacts.c.n, 0), contacts.c.last).outerjoin(
             contacts, contacts.c.party_id == ReferralParty.id
         )
-
-    def default_order(self, ctx: QueryContext, query: PageQuery) -> tuple[Any, ...]:
-        return (ReferralParty.role != PartyRole.VICTIM, ReferralParty.id)
 
     def build_rows(self, ctx: QueryContext, results: Sequence[Any]) -> list[PersonRow]:
         referral_ids = {r[0].referral_id for r in results}
@@ -171,25 +187,18 @@ class PeopleService(_CaseService):
                     flag = instant_flag("R7", pending.label, due, cfg)
                     due_at, decision, severity = due, pending.label, flag.severity(ctx.now)
             rows.append(
-                PersonRow(
-                    id=person.id,
-                    referral_id=person.referral_id,
-                    role=person.role,
-                    kind=person.kind,
-                    name=person.name,
+                row_from(
+                    PersonRow,
+                    person,
                     nomis_number=person.nomis_number or "",
                     contact_preference=CONTACT_LABELS.get(person.contact_preference or "", ""),
-                    do_not_share=person.do_not_share,
-                    enhanced_rights=person.enhanced_rights,
                     support=person.support or "",
-                    review_requested_on=person.review_requested_on,
                     review_outcome=person.review_outcome or "",
                     contacts=int(count),
                     last_contact_at=last,
                     r7_due_at=due_at,
                     r7_decision=decision,
                     severity=severity,
-                    version=person.version,
                 )
             )
         return rows
@@ -235,6 +244,7 @@ class ContactRow:
 class ContactService(_CaseService):
     model = PartyContact
     row_type = ContactRow
+    default_sort = (PartyContact.happened_at.desc(),)  # type: ignore[attr-defined]
     filters: ClassVar[dict[str, Any]] = {
         **_by_referral(PartyContact.referral_id),
         "party_id": lambda value: PartyContact.party_id == value,
@@ -245,24 +255,8 @@ class ContactService(_CaseService):
             ReferralParty, ReferralParty.id == PartyContact.party_id
         )
 
-    def default_order(self, ctx: QueryContext, query: PageQuery) -> tuple[Any, ...]:
-        return (PartyContact.happened_at.desc(),)  # type: ignore[attr-defined]
-
     def build_rows(self, ctx: QueryContext, results: Sequence[Any]) -> list[ContactRow]:
-        return [
-            ContactRow(
-                c.id,
-                c.party_id,
-                name,
-                c.happened_at,
-                c.method,
-                c.said,
-                c.by,
-                c.recorded_at,
-                c.actor,
-            )
-            for c, name in results
-        ]
+        return [row_from(ContactRow, c, person=name) for c, name in results]
 
 
 CONTACTS = ContactService()
@@ -328,15 +322,16 @@ class StatementRow:
 class StatementService(_CaseService):
     model = Statement
     row_type = StatementRow
-    filters: ClassVar[dict[str, Any]] = _by_referral(Statement.referral_id)
+    default_sort = (
+        Statement.state == StatementState.SENT,
+        Statement.due_on,
+        Statement.requested_on,
+    )
 
     def select(self, ctx: QueryContext, query: PageQuery) -> Select[Any]:
         return select(Statement, ReferralParty.name).join(
             ReferralParty, ReferralParty.id == Statement.party_id
         )
-
-    def default_order(self, ctx: QueryContext, query: PageQuery) -> tuple[Any, ...]:
-        return (Statement.state == StatementState.SENT, Statement.due_on, Statement.requested_on)
 
     def build_rows(self, ctx: QueryContext, results: Sequence[Any]) -> list[StatementRow]:
         cfg = _flag_settings(ctx)
@@ -346,24 +341,13 @@ class StatementService(_CaseService):
             if s.state in OUTSTANDING_STATEMENT and s.due_on is not None:
                 severity = day_flag("MG11", "", s.due_on, cfg).severity(ctx.now)
             rows.append(
-                StatementRow(
-                    s.id,
-                    s.referral_id,
-                    s.party_id,
-                    name,
-                    s.state,
-                    s.requested_on,
-                    s.due_on,
-                    s.received_on,
-                    s.checked_on,
-                    s.checked_by or "",
-                    tuple(s.problems or ()),
-                    s.qa_note,
-                    s.returned_on,
-                    s.sent_on,
-                    s.notes,
-                    severity,
-                    s.version,
+                row_from(
+                    StatementRow,
+                    s,
+                    person=name,
+                    checked_by=s.checked_by or "",
+                    problems=tuple(s.problems or ()),
+                    severity=severity,
                 )
             )
         return rows
@@ -427,15 +411,12 @@ class MeetingRow:
 class MeetingService(_CaseService):
     model = StatementMeeting
     row_type = MeetingRow
-    filters: ClassVar[dict[str, Any]] = _by_referral(StatementMeeting.referral_id)
+    default_sort = (StatementMeeting.meets_at.desc(),)  # type: ignore[attr-defined]
 
     def select(self, ctx: QueryContext, query: PageQuery) -> Select[Any]:
         return select(StatementMeeting, ReferralParty.name, ReferralParty.kind).join(
             ReferralParty, ReferralParty.id == StatementMeeting.party_id
         )
-
-    def default_order(self, ctx: QueryContext, query: PageQuery) -> tuple[Any, ...]:
-        return (StatementMeeting.meets_at.desc(),)  # type: ignore[attr-defined]
 
     def build_rows(self, ctx: QueryContext, results: Sequence[Any]) -> list[MeetingRow]:
         from cipco.services.casework.due import meeting_flag
@@ -444,22 +425,8 @@ class MeetingService(_CaseService):
         rows = []
         for m, name, kind in results:
             flag = meeting_flag(m, kind, cfg, ctx.now)
-            rows.append(
-                MeetingRow(
-                    m.id,
-                    m.party_id,
-                    name,
-                    m.meets_at,
-                    m.place,
-                    m.officer,
-                    m.release_requested_on,
-                    m.release_confirmed_on,
-                    m.held,
-                    m.notes,
-                    flag.severity(ctx.now) if flag else Severity.DONE,
-                    m.version,
-                )
-            )
+            severity = flag.severity(ctx.now) if flag else Severity.DONE
+            rows.append(row_from(MeetingRow, m, person=name, severity=severity))
         return rows
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, ClassVar
+from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, func, select
 from sqlalchemy.orm import aliased
@@ -33,14 +33,13 @@ from cipco.services.casework.queries import (
     MEETINGS_SPEC,
     PEOPLE_SPEC,
     STATEMENTS_SPEC,
-    _by_referral,
     _CaseService,
     _flag_settings,
     marked,
 )
 from cipco.services.casework.rules import day_flag, disclaimer_due
 from cipco.services.flags import Severity
-from cipco.services.logspec import Column, Done, LogSpec, QueryContext, Queue, Words
+from cipco.services.logspec import Column, Done, LogSpec, QueryContext, Queue, Words, row_from
 from cipco.services.paging import PageQuery
 
 # ---------------------------------------------------------------- medical disclaimers
@@ -82,7 +81,7 @@ class DisclaimerRow:
 class DisclaimerService(_CaseService):
     model = MedicalDisclaimer
     row_type = DisclaimerRow
-    filters: ClassVar[dict[str, Any]] = _by_referral(MedicalDisclaimer.referral_id)
+    default_sort = (MedicalDisclaimer.returned_on.is_not(None), MedicalDisclaimer.issued_on)  # type: ignore[union-attr]
 
     def select(self, ctx: QueryContext, query: PageQuery) -> Select[Any]:
         return (
@@ -91,9 +90,6 @@ class DisclaimerService(_CaseService):
             .join(Referral, Referral.id == MedicalDisclaimer.referral_id)
             .join(Prisoner, Prisoner.id == Referral.prisoner_id)
         )
-
-    def default_order(self, ctx: QueryContext, query: PageQuery) -> tuple[Any, ...]:
-        return (MedicalDisclaimer.returned_on.is_not(None), MedicalDisclaimer.issued_on)  # type: ignore[union-attr]
 
     def build_rows(self, ctx: QueryContext, results: Sequence[Any]) -> list[DisclaimerRow]:
         cfg = _flag_settings(ctx)
@@ -105,21 +101,7 @@ class DisclaimerService(_CaseService):
             if d.returned_on is None:
                 severity = day_flag("MED", "", due, cfg).severity(ctx.now)
             who = name or f"{suspect or nomis} (suspect)"
-            rows.append(
-                DisclaimerRow(
-                    d.id,
-                    d.party_id,
-                    who,
-                    d.issued_on,
-                    d.returned_on,
-                    d.sent_on,
-                    d.declined,
-                    due,
-                    d.notes,
-                    severity,
-                    d.version,
-                )
-            )
+            rows.append(row_from(DisclaimerRow, d, person=who, due_on=due, severity=severity))
         return rows
 
 
@@ -176,15 +158,12 @@ class CpsRow:
 class CpsService(_CaseService):
     model = CpsAction
     row_type = CpsRow
-    filters: ClassVar[dict[str, Any]] = _by_referral(CpsAction.referral_id)
+    default_sort = (CpsAction.done_on.is_not(None), CpsAction.due_on.is_(None), CpsAction.due_on)  # type: ignore[union-attr]
 
     def select(self, ctx: QueryContext, query: PageQuery) -> Select[Any]:
         return select(CpsAction, Referral.reference).join(
             Referral, Referral.id == CpsAction.referral_id
         )
-
-    def default_order(self, ctx: QueryContext, query: PageQuery) -> tuple[Any, ...]:
-        return (CpsAction.done_on.is_not(None), CpsAction.due_on.is_(None), CpsAction.due_on)  # type: ignore[union-attr]
 
     def build_rows(self, ctx: QueryContext, results: Sequence[Any]) -> list[CpsRow]:
         cfg = _flag_settings(ctx)
@@ -193,21 +172,7 @@ class CpsService(_CaseService):
             severity = Severity.DONE
             if a.done_on is None and a.due_on is not None:
                 severity = day_flag("CPS", "", a.due_on, cfg).severity(ctx.now)
-            rows.append(
-                CpsRow(
-                    a.id,
-                    a.referral_id,
-                    reference,
-                    a.action,
-                    a.requested_on,
-                    a.due_on,
-                    a.owner,
-                    a.done_on,
-                    a.notes,
-                    severity,
-                    a.version,
-                )
-            )
+            rows.append(row_from(CpsRow, a, reference=reference, severity=severity))
         return rows
 
 
@@ -259,28 +224,13 @@ class LetterRow:
 class LetterService(_CaseService):
     model = Correspondence
     row_type = LetterRow
-    filters: ClassVar[dict[str, Any]] = _by_referral(Correspondence.referral_id)
+    default_sort = (Correspondence.sent_at.desc(),)  # type: ignore[attr-defined]
 
     def select(self, ctx: QueryContext, query: PageQuery) -> Select[Any]:
         return select(Correspondence)
 
-    def default_order(self, ctx: QueryContext, query: PageQuery) -> tuple[Any, ...]:
-        return (Correspondence.sent_at.desc(),)  # type: ignore[attr-defined]
-
     def build_rows(self, ctx: QueryContext, results: Sequence[Any]) -> list[LetterRow]:
-        return [
-            LetterRow(
-                c.id,
-                c.sent_at,
-                c.recipient,
-                c.channel,
-                c.subject,
-                c.template,
-                c.document_id,
-                c.actor,
-            )
-            for (c,) in results
-        ]
+        return [row_from(LetterRow, c) for (c,) in results]
 
 
 LETTERS = LetterService()
@@ -348,7 +298,7 @@ NEWER = aliased(CaseDocument)
 class DocumentService(_CaseService):
     model = CaseDocument
     row_type = DocumentRow
-    filters: ClassVar[dict[str, Any]] = _by_referral(CaseDocument.referral_id)
+    default_sort = (CaseDocument.added_at.desc(),)  # type: ignore[attr-defined]
 
     def select(self, ctx: QueryContext, query: PageQuery) -> Select[Any]:
         # Metadata only: the bytes stay in document_chunk, never read by a list.
@@ -366,9 +316,6 @@ class DocumentService(_CaseService):
             CaseDocument.supersedes_id,
             newer.scalar_subquery(),
         )
-
-    def default_order(self, ctx: QueryContext, query: PageQuery) -> tuple[Any, ...]:
-        return (CaseDocument.added_at.desc(),)  # type: ignore[attr-defined]
 
     def build_rows(self, ctx: QueryContext, results: Sequence[Any]) -> list[DocumentRow]:
         return [DocumentRow(*r) for r in results]

@@ -3,6 +3,9 @@ across every referral (``cipco case due``). Contact details are never shown here
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from sqlalchemy import func, select
 from sqlmodel import Session
 
@@ -24,8 +27,8 @@ from cipco.models.referral import (
     PARTY_KIND_LABELS,
     PARTY_ROLE_LABELS,
     Referral,
-    ReferralParty,
 )
+from cipco.services.casework.common import of_referral, people_of
 from cipco.services.casework.due import DueItem, due_items, paper_items, r7_items
 from cipco.services.casework.papers import disclaimer_state, problems_text
 from cipco.services.casework.queries_papers import size_text
@@ -51,13 +54,7 @@ def case_lines(session: Session, referral_id: int, clock: Clock) -> list[str]:
             .group_by(PartyContact.party_id)
         ).all()
     )
-    people = list(
-        session.scalars(
-            select(ReferralParty)
-            .where(ReferralParty.referral_id == referral_id)
-            .order_by(ReferralParty.id)
-        )
-    )
+    people = people_of(session, referral_id)
     names = {p.id: p.name for p in people}
     lines.append("People:" if people else "People: none recorded")
     for p in people:
@@ -68,64 +65,56 @@ def case_lines(session: Session, referral_id: int, clock: Clock) -> list[str]:
             f"  {p.id} {p.name} ({PARTY_ROLE_LABELS.get(p.role, p.role)}, "
             f"{PARTY_KIND_LABELS.get(p.kind, p.kind)}{extras}); last contact: {told}"
         )
-    sections: list[tuple[str, list[str]]] = [
+    sections: list[tuple[str, Any, Callable[[Any], str]]] = [
         (
             "Statements",
-            [
+            Statement,
+            lambda s: (
                 f"  {s.id} from {names.get(s.party_id, '?')}: "
                 f"{STATEMENT_LABELS.get(s.state, s.state)}"
                 + (f", due {format_date(s.due_on)}" if s.due_on and not s.sent_on else "")
                 + (f"; problems: {problems_text(s.problems)}" if s.problems else "")
-                for s in session.scalars(
-                    select(Statement).where(Statement.referral_id == referral_id)
-                )
-            ],
+            ),
         ),
         (
             "Medical disclaimers",
-            [
-                f"  {d.id} to {names.get(d.party_id, '?') if d.party_id else 'the suspect'}: "
+            MedicalDisclaimer,
+            lambda d: (
+                f"  {d.id} to "
+                f"{names.get(d.party_id, '?') if d.party_id else 'the suspect'}: "
                 f"{disclaimer_state(d)} (issued {format_date(d.issued_on)})"
-                for d in session.scalars(
-                    select(MedicalDisclaimer).where(MedicalDisclaimer.referral_id == referral_id)
-                )
-            ],
+            ),
         ),
         (
             "CPS actions",
-            [
+            CpsAction,
+            lambda a: (
                 f"  {a.id} {a.action}"
                 + (f", due {format_date(a.due_on)}" if a.due_on else "")
                 + (f", owner {a.owner}" if a.owner else "")
                 + (f", done {format_date(a.done_on)}" if a.done_on else ", open")
-                for a in session.scalars(
-                    select(CpsAction).where(CpsAction.referral_id == referral_id)
-                )
-            ],
+            ),
         ),
         (
             "Correspondence",
-            [
+            Correspondence,
+            lambda c: (
                 f"  {format_datetime(c.sent_at)} {CHANNEL_LABELS.get(c.channel, c.channel)} "
                 f"to {c.recipient}: {c.subject}"
-                for c in session.scalars(
-                    select(Correspondence).where(Correspondence.referral_id == referral_id)
-                )
-            ],
+            ),
         ),
         (
             "Case documents",
-            [
-                f"  {d.id} {d.title} ({DOCUMENT_KIND_LABELS.get(d.kind, d.kind)}, {d.filename}, "
-                f"{size_text(d.size)}, added {format_datetime(d.added_at)} by {d.added_by}) "
-                f"SHA-256 {d.sha256}"
-                for d in session.scalars(
-                    select(CaseDocument).where(CaseDocument.referral_id == referral_id)
-                )
-            ],
+            CaseDocument,
+            lambda d: (
+                f"  {d.id} {d.title} ({DOCUMENT_KIND_LABELS.get(d.kind, d.kind)}, "
+                f"{d.filename}, {size_text(d.size)}, added {format_datetime(d.added_at)} by "
+                f"{d.added_by}) SHA-256 {d.sha256}"
+            ),
         ),
     ]
-    for title, rows in sections:
+    for title, model, line in sections:
+        rows = [line(record) for record in of_referral(session, model, referral_id)]
         lines.append(f"{title}:" if rows else f"{title}: none recorded")
         lines.extend(rows)
     refs = [

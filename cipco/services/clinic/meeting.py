@@ -45,7 +45,7 @@ from cipco.services.clinic.common import (
     writable,
 )
 from cipco.services.clinic.queries import ACTIONS_SERVICE, CLINIC_SERVICE, ITEMS_SERVICE
-from cipco.services.logspec import assign, new_record
+from cipco.services.logspec import add_record, assign, new_record
 
 
 def create_clinic(
@@ -151,7 +151,8 @@ def add_item(
     clinic = load_clinic(session, clinic_id)
     writable(clinic)
     check_referral(session, data.referral_id)
-    item = new_record(
+    return add_record(
+        session,
         AgendaItem,
         clock,
         **data.model_dump(),
@@ -159,9 +160,6 @@ def add_item(
         position=max_position(session, clinic_id) + POSITION_STEP,
         kind=ItemKind.REFERRAL if data.referral_id else ItemKind.FREE,
     )
-    session.add(item)
-    session.flush()
-    return item
 
 
 def _item_clinic(session: Session, item: AgendaItem) -> Clinic:
@@ -297,12 +295,14 @@ def add_action(
     writable(clinic)
     real_dates(data.model_dump(), error=ClinicError)
     check_referral(session, data.referral_id)
-    action = new_record(
-        ClinicAction, clock, **data.model_dump(), clinic_id=clinic_id, status=ActionStatus.OPEN
+    return add_record(
+        session,
+        ClinicAction,
+        clock,
+        **data.model_dump(),
+        clinic_id=clinic_id,
+        status=ActionStatus.OPEN,
     )
-    session.add(action)
-    session.flush()
-    return action
 
 
 def update_action(

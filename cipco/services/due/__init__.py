@@ -32,6 +32,7 @@ from sqlmodel import Session
 
 from cipco.clock import Clock, end_of_day, today
 from cipco.services.flags import Severity
+from cipco.services.logspec import QueryContext
 
 WEEK_DAYS = 7  # "this week": today and the six days after it
 
@@ -89,20 +90,11 @@ class DueItem:
 
 
 @dataclass(frozen=True)
-class DueContext:
-    """What a source is given: the session (a snapshot), the clock and the horizon."""
+class DueContext(QueryContext):
+    """What a source is given: the session (a snapshot), the clock (``now``, ``today``) and
+    the horizon."""
 
-    session: Session
-    clock: Clock
     until: datetime  # give everything due at or before this instant (overdue included)
-
-    @cached_property
-    def now(self) -> datetime:
-        return self.clock.now()
-
-    @cached_property
-    def today(self) -> date:
-        return today(self.clock)
 
     @cached_property
     def until_day(self) -> date:
@@ -229,6 +221,14 @@ def date_severity(day: date, ctx: DueContext, warn_days: int = 2) -> Severity:
     if (day - ctx.today).days <= warn_days:
         return Severity.DUE_SOON
     return Severity.PENDING
+
+
+def day_item(
+    record: RecordRef, rule: str, what: str, day: date, ctx: DueContext, **extra: str
+) -> DueItem:
+    """An item due by the end of ``day`` (:func:`date_deadline`, :func:`date_severity`);
+    ``extra``: its ``about`` and ``part``."""
+    return DueItem(record, rule, what, date_deadline(day), date_severity(day, ctx), **extra)
 
 
 __all__ = [

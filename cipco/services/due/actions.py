@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from sqlalchemy import select
 
 from cipco.models.clinic import ActionStatus, ClinicAction
-from cipco.services.due import DueContext, DueItem, RecordRef, Rule, date_deadline, date_severity
+from cipco.services.due import DueContext, DueItem, RecordRef, Rule, day_item
 
 RULES = (Rule("action", "Clinic action due", "actions", "crime clinic"),)
 TEXT_SHOWN = 80
@@ -32,11 +32,11 @@ def items(ctx: DueContext) -> Iterator[DueItem]:
         if len(text) > TEXT_SHOWN:
             text = text[: TEXT_SHOWN - 1] + "…"
         owner = f"{row.owner_name} ({row.owner_org})" if row.owner_org else row.owner_name
-        yield DueItem(
+        yield day_item(
             RecordRef("actions", int(row.id), f"Action {row.id}"),
             "action",
             text or "Clinic action",
-            date_deadline(row.due_on),
-            date_severity(row.due_on, ctx),
+            row.due_on,
+            ctx,
             about=owner or "",
         )

@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from cipco.clock import to_london
 from cipco.models.exhibit import FOOTAGE_TYPES, Exhibit
-from cipco.services.due import DueContext, DueItem, RecordRef, Rule, date_deadline, date_severity
+from cipco.services.due import DueContext, DueItem, RecordRef, Rule, day_item
 
 RULES = (
     Rule("retention", "Retention review", "exhibits"),
@@ -48,11 +48,11 @@ def items(ctx: DueContext) -> Iterator[DueItem]:
             and row.clip_start is not None
             and to_london(row.clip_start).date() + timedelta(days=overwrite_days) == day
         )
-        yield DueItem(
+        yield day_item(
             RecordRef("exhibits", int(row.id), row.reference),
             "footage" if footage else "retention",
             "Export footage before it is overwritten" if footage else "Retention review",
-            date_deadline(day),
-            date_severity(day, ctx),
+            day,
+            ctx,
             about=row.description or "",
         )

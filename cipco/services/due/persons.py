@@ -12,6 +12,7 @@ Each is picked in SQL by its date.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date
 
 from sqlalchemy import and_, func, or_, select
 
@@ -24,7 +25,7 @@ from cipco.models.person import (
     StartRule,
 )
 from cipco.models.reference import OrderType
-from cipco.services.due import DueContext, DueItem, RecordRef, Rule, date_deadline, date_severity
+from cipco.services.due import DueContext, DueItem, RecordRef, Rule, day_item
 from cipco.services.persons.rules import RELEASED
 
 SOC = "HMPPS SOC Policy Framework"
@@ -47,6 +48,11 @@ def _ref(row: object) -> RecordRef:
 
 def _about(row: object) -> str:
     return f"{row.nomis_number} {row.name or ''}".strip()  # type: ignore[attr-defined]
+
+
+def _item(row: object, rule: str, what: str, day: date, ctx: DueContext, part: str = "") -> DueItem:
+    """The person's item due by the end of ``day``."""
+    return day_item(_ref(row), rule, what, day, ctx, about=_about(row), part=part)
 
 
 def items(ctx: DueContext) -> Iterator[DueItem]:
@@ -75,14 +81,7 @@ def _reviews(ctx: DueContext) -> Iterator[DueItem]:
     )
     for row in rows:
         day = row.next_review_on
-        yield DueItem(
-            _ref(row),
-            "soc_review",
-            f"Band {row.soc_band} SOC review",
-            date_deadline(day),
-            date_severity(day, ctx),
-            about=_about(row),
-        )
+        yield _item(row, "soc_review", f"Band {row.soc_band} SOC review", day, ctx)
 
 
 def _orders(ctx: DueContext) -> Iterator[DueItem]:
@@ -111,27 +110,12 @@ def _orders(ctx: DueContext) -> Iterator[DueItem]:
         )
     )
     for row in rows:
+        part = str(row.order_id)
         if row.review_on is not None and row.review_on <= ctx.until_day:
-            yield DueItem(
-                _ref(row),
-                "order_review",
-                f"Review {row.order_label}",
-                date_deadline(row.review_on),
-                date_severity(row.review_on, ctx),
-                about=_about(row),
-                part=str(row.order_id),
-            )
+            yield _item(row, "order_review", f"Review {row.order_label}", row.review_on, ctx, part)
         end = row.end_on
         if end is not None and not row.until_further_order and ctx.today <= end <= ctx.until_day:
-            yield DueItem(
-                _ref(row),
-                "order_end",
-                f"{row.order_label} ends {end:%d/%m/%Y}",
-                date_deadline(end),
-                date_severity(end, ctx),
-                about=_about(row),
-                part=str(row.order_id),
-            )
+            yield _item(row, "order_end", f"{row.order_label} ends {end:%d/%m/%Y}", end, ctx, part)
 
 
 def _releases(ctx: DueContext) -> Iterator[DueItem]:
@@ -147,13 +131,12 @@ def _releases(ctx: DueContext) -> Iterator[DueItem]:
     )
     for row in rows:
         day = row.release_date
-        yield DueItem(
-            _ref(row),
+        yield _item(
+            row,
             "release",
             f"Band {row.soc_band} released {day:%d/%m/%Y}: SOC community team told",
-            date_deadline(day),
-            date_severity(day, ctx),
-            about=_about(row),
+            day,
+            ctx,
         )
 
 
@@ -174,12 +157,11 @@ def _notifications(ctx: DueContext) -> Iterator[DueItem]:
     )
     for row in rows:
         day = row.notify_due_on
-        yield DueItem(
-            _ref(row),
+        yield _item(
+            row,
             "soc_notify",
             f"Notify SOC unit: {TRIGGER_LABELS.get(row.kind, row.kind)}",
-            date_deadline(day),
-            date_severity(day, ctx),
-            about=_about(row),
-            part=str(row.event_id),
+            day,
+            ctx,
+            str(row.event_id),
         )

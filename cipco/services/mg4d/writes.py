@@ -35,7 +35,7 @@ from cipco.models.referral import Referral, Status
 from cipco.services import audit, referrals
 from cipco.services.checks import not_before, not_future, real_dates
 from cipco.services.errors import RecordError
-from cipco.services.logspec import assign, new_record
+from cipco.services.logspec import add_record, assign
 from cipco.services.prisoners import upsert_prisoner
 
 audit.track(ChargePapers)
@@ -155,12 +155,9 @@ def _values(session: Session, data: PapersCreate, clock: Clock) -> dict[str, Any
 
 def receive_papers(session: Session, data: PapersCreate, clock: Clock) -> ChargePapers:
     """Log charge papers received at the prison."""
-    papers = new_record(
-        ChargePapers, clock, **_values(session, data, clock), state=PapersState.AWAITING
+    return add_record(
+        session, ChargePapers, clock, **_values(session, data, clock), state=PapersState.AWAITING
     )
-    session.add(papers)
-    session.flush()
-    return papers
 
 
 def update_papers(
@@ -173,8 +170,7 @@ def update_papers(
     """Correct the details of papers (not their service: that is an event)."""
     from cipco.services.mg4d.queries import SERVICE
 
-    papers = SERVICE.load(session, papers_id)
-    SERVICE.check_version(session, papers, expected_version)
+    papers = SERVICE.load(session, papers_id, expected_version)
     assign(papers, _values(session, data, clock))
     SERVICE.save(session, papers, clock)
     return papers

@@ -26,7 +26,7 @@ from cipco.models.reference import OrderType
 from cipco.services import audit, settings
 from cipco.services.checks import not_future, real_dates
 from cipco.services.errors import NotFoundError
-from cipco.services.logspec import assign, new_record
+from cipco.services.logspec import add_record, assign, new_record
 from cipco.services.persons.queries import SERVICE
 from cipco.services.persons.rules import (
     RELEASED,
@@ -145,8 +145,7 @@ def update_person(
     clock: Clock,
     expected_version: int | None = None,
 ) -> PersonOfInterest:
-    person = SERVICE.load(session, person_id)
-    SERVICE.check_version(session, person, expected_version)
+    person = SERVICE.load(session, person_id, expected_version)
     real_dates(changes := data.model_dump(exclude_unset=True), error=PersonError)
     location = changes.pop("location", None)
     if location is not None:
@@ -215,10 +214,7 @@ def add_order(session: Session, person_id: int, data: OrderCreate, clock: Clock)
         )
     # Any order may be made to start on release: the start rule is the court's (DOMAIN §5).
     _check_order(data, clock)
-    order = new_record(AncillaryOrder, clock, person_id=person_id, **data.model_dump())
-    session.add(order)
-    session.flush()
-    return order
+    return add_record(session, AncillaryOrder, clock, person_id=person_id, **data.model_dump())
 
 
 def update_order(

@@ -148,8 +148,7 @@ def update_referral(
     expected_version: int | None = None,
 ) -> Referral:
     """Change the fields set in ``data``. Refused if the referral changed since it was read."""
-    referral = SERVICE.load(session, referral_id)
-    SERVICE.check_version(session, referral, expected_version)
+    referral = SERVICE.load(session, referral_id, expected_version)
     changes = data.model_dump(exclude_unset=True)
     real_dates(changes, error=ReferralError)
     if "category_code" in changes:
@@ -275,8 +274,7 @@ def move_status(
     (:data:`POLICE_ASKED_ON`), which is what that status records. A move is never dated in
     the future, before the incident or before the previous move.
     """
-    referral = SERVICE.load(session, referral_id)
-    SERVICE.check_version(session, referral, expected_version)
+    referral = SERVICE.load(session, referral_id, expected_version)
     try:
         target = Status(to_status)
     except ValueError:

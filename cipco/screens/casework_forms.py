@@ -1,0 +1,431 @@
+"""The forms of a referral's people and papers (the ``a`` menu of the referral page): a
+person on the case, a contact logged, a statement asked for and its steps, a medical
+disclaimer issued and its steps, a CPS action added and done, a document attached.
+
+Each is a :class:`FormSpec` for the one record form; each save calls one service in one
+transaction and a refusal is shown beside its field.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from sqlmodel import Session
+
+from cipco.clock import Clock, today
+from cipco.models.casework import (
+    CONTACT_LABELS,
+    DOCUMENT_KIND_LABELS,
+    QA_PROBLEMS,
+    SUPPORT_LABELS,
+    ContactIn,
+    CpsActionIn,
+    DisclaimerIn,
+    PersonIn,
+    StatementIn,
+)
+from cipco.models.referral import PARTY_KIND_LABELS, PARTY_ROLE_LABELS, PartyRole, ReferralParty
+from cipco.screens.record_form import FormSpec, Loaded, RecordForm, Saved
+from cipco.services.casework.common import CaseworkError, people_of, person_label
+from cipco.widgets.fields import Field
+
+Save = Callable[[Session, Clock, dict[str, Any], int | None], Saved]
+Load = Callable[[Session, Clock], Loaded]
+
+
+def _labels(labels: dict[str, str]) -> list[tuple[str, str]]:
+    return [(label, str(key)) for key, label in labels.items()]
+
+
+def _people_options(
+    session: Session, referral_id: int, *, suspect: bool = False, roles: set[str] | None = None
+) -> list[tuple[str, str]]:
+    options = [
+        (person_label(p), str(p.id))
+        for p in people_of(session, referral_id)
+        if roles is None or p.role in roles
+    ]
+    if suspect:
+        options.insert(0, ("The suspect (the referral's prisoner)", "suspect"))
+    return options
+
+
+def _person_id(values: dict[str, Any], field: str = "party_id") -> int:
+    chosen = values.get(field)
+    if not chosen:
+        raise CaseworkError("choose a person on this referral", field=field)
+    return int(chosen)
+
+
+def _form(
+    title: str,
+    fields: list[Field],
+    save: Save,
+    *,
+    load: Load | None = None,
+    values: dict[str, Any] | None = None,
+    note: str = "",
+    save_label: str = "Save",
+) -> RecordForm:
+    return RecordForm(
+        FormSpec(
+            title=title,
+            fields=fields,
+            save=save,
+            load=load,
+            values=values or {},
+            note=note,
+            save_label=save_label,
+        )
+    )
+
+
+# ---------------------------------------------------------------- people and contacts
+
+PERSON_FIELDS = [
+    Field("role", "Role", "select", required=True, options=_labels(PARTY_ROLE_LABELS)),
+    Field(
+        "kind",
+        "Staff, prisoner or other",
+        "select",
+        required=True,
+        options=_labels(PARTY_KIND_LABELS),
+    ),
+    Field("name", "Name", required=True),
+    Field("nomis_number", "Prison number", placeholder="a prisoner's, e.g. A1234BC"),
+    Field("enhanced_rights", "Enhanced rights (Victims' Code)", "check"),
+    Field("do_not_share", "Do not share with police", "check"),
+    Field(
+        "contact_preference",
+        "Contact by",
+        "select",
+        options=_labels(CONTACT_LABELS),
+        placeholder="No preference",
+        section="Contact",
+    ),
+    Field("phone", "Phone"),
+    Field("email", "E-mail"),
+    Field(
+        "support",
+        "Support services",
+        "select",
+        options=_labels(SUPPORT_LABELS),
+        placeholder="Not offered",
+        section="Support",
+    ),
+    Field("support_on", "Support offered on", "date"),
+    Field("notes", "Notes", "area"),
+]
+
+
+def person_form(referral_id: int) -> RecordForm:
+    from cipco.services.casework.people import add_person
+
+    def save(session: Session, clock: Clock, values: dict[str, Any], _v: int | None) -> Saved:
+        data = PersonIn.model_validate({k: v for k, v in values.items() if v is not None})
+        person = add_person(session=session, referral_id=referral_id, data=data, clock=clock)
+        return Saved(person.id, f"{person_label(person)} added to the case")
+
+    return _form(
+        "A victim or witness on the case",
+        PERSON_FIELDS,
+        save,
+        values={"role": PartyRole.VICTIM.value, "kind": "staff"},
+    )
+
+
+CONTACT_FIELDS = [
+    Field("party_id", "With", "select", required=True),
+    Field("happened_at", "When", "datetime", required=True),
+    Field("method", "How", "select", required=True, options=_labels(CONTACT_LABELS)),
+    Field("said", "What was said", "area", required=True),
+    Field("by", "By", placeholder="blank: you"),
+]
+
+
+def contact_form(referral_id: int) -> RecordForm:
+    from cipco.services.casework.people import log_contact
+
+    def load(session: Session, clock: Clock) -> Loaded:
+        options = _people_options(session, referral_id, roles={"victim", "witness"})
+        victims = _people_options(session, referral_id, roles={"victim"})
+        first = (victims or options or [("", None)])[0][1]
+        values = {"party_id": first, "happened_at": clock.now(), "method": "phone"}
+        return Loaded(values, options={"party_id": options})
+
+    def save(session: Session, clock: Clock, values: dict[str, Any], _v: int | None) -> Saved:
+        data = ContactIn(
+            party_id=_person_id(values),
+            happened_at=values["happened_at"],
+            method=values["method"],
+            said=values["said"],
+            by=values["by"] or "",
+        )
+        contact = log_contact(session=session, referral_id=referral_id, data=data, clock=clock)
+        return Saved(contact.id, "Contact logged")
+
+    return _form(
+        "Log a contact with a victim or witness",
+        CONTACT_FIELDS,
+        save,
+        load=load,
+        note="A contact logged after a police decision answers R7 for that victim.",
+    )
+
+
+# ---------------------------------------------------------------- statements
+
+STATEMENT_FIELDS = [
+    Field("party_id", "From", "select", required=True),
+    Field("requested_on", "Asked on", "date", required=True),
+    Field("due_on", "Due", "date", placeholder="blank: the usual working days"),
+    Field("notes", "Notes", "area"),
+]
+
+
+def statement_form(referral_id: int) -> RecordForm:
+    from cipco.services.casework.papers import request_statement
+
+    def load(session: Session, clock: Clock) -> Loaded:
+        options = _people_options(session, referral_id, roles={"victim", "witness"})
+        values = {"requested_on": today(clock), "party_id": options[0][1] if options else None}
+        return Loaded(values, options={"party_id": options})
+
+    def save(session: Session, clock: Clock, values: dict[str, Any], _v: int | None) -> Saved:
+        data = StatementIn(
+            party_id=_person_id(values),
+            requested_on=values["requested_on"],
+            due_on=values["due_on"],
+            notes=values["notes"] or "",
+        )
+        statement = request_statement(
+            session=session, referral_id=referral_id, data=data, clock=clock
+        )
+        return Saved(statement.id, "Statement asked for")
+
+    return _form("Ask for a statement (MG11)", STATEMENT_FIELDS, save, load=load)
+
+
+RETURN = "return"
+STEP_WORDS = {
+    "receive": "Received",
+    "check": "Quality checked: no problems",
+    RETURN: "Quality checked: problems found, returned for correction",
+    "send": "Sent to police",
+}
+STATEMENT_STEP_FIELDS = [
+    Field("step", "What happened", "select", required=True),
+    Field("on", "On", "date", placeholder="blank: today"),
+    Field("by", "Checked by", placeholder="blank: you", shown_if=("step", {"check", RETURN})),
+    Field(
+        "problems",
+        "Problems found",
+        "checks",
+        options=_labels(QA_PROBLEMS),
+        shown_if=("step", {RETURN}),
+    ),
+    Field("due_on", "Corrected copy due", "date", shown_if=("step", {RETURN})),
+    Field("note", "Check note", shown_if=("step", {"check", RETURN})),
+]
+
+
+def statement_step_form(statement_id: int) -> RecordForm:
+    from cipco.services.casework.papers import (
+        STATEMENTS,
+        statement_label,
+        statement_steps,
+        step_statement,
+    )
+
+    def load(session: Session, _clock: Clock) -> Loaded:
+        statement = STATEMENTS.load(session, statement_id)
+        steps = [s.key for s in statement_steps(statement.state)]
+        if "check" in steps:
+            steps.append(RETURN)
+        options = [(STEP_WORDS[key], key) for key in steps]
+        person = session.get(ReferralParty, statement.party_id)
+        who = person.name if person is not None else "?"
+        title = f"Statement from {who}: {statement_label(statement.state).lower()}"
+        values = {"step": steps[0] if steps else None}
+        return Loaded(values, version=statement.version, options={"step": options}, title=title)
+
+    def save(session: Session, clock: Clock, values: dict[str, Any], version: int | None) -> Saved:
+        step = values["step"]
+        problems = values.get("problems") or []
+        if step == RETURN and not problems:
+            raise CaseworkError("tick the problems found", field="problems")
+        statement = step_statement(
+            session=session,
+            statement_id=statement_id,
+            step="check" if step == RETURN else step,
+            clock=clock,
+            on=values["on"],
+            by=values.get("by") or "",
+            problems=problems if step == RETURN else [],
+            note=values.get("note") or "",
+            due_on=values.get("due_on"),
+            expected_version=version,
+        )
+        return Saved(statement.id, f"Statement: {statement_label(statement.state).lower()}")
+
+    return _form("Statement", STATEMENT_STEP_FIELDS, save, load=load, save_label="Record")
+
+
+# ---------------------------------------------------------------- medical disclaimers
+
+DISCLAIMER_FIELDS = [
+    Field("party_id", "Issued to", "select", required=True),
+    Field("issued_on", "Issued on", "date", required=True),
+    Field("notes", "Notes", "area"),
+]
+
+
+def disclaimer_form(referral_id: int) -> RecordForm:
+    from cipco.services.casework.papers import issue_disclaimer
+
+    def load(session: Session, clock: Clock) -> Loaded:
+        options = _people_options(session, referral_id, suspect=True)
+        return Loaded(
+            {"issued_on": today(clock), "party_id": "suspect"}, options={"party_id": options}
+        )
+
+    def save(session: Session, clock: Clock, values: dict[str, Any], _v: int | None) -> Saved:
+        chosen = values["party_id"]
+        data = DisclaimerIn(
+            party_id=None if chosen == "suspect" else _person_id(values),
+            issued_on=values["issued_on"],
+            notes=values["notes"] or "",
+        )
+        issue_disclaimer(session=session, referral_id=referral_id, data=data, clock=clock)
+        return Saved(None, "Medical disclaimer issued")
+
+    return _form(
+        "Medical disclaimer issued",
+        DISCLAIMER_FIELDS,
+        save,
+        load=load,
+        note="With the medical record access form; chased if not returned.",
+    )
+
+
+DISCLAIMER_STEP_FIELDS = [
+    Field("step", "What happened", "select", required=True),
+    Field("on", "On", "date", placeholder="blank: today"),
+]
+
+
+def disclaimer_step_form(disclaimer_id: int) -> RecordForm:
+    from cipco.services.casework.papers import (
+        DISCLAIMER_STEPS,
+        DISCLAIMERS,
+        disclaimer_steps,
+        step_disclaimer,
+    )
+
+    def load(session: Session, _clock: Clock) -> Loaded:
+        disclaimer = DISCLAIMERS.load(session, disclaimer_id)
+        steps = disclaimer_steps(disclaimer)
+        options = [(DISCLAIMER_STEPS[s], s) for s in steps]
+        return Loaded(
+            {"step": steps[0] if steps else None},
+            version=disclaimer.version,
+            options={"step": options},
+        )
+
+    def save(session: Session, clock: Clock, values: dict[str, Any], version: int | None) -> Saved:
+        step_disclaimer(
+            session=session,
+            disclaimer_id=disclaimer_id,
+            step=values["step"],
+            clock=clock,
+            on=values["on"],
+            expected_version=version,
+        )
+        return Saved(
+            disclaimer_id, f"Medical disclaimer: {DISCLAIMER_STEPS[values['step']].lower()}"
+        )
+
+    return _form("Medical disclaimer", DISCLAIMER_STEP_FIELDS, save, load=load, save_label="Record")
+
+
+# ---------------------------------------------------------------- CPS actions
+
+CPS_FIELDS = [
+    Field("action", "What the CPS asked for", required=True),
+    Field("requested_on", "Asked on", "date", required=True),
+    Field("due_on", "Due", "date"),
+    Field("owner", "Owner"),
+    Field("notes", "Notes", "area"),
+]
+
+
+def cps_form(referral_id: int) -> RecordForm:
+    from cipco.services.casework.papers import add_cps_action
+
+    def load(_session: Session, clock: Clock) -> Loaded:
+        return Loaded({"requested_on": today(clock)})
+
+    def save(session: Session, clock: Clock, values: dict[str, Any], _v: int | None) -> Saved:
+        data = CpsActionIn.model_validate(values)
+        action = add_cps_action(session=session, referral_id=referral_id, data=data, clock=clock)
+        return Saved(action.id, "CPS action added")
+
+    return _form("A CPS action", CPS_FIELDS, save, load=load)
+
+
+CPS_DONE_FIELDS = [Field("on", "Done on", "date", placeholder="blank: today")]
+
+
+def cps_done_form(action_id: int, what: str) -> RecordForm:
+    from cipco.services.casework.papers import CPS_ACTIONS, complete_cps_action
+
+    def load(session: Session, _clock: Clock) -> Loaded:
+        action = CPS_ACTIONS.load(session, action_id)
+        return Loaded({}, version=action.version, title=f"Done: {action.action}")
+
+    def save(session: Session, clock: Clock, values: dict[str, Any], version: int | None) -> Saved:
+        complete_cps_action(
+            session=session,
+            action_id=action_id,
+            clock=clock,
+            on=values["on"],
+            expected_version=version,
+        )
+        return Saved(action_id, "CPS action done")
+
+    return _form(f"Done: {what}", CPS_DONE_FIELDS, save, load=load, save_label="Done")
+
+
+# ---------------------------------------------------------------- case documents
+
+DOCUMENT_FIELDS = [
+    Field("path", "File", required=True, placeholder="the file's full path"),
+    Field("title", "Title", placeholder="blank: the file's name"),
+    Field("kind", "Kind", "select", required=True, options=_labels(DOCUMENT_KIND_LABELS)),
+]
+
+
+def document_form(referral_id: int) -> RecordForm:
+    from cipco.services.casework.documents import attach_file
+
+    def save(session: Session, clock: Clock, values: dict[str, Any], _v: int | None) -> Saved:
+        document = attach_file(
+            session=session,
+            referral_id=referral_id,
+            path=Path(values["path"]),
+            clock=clock,
+            title=values["title"] or "",
+            kind=values["kind"],
+        )
+        return Saved(document.id, f"Attached: {document.title}")
+
+    return _form(
+        "Attach a document",
+        DOCUMENT_FIELDS,
+        save,
+        values={"kind": "other"},
+        note="Stored inside the data file with its SHA-256; never changed once added.",
+        save_label="Attach",
+    )

@@ -1,0 +1,118 @@
+"""Instant start: a file already at head opens without loading the migration machinery."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+from alembic.config import Config
+from alembic.script import ScriptDirectory
+
+from cipco import dbfile
+from cipco.services.bootstrap import prepare
+
+APP_THEN_MODULES = textwrap.dedent(
+    """
+    import asyncio, sys
+    from textual.widgets import DataTable
+    from cipco.app import CipcoApp
+
+    async def main():
+        app = CipcoApp(sys.argv[1])
+        async with app.run_test(size=(100, 30)) as pilot:
+            for _ in range(400):
+                await pilot.pause(0.05)
+                summary = str(app.screen.query_one("#home-summary").render())
+                if "overdue" in summary:
+                    break
+            else:
+                raise SystemExit("home never loaded: " + summary)
+        loaded = sorted(m for m in sys.modules if m == "alembic" or m.startswith("alembic."))
+        print("ALEMBIC:" + ",".join(loaded))
+
+    asyncio.run(main())
+    """
+)
+
+
+def _alembic_loaded(path: Path) -> str:
+    done = subprocess.run(
+        [sys.executable, "-c", APP_THEN_MODULES, str(path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    return done.stdout.strip().rsplit("ALEMBIC:", 1)[1]
+
+
+def test_app_at_head_starts_without_alembic(tmp_path: Path) -> None:
+    path = tmp_path / "cipco.db"
+    prepare(path).dispose()
+    assert _alembic_loaded(path) == ""
+
+
+def test_app_on_an_older_file_still_migrates_it(tmp_path: Path) -> None:
+    """The shortcut is only for files at head: an older file still loads alembic and is
+    upgraded (so the check above can fail)."""
+    from alembic import command
+
+    from cipco import datafile
+    from cipco.db import make_engine
+
+    path = tmp_path / "cipco.db"
+    engine = make_engine(path)
+    command.upgrade(datafile._alembic_config(engine), "0001")
+    with engine.begin() as conn:  # as an older cipco left it
+        conn.exec_driver_sql(f"PRAGMA application_id={dbfile.APPLICATION_ID}")
+    engine.dispose()
+    assert _alembic_loaded(path) != ""
+    assert dbfile.peek(path).revision == dbfile.head_revision()
+
+
+def test_cheap_revision_read_agrees_with_alembic() -> None:
+    config = Config()
+    config.set_main_option("script_location", "cipco:migrations")
+    script = ScriptDirectory.from_config(config)
+    assert dbfile.head_revision() == script.get_current_head()
+    assert dbfile.known_revisions() == {rev.revision for rev in script.walk_revisions()}
+
+
+def test_bank_holiday_table_matches_the_holidays_package() -> None:
+    """The table that spares the start-up an import of ``holidays`` says what it says.
+
+    If this fails after updating ``holidays``, rewrite the table from it: for each year
+    2000-2060, ``date,name`` of ``holidays.country_holidays("GB", subdiv="ENG", years=y)``.
+    """
+    import holidays
+
+    from cipco import clock
+
+    table = clock._bank_holiday_table()
+    assert set(table) == set(range(2000, 2061))
+    for year, days in table.items():
+        expected = frozenset(holidays.country_holidays("GB", subdiv="ENG", years=year))
+        assert days == expected, year
+    # Beyond the table the package is asked.
+    assert clock._bank_holidays(2070) == frozenset(
+        holidays.country_holidays("GB", subdiv="ENG", years=2070)
+    )
+
+
+def test_a_command_that_opens_the_file_switches_the_collector_back_on(tmp_path: Path) -> None:
+    """``cipco`` keeps the cyclic collector off only while its libraries load."""
+    path = tmp_path / "cipco.db"
+    prepare(path).dispose()
+    code = (
+        "import atexit, gc, sys; atexit.register(lambda: print('GC', gc.isenabled()));"
+        "sys.argv = ['cipco', '--db', sys.argv[1], 'settings'];"
+        "from cipco.cli import main; main()"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(path)], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "write_wait_seconds" in done.stdout
+    assert done.stdout.strip().endswith("GC True")
