@@ -18,16 +18,21 @@ CACHE = Path(tempfile.gettempdir()) / "cipco-bench"
 
 
 def demo_file(referrals: int, seed: int = 1) -> Path:
-    """A demo database of this size (built once, reused by every bench in the run)."""
+    """A demo database of this size, as ``cipco demo --referrals N --seed S`` fills it (the same
+    ``demo.generate``, on the bench's fixed day), built once and reused by every bench and
+    run. Named by schema revision: the shared cache may hold files from an older cipco."""
+    import os
+
     from cipco.db import session_scope
+    from cipco.dbfile import head_revision
     from cipco.services import demo
     from cipco.services.bootstrap import prepare
 
     CACHE.mkdir(exist_ok=True)
-    path = CACHE / f"demo-{referrals}-{seed}.db"
+    path = CACHE / f"demo-r{head_revision()}-{referrals}-{seed}.db"
     if path.exists():
         return path
-    partial = path.with_suffix(".partial")
+    partial = path.with_suffix(f".partial-{os.getpid()}")  # two benches may build at once
     partial.unlink(missing_ok=True)
     engine = prepare(partial)
     clock = FixedClock(BENCH_CLOCK_AT)

@@ -3,6 +3,11 @@
 Everything due or overdue up to the end of this week, in one list by deadline (what, under
 which rule, which record; enter opens it), each log's queue counts, and the next crime
 clinic with its open actions. It follows other windows' saves like every screen.
+
+Charts of the last twelve months (:mod:`cipco.screens.home_charts`) sit under the due list
+on a large terminal; on a small one the due list keeps the room and ``]``/``[`` switch to the
+charts and back (the footer says so). The charts are read after the due list, in their own
+worker, so they never hold it up.
 """
 
 from __future__ import annotations
@@ -10,20 +15,25 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
+from textual.containers import Vertical
 from textual.widgets import DataTable, Static
 
 from cipco.screens import keymap
 from cipco.screens.base import CipcoScreen
+from cipco.screens.home_charts import ChartsView
 from cipco.services.flags import SEVERITY_MARKERS
 from cipco.text import clean, literal
 
 if TYPE_CHECKING:
     from cipco.services.due import DueItem
     from cipco.services.home import Home
+    from cipco.services.home_charts import HomeCharts
 
 COLUMNS = ("", "Due", "Record", "Rule", "What is due", "About", "When")
 WHEN_STYLE = {"overdue": "bold red", "today": "bold", "this week": "", "later": "dim"}
+WIDE = (120, 40)  # from this size the charts sit under the due list; below it, behind ]
 
 
 def _due_text(item: DueItem) -> str:
@@ -34,32 +44,91 @@ def _due_text(item: DueItem) -> str:
 
 class HomeScreen(CipcoScreen):
     WHERE = "Home"
-    BINDINGS = keymap.bindings("open")
+    BINDINGS = [
+        *keymap.bindings("open"),
+        keymap.binding("next_tab", label="Charts", show=True),
+        keymap.binding("previous_tab", label="Charts"),
+        keymap.binding("back", label="Due list"),
+    ]
     DEFAULT_CSS = """
     HomeScreen #home-summary { height: auto; padding: 0 1; }
     HomeScreen #home-clinic { height: auto; padding: 0 1; }
     HomeScreen #home-queues { height: auto; padding: 0 1; color: $text-muted; }
+    HomeScreen #home-due-view { height: 1fr; }
     HomeScreen DataTable { height: 1fr; }
+    HomeScreen #home-charts { display: none; }
+    HomeScreen.-charts #home-due-view { display: none; }
+    HomeScreen.-charts #home-charts { display: block; }
+    HomeScreen.-wide #home-charts { display: block; height: 19; }
+    HomeScreen.-wide #home-due-view { display: block; }
+    HomeScreen.-wide #charts-row { layout: horizontal; }
     """
 
     def __init__(self) -> None:
         super().__init__()
         self.items: dict[str, DueItem] = {}
+        self.due_shown = False  # the charts are read after the due list, never before
 
     def compose_body(self) -> ComposeResult:
         yield Static("Loading what is due…", id="home-summary")
         yield Static("", id="home-clinic")
-        table: DataTable[Text] = DataTable(cursor_type="row", zebra_stripes=True, id="home-due")
-        table.add_columns(*COLUMNS)
-        yield table
-        yield Static("", id="home-queues")
+        with Vertical(id="home-due-view"):
+            table: DataTable[Text] = DataTable(cursor_type="row", zebra_stripes=True, id="home-due")
+            table.add_columns(*COLUMNS)
+            yield table
+            yield Static("", id="home-queues")
+        yield ChartsView(id="home-charts")
 
     def on_mount(self) -> None:
+        self._lay_out()
         self.refresh_data()
         self.query_one(DataTable).focus()
 
     def on_screen_resume(self) -> None:
         self.refresh_data()
+
+    def on_resize(self, _event: events.Resize) -> None:
+        self._lay_out()
+
+    def _lay_out(self) -> None:
+        wide = self.size.width >= WIDE[0] and self.size.height >= WIDE[1]
+        if wide != self.has_class("-wide"):
+            self.set_class(wide, "-wide")
+            if wide and self.has_class("-charts"):
+                self._switch(False)
+            self.refresh_bindings()
+            if wide and self.due_shown:
+                self._read_charts()
+
+    @property
+    def showing_charts(self) -> bool:
+        """The charts are on screen (always on a large terminal; after ] on a small one)."""
+        return self.has_class("-wide") or self.has_class("-charts")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("next_tab", "previous_tab"):
+            return not self.has_class("-wide")  # both are on screen: nothing to switch
+        if action == "back":
+            return self.has_class("-charts")
+        return super().check_action(action, parameters)
+
+    def action_next_tab(self) -> None:
+        self._switch(not self.has_class("-charts"))
+
+    def action_previous_tab(self) -> None:
+        self._switch(not self.has_class("-charts"))
+
+    def action_back(self) -> None:
+        if self.has_class("-charts"):
+            self._switch(False)
+
+    def _switch(self, charts: bool) -> None:
+        self.set_class(charts, "-charts")
+        if charts:
+            self.query_one(ChartsView).focus()
+            self._read_charts()
+        else:
+            self.query_one(DataTable).focus()
 
     def refresh_data(self) -> None:
         from cipco.services.home import home
@@ -67,11 +136,21 @@ class HomeScreen(CipcoScreen):
         clock = self.cipco.clock
         self.read(lambda session: home(session, clock), self._show, group="home")
 
+    def _read_charts(self) -> None:
+        from cipco.services.home_charts import home_charts
+
+        clock = self.cipco.clock
+        self.read(lambda session: home_charts(session, clock), self._chart, group="home-charts")
+
+    def _chart(self, found: HomeCharts) -> None:
+        self.query_one(ChartsView).show(found)
+
     def _show(self, found: Home) -> None:
         table: DataTable[Text] = self.query_one(DataTable)
         chosen = table.cursor_row
         table.clear()
         self.items = {}
+        self.due_shown = True
         for item in found.items:
             when = found.window.when(item)
             self.items[item.key] = item
@@ -101,6 +180,8 @@ class HomeScreen(CipcoScreen):
             parts = " · ".join(f"{q.label} {q.count:,}" for q in log.queues)
             lines.append(f"{log.title}: {parts}")
         self.query_one("#home-queues", Static).update(literal("\n".join(lines), newlines=True))
+        if self.showing_charts:  # after the due list is on screen; hidden charts wait for ]
+            self._read_charts()
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         self.action_open()
