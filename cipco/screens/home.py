@@ -31,14 +31,22 @@ if TYPE_CHECKING:
     from cipco.services.home import Home
     from cipco.services.home_charts import HomeCharts
 
-COLUMNS = ("", "Due", "Record", "Rule", "What is due", "About", "When")
+# What is due comes before the rule's name: on a narrow terminal it is what must stay in view.
+COLUMNS = ("", "Due", "Record", "What is due", "Rule", "About", "When")
 WHEN_STYLE = {"overdue": "bold red", "today": "bold", "this week": "", "later": "dim"}
 WIDE = (120, 40)  # from this size the charts sit under the due list; below it, behind ]
 
 
 def _due_text(item: DueItem) -> str:
-    from cipco.dates import format_datetime
+    """A deadline that is a whole day (it ends at midnight) shows as its date alone."""
+    from datetime import timedelta
 
+    from cipco.clock import to_london
+    from cipco.dates import format_date, format_datetime
+
+    local = to_london(item.due_at)
+    if (local + timedelta(microseconds=1)).time().isoformat() == "00:00:00":
+        return format_date(local.date())
     return format_datetime(item.due_at)
 
 
@@ -158,8 +166,8 @@ class HomeScreen(CipcoScreen):
                 literal(SEVERITY_MARKERS.get(item.severity, "")),
                 literal(_due_text(item), WHEN_STYLE.get(when, "")),
                 literal(item.record.reference),
-                literal(item.rule_name),
                 literal(item.what),
+                literal(item.rule_name),
                 literal(item.about),
                 literal(when, WHEN_STYLE.get(when, "")),
                 key=item.key,
