@@ -538,7 +538,7 @@ def _r7(ctx: _Context, m: Measure, periods: Sequence[Period]) -> list[Figure]:
     logged for any victim) reads the referral's typed "victim last updated" and "enhanced
     rights" for each; a
     referral marked "staff victim" with nobody recorded counts once, by that typed date."""
-    from cipco.models.casework import PartyContact
+    from cipco.services.victims import victims_and_contacts
 
     buckets = _Buckets(periods)
     victim = exists().where(
@@ -554,23 +554,7 @@ def _r7(ctx: _Context, m: Measure, periods: Sequence[Period]) -> list[Figure]:
         .where(buckets.window(Referral.police_decision_at))
         .where(or_(Referral.staff_victim.is_(True), victim))  # type: ignore[attr-defined]
     ).all()
-    ids = [row[0] for row in rows]
-    people: dict[int, list[tuple[int, bool]]] = {}
-    contacts: dict[int, list[datetime]] = {}
-    for start in range(0, len(ids), 500):  # SQLite's bound-parameter limit
-        chunk = ids[start : start + 500]
-        for pid, rid, enhanced in ctx.session.execute(
-            select(ReferralParty.id, ReferralParty.referral_id, ReferralParty.enhanced_rights)
-            .where(ReferralParty.referral_id.in_(chunk))  # type: ignore[attr-defined]
-            .where(ReferralParty.role == PartyRole.VICTIM)
-        ):
-            people.setdefault(rid, []).append((pid, bool(enhanced)))
-        for pid, at in ctx.session.execute(
-            select(PartyContact.party_id, PartyContact.happened_at)
-            .where(PartyContact.referral_id.in_(chunk))  # type: ignore[attr-defined]
-            .order_by(PartyContact.happened_at)
-        ):
-            contacts.setdefault(pid, []).append(at)
+    people, contacts = victims_and_contacts(ctx.session, [row[0] for row in rows])
     counts: list[dict[str, int]] = [{} for _ in periods]
     for rid, decided, typed, typed_enhanced in rows:
         index = buckets.of(decided)

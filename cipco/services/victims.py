@@ -198,3 +198,27 @@ def review_notes(session: Session, referral_id: int) -> list[str]:
         when = f" ({format_date(decided)})" if decided and outcome != ReviewOutcome.AWAITED else ""
         notes.append(f"R8: {name} asked for a review on {format_date(asked)}: {state}{when}")
     return notes
+
+
+def victims_and_contacts(
+    session: Session, referral_ids: Sequence[int]
+) -> tuple[dict[int, list[tuple[int, bool]]], dict[int, list[datetime]]]:
+    """Each referral's victims (id, enhanced rights) and each victim's contacts, oldest
+    first: what the R7 measure counts by."""
+    people: dict[int, list[tuple[int, bool]]] = defaultdict(list)
+    contacts: dict[int, list[datetime]] = defaultdict(list)
+    for start in range(0, len(referral_ids), 500):  # SQLite's bound-parameter limit
+        chunk = referral_ids[start : start + 500]
+        for pid, rid, enhanced in session.execute(
+            select(ReferralParty.id, ReferralParty.referral_id, ReferralParty.enhanced_rights)
+            .where(ReferralParty.referral_id.in_(chunk))  # type: ignore[attr-defined]
+            .where(ReferralParty.role == PartyRole.VICTIM)
+        ):
+            people[rid].append((pid, bool(enhanced)))
+        for pid, at in session.execute(
+            select(PartyContact.party_id, PartyContact.happened_at)
+            .where(PartyContact.referral_id.in_(chunk))  # type: ignore[attr-defined]
+            .order_by(PartyContact.happened_at)
+        ):
+            contacts[pid].append(at)
+    return people, contacts
