@@ -44,6 +44,8 @@ async def test_home_opens_first_and_lists_every_logs_due_item_with_its_rule(
     app = CipcoApp(db_path, clock=clock)
     async with app.run_test(size=LARGE) as pilot:
         await wait_for(pilot, lambda: isinstance(app.screen, HomeScreen) and app.screen.items)
+        # the rows are drawn on a later frame than the one that set them
+        await wait_for(pilot, lambda: all(r in screen_text(app) for r, _ in SHOWN.values()))
         text = screen_text(app)
         assert "0 Home" in text and "due today" in text and "Next crime clinic" in text
         lines = text.splitlines()
