@@ -303,9 +303,11 @@ def generate(
 
     # A steady referral rate over the span (a tracker's intake hardly changes month to month);
     # which of them are still open depends on age (see ``_walk``).
+    # a file of a few referrals keeps its random mix; a larger one starts with the seeded ones
+    seeded_open = len(OPEN_IN_EVERY_QUEUE) if referrals >= 4 * len(OPEN_IN_EVERY_QUEUE) else 0
     for index in range(referrals):
         age_days = int(rng.uniform(0, span_days))
-        if index < len(OPEN_IN_EVERY_QUEUE) and referrals >= 4 * len(OPEN_IN_EVERY_QUEUE):
+        if index < seeded_open:
             age_days = OPEN_IN_EVERY_QUEUE[index][1]
         incident_at = (now - timedelta(days=age_days, hours=rng.randrange(0, 14))).replace(
             minute=rng.choice((0, 5, 10, 15, 20, 30, 40, 45, 50)), second=0, microsecond=0
@@ -324,7 +326,7 @@ def generate(
         staff_victim = code.startswith("STAFF") or code in ("POTTING", "THREAT_TO_KILL")
         staff_name = rng.choice(STAFF)
         moves = _walk(rng, age_days)
-        if index < len(OPEN_IN_EVERY_QUEUE) and referrals >= 4 * len(OPEN_IN_EVERY_QUEUE):
+        if index < seeded_open:
             moves = _seeded_open_walk(index)
         status = moves[-1][0] if moves else Status.DRAFT
         when = discovered_at

@@ -12,14 +12,12 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from sqlalchemy import select
 from sqlmodel import Session
 
 from cipco.dates import format_datetime
 from cipco.models.casework import DOCUMENT_KIND_LABELS, CaseDocument
-from cipco.models.referral import Referral
 from cipco.outputs import OWNER_ONLY_DIR, OutputError, OutputTarget, write_output
-from cipco.services.casework.common import CaseworkError
+from cipco.services.casework.common import CaseworkError, of_referral
 from cipco.services.casework.documents import read_document, safe_filename
 from cipco.services.casework.queries_papers import size_text
 from cipco.text import clean
@@ -29,16 +27,12 @@ SUMS = "SHA256SUMS"
 
 
 def _documents(session: Session, reference: str) -> list[CaseDocument]:
-    found = session.scalar(select(Referral).where(Referral.reference == reference))
-    if found is None:
+    from cipco.services.referrals import referral_by_reference
+
+    found = referral_by_reference(session, reference)
+    if found is None or found.id is None:
         raise CaseworkError(f"referral: there is no referral {clean(reference)}")
-    return list(
-        session.scalars(
-            select(CaseDocument)
-            .where(CaseDocument.referral_id == found.id)
-            .order_by(CaseDocument.id)  # type: ignore[arg-type]
-        )
-    )
+    return of_referral(session, CaseDocument, found.id, CaseDocument.id)
 
 
 def _manifest(reference: str, rows: list[tuple[str, CaseDocument]]) -> str:
