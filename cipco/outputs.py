@@ -123,14 +123,12 @@ def choose_output(
     protected = _protected_paths(database)
     if out is None:
         folder = default_dir.expanduser()
-        if folder.exists() and not folder.is_dir():
-            raise OutputError(f"{folder} is a file, not a folder for exports")
-        try:
-            make_private_dir(folder)
-        except OSError as exc:
-            raise OutputError(
-                f"cannot create the exports folder {folder}: {_reason(exc)}"
-            ) from None
+        nearest = next(p for p in (folder, *folder.parents) if p.exists())
+        if not nearest.is_dir():
+            raise OutputError(f"{nearest} is a file, not a folder for exports")
+        if not os.access(nearest, os.W_OK | os.X_OK):
+            raise OutputError(f"cannot create the exports folder {folder}: permission denied")
+        # made when the file is written, so a command refused later leaves no folder behind
         return OutputTarget(folder / default_name(what, suffix, at), False, False, protected)
     if str(out).strip() in ("", "."):
         raise OutputError("--out is empty: give a file name")
@@ -162,6 +160,19 @@ def _check_explicit(
             raise OutputError(f"{path} already exists; add --overwrite to replace it")
         if not path.is_file():
             raise OutputError(f"{path} is not a regular file; choose another name")
+
+
+def _folder_for(target: OutputTarget) -> Path:
+    """The target's folder; a default one (the exports folder) is made now, 0700."""
+    folder = target.path.parent
+    if not target.explicit:
+        try:
+            make_private_dir(folder)
+        except OSError as exc:
+            raise OutputError(
+                f"cannot create the exports folder {folder}: {_reason(exc)}"
+            ) from None
+    return folder
 
 
 def _reason(exc: OSError) -> str:
@@ -243,7 +254,7 @@ def write_pair(target: OutputTarget, writers: dict[str, Callable[[Path], None]])
     """
     import tempfile
 
-    folder = target.path.parent
+    folder = _folder_for(target)
     temps: dict[str, Path] = {}
     try:
         for suffix, write in writers.items():
@@ -291,7 +302,7 @@ def write_output(target: OutputTarget, write: Callable[[Path], None]) -> Path:
     """
     import tempfile
 
-    folder = target.path.parent
+    folder = _folder_for(target)
     try:
         fd, temp_name = tempfile.mkstemp(prefix=".cipco-", suffix=target.path.suffix, dir=folder)
     except OSError as exc:

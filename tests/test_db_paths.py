@@ -274,9 +274,11 @@ def test_exports_and_backups_folders_are_private_under_umask_000(
     tmp_path: Path, demo_template: Path
 ) -> None:
     from cipco.cli.common import output_target
+    from cipco.outputs import write_output
 
     target = output_target(None, what="referrals", suffix=".xlsx", overwrite=False)
-    assert stat.S_IMODE(target.path.parent.stat().st_mode) == 0o700
+    written = write_output(target, lambda temp: temp.write_bytes(b"x"))  # the folder made now
+    assert stat.S_IMODE(written.parent.stat().st_mode) == 0o700
     path = copy_db(demo_template, tmp_path / "cipco.db")
     code, output = invoke("--db", str(path), "backup")
     assert code == 0, output

@@ -146,3 +146,18 @@ def test_without_hard_links_files_are_still_placed_and_never_overwritten(
     assert create_database(database) is False
     assert database.read_bytes() == b"theirs"
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".cipco-")] == []
+
+
+def test_the_exports_folder_is_made_only_when_a_file_is_written(
+    tmp_path: Path, umask_000: None
+) -> None:
+    folder = tmp_path / "exports"
+    target = choose_output(None, what="persons", suffix=".xlsx", at=AT, default_dir=folder)
+    assert not folder.exists()  # a command refused after this check leaves nothing behind
+    written = write_output(target, _write("x"))
+    assert written.parent == folder
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    with pytest.raises(OutputError, match="is a file"):
+        choose_output(None, what="x", suffix=".xlsx", at=AT, default_dir=blocker / "exports")
