@@ -56,6 +56,16 @@ def clause(session: Session, log: str, id_column: Any, text: str) -> ColumnEleme
     return target.in_(ids)  # type: ignore[no-any-return]
 
 
+def count(session: Session, log: str, text: str) -> int | None:
+    """How many of ``log``'s records have every typed word in their indexed text, read from
+    the index alone. None when the list is not indexed or nothing searchable was typed."""
+    found = doc(log)
+    query = query_of(text)
+    if not indexed(log) or found is None or query is None:
+        return None
+    return fts.count_matching(session.connection(), found, query, fts.SPAN)
+
+
 # ---------------------------------------------------------------- search everything
 
 
