@@ -96,9 +96,7 @@ def _multiply(path: Path, size: int) -> None:
                     else table.c[name]
                     for name in names
                 ]
-                kept = select(referral.c.id).where(
-                    referral.c.id > span * k, referral.c.id <= last
-                )
+                kept = select(referral.c.id).where(referral.c.id > span * k, referral.c.id <= last)
                 rows = select(*values).where((table.c.referral_id + span * k).in_(kept))
                 rows = rows.where(table.c.referral_id <= span)
                 connection.execute(insert(table).from_select(names, rows))

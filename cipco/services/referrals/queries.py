@@ -159,14 +159,15 @@ class ReferralService(LogService[Referral, ReferralRow]):
         now = clock.now()
         if not text.strip():
             return _unfiltered_counts(session, now)
-        ctx = self.context(session, clock)
-        clause = self.text_clause(ctx, text)
-        if search.indexed(self.spec.name) and clause is not None:
+        clause = None
+        if search.indexed(self.spec.name):
+            clause = search.clause(session, self.spec.name, Referral.id, text, page=False)
+        if clause is not None:
             # The index names referrals by id: no join to the prisoner or category (which
             # never leave a referral out) is needed to count them.
             base = select(Referral.status, Referral.next_due_at).where(clause).subquery()
         else:
-            base = self.filtered(ctx, PageQuery(text=text)).subquery()
+            base = self.filtered(self.context(session, clock), PageQuery(text=text)).subquery()
         counted = func.count().filter
         row = session.execute(
             select(
