@@ -1,66 +1,39 @@
-"""Every table, each in its own module, loaded when first named.
+"""Every table, each in its own module of this package, loaded when first used.
 
 ``import cipco.models`` loads none of them: a command that reads the settings needs three
-tables, not thirty (each model module costs start-up time). ``from cipco.models import
-Referral`` imports the module that defines it; :func:`load_all` imports every model module,
-so ``SQLModel.metadata`` is complete (migrations, stamping a site, ``holds_records``).
+tables, not thirty (each model module costs start-up time), so code imports the module that
+defines what it uses (``from cipco.models.referral import Referral``). :func:`load_all`
+imports every module here, so ``SQLModel.metadata`` is complete (migrations, stamping a
+site, ``holds_records``); a new model module needs no line here. ``from cipco.models import
+Referral`` still works: it loads every module, then finds the name.
 """
 
 from __future__ import annotations
 
 import importlib
+import pkgutil
+from types import ModuleType
 from typing import Any
 
-WHERE: dict[str, str] = {
-    "AgendaItem": "clinic",
-    "AncillaryOrder": "person",
-    "Association": "person",
-    "Attendance": "clinic",
-    "AuditEvent": "audit",
-    "CaseDocument": "casework",
-    "ChargePapers": "mg4d",
-    "Clinic": "clinic",
-    "ClinicAction": "clinic",
-    "Correspondence": "casework",
-    "CpsAction": "casework",
-    "CrimeCategory": "reference",
-    "CustodyEvent": "person",
-    "DocumentChunk": "casework",
-    "Exhibit": "exhibit",
-    "ExhibitEvent": "exhibit",
-    "ExhibitReferral": "exhibit",
-    "FollowUp": "referral",
-    "Force": "reference",
-    "ImportMapping": "imports",
-    "MedicalDisclaimer": "casework",
-    "OrderType": "reference",
-    "PartyContact": "casework",
-    "PersonOfInterest": "person",
-    "Prison": "reference",
-    "Prisoner": "people",
-    "Referral": "referral",
-    "ReferralParty": "referral",
-    "SavedView": "views",
-    "ServiceEvent": "mg4d",
-    "Setting": "settings",
-    "Site": "site",
-    "Statement": "casework",
-    "StatementMeeting": "casework",
-    "StatusChange": "referral",
-}
-"""Each model class by the module (in this package) that defines it."""
 
-__all__ = sorted(WHERE)
+def modules() -> list[ModuleType]:
+    """Every module of this package, imported (their tables are then in the metadata)."""
+    return [
+        importlib.import_module(f"{__name__}.{info.name}")
+        for info in sorted(pkgutil.iter_modules(__path__), key=lambda info: info.name)
+        if not info.ispkg
+    ]
 
 
 def load_all() -> None:
     """Import every model module: every table is then in ``SQLModel.metadata``."""
-    for module in sorted(set(WHERE.values())):
-        importlib.import_module(f"cipco.models.{module}")
+    modules()
 
 
 def __getattr__(name: str) -> Any:
-    module = WHERE.get(name)
-    if module is None:
-        raise AttributeError(f"module 'cipco.models' has no attribute {name!r}")
-    return getattr(importlib.import_module(f"cipco.models.{module}"), name)
+    if not name.startswith("_"):
+        for module in modules():
+            found = getattr(module, name, None)
+            if isinstance(found, type) and found.__module__ == module.__name__:
+                return found
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
