@@ -231,13 +231,6 @@ SPEC = LogSpec(
         Column("flags", "Flags", 40, attr="flags_text"),
     ),
     queues=QUEUE_LIST,
-    search=(
-        Prisoner.nomis_number,
-        Prisoner.name,
-        PersonOfInterest.ocg_name,
-        PersonOfInterest.notes,
-        PersonOfInterest.reason,
-    ),
     search_hint="Filter: prison number, name, OCG, reason or notes",
     schemas=(PersonCreate, PersonUpdate),
     keys=("new", "edit", "open", "remove", "add", "export", "import_file"),

@@ -209,13 +209,6 @@ SPEC = LogSpec(
         Column("next_due", "Next due", 22, sort=Referral.next_due_at, attr="next_due_text"),
     ),
     queues=QUEUE_LIST,
-    search=(
-        Referral.reference,
-        Prisoner.nomis_number,
-        Prisoner.name,
-        Referral.crime_ref,
-        Referral.oic_name,
-    ),
     search_hint="Filter: reference, prison number, name, crime ref or OIC",
     schemas=(ReferralCreate, ReferralUpdate),
     keys=("new", "edit", "open", "move", "follow_up", "person", "export", "import_file"),
