@@ -21,6 +21,7 @@ import statistics
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import partial
 from typing import Any
 
 from sqlalchemy import and_, exists, or_, select
@@ -413,28 +414,8 @@ def _outcomes(ctx: _Context, m: Measure, periods: Sequence[Period]) -> list[Figu
     return buckets.breakdown(m, lambda c: tuple((k, c[k]) for k in order if c.get(k)))
 
 
-@_measure(
-    "days_to_acknowledgement",
-    "Median days referral → acknowledgement",
-    "acknowledged by police in the {p}: days from referral",
-    "days",
-)
-def _days_to_ack(ctx: _Context, m: Measure, periods: Sequence[Period]) -> list[Figure]:
-    return _median_days(ctx, m, periods, Referral.referred_at, Referral.acknowledged_at)
-
-
-@_measure(
-    "days_to_charge",
-    "Median days referral → charge",
-    "charged in the {p}: days from referral",
-    "days",
-)
-def _days_to_charge(ctx: _Context, m: Measure, periods: Sequence[Period]) -> list[Figure]:
-    return _median_days(ctx, m, periods, Referral.referred_at, Referral.charged_at)
-
-
 def _median_days(
-    ctx: _Context, m: Measure, periods: Sequence[Period], start: Any, end: Any
+    ctx: _Context, m: Measure, periods: Sequence[Period], *, start: Any, end: Any
 ) -> list[Figure]:
     buckets = _Buckets(periods)
     pairs: list[list[tuple[datetime, datetime]]] = [[] for _ in periods]
@@ -449,6 +430,26 @@ def _median_days(
         values = _days(these)
         found.append(Figure(m, p, _median(values), of=len(values)))
     return found
+
+
+# The median days from referral to each police step, counted by the day of the step.
+for _key, _label, _basis, _step in (
+    (
+        "days_to_acknowledgement",
+        "Median days referral → acknowledgement",
+        "acknowledged by police in the {p}: days from referral",
+        Referral.acknowledged_at,
+    ),
+    (
+        "days_to_charge",
+        "Median days referral → charge",
+        "charged in the {p}: days from referral",
+        Referral.charged_at,
+    ),
+):
+    _measure(_key, _label, _basis, "days")(
+        partial(_median_days, start=Referral.referred_at, end=_step)
+    )
 
 
 # ------------------------------------------------------- the Referral Agreement's rules
