@@ -36,7 +36,14 @@ def read_first_rows(engine: Engine, clock: Clock) -> DueList | None:
 
 def run_app(path: Path, engine: Engine) -> None:
     """Read the first rows, then build and run the app on ``engine`` (opened by the caller)."""
+    import gc
+
     from cipco.clock import SystemClock
+
+    # What the first read, Textual and the screens build lives as long as the app: the
+    # cyclic collector stays off until the first frame is drawn (the app then freezes what
+    # start-up made and switches it back on, see cipco.app._collector_back_on).
+    gc.disable()
 
     clock = SystemClock()
     first = read_first_rows(engine, clock)
