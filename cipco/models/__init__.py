@@ -15,6 +15,8 @@ import pkgutil
 from types import ModuleType
 from typing import Any
 
+from cipco.models import _deferred  # noqa: F401  (first: before any model class is made)
+
 
 def modules() -> list[ModuleType]:
     """Every module of this package, imported (their tables are then in the metadata)."""
