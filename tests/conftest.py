@@ -61,7 +61,11 @@ _NO_SERVER = (
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "backend" in metafunc.fixturenames:
         module = metafunc.module.__name__.rsplit(".", 1)[-1]
-        if module in BOTH_BACKENDS:
+        chosen = any(
+            "backend" in str(mark.args[0])
+            for mark in metafunc.definition.iter_markers("parametrize")
+        )
+        if module in BOTH_BACKENDS and not chosen:
             metafunc.parametrize("backend", ["sqlite", "postgresql"], indirect=True)
 
 
@@ -166,11 +170,11 @@ class PgServer:
 
 
 @pytest.fixture(scope="session")
-def pg_server(worker_id: str) -> Iterator[PgServer]:
+def pg_server() -> Iterator[PgServer]:
     url = os.environ.get(ENV_PG)
     if not url:
         pytest.skip(_NO_SERVER)
-    server = PgServer(url, worker_id)
+    server = PgServer(url, os.environ.get("PYTEST_XDIST_WORKER", "main"))
     server.build_template()
     yield server
     server.drop(server.template)
