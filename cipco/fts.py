@@ -316,7 +316,8 @@ def suspend(connection: Connection, docs: Iterable[Doc]) -> Deferred | None:
     if connection.dialect.name != "sqlite" or not exists(connection):
         return None
     docs = tuple(docs)
-    wanted = [doc for doc in docs if doc not in stale(connection, docs)]
+    out_of_step = stale(connection, docs)
+    wanted = [doc for doc in docs if doc not in out_of_step]
     if not wanted:
         return None
     highest = {
