@@ -1,5 +1,6 @@
 """Every table, imported here so ``SQLModel.metadata`` is complete for migrations."""
 
+from cipco.models import _deferred  # noqa: F401  (first: before any model class is made)
 from cipco.models.audit import AuditEvent
 from cipco.models.casework import (
     CaseDocument,
