@@ -41,7 +41,7 @@ from sqlmodel import Session
 from cipco.clock import Clock
 from cipco.db import session_scope
 from cipco.outputs import OutputTarget
-from cipco.services.row_import import indexed_in_bulk, long_lived_frozen
+from cipco.services.row_import import fewer_full_collections, indexed_in_bulk
 from cipco.spreadsheets.exporting import default_target, save_sheets, target_of
 from cipco.spreadsheets.import_columns import (
     ORIGINAL,
@@ -384,7 +384,7 @@ def run_import(
         with session_scope(engine, actor=actor, clock=clock) as session:
             handler = log.handler(session, clock, path.name)
             handler.set_columns(present)
-            with long_lived_frozen(), indexed_in_bulk(session):
+            with fewer_full_collections(), indexed_in_bulk(session):
                 run.run(handler, progress)
             keep = not dry_run and not (strict and summary.rejected)
             if summary.rejects and (rejects is not None or not dry_run):
