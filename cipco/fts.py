@@ -24,7 +24,8 @@ PostgreSQL port replaces this module (pg_trgm) and nothing above it.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from typing import Any
 
@@ -112,52 +113,43 @@ class Doc:
             f"INSERT INTO {INDEX}(rowid, body) {self.select(ids)};"
         )
 
-    def triggers(self) -> list[tuple[str, str]]:
-        """(name, CREATE TRIGGER statement) for the record's table and every watch."""
-        name = f"{TRIGGER_PREFIX}{self.log}_"
-        own = "SELECT NEW.id AS id"
-        cols = ", ".join(self.columns)
+    def events(self) -> list[tuple[str, str, str]]:
+        """(name suffix, when it fires, ids) of each trigger keeping the list in step: the
+        record's own insert, update and delete, and each watch's; ``ids`` is a SELECT of the
+        records the change touches (``id`` column), in terms of NEW or OLD."""
+        own_new, own_old = "SELECT NEW.id AS id", "SELECT OLD.id AS id"
         found = [
-            (
-                f"{name}insert",
-                f"CREATE TRIGGER {name}insert AFTER INSERT ON {self.table} BEGIN "
-                f"INSERT INTO {INDEX}(rowid, body) {self.select(own)}; END",
-            ),
-            (
-                f"{name}update",
-                f"CREATE TRIGGER {name}update AFTER UPDATE OF {cols} ON {self.table} BEGIN "
-                f"{self._replace(own)} END",
-            ),
-            (
-                f"{name}delete",
-                f"CREATE TRIGGER {name}delete AFTER DELETE ON {self.table} BEGIN "
-                f"DELETE FROM {INDEX} WHERE rowid = {self.low} + OLD.id; END",
-            ),
+            ("insert", f"AFTER INSERT ON {self.table}", own_new),
+            ("update", f"AFTER UPDATE OF {', '.join(self.columns)} ON {self.table}", own_new),
+            ("delete", f"AFTER DELETE ON {self.table}", own_old),
         ]
         for number, watch in enumerate(self.watches, start=1):
             new, old = watch.ids.format(row="NEW"), watch.ids.format(row="OLD")
-            both = f"{old} UNION {new}"
             of = f" OF {', '.join(watch.columns)}" if watch.columns else ""
             when_new = f" WHEN {watch.when.format(row='NEW')}" if watch.when else ""
             when_old = f" WHEN {watch.when.format(row='OLD')}" if watch.when else ""
             found += [
-                (
-                    f"{name}w{number}_insert",
-                    f"CREATE TRIGGER {name}w{number}_insert AFTER INSERT ON {watch.table}"
-                    f"{when_new} BEGIN {self._replace(new)} END",
-                ),
-                (
-                    f"{name}w{number}_update",
-                    f"CREATE TRIGGER {name}w{number}_update AFTER UPDATE{of} ON {watch.table} "
-                    f"BEGIN {self._replace(both)} END",
-                ),
-                (
-                    f"{name}w{number}_delete",
-                    f"CREATE TRIGGER {name}w{number}_delete AFTER DELETE ON {watch.table}"
-                    f"{when_old} BEGIN {self._replace(old)} END",
-                ),
+                (f"w{number}_insert", f"AFTER INSERT ON {watch.table}{when_new}", new),
+                (f"w{number}_update", f"AFTER UPDATE{of} ON {watch.table}", f"{old} UNION {new}"),
+                (f"w{number}_delete", f"AFTER DELETE ON {watch.table}{when_old}", old),
             ]
         return found
+
+    def triggers(self) -> list[tuple[str, str]]:
+        """(name, CREATE TRIGGER statement) for the record's table and every watch."""
+        name = f"{TRIGGER_PREFIX}{self.log}_"
+        bodies = {
+            "insert": f"INSERT INTO {INDEX}(rowid, body) {self.select('SELECT NEW.id AS id')};",
+            "delete": f"DELETE FROM {INDEX} WHERE rowid = {self.low} + OLD.id;",
+        }
+        return [
+            (
+                f"{name}{suffix}",
+                f"CREATE TRIGGER {name}{suffix} {fires} BEGIN "
+                f"{bodies.get(suffix) or self._replace(ids)} END",
+            )
+            for suffix, fires, ids in self.events()
+        ]
 
     @property
     def signature(self) -> str:
@@ -304,6 +296,127 @@ def ensure(connection: Connection, docs: Sequence[Doc]) -> list[str]:
         rebuilt.append(doc.log)
     retire(connection, docs)
     return rebuilt
+
+
+# ---------------------------------------------------------------- bulk writes
+
+DIRTY = "fts_dirty"  # TEMP table: (code, id) of records a bulk write touched
+BULK_PREFIX = "fts_bulk_"  # TEMP triggers filling it
+
+
+@dataclass(frozen=True)
+class Deferred:
+    """Lists whose index triggers a bulk write has set aside (see :func:`deferred`)."""
+
+    docs: tuple[Doc, ...]
+    highest: dict[str, int]  # each doc's highest record id before the bulk write
+
+
+def _mark(doc: Doc, ids: str) -> str:
+    # a trigger may not name the schema: the TEMP table is found first
+    return f"INSERT OR IGNORE INTO {DIRTY}(code, id) SELECT {doc.code}, id FROM ({ids});"
+
+
+def _marking_triggers(doc: Doc) -> list[tuple[str, str]]:
+    """TEMP triggers noting which of ``doc``'s records a change touches: the index triggers'
+    events, less the record's own insert (a new record has an id above the list's highest)."""
+    name = f"{BULK_PREFIX}{doc.log}_"
+    return [
+        (
+            f"{name}{suffix}",
+            f"CREATE TEMP TRIGGER {name}{suffix} {fires} BEGIN {_mark(doc, ids)} END",
+        )
+        for suffix, fires, ids in doc.events()
+        if suffix != "insert"
+    ]
+
+
+def suspend(connection: Connection, docs: Iterable[Doc]) -> Deferred | None:
+    """Set aside the index triggers of ``docs`` for a bulk write, inside the caller's write
+    transaction: each trigger rebuilds one record's text per row written, most of a big
+    import's time. Cheap TEMP triggers note the records touched instead, and :func:`resume`
+    indexes them (with every record added) in one statement per list before the caller
+    commits. A list whose triggers are not installed as declared is left as it is.
+
+    None when there is nothing to set aside (no index, or not SQLite). Call :func:`resume`,
+    or roll back, in the same transaction: a rollback restores the triggers and the index.
+    """
+    if connection.dialect.name != "sqlite" or not exists(connection):
+        return None
+    docs = tuple(docs)
+    out_of_step = stale(connection, docs)
+    wanted = [doc for doc in docs if doc not in out_of_step]
+    if not wanted:
+        return None
+    highest = {
+        doc.log: int(
+            connection.exec_driver_sql(f"SELECT coalesce(max(id), 0) FROM {doc.table}").scalar()
+            or 0
+        )
+        for doc in wanted
+    }
+    connection.exec_driver_sql(
+        f"CREATE TEMP TABLE IF NOT EXISTS {DIRTY} "
+        "(code INTEGER NOT NULL, id INTEGER NOT NULL, PRIMARY KEY (code, id)) WITHOUT ROWID"
+    )
+    connection.exec_driver_sql(f"DELETE FROM temp.{DIRTY}")
+    for doc in wanted:
+        for name, _ in doc.triggers():
+            connection.exec_driver_sql(f'DROP TRIGGER "{name}"')
+        for _, statement in _marking_triggers(doc):
+            connection.exec_driver_sql(statement)
+    return Deferred(tuple(wanted), highest)
+
+
+def _set_aside_cleared(connection: Connection, deferred: Deferred) -> None:
+    for doc in deferred.docs:
+        for name, _ in _marking_triggers(doc):
+            connection.exec_driver_sql(f'DROP TRIGGER IF EXISTS temp."{name}"')
+    connection.exec_driver_sql(f"DROP TABLE IF EXISTS temp.{DIRTY}")
+
+
+def resume(connection: Connection, deferred: Deferred) -> dict[str, int]:
+    """Index what the bulk write touched and put the triggers back (same transaction).
+
+    Per list: the index rows of records changed or deleted are removed, then the text of
+    every record changed or added (id above the highest before) is inserted with one
+    INSERT … SELECT. Returns how many records each list had indexed again."""
+    counts: dict[str, int] = {}
+    for doc in deferred.docs:
+        highest = deferred.highest[doc.log]
+        touched = f"SELECT id FROM temp.{DIRTY} WHERE code = {doc.code}"
+        connection.exec_driver_sql(
+            f"DELETE FROM {INDEX} WHERE rowid IN "
+            f"(SELECT {doc.low} + id FROM ({touched}) WHERE id <= {highest})"
+        )
+        added = connection.exec_driver_sql(
+            f"INSERT INTO {INDEX}(rowid, body) "
+            f"{doc.select(f'{touched} UNION SELECT id FROM {doc.table} WHERE id > {highest}')}"
+        )
+        counts[doc.log] = max(int(added.rowcount or 0), 0)
+    _set_aside_cleared(connection, deferred)
+    for doc in deferred.docs:
+        for _, statement in doc.triggers():
+            connection.exec_driver_sql(statement)
+    return counts
+
+
+@contextmanager
+def deferred(connection: Connection, docs: Iterable[Doc]) -> Iterator[Deferred | None]:
+    """:func:`suspend` around a bulk write and :func:`resume` after it; on an error the TEMP
+    triggers are dropped and the error goes on to the caller, whose rollback (of the unit of
+    work, or of a savepoint taken before) puts back the index triggers and the index."""
+    found = suspend(connection, docs)
+    if found is None:
+        yield None
+        return
+    try:
+        yield found
+    except BaseException:
+        with suppress(Exception):  # the caller's rollback undoes this too
+            _set_aside_cleared(connection, found)
+        raise
+    resume(connection, found)
 
 
 # ---------------------------------------------------------------- asking it

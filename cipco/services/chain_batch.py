@@ -32,7 +32,15 @@ from cipco.db import insert_many
 from cipco.models.exhibit import EventKind, Exhibit, ExhibitEvent, ExhibitReferral
 from cipco.models.types import UTCDateTime
 from cipco.services import ledger
-from cipco.services.chain import FORM, GENESIS, I_HASH, event_hash, event_row, stored_instant
+from cipco.services.chain import (
+    FORM,
+    GENESIS,
+    I_HASH,
+    canonical_v2,
+    digest,
+    event_row,
+    stored_instant,
+)
 
 EVENT_FIELDS = [name for name in ExhibitEvent.model_fields if name != "id"]
 NOT_MOVEMENTS = frozenset(
@@ -82,9 +90,11 @@ def new_event(
     recorded_by: str,
     site: str,
     row_out: list[list[Any]] | None = None,
+    details: Any = None,
 ) -> dict[str, Any]:
     """The next event of a chain (``events``, oldest first), numbered and hashed in form 2;
     ``row_out`` gets it in ``chain.ROW_FIELDS`` order too (what :func:`chain.derive` reads).
+    ``details`` is the JSON detail in ``fields`` already parsed, if the caller has it.
 
     Not placed in the ledger: :meth:`LedgerBook.place` does that once the event is kept.
     """
@@ -105,7 +115,7 @@ def new_event(
         target = next(e for e in events if e["id"] == base["corrects_event_id"])
         corrects = (reference, target["seq"])
     row = event_row(base)
-    base["hash"] = row[I_HASH] = event_hash(row, reference, corrects, prev)
+    base["hash"] = row[I_HASH] = digest(canonical_v2(row, reference, corrects, details), prev)
     if row_out is not None:
         row_out.append(row)
     return base
@@ -155,17 +165,21 @@ _EXHIBIT_DATES = ("review_due_on", "collection_requested_on")
 _EVENT_INSTANTS = ("happened_at", "recorded_at", "corrected_happened_at")
 
 
-def stored_exhibit(row: dict[str, Any], seen: dict[Any, str] | None = None) -> dict[str, Any]:
-    """An exhibit row with its instants and dates as stored text (in place); ``seen``
-    remembers values already converted (a batch shares its "now")."""
-    seen = {} if seen is None else seen
-    for key in _EXHIBIT_INSTANTS:
+def _as_stored(row: dict[str, Any], keys: Sequence[str], seen: dict[Any, str]) -> None:
+    """The instants of ``row`` named by ``keys`` as stored text, in place (text is left as
+    it is; ``seen`` remembers values already converted: a batch shares its "now")."""
+    for key in keys:
         value = row[key]
         if value is not None:
             text = seen.get(value)
             if text is None:
                 text = seen[value] = stored_instant(value)
             row[key] = text
+
+
+def stored_exhibit(row: dict[str, Any], seen: dict[Any, str] | None = None) -> dict[str, Any]:
+    """An exhibit row with its instants and dates as stored text (in place)."""
+    _as_stored(row, _EXHIBIT_INSTANTS, {} if seen is None else seen)
     for key in _EXHIBIT_DATES:
         if row[key] is not None:
             row[key] = row[key].isoformat()
@@ -173,15 +187,8 @@ def stored_exhibit(row: dict[str, Any], seen: dict[Any, str] | None = None) -> d
 
 
 def stored_event(row: dict[str, Any], seen: dict[Any, str] | None = None) -> dict[str, Any]:
-    """An event row with its instants as stored text (in place; text is left as it is)."""
-    seen = {} if seen is None else seen
-    for key in _EVENT_INSTANTS:
-        value = row[key]
-        if value is not None:
-            text = seen.get(value)
-            if text is None:
-                text = seen[value] = stored_instant(value)
-            row[key] = text
+    """An event row with its instants as stored text (in place)."""
+    _as_stored(row, _EVENT_INSTANTS, {} if seen is None else seen)
     return row
 
 

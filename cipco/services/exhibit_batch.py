@@ -87,6 +87,7 @@ class Draft:
 
     def append(self, fields: dict[str, Any]) -> None:
         batch = self.batch
+        details = parse_details(fields.get("details"))  # parsed once: hashed, then folded
         event = new_event(
             self.events,
             fields,
@@ -98,10 +99,11 @@ class Draft:
             recorded_by=batch.actor,
             site=batch.site,
             row_out=self.rows,
+            details=details,
         )
         event["site"] = batch.site
         self.events.append(event)
-        self.details.append(parse_details(event["details"]))  # parsed once, not per fold
+        self.details.append(details)
         # the names in the chain are only read to check a destruction's witness (record)
         self.derived = derive(self.rows, self.details, names=False)
         self.row.update(exhibit_values(self.view, self.derived, *batch.review))

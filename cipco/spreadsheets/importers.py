@@ -41,6 +41,7 @@ from sqlmodel import Session
 from cipco.clock import Clock
 from cipco.db import session_scope
 from cipco.outputs import OutputTarget
+from cipco.services.row_import import fewer_full_collections, indexed_in_bulk
 from cipco.spreadsheets.exporting import default_target, save_sheets, target_of
 from cipco.spreadsheets.import_columns import (
     ORIGINAL,
@@ -383,7 +384,8 @@ def run_import(
         with session_scope(engine, actor=actor, clock=clock) as session:
             handler = log.handler(session, clock, path.name)
             handler.set_columns(present)
-            run.run(handler, progress)
+            with fewer_full_collections(), indexed_in_bulk(session):
+                run.run(handler, progress)
             keep = not dry_run and not (strict and summary.rejected)
             if summary.rejects and (rejects is not None or not dry_run):
                 target = _resolve(rejects, log, clock)
