@@ -31,11 +31,12 @@ from cipco.models.people import Prisoner
 from cipco.models.referral import PartyRole, Referral, ReferralParty
 from cipco.services import audit, demo
 from cipco.services.casework import papers, people
-from cipco.services.casework.common import people_of, referral
+from cipco.services.casework.common import CaseworkError, people_of, referral
 from cipco.services.demo import DemoContext
 
 OPEN = ("acknowledged", "investigating", "with_cps", "charged", "at_court")
 CASES = 6
+LETTER_TEMPLATES = ("police_decision", "crime_reference")
 SAID = (
     "Told the police have the referral; crime reference to follow",
     "Told the suspect was interviewed; awaiting the police decision",
@@ -193,9 +194,18 @@ def _statements(
 
 
 def _letter(session: Session, ctx: DemoContext, referral_id: int, victim: ReferralParty) -> int:
+    """The victim's letter: the police decision when there is one, else the crime reference;
+    none when the police have given neither yet (a larger demo picks other referrals)."""
     from cipco.services.casework.letters import draft_letter
 
-    draft = draft_letter(session, referral_id, victim.id, "police_decision", ctx.clock)
+    for template in LETTER_TEMPLATES:
+        try:
+            draft = draft_letter(session, referral_id, victim.id, template, ctx.clock)
+        except CaseworkError:
+            continue
+        break
+    else:
+        return 0
     now = ctx.clock.now()
     session.add(
         Correspondence(
@@ -203,7 +213,7 @@ def _letter(session: Session, ctx: DemoContext, referral_id: int, victim: Referr
             party_id=victim.id,
             recipient=draft.recipient,
             channel="letter",
-            template="police_decision",
+            template=template,
             subject=draft.subject,
             body=draft.body,
             sent_at=now - timedelta(hours=2),
