@@ -148,3 +148,4 @@ from cipco.cli import prefs as _prefs  # noqa: E402,F401
 from cipco.cli import referrals as _referrals  # noqa: E402,F401
 from cipco.cli import search as _search  # noqa: E402,F401
 from cipco.cli import spreadsheets as _spreadsheets  # noqa: E402,F401
+from cipco.cli import server as _server  # noqa: E402,F401

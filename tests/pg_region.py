@@ -1,0 +1,76 @@
+"""A regional PostgreSQL database for the server tests: a throwaway database on the server
+named by ``CIPCO_TEST_PG`` (a superuser URL, e.g. postgresql://postgres@/postgres?host=/tmp/pg),
+with cipco's roles, tables and row-level security. Tests using it are skipped, saying so,
+when no server is given."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+from sqlalchemy import Engine
+from sqlmodel import SQLModel
+
+from cipco import pg_security
+from cipco.pg_security import Region
+
+PG_ENV = "CIPCO_TEST_PG"
+
+
+def admin_url() -> str:
+    url = os.environ.get(PG_ENV, "")
+    if not url:
+        pytest.skip(f"PostgreSQL server tests skipped: set {PG_ENV} to a superuser URL")
+    return url
+
+
+@dataclass
+class RegionDb:
+    admin: str  # superuser URL of the test database
+    region: Region
+
+    def login(self, name: str) -> Engine:
+        from sqlalchemy.engine import make_url
+
+        url = make_url(pg_security.driver_url(self.admin)).set(username=name)
+        return pg_security.admin_engine(url.render_as_string(hide_password=False))
+
+
+def make_region_db(
+    sites: dict[str, tuple[str, ...]], regional: dict[str, tuple[str, ...]]
+) -> Iterator[RegionDb]:
+    admin = admin_url()
+    name = f"cipco_test_{uuid.uuid4().hex[:10]}"
+    region = Region(database=name, owner="cipco_test_owner", sites=sites, regional=regional)
+    root = pg_security.admin_engine(admin, autocommit=True)
+    pg_security.run_cluster(root, region)
+    inside = pg_security.with_database(admin, name)
+    engine = pg_security.admin_engine(inside)
+    with engine.begin() as connection:
+        pg_security.run_inside(connection, region)
+    engine.dispose()
+    owner = pg_security.admin_engine(inside, role=region.owner)
+    with owner.begin() as connection:
+        import cipco.models  # noqa: F401
+
+        SQLModel.metadata.create_all(connection)
+        pg_security.secure_tables(connection)
+    from sqlmodel import Session
+
+    from cipco.services.reference import seed_reference_data
+
+    with Session(owner) as session:
+        seed_reference_data(session)
+        session.commit()
+    with owner.begin() as connection:
+        pg_security.add_site_rows(connection)
+    owner.dispose()
+    try:
+        yield RegionDb(inside, region)
+    finally:
+        with root.connect() as connection:
+            connection.exec_driver_sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        root.dispose()
