@@ -143,7 +143,10 @@ def cluster_sql(region: Region) -> list[str]:
 
 def database_sql(region: Region) -> str:
     """Creates the database (cannot run inside a transaction or a DO block)."""
-    return f"CREATE DATABASE {region.database} OWNER {region.owner} ENCODING 'UTF8' TEMPLATE template0;"
+    return (
+        f"CREATE DATABASE {region.database} OWNER {region.owner} "
+        "ENCODING 'UTF8' TEMPLATE template0;"
+    )
 
 
 def inside_sql(region: Region) -> list[str]:
@@ -173,7 +176,8 @@ CREATE OR REPLACE FUNCTION {SITES_FUNCTION}(writable boolean) RETURNS text[]
 LANGUAGE sql STABLE AS $$
     SELECT coalesce(array_agg(upper(substr(r.rolname, 12)) ORDER BY r.rolname), '{{}}')
     FROM pg_roles r
-    WHERE (r.rolname LIKE 'cipco\\_site\\_%' OR (NOT writable AND r.rolname LIKE 'cipco\\_read\\_%'))
+    WHERE (r.rolname LIKE 'cipco\\_site\\_%'
+           OR (NOT writable AND r.rolname LIKE 'cipco\\_read\\_%'))
       AND pg_has_role(current_user, r.oid, 'MEMBER')
 $$
 """

@@ -133,7 +133,8 @@ def test_coordinators_are_neither_owners_nor_superusers_and_every_site_table_is_
     with engine.begin() as connection:
         row = connection.execute(
             text(
-                "SELECT rolsuper, rolbypassrls, rolcreaterole FROM pg_roles WHERE rolname = current_user"
+                "SELECT rolsuper, rolbypassrls, rolcreaterole FROM pg_roles "
+                "WHERE rolname = current_user"
             )
         ).one()
         owners = connection.execute(
