@@ -16,11 +16,90 @@ def default_db_path() -> Path:
     return Path(platformdirs.user_data_dir("cipco", appauthor=False)) / "cipco.db"
 
 
+SERVER_SCHEMES = ("postgresql", "postgres")
+
+
+def is_server_url(text: object) -> bool:
+    """True for ``postgresql://…`` (or ``postgres://``, ``postgresql+psycopg://``)."""
+    if not isinstance(text, str) or "://" not in text:
+        return False
+    return text.split(":", 1)[0].lower().split("+", 1)[0] in SERVER_SCHEMES
+
+
+class ServerDb:
+    """A PostgreSQL database given as ``--db``/``$CIPCO_DB`` (a ``postgresql://`` URL).
+
+    Stands where a data file's :class:`~pathlib.Path` stands: printed, it shows the URL with
+    any password hidden; it "exists" (the server says otherwise when connected to); it has no
+    folder of its own (``parent`` is the current folder, where exports go by default).
+    """
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+
+    def __str__(self) -> str:
+        from sqlalchemy.engine import make_url
+
+        try:
+            parsed = make_url(self.url)
+        except Exception:
+            return "the server database"
+        return parsed.render_as_string(hide_password=True)
+
+    def __repr__(self) -> str:
+        return f"ServerDb({str(self)!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, ServerDb) and other.url == self.url
+
+    def __hash__(self) -> int:
+        return hash(self.url)
+
+    @property
+    def name(self) -> str:
+        return str(self)
+
+    @property
+    def stem(self) -> str:
+        tail = self.url.split("?", 1)[0].rsplit("/", 1)[-1]
+        return tail or "cipco"
+
+    @property
+    def parent(self) -> Path:
+        return Path.cwd()
+
+    def absolute(self) -> ServerDb:
+        return self
+
+    def resolve(self) -> ServerDb:
+        return self
+
+    def expanduser(self) -> ServerDb:
+        return self
+
+    def exists(self) -> bool:
+        return True
+
+    def is_symlink(self) -> bool:
+        return False
+
+
+DbLocation = Path | ServerDb
+
+
+def as_location(value: str | os.PathLike[str] | ServerDb) -> Path | ServerDb:
+    """A file path, or the server a ``postgresql://`` URL names."""
+    if isinstance(value, ServerDb | Path):
+        return value
+    text = os.fspath(value)
+    return ServerDb(text) if is_server_url(text) else Path(text)
+
+
 class DbPathError(ValueError):
     """``--db`` or ``$CIPCO_DB`` is set but names no file (one sentence for the user)."""
 
 
-def resolve_db_path(explicit: str | os.PathLike[str] | None = None) -> Path:
+def resolve_db_path(explicit: str | os.PathLike[str] | None = None) -> Path | ServerDb:
     """``--db`` wins, then ``$CIPCO_DB``, then the per-user data directory.
 
     An empty ``--db`` or ``$CIPCO_DB`` is refused (:class:`DbPathError`), never taken as the
@@ -29,7 +108,7 @@ def resolve_db_path(explicit: str | os.PathLike[str] | None = None) -> Path:
     if explicit is not None:
         if not os.fspath(explicit).strip():
             raise DbPathError("--db is empty: give the database file, e.g. --db cipco.db")
-        return Path(explicit).expanduser()
+        return as_location(explicit).expanduser()
     from_env = os.environ.get(ENV_DB)
     if from_env is not None:
         if not from_env.strip():
@@ -37,11 +116,11 @@ def resolve_db_path(explicit: str | os.PathLike[str] | None = None) -> Path:
                 f"${ENV_DB} is set but empty: give the database file, or unset it to use "
                 f"{default_db_path()}"
             )
-        return Path(from_env).expanduser()
+        return as_location(from_env).expanduser()
     return default_db_path()
 
 
-def is_default_db_path(path: Path) -> bool:
+def is_default_db_path(path: Path | ServerDb) -> bool:
     """True for cipco's own file in the per-user data folder (its folder may be created)."""
     return path == default_db_path()
 

@@ -27,6 +27,7 @@ from typing import Any
 from sqlalchemy import Engine
 
 from cipco import private_temp
+from cipco.config import ServerDb, as_location
 from cipco.db import (
     WRITE_OPTION,
     WaitEvent,
@@ -71,7 +72,7 @@ class Opened:
     """An engine on the data file, and what opening it did."""
 
     engine: Engine
-    path: Path
+    path: Path | ServerDb
     read_only: bool = False
     created: bool = False
     migrated: bool = False
@@ -224,7 +225,7 @@ def create_database(path: Path) -> bool:
 
 
 def open_database(
-    path: Path | str,
+    path: Path | str | ServerDb,
     access: Access = Access.CREATE,
     *,
     make_folder: bool = True,
@@ -235,7 +236,10 @@ def open_database(
     Raises :class:`DatabaseError` (one sentence) before anything is changed. ``on_wait``
     hears about waits for another writer from the first one (an upgrade) on.
     """
-    db_path = Path(path)
+    location = as_location(path)
+    if isinstance(location, ServerDb):
+        return open_server(location, access, on_wait=on_wait)
+    db_path = location
     opening = check(db_path, access, make_folder=make_folder)
     created = False
     if not opening.exists:
@@ -263,6 +267,101 @@ def open_database(
     return Opened(
         engine, db_path, created=created, migrated=before != head_revision(), backup=backup_path
     )
+
+
+# ---------------------------------------------------------------- a database server
+
+
+def server_schema_problem(revision: str | None, where: str) -> str | None:
+    """Why a coordinator cannot work on a server whose schema is at ``revision`` (None: fine).
+
+    On a server the schema is the owner's to change (``cipco server migrate``): a coordinator's
+    start never migrates it, it says so instead.
+    """
+    head = head_revision()
+    if revision == head:
+        return None
+    if revision is None:
+        return (
+            f"{where} holds no cipco tables yet: the region's database owner runs "
+            "cipco server migrate first"
+        )
+    if revision not in known_revisions():
+        return (
+            f"{where} was set up by a newer version of cipco (schema {revision}); this version "
+            f"knows up to {head}. Update cipco to use it."
+        )
+    return (
+        f"{where} is at schema {revision} and this cipco needs {head}: the region's database "
+        "owner runs cipco server migrate (coordinators' logins never change the schema)"
+    )
+
+
+def open_server(
+    location: ServerDb, access: Access = Access.WRITE, *, on_wait: WaitListener | None = None
+) -> Opened:
+    """Connect to the PostgreSQL database ``location`` names, at this cipco's schema.
+
+    Nothing is created or migrated (that is ``cipco server migrate``, run by the owner); a
+    server that cannot be reached, refuses the login or is at another schema is refused in
+    one sentence. ``Access.READ`` makes every unit of work a read-only snapshot.
+    """
+    from sqlalchemy.exc import DBAPIError
+
+    from cipco import fts
+    from cipco.search_docs import DOCS
+
+    read_only = access is Access.READ
+    engine = make_engine(location, read_only=read_only)
+    if on_wait is not None:
+        on_write_wait(engine, on_wait)
+    try:
+        revision = current_revision(engine)
+        problem = server_schema_problem(revision, str(location))
+        if problem is None:
+            with engine.execution_options(**{WRITE_OPTION: False}).connect() as conn:
+                if fts.needs_work(conn, DOCS):
+                    problem = (
+                        f"the search index on {location} is behind this cipco: the region's "
+                        "database owner runs cipco server migrate"
+                    )
+    except DBAPIError as exc:
+        engine.dispose()
+        why = reason(exc) or "the server reported an error"
+        raise DatabaseError(f"cannot use {location}: {why}") from None
+    except BaseException:
+        engine.dispose()
+        raise
+    if problem is not None:
+        engine.dispose()
+        raise DatabaseError(problem)
+    return Opened(engine, location, read_only=read_only)
+
+
+def migrate_server(location: ServerDb | str | Engine) -> tuple[str | None, str]:
+    """Bring a PostgreSQL database to this cipco's schema and search index (the owner's
+    command, ``cipco server migrate``; one transaction: all of it or nothing).
+
+    Returns (revision before, revision after). A database set up by a newer cipco is refused
+    untouched. No backup is taken: a server's backups are the server's own (pg_dump).
+    """
+    from alembic import command
+
+    if isinstance(location, Engine):
+        engine, owned = location, False
+    else:
+        engine, owned = make_engine(as_location(location)), True
+    try:
+        before = current_revision(engine)
+        if before is not None and before not in known_revisions():
+            raise DatabaseTooNew(server_schema_problem(before, str(engine.url.database)) or "")
+        if before != head_revision():
+            command.upgrade(_alembic_config(engine), "head")
+        keep_index_in_step(engine)
+        return before, head_revision()
+    finally:
+        if owned:
+            engine.dispose()
 
 
 def tidy_after_read(engine: Engine, path: Path) -> None:

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from operator import itemgetter
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 from sqlalchemy import Connection, Engine, Table, create_engine, event, insert
 from sqlalchemy.exc import DBAPIError, OperationalError
@@ -31,6 +31,7 @@ from sqlalchemy.pool import QueuePool
 from sqlmodel import Session
 
 from cipco.clock import Clock
+from cipco.config import ServerDb, as_location
 from cipco.dberrors import (
     DatabaseBusy,
     DatabaseError,
@@ -140,7 +141,7 @@ def set_write_wait(engine: Engine, seconds: float) -> None:
     write_policy(engine).seconds = max(float(seconds), 0.0)
 
 
-def _busy_message(path: Path, limit: float) -> str:
+def busy_message(path: Path, limit: float) -> str:
     return (
         f"nothing was saved: another cipco kept {path.name} busy writing for over "
         f"{limit:.0f} seconds; try again when it has finished"
@@ -169,15 +170,24 @@ def _begin_write(conn: Connection) -> None:
             policy.tell(WaitEvent("waiting", path, waited, policy.seconds))
         if waited >= policy.seconds:
             policy.tell(WaitEvent("gave_up", path, waited, policy.seconds))
-            raise DatabaseBusy(_busy_message(path, policy.seconds))
+            raise DatabaseBusy(busy_message(path, policy.seconds))
 
 
 def _on_begin(conn: Connection) -> None:
+    options = conn.get_execution_options()
+    writes = options.get(WRITE_OPTION, True) and not options.get(READ_ONLY_OPTION, False)
+    if conn.dialect.name == "postgresql":
+        from cipco import dbserver
+
+        if writes:
+            dbserver.begin_write(conn, site_of(conn), write_policy(conn))
+        else:
+            dbserver.begin_read(conn)
+        return
     # A unit of work that writes takes the write lock up front (IMMEDIATE), so two processes
     # queue instead of failing when a read transaction tries to become a write (WAL upgrade).
     # A read-only unit of work takes a WAL snapshot and blocks no one.
-    options = conn.get_execution_options()
-    if options.get(WRITE_OPTION, True) and not options.get(READ_ONLY_OPTION, False):
+    if writes:
         _begin_write(conn)
     else:
         conn.exec_driver_sql("BEGIN")
@@ -198,9 +208,14 @@ def _connector(uri: str, pragmas: Sequence[str]) -> Callable[[], sqlite3.Connect
 
 
 def make_engine(
-    path: Path | str, *, create: bool = True, read_only: bool = False, immutable: bool = False
+    path: Path | str | ServerDb,
+    *,
+    create: bool = True,
+    read_only: bool = False,
+    immutable: bool = False,
 ) -> Engine:
-    """An engine on the SQLite file ``path`` with cipco's PRAGMAs on every connection.
+    """An engine on the SQLite file ``path`` with cipco's PRAGMAs on every connection, or on
+    the PostgreSQL database a ``postgresql://`` URL names (:mod:`cipco.dbserver`).
 
     ``read_only`` opens it with ``mode=ro`` (``immutable`` when nobody can write it): no
     PRAGMA that writes, every unit of work a snapshot. Otherwise the file is opened with
@@ -208,7 +223,14 @@ def make_engine(
     missing (callers check the path first: :func:`open_database`). Errors never carry the
     values being saved (``hide_parameters``).
     """
-    db_path = Path(path)
+    location = as_location(path)
+    if isinstance(location, ServerDb):
+        from cipco import dbserver
+
+        engine = dbserver.make_server_engine(location.url)
+        event.listen(engine, "begin", _on_begin)
+        return engine.execution_options(**{WAIT_OPTION: WritePolicy(), READ_ONLY_OPTION: read_only})
+    db_path = location
     if read_only:
         connect = _connector(read_uri(db_path, immutable=immutable), _READ_PRAGMAS)
     else:
@@ -230,6 +252,11 @@ def make_engine(
     )
     event.listen(engine, "begin", _on_begin)
     return engine.execution_options(**{WAIT_OPTION: WritePolicy(), READ_ONLY_OPTION: read_only})
+
+
+def is_server(bind: Engine | Connection) -> bool:
+    """True on a PostgreSQL server, False on a SQLite file."""
+    return bind.dialect.name == "postgresql"
 
 
 def is_read_only(engine: Engine | Connection) -> bool:
@@ -284,7 +311,7 @@ def session_scope(
         # The driver's text can quote the values being saved: what leaves a unit of work is
         # a sentence built from the error's kind (the original stays as the cause).
         session.rollback()
-        folder = Path(engine.url.database or ".").absolute().parent
+        folder = None if is_server(engine) else Path(engine.url.database or ".").absolute().parent
         raise DatabaseError(explain(exc, folder=folder) or "the database failed") from exc
     except BaseException:
         session.rollback()
@@ -383,6 +410,25 @@ class DataVersionWatcher:
 
     def close(self) -> None:
         self._conn.close()
+
+
+class ChangeWatcher(Protocol):
+    """:class:`DataVersionWatcher` (a SQLite file) or :class:`cipco.dbserver.NotifyWatcher`."""
+
+    def changed(self) -> bool: ...
+
+    def close(self) -> None: ...
+
+
+def change_watcher(engine: Engine) -> ChangeWatcher:
+    """A watcher telling whether anyone committed a change since the last look: ``PRAGMA
+    data_version`` on a SQLite file, LISTEN/NOTIFY for the engine's site on a server."""
+    if is_server(engine):
+        from cipco.dbserver import NotifyWatcher
+
+        site = site_of(engine)
+        return NotifyWatcher(engine, frozenset({site}) if site else None)
+    return DataVersionWatcher(engine.url.database or "")
 
 
 # ---------------------------------------------------------------- bytes stored in the file

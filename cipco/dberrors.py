@@ -97,6 +97,56 @@ def os_reason(exc: OSError) -> str:
     return _OS_REASONS.get(exc.errno or 0) or exc.strerror or type(exc).__name__
 
 
+# PostgreSQL SQLSTATEs (or their two-character classes) and what they mean to a user.
+_SERVER_BUSY = frozenset({"55P03", "40001", "40P01"})  # lock timeout, serialization, deadlock
+_SERVER_BY_STATE = (
+    ("55P03", "another cipco is writing to this site"),
+    ("40001", "another cipco is writing to this site"),
+    ("40P01", "another cipco is writing to this site"),
+    ("25006", "the login may only read"),
+    ("42501", "permission denied: this login may not do that"),
+    ("53100", "the server's disk is full"),
+    ("53200", "the server ran out of memory"),
+    ("3D000", "the database does not exist on the server"),
+    ("28", "the server refused the login"),
+    ("08", "the server cannot be reached"),
+    ("57", "the server is shutting down or restarting"),
+    ("23", "the change conflicts with the rules of the data file"),
+)
+NUL_TEXT = "text with a NUL character, which the server cannot store"
+
+
+def _server_error(exc: BaseException) -> BaseException | None:
+    """The psycopg error inside a SQLAlchemy error, or ``exc`` if it is one (no import)."""
+    for candidate in (exc, getattr(exc, "orig", None)):
+        if candidate is not None and type(candidate).__module__.startswith("psycopg"):
+            return candidate
+    return None
+
+
+def server_state(exc: BaseException) -> str | None:
+    """The SQLSTATE of a PostgreSQL error ("" for a driver error without one), else None."""
+    error = _server_error(exc)
+    if error is None:
+        return None
+    return str(getattr(error, "sqlstate", None) or "")
+
+
+def _server_reason(exc: BaseException) -> str | None:
+    state = server_state(exc)
+    if state is None:
+        return None
+    for prefix, words in _SERVER_BY_STATE:
+        if state.startswith(prefix):
+            return words
+    error = _server_error(exc)
+    if "NUL" in str(error):  # psycopg refuses the value before sending it
+        return NUL_TEXT
+    if type(error).__name__ == "OperationalError":
+        return "the server cannot be reached"
+    return "the server reported an error"
+
+
 def _sqlite_error(exc: BaseException) -> BaseException | None:
     """The driver's own error inside a SQLAlchemy error, or ``exc`` if it is one."""
     import sqlite3
@@ -125,7 +175,7 @@ def sqlite_code(exc: BaseException) -> int | None:
 
 
 def is_busy(exc: BaseException) -> bool:
-    return sqlite_code(exc) in (SQLITE_BUSY, SQLITE_LOCKED)
+    return sqlite_code(exc) in (SQLITE_BUSY, SQLITE_LOCKED) or server_state(exc) in _SERVER_BUSY
 
 
 def reason(exc: BaseException) -> str | None:
@@ -133,6 +183,9 @@ def reason(exc: BaseException) -> str | None:
     code = sqlite_code(exc)
     if code is not None:
         return _BY_CODE.get(code, "the database reported an error")
+    server = _server_reason(exc)
+    if server is not None:
+        return server
     if isinstance(exc, OSError):
         return os_reason(exc)
     return None
@@ -165,6 +218,11 @@ def explain(exc: BaseException, *, folder: Path | None = None) -> str | None:
         if code == SQLITE_CONSTRAINT:
             return f"nothing was saved: {reason}"
         return f"the database could not be used: {reason}; nothing was saved"
+    server = _server_reason(exc)
+    if server is not None:
+        if server_state(exc).startswith("23"):  # type: ignore[union-attr]
+            return f"nothing was saved: {server}"
+        return f"the database could not be used: {server}; nothing was saved"
     if "sqlalchemy" in sys.modules:
         from sqlalchemy.exc import SQLAlchemyError
 

@@ -26,9 +26,14 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import Connection, Integer, column, literal_column, select, table, text
-from sqlalchemy.sql import Select
+from sqlalchemy import Connection, Integer, and_, column, literal_column, select, table, text
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql import ColumnElement, Select
+from sqlalchemy.types import Boolean
+
+from cipco import fts_pg
 
 INDEX = "search_index"
 STATE = "search_index_state"
@@ -168,13 +173,22 @@ def is_index_table(name: str) -> bool:
     return name in (STATE, INDEX) or name.startswith(f"{INDEX}_")
 
 
+def _on_server(connection: Connection) -> bool:
+    return connection.dialect.name == "postgresql"
+
+
 def create(connection: Connection) -> None:
     """Create the index and its state table (migration 0008); :func:`ensure` fills them."""
+    if _on_server(connection):
+        fts_pg.create(connection)
+        return
     for statement in CREATE_STATEMENTS:
         connection.exec_driver_sql(statement)
 
 
 def exists(connection: Connection) -> bool:
+    if _on_server(connection):
+        return fts_pg.exists(connection)
     found = connection.exec_driver_sql(
         "SELECT count(*) FROM sqlite_master WHERE name IN (?, ?)", (INDEX, STATE)
     ).scalar()
@@ -182,6 +196,9 @@ def exists(connection: Connection) -> bool:
 
 
 def _installed(connection: Connection) -> tuple[dict[str, tuple[int, str]], set[str]]:
+    if _on_server(connection):
+        state, found = fts_pg.installed(connection)
+        return state, set(found)
     state = {
         log: (int(code), signature)
         for log, code, signature in connection.exec_driver_sql(
@@ -201,6 +218,8 @@ def _installed(connection: Connection) -> tuple[dict[str, tuple[int, str]], set[
 def stale(connection: Connection, docs: Iterable[Doc]) -> list[Doc]:
     """The docs whose triggers are missing (a table rebuilt by a migration drops them) or
     whose declaration changed since they were installed."""
+    if _on_server(connection):
+        return fts_pg.stale(connection, docs)
     state, triggers = _installed(connection)
     return [
         doc
@@ -219,6 +238,9 @@ def _drop_triggers(connection: Connection, log: str, triggers: set[str]) -> None
 
 def install(connection: Connection, doc: Doc) -> None:
     """(Re)create one list's triggers and rebuild its rows (inside the caller's transaction)."""
+    if _on_server(connection):
+        fts_pg.install(connection, doc)
+        return
     _, triggers = _installed(connection)
     _drop_triggers(connection, doc.log, triggers)
     for _, statement in doc.triggers():
@@ -237,6 +259,9 @@ def install(connection: Connection, doc: Doc) -> None:
 
 def retire(connection: Connection, known: Iterable[Doc]) -> None:
     """Drop the triggers and rows of lists no longer declared."""
+    if _on_server(connection):
+        fts_pg.retire(connection, known)
+        return
     state, triggers = _installed(connection)
     keep = {doc.log for doc in known}
     for log in set(state) - keep:
@@ -259,6 +284,9 @@ def needs_work(connection: Connection, docs: Sequence[Doc]) -> bool:
 
 def drop(connection: Connection) -> None:
     """Remove the index, its state and every trigger keeping it (migration 0008's downgrade)."""
+    if _on_server(connection):
+        fts_pg.drop(connection)
+        return
     _, triggers = _installed(connection) if exists(connection) else ({}, set())
     for name in sorted(triggers):
         connection.exec_driver_sql(f'DROP TRIGGER IF EXISTS "{name}"')
@@ -283,6 +311,46 @@ def ensure(connection: Connection, docs: Sequence[Doc]) -> list[str]:
 _index = table(INDEX, column("rowid", Integer), column("body"), column("rank"))
 
 
+class IndexMatch(ColumnElement[bool]):
+    """The index's rows matching an FTS5 query from :func:`query_text`: ``MATCH`` on SQLite,
+    every term as ``body ILIKE '%term%'`` (answered by the pg_trgm index) on PostgreSQL."""
+
+    inherit_cache = False
+    type = Boolean()
+    _is_implicitly_boolean = True
+
+    def __init__(self, query: str) -> None:
+        self.query = query
+
+
+@compiles(IndexMatch)
+def _match_server(element: IndexMatch, compiler: Any, **kw: Any) -> str:
+    patterns = fts_pg.like_patterns(element.query) or ["%"]
+    clause = and_(*(_index.c.body.ilike(pattern, escape="\\") for pattern in patterns))
+    return str(compiler.process(clause, **kw))
+
+
+@compiles(IndexMatch, "sqlite")
+def _match_sqlite(element: IndexMatch, compiler: Any, **kw: Any) -> str:
+    return str(compiler.process(literal_column(INDEX).op("MATCH")(element.query), **kw))
+
+
+class IndexRank(ColumnElement[float]):
+    """FTS5's ``rank`` (best first) on SQLite; the text's length on PostgreSQL."""
+
+    inherit_cache = True
+
+
+@compiles(IndexRank)
+def _rank_server(_element: IndexRank, _compiler: Any, **_kw: Any) -> str:
+    return f"length({INDEX}.body)"  # shorter texts first, as bm25 tends to
+
+
+@compiles(IndexRank, "sqlite")
+def _rank_sqlite(_element: IndexRank, _compiler: Any, **_kw: Any) -> str:
+    return "rank"
+
+
 def query_text(text: str) -> str | None:
     """The FTS5 query for what a person typed: every word must be found; each word is
     quoted (FTS5 syntax typed is taken literally), a short word is the start of a word.
@@ -300,7 +368,7 @@ def query_text(text: str) -> str | None:
 def matching(doc: Doc, query: str, *, limit: int | None = None) -> Select[tuple[int]]:
     """The ids of ``doc``'s records matching the FTS5 ``query`` (from :func:`query_text`)."""
     statement = select((_index.c.rowid - doc.low).label("id")).where(
-        literal_column(INDEX).op("MATCH")(query),
+        IndexMatch(query),
         _index.c.rowid.between(doc.low, doc.high),
     )
     if limit is not None:
@@ -313,10 +381,10 @@ def ranked(doc: Doc, query: str, limit: int) -> Select[tuple[int, str]]:
     return (
         select((_index.c.rowid - doc.low).label("id"), _index.c.body)
         .where(
-            literal_column(INDEX).op("MATCH")(query),
+            IndexMatch(query),
             _index.c.rowid.between(doc.low, doc.high),
         )
-        .order_by(_index.c.rank, _index.c.rowid.desc())
+        .order_by(IndexRank(), _index.c.rowid.desc())
         .limit(limit)
     )
 

@@ -11,6 +11,7 @@ import sqlmodel
 from alembic import op
 
 import cipco.models.types
+from cipco.migrations import append_only
 
 revision: str = "0003"
 down_revision: str | None = "0002"
@@ -142,13 +143,22 @@ def upgrade() -> None:
             batch_op.f("ix_exhibit_referral_referral_id"), ["referral_id"], unique=False
         )
 
+    if append_only.on_server():
+        message = "exhibit movements are append-only: record a correction instead"
+        append_only.refuse_updates("exhibit_event", message, stamp=False)
+        append_only.refuse_deletes("exhibit_event", message)
+        return
     for trigger in APPEND_ONLY_TRIGGERS:
         op.execute(trigger)
 
 
 def downgrade() -> None:
-    op.execute("DROP TRIGGER IF EXISTS exhibit_event_no_delete")
-    op.execute("DROP TRIGGER IF EXISTS exhibit_event_no_update")
+    if append_only.on_server():
+        append_only.drop("exhibit_event", "delete")
+        append_only.drop("exhibit_event", "update")
+    else:
+        op.execute("DROP TRIGGER IF EXISTS exhibit_event_no_delete")
+        op.execute("DROP TRIGGER IF EXISTS exhibit_event_no_update")
     with op.batch_alter_table("exhibit_referral", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_exhibit_referral_referral_id"))
     op.drop_table("exhibit_referral")

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 import cipco.models.types
+from cipco.migrations import append_only
 
 revision: str = "0005"
 down_revision: str | None = "0004"
@@ -89,8 +90,11 @@ def upgrade() -> None:
         op.drop_index(old_index, table_name=table)
         op.create_index(old_index, table, [column], unique=False)
         op.create_index(new_index, table, ["site", column], unique=True)
-    op.execute("DROP TRIGGER IF EXISTS exhibit_event_no_update")
-    op.execute(append_only_update_trigger("exhibit_event"))
+    if append_only.on_server():
+        append_only.refuse_updates("exhibit_event", APPEND_ONLY_MESSAGE, stamp=True)
+    else:
+        op.execute("DROP TRIGGER IF EXISTS exhibit_event_no_update")
+        op.execute(append_only_update_trigger("exhibit_event"))
     # setting: primary key (site, key)
     op.create_table(
         "setting_new",
@@ -105,11 +109,14 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    op.execute("DROP TRIGGER IF EXISTS exhibit_event_no_update")
-    op.execute(
-        "CREATE TRIGGER exhibit_event_no_update BEFORE UPDATE ON exhibit_event "
-        f"BEGIN SELECT RAISE(ABORT, '{APPEND_ONLY_MESSAGE}'); END"
-    )
+    if append_only.on_server():
+        append_only.refuse_updates("exhibit_event", APPEND_ONLY_MESSAGE, stamp=False)
+    else:
+        op.execute("DROP TRIGGER IF EXISTS exhibit_event_no_update")
+        op.execute(
+            "CREATE TRIGGER exhibit_event_no_update BEFORE UPDATE ON exhibit_event "
+            f"BEGIN SELECT RAISE(ABORT, '{APPEND_ONLY_MESSAGE}'); END"
+        )
     op.create_table(
         "setting_old",
         sa.Column("key", sa.String(), nullable=False),

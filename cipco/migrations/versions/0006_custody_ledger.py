@@ -21,6 +21,7 @@ import sqlmodel
 from alembic import op
 
 from cipco.config import current_actor
+from cipco.migrations import append_only
 from cipco.services.chain import (
     FORM,
     GENESIS,
@@ -103,11 +104,18 @@ def upgrade() -> None:
     op.create_index(
         "uq_exhibit_event_site_ledger", "exhibit_event", ["site", "ledger_seq"], unique=True
     )
-    op.execute("DROP TRIGGER IF EXISTS exhibit_event_no_update")
+    server = append_only.on_server()
+    if server:
+        append_only.drop("exhibit_event", "update")
+    else:
+        op.execute("DROP TRIGGER IF EXISTS exhibit_event_no_update")
     bind = op.get_bind()
     ledgers = _number_existing_events(bind)
     _append_upgrade_events(bind, ledgers)
-    op.execute(append_only_update_trigger("exhibit_event"))
+    if server:
+        append_only.refuse_updates("exhibit_event", APPEND_ONLY_MESSAGE, stamp=True)
+    else:
+        op.execute(append_only_update_trigger("exhibit_event"))
 
 
 def _hash_references(bind: Any) -> dict[int, tuple[str, str]]:

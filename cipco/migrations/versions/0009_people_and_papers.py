@@ -30,6 +30,7 @@ from alembic import op
 
 import cipco.models.types
 from cipco.config import current_actor
+from cipco.migrations import append_only
 
 revision: str = "0009"
 down_revision: str | None = "0008"
@@ -270,6 +271,12 @@ def _party_columns() -> tuple[sa.Column, ...]:
 def _move_victim_dates() -> None:
     """Enhanced rights to each victim; "victim last updated" to a contact with each victim."""
     bind = op.get_bind()
+    if append_only.on_server():
+        # PostgreSQL support began at schema 0010: a server passing through this step was
+        # created empty by this history, so there is nothing to move (its SQL is SQLite's).
+        if bind.exec_driver_sql("SELECT count(*) FROM referral").scalar():
+            raise RuntimeError("a server database below schema 0009 cannot hold referrals")
+        return
     now = datetime.now(UTC).strftime(STAMP)
     actor = current_actor()
     bind.exec_driver_sql(
@@ -326,12 +333,20 @@ def upgrade() -> None:
         op.add_column("referral_party", column)
     _move_victim_dates()
     for table, message in IMMUTABLE.items():
+        if append_only.on_server():
+            append_only.refuse_updates(table, message, stamp=True)
+            append_only.refuse_deletes(table, message)
+            continue
         op.execute(no_update_trigger(table, message))
         op.execute(no_delete_trigger(table, message))
 
 
 def downgrade() -> None:
     for table in IMMUTABLE:
+        if append_only.on_server():
+            append_only.drop(table, "update")
+            append_only.drop(table, "delete")
+            continue
         op.execute(f"DROP TRIGGER IF EXISTS {table}_no_update")
         op.execute(f"DROP TRIGGER IF EXISTS {table}_no_delete")
     with op.batch_alter_table("referral_party", schema=None) as batch_op:

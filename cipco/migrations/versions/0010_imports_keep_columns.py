@@ -51,7 +51,10 @@ def upgrade() -> None:
         ["site", "log", "fingerprint"],
         unique=True,
     )
-    op.execute("UPDATE order_type SET may_start_on_release = 1")
+    # a bound True: 1 on SQLite, true on PostgreSQL
+    op.get_bind().execute(
+        sa.text("UPDATE order_type SET may_start_on_release = :yes"), {"yes": True}
+    )
 
 
 def downgrade() -> None:
