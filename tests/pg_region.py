@@ -12,7 +12,6 @@ from dataclasses import dataclass
 
 import pytest
 from sqlalchemy import Engine
-from sqlmodel import SQLModel
 
 from cipco import pg_security
 from cipco.pg_security import Region
@@ -42,35 +41,18 @@ class RegionDb:
 def make_region_db(
     sites: dict[str, tuple[str, ...]], regional: dict[str, tuple[str, ...]]
 ) -> Iterator[RegionDb]:
+    """A new database set up as ``cipco server init --run`` does (roles, migrations as the
+    owner, row-level security, site rows); dropped afterwards."""
+    from cipco.services.regional_setup import init_server
+
     admin = admin_url()
     name = f"cipco_test_{uuid.uuid4().hex[:10]}"
     region = Region(database=name, owner="cipco_test_owner", sites=sites, regional=regional)
-    root = pg_security.admin_engine(admin, autocommit=True)
-    pg_security.run_cluster(root, region)
-    inside = pg_security.with_database(admin, name)
-    engine = pg_security.admin_engine(inside)
-    with engine.begin() as connection:
-        pg_security.run_inside(connection, region)
-    engine.dispose()
-    owner = pg_security.admin_engine(inside, role=region.owner)
-    with owner.begin() as connection:
-        import cipco.models  # noqa: F401
-
-        SQLModel.metadata.create_all(connection)
-        pg_security.secure_tables(connection)
-    from sqlmodel import Session
-
-    from cipco.services.reference import seed_reference_data
-
-    with Session(owner) as session:
-        seed_reference_data(session)
-        session.commit()
-    with owner.begin() as connection:
-        pg_security.add_site_rows(connection)
-    owner.dispose()
+    init_server(admin, region)
     try:
-        yield RegionDb(inside, region)
+        yield RegionDb(pg_security.with_database(admin, name), region)
     finally:
+        root = pg_security.admin_engine(admin, autocommit=True)
         with root.connect() as connection:
             connection.exec_driver_sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
         root.dispose()

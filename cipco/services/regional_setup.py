@@ -26,20 +26,12 @@ class Migrated:
     sites: list[str]  # site codes with a site row
 
 
-def _upgrade(engine: Engine) -> None:
-    from alembic import command
-
-    from cipco.datafile import _alembic_config
-
-    command.upgrade(_alembic_config(engine), "head")
-
-
 def migrate_engine(engine: Engine) -> Migrated:
     """Migrate, seed, secure and add the sites, as the login ``engine`` connects with."""
-    from cipco.datafile import current_revision
+    from cipco.datafile import migrate_server as upgrade
     from cipco.services.reference import seed_reference_data
 
-    _upgrade(engine)
+    _, revision = upgrade(engine)
     with Session(engine) as session:
         seed_reference_data(session)
         session.commit()
@@ -47,7 +39,7 @@ def migrate_engine(engine: Engine) -> Migrated:
         secured = pg_security.secure_tables(connection)
         sites = pg_security.add_site_rows(connection)
         login = pg_security.current_login(connection)
-    return Migrated(login, current_revision(engine), secured, sites)
+    return Migrated(login, revision, secured, sites)
 
 
 def migrate_server(url: str) -> Migrated:
