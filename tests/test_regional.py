@@ -4,6 +4,7 @@ at each site, trigger points, releases within 8 months, each prison's figures si
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine
@@ -12,6 +13,7 @@ from cipco.clock import FixedClock
 from cipco.db import read_scope
 from cipco.services import regional
 from cipco.services.measures import Period
+from tests.pdf_helpers import read_pages
 from tests.regional_helpers import add_nominal, add_referred, add_trigger, writing_at
 
 OCTOBER = Period.month(date(2026, 10, 1))
@@ -82,3 +84,43 @@ def test_each_prisons_figures_side_by_side_come_from_its_own_rows(
 def test_months_after_keeps_the_day_or_the_months_last() -> None:
     assert regional.months_after(date(2026, 11, 18), 8) == date(2027, 7, 18)
     assert regional.months_after(date(2026, 6, 30), 8) == date(2027, 2, 28)
+
+
+def test_report_regional_writes_each_prison_side_by_side_and_one_row_per_person(
+    region: Engine, clock: FixedClock, db_path: Path, tmp_path: Path
+) -> None:
+    from openpyxl import load_workbook
+    from typer.testing import CliRunner
+
+    from cipco.cli import app
+    from cipco.cli.common import state
+
+    region.dispose()
+    out = tmp_path / "region.pdf"
+    state.clock = clock
+    try:
+        result = CliRunner().invoke(
+            app,
+            ["--db", str(db_path), "report", "regional", "--month", "2026-10", "--out", str(out)],
+        )
+    finally:
+        state.clock = None
+        state.db_option = None
+    assert result.exit_code == 0, result.output
+    assert "2 SOC nominals (1 Band 1)" in result.output
+    assert out.exists() and out.with_suffix(".xlsx").exists()
+    book = load_workbook(out.with_suffix(".xlsx"))
+    figures = [row for row in book["Figures"].iter_rows(values_only=True) if row[0]]
+    header = next(row for row in figures if row[0] == "Prison")
+    by_site = {row[0]: dict(zip(header, row, strict=True)) for row in figures}
+    assert (by_site["LEI"]["Referred"], by_site["MDI"]["Referred"]) == ("2", "1")
+    assert by_site["Region"]["Referred"] == "3"
+    nominals = [row for row in book["Nominals"].iter_rows(values_only=True) if row[0]]
+    tom = [row for row in nominals if row[0] == "A1111AA"]
+    assert len(tom) == 1 and tom[0][3] == "MDI"
+    assert "MDI: Band 2" in tom[0][6] and "LEI: Band 1" in tom[0][6]
+    points = [row for row in book["Trigger points"].iter_rows(values_only=True) if row[0]]
+    assert any(row[1] == "A1111AA" and row[7] == "OVERDUE: not told" for row in points)
+    pages = read_pages(out)
+    assert "Regional report: October 2026" in pages[0].text
+    assert all("OFFICIAL-SENSITIVE" in page.bottom for page in pages)
