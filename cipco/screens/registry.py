@@ -40,6 +40,13 @@ NAV: list[NavEntry] = [
         "actions", "6", "Actions", "cipco.screens.actions:ActionsScreen", "Clinic action log."
     ),
     NavEntry(
+        "regional",
+        "7",
+        "Region",
+        "cipco.screens.regional:RegionalScreen",
+        "The region: SOC nominals across prisons, trigger points, releases, figures side by side.",
+    ),
+    NavEntry(
         "settings", "9", "Settings", "cipco.screens.settings:SettingsScreen", "Local thresholds."
     ),
 ]
