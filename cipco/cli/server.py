@@ -127,3 +127,39 @@ def _said(migrated: Migrated) -> None:
         f"Row-level security (forced) on {len(migrated.secured)} tables; "
         f"sites: {', '.join(migrated.sites) or 'none yet (server init --site CODE)'}."
     )
+
+
+@app.command("move-to")
+def move_to(
+    url: Annotated[
+        str, typer.Argument(help="The regional server, as this site's login: postgresql://…")
+    ],
+) -> None:
+    """Copy this prison's file (--db / $CIPCO_DB) into the regional server as its site, in one
+    transaction, verified there (every chain, every count, both ledger digests printed).
+    Again with the same file: nothing changes; with a later copy: only what is new."""
+    from cipco.cli.common import actor, open_engine_or_exit, state
+    from cipco.config import ServerDb, is_server_url
+    from cipco.datafile import open_database
+    from cipco.db import DatabaseError
+    from cipco.dbfile import Access
+    from cipco.services.move_to import MoveRefused, summary_lines
+    from cipco.services.move_to import move_to as copy_file
+
+    if not is_server_url(url):
+        fail("move-to needs the server's address: postgresql://LOGIN@HOST/DATABASE", EXIT_USAGE)
+    if isinstance(state.db_path(), ServerDb):
+        fail("move-to copies a prison's SQLite file: give it with --db FILE", EXIT_USAGE)
+    source = open_engine_or_exit(write=False)
+    try:
+        target = open_database(ServerDb(url), Access.WRITE).engine
+    except DatabaseError as exc:
+        fail(str(exc), exc.exit_code)
+    try:
+        result = copy_file(source, target, clock=state.get_clock(), actor=actor())
+    except MoveRefused as exc:
+        fail(str(exc))
+    finally:
+        target.dispose()
+    for line in summary_lines(result):
+        echo(line)

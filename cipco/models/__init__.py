@@ -15,6 +15,7 @@ from cipco.models.clinic import AgendaItem, Attendance, Clinic, ClinicAction
 from cipco.models.exhibit import Exhibit, ExhibitEvent, ExhibitReferral
 from cipco.models.imports import ImportMapping
 from cipco.models.mg4d import ChargePapers, ServiceEvent
+from cipco.models.moves import MovedRow
 from cipco.models.people import Prisoner
 from cipco.models.person import AncillaryOrder, Association, CustodyEvent, PersonOfInterest
 from cipco.models.reference import CrimeCategory, Force, OrderType, Prison
@@ -45,6 +46,7 @@ __all__ = [
     "Force",
     "ImportMapping",
     "MedicalDisclaimer",
+    "MovedRow",
     "OrderType",
     "PartyContact",
     "PersonOfInterest",

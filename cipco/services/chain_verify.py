@@ -116,7 +116,7 @@ def _load_exhibits(session: Session) -> dict[int, Any]:
     linked = dict(
         _tuples(
             session,
-            select(link.c.exhibit_id, func.group_concat(referral.c.reference, "\n"))
+            select(link.c.exhibit_id, func.aggregate_strings(referral.c.reference, "\n"))
             .select_from(link.join(referral, referral.c.id == link.c.referral_id))
             .group_by(link.c.exhibit_id),
         )
