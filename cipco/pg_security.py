@@ -39,6 +39,7 @@ READER = "cipco_reader"
 SITE_PREFIX = "cipco_site_"
 READ_PREFIX = "cipco_read_"
 SITES_FUNCTION = "cipco_sites"
+SETUP_LOCK = 0x43495053  # "CIPS": one region set-up at a time on a server
 POLICIES = ("cipco_read", "cipco_insert", "cipco_update", "cipco_delete", "cipco_owner")
 
 _NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
@@ -318,6 +319,8 @@ def admin_engine(url: str, *, role: str | None = None, autocommit: bool = False)
 def run_cluster(engine: Engine, region: Region) -> bool:
     """The roles and the database (autocommit engine); True if the database was made now."""
     with engine.connect() as connection:
+        # Two set-ups at once (or a test run in parallel) would race to create a role.
+        connection.execute(text(f"SELECT pg_advisory_lock({SETUP_LOCK})"))
         for statement in cluster_sql(region):
             if not statement.startswith("--"):
                 connection.execute(text(statement))
@@ -326,6 +329,7 @@ def run_cluster(engine: Engine, region: Region) -> bool:
         ).first()
         if exists is None:
             connection.execute(text(database_sql(region)))
+        connection.execute(text(f"SELECT pg_advisory_unlock({SETUP_LOCK})"))
     return exists is None
 
 

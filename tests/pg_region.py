@@ -31,11 +31,24 @@ class RegionDb:
     admin: str  # superuser URL of the test database
     region: Region
 
-    def login(self, name: str) -> Engine:
+    def url(self, name: str) -> str:
+        """The database's URL as login ``name`` (the server trusts its local socket)."""
         from sqlalchemy.engine import make_url
 
         url = make_url(pg_security.driver_url(self.admin)).set(username=name)
-        return pg_security.admin_engine(url.render_as_string(hide_password=False))
+        return url.set(drivername="postgresql").render_as_string(hide_password=False)
+
+    def login(self, name: str) -> Engine:
+        """A plain engine as ``name`` (raw SQL)."""
+        return pg_security.admin_engine(self.url(name))
+
+    def cipco(self, name: str) -> Engine:
+        """cipco's own engine as ``name``, as a coordinator's cipco opens the server."""
+        from cipco.config import ServerDb
+        from cipco.datafile import open_database
+        from cipco.dbfile import Access
+
+        return open_database(ServerDb(self.url(name)), Access.WRITE).engine
 
 
 def make_region_db(
