@@ -13,7 +13,7 @@ from cipco.clock import FixedClock
 from cipco.db import read_scope
 from cipco.models.referral import Outcome, PartyIn, ReferralUpdate, Status
 from cipco.services.bootstrap import prepare
-from cipco.services.measures import MEASURES, PERFORMANCE, Period, figures, trend
+from cipco.services.measures import MEASURES, PERFORMANCE, Figure, Period, figures, trend
 from cipco.services.referrals import move_status, update_referral
 from tests.factories import new_referral
 
@@ -58,6 +58,13 @@ def test_every_measure_has_words_and_a_basis_naming_its_period() -> None:
     for m in MEASURES.values():
         assert m.label and "{p}" in m.basis, m.key
         assert "_" not in m.label
+
+
+def test_large_figures_are_written_with_thousands_separators() -> None:
+    rate = next(m for m in MEASURES.values() if m.kind == "rate")
+    days = next(m for m in MEASURES.values() if m.kind == "days")
+    assert Figure(rate, OCT, 12_345, of=20_000).text == "12,345 of 20,000 (62%)"
+    assert Figure(days, OCT, 3.25, of=4_321).text == "3.2 (median of 4,321)"
 
 
 def test_charges_and_convictions_are_counted_by_their_own_dates(

@@ -151,11 +151,11 @@ class Figure:
             if not self.of:
                 return "n/a (none)"
             share = round(100 * (self.value or 0) / self.of)
-            return f"{self.value} of {self.of} ({share}%)"
+            return f"{self.value:,} of {self.of:,} ({share}%)"
         if kind == "days":
             if self.value is None:
                 return "n/a (none)"
-            return f"{self.value:.1f} (median of {self.of})"
+            return f"{self.value:.1f} (median of {self.of:,})"
         return f"{self.value:,}" if isinstance(self.value, int) else str(self.value)
 
     def check(self) -> None:
