@@ -17,6 +17,7 @@ from cipco.db import SITE_OPTION
 from tests.conftest import FROZEN_AT
 from tests.factories import new_referral
 from tests.pg_region import RegionDb, make_region_db
+from tests.regional_helpers import add_nominal
 
 SITES = {"LEI": ("t_lei_anne",), "MDI": ("t_mdi_bob",)}
 REGIONAL = {"t_yh_region": ("LEI", "MDI")}
@@ -37,6 +38,7 @@ def filled(region: RegionDb) -> RegionDb:
             session.info.update(actor=login, clock=clock)
             for n in range(refs):
                 new_referral(session, clock, nomis=f"A{n}234BC", name=f"{site} prisoner {n}")
+            add_nominal(session, clock, "A0234BC", f"{site} prisoner 0", 1 if site == "LEI" else 2)
             session.commit()
         engine.dispose()
     return region
@@ -146,3 +148,24 @@ def test_coordinators_are_neither_owners_nor_superusers_and_every_site_table_is_
     tables = {name for name, *_ in report}
     assert {"referral", "exhibit_event", "prisoner", "setting", "site"} <= tables
     assert all(on and forced and policies == 5 for _, on, forced, policies in report), report
+
+
+def test_the_regional_view_joins_a_person_across_the_sites_the_role_reads(
+    filled: RegionDb,
+) -> None:
+    from cipco.db import read_scope
+    from cipco.services import regional
+
+    for login, codes, histories in (
+        ("t_yh_region", ["LEI", "MDI"], ["LEI", "MDI"]),
+        ("t_lei_anne", ["LEI"], ["LEI"]),
+    ):
+        engine = filled.cipco(login)
+        with read_scope(engine) as session:
+            shown = [site.code for site in regional.sites(session)]
+            people = regional.nominals(session)
+        engine.dispose()
+        assert shown == codes, login
+        assert [n.nomis_number for n in people] == ["A0234BC"], login
+        assert sorted(people[0].sites) == histories, login
+        assert people[0].band == 1
