@@ -44,7 +44,19 @@ def _template(model: Any, **values: Any) -> dict[str, Any]:
 
 
 def fill(engine: Any, codes: list[str], referrals: int) -> None:
-    """Bulk-insert every site's rows (one transaction per site)."""
+    """Bulk-insert every site's rows (one transaction per site). The search index's triggers
+    are dropped first and the index is built once at the end, as a bulk import does."""
+    from cipco import fts
+    from cipco.search_docs import DOCS
+
+    with engine.begin() as conn:
+        fts.drop(conn)
+    _fill(engine, codes, referrals)
+    with engine.begin() as conn:
+        fts.ensure(conn, DOCS)
+
+
+def _fill(engine: Any, codes: list[str], referrals: int) -> None:
     from sqlalchemy import select
 
     from cipco.db import insert_many
