@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import os
 import random
+import shutil
 import sys
 import tempfile
 import time
@@ -220,7 +221,7 @@ def measure(engine: Any, label: str) -> dict[str, float]:
         with read_scope(engine, clock=clock) as session:
             site_columns(session, period, clock)
 
-    folder = Path(tempfile.mkdtemp(prefix="bench-regional-"))
+    folder = Path(tempfile.mkdtemp(prefix="bench-regional-out-"))
 
     def report() -> None:
         target = choose_output(
@@ -237,6 +238,7 @@ def measure(engine: Any, label: str) -> dict[str, float]:
         "all": median_seconds(every_prison, runs=3),
         "report": median_seconds(report, runs=3),
     }
+    shutil.rmtree(folder, ignore_errors=True)
     print(f"\n{label}: {len(people):,} nominals ({joined:,} known at two prisons)")
     row(
         "Region screen first rows (nominals, trigger points, releases)",
@@ -271,8 +273,11 @@ def _sqlite(codes: list[str], referrals: int) -> None:
     )
     engine.dispose()
     engine = prepare(path)
-    measure(engine, f"SQLite, one file, {len(codes)} prisons x {referrals:,} referrals")
-    engine.dispose()
+    try:
+        measure(engine, f"SQLite, one file, {len(codes)} prisons x {referrals:,} referrals")
+    finally:
+        engine.dispose()
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _server(url: str, codes: list[str], referrals: int) -> None:

@@ -43,7 +43,6 @@ TERMINAL = {
     "charges": "Chg",
     "convictions": "Conv",
     "open_at_end": "Open",
-    "overdue": "Late",
 }
 
 
@@ -68,7 +67,7 @@ def _print(view: Any) -> None:
     table.add_column("Prison")
     for key in SITE_MEASURES:
         table.add_column(TERMINAL.get(key, SHORT[key]), justify="right")
-    table.add_column("Late, all logs", justify="right")
+    table.add_column("Overdue now", justify="right")
     for column in view.columns:
         table.add_row(
             literal(column.site.code),

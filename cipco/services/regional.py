@@ -43,7 +43,8 @@ from cipco.services.persons.rules import RELEASED
 BANDS = (1, 2)
 RELEASE_MONTHS = 8
 RECENT_EVENT_DAYS = 28
-# The figures side by side, in the order a lead reads them (each a measures.Measure).
+# The figures side by side, in the order a lead reads them (each a measures.Measure);
+# what is overdue now is counted apart (SiteColumn.overdue).
 SITE_MEASURES = (
     "referrals_made",
     "r1_police_contact",
@@ -52,7 +53,6 @@ SITE_MEASURES = (
     "charges",
     "convictions",
     "open_at_end",
-    "overdue",
 )
 LOG_TITLES = {
     "referrals": "Referrals",
@@ -370,19 +370,26 @@ class SiteColumn:
 def site_columns(
     session: Session, period: Period, clock: Clock, chosen: Sequence[SiteInfo] | None = None
 ) -> list[SiteColumn]:
-    """Each site's figures (the same measures as its own reports) and overdue counts."""
-    from cipco.services.due import due_items
+    """Each site's figures (the same measures as its own reports) and what is overdue now.
 
+    Overdue now: referrals past their next deadline (the ``overdue`` measure, as at now:
+    each referral once, however many of its rules are late), and every other log's items
+    past their deadline from the due registry (the home screen's list)."""
+    from cipco.services.due import SOURCES, due_items
+
+    others = [name for name in SOURCES if name != "referrals"]
+    current = Period.month(today(clock))  # ends after now: its "overdue" is as at now
     found = []
     for site in chosen if chosen is not None else sites(session):
         with at_site(session, site.code):
             shown = figures(session, SITE_MEASURES, period, clock)
-            overdue = Counter(
+            late = Counter(
                 item.record.log
-                for item in due_items(session, clock, until=clock.now())
+                for item in due_items(session, clock, until=clock.now(), sources=others)
                 if item.overdue
             )
-        found.append(SiteColumn(site, shown, dict(overdue)))
+            late["referrals"] = int(figures(session, ["overdue"], current, clock)[0].value or 0)
+        found.append(SiteColumn(site, shown, {log: n for log, n in late.items() if n}))
     return found
 
 

@@ -28,7 +28,6 @@ SHORT = {
     "charges": "Charged",
     "convictions": "Convicted",
     "open_at_end": "Open",
-    "overdue": "Overdue",
 }
 
 
@@ -83,7 +82,7 @@ def _figures(view: RegionalView) -> Section:
     return Section(
         "Figures by prison",
         [
-            Table(headers, rows, widths=(7, 9, 13, 13, 13, 9, 10, 6, 9)),
+            Table(headers, rows, widths=(8, 10, 14, 14, 14, 10, 11, 8)),
             Paragraph(f"What each column counts: {bases}.", "note"),
         ],
         sheet="Figures",
@@ -100,7 +99,10 @@ def _overdue(view: RegionalView) -> Section:
         "Overdue now",
         [
             Paragraph(
-                f"Deadlines passed and not met at {format_datetime(view.as_at)}, by log.", "note"
+                f"Deadlines passed and not met at {format_datetime(view.as_at)}: referrals past "
+                "their next deadline (each referral once), and every other log's items past "
+                "their deadline as the home screen lists them.",
+                "note",
             ),
             Table(["Prison", *(LOG_TITLES[log] for log in logs), "All"], rows),
         ],
