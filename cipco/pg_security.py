@@ -351,6 +351,27 @@ def add_site_rows(connection: Connection) -> list[str]:
     return sorted(codes)
 
 
+def owner_problem(connection: Connection) -> str | None:
+    """Why this login cannot run the migrations (None: it owns the tables, or may own them).
+
+    Only the tables' owner (or a superuser) changes the schema; a coordinator's login is
+    told so before anything is tried."""
+    row = connection.execute(
+        text(
+            "SELECT current_user, (SELECT rolsuper FROM pg_roles WHERE rolname = current_user), "
+            "(SELECT tableowner FROM pg_tables WHERE schemaname = current_schema() "
+            "AND tablename = 'alembic_version')"
+        )
+    ).one()
+    login, superuser, owner = str(row[0]), bool(row[1]), row[2]
+    if superuser or owner is None or owner == login:
+        return None
+    return (
+        f"{login} does not own the tables ({owner} does): run cipco server migrate as "
+        f"postgresql://{owner}@…; coordinators' logins never change the schema"
+    )
+
+
 def current_login(connection: Connection) -> str:
     return str(connection.execute(text("SELECT current_user")).scalar_one())
 

@@ -169,3 +169,12 @@ def test_the_regional_view_joins_a_person_across_the_sites_the_role_reads(
         assert [n.nomis_number for n in people] == ["A0234BC"], login
         assert sorted(people[0].sites) == histories, login
         assert people[0].band == 1
+
+
+def test_a_coordinator_cannot_migrate_the_server(filled: RegionDb) -> None:
+    from cipco.pg_security import RoleError
+    from cipco.services.regional_setup import migrate_server
+
+    with pytest.raises(RoleError) as refused:
+        migrate_server(filled.url("t_lei_anne"))
+    assert "t_lei_anne does not own the tables (cipco_test_owner does)" in str(refused.value)

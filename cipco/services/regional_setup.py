@@ -31,6 +31,10 @@ def migrate_engine(engine: Engine) -> Migrated:
     from cipco.datafile import migrate_server as upgrade
     from cipco.services.reference import seed_reference_data
 
+    with engine.connect() as connection:
+        problem = pg_security.owner_problem(connection)
+    if problem is not None:
+        raise pg_security.RoleError(problem)
     _, revision = upgrade(engine)
     with Session(engine) as session:
         seed_reference_data(session)
