@@ -27,8 +27,15 @@ from textual.screen import ModalScreen, Screen
 from textual.worker import Worker, WorkerState
 
 from cipco.clock import Clock, SystemClock
-from cipco.config import current_actor
-from cipco.db import WAITING_MESSAGE, DataVersionWatcher, WaitEvent, on_write_wait, session_scope
+from cipco.config import as_location, current_actor
+from cipco.db import (
+    WAITING_MESSAGE,
+    ChangeWatcher,
+    WaitEvent,
+    change_watcher,
+    on_write_wait,
+    session_scope,
+)
 from cipco.screens import keymap
 from cipco.screens.documents import ReportCommands
 from cipco.screens.palette import CipcoCommands
@@ -90,7 +97,7 @@ class CipcoApp(App[None]):
         start: str = HOME_MODE,
         engine: Engine | None = None,
     ) -> None:
-        self.db_path = Path(db_path)
+        self.db_path = as_location(db_path)
         self.clock: Clock = clock or SystemClock()
         self.actor = current_actor()
         # The command line opens (checks, creates, migrates) the file before the first paint
@@ -98,7 +105,7 @@ class CipcoApp(App[None]):
         self.engine = engine if engine is not None else prepare(self.db_path)
         on_write_wait(self.engine, self._write_waiting)
         self.poll_seconds = poll_seconds
-        self._watcher: DataVersionWatcher | None = None
+        self._watcher: ChangeWatcher | None = None
         self.MODES = {entry.mode: _screen_factory(entry.screen) for entry in PLACES}
         self.start = start if start in self.MODES else HOME_MODE  # the screen it opens on
         super().__init__()
@@ -147,7 +154,7 @@ class CipcoApp(App[None]):
         sys.setswitchinterval(GIL_SWITCH_SECONDS)
         self.switch_mode(self.start)
         self.call_after_refresh(_collector_back_on)
-        self._watcher = DataVersionWatcher(self.db_path)
+        self._watcher = change_watcher(self.engine)  # data_version, or LISTEN on a server
         self.set_interval(self.poll_seconds, self._poll_data_version, name="data-version")
         if self._prefs_problem is not None:
             self.notify(self._prefs_problem, title="Preferences", severity="warning")

@@ -29,13 +29,12 @@ from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlalchemy.pool import QueuePool
 
 from cipco.config import SERVER_SCHEMES, ServerDb, is_server_url
-from cipco.dberrors import DatabaseBusy, DatabasePathError, is_busy
+from cipco.dberrors import DatabaseBusy, DatabasePathError
 
 __all__ = ["ServerDb", "is_server_url"]
 
 CHANNEL = "cipco_changes"
 LOCK_CLASS = 0x43495043  # "CIPC": the first key of every cipco advisory lock
-LOCK_STEP = "1s"  # one attempt at the site's write lock (then cipco says it is waiting)
 DRIVER = "postgresql+psycopg"
 
 
@@ -84,40 +83,61 @@ def begin_read(conn: Connection) -> None:
 
 def begin_write(conn: Connection, site: str, policy: Any) -> None:
     """Take ``site``'s write lock, waiting as ``policy`` (a :class:`cipco.db.WritePolicy`)
-    says, and queue the "site changed" notification (sent only if this commits)."""
-    from cipco.db import WaitEvent  # the dataclass; cipco.db imports this module lazily
+    says, and queue the "site changed" notification (sent only if this commits).
 
+    Uncontended, one ``pg_try_advisory_xact_lock``. Otherwise a blocking
+    ``pg_advisory_xact_lock`` (writers queue in order); a timer tells the policy's listeners
+    after :data:`BUSY_STEP_SECONDS`, and at the policy's limit cancels the wait, which becomes
+    :class:`DatabaseBusy` (the transaction is rolled back: nothing was written yet).
+    """
     key = site_lock_key(site)
-    name = _lock_name(conn, site)
-    started = time.monotonic()
-    told = False
-    conn.exec_driver_sql(f"SET LOCAL lock_timeout = '{LOCK_STEP}'")
-    while True:
-        try:
-            conn.exec_driver_sql(
-                f"SAVEPOINT cipco_lock; SELECT pg_advisory_xact_lock({LOCK_CLASS}, {key})"
-            )
-        except DBAPIError as exc:
-            if not is_busy(exc):
-                raise
-            conn.exec_driver_sql("ROLLBACK TO SAVEPOINT cipco_lock")
-        else:
-            conn.exec_driver_sql("RELEASE SAVEPOINT cipco_lock; SET LOCAL lock_timeout = 0")
-            if told:
-                policy.tell(WaitEvent("resumed", name, time.monotonic() - started, policy.seconds))
-            break
-        waited = time.monotonic() - started
-        if not told:
-            told = True
-            policy.tell(WaitEvent("waiting", name, waited, policy.seconds))
-        if waited >= policy.seconds:
-            policy.tell(WaitEvent("gave_up", name, waited, policy.seconds))
-            from cipco.db import busy_message
-
-            raise DatabaseBusy(busy_message(name, policy.seconds))
+    lock = f"{LOCK_CLASS}, {key}"
+    got = conn.exec_driver_sql(f"SELECT pg_try_advisory_xact_lock({lock})").scalar()
+    if not got:
+        _wait_for_lock(conn, lock, site, policy)
     conn.exec_driver_sql(
         "SELECT pg_notify(%(channel)s, %(site)s)", {"channel": CHANNEL, "site": site}
     )
+
+
+def _wait_for_lock(conn: Connection, lock: str, site: str, policy: Any) -> None:
+    import threading
+
+    from cipco.db import BUSY_STEP_SECONDS, WaitEvent, busy_message
+
+    name = _lock_name(conn, site)
+    started = time.monotonic()
+    told = threading.Event()
+    gave_up = threading.Event()
+    driver = conn.connection.driver_connection
+
+    def tell_waiting() -> None:
+        told.set()
+        policy.tell(WaitEvent("waiting", name, time.monotonic() - started, policy.seconds))
+
+    def give_up() -> None:
+        gave_up.set()
+        driver.cancel()  # type: ignore[union-attr]
+
+    timers = [
+        threading.Timer(min(BUSY_STEP_SECONDS, policy.seconds), tell_waiting),
+        threading.Timer(policy.seconds, give_up),
+    ]
+    for timer in timers:
+        timer.daemon = True
+        timer.start()
+    try:
+        conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({lock})")
+    except DBAPIError:
+        if gave_up.is_set():
+            policy.tell(WaitEvent("gave_up", name, time.monotonic() - started, policy.seconds))
+            raise DatabaseBusy(busy_message(name, policy.seconds)) from None
+        raise
+    finally:
+        for timer in timers:
+            timer.cancel()
+    if told.is_set():
+        policy.tell(WaitEvent("resumed", name, time.monotonic() - started, policy.seconds))
 
 
 def _lock_name(conn: Connection, site: str) -> Any:

@@ -28,7 +28,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Integer, and_, column, literal_column, select, table, text
+from sqlalchemy import BigInteger, Connection, and_, column, literal_column, select, table, text
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql import ColumnElement, Select
 from sqlalchemy.types import Boolean
@@ -308,7 +308,7 @@ def ensure(connection: Connection, docs: Sequence[Doc]) -> list[str]:
 
 # ---------------------------------------------------------------- asking it
 
-_index = table(INDEX, column("rowid", Integer), column("body"), column("rank"))
+_index = table(INDEX, column("rowid", BigInteger), column("body"), column("rank"))
 
 
 class IndexMatch(ColumnElement[bool]):

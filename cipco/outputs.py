@@ -95,7 +95,7 @@ class OutputTarget:
 
 
 def _protected_paths(database: Path | None) -> tuple[Path, ...]:
-    if database is None:
+    if not isinstance(database, Path):  # none, or a database server (no file to protect)
         return ()
     base = database.expanduser().resolve()
     return (base, *(base.with_name(base.name + tail) for tail in DB_COMPANIONS))

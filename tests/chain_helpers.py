@@ -1,7 +1,8 @@
 """Attacks on the custody records, made as someone with the file (and the code) would.
 
-Every change goes straight into the SQLite file with ``sqlite3``: the append-only triggers
-are dropped first and foreign keys are off, as they are for anyone outside cipco.
+Every change goes straight into the SQLite file with ``sqlite3`` (or into the PostgreSQL
+database with ``psycopg``, as its superuser): the append-only triggers are dropped first and
+foreign keys are off, as they are for anyone outside cipco.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typer.testing import CliRunner, Result
 
 from cipco.cli import app
 from cipco.clock import Clock
+from cipco.config import ServerDb
 from cipco.db import session_scope
 from cipco.models.exhibit import CorrectionIn
 from cipco.services import chain, exhibits, ledger
@@ -80,11 +82,55 @@ def build_chains(engine: Engine, clock: Clock) -> None:
         move(session, clock, third, "CiPCo A. Whitfield", "SO P. Carr", start + timedelta(1))
 
 
-def connect(db_path: Path) -> sqlite3.Connection:
-    conn = sqlite3.connect(db_path)
-    conn.execute("PRAGMA foreign_keys=OFF")
-    conn.execute("DROP TRIGGER IF EXISTS exhibit_event_no_update")
-    conn.execute("DROP TRIGGER IF EXISTS exhibit_event_no_delete")
+class RawConnection:
+    """A driver connection to either backend taking SQLite's ``?`` placeholders."""
+
+    def __init__(self, location: Path | ServerDb) -> None:
+        self.server = isinstance(location, ServerDb)
+        if isinstance(location, ServerDb):
+            import psycopg
+
+            self._conn: Any = psycopg.connect(location.url, autocommit=True)
+        else:
+            self._conn = sqlite3.connect(location)
+
+    def execute(self, sql: str, params: tuple[Any, ...] | list[Any] = ()) -> Any:
+        if self.server:
+            sql = sql.replace("%", "%%").replace("?", "%s")
+        return self._conn.execute(sql, tuple(params))
+
+    def commit(self) -> None:
+        if not self.server:
+            self._conn.commit()
+
+    def close(self) -> None:
+        self._conn.close()
+
+
+RAW_ERRORS: tuple[type[Exception], ...] = (sqlite3.DatabaseError,)
+try:
+    import psycopg
+
+    RAW_ERRORS += (psycopg.Error,)
+except ImportError:  # pragma: no cover - psycopg is a dependency
+    pass
+
+
+def raw(location: Path | ServerDb) -> RawConnection:
+    """A plain driver connection, triggers and foreign keys as the database has them."""
+    return RawConnection(location)
+
+
+def connect(db_path: Path | ServerDb) -> RawConnection:
+    conn = RawConnection(db_path)
+    if conn.server:
+        conn.execute("SET session_replication_role = replica")  # foreign keys off
+        for kind in ("update", "delete"):
+            conn.execute(f"DROP TRIGGER IF EXISTS exhibit_event_no_{kind} ON exhibit_event")
+    else:
+        conn.execute("PRAGMA foreign_keys=OFF")
+        conn.execute("DROP TRIGGER IF EXISTS exhibit_event_no_update")
+        conn.execute("DROP TRIGGER IF EXISTS exhibit_event_no_delete")
     return conn
 
 
@@ -99,9 +145,13 @@ def tamper(db_path: Path, *statements: str | tuple[str, tuple[Any, ...]]) -> Non
     conn.close()
 
 
-def query(db_path: Path, sql: str, *params: Any) -> list[tuple[Any, ...]]:
-    conn = sqlite3.connect(db_path)
-    rows = conn.execute(sql, params).fetchall()
+def query(
+    db_path: Path | ServerDb, sql: str, *params: Any, describe: bool = False
+) -> list[tuple[Any, ...]]:
+    """The rows ``sql`` gives (``describe``: its columns' descriptions instead)."""
+    conn = RawConnection(db_path)
+    cursor = conn.execute(sql, params)
+    rows = [tuple(d) for d in cursor.description] if describe else cursor.fetchall()
     conn.close()
     return rows
 
@@ -134,7 +184,7 @@ def listing(db_path: Path, out: Path) -> Path:
     return out
 
 
-def _raw_rows(conn: sqlite3.Connection, where: str, *params: Any) -> list[list[Any]]:
+def _raw_rows(conn: RawConnection, where: str, *params: Any) -> list[list[Any]]:
     columns = ", ".join(f"e.{name}" for name in chain.ROW_FIELDS)
     return [
         list(row)
@@ -170,7 +220,7 @@ def rechain(db_path: Path, ref: str, *, from_seq: int = 1, fix_ledger: bool = Fa
     conn.close()
 
 
-def relink_ledger(conn: sqlite3.Connection) -> None:
+def relink_ledger(conn: RawConnection) -> None:
     """Number the ledger again in its present order and recompute every digest."""
     digest, key = chain.GENESIS, None
     rows = conn.execute(

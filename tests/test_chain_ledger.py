@@ -27,6 +27,7 @@ from sqlalchemy import Engine
 from cipco.cli import app
 from cipco.cli.common import state
 from cipco.clock import FixedClock
+from cipco.config import ServerDb
 from cipco.db import APPLICATION_ID, make_engine, read_scope, session_scope
 from cipco.models.exhibit import CorrectionIn, Exhibit
 from cipco.services import chain, exhibits, ledger
@@ -177,6 +178,8 @@ def fresh(path: Path, clock: FixedClock, site: str | None = TEST_SITE) -> Path:
 def test_a_copy_with_other_row_ids_gives_the_same_digests(
     chains: Path, clock: FixedClock, tmp_path: Path
 ) -> None:
+    if isinstance(chains, ServerDb):
+        pytest.skip("copies a SQLite file row by row; both backends' digests: test_backends")
     copy = fresh(tmp_path / "copy.db", clock)
     copy_into(chains, copy, offset=1000)
     assert query(copy, "SELECT min(id) FROM exhibit_event")[0][0] > 1000

@@ -10,7 +10,6 @@ one only an anchor held outside the file can catch.
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,6 +19,7 @@ from sqlalchemy import Engine
 from cipco.cli.common import state
 from cipco.clock import FixedClock
 from tests.chain_helpers import (
+    RAW_ERRORS,
     build_chains,
     connect,
     event_id,
@@ -27,6 +27,7 @@ from tests.chain_helpers import (
     lines_about,
     listing,
     query,
+    raw,
     rechain,
     relink_ledger,
     tamper,
@@ -67,10 +68,10 @@ def test_intact_file_verifies_and_says_what_it_proves(chains: Path) -> None:
 
 
 def test_triggers_refuse_casual_edits(chains: Path) -> None:
-    conn = sqlite3.connect(chains)
-    with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+    conn = raw(chains)
+    with pytest.raises(RAW_ERRORS, match="append-only"):
         conn.execute("UPDATE exhibit_event SET to_name = 'X'")
-    with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+    with pytest.raises(RAW_ERRORS, match="append-only"):
         conn.execute("DELETE FROM exhibit_event")
     conn.close()
 
@@ -141,7 +142,7 @@ def test_edit_of_what_the_events_say_now_is_a_header_mismatch(chains: Path) -> N
 
 
 def test_edit_of_the_hold_is_a_header_mismatch(chains: Path) -> None:
-    tamper(chains, "UPDATE exhibit SET hold = 1, hold_reason = 'x' WHERE reference = 'JS/1'")
+    tamper(chains, "UPDATE exhibit SET hold = TRUE, hold_reason = 'x' WHERE reference = 'JS/1'")
     lines = broken(verify(chains), "JS/1", 1, "header mismatch")
     assert any("hold" in line for line in lines)
 
@@ -317,7 +318,9 @@ def test_orphan_correction_is_named(chains: Path) -> None:
 
 def test_duplicate_seq_is_named(chains: Path) -> None:
     second = event_id(chains, "JS/1", 2)
-    columns = [row[1] for row in query(chains, "PRAGMA table_info(exhibit_event)")]
+    columns = [
+        row[0] for row in query(chains, "SELECT * FROM exhibit_event LIMIT 0", describe=True)
+    ]
     copied = ", ".join(c for c in columns if c != "id")
     tamper(
         chains,

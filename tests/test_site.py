@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from cipco.db import session_scope, site_of
 from cipco.models import Referral
 from cipco.services.bootstrap import prepare
 from cipco.services.site import SiteError, assign_site, file_site, site_tables
+from tests.chain_helpers import RAW_ERRORS, raw
 from tests.conftest import TEST_SITE
 from tests.factories import new_referral
 
@@ -56,21 +58,27 @@ def test_an_unknown_prison_code_is_refused(tmp_path: Path, clock: FixedClock) ->
         assign_site(session, "XXX", clock)
 
 
-def test_references_are_unique_per_site(engine: Engine, clock: FixedClock) -> None:
+def test_references_are_unique_per_site(engine: Engine, clock: FixedClock, db_path: Path) -> None:
     with session_scope(engine, actor="tester", clock=clock) as session:
         referral = new_referral(session, clock)
         reference = referral.reference
-    with sqlite3.connect(engine.url.database or "") as conn:
+    conn = raw(db_path)
+    try:
         # the same reference at another site is allowed; twice at one site is not
         row = conn.execute("SELECT * FROM referral WHERE reference = ?", (reference,)).fetchone()
         columns = [d[0] for d in conn.execute("SELECT * FROM referral").description]
-        copy = dict(zip(columns, row, strict=True)) | {"id": None, "site": "MDI"}
+        values = [json.dumps(v) if isinstance(v, dict | list) else v for v in row]
+        copy = dict(zip(columns, values, strict=True)) | {"site": "MDI"}
+        del copy["id"]
         names = ", ".join(copy)
         marks = ", ".join("?" for _ in copy)
         conn.execute(f"INSERT INTO referral ({names}) VALUES ({marks})", list(copy.values()))
+        conn.commit()
         copy["site"] = TEST_SITE
-        with pytest.raises(sqlite3.IntegrityError):
+        with pytest.raises(RAW_ERRORS, match=r"(?i)unique"):
             conn.execute(f"INSERT INTO referral ({names}) VALUES ({marks})", list(copy.values()))
+    finally:
+        conn.close()
     with session_scope(engine) as session:
         sites = sorted(
             session.scalars(select(Referral.site).where(Referral.reference == reference))

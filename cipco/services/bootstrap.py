@@ -13,6 +13,7 @@ from sqlalchemy import Engine, select
 from sqlmodel import Session, SQLModel
 
 import cipco.models  # noqa: F401  (every table in SQLModel.metadata)
+from cipco.config import ServerDb, as_location
 from cipco.datafile import Opened, open_database
 from cipco.db import UNASSIGNED, WaitListener, read_scope, session_scope, set_write_wait, with_site
 from cipco.dbfile import Access
@@ -25,7 +26,7 @@ WRITE_WAIT_KEY = "write_wait_seconds"
 
 
 def open_file(
-    path: Path,
+    path: Path | ServerDb,
     access: Access = Access.CREATE,
     *,
     make_folder: bool = True,
@@ -64,9 +65,10 @@ def open_file(
     )
 
 
-def prepare(path: Path | str, access: Access = Access.CREATE) -> Engine:
-    """An engine on ``path``: created 0600 if new, migrated, reference lists seeded."""
-    return open_file(Path(path), access).engine
+def prepare(path: Path | str | ServerDb, access: Access = Access.CREATE) -> Engine:
+    """An engine on ``path``: created 0600 if new, migrated, reference lists seeded (a
+    ``postgresql://`` server is never migrated here: :func:`cipco.datafile.migrate_server`)."""
+    return open_file(as_location(path), access).engine
 
 
 def _reference_lists_filled(session: Session) -> bool:
