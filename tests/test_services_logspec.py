@@ -19,7 +19,7 @@ from sqlmodel import Session
 from cipco.clock import FixedClock
 from cipco.db import session_scope
 from cipco.screens.keymap import KEYS
-from cipco.services import logspec
+from cipco.services import logspec, search
 from cipco.services.bootstrap import prepare
 from cipco.services.errors import NotFoundError, RecordError, StaleEditError
 from cipco.services.logspec import LogSpec
@@ -79,6 +79,8 @@ def test_a_spec_is_plain_data_the_screens_can_use(spec: LogSpec) -> None:
     assert set(spec.keys) <= set(KEYS), "every key the log adds is in the one keymap"
     assert spec.service.spec is spec
     assert issubclass(spec.error, RecordError)
+    # The typed filter looks in one place: the search index, or else the spec's columns.
+    assert bool(spec.search) != search.indexed(spec.name), "search columns xor the index"
     with pytest.raises(RecordError, match="unknown filter 'nope'"):
         spec.queue("nope")
 

@@ -92,37 +92,30 @@ def casefile_referral(
         clock=clock,
     )
     assert referral.id is not None
-    when = start + timedelta(hours=2)
-    move_status(
-        session=session,
-        referral_id=referral.id,
-        to_status=Status.REFERRED,
-        clock=clock,
-        happened_at=when,
-    )
+    referral_id = referral.id
+
+    def move(to_status: Status, after: timedelta, police: dict[str, str] | None = None) -> None:
+        move_status(
+            session=session,
+            referral_id=referral_id,
+            to_status=to_status,
+            clock=clock,
+            happened_at=start + after,
+            police=police,
+        )
+
+    move(Status.REFERRED, timedelta(hours=2))
     add_follow_up(
         session=session,
-        referral_id=referral.id,
+        referral_id=referral_id,
         note="Chased the crime desk for a reference",
         clock=clock,
         method="phone",
         happened_at=start + timedelta(days=2),
     )
-    move_status(
-        session=session,
-        referral_id=referral.id,
-        to_status=Status.ACKNOWLEDGED,
-        clock=clock,
-        happened_at=start + timedelta(days=3),
-        police={"crime_ref": "13/26/004471", "oic_name": "DC Ana Muñoz", "oic_collar": "4471"},
-    )
-    move_status(
-        session=session,
-        referral_id=referral.id,
-        to_status=Status.INVESTIGATING,
-        clock=clock,
-        happened_at=start + timedelta(days=5),
-    )
+    police = {"crime_ref": "13/26/004471", "oic_name": "DC Ana Muñoz", "oic_collar": "4471"}
+    move(Status.ACKNOWLEDGED, timedelta(days=3), police)
+    move(Status.INVESTIGATING, timedelta(days=5))
     for number in range(exhibits):
         kind, description, extra = EXHIBIT_KINDS[number % len(EXHIBIT_KINDS)]
         seized = start + timedelta(hours=1, minutes=10 * number)

@@ -109,13 +109,6 @@ SPEC = LogSpec(
         Column("review", "Review", 12, sort=Exhibit.review_due_on, text=review_text),
     ),
     queues=tuple(Queue(key, label, _queue(key)) for key, label in exhibits.QUEUES.items()),
-    search=(
-        Exhibit.reference,
-        Exhibit.description,
-        Exhibit.holder,
-        Exhibit.seal_number,
-        Exhibit.storage_location,
-    ),
     search_hint="Filter: reference, description, holder, seal or location",
     schemas=(ExhibitCreate, None),
     keys=("new", "edit", "open", "move", "export", "import_file"),

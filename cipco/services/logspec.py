@@ -204,7 +204,7 @@ class LogSpec:
     words: Words
     columns: tuple[Column, ...]
     queues: tuple[Queue, ...] = ()
-    search: tuple[Any, ...] = ()  # columns the typed filter looks in
+    search: tuple[Any, ...] = ()  # columns the typed filter looks in, if not in the index
     search_hint: str = "Filter"
     schemas: tuple[type | None, type | None] = (None, None)  # create, update
     keys: tuple[str, ...] = ()  # keymap actions (cipco/screens/keymap.py) the log's list adds

@@ -21,6 +21,7 @@ import statistics
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import partial
 from typing import Any
 
 from sqlalchemy import and_, exists, or_, select
@@ -232,6 +233,7 @@ class _Buckets:
         self.index = [i for _, i in spans]
         self.first = min(self.starts)
         self.last = max(self.ends)
+        self.counts: list[dict[str, int]] = [{} for _ in self.periods]
 
     def of(self, at: datetime | None) -> int | None:
         if at is None or at < self.first or at >= self.last:
@@ -243,6 +245,36 @@ class _Buckets:
 
     def window(self, column: Any) -> Any:
         return and_(column >= self.first, column < self.last)
+
+    def add(self, at: datetime | None, part: str) -> None:
+        """Count one ``part`` in the period ``at`` falls in (if any)."""
+        index = self.of(at)
+        if index is not None:
+            self.counts[index][part] = self.counts[index].get(part, 0) + 1
+
+    def breakdown(
+        self, m: Measure, parts: Callable[[dict[str, int]], tuple[tuple[str, int], ...]]
+    ) -> list[Figure]:
+        """Each period's count of every part, and its ``parts`` in the order shown."""
+        return [
+            Figure(m, p, sum(c.values()), parts=parts(c))
+            for p, c in zip(self.periods, self.counts, strict=True)
+        ]
+
+    def rates(self, m: Measure, order: Sequence[str]) -> list[Figure]:
+        """Each period's count met in time, of every one counted, parts in ``order``."""
+        return [
+            Figure(m, p, c.get(RATE_MET, 0), of=sum(c.values()), parts=_parts(order, c))
+            for p, c in zip(self.periods, self.counts, strict=True)
+        ]
+
+
+def _in_time(order: Sequence[str], done: datetime | None, due: datetime, now: datetime) -> str:
+    """Which part a deadline is in: met or late (``order``'s first two) when done, else
+    overdue or not yet due (its last two)."""
+    if done is not None:
+        return order[0] if done <= due else order[1]
+    return order[-2] if now > due else order[-1]
 
 
 def _counts(
@@ -284,22 +316,14 @@ def _referrals_made(ctx: _Context, m: Measure, periods: Sequence[Period]) -> lis
 @_measure("by_category", "Referrals by category", "referred to police in the {p}", "breakdown")
 def _by_category(ctx: _Context, m: Measure, periods: Sequence[Period]) -> list[Figure]:
     buckets = _Buckets(periods)
-    counts: list[dict[str, int]] = [{} for _ in periods]
     rows = ctx.session.execute(
         select(Referral.referred_at, CrimeCategory.label)
         .join(CrimeCategory, CrimeCategory.code == Referral.category_code)
         .where(buckets.window(Referral.referred_at))
     )
     for at, label in rows:
-        index = buckets.of(at)
-        if index is not None:
-            counts[index][label] = counts[index].get(label, 0) + 1
-    return [
-        Figure(
-            m, p, sum(c.values()), parts=tuple(sorted(c.items(), key=lambda kv: (-kv[1], kv[0])))
-        )
-        for p, c in zip(periods, counts, strict=True)
-    ]
+        buckets.add(at, label)
+    return buckets.breakdown(m, lambda c: tuple(sorted(c.items(), key=lambda kv: (-kv[1], kv[0]))))
 
 
 @_measure(
@@ -377,50 +401,21 @@ CHARGED_LABEL = OUTCOME_LABELS[Outcome.CHARGED]
 )
 def _outcomes(ctx: _Context, m: Measure, periods: Sequence[Period]) -> list[Figure]:
     buckets = _Buckets(periods)
-    counts: list[dict[str, int]] = [{} for _ in periods]
     rows = ctx.session.execute(
         select(Referral.charged_at, Referral.closed_at, Referral.outcome).where(
             or_(buckets.window(Referral.charged_at), buckets.window(Referral.closed_at))
         )
     )
-
-    def add(index: int | None, label: str) -> None:
-        if index is not None:
-            counts[index][label] = counts[index].get(label, 0) + 1
-
     for charged_at, closed_at, outcome in rows:
-        add(buckets.of(charged_at), CHARGED_LABEL)
+        buckets.add(charged_at, CHARGED_LABEL)
         if outcome and outcome != Outcome.CHARGED.value:
-            add(buckets.of(closed_at), OUTCOME_LABELS.get(outcome, outcome))
+            buckets.add(closed_at, OUTCOME_LABELS.get(outcome, outcome))
     order = list(dict.fromkeys(OUTCOME_LABELS.values()))
-    return [
-        Figure(m, p, sum(c.values()), parts=tuple((k, c[k]) for k in order if c.get(k)))
-        for p, c in zip(periods, counts, strict=True)
-    ]
-
-
-@_measure(
-    "days_to_acknowledgement",
-    "Median days referral → acknowledgement",
-    "acknowledged by police in the {p}: days from referral",
-    "days",
-)
-def _days_to_ack(ctx: _Context, m: Measure, periods: Sequence[Period]) -> list[Figure]:
-    return _median_days(ctx, m, periods, Referral.referred_at, Referral.acknowledged_at)
-
-
-@_measure(
-    "days_to_charge",
-    "Median days referral → charge",
-    "charged in the {p}: days from referral",
-    "days",
-)
-def _days_to_charge(ctx: _Context, m: Measure, periods: Sequence[Period]) -> list[Figure]:
-    return _median_days(ctx, m, periods, Referral.referred_at, Referral.charged_at)
+    return buckets.breakdown(m, lambda c: tuple((k, c[k]) for k in order if c.get(k)))
 
 
 def _median_days(
-    ctx: _Context, m: Measure, periods: Sequence[Period], start: Any, end: Any
+    ctx: _Context, m: Measure, periods: Sequence[Period], *, start: Any, end: Any
 ) -> list[Figure]:
     buckets = _Buckets(periods)
     pairs: list[list[tuple[datetime, datetime]]] = [[] for _ in periods]
@@ -435,6 +430,26 @@ def _median_days(
         values = _days(these)
         found.append(Figure(m, p, _median(values), of=len(values)))
     return found
+
+
+# The median days from referral to each police step, counted by the day of the step.
+for _key, _label, _basis, _step in (
+    (
+        "days_to_acknowledgement",
+        "Median days referral → acknowledgement",
+        "acknowledged by police in the {p}: days from referral",
+        Referral.acknowledged_at,
+    ),
+    (
+        "days_to_charge",
+        "Median days referral → charge",
+        "charged in the {p}: days from referral",
+        Referral.charged_at,
+    ),
+):
+    _measure(_key, _label, _basis, "days")(
+        partial(_median_days, start=Referral.referred_at, end=_step)
+    )
 
 
 # ------------------------------------------------------- the Referral Agreement's rules
@@ -471,28 +486,18 @@ R5_PARTS = (RATE_MET, "laid later", "laid, time not recorded", "not laid (overdu
 )
 def _r5(ctx: _Context, m: Measure, periods: Sequence[Period]) -> list[Figure]:
     buckets = _Buckets(periods)
-    counts: list[dict[str, int]] = [{} for _ in periods]
     rows = ctx.session.execute(
         select(
             Referral.discovered_at, Referral.adjudication_laid_at, Referral.adjudication_charge
         ).where(buckets.window(Referral.discovered_at))
     )
     for discovered, laid, charge in rows:
-        index = buckets.of(discovered)
-        if index is None:
-            continue
         due = discovered + ADJUDICATION_WITHIN
-        if laid is not None:
-            part = RATE_MET if laid <= due else "laid later"
-        elif charge:
-            part = "laid, time not recorded"
+        if laid is None and charge:
+            buckets.add(discovered, "laid, time not recorded")
         else:
-            part = "not laid (overdue)" if ctx.now > due else "not yet due"
-        counts[index][part] = counts[index].get(part, 0) + 1
-    return [
-        Figure(m, p, c.get(RATE_MET, 0), of=sum(c.values()), parts=_parts(R5_PARTS, c))
-        for p, c in zip(periods, counts, strict=True)
-    ]
+            buckets.add(discovered, _in_time(R5_PARTS, laid, due, ctx.now))
+    return buckets.rates(m, R5_PARTS)
 
 
 def _rate(
@@ -504,21 +509,9 @@ def _rate(
     order: Sequence[str],
 ) -> list[Figure]:
     buckets = _Buckets(periods)
-    counts: list[dict[str, int]] = [{} for _ in periods]
     for started, done in rows:
-        index = buckets.of(started)
-        if index is None:
-            continue
-        due = started + within
-        if done is not None:
-            part = order[0] if done <= due else order[1]
-        else:
-            part = order[2] if ctx.now > due else order[3]
-        counts[index][part] = counts[index].get(part, 0) + 1
-    return [
-        Figure(m, p, c.get(RATE_MET, 0), of=sum(c.values()), parts=_parts(order, c))
-        for p, c in zip(periods, counts, strict=True)
-    ]
+        buckets.add(started, _in_time(order, done, started + within, ctx.now))
+    return buckets.rates(m, order)
 
 
 R7_PARTS = (RATE_MET, "told late", "not told (overdue)", "not yet due")
@@ -555,11 +548,7 @@ def _r7(ctx: _Context, m: Measure, periods: Sequence[Period]) -> list[Figure]:
         .where(or_(Referral.staff_victim.is_(True), victim))  # type: ignore[attr-defined]
     ).all()
     people, contacts = victims_and_contacts(ctx.session, [row[0] for row in rows])
-    counts: list[dict[str, int]] = [{} for _ in periods]
     for rid, decided, typed, typed_enhanced in rows:
-        index = buckets.of(decided)
-        if index is None:
-            continue
         summary = typed if typed is not None and typed >= decided else None
         recorded = people.get(rid, [])
         logged = any(contacts.get(pid) for pid, _ in recorded)
@@ -574,15 +563,8 @@ def _r7(ctx: _Context, m: Measure, periods: Sequence[Period]) -> list[Figure]:
         ] or [(summary, bool(typed_enhanced))]
         for told, enhanced in victims:
             due = victim_update_due(decided, enhanced, ctx.settings)
-            if told is not None:
-                part = RATE_MET if told <= due else "told late"
-            else:
-                part = "not told (overdue)" if ctx.now > due else "not yet due"
-            counts[index][part] = counts[index].get(part, 0) + 1
-    return [
-        Figure(m, p, c.get(RATE_MET, 0), of=sum(c.values()), parts=_parts(R7_PARTS, c))
-        for p, c in zip(periods, counts, strict=True)
-    ]
+            buckets.add(decided, _in_time(R7_PARTS, told, due, ctx.now))
+    return buckets.rates(m, R7_PARTS)
 
 
 # The figures of a performance return, in the order a manager reads them.

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, Row, Select, and_, func, or_, select
 from sqlmodel import Session
 
 from cipco.models.types import ContainsIgnoringCase
@@ -61,6 +62,15 @@ def text_filter(columns: list[Any], text: str) -> ColumnElement[bool] | None:
 def contains(column: Any, text: str) -> ColumnElement[bool]:
     """``column`` contains ``text`` literally, whatever the letter case."""
     return ContainsIgnoringCase(column, like_pattern(text), ESCAPE)
+
+
+def first_matching(
+    session: Session, statement: Select[Any], columns: Sequence[Any], text: str, limit: int
+) -> Sequence[Row[Any]]:
+    """The first ``limit`` rows of ``statement``, in its order, where one of ``columns``
+    :func:`contains` ``text`` (a look-up as you type: the command palette)."""
+    found = statement.where(or_(*(contains(column, text.strip()) for column in columns)))
+    return session.execute(found.limit(limit)).all()
 
 
 def count_of(session: Session, statement: Select[Any]) -> int:

@@ -190,12 +190,8 @@ def log_contact(
     )
     actor = audit.actor_of(session)
     contact = PartyContact(
+        **{**data.model_dump(), "by": data.by or actor},
         referral_id=referral_id,
-        party_id=data.party_id,
-        happened_at=data.happened_at,
-        method=data.method,
-        said=data.said,
-        by=data.by or actor,
         recorded_at=clock.now(),
         actor=actor,
     )

@@ -66,6 +66,13 @@ def _flag_settings(ctx: QueryContext) -> FlagSettings:
     return FlagSettings.from_values(settings.all_settings(ctx.session))
 
 
+def day_severity(ctx: QueryContext, cfg: FlagSettings, rule: str, due_on: date | None) -> Severity:
+    """How urgent a paper due by the end of ``due_on`` is now (None: nothing is due)."""
+    if due_on is None:
+        return Severity.DONE
+    return day_flag(rule, "", due_on, cfg).severity(ctx.now)
+
+
 def marked(severity: Severity, text: str) -> str:
     marker = SEVERITY_MARKERS.get(severity, "")
     return f"{marker} {text}".strip() if text else ""
@@ -88,6 +95,13 @@ class _CaseService(LogService[Any, Any]):
 
     def label(self, record: Any) -> str:
         return f"this {self.spec.noun}"
+
+    def with_person(self, *columns: Any) -> Select[Any]:
+        """The list's records, each with the name (and ``columns``) of the person it is of."""
+        return select(self.model, ReferralParty.name, *columns).join(
+            ReferralParty,
+            ReferralParty.id == self.model.party_id,  # type: ignore[attr-defined]
+        )
 
 
 # ---------------------------------------------------------------- people
@@ -251,9 +265,7 @@ class ContactService(_CaseService):
     }
 
     def select(self, ctx: QueryContext, query: PageQuery) -> Select[Any]:
-        return select(PartyContact, ReferralParty.name).join(
-            ReferralParty, ReferralParty.id == PartyContact.party_id
-        )
+        return self.with_person()
 
     def build_rows(self, ctx: QueryContext, results: Sequence[Any]) -> list[ContactRow]:
         return [row_from(ContactRow, c, person=name) for c, name in results]
@@ -329,28 +341,23 @@ class StatementService(_CaseService):
     )
 
     def select(self, ctx: QueryContext, query: PageQuery) -> Select[Any]:
-        return select(Statement, ReferralParty.name).join(
-            ReferralParty, ReferralParty.id == Statement.party_id
-        )
+        return self.with_person()
 
     def build_rows(self, ctx: QueryContext, results: Sequence[Any]) -> list[StatementRow]:
         cfg = _flag_settings(ctx)
-        rows = []
-        for s, name in results:
-            severity = Severity.DONE
-            if s.state in OUTSTANDING_STATEMENT and s.due_on is not None:
-                severity = day_flag("MG11", "", s.due_on, cfg).severity(ctx.now)
-            rows.append(
-                row_from(
-                    StatementRow,
-                    s,
-                    person=name,
-                    checked_by=s.checked_by or "",
-                    problems=tuple(s.problems or ()),
-                    severity=severity,
-                )
+        return [
+            row_from(
+                StatementRow,
+                s,
+                person=name,
+                checked_by=s.checked_by or "",
+                problems=tuple(s.problems or ()),
+                severity=day_severity(
+                    ctx, cfg, "MG11", s.due_on if s.state in OUTSTANDING_STATEMENT else None
+                ),
             )
-        return rows
+            for s, name in results
+        ]
 
 
 def _statement_outstanding(ctx: QueryContext) -> ColumnElement[bool]:
@@ -414,9 +421,7 @@ class MeetingService(_CaseService):
     default_sort = (StatementMeeting.meets_at.desc(),)  # type: ignore[attr-defined]
 
     def select(self, ctx: QueryContext, query: PageQuery) -> Select[Any]:
-        return select(StatementMeeting, ReferralParty.name, ReferralParty.kind).join(
-            ReferralParty, ReferralParty.id == StatementMeeting.party_id
-        )
+        return self.with_person(ReferralParty.kind)
 
     def build_rows(self, ctx: QueryContext, results: Sequence[Any]) -> list[MeetingRow]:
         from cipco.services.casework.due import meeting_flag

@@ -35,9 +35,10 @@ from cipco.services.casework.queries import (
     STATEMENTS_SPEC,
     _CaseService,
     _flag_settings,
+    day_severity,
     marked,
 )
-from cipco.services.casework.rules import day_flag, disclaimer_due
+from cipco.services.casework.rules import disclaimer_due
 from cipco.services.flags import Severity
 from cipco.services.logspec import Column, Done, LogSpec, QueryContext, Queue, Words, row_from
 from cipco.services.paging import PageQuery
@@ -97,9 +98,7 @@ class DisclaimerService(_CaseService):
         rows = []
         for d, name, suspect, nomis in results:
             due = disclaimer_due(d.issued_on, days)
-            severity = Severity.DONE
-            if d.returned_on is None:
-                severity = day_flag("MED", "", due, cfg).severity(ctx.now)
+            severity = day_severity(ctx, cfg, "MED", due if d.returned_on is None else None)
             who = name or f"{suspect or nomis} (suspect)"
             rows.append(row_from(DisclaimerRow, d, person=who, due_on=due, severity=severity))
         return rows
@@ -167,13 +166,15 @@ class CpsService(_CaseService):
 
     def build_rows(self, ctx: QueryContext, results: Sequence[Any]) -> list[CpsRow]:
         cfg = _flag_settings(ctx)
-        rows = []
-        for a, reference in results:
-            severity = Severity.DONE
-            if a.done_on is None and a.due_on is not None:
-                severity = day_flag("CPS", "", a.due_on, cfg).severity(ctx.now)
-            rows.append(row_from(CpsRow, a, reference=reference, severity=severity))
-        return rows
+        return [
+            row_from(
+                CpsRow,
+                a,
+                reference=reference,
+                severity=day_severity(ctx, cfg, "CPS", a.due_on if a.done_on is None else None),
+            )
+            for a, reference in results
+        ]
 
 
 def _cps_overdue(ctx: QueryContext) -> ColumnElement[bool]:

@@ -405,13 +405,7 @@ def add_attendee(
     )
     if duplicate is not None:
         raise ClinicError(f"name: {data.name} is already on the attendance list", field="name")
-    attendee = Attendance(
-        clinic_id=clinic_id,
-        name=data.name,
-        role=data.role,
-        organisation=data.organisation,
-        presence=data.presence,
-    )
+    attendee = Attendance(clinic_id=clinic_id, **data.model_dump())
     session.add(attendee)
     clinic.updated_at = clock.now()
     session.flush()

@@ -27,7 +27,9 @@ from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import cache, cached_property
+from typing import Any
 
+from sqlalchemy import Result, Select
 from sqlmodel import Session
 
 from cipco.clock import Clock, end_of_day, today
@@ -102,6 +104,14 @@ class DueContext(QueryContext):
         from cipco.clock import to_london
 
         return to_london(self.until).date()
+
+    def by_day(self, day: Any, statement: Select[Any], *, from_today: bool = False) -> Result[Any]:
+        """The rows of ``statement`` whose date ``day`` is on or before the horizon's last
+        day (and, ``from_today``, not before today): a source's candidates."""
+        where = [day.is_not(None), day <= self.until_day]
+        if from_today:
+            where.append(day >= self.today)
+        return self.session.execute(statement.where(*where))
 
 
 DueSource = Callable[[DueContext], Iterable[DueItem]]

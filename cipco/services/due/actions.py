@@ -14,29 +14,22 @@ TEXT_SHOWN = 80
 
 
 def items(ctx: DueContext) -> Iterator[DueItem]:
-    rows = ctx.session.execute(
-        select(
-            ClinicAction.id,
-            ClinicAction.text,
-            ClinicAction.owner_name,
-            ClinicAction.owner_org,
-            ClinicAction.due_on,
-        ).where(
-            ClinicAction.status == ActionStatus.OPEN.value,
-            ClinicAction.due_on.is_not(None),  # type: ignore[union-attr]
-            ClinicAction.due_on <= ctx.until_day,  # type: ignore[operator]
-        )
-    )
-    for row in rows:
-        text = " ".join((row.text or "").split())
+    actions = ctx.by_day(
+        ClinicAction.due_on,
+        select(ClinicAction).where(ClinicAction.status == ActionStatus.OPEN.value),
+    ).scalars()
+    for action in actions:
+        text = " ".join((action.text or "").split())
         if len(text) > TEXT_SHOWN:
             text = text[: TEXT_SHOWN - 1] + "…"
-        owner = f"{row.owner_name} ({row.owner_org})" if row.owner_org else row.owner_name
+        owner = action.owner_name
+        if action.owner_org:
+            owner = f"{owner} ({action.owner_org})"
         yield day_item(
-            RecordRef("actions", int(row.id), f"Action {row.id}"),
+            RecordRef("actions", int(action.id), f"Action {action.id}"),
             "action",
             text or "Clinic action",
-            row.due_on,
+            action.due_on,
             ctx,
             about=owner or "",
         )

@@ -26,7 +26,8 @@ def items(ctx: DueContext) -> Iterator[DueItem]:
     from cipco.services import settings
 
     overwrite_days = settings.get_int(ctx.session, "footage_overwrite_days")
-    rows = ctx.session.execute(
+    rows = ctx.by_day(
+        Exhibit.review_due_on,
         select(
             Exhibit.id,
             Exhibit.reference,
@@ -35,10 +36,7 @@ def items(ctx: DueContext) -> Iterator[DueItem]:
             Exhibit.export_medium,
             Exhibit.clip_start,
             Exhibit.review_due_on,
-        ).where(
-            Exhibit.review_due_on.is_not(None),  # type: ignore[union-attr]
-            Exhibit.review_due_on <= ctx.until_day,  # type: ignore[operator]
-        )
+        ),
     )
     for row in rows:
         day = row.review_due_on

@@ -23,7 +23,8 @@ def items(ctx: DueContext) -> Iterator[DueItem]:
     from cipco.services import settings
 
     warn_days = settings.get_int(ctx.session, "mg4d_hearing_warn_days")
-    rows = ctx.session.execute(
+    rows = ctx.by_day(
+        ChargePapers.first_hearing_on,
         select(
             ChargePapers.id,
             ChargePapers.form_label,
@@ -33,11 +34,7 @@ def items(ctx: DueContext) -> Iterator[DueItem]:
             Prisoner.name,
         )
         .join(Prisoner, Prisoner.id == ChargePapers.prisoner_id)
-        .where(
-            ChargePapers.state == PapersState.AWAITING.value,
-            ChargePapers.first_hearing_on.is_not(None),  # type: ignore[union-attr]
-            ChargePapers.first_hearing_on <= ctx.until_day,  # type: ignore[operator]
-        )
+        .where(ChargePapers.state == PapersState.AWAITING.value),
     )
     for row in rows:
         day = row.first_hearing_on

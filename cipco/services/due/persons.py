@@ -13,8 +13,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date
+from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import Select, and_, func, or_, select
 
 from cipco.models.people import Prisoner
 from cipco.models.person import (
@@ -62,7 +63,7 @@ def items(ctx: DueContext) -> Iterator[DueItem]:
     yield from _notifications(ctx)
 
 
-def _people() -> object:
+def _people() -> Select[Any]:
     return select(
         PersonOfInterest.id.label("person_id"),  # type: ignore[union-attr]
         Prisoner.nomis_number,
@@ -71,13 +72,11 @@ def _people() -> object:
 
 
 def _reviews(ctx: DueContext) -> Iterator[DueItem]:
-    rows = ctx.session.execute(
+    rows = ctx.by_day(
+        PersonOfInterest.next_review_on,
         _people()
         .add_columns(PersonOfInterest.soc_band, PersonOfInterest.next_review_on)  # type: ignore[attr-defined]
-        .where(
-            PersonOfInterest.soc_band.is_not(None),  # type: ignore[union-attr]
-            PersonOfInterest.next_review_on <= ctx.until_day,  # type: ignore[operator]
-        )
+        .where(PersonOfInterest.soc_band.is_not(None)),  # type: ignore[union-attr]
     )
     for row in rows:
         day = row.next_review_on
@@ -119,15 +118,12 @@ def _orders(ctx: DueContext) -> Iterator[DueItem]:
 
 
 def _releases(ctx: DueContext) -> Iterator[DueItem]:
-    rows = ctx.session.execute(
+    rows = ctx.by_day(
+        PersonOfInterest.release_date,
         _people()
         .add_columns(PersonOfInterest.soc_band, PersonOfInterest.release_date)  # type: ignore[attr-defined]
-        .where(
-            PersonOfInterest.soc_band.is_not(None),  # type: ignore[union-attr]
-            PersonOfInterest.release_date >= ctx.today,  # type: ignore[operator]
-            PersonOfInterest.release_date <= ctx.until_day,  # type: ignore[operator]
-            _in_custody(),
-        )
+        .where(PersonOfInterest.soc_band.is_not(None), _in_custody()),  # type: ignore[union-attr]
+        from_today=True,
     )
     for row in rows:
         day = row.release_date
@@ -141,7 +137,8 @@ def _releases(ctx: DueContext) -> Iterator[DueItem]:
 
 
 def _notifications(ctx: DueContext) -> Iterator[DueItem]:
-    rows = ctx.session.execute(
+    rows = ctx.by_day(
+        CustodyEvent.notify_due_on,
         _people()
         .add_columns(
             CustodyEvent.id.label("event_id"),  # type: ignore[union-attr]
@@ -149,11 +146,7 @@ def _notifications(ctx: DueContext) -> Iterator[DueItem]:
             CustodyEvent.notify_due_on,
         )
         .join(CustodyEvent, CustodyEvent.person_id == PersonOfInterest.id)
-        .where(
-            CustodyEvent.notified_at.is_(None),  # type: ignore[union-attr]
-            CustodyEvent.notify_due_on.is_not(None),  # type: ignore[union-attr]
-            CustodyEvent.notify_due_on <= ctx.until_day,  # type: ignore[operator]
-        )
+        .where(CustodyEvent.notified_at.is_(None)),  # type: ignore[union-attr]
     )
     for row in rows:
         day = row.notify_due_on

@@ -25,7 +25,7 @@ from cipco.models.types import UTCDateTime
 from cipco.services import settings
 from cipco.services.flags import Severity
 from cipco.services.logspec import Column, LogService, LogSpec, Queue, Sheets, Words
-from cipco.services.paging import ESCAPE, Page, PageQuery, like_pattern
+from cipco.services.paging import Page, PageQuery, first_matching
 from cipco.services.persons.rules import (
     RELEASE_NOTICE_MONTHS,
     RELEASED,
@@ -231,13 +231,6 @@ SPEC = LogSpec(
         Column("flags", "Flags", 40, attr="flags_text"),
     ),
     queues=QUEUE_LIST,
-    search=(
-        Prisoner.nomis_number,
-        Prisoner.name,
-        PersonOfInterest.ocg_name,
-        PersonOfInterest.notes,
-        PersonOfInterest.reason,
-    ),
     search_hint="Filter: prison number, name, OCG, reason or notes",
     schemas=(PersonCreate, PersonUpdate),
     keys=("new", "edit", "open", "remove", "add", "export", "import_file"),
@@ -309,19 +302,10 @@ class PrisonerHit:
 
 def find_prisoners(session: Session, text: str, limit: int = 20) -> list[PrisonerHit]:
     """Prisoners whose number or name contains ``text`` (command palette)."""
-    pattern = like_pattern(text.strip())
     statement = (
         select(Prisoner.nomis_number, Prisoner.name, PersonOfInterest.id)
         .outerjoin(PersonOfInterest, PersonOfInterest.prisoner_id == Prisoner.id)
-        .where(
-            or_(
-                Prisoner.nomis_number.ilike(pattern, escape=ESCAPE),  # type: ignore[attr-defined]
-                Prisoner.name.ilike(pattern, escape=ESCAPE),  # type: ignore[attr-defined]
-            )
-        )
         .order_by(Prisoner.nomis_number)
-        .limit(limit)
     )
-    return [
-        PrisonerHit(n, name or "", pid is not None) for n, name, pid in session.execute(statement)
-    ]
+    rows = first_matching(session, statement, (Prisoner.nomis_number, Prisoner.name), text, limit)
+    return [PrisonerHit(n, name or "", pid is not None) for n, name, pid in rows]

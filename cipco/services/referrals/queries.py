@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, func, select
 from sqlmodel import Session
 
 from cipco.clock import Clock
@@ -17,7 +17,7 @@ from cipco.models.reference import CrimeCategory
 from cipco.models.referral import Referral, ReferralCreate, ReferralUpdate, Status
 from cipco.services.flags import CLOSED_STATUSES, SEVERITY_MARKERS, Severity, severity_of
 from cipco.services.logspec import Column, Done, LogService, LogSpec, Queue, Sheets, Words
-from cipco.services.paging import ESCAPE, Page, PageQuery, like_pattern
+from cipco.services.paging import Page, PageQuery, first_matching
 from cipco.services.referrals.rules import CLOSED, ReferralError, status_label
 
 if TYPE_CHECKING:
@@ -209,13 +209,6 @@ SPEC = LogSpec(
         Column("next_due", "Next due", 22, sort=Referral.next_due_at, attr="next_due_text"),
     ),
     queues=QUEUE_LIST,
-    search=(
-        Referral.reference,
-        Prisoner.nomis_number,
-        Prisoner.name,
-        Referral.crime_ref,
-        Referral.oic_name,
-    ),
     search_hint="Filter: reference, prison number, name, crime ref or OIC",
     schemas=(ReferralCreate, ReferralUpdate),
     keys=("new", "edit", "open", "move", "follow_up", "person", "export", "import_file"),
@@ -281,26 +274,12 @@ class ReferralHit:
 
 def find_referrals(session: Session, text: str, limit: int = 20) -> list[ReferralHit]:
     """Referrals whose reference, prisoner number, name or crime ref contains ``text``."""
-    pattern = like_pattern(text.strip())
     statement = (
         select(
             Referral.id, Referral.reference, Prisoner.nomis_number, Prisoner.name, Referral.status
         )
         .join(Prisoner, Prisoner.id == Referral.prisoner_id)
-        .where(
-            or_(
-                *(
-                    column.ilike(pattern, escape=ESCAPE)
-                    for column in (
-                        Referral.reference,
-                        Prisoner.nomis_number,
-                        Prisoner.name,
-                        Referral.crime_ref,
-                    )
-                )
-            )
-        )
         .order_by(Referral.incident_at.desc())  # type: ignore[attr-defined]
-        .limit(limit)
     )
-    return [ReferralHit(*row) for row in session.execute(statement)]
+    columns = (Referral.reference, Prisoner.nomis_number, Prisoner.name, Referral.crime_ref)
+    return [ReferralHit(*row) for row in first_matching(session, statement, columns, text, limit)]
