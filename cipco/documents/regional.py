@@ -9,13 +9,11 @@ from sqlalchemy import Engine
 
 from cipco.clock import Clock
 from cipco.db import read_scope
-from cipco.documents.casefile import save_book
-from cipco.outputs import OutputTarget, write_pair
-from cipco.pdf import render_pdf
+from cipco.documents.reports import write_document
+from cipco.outputs import OutputTarget
 from cipco.services.measures import Period
 from cipco.services.regional import RegionalView, regional_view
 from cipco.services.regional_report import regional_document
-from cipco.spreadsheets.content import document_book
 
 
 @dataclass(frozen=True)
@@ -31,11 +29,7 @@ def write_regional(
     """Read the regional view in one snapshot, then write its PDF (``target``) and workbook."""
     with read_scope(engine, clock=clock) as session:
         view = regional_view(session, period, clock)
-    doc = regional_document(view, produced_at=clock.now(), actor=actor)
-    data = render_pdf(doc)
-    book = document_book(doc)
-    pdf, workbook = write_pair(
-        target,
-        {".pdf": lambda temp: temp.write_bytes(data), ".xlsx": lambda temp: save_book(book, temp)},
+    pdf, workbook = write_document(
+        regional_document(view, produced_at=clock.now(), actor=actor), target
     )
     return RegionalWritten(pdf, workbook, view)

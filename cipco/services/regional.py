@@ -39,21 +39,14 @@ from cipco.models.referral import Referral
 from cipco.models.site import Site
 from cipco.services.measures import Figure, Period, figures
 from cipco.services.persons.rules import RELEASED
+from cipco.services.returns import WEEKLY
 
 BANDS = (1, 2)
 RELEASE_MONTHS = 8
 RECENT_EVENT_DAYS = 28
-# The figures side by side, in the order a lead reads them (each a measures.Measure);
+# The figures side by side: the weekly report's (each a measures.Measure), in its order;
 # what is overdue now is counted apart (SiteColumn.overdue).
-SITE_MEASURES = (
-    "referrals_made",
-    "r1_police_contact",
-    "r5_adjudication",
-    "r7_victims",
-    "charges",
-    "convictions",
-    "open_at_end",
-)
+SITE_MEASURES = tuple(key for key in WEEKLY if key != "overdue")
 LOG_TITLES = {
     "referrals": "Referrals",
     "exhibits": "Exhibits",
