@@ -255,13 +255,26 @@ def _check_server(session: Session, site: str) -> None:
 
 
 def _copy_table(move: _Move, table: Table, rows: Sequence[dict[str, Any]]) -> None:
+    """New records in batches; a record referring to one of its own table still waiting in
+    the batch (a correction, a part of an exhibit) first sends the batch, for its id."""
     links = _links(table)
-    self_linked = any(parent == table.name for parent in links.values())
+    own = [column for column, parent in links.items() if parent == table.name]
     has_id = _has_id(table)
     keys = _key_columns(table)
     taken = _unique_values(move, table)
     pending: list[tuple[dict[str, Any], str, str, int | None]] = []
+    waiting: set[int] = set()
+
+    def send() -> None:
+        new_ids = _insert(move, table, [p[0] for p in pending], has_id)
+        for (_, key, digest, source_id), new_id in zip(pending, new_ids, strict=True):
+            _remember(move, table, key, source_id, new_id, digest)
+        pending.clear()
+        waiting.clear()
+
     for row in rows:
+        if pending and any(row.get(column) in waiting for column in own):
+            send()
         values = {**row, "site": move.site}
         source_id = values.pop("id") if has_id else None
         if not _relink(move, table, values, links):
@@ -277,15 +290,11 @@ def _copy_table(move: _Move, table: Table, rows: Sequence[dict[str, Any]]) -> No
             what = "custody history differs" if table.name == CUSTODY else "already on the server"
             move.problems.append(f"{move.names(table.name, row)} ({what}: {clash})")
             continue
-        if self_linked:  # a later row may refer to this one: its id is needed now
-            new_id = _insert(move, table, [values], has_id)[0]
-            _remember(move, table, key, source_id, new_id, digest)
-        else:
-            pending.append((values, key, digest, source_id))
+        pending.append((values, key, digest, source_id))
+        if source_id is not None:
+            waiting.add(source_id)
     if pending:
-        new_ids = _insert(move, table, [p[0] for p in pending], has_id)
-        for (_, key, digest, source_id), new_id in zip(pending, new_ids, strict=True):
-            _remember(move, table, key, source_id, new_id, digest)
+        send()
 
 
 def _relink(move: _Move, table: Table, values: dict[str, Any], links: dict[str, str]) -> bool:
