@@ -53,6 +53,7 @@ GIL_SWITCH_SECONDS = 0.0005
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
+    from cipco.services.home import DueList
     from cipco.services.views import View
 
 GLOBAL_ACTIONS = (
@@ -96,6 +97,7 @@ class CipcoApp(App[None]):
         poll_seconds: float = POLL_SECONDS,
         start: str = HOME_MODE,
         engine: Engine | None = None,
+        first_rows: DueList | None = None,
     ) -> None:
         self.db_path = as_location(db_path)
         self.clock: Clock = clock or SystemClock()
@@ -108,6 +110,8 @@ class CipcoApp(App[None]):
         self._watcher: ChangeWatcher | None = None
         self.MODES = {entry.mode: _screen_factory(entry.screen) for entry in PLACES}
         self.start = start if start in self.MODES else HOME_MODE  # the screen it opens on
+        # Home's due list read before the app was built (cipco.launch), for its first frame.
+        self._first_rows = first_rows if self.start == HOME_MODE else None
         super().__init__()
         self._prefs_problem = self._apply_prefs()
 
@@ -125,6 +129,11 @@ class CipcoApp(App[None]):
             return f"the theme {theme!r} in your preferences is not one of the app's themes"
         self.theme = theme
         return None
+
+    def take_first_rows(self) -> DueList | None:
+        """The due list read at launch, given once (later reads go through workers)."""
+        first, self._first_rows = self._first_rows, None
+        return first
 
     @contextmanager
     def session(self) -> Iterator[Session]:

@@ -364,6 +364,9 @@ def insert_many(connection: Connection, table: Table, rows: Sequence[Mapping[str
         site = site_of(connection)  # rows built from models carry site=None: stamp them
         rows = [{**row, "site": site} for row in rows]
     names = list(rows[0])
+    if connection.dialect.name == "postgresql":
+        _insert_many_server(connection, table, rows)
+        return
     compiled = insert(table).compile(dialect=connection.dialect, column_keys=names)
     order = list(compiled.positiontup or ())
     if sorted(order) != sorted(names):
@@ -384,6 +387,39 @@ def insert_many(connection: Connection, table: Table, rows: Sequence[Mapping[str
             columns[index] = _processed(columns[index], process)
         params = list(zip(*columns, strict=True))
     connection.exec_driver_sql(compiled.string, params)
+
+
+def _insert_many_server(
+    connection: Connection, table: Table, rows: Sequence[Mapping[str, Any]]
+) -> None:
+    """PostgreSQL's bulk insert (psycopg's executemany). A bulk path may hand SQLite's stored
+    forms (instants as text, booleans as 1/0, through a copy of the table with plain columns):
+    text goes untyped (the server reads it as the column's type) and 1/0 become booleans for
+    the real table's boolean columns. Then, if rows carried their own ids, the table's id
+    sequence is moved past them (the next ordinary insert must not reuse one)."""
+    from sqlalchemy import Boolean, column
+    from sqlalchemy import table as table_clause
+    from sqlmodel import SQLModel
+
+    real = SQLModel.metadata.tables.get(table.name, table)
+    if real is not table:
+        flags = [c.name for c in real.c if isinstance(c.type, Boolean) and c.name in rows[0]]
+        if flags:
+            rows = [
+                {**row, **{f: None if row[f] is None else bool(row[f]) for f in flags}}
+                for row in rows
+            ]
+        target: Any = table_clause(table.name, *(column(name) for name in rows[0]))
+    else:
+        target = table
+    connection.execute(insert(target), list(rows))
+    highest = max((int(row["id"]) for row in rows if row.get("id") is not None), default=None)
+    if highest is not None and "id" in real.c:
+        connection.exec_driver_sql(
+            "SELECT setval(pg_get_serial_sequence(%(t)s, 'id'), "
+            "greatest(%(n)s, (SELECT coalesce(max(id), 1) FROM " + f'"{real.name}"' + ")))",
+            {"t": real.name, "n": highest},
+        )
 
 
 class DataVersionWatcher:

@@ -24,9 +24,10 @@ from datetime import datetime
 from pathlib import Path
 
 from cipco import private_temp
+from cipco.private_temp import make_private_dir
 
 OWNER_ONLY_FILE = 0o600
-OWNER_ONLY_DIR = 0o700
+OWNER_ONLY_DIR = private_temp.OWNER_ONLY_DIR
 SQLITE_HEADER = b"SQLite format 3\x00"
 APPLICATION_ID_OFFSET = 68
 CIPCO_APPLICATION_ID = 0x43495043  # "CIPC", as db.APPLICATION_ID
@@ -62,22 +63,6 @@ def is_cipco_database(path: Path) -> bool:
         return False
     value = int.from_bytes(header[APPLICATION_ID_OFFSET : APPLICATION_ID_OFFSET + 4], "big")
     return value == CIPCO_APPLICATION_ID
-
-
-def make_private_dir(path: Path) -> Path:
-    """Create ``path`` (and missing parents) as 0700 whatever the umask; leave existing ones."""
-    missing = []
-    current = path
-    while not current.exists():
-        missing.append(current)
-        current = current.parent
-    for folder in reversed(missing):
-        try:
-            folder.mkdir(mode=OWNER_ONLY_DIR)
-        except FileExistsError:
-            continue
-        os.chmod(folder, OWNER_ONLY_DIR)  # mkdir's mode is masked by the umask
-    return path
 
 
 @dataclass(frozen=True)

@@ -17,9 +17,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from pathlib import Path
 
+from cipco.private_temp import make_private_dir
+
 ENV_PREFS = "CIPCO_PREFS"  # another file (tests, a shared login): rarely needed
 OWNER_ONLY_FILE = 0o600
-OWNER_ONLY_DIR = 0o700
 _MAX_BYTES = 64 * 1024
 
 
@@ -130,7 +131,7 @@ def save(key: str, value: str | None, path: Path | None = None) -> Path:
     import tomli_w
 
     text = tomli_w.dumps(table)
-    _make_private_dir(path.parent)
+    make_private_dir(path.parent)
     fd, temp = tempfile.mkstemp(prefix=".prefs-", suffix=".toml", dir=path.parent)
     try:
         os.fchmod(fd, OWNER_ONLY_FILE)
@@ -142,20 +143,6 @@ def save(key: str, value: str | None, path: Path | None = None) -> Path:
             os.unlink(temp)
         raise
     return path
-
-
-def _make_private_dir(folder: Path) -> None:
-    missing = []
-    current = folder
-    while not current.exists():
-        missing.append(current)
-        current = current.parent
-    for created in reversed(missing):
-        try:
-            created.mkdir(mode=OWNER_ONLY_DIR)
-        except FileExistsError:
-            continue
-        os.chmod(created, OWNER_ONLY_DIR)  # mkdir's mode is masked by the umask
 
 
 def _why(exc: OSError) -> str:

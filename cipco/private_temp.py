@@ -38,6 +38,22 @@ OWNER_ONLY_DIR = 0o700
 _state: dict[str, object] = {}
 
 
+def make_private_dir(path: Path) -> Path:
+    """Create ``path`` (and missing parents) as 0700 whatever the umask; leave existing ones."""
+    missing = []
+    current = path
+    while not current.exists():
+        missing.append(current)
+        current = current.parent
+    for folder in reversed(missing):
+        try:
+            folder.mkdir(mode=OWNER_ONLY_DIR)
+        except FileExistsError:
+            continue
+        os.chmod(folder, OWNER_ONLY_DIR)  # mkdir's mode is masked by the umask
+    return path
+
+
 def _lock(handle: IO[str], *, wait: bool = False) -> bool:
     """Take the exclusive lock on ``handle``; False if another process holds it."""
     try:

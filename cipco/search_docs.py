@@ -40,7 +40,30 @@ def _own(column: str) -> str:
     return f"SELECT {{row}}.{column} AS id"
 
 
+def _doc(
+    log: str,
+    code: int,
+    record: str,
+    parts: tuple[str, ...],
+    columns: tuple[str, ...],
+    *watches: Watch,
+    joins: str = "",
+) -> Doc:
+    """The doc of ``log`` over its ``record`` table ("referral r": the table and its alias),
+    ``joins`` adding the tables its text also comes from."""
+    table, alias = record.split()
+    source = f"{record} {joins}" if joins else record
+    return Doc(log, code, table, f"{alias}.id", source, parts, columns, watches)
+
+
+def _named(kind: str, table: str, column: str, text: tuple[str, ...]) -> Watch:
+    """A change to the ``kind`` row (a prisoner, a referral) that ``table`` names in
+    ``column`` re-indexes those records when its ``text`` changes."""
+    return Watch(kind, _by(table, column), text)
+
+
 _PRISONER_TEXT = ("nomis_number", "name", "pnc")
+_NAME = ("nomis_number", "name")
 
 _REFERRAL_TEXT = (
     "location",
@@ -66,16 +89,11 @@ _CASE_PAPERS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("case_document", "d", ("title", "filename")),
 )
 
-REFERRALS = Doc(
-    log="referrals",
-    code=1,
-    table="referral",
-    key="r.id",
-    source=(
-        "referral r JOIN prisoner p ON p.id = r.prisoner_id "
-        "LEFT JOIN crime_category c ON c.code = r.category_code"
-    ),
-    parts=(
+REFERRALS = _doc(
+    "referrals",
+    1,
+    "referral r",
+    (
         "r.reference",
         "p.nomis_number",
         "p.name",
@@ -95,7 +113,7 @@ REFERRALS = Doc(
             for table, a, cols in _CASE_PAPERS
         ),
     ),
-    columns=(
+    (
         "reference",
         "prisoner_id",
         "category_code",
@@ -104,16 +122,14 @@ REFERRALS = Doc(
         "oic_collar",
         *_REFERRAL_TEXT,
     ),
-    watches=(
-        Watch("prisoner", _by("referral", "prisoner_id"), ("nomis_number", "name")),
-        Watch(
-            "referral_party", _own("referral_id"), ("name", "nomis_number", "notes", "referral_id")
-        ),
-        *(
-            Watch(table, _own("referral_id"), (*cols, "referral_id"))
-            for table, _a, cols in _CASE_PAPERS
-        ),
+    _named("prisoner", "referral", "prisoner_id", _NAME),
+    Watch("referral_party", _own("referral_id"), ("name", "nomis_number", "notes", "referral_id")),
+    *(
+        Watch(table, _own("referral_id"), (*cols, "referral_id"))
+        for table, _a, cols in _CASE_PAPERS
     ),
+    joins="JOIN prisoner p ON p.id = r.prisoner_id "
+    "LEFT JOIN crime_category c ON c.code = r.category_code",
 )
 
 _EXHIBIT_TEXT = (
@@ -129,20 +145,21 @@ _EXHIBIT_TEXT = (
     "system",
 )
 
-EXHIBITS = Doc(
-    log="exhibits",
-    code=2,
-    table="exhibit",
-    key="e.id",
-    source="exhibit e LEFT JOIN prisoner p ON p.id = e.found_on_prisoner_id",
-    parts=(
+# seal numbers given at a movement (never the empty events)
+_SEALS = "{row}.seal_number IS NOT NULL OR {row}.new_seal_number IS NOT NULL"
+
+EXHIBITS = _doc(
+    "exhibits",
+    2,
+    "exhibit e",
+    (
         *_of("e", _EXHIBIT_TEXT),
         "p.nomis_number",
         "p.name",
         _joined(
             "coalesce(v.seal_number, '') || ' ' || coalesce(v.new_seal_number, '')",
             "exhibit_event v",
-            "v.exhibit_id = e.id AND (v.seal_number IS NOT NULL OR v.new_seal_number IS NOT NULL)",
+            f"v.exhibit_id = e.id AND ({_SEALS.format(row='v')})",
         ),
         _joined(
             "k.reference",
@@ -150,36 +167,25 @@ EXHIBITS = Doc(
             "l.exhibit_id = e.id",
         ),
     ),
-    columns=(*_EXHIBIT_TEXT, "found_on_prisoner_id"),
-    watches=(
-        Watch(
-            "exhibit_event",
-            _own("exhibit_id"),
-            ("seal_number", "new_seal_number"),
-            when="{row}.seal_number IS NOT NULL OR {row}.new_seal_number IS NOT NULL",
-        ),
-        Watch("exhibit_referral", _own("exhibit_id"), ("exhibit_id", "referral_id")),
-        Watch("prisoner", _by("exhibit", "found_on_prisoner_id"), ("nomis_number", "name")),
-        Watch(
-            "referral",
-            "SELECT exhibit_id AS id FROM exhibit_referral WHERE referral_id = {row}.id",
-            ("reference",),
-        ),
+    (*_EXHIBIT_TEXT, "found_on_prisoner_id"),
+    Watch("exhibit_event", _own("exhibit_id"), ("seal_number", "new_seal_number"), when=_SEALS),
+    Watch("exhibit_referral", _own("exhibit_id"), ("exhibit_id", "referral_id")),
+    _named("prisoner", "exhibit", "found_on_prisoner_id", _NAME),
+    Watch(
+        "referral",
+        "SELECT exhibit_id AS id FROM exhibit_referral WHERE referral_id = {row}.id",
+        ("reference",),
     ),
+    joins="LEFT JOIN prisoner p ON p.id = e.found_on_prisoner_id",
 )
 
 _MG4D_TEXT = ("crime_ref", "urn", "charges", "court", "received_from", "notes")
 
-MG4D = Doc(
-    log="mg4d",
-    code=3,
-    table="charge_papers",
-    key="m.id",
-    source=(
-        "charge_papers m JOIN prisoner p ON p.id = m.prisoner_id "
-        "LEFT JOIN referral r ON r.id = m.referral_id"
-    ),
-    parts=(
+MG4D = _doc(
+    "mg4d",
+    3,
+    "charge_papers m",
+    (
         "m.form_label",
         "p.nomis_number",
         "p.name",
@@ -191,21 +197,18 @@ MG4D = Doc(
             "s.papers_id = m.id",
         ),
     ),
-    columns=("form_label", "prisoner_id", "referral_id", *_MG4D_TEXT),
-    watches=(
-        Watch("prisoner", _by("charge_papers", "prisoner_id"), ("nomis_number", "name")),
-        Watch("referral", _by("charge_papers", "referral_id"), ("reference",)),
-        Watch("service_event", _own("papers_id"), ("served_by", "witnessed_by", "note")),
-    ),
+    ("form_label", "prisoner_id", "referral_id", *_MG4D_TEXT),
+    _named("prisoner", "charge_papers", "prisoner_id", _NAME),
+    _named("referral", "charge_papers", "referral_id", ("reference",)),
+    Watch("service_event", _own("papers_id"), ("served_by", "witnessed_by", "note")),
+    joins="JOIN prisoner p ON p.id = m.prisoner_id LEFT JOIN referral r ON r.id = m.referral_id",
 )
 
-PERSONS = Doc(
-    log="persons",
-    code=4,
-    table="person_of_interest",
-    key="x.id",
-    source="person_of_interest x JOIN prisoner p ON p.id = x.prisoner_id",
-    parts=(
+PERSONS = _doc(
+    "persons",
+    4,
+    "person_of_interest x",
+    (
         *_of("p", _PRISONER_TEXT),
         "x.ocg_name",
         "x.reason",
@@ -218,59 +221,47 @@ PERSONS = Doc(
         ),
         _joined("c.detail", "custody_event c", "c.person_id = x.id"),
     ),
-    columns=("prisoner_id", "alert_codes", "ocg_name", "reason", "notes"),
-    watches=(
-        Watch("prisoner", _by("person_of_interest", "prisoner_id"), _PRISONER_TEXT),
-        Watch(
-            "ancillary_order",
-            _own("person_id"),
-            ("order_type_code", "court", "conditions", "person_id"),
-        ),
-        Watch("custody_event", _own("person_id"), ("detail", "person_id")),
+    ("prisoner_id", "alert_codes", "ocg_name", "reason", "notes"),
+    _named("prisoner", "person_of_interest", "prisoner_id", _PRISONER_TEXT),
+    Watch(
+        "ancillary_order",
+        _own("person_id"),
+        ("order_type_code", "court", "conditions", "person_id"),
     ),
+    Watch("custody_event", _own("person_id"), ("detail", "person_id")),
+    joins="JOIN prisoner p ON p.id = x.prisoner_id",
 )
 
 _ACTION_TEXT = ("text", "owner_name", "owner_org", "status_reason")
 
-ACTIONS = Doc(
-    log="actions",
-    code=5,
-    table="clinic_action",
-    key="a.id",
-    source="clinic_action a LEFT JOIN referral r ON r.id = a.referral_id",
-    parts=(*_of("a", _ACTION_TEXT), "r.reference"),
-    columns=(*_ACTION_TEXT, "referral_id"),
-    watches=(Watch("referral", _by("clinic_action", "referral_id"), ("reference",)),),
+ACTIONS = _doc(
+    "actions",
+    5,
+    "clinic_action a",
+    (*_of("a", _ACTION_TEXT), "r.reference"),
+    (*_ACTION_TEXT, "referral_id"),
+    _named("referral", "clinic_action", "referral_id", ("reference",)),
+    joins="LEFT JOIN referral r ON r.id = a.referral_id",
 )
 
-CLINICS = Doc(
-    log="clinics",
-    code=6,
-    table="clinic",
-    key="k.id",
-    source="clinic k",
-    parts=(
+_NOTED = "{row}.note != ''"
+
+CLINICS = _doc(
+    "clinics",
+    6,
+    "clinic k",
+    (
         "k.title",
         "strftime('%d/%m/%Y', k.held_on)",
         "k.location",
         "k.notes",
-        _joined("i.note", "agenda_item i", "i.clinic_id = k.id AND i.note != ''"),
+        _joined("i.note", "agenda_item i", f"i.clinic_id = k.id AND {_NOTED.format(row='i')}"),
     ),
-    columns=("title", "held_on", "location", "notes"),
-    watches=(
-        Watch("agenda_item", _own("clinic_id"), ("note", "clinic_id"), when="{row}.note != ''"),
-    ),
+    ("title", "held_on", "location", "notes"),
+    Watch("agenda_item", _own("clinic_id"), ("note", "clinic_id"), when=_NOTED),
 )
 
-PRISONERS = Doc(
-    log="prisoners",
-    code=7,
-    table="prisoner",
-    key="p.id",
-    source="prisoner p",
-    parts=_of("p", _PRISONER_TEXT),
-    columns=_PRISONER_TEXT,
-)
+PRISONERS = _doc("prisoners", 7, "prisoner p", _of("p", _PRISONER_TEXT), _PRISONER_TEXT)
 
 DOCS: tuple[Doc, ...] = (REFERRALS, EXHIBITS, MG4D, PERSONS, ACTIONS, CLINICS, PRISONERS)
 """Every searchable list, in the order search results group them."""

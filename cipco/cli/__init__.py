@@ -107,9 +107,9 @@ def _root(
         # Check, create or migrate before the first paint, errors in plain text; the app
         # works on the engine opened here.
         engine = open_engine_or_exit(create=True)
-        from cipco.app import CipcoApp
+        from cipco.launch import run_app
 
-        CipcoApp(db_path=path, engine=engine).run()
+        run_app(path, engine)  # the first rows are read before the app is loaded
 
 
 def main() -> None:

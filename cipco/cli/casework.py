@@ -29,6 +29,7 @@ T = TypeVar("T")
 RefArg = Annotated[str, typer.Argument(help="The referral's reference, e.g. REF-2026-0001.")]
 IdArg = Annotated[int, typer.Argument(help="The record's number (shown by cipco case show).")]
 OnOpt = Annotated[str | None, typer.Option("--on", help="The day (DD/MM/YYYY; blank: today).")]
+DueOpt = Annotated[str | None, typer.Option("--due", help="Due (DD/MM/YYYY).")]
 
 
 def _day(text: str | None, option: str) -> date | None:
@@ -75,6 +76,12 @@ def _add(ref: str, add: Callable[..., T], data: Any) -> T:
     """``add`` the validated ``data`` to the referral ``ref`` in one write transaction."""
     clock = state.get_clock()
     return _write(ref, lambda s, rid: add(session=s, referral_id=rid, data=data, clock=clock))
+
+
+def _step(step: Callable[..., T], on: str | None, **values: Any) -> T:
+    """Move one paper on with ``step`` (on the ``--on`` day) in one write transaction."""
+    clock = state.get_clock()
+    return _write(None, lambda s, _rid: step(session=s, clock=clock, on=_day(on, "on"), **values))
 
 
 def _asked_on(on: str | None) -> date:
@@ -178,7 +185,7 @@ def contact(
 def statement(
     ref: RefArg,
     person_id: Annotated[int, typer.Argument(help="From whom (the person's number).")],
-    due_on: Annotated[str | None, typer.Option("--due", help="Due (DD/MM/YYYY).")] = None,
+    due_on: DueOpt = None,
     on: OnOpt = None,
 ) -> None:
     """Ask a victim or witness for a statement (MG11)."""
@@ -205,20 +212,14 @@ def statement_step(
     """Move a statement on: received, quality checked (a problem returns it), sent to police."""
     from cipco.services.casework.papers import statement_label, step_statement
 
-    done = _write(
-        None,
-        lambda s, _rid: (
-            step_statement(
-                session=s,
-                statement_id=statement_id,
-                step=step,
-                clock=state.get_clock(),
-                on=_day(on, "on"),
-                by=by,
-                problems=problems or [],
-                note=note,
-            ).state
-        ),
+    done = _step(
+        lambda **values: step_statement(**values).state,  # read inside the transaction
+        on,
+        statement_id=statement_id,
+        step=step,
+        by=by,
+        problems=problems or [],
+        note=note,
     )
     echo(f"Statement {statement_id}: {statement_label(done).lower()}")
 
@@ -246,16 +247,7 @@ def disclaimer_step(
     """A medical disclaimer returned (or declined), then sent to police."""
     from cipco.services.casework.papers import step_disclaimer
 
-    _write(
-        None,
-        lambda s, _rid: step_disclaimer(
-            session=s,
-            disclaimer_id=disclaimer_id,
-            step=step,
-            clock=state.get_clock(),
-            on=_day(on, "on"),
-        ),
-    )
+    _step(step_disclaimer, on, disclaimer_id=disclaimer_id, step=step)
     echo(f"Medical disclaimer {disclaimer_id}: {step}")
 
 
@@ -263,7 +255,7 @@ def disclaimer_step(
 def cps(
     ref: RefArg,
     action: Annotated[str, typer.Argument(help="What the CPS asked for.")],
-    due_on: Annotated[str | None, typer.Option("--due", help="Due (DD/MM/YYYY).")] = None,
+    due_on: DueOpt = None,
     owner: Annotated[str, typer.Option(help="Who does it.")] = "",
     on: OnOpt = None,
 ) -> None:
@@ -286,12 +278,7 @@ def cps_done(action_id: IdArg, on: OnOpt = None) -> None:
     """Mark a CPS action done."""
     from cipco.services.casework.papers import complete_cps_action
 
-    _write(
-        None,
-        lambda s, _rid: complete_cps_action(
-            session=s, action_id=action_id, clock=state.get_clock(), on=_day(on, "on")
-        ),
-    )
+    _step(complete_cps_action, on, action_id=action_id)
     echo(f"CPS action {action_id} done")
 
 

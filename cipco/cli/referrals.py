@@ -196,7 +196,6 @@ def settings_command(
     """List settings (local practice, not law), or set one: cipco settings KEY VALUE."""
     from cipco.db import session_scope
     from cipco.services import settings as settings_service
-    from cipco.services.referrals import recompute_all_due
 
     changing = key is not None and value is not None
     engine = open_engine_or_exit(write=changing)
@@ -206,6 +205,8 @@ def settings_command(
                 settings_service.set_value(session, key, value)
             except settings_service.SettingError as exc:
                 fail(str(exc), code=2)
+            from cipco.services.referrals import recompute_all_due  # only when one changes
+
             recompute_all_due(session)
         values = settings_service.all_settings(session)
     for name, spec in settings_service.SPECS.items():

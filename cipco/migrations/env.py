@@ -5,8 +5,9 @@ from __future__ import annotations
 from alembic import context
 from sqlmodel import SQLModel
 
-import cipco.models  # noqa: F401  (fills SQLModel.metadata)
+from cipco.models import load_all
 
+load_all()  # every table in SQLModel.metadata
 config = context.config
 target_metadata = SQLModel.metadata
 

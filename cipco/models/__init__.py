@@ -1,64 +1,41 @@
-"""Every table, imported here so ``SQLModel.metadata`` is complete for migrations."""
+"""Every table, each in its own module of this package, loaded when first used.
 
-from cipco.models.audit import AuditEvent
-from cipco.models.casework import (
-    CaseDocument,
-    Correspondence,
-    CpsAction,
-    DocumentChunk,
-    MedicalDisclaimer,
-    PartyContact,
-    Statement,
-    StatementMeeting,
-)
-from cipco.models.clinic import AgendaItem, Attendance, Clinic, ClinicAction
-from cipco.models.exhibit import Exhibit, ExhibitEvent, ExhibitReferral
-from cipco.models.imports import ImportMapping
-from cipco.models.mg4d import ChargePapers, ServiceEvent
-from cipco.models.moves import MovedRow
-from cipco.models.people import Prisoner
-from cipco.models.person import AncillaryOrder, Association, CustodyEvent, PersonOfInterest
-from cipco.models.reference import CrimeCategory, Force, OrderType, Prison
-from cipco.models.referral import FollowUp, Referral, ReferralParty, StatusChange
-from cipco.models.settings import Setting
-from cipco.models.site import Site
-from cipco.models.views import SavedView
+``import cipco.models`` loads none of them: a command that reads the settings needs three
+tables, not thirty (each model module costs start-up time), so code imports the module that
+defines what it uses (``from cipco.models.referral import Referral``). :func:`load_all`
+imports every module here, so ``SQLModel.metadata`` is complete (migrations, stamping a
+site, ``holds_records``); a new model module needs no line here. ``from cipco.models import
+Referral`` still works: it loads every module, then finds the name.
+"""
 
-__all__ = [
-    "AgendaItem",
-    "AncillaryOrder",
-    "Association",
-    "Attendance",
-    "AuditEvent",
-    "CaseDocument",
-    "ChargePapers",
-    "Clinic",
-    "ClinicAction",
-    "Correspondence",
-    "CpsAction",
-    "CrimeCategory",
-    "CustodyEvent",
-    "DocumentChunk",
-    "Exhibit",
-    "ExhibitEvent",
-    "ExhibitReferral",
-    "FollowUp",
-    "Force",
-    "ImportMapping",
-    "MedicalDisclaimer",
-    "MovedRow",
-    "OrderType",
-    "PartyContact",
-    "PersonOfInterest",
-    "Prison",
-    "Prisoner",
-    "Referral",
-    "ReferralParty",
-    "SavedView",
-    "ServiceEvent",
-    "Setting",
-    "Site",
-    "Statement",
-    "StatementMeeting",
-    "StatusChange",
-]
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from types import ModuleType
+from typing import Any
+
+from cipco.models import _deferred  # noqa: F401  (first: before any model class is made)
+
+
+def modules() -> list[ModuleType]:
+    """Every module of this package, imported (their tables are then in the metadata)."""
+    return [
+        importlib.import_module(f"{__name__}.{info.name}")
+        for info in sorted(pkgutil.iter_modules(__path__), key=lambda info: info.name)
+        if not info.ispkg
+    ]
+
+
+def load_all() -> None:
+    """Import every model module: every table is then in ``SQLModel.metadata``."""
+    modules()
+
+
+def __getattr__(name: str) -> Any:
+    if not name.startswith("_"):
+        for module in modules():
+            found = getattr(module, name, None)
+            if isinstance(found, type) and found.__module__ == module.__name__:
+                return found
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

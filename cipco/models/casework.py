@@ -11,72 +11,55 @@ added (database triggers refuse it, migration 0009).
 from __future__ import annotations
 
 from datetime import date, datetime
-from enum import StrEnum
 from typing import Annotated
 
 from pydantic import AfterValidator, model_validator
 from pydantic import Field as PydField
-from sqlalchemy import JSON, Column, Integer, LargeBinary
+from sqlalchemy import JSON, Column, LargeBinary
 from sqlmodel import Field, SQLModel
 
 from cipco.models.fields import BLANK_IS_NONE, Aware, Line, MaybeLine, Notes, required
+from cipco.models.labelled import Labelled
 from cipco.models.people import validate_nomis
 from cipco.models.referral import PartyKind, PartyRole
 from cipco.models.site import SiteScoped
-from cipco.models.types import UTCDateTime, versioned
+from cipco.models.types import Stamped, UTCDateTime
 
 
-class ContactMethod(StrEnum):
-    PHONE = "phone"
-    EMAIL = "email"
-    LETTER = "letter"
-    IN_PERSON = "in_person"
-    VOICEMAIL = "voicemail"
-    LINE_MANAGER = "line_manager"
-    OTHER = "other"
+class ContactMethod(Labelled):
+    PHONE = "phone", "Phone"
+    EMAIL = "email", "E-mail"
+    LETTER = "letter", "Letter"
+    IN_PERSON = "in_person", "In person"
+    VOICEMAIL = "voicemail", "Voicemail left"
+    LINE_MANAGER = "line_manager", "Through their line manager"
+    OTHER = "other", "Other"
 
 
-CONTACT_LABELS: dict[str, str] = {
-    ContactMethod.PHONE: "Phone",
-    ContactMethod.EMAIL: "E-mail",
-    ContactMethod.LETTER: "Letter",
-    ContactMethod.IN_PERSON: "In person",
-    ContactMethod.VOICEMAIL: "Voicemail left",
-    ContactMethod.LINE_MANAGER: "Through their line manager",
-    ContactMethod.OTHER: "Other",
-}
+CONTACT_LABELS: dict[str, str] = ContactMethod.labels()
 
 
-class SupportState(StrEnum):
+class SupportState(Labelled):
     """Support services offered to a staff victim (employee assistance, trauma support)."""
 
-    OFFERED = "offered"
-    REFERRED = "referred"
-    DECLINED = "declined"
+    OFFERED = "offered", "Offered, answer awaited"
+    REFERRED = "referred", "Accepted and referred"
+    DECLINED = "declined", "Declined"
 
 
-SUPPORT_LABELS: dict[str, str] = {
-    SupportState.OFFERED: "Offered, answer awaited",
-    SupportState.REFERRED: "Accepted and referred",
-    SupportState.DECLINED: "Declined",
-}
+SUPPORT_LABELS: dict[str, str] = SupportState.labels()
 
 
-class ReviewOutcome(StrEnum):
+class ReviewOutcome(Labelled):
     """R8: the outcome of a Victims' Right to Review request."""
 
-    AWAITED = "awaited"
-    UPHELD = "upheld"
-    NOT_UPHELD = "not_upheld"
-    WITHDRAWN = "withdrawn"
+    AWAITED = "awaited", "Outcome awaited"
+    UPHELD = "upheld", "Upheld: the case is reopened"
+    NOT_UPHELD = "not_upheld", "Not upheld: the decision stands"
+    WITHDRAWN = "withdrawn", "Withdrawn by the victim"
 
 
-REVIEW_LABELS: dict[str, str] = {
-    ReviewOutcome.AWAITED: "Outcome awaited",
-    ReviewOutcome.UPHELD: "Upheld: the case is reopened",
-    ReviewOutcome.NOT_UPHELD: "Not upheld: the decision stands",
-    ReviewOutcome.WITHDRAWN: "Withdrawn by the victim",
-}
+REVIEW_LABELS: dict[str, str] = ReviewOutcome.labels()
 
 
 class PartyContact(SiteScoped, table=True):
@@ -95,21 +78,15 @@ class PartyContact(SiteScoped, table=True):
     actor: str  # who recorded it
 
 
-class StatementState(StrEnum):
-    REQUESTED = "requested"
-    RECEIVED = "received"
-    RETURNED = "returned"
-    CHECKED = "checked"
-    SENT = "sent"
+class StatementState(Labelled):
+    REQUESTED = "requested", "Requested"
+    RECEIVED = "received", "Received, to check"
+    RETURNED = "returned", "Returned for correction"
+    CHECKED = "checked", "Checked, to send"
+    SENT = "sent", "Sent to police"
 
 
-STATEMENT_LABELS: dict[str, str] = {
-    StatementState.REQUESTED: "Requested",
-    StatementState.RECEIVED: "Received, to check",
-    StatementState.RETURNED: "Returned for correction",
-    StatementState.CHECKED: "Checked, to send",
-    StatementState.SENT: "Sent to police",
-}
+STATEMENT_LABELS: dict[str, str] = StatementState.labels()
 
 QA_PROBLEMS: dict[str, str] = {
     "unsigned": "Not signed",
@@ -122,7 +99,7 @@ QA_PROBLEMS: dict[str, str] = {
 """What the coordinator's quality check of an MG11 looks for (domain notes)."""
 
 
-class Statement(SiteScoped, table=True):
+class Statement(SiteScoped, Stamped, table=True):
     """A witness statement (MG11) asked of a person on the case, through QA to the police."""
 
     id: int | None = Field(default=None, primary_key=True)
@@ -139,14 +116,9 @@ class Statement(SiteScoped, table=True):
     returned_on: date | None = None
     sent_on: date | None = None
     notes: str = ""
-    created_at: datetime = Field(sa_type=UTCDateTime)
-    updated_at: datetime = Field(sa_type=UTCDateTime)
-    version: int = Field(default=1, sa_column=Column(Integer, nullable=False))
-
-    __mapper_args__ = versioned()
 
 
-class StatementMeeting(SiteScoped, table=True):
+class StatementMeeting(SiteScoped, Stamped, table=True):
     """A meeting for a member of staff to give a statement to police, and their release
     from duty for it (asked of the detail office, then confirmed)."""
 
@@ -162,14 +134,9 @@ class StatementMeeting(SiteScoped, table=True):
     release_confirmed_on: date | None = None
     held: bool = False
     notes: str = ""
-    created_at: datetime = Field(sa_type=UTCDateTime)
-    updated_at: datetime = Field(sa_type=UTCDateTime)
-    version: int = Field(default=1, sa_column=Column(Integer, nullable=False))
-
-    __mapper_args__ = versioned()
 
 
-class MedicalDisclaimer(SiteScoped, table=True):
+class MedicalDisclaimer(SiteScoped, Stamped, table=True):
     """A medical disclaimer with the medical record access form: issued, returned, sent.
 
     ``party_id`` None: issued to the referral's suspect (its prisoner)."""
@@ -184,14 +151,9 @@ class MedicalDisclaimer(SiteScoped, table=True):
     sent_on: date | None = None
     declined: bool = False  # the person refused to sign it
     notes: str = ""
-    created_at: datetime = Field(sa_type=UTCDateTime)
-    updated_at: datetime = Field(sa_type=UTCDateTime)
-    version: int = Field(default=1, sa_column=Column(Integer, nullable=False))
-
-    __mapper_args__ = versioned()
 
 
-class CpsAction(SiteScoped, table=True):
+class CpsAction(SiteScoped, Stamped, table=True):
     """Something the CPS asked of the prison (further statements, footage, records)."""
 
     __tablename__ = "cps_action"
@@ -204,19 +166,14 @@ class CpsAction(SiteScoped, table=True):
     owner: str = ""
     done_on: date | None = Field(default=None, index=True)
     notes: str = ""
-    created_at: datetime = Field(sa_type=UTCDateTime)
-    updated_at: datetime = Field(sa_type=UTCDateTime)
-    version: int = Field(default=1, sa_column=Column(Integer, nullable=False))
-
-    __mapper_args__ = versioned()
 
 
-class Channel(StrEnum):
-    LETTER = "letter"
-    EMAIL = "email"
+class Channel(Labelled):
+    LETTER = "letter", "Letter"
+    EMAIL = "email", "E-mail"
 
 
-CHANNEL_LABELS: dict[str, str] = {Channel.LETTER: "Letter", Channel.EMAIL: "E-mail"}
+CHANNEL_LABELS: dict[str, str] = Channel.labels()
 
 
 class Correspondence(SiteScoped, table=True):
@@ -236,29 +193,19 @@ class Correspondence(SiteScoped, table=True):
     recorded_at: datetime = Field(sa_type=UTCDateTime)
 
 
-class DocumentKind(StrEnum):
-    PCIS = "pcis"
-    STATEMENT = "statement"
-    USE_OF_FORCE = "use_of_force"
-    CASE_NOTES = "case_notes"
-    ADJUDICATION = "adjudication"
-    MEDICAL = "medical"
-    LETTER = "letter"
-    PHOTO = "photo"
-    OTHER = "other"
+class DocumentKind(Labelled):
+    PCIS = "pcis", "Prison community impact statement"
+    STATEMENT = "statement", "Statement (MG11)"
+    USE_OF_FORCE = "use_of_force", "Use-of-force form"
+    CASE_NOTES = "case_notes", "DPS case notes"
+    ADJUDICATION = "adjudication", "Adjudication history"
+    MEDICAL = "medical", "Medical disclaimer / record access form"
+    LETTER = "letter", "Letter sent"
+    PHOTO = "photo", "Photograph"
+    OTHER = "other", "Other"
 
 
-DOCUMENT_KIND_LABELS: dict[str, str] = {
-    DocumentKind.PCIS: "Prison community impact statement",
-    DocumentKind.STATEMENT: "Statement (MG11)",
-    DocumentKind.USE_OF_FORCE: "Use-of-force form",
-    DocumentKind.CASE_NOTES: "DPS case notes",
-    DocumentKind.ADJUDICATION: "Adjudication history",
-    DocumentKind.MEDICAL: "Medical disclaimer / record access form",
-    DocumentKind.LETTER: "Letter sent",
-    DocumentKind.PHOTO: "Photograph",
-    DocumentKind.OTHER: "Other",
-}
+DOCUMENT_KIND_LABELS: dict[str, str] = DocumentKind.labels()
 
 
 class CaseDocument(SiteScoped, table=True):

@@ -10,50 +10,37 @@ from enum import StrEnum
 from typing import Annotated
 
 from pydantic import BeforeValidator
-from sqlalchemy import JSON, Column, Index, Integer
+from sqlalchemy import JSON, Column, Index
 from sqlmodel import Field, SQLModel
 
 from cipco.models.fields import Line, MaybeLine, maybe_required, one_line, required
+from cipco.models.labelled import Labelled
 from cipco.models.site import SiteScoped
-from cipco.models.types import UTCDateTime, versioned
+from cipco.models.types import Stamped, UTCDateTime
 
 
-class ClinicStatus(StrEnum):
-    DRAFT = "draft"
-    OPEN = "open"
-    IN_PROGRESS = "in_progress"
-    CLOSED = "closed"
+class ClinicStatus(Labelled):
+    DRAFT = "draft", "Draft"
+    OPEN = "open", "Open"
+    IN_PROGRESS = "in_progress", "In progress"
+    CLOSED = "closed", "Closed"
 
 
-CLINIC_STATUS_LABELS: dict[str, str] = {
-    ClinicStatus.DRAFT: "Draft",
-    ClinicStatus.OPEN: "Open",
-    ClinicStatus.IN_PROGRESS: "In progress",
-    ClinicStatus.CLOSED: "Closed",
-}
+CLINIC_STATUS_LABELS: dict[str, str] = ClinicStatus.labels()
 
 
-class ItemKind(StrEnum):
-    REFERRAL = "referral"
-    FREE = "free"
-    ACTION = "action"
-    MG4D = "mg4d"
-    EXHIBIT = "exhibit"
-    STATEMENT = "statement"
-    DISCLAIMER = "disclaimer"
-    CPS = "cps"
+class ItemKind(Labelled):
+    REFERRAL = "referral", "Referral"
+    FREE = "free", "Free"
+    ACTION = "action", "Action"
+    MG4D = "mg4d", "MG4D"
+    EXHIBIT = "exhibit", "Exhibit"
+    STATEMENT = "statement", "Statement"
+    DISCLAIMER = "disclaimer", "Disclaimer"
+    CPS = "cps", "CPS"
 
 
-ITEM_KIND_LABELS: dict[str, str] = {
-    ItemKind.REFERRAL: "Referral",
-    ItemKind.FREE: "Free",
-    ItemKind.ACTION: "Action",
-    ItemKind.MG4D: "MG4D",
-    ItemKind.EXHIBIT: "Exhibit",
-    ItemKind.STATEMENT: "Statement",
-    ItemKind.DISCLAIMER: "Disclaimer",
-    ItemKind.CPS: "CPS",
-}
+ITEM_KIND_LABELS: dict[str, str] = ItemKind.labels()
 
 
 class ActionStatus(StrEnum):
@@ -67,7 +54,7 @@ class Presence(StrEnum):
     APOLOGIES = "apologies"
 
 
-class Clinic(SiteScoped, table=True):
+class Clinic(SiteScoped, Stamped, table=True):
     __table_args__ = (Index("uq_clinic_site_held_on", "site", "held_on", unique=True),)
 
     id: int | None = Field(default=None, primary_key=True)
@@ -80,14 +67,9 @@ class Clinic(SiteScoped, table=True):
     agenda_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     started_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
-    created_at: datetime = Field(sa_type=UTCDateTime)
-    updated_at: datetime = Field(sa_type=UTCDateTime)
-    version: int = Field(default=1, sa_column=Column(Integer, nullable=False))
-
-    __mapper_args__ = versioned()
 
 
-class ClinicAction(SiteScoped, table=True):
+class ClinicAction(SiteScoped, Stamped, table=True):
     """One action agreed at a clinic. It stays open, and is carried, until done or dropped."""
 
     __tablename__ = "clinic_action"
@@ -103,15 +85,10 @@ class ClinicAction(SiteScoped, table=True):
     status_reason: str | None = None
     done_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     dropped_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
-    created_at: datetime = Field(sa_type=UTCDateTime)
-    updated_at: datetime = Field(sa_type=UTCDateTime)
     original_columns: list[list[str]] | None = Field(default=None, sa_column=Column(JSON))
-    version: int = Field(default=1, sa_column=Column(Integer, nullable=False))
-
-    __mapper_args__ = versioned()
 
 
-class AgendaItem(SiteScoped, table=True):
+class AgendaItem(SiteScoped, Stamped, table=True):
     __tablename__ = "agenda_item"
 
     id: int | None = Field(default=None, primary_key=True)
@@ -127,11 +104,6 @@ class AgendaItem(SiteScoped, table=True):
     note: str = ""  # the discussion note / decision
     dropped: bool = False
     drop_reason: str | None = None
-    created_at: datetime = Field(sa_type=UTCDateTime)
-    updated_at: datetime = Field(sa_type=UTCDateTime)
-    version: int = Field(default=1, sa_column=Column(Integer, nullable=False))
-
-    __mapper_args__ = versioned()
 
 
 class Attendance(SiteScoped, table=True):

@@ -18,61 +18,42 @@ from sqlalchemy import JSON, Column, Index, Integer
 from sqlmodel import Field, SQLModel
 
 from cipco.models.fields import Aware, MaybeAware, MaybeLine, maybe_line
+from cipco.models.labelled import Labelled
 from cipco.models.people import checked_code, normalise_nomis, validate_nomis
 from cipco.models.site import SiteScoped
-from cipco.models.types import UTCDateTime, versioned
+from cipco.models.types import Stamped, UTCDateTime
 
 
-class ExhibitType(StrEnum):
-    CCTV = "cctv"
-    BWV = "bwv"
-    PHOTO = "photo"
-    AUDIO = "audio"
-    DOCUMENT = "document"
-    DRUGS = "drugs"
-    MOBILE_PHONE = "mobile_phone"
-    SIM_STORAGE = "sim_storage"
-    WEAPON = "weapon"
-    OTHER = "other"
+class ExhibitType(Labelled):
+    CCTV = "cctv", "CCTV"
+    BWV = "bwv", "Body-worn video"
+    PHOTO = "photo", "Photo"
+    AUDIO = "audio", "Audio (PIN phone)"
+    DOCUMENT = "document", "Document"
+    DRUGS = "drugs", "Drugs"
+    MOBILE_PHONE = "mobile_phone", "Mobile phone"
+    SIM_STORAGE = "sim_storage", "SIM / storage"
+    WEAPON = "weapon", "Weapon"
+    OTHER = "other", "Other physical"
 
 
-TYPE_LABELS: dict[str, str] = {
-    ExhibitType.CCTV: "CCTV",
-    ExhibitType.BWV: "Body-worn video",
-    ExhibitType.PHOTO: "Photo",
-    ExhibitType.AUDIO: "Audio (PIN phone)",
-    ExhibitType.DOCUMENT: "Document",
-    ExhibitType.DRUGS: "Drugs",
-    ExhibitType.MOBILE_PHONE: "Mobile phone",
-    ExhibitType.SIM_STORAGE: "SIM / storage",
-    ExhibitType.WEAPON: "Weapon",
-    ExhibitType.OTHER: "Other physical",
-}
+TYPE_LABELS: dict[str, str] = ExhibitType.labels()
 FOOTAGE_TYPES = frozenset({ExhibitType.CCTV, ExhibitType.BWV})
 DIGITAL_TYPES = frozenset({ExhibitType.CCTV, ExhibitType.BWV, ExhibitType.PHOTO, ExhibitType.AUDIO})
 
 
-class ExhibitState(StrEnum):
-    HELD = "held"
-    WITH_POLICE = "with_police"
-    AT_LAB = "at_lab"
-    IN_TRANSIT = "in_transit"
-    AT_COURT = "at_court"
-    RETURNED = "returned"
-    DISSEMINATED = "disseminated"
-    DESTROYED = "destroyed"
+class ExhibitState(Labelled):
+    HELD = "held", "Held by us"
+    WITH_POLICE = "with_police", "With police"
+    AT_LAB = "at_lab", "At lab"
+    IN_TRANSIT = "in_transit", "With courier"
+    AT_COURT = "at_court", "At court"
+    RETURNED = "returned", "Returned"
+    DISSEMINATED = "disseminated", "Disseminated"
+    DESTROYED = "destroyed", "Destroyed"
 
 
-STATE_LABELS: dict[str, str] = {
-    ExhibitState.HELD: "Held by us",
-    ExhibitState.WITH_POLICE: "With police",
-    ExhibitState.AT_LAB: "At lab",
-    ExhibitState.IN_TRANSIT: "With courier",
-    ExhibitState.AT_COURT: "At court",
-    ExhibitState.RETURNED: "Returned",
-    ExhibitState.DISSEMINATED: "Disseminated",
-    ExhibitState.DESTROYED: "Destroyed",
-}
+STATE_LABELS: dict[str, str] = ExhibitState.labels()
 FINAL_STATES = frozenset({ExhibitState.RETURNED, ExhibitState.DISSEMINATED, ExhibitState.DESTROYED})
 
 
@@ -139,7 +120,7 @@ def parent_reference(reference: str) -> str | None:
     return "/".join(parts[:-1]) if len(parts) > 2 else None
 
 
-class Exhibit(SiteScoped, table=True):
+class Exhibit(SiteScoped, Stamped, table=True):
     __table_args__ = (Index("uq_exhibit_site_reference", "site", "reference", unique=True),)
 
     id: int | None = Field(default=None, primary_key=True)
@@ -178,12 +159,7 @@ class Exhibit(SiteScoped, table=True):
     discrepancy_count: int = 0
     event_count: int = 0
     head_hash: str = ""
-    created_at: datetime = Field(sa_type=UTCDateTime)
-    updated_at: datetime = Field(sa_type=UTCDateTime)
     original_columns: list[list[str]] | None = Field(default=None, sa_column=Column(JSON))
-    version: int = Field(default=1, sa_column=Column(Integer, nullable=False))
-
-    __mapper_args__ = versioned()
 
 
 class ExhibitReferral(SiteScoped, table=True):

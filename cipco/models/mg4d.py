@@ -6,53 +6,44 @@ Service events are append-only: a correction is a new event pointing at the one 
 from __future__ import annotations
 
 from datetime import date, datetime
-from enum import StrEnum
 from typing import Annotated
 
 from pydantic import BeforeValidator, model_validator
-from sqlalchemy import JSON, Column, Integer
+from sqlalchemy import JSON, Column
 from sqlmodel import Field, SQLModel
 
 from cipco.models.fields import Aware, Line, MaybeAware, MaybeLine, Notes, one_line, required
+from cipco.models.labelled import Labelled
 from cipco.models.people import PrisonerIn
 from cipco.models.site import SiteScoped
-from cipco.models.types import UTCDateTime, versioned
+from cipco.models.types import Stamped, UTCDateTime
 
 
-class Response(StrEnum):
-    SIGNED = "signed"
-    REFUSED = "refused"
-    SERVED_NOT_SIGNED = "served_not_signed"  # served; the log says not signed (no refusal)
-    NOT_SERVED_RELEASED = "not_served_released"
-    NOT_SERVED_TRANSFERRED = "not_served_transferred"
-    NOT_SERVED_OTHER = "not_served_other"
+class Response(Labelled):
+    SIGNED = "signed", "Served: signed"
+    REFUSED = "refused", "Served: refused to sign"
+    # served; the log says not signed (no refusal)
+    SERVED_NOT_SIGNED = "served_not_signed", "Served: not signed"
+    NOT_SERVED_RELEASED = "not_served_released", "Not served: released"
+    NOT_SERVED_TRANSFERRED = "not_served_transferred", "Not served: transferred"
+    NOT_SERVED_OTHER = "not_served_other", "Not served: other"
 
 
-RESPONSE_LABELS: dict[str, str] = {
-    Response.SIGNED: "Served: signed",
-    Response.REFUSED: "Served: refused to sign",
-    Response.SERVED_NOT_SIGNED: "Served: not signed",
-    Response.NOT_SERVED_RELEASED: "Not served: released",
-    Response.NOT_SERVED_TRANSFERRED: "Not served: transferred",
-    Response.NOT_SERVED_OTHER: "Not served: other",
-}
+RESPONSE_LABELS: dict[str, str] = Response.labels()
 SERVED_RESPONSES = frozenset({Response.SIGNED, Response.REFUSED, Response.SERVED_NOT_SIGNED})
 
 
-class PapersState(StrEnum):
-    AWAITING = "awaiting"  # received, not yet served (or an attempt failed for "other")
-    SERVED = "served"
-    NOT_SERVED = "not_served"  # released or transferred: nothing left to do here
+class PapersState(Labelled):
+    # received, not yet served (or an attempt failed for "other")
+    AWAITING = "awaiting", "Awaiting service"
+    SERVED = "served", "Served"
+    NOT_SERVED = "not_served", "Not served"  # released or transferred: nothing left to do here
 
 
-STATE_LABELS: dict[str, str] = {
-    PapersState.AWAITING: "Awaiting service",
-    PapersState.SERVED: "Served",
-    PapersState.NOT_SERVED: "Not served",
-}
+STATE_LABELS: dict[str, str] = PapersState.labels()
 
 
-class ChargePapers(SiteScoped, table=True):
+class ChargePapers(SiteScoped, Stamped, table=True):
     __tablename__ = "charge_papers"
 
     id: int | None = Field(default=None, primary_key=True)
@@ -71,12 +62,7 @@ class ChargePapers(SiteScoped, table=True):
     state: str = Field(default=PapersState.AWAITING, index=True)
     served_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
     response: str | None = None
-    created_at: datetime = Field(sa_type=UTCDateTime)
-    updated_at: datetime = Field(sa_type=UTCDateTime)
     original_columns: list[list[str]] | None = Field(default=None, sa_column=Column(JSON))
-    version: int = Field(default=1, sa_column=Column(Integer, nullable=False))
-
-    __mapper_args__ = versioned()
 
 
 class ServiceEvent(SiteScoped, table=True):

@@ -7,88 +7,64 @@ Tables declare columns only; the ``*Create`` schemas validate input.
 from __future__ import annotations
 
 from datetime import date, datetime
-from enum import StrEnum
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BeforeValidator, model_validator
-from sqlalchemy import JSON, Column, Integer
+from sqlalchemy import JSON, Column
 from sqlmodel import Field, SQLModel
 
 from cipco.models.fields import Aware, MaybeLine, Notes, blank_to_none, required
+from cipco.models.labelled import Labelled
 from cipco.models.people import PrisonerIn
 from cipco.models.site import SiteScoped
-from cipco.models.types import UTCDateTime, versioned
+from cipco.models.types import Stamped, UTCDateTime
 
 
-class AlertCode(StrEnum):
-    DOCGM = "DOCGM"
-    XGANG = "XGANG"
-    XSC = "XSC"
-    XFO = "XFO"
-    XPOI = "XPOI"
-    XEAN = "XEAN"
-    XCO = "XCO"
-    XCOP = "XCOP"
-    XSA = "XSA"
+class AlertCode(Labelled):
+    DOCGM = "DOCGM", "OCG nominal (do not share)"
+    XGANG = "XGANG", "Gang member"
+    XSC = "XSC", "Serious crime prevention order"
+    XFO = "XFO", "Financial order"
+    XPOI = "XPOI", "Person of interest"
+    XEAN = "XEAN", "Escape/abscond notification"
+    XCO = "XCO", "Corruptor"
+    XCOP = "XCOP", "Potential corruptor"
+    XSA = "XSA", "Staff assaulter"
 
 
-ALERT_LABELS: dict[str, str] = {
-    AlertCode.DOCGM: "OCG nominal (do not share)",
-    AlertCode.XGANG: "Gang member",
-    AlertCode.XSC: "Serious crime prevention order",
-    AlertCode.XFO: "Financial order",
-    AlertCode.XPOI: "Person of interest",
-    AlertCode.XEAN: "Escape/abscond notification",
-    AlertCode.XCO: "Corruptor",
-    AlertCode.XCOP: "Potential corruptor",
-    AlertCode.XSA: "Staff assaulter",
-}
+ALERT_LABELS: dict[str, str] = AlertCode.labels()
 
 
-class StartRule(StrEnum):
-    ON_MAKING = "on_making"
-    ON_RELEASE = "on_release"
-    DATE = "date"
+class StartRule(Labelled):
+    ON_MAKING = "on_making", "On making"
+    ON_RELEASE = "on_release", "On release"
+    DATE = "date", "On a date"
 
 
-START_RULE_LABELS: dict[str, str] = {
-    StartRule.ON_MAKING: "On making",
-    StartRule.ON_RELEASE: "On release",
-    StartRule.DATE: "On a date",
-}
+START_RULE_LABELS: dict[str, str] = StartRule.labels()
 
 
-class AssociationKind(StrEnum):
-    ASSOCIATE = "associate"
-    NON_ASSOCIATION = "non_association"
+class AssociationKind(Labelled):
+    ASSOCIATE = "associate", "Associate"
+    NON_ASSOCIATION = "non_association", "Non-association"
 
 
-ASSOCIATION_LABELS: dict[str, str] = {
-    AssociationKind.ASSOCIATE: "Associate",
-    AssociationKind.NON_ASSOCIATION: "Non-association",
-}
+ASSOCIATION_LABELS: dict[str, str] = AssociationKind.labels()
 
 
-class TriggerKind(StrEnum):
-    CELL_SHARE = "cell_share"
-    EMPLOYMENT = "employment"
-    IEP = "iep"
-    RECATEGORISATION = "recategorisation"
-    ROTL = "rotl"
-    ESCORT = "escort"
+class TriggerKind(Labelled):
+    CELL_SHARE = "cell_share", "Cell share"
+    EMPLOYMENT = "employment", "Employment change"
+    IEP = "iep", "IEP change"
+    RECATEGORISATION = "recategorisation", "Re-categorisation"
+    ROTL = "rotl", "ROTL"
+    ESCORT = "escort", "Escort (incl. hospital)"
 
 
-TRIGGER_LABELS: dict[str, str] = {
-    TriggerKind.CELL_SHARE: "Cell share",
-    TriggerKind.EMPLOYMENT: "Employment change",
-    TriggerKind.IEP: "IEP change",
-    TriggerKind.RECATEGORISATION: "Re-categorisation",
-    TriggerKind.ROTL: "ROTL",
-    TriggerKind.ESCORT: "Escort (incl. hospital)",
-}
+TRIGGER_LABELS: dict[str, str] = TriggerKind.labels()
 
 
-class PersonOfInterest(SiteScoped, table=True):
+class PersonOfInterest(SiteScoped, Stamped, table=True):
     __tablename__ = "person_of_interest"
 
     id: int | None = Field(default=None, primary_key=True)
@@ -102,15 +78,10 @@ class PersonOfInterest(SiteScoped, table=True):
     do_not_share: bool = False
     reason: str = ""
     notes: str = ""
-    created_at: datetime = Field(sa_type=UTCDateTime)
-    updated_at: datetime = Field(sa_type=UTCDateTime)
     original_columns: list[list[str]] | None = Field(default=None, sa_column=Column(JSON))
-    version: int = Field(default=1, sa_column=Column(Integer, nullable=False))
-
-    __mapper_args__ = versioned()
 
 
-class AncillaryOrder(SiteScoped, table=True):
+class AncillaryOrder(SiteScoped, Stamped, table=True):
     __tablename__ = "ancillary_order"
 
     id: int | None = Field(default=None, primary_key=True)
@@ -124,11 +95,6 @@ class AncillaryOrder(SiteScoped, table=True):
     until_further_order: bool = False
     conditions: str = ""
     review_on: date | None = None
-    created_at: datetime = Field(sa_type=UTCDateTime)
-    updated_at: datetime = Field(sa_type=UTCDateTime)
-    version: int = Field(default=1, sa_column=Column(Integer, nullable=False))
-
-    __mapper_args__ = versioned()
 
 
 class Association(SiteScoped, table=True):

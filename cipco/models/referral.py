@@ -10,79 +10,61 @@ from enum import StrEnum
 from typing import Annotated
 
 from pydantic import field_validator, model_validator
-from sqlalchemy import JSON, Column, Index, Integer
+from sqlalchemy import JSON, Column, Index
 from sqlmodel import Field, SQLModel
 
 from cipco.models.fields import BLANK_IS_NONE, Aware, MaybeAware, MaybeLine, required
+from cipco.models.labelled import Labelled
 from cipco.models.people import PrisonerIn
 from cipco.models.site import SiteScoped
-from cipco.models.types import UTCDateTime, versioned
+from cipco.models.types import Stamped, UTCDateTime, Versioned
 
 
-class Status(StrEnum):
-    DRAFT = "draft"
-    REFERRED = "referred"
-    ACKNOWLEDGED = "acknowledged"
-    INVESTIGATING = "investigating"
-    WITH_CPS = "with_cps"
-    CHARGED = "charged"
-    AT_COURT = "at_court"
-    CONCLUDED = "concluded"
-    NFA = "nfa"
-    OUT_OF_COURT = "out_of_court"
-    RETURNED = "returned"
-    WITHDRAWN = "withdrawn"
-    TRANSFERRED = "transferred"
+class Status(Labelled):
+    DRAFT = "draft", "Draft"
+    REFERRED = "referred", "Referred"
+    ACKNOWLEDGED = "acknowledged", "Acknowledged"
+    INVESTIGATING = "investigating", "Investigating"
+    WITH_CPS = "with_cps", "With CPS"
+    CHARGED = "charged", "Charged"
+    AT_COURT = "at_court", "At court"
+    CONCLUDED = "concluded", "Concluded"
+    NFA = "nfa", "NFA"
+    OUT_OF_COURT = "out_of_court", "Out-of-court disposal"
+    RETURNED = "returned", "Returned to prison"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+    TRANSFERRED = "transferred", "Transferred"
 
 
-STATUS_LABELS: dict[str, str] = {
-    Status.DRAFT: "Draft",
-    Status.REFERRED: "Referred",
-    Status.ACKNOWLEDGED: "Acknowledged",
-    Status.INVESTIGATING: "Investigating",
-    Status.WITH_CPS: "With CPS",
-    Status.CHARGED: "Charged",
-    Status.AT_COURT: "At court",
-    Status.CONCLUDED: "Concluded",
-    Status.NFA: "NFA",
-    Status.OUT_OF_COURT: "Out-of-court disposal",
-    Status.RETURNED: "Returned to prison",
-    Status.WITHDRAWN: "Withdrawn",
-    Status.TRANSFERRED: "Transferred",
-}
+STATUS_LABELS: dict[str, str] = Status.labels()
 
 
-class Outcome(StrEnum):
-    CHARGED = "charged"
-    CAUTION = "caution"
-    COMMUNITY_RESOLUTION = "community_resolution"
-    NFA_EVIDENTIAL_VICTIM_SUPPORTS = "nfa_evidential_victim_supports"
-    NFA_EVIDENTIAL_VICTIM_NOT = "nfa_evidential_victim_not"
-    NFA_PUBLIC_INTEREST_POLICE = "nfa_public_interest_police"
-    NFA_PUBLIC_INTEREST_CPS = "nfa_public_interest_cps"
-    TIME_LIMIT_EXPIRED = "time_limit_expired"
-    NO_SUSPECT = "no_suspect"
-    OTHER_BODY_PRIMACY = "other_body_primacy"
-    CONVICTED = "convicted"
-    ACQUITTED = "acquitted"
-    DISCONTINUED = "discontinued"
+class Outcome(Labelled):
+    CHARGED = "charged", "Charged/summonsed"
+    CAUTION = "caution", "Caution"
+    COMMUNITY_RESOLUTION = "community_resolution", "Community resolution"
+    NFA_EVIDENTIAL_VICTIM_SUPPORTS = (
+        "nfa_evidential_victim_supports",
+        "NFA - evidential difficulties (victim supports)",
+    )
+    NFA_EVIDENTIAL_VICTIM_NOT = (
+        "nfa_evidential_victim_not",
+        "NFA - evidential difficulties (victim does not support)",
+    )
+    NFA_PUBLIC_INTEREST_POLICE = (
+        "nfa_public_interest_police",
+        "NFA - not in the public interest (police)",
+    )
+    NFA_PUBLIC_INTEREST_CPS = "nfa_public_interest_cps", "NFA - not in the public interest (CPS)"
+    TIME_LIMIT_EXPIRED = "time_limit_expired", "Time limit expired"
+    NO_SUSPECT = "no_suspect", "No suspect identified"
+    OTHER_BODY_PRIMACY = "other_body_primacy", "Other body has primacy"
+    CONVICTED = "convicted", "Court: convicted"
+    ACQUITTED = "acquitted", "Court: acquitted"
+    DISCONTINUED = "discontinued", "Court: discontinued"
 
 
-OUTCOME_LABELS: dict[str, str] = {
-    Outcome.CHARGED: "Charged/summonsed",
-    Outcome.CAUTION: "Caution",
-    Outcome.COMMUNITY_RESOLUTION: "Community resolution",
-    Outcome.NFA_EVIDENTIAL_VICTIM_SUPPORTS: "NFA - evidential difficulties (victim supports)",
-    Outcome.NFA_EVIDENTIAL_VICTIM_NOT: "NFA - evidential difficulties (victim does not support)",
-    Outcome.NFA_PUBLIC_INTEREST_POLICE: "NFA - not in the public interest (police)",
-    Outcome.NFA_PUBLIC_INTEREST_CPS: "NFA - not in the public interest (CPS)",
-    Outcome.TIME_LIMIT_EXPIRED: "Time limit expired",
-    Outcome.NO_SUSPECT: "No suspect identified",
-    Outcome.OTHER_BODY_PRIMACY: "Other body has primacy",
-    Outcome.CONVICTED: "Court: convicted",
-    Outcome.ACQUITTED: "Court: acquitted",
-    Outcome.DISCONTINUED: "Court: discontinued",
-}
+OUTCOME_LABELS: dict[str, str] = Outcome.labels()
 
 
 OUTCOMES_FOR_DEMO: tuple[str, ...] = (
@@ -136,31 +118,23 @@ OTHER_SYSTEMS: dict[str, str] = {
 """The other systems a crime is reflected on, and the referral's field for each reference."""
 
 
-class PartyRole(StrEnum):
-    VICTIM = "victim"
-    WITNESS = "witness"
-    SUSPECT = "suspect"
+class PartyRole(Labelled):
+    VICTIM = "victim", "Victim"
+    WITNESS = "witness", "Witness"
+    SUSPECT = "suspect", "Suspect"
 
 
-class PartyKind(StrEnum):
-    STAFF = "staff"
-    PRISONER = "prisoner"
-    OTHER = "other"
+class PartyKind(Labelled):
+    STAFF = "staff", "Staff"
+    PRISONER = "prisoner", "Prisoner"
+    OTHER = "other", "Other"
 
 
-PARTY_ROLE_LABELS: dict[str, str] = {
-    PartyRole.VICTIM: "Victim",
-    PartyRole.WITNESS: "Witness",
-    PartyRole.SUSPECT: "Suspect",
-}
-PARTY_KIND_LABELS: dict[str, str] = {
-    PartyKind.STAFF: "Staff",
-    PartyKind.PRISONER: "Prisoner",
-    PartyKind.OTHER: "Other",
-}
+PARTY_ROLE_LABELS: dict[str, str] = PartyRole.labels()
+PARTY_KIND_LABELS: dict[str, str] = PartyKind.labels()
 
 
-class Referral(SiteScoped, table=True):
+class Referral(SiteScoped, Stamped, table=True):
     __table_args__ = (Index("uq_referral_site_reference", "site", "reference", unique=True),)
 
     id: int | None = Field(default=None, primary_key=True)
@@ -216,15 +190,10 @@ class Referral(SiteScoped, table=True):
     next_due_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
     next_warn_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     next_due_label: str | None = None
-    created_at: datetime = Field(sa_type=UTCDateTime)
-    updated_at: datetime = Field(sa_type=UTCDateTime)
     original_columns: list[list[str]] | None = Field(default=None, sa_column=Column(JSON))
-    version: int = Field(default=1, sa_column=Column(Integer, nullable=False))
-
-    __mapper_args__ = versioned()
 
 
-class ReferralParty(SiteScoped, table=True):
+class ReferralParty(SiteScoped, Versioned, table=True):
     """A person on a case: a victim or witness (staff, prisoner or other), or a further
     suspect. Their contact log, statements and disclaimers hang off this row
     (:mod:`cipco.models.casework`)."""
@@ -255,9 +224,6 @@ class ReferralParty(SiteScoped, table=True):
     notes: str = ""
     created_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     updated_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
-    version: int = Field(default=1, sa_column=Column(Integer, nullable=False))
-
-    __mapper_args__ = versioned()
 
 
 class StatusChange(SiteScoped, table=True):

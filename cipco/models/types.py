@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Boolean, ColumnElement, DateTime, TypeDecorator
+from sqlalchemy import Boolean, ColumnElement, DateTime, Integer, TypeDecorator
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.compiler import compiles
+from sqlmodel import Field, SQLModel
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -45,6 +46,21 @@ def versioned() -> Any:
         return {"version_id_col": cls.__table__.c.version}
 
     return __mapper_args__
+
+
+class Versioned(SQLModel):
+    """Base of a table whose rows carry ``version``: a save over a newer change is refused."""
+
+    version: int = Field(default=1, sa_type=Integer, nullable=False)
+
+    __mapper_args__ = versioned()
+
+
+class Stamped(Versioned):
+    """A versioned table whose rows also carry when they were created and last changed."""
+
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    updated_at: datetime = Field(sa_type=UTCDateTime)
 
 
 class ContainsIgnoringCase(ColumnElement[bool]):

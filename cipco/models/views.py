@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
-from sqlalchemy import Column, Index, Integer
+from sqlalchemy import Index
 from sqlmodel import Field
 
 from cipco.models.site import SiteScoped
-from cipco.models.types import UTCDateTime, versioned
+from cipco.models.types import Stamped
 
 
-class SavedView(SiteScoped, table=True):
+class SavedView(SiteScoped, Stamped, table=True):
     __tablename__ = "saved_view"
     __table_args__ = (Index("uq_saved_view_site_log_name", "site", "log", "name", unique=True),)
 
@@ -23,8 +21,3 @@ class SavedView(SiteScoped, table=True):
     sort: str | None = None  # a column key; None: the list's own order
     descending: bool = False
     created_by: str = ""
-    created_at: datetime = Field(sa_type=UTCDateTime)
-    updated_at: datetime = Field(sa_type=UTCDateTime)
-    version: int = Field(default=1, sa_column=Column(Integer, nullable=False))
-
-    __mapper_args__ = versioned()

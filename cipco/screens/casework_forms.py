@@ -59,6 +59,29 @@ def _person_id(values: dict[str, Any], field: str = "party_id") -> int:
     return int(chosen)
 
 
+def _data(model: type[Any], values: dict[str, Any], *, suspect: bool = False) -> Any:
+    """The form's ``values`` as the input schema ``model``: the person chosen as their id
+    (``suspect``: "the suspect" may be chosen, given as None)."""
+    given = {key: value for key, value in values.items() if key in model.model_fields}
+    if "party_id" in given:
+        chosen = values["party_id"]
+        given["party_id"] = None if suspect and chosen == "suspect" else _person_id(values)
+    return model.model_validate(given)
+
+
+def _adding(
+    referral_id: int, model: type[Any], add: Callable[..., Any], done: str, *, suspect: bool = False
+) -> Save:
+    """A save that adds the form's values (as ``model``) to the referral with ``add``."""
+
+    def save(session: Session, clock: Clock, values: dict[str, Any], _v: int | None) -> Saved:
+        data = _data(model, values, suspect=suspect)
+        record = add(session=session, referral_id=referral_id, data=data, clock=clock)
+        return Saved(record.id, done)
+
+    return save
+
+
 def _form(
     title: str,
     fields: list[Field],
@@ -155,16 +178,7 @@ def contact_form(referral_id: int) -> RecordForm:
         values = {"party_id": first, "happened_at": clock.now(), "method": "phone"}
         return Loaded(values, options={"party_id": options})
 
-    def save(session: Session, clock: Clock, values: dict[str, Any], _v: int | None) -> Saved:
-        data = ContactIn(
-            party_id=_person_id(values),
-            happened_at=values["happened_at"],
-            method=values["method"],
-            said=values["said"],
-            by=values["by"] or "",
-        )
-        contact = log_contact(session=session, referral_id=referral_id, data=data, clock=clock)
-        return Saved(contact.id, "Contact logged")
+    save = _adding(referral_id, ContactIn, log_contact, "Contact logged")
 
     return _form(
         "Log a contact with a victim or witness",
@@ -193,17 +207,7 @@ def statement_form(referral_id: int) -> RecordForm:
         values = {"requested_on": today(clock), "party_id": options[0][1] if options else None}
         return Loaded(values, options={"party_id": options})
 
-    def save(session: Session, clock: Clock, values: dict[str, Any], _v: int | None) -> Saved:
-        data = StatementIn(
-            party_id=_person_id(values),
-            requested_on=values["requested_on"],
-            due_on=values["due_on"],
-            notes=values["notes"] or "",
-        )
-        statement = request_statement(
-            session=session, referral_id=referral_id, data=data, clock=clock
-        )
-        return Saved(statement.id, "Statement asked for")
+    save = _adding(referral_id, StatementIn, request_statement, "Statement asked for")
 
     return _form("Ask for a statement (MG11)", STATEMENT_FIELDS, save, load=load)
 
@@ -291,15 +295,8 @@ def disclaimer_form(referral_id: int) -> RecordForm:
             {"issued_on": today(clock), "party_id": "suspect"}, options={"party_id": options}
         )
 
-    def save(session: Session, clock: Clock, values: dict[str, Any], _v: int | None) -> Saved:
-        chosen = values["party_id"]
-        data = DisclaimerIn(
-            party_id=None if chosen == "suspect" else _person_id(values),
-            issued_on=values["issued_on"],
-            notes=values["notes"] or "",
-        )
-        issue_disclaimer(session=session, referral_id=referral_id, data=data, clock=clock)
-        return Saved(None, "Medical disclaimer issued")
+    done = "Medical disclaimer issued"
+    save = _adding(referral_id, DisclaimerIn, issue_disclaimer, done, suspect=True)
 
     return _form(
         "Medical disclaimer issued",
@@ -367,10 +364,7 @@ def cps_form(referral_id: int) -> RecordForm:
     def load(_session: Session, clock: Clock) -> Loaded:
         return Loaded({"requested_on": today(clock)})
 
-    def save(session: Session, clock: Clock, values: dict[str, Any], _v: int | None) -> Saved:
-        data = CpsActionIn.model_validate(values)
-        action = add_cps_action(session=session, referral_id=referral_id, data=data, clock=clock)
-        return Saved(action.id, "CPS action added")
+    save = _adding(referral_id, CpsActionIn, add_cps_action, "CPS action added")
 
     return _form("A CPS action", CPS_FIELDS, save, load=load)
 

@@ -38,86 +38,42 @@ def _pick(
     page.app.push_screen(ChoiceScreen(title, choices), chosen)
 
 
-def entries(
-    referral_id: int, case: Casework
-) -> list[tuple[str, str, Callable[[RecordPage], None]]]:
+Entry = tuple[str, str, Callable[[RecordPage], None]]
+
+
+def entries(referral_id: int, case: Casework) -> list[Entry]:
     """(words, tab, what it opens) for each entry the menu offers now."""
-    found: list[tuple[str, str, Callable[[RecordPage], None]]] = [
-        (
-            "A victim or witness on the case",
-            PEOPLE_TAB,
-            lambda page: page.open_form(forms.person_form(referral_id)),
-        )
+
+    def new(form: Callable[[int], Screen[Any]]) -> Callable[[RecordPage], None]:
+        return lambda page: page.open_form(form(referral_id))
+
+    def step(
+        title: str, choices: list[Choice], form: Callable[[int], Screen[Any]]
+    ) -> Callable[[RecordPage], None]:
+        return lambda page: _pick(page, title, choices, form)
+
+    cps_words = dict((record_id, label) for label, record_id in case.cps_open)
+    statement = step("Which statement?", case.statements, forms.statement_step_form)
+    disclaimer = step("Which disclaimer?", case.disclaimers, forms.disclaimer_step_form)
+    cps_done = step(
+        "Which CPS action is done?",
+        case.cps_open,
+        lambda action_id: forms.cps_done_form(action_id, cps_words[action_id]),
+    )
+    people, papers = PEOPLE_TAB, PAPERS_TAB
+    # (offered now?, words, the tab it belongs to, what it opens)
+    menu: list[tuple[object, str, str, Callable[[RecordPage], None]]] = [
+        (True, "A victim or witness on the case", people, new(forms.person_form)),
+        (case.has_people, "A contact logged (tells a victim: R7)", people, new(forms.contact_form)),
+        (case.has_people, "A statement asked for (MG11)", papers, new(forms.statement_form)),
+        (case.statements, "A statement received, checked, returned or sent", papers, statement),
+        (True, "A medical disclaimer issued", papers, new(forms.disclaimer_form)),
+        (case.disclaimers, "A medical disclaimer returned, refused or sent", papers, disclaimer),
+        (True, "A CPS action", papers, new(forms.cps_form)),
+        (case.cps_open, "A CPS action done", papers, cps_done),
+        (True, "A document attached (a file)", papers, new(forms.document_form)),
     ]
-    if case.has_people:
-        found += [
-            (
-                "A contact logged (tells a victim: R7)",
-                PEOPLE_TAB,
-                lambda page: page.open_form(forms.contact_form(referral_id)),
-            ),
-            (
-                "A statement asked for (MG11)",
-                PAPERS_TAB,
-                lambda page: page.open_form(forms.statement_form(referral_id)),
-            ),
-        ]
-    if case.statements:
-        found.append(
-            (
-                "A statement received, checked, returned or sent",
-                PAPERS_TAB,
-                lambda page: _pick(
-                    page, "Which statement?", case.statements, forms.statement_step_form
-                ),
-            )
-        )
-    found.append(
-        (
-            "A medical disclaimer issued",
-            PAPERS_TAB,
-            lambda page: page.open_form(forms.disclaimer_form(referral_id)),
-        )
-    )
-    if case.disclaimers:
-        found.append(
-            (
-                "A medical disclaimer returned, refused or sent",
-                PAPERS_TAB,
-                lambda page: _pick(
-                    page, "Which disclaimer?", case.disclaimers, forms.disclaimer_step_form
-                ),
-            )
-        )
-    found.append(
-        (
-            "A CPS action",
-            PAPERS_TAB,
-            lambda page: page.open_form(forms.cps_form(referral_id)),
-        )
-    )
-    if case.cps_open:
-        words = dict((record_id, label) for label, record_id in case.cps_open)
-        found.append(
-            (
-                "A CPS action done",
-                PAPERS_TAB,
-                lambda page: _pick(
-                    page,
-                    "Which CPS action is done?",
-                    case.cps_open,
-                    lambda action_id: forms.cps_done_form(action_id, words[action_id]),
-                ),
-            )
-        )
-    found.append(
-        (
-            "A document attached (a file)",
-            PAPERS_TAB,
-            lambda page: page.open_form(forms.document_form(referral_id)),
-        )
-    )
-    return found
+    return [(words, tab, run) for offered, words, tab, run in menu if offered]
 
 
 def add_menu(page: RecordPage, referral_id: int, reference: str, case: Casework) -> None:

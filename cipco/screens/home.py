@@ -28,13 +28,26 @@ from cipco.text import clean, literal
 
 if TYPE_CHECKING:
     from cipco.services.due import DueItem
-    from cipco.services.home import Home
+    from cipco.services.home import DueList, Home
     from cipco.services.home_charts import HomeCharts
 
 # What is due comes before the rule's name: on a narrow terminal it is what must stay in view.
 COLUMNS = ("", "Due", "Record", "What is due", "Rule", "About", "When")
 WHEN_STYLE = {"overdue": "bold red", "today": "bold", "this week": "", "later": "dim"}
 WIDE = (120, 40)  # from this size the charts sit under the due list; below it, behind ]
+
+
+def _row(item: DueItem, when: str) -> tuple[Text, ...]:
+    """One line of the due list: marker, deadline, record, what, rule, about, when."""
+    return (
+        literal(SEVERITY_MARKERS.get(item.severity, "")),
+        literal(_due_text(item), WHEN_STYLE.get(when, "")),
+        literal(item.record.reference),
+        literal(item.what),
+        literal(item.rule_name),
+        literal(item.about),
+        literal(when, WHEN_STYLE.get(when, "")),
+    )
 
 
 def _due_text(item: DueItem) -> str:
@@ -75,6 +88,7 @@ class HomeScreen(CipcoScreen):
     def __init__(self) -> None:
         super().__init__()
         self.items: dict[str, DueItem] = {}
+        self._rows: list[tuple[str, list[tuple[str, str]]]] = []  # what the table shows
         self.due_shown = False  # the charts are read after the due list, never before
 
     def compose_body(self) -> ComposeResult:
@@ -89,8 +103,15 @@ class HomeScreen(CipcoScreen):
 
     def on_mount(self) -> None:
         self._lay_out()
-        self.refresh_data()
         self.query_one(DataTable).focus()
+        first = self.cipco.take_first_rows()
+        if first is None:
+            self.refresh_data()
+            return
+        # Read before the app started (cipco.launch): painted in the first frame; the full
+        # read (counts, clinic, charts) starts once that frame is drawn, off this thread.
+        self._show_due(first)
+        self.call_after_refresh(self.refresh_data)
 
     def on_screen_resume(self) -> None:
         self.refresh_data()
@@ -154,34 +175,7 @@ class HomeScreen(CipcoScreen):
         self.query_one(ChartsView).show(found)
 
     def _show(self, found: Home) -> None:
-        table: DataTable[Text] = self.query_one(DataTable)
-        chosen = table.cursor_row
-        table.clear()
-        self.items = {}
-        self.due_shown = True
-        for item in found.items:
-            when = found.window.when(item)
-            self.items[item.key] = item
-            table.add_row(
-                literal(SEVERITY_MARKERS.get(item.severity, "")),
-                literal(_due_text(item), WHEN_STYLE.get(when, "")),
-                literal(item.record.reference),
-                literal(item.what),
-                literal(item.rule_name),
-                literal(item.about),
-                literal(when, WHEN_STYLE.get(when, "")),
-                key=item.key,
-            )
-        if found.items:
-            table.move_cursor(row=min(chosen, len(found.items) - 1))
-        overdue, due_today = found.count("overdue"), found.count("today")
-        week = found.count("this week")
-        summary = Text.assemble(
-            (f"{overdue:,} overdue", "bold red" if overdue else ""),
-            f" · {due_today:,} due today · {week:,} more this week",
-            " · enter opens the record" if found.items else " · nothing due this week",
-        )
-        self.query_one("#home-summary", Static).update(summary)
+        self._show_due(found)
         self.query_one("#home-clinic", Static).update(literal(found.clinic.text))
         lines = []
         for log in found.logs:
@@ -190,6 +184,31 @@ class HomeScreen(CipcoScreen):
         self.query_one("#home-queues", Static).update(literal("\n".join(lines), newlines=True))
         if self.showing_charts:  # after the due list is on screen; hidden charts wait for ]
             self._read_charts()
+
+    def _show_due(self, found: DueList) -> None:
+        """The due list and its summary line (the rows are rebuilt only if they changed, so
+        the full read after the first paint never redraws the same rows)."""
+        rows = [(item.key, _row(item, found.window.when(item))) for item in found.items]
+        shown = [(key, [(cell.plain, str(cell.style)) for cell in cells]) for key, cells in rows]
+        table: DataTable[Text] = self.query_one(DataTable)
+        if shown != self._rows:
+            chosen = table.cursor_row
+            table.clear()
+            for key, cells in rows:
+                table.add_row(*cells, key=key)
+            if rows:
+                table.move_cursor(row=min(chosen, len(rows) - 1))
+            self._rows = shown
+        self.items = {item.key: item for item in found.items}
+        self.due_shown = True
+        overdue, due_today = found.count("overdue"), found.count("today")
+        week = found.count("this week")
+        summary = Text.assemble(
+            (f"{overdue:,} overdue", "bold red" if overdue else ""),
+            f" · {due_today:,} due today · {week:,} more this week",
+            " · enter opens the record" if found.items else " · nothing due this week",
+        )
+        self.query_one("#home-summary", Static).update(summary)
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         self.action_open()

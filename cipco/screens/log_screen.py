@@ -152,6 +152,8 @@ class LogScreen(CipcoScreen):
         super().__init__()
         self._debounce: Timer | None = None
         self._relocating: int | None = None
+        self._view_shown: PageQuery | None = None  # the last first page's query
+        self._log_size: int | None = None  # how many records the log holds (while unchanged)
 
     @property
     def view(self) -> ListView:
@@ -203,23 +205,66 @@ class LogScreen(CipcoScreen):
     # ------------------------------------------------------------ data
 
     def _load_page(self, query: PageQuery) -> Page[Any]:
-        """Runs in the table's worker: one snapshot gives the page and the queue counts."""
-        view, spec, app = self.view, self.spec, self.cipco
+        """Runs in the table's worker: the page, its total and (usually) the queue counts
+        from one snapshot.
+
+        A keystroke in the filter whose total the search index can give (typed text alone,
+        a list every record of which is indexed) shows its rows first: the queue counts
+        and the status line follow from a worker of their own (:meth:`_count_later`).
+        """
+        spec, app = self.spec, self.cipco
         service = spec.service
+        if query.offset:
+            with app.reading() as session:
+                return service.page(session, query, app.clock)
+        self._note_view(query)
         with app.reading() as session:
+            quick = service.indexed_count(session, query) if query.text else None
             counts: Counts = {}
-            if query.offset == 0:
-                if spec.queues:
-                    counts = service.counts(session, app.clock, query.text)
-                if query.text:  # "N of M": M is the whole log, not what the filter left
-                    counts[EVERYTHING] = service.count(session, PageQuery(), app.clock)
-                if view.facts is not None:
-                    counts |= view.facts(session, app.clock)
-            total = counts.get(query.queue or ALL) if spec.queues else None
+            total = quick
+            if quick is None:
+                counts = self._counts(session, query)
+                total = counts.get(query.queue or ALL) if spec.queues else None
             page = service.page(session, query, app.clock, total=total)
-        if query.offset == 0:
+        if quick is None:
             app.call_from_thread(self._show_counts, counts, query, page.total)
+        else:
+            app.call_from_thread(self._count_later, query, page.total)
         return page
+
+    def _note_view(self, query: PageQuery) -> None:
+        """A re-read of the view already shown is after a change (a save, another window,
+        coming back): the log's size is counted again. A new filter, queue or sort is not."""
+        shown = replace(query, offset=0, limit=0)
+        if shown == self._view_shown:
+            self._log_size = None
+        self._view_shown = shown
+
+    def _counts(self, session: Session, query: PageQuery) -> Counts:
+        """Each queue's count with the filter, the log's size when filtered, the facts."""
+        view, spec, app = self.view, self.spec, self.cipco
+        counts: Counts = {}
+        if spec.queues:
+            counts = spec.service.counts(session, app.clock, query.text)
+        if query.text:  # "N of M": M is the whole log, not what the filter left
+            size = self._log_size
+            if size is None:
+                size = self._log_size = spec.service.count(session, PageQuery(), app.clock)
+            counts[EVERYTHING] = size
+        if view.facts is not None:
+            counts |= view.facts(session, app.clock)
+        return counts
+
+    def _count_later(self, query: PageQuery, total: int) -> None:
+        """The queue counts and the status line for rows already shown (a newer query's
+        counts supersede these; counts for a query no longer shown are dropped)."""
+
+        def show(counts: Counts) -> None:
+            shown = self.records.query_state
+            if (shown.text, shown.queue) == (query.text, query.queue):
+                self._show_counts(counts, query, total)
+
+        self.read(lambda session: self._counts(session, query), show, group="queue-counts")
 
     def _show_counts(self, counts: Counts, query: PageQuery, total: int) -> None:
         if not self.is_attached:

@@ -9,13 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
-from cipco.models.people import NOMIS_RE, normalise_nomis
 from cipco.screens.registry import PLACES
-from cipco.screens.search import opener
-from cipco.services.exhibits import exhibit_by_reference
-from cipco.services.persons import find_prisoners
-from cipco.services.referrals import find_referrals, status_label
-from cipco.services.search import search_everything
 from cipco.text import clean, literal
 
 PER_LOG = 4  # records of each log offered by their text (search everything has the rest)
@@ -39,6 +33,14 @@ class CipcoCommands(Provider):
             yield DiscoveryHit(name, callback, help=help_text)
 
     async def search(self, query: str) -> Hits:
+        # The services are loaded when something is first looked up, not when cipco starts.
+        from cipco.models.people import NOMIS_RE, normalise_nomis
+        from cipco.screens.search import opener
+        from cipco.services.exhibits import exhibit_by_reference
+        from cipco.services.persons import find_prisoners
+        from cipco.services.referrals import find_referrals, status_label
+        from cipco.services.search import search_everything
+
         matcher = self.matcher(query)
         for name, help_text, callback in self._screens():
             score = matcher.match(name)

@@ -12,7 +12,6 @@ from pathlib import Path
 from sqlalchemy import Engine, select
 from sqlmodel import Session, SQLModel
 
-import cipco.models  # noqa: F401  (every table in SQLModel.metadata)
 from cipco.config import ServerDb, as_location
 from cipco.datafile import Opened, open_database
 from cipco.db import UNASSIGNED, WaitListener, read_scope, session_scope, set_write_wait, with_site
@@ -86,6 +85,9 @@ _NOT_RECORDS = frozenset({"setting", "audit_event"})
 def holds_records(session: Session) -> bool:
     """True if the file holds any record of any log (reference lists, settings and the audit
     trail aside): a file someone works in, not a new or demo-ready one."""
+    from cipco.models import load_all
+
+    load_all()  # every table in SQLModel.metadata
     for table in SQLModel.metadata.sorted_tables:
         if "site" not in table.c or table.name in _NOT_RECORDS:
             continue

@@ -54,15 +54,21 @@ class ClinicLine:
 
 
 @dataclass(frozen=True)
-class Home:
+class DueList:
+    """The due list alone: what the app paints first, before the queue counts are read."""
+
     window: DueWindow
     items: tuple[DueItem, ...]
-    logs: tuple[LogCounts, ...]
-    clinic: ClinicLine
 
     def count(self, when: str) -> int:
         """How many items are "overdue", due "today" or "this week"."""
         return sum(1 for item in self.items if self.window.when(item) == when)
+
+
+@dataclass(frozen=True)
+class Home(DueList):
+    logs: tuple[LogCounts, ...]
+    clinic: ClinicLine
 
 
 TITLES = {
@@ -103,9 +109,14 @@ def clinic_line(session: Session, clock: Clock) -> ClinicLine:
     return ClinicLine(clinic.id, clinic.held_on, status_label(clinic.status), open_count, overdue)
 
 
+def due_list(session: Session, clock: Clock) -> DueList:
+    """Everything due or overdue up to the end of this week, by deadline."""
+    window = DueWindow.of(clock)
+    return DueList(window, tuple(due_items(session, clock, until=window.week_ends)))
+
+
 def home(session: Session, clock: Clock) -> Home:
     """Everything the home screen shows, read in the caller's snapshot."""
-    window = DueWindow.of(clock)
-    items = tuple(due_items(session, clock, until=window.week_ends))
+    due = due_list(session, clock)
     logs = tuple(log_counts(session, clock, log) for log in COUNTED)
-    return Home(window, items, logs, clinic_line(session, clock))
+    return Home(due.window, due.items, logs, clinic_line(session, clock))

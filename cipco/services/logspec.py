@@ -302,6 +302,9 @@ class LogService(Generic[ModelT, RowT]):
     error: ClassVar[type[RecordError]] = RecordError
     filters: ClassVar[Mapping[str, Callable[[Any], Any]]] = {}
     """Filters a screen passes in ``PageQuery.extra``: key -> value -> SQL condition."""
+    counts_by_index: ClassVar[bool] = False
+    """Every record of the list is one row of the search index and the list's joins never
+    leave a record out: a count filtered by typed text alone is read from the index."""
 
     # ------------------------------------------------------------ hooks
 
@@ -428,6 +431,17 @@ class LogService(Generic[ModelT, RowT]):
 
     def count(self, session: Session, query: PageQuery, clock: Clock) -> int:
         return count_of(session, self.filtered(self.context(session, clock), query))
+
+    def indexed_count(self, session: Session, query: PageQuery) -> int | None:
+        """The count of a query filtered by typed text alone, from the search index (a
+        keystroke's total without scanning the list); None when it must be counted."""
+        if not self.counts_by_index or query.queue:
+            return None
+        if any(value is not None for value in query.extra.values()):
+            return None
+        from cipco.services import search
+
+        return search.count(session, self.spec.name, query.text)
 
     def counts(self, session: Session, clock: Clock, text: str = "") -> dict[str, int]:
         """Each queue's count (``all`` too) with the typed filter applied."""

@@ -78,8 +78,9 @@ class MoveResult:
 
 def move_tables() -> list[Table]:
     """Every site-owned table, records before what refers to them, the audit trail last."""
-    import cipco.models  # noqa: F401
+    from cipco.models import load_all
 
+    load_all()  # every table in the metadata
     tables = [t for t in SQLModel.metadata.sorted_tables if "site" in t.c and t.name not in SKIP]
     return sorted(tables, key=lambda t: t.name == "audit_event")
 

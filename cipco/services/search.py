@@ -40,20 +40,33 @@ def query_of(text: str) -> str | None:
     return fts.query_text(text)
 
 
-def clause(session: Session, log: str, id_column: Any, text: str) -> ColumnElement[bool] | None:
+def clause(
+    session: Session, log: str, id_column: Any, text: str, *, page: bool = True
+) -> ColumnElement[bool] | None:
     """``id_column`` is one of ``log``'s records whose indexed text has every typed word.
 
-    When many records match, the condition is written so the database walks the list in
-    its sort order and stops at a page, instead of fetching and sorting every match.
+    For a page (``page``), when many records match, the condition is written so the
+    database walks the list in its sort order and stops at a page, instead of fetching and
+    sorting every match. A count reads every match anyway: each is looked up by its id.
     """
     found = doc(log)
     query = query_of(text)
     if found is None or query is None:
         return None
     ids = fts.matching(found, query)
-    few = fts.count_matching(session.connection(), found, query, FEW) < FEW
+    few = not page or fts.count_matching(session.connection(), found, query, FEW) < FEW
     target = id_column if few else id_column + 0  # +0: not the id index, the sort's
     return target.in_(ids)  # type: ignore[no-any-return]
+
+
+def count(session: Session, log: str, text: str) -> int | None:
+    """How many of ``log``'s records have every typed word in their indexed text, read from
+    the index alone. None when the list is not indexed or nothing searchable was typed."""
+    found = doc(log)
+    query = query_of(text)
+    if not indexed(log) or found is None or query is None:
+        return None
+    return fts.count_matching(session.connection(), found, query, fts.SPAN)
 
 
 # ---------------------------------------------------------------- search everything

@@ -29,7 +29,9 @@ def file_site(session: Session) -> Site | None:
 
 def site_tables() -> list[type[SQLModel]]:
     """Every table whose rows carry a site."""
-    import cipco.models  # noqa: F401  (every table registered)
+    from cipco.models import load_all
+
+    load_all()  # every table registered
 
     tables: list[type[SQLModel]] = [Setting]
     pending = list(SiteScoped.__subclasses__())

@@ -13,49 +13,23 @@ from cipco.services.paging import PageQuery
 from cipco.services.row_import import original_text
 from cipco.spreadsheets.exporting import ExportLog, ExportRequest, columns
 from cipco.spreadsheets.importers import ImportLog
-from cipco.spreadsheets.reader import FieldSpec
+from cipco.spreadsheets.reader import FieldSpec, fields
 
-FIELDS: list[FieldSpec] = [
-    FieldSpec("text", ("Action", "Action text", "Task", "What"), required=True),
-    FieldSpec(
-        "owner_name",
-        ("Owner", "Action owner", "Who", "Responsible", "Assigned to", "Lead"),
-        required=True,
-    ),
-    FieldSpec("owner_org", ("Organisation", "Org", "Agency", "Department")),
-    FieldSpec(
-        "due_on",
-        ("Due", "Due date", "Target date", "Deadline", "By", "Due by", "Complete by"),
-        kind="date",
-        event="due",
-    ),
-    FieldSpec("status", ("Status", "Progress", "State", "Open/closed")),
-    FieldSpec("referral", ("Referral", "Referral ref", "Our ref", "Tracker ref", "Ref")),
-    FieldSpec(
-        "clinic_held_on",
-        (
-            "Raised at clinic",
-            "Clinic",
-            "Clinic date",
-            "Date raised",
-            "Raised",
-            "Raised on",
-            "Meeting date",
-            "Date of clinic",
-            "Clinic held",
-        ),
-        required=True,
-        kind="date",
-        event="raise",
-    ),
-    FieldSpec(
-        "closed_at",
-        ("Done / dropped at", "Date done", "Date completed", "Completed on", "Date closed"),
-        kind="datetime",
-        event="complete",
-    ),
-    FieldSpec("note", ("Note / reason", "Note", "Notes", "Update", "Comments", "Reason")),
-]
+FIELDS: list[FieldSpec] = fields(
+    """
+    text           | required       | Action; Action text; Task; What
+    owner_name     | required       | Owner; Action owner; Who; Responsible; Assigned to; Lead
+    owner_org      |                | Organisation; Org; Agency; Department
+    due_on         | date event=due | Due; Due date; Target date; Deadline; By; Due by; Complete by
+    status         |                | Status; Progress; State; Open/closed
+    referral       |                | Referral; Referral ref; Our ref; Tracker ref; Ref
+    clinic_held_on | date required  | Raised at clinic; Clinic; Clinic date; Date raised; Raised
+                   | event=raise    | Raised on; Meeting date; Date of clinic; Clinic held
+    closed_at      | datetime       | Done / dropped at; Date done; Date completed; Completed on
+                   | event=complete | Date closed
+    note           |                | Note / reason; Note; Notes; Update; Comments; Reason
+    """
+)
 
 COLUMNS = columns(
     """

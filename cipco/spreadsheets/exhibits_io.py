@@ -31,98 +31,53 @@ from cipco.spreadsheets.exporting import (
     sheet,
 )
 from cipco.spreadsheets.importers import ImportLog
-from cipco.spreadsheets.reader import FieldSpec
+from cipco.spreadsheets.reader import FieldSpec, fields
 from cipco.spreadsheets.writer import About, Column, SheetSpec
 
-FIELDS: list[FieldSpec] = [
-    FieldSpec(
-        "reference",
-        ("Exhibit", "Exhibit ref", "Exhibit reference", "Exhibit No", "Exhibit Number", "Ref"),
-        required=True,
-    ),
-    FieldSpec("exhibit_type", ("Type", "Exhibit type", "Item type", "Category")),
-    FieldSpec("description", ("Description", "Item", "Details", "Item description")),
-    FieldSpec("action", ("Event", "Action", "Movement type", "Movement")),
-    FieldSpec(
-        "happened_at",
-        (
-            "Date",
-            "Date/time",
-            "Date and time",
-            "When",
-            "Date of movement",
-            "Seized at",
-            "Date seized",
-            "Seized on",
-            "Happened",
-            "Date found",
-        ),
-        required=True,
-        kind="datetime",
-        event="seize",
-        time_synonyms=("Time",),
-    ),
-    FieldSpec("seized_by", ("Seized by", "Seizing officer", "Found by", "Producer")),
-    FieldSpec("from_name", ("From", "Handed over by", "Released by", "Given by", "Handed by")),
-    FieldSpec("to_name", ("To", "Received by", "Handed to", "Recipient", "Receiver")),
-    FieldSpec("to_collar", ("Collar", "Collar number", "Collar no", "Shoulder number")),
-    FieldSpec("to_force", ("Force", "Police force")),
-    FieldSpec("to_org", ("Lab", "Organisation", "Courier", "Receiving organisation")),
-    FieldSpec("reason", ("Reason", "Purpose")),
-    FieldSpec(
-        "seal_number",
-        ("Seal", "Seal no", "Seal number", "Bag no", "Bag number", "Seal/bag", "Seal on receipt"),
-    ),
-    FieldSpec("seal_intact", ("Seal intact", "Intact", "Seal OK"), question=("seal",)),
-    FieldSpec("location", ("Location", "Storage location", "Stored at", "Store", "Stored")),
-    FieldSpec("referral", ("Referral", "Referral ref", "Our ref", "Tracker ref")),
-    FieldSpec("found_on", ("Found on", "Prisoner", "Prison number", "NOMIS", "Found on prisoner")),
-    FieldSpec("where_found", ("Where found", "Found at", "Location found", "Place found")),
-    # one row per exhibit: what happened to it after the seizure
-    FieldSpec(
-        "collected_at",
-        (
-            "Date collected",
-            "Collected",
-            "Collected on",
-            "Collection date",
-            "Police collection date",
-            "Date collected by police",
-        ),
-        kind="datetime",
-        event="collect",
-    ),
-    FieldSpec(
-        "collected_by",
-        ("Collected by", "Collecting officer", "Officer collecting", "Collected by officer"),
-    ),
-    FieldSpec(
-        "destroyed_at",
-        ("Date destroyed", "Destroyed", "Destroyed on", "Destruction date"),
-        kind="datetime",
-        event="destroy",
-    ),
-    FieldSpec(
-        "returned_at",
-        ("Date returned", "Returned", "Returned on", "Return date"),
-        kind="datetime",
-        event="return",
-    ),
-    FieldSpec("returned_to", ("Returned to", "Return to", "Owner")),
-    FieldSpec("disposal", ("Disposal", "Disposal method", "Method of disposal", "Disposed how")),
-    FieldSpec(
-        "disposed_at",
-        ("Date disposed", "Disposal date", "Disposed", "Disposed on"),
-        kind="datetime",
-        event="dispose",
-    ),
-    FieldSpec(
-        "authority",
-        ("Authority", "Authorised by", "Destruction authorised by", "Authorising officer"),
-    ),
-    FieldSpec("witness", ("Witness", "Witnessed by", "Destruction witnessed by")),
-    FieldSpec("note", ("Notes", "Note", "Comments", "Remarks")),
-]
+# collected_at to witness: what happened to an exhibit after its seizure (one row each)
+FIELDS: list[FieldSpec] = fields(
+    """
+    reference    | required      | Exhibit; Exhibit ref; Exhibit reference; Exhibit No
+                 |               | Exhibit Number; Ref
+    exhibit_type |               | Type; Exhibit type; Item type; Category
+    description  |               | Description; Item; Details; Item description
+    action       |               | Event; Action; Movement type; Movement
+    happened_at  | datetime      | Date; Date/time; Date and time; When; Date of movement; Seized at
+                 | required      | Date seized; Seized on; Happened; Date found
+                 | event=seize   |
+                 | time          | Time
+    seized_by    |               | Seized by; Seizing officer; Found by; Producer
+    from_name    |               | From; Handed over by; Released by; Given by; Handed by
+    to_name      |               | To; Received by; Handed to; Recipient; Receiver
+    to_collar    |               | Collar; Collar number; Collar no; Shoulder number
+    to_force     |               | Force; Police force
+    to_org       |               | Lab; Organisation; Courier; Receiving organisation
+    reason       |               | Reason; Purpose
+    seal_number  |               | Seal; Seal no; Seal number; Bag no; Bag number; Seal/bag
+                 |               | Seal on receipt
+    seal_intact  | question=seal | Seal intact; Intact; Seal OK
+    location     |               | Location; Storage location; Stored at; Store; Stored
+    referral     |               | Referral; Referral ref; Our ref; Tracker ref
+    found_on     |               | Found on; Prisoner; Prison number; NOMIS; Found on prisoner
+    where_found  |               | Where found; Found at; Location found; Place found
+    collected_at | datetime      | Date collected; Collected; Collected on; Collection date
+                 | event=collect | Police collection date; Date collected by police
+    collected_by |               | Collected by; Collecting officer; Officer collecting
+                 |               | Collected by officer
+    destroyed_at | datetime      | Date destroyed; Destroyed; Destroyed on; Destruction date
+                 | event=destroy |
+    returned_at  | datetime      | Date returned; Returned; Returned on; Return date
+                 | event=return  |
+    returned_to  |               | Returned to; Return to; Owner
+    disposal     |               | Disposal; Disposal method; Method of disposal; Disposed how
+    disposed_at  | datetime      | Date disposed; Disposal date; Disposed; Disposed on
+                 | event=dispose |
+    authority    |               | Authority; Authorised by; Destruction authorised by
+                 |               | Authorising officer
+    witness      |               | Witness; Witnessed by; Destruction witnessed by
+    note         |               | Notes; Note; Comments; Remarks
+    """
+)
 
 COLUMNS = columns(
     """

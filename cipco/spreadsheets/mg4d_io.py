@@ -14,62 +14,39 @@ from cipco.services.person_import import do_not_share_numbers
 from cipco.services.row_import import original_text
 from cipco.spreadsheets.exporting import ExportLog, columns
 from cipco.spreadsheets.importers import ImportLog
-from cipco.spreadsheets.reader import FieldSpec
+from cipco.spreadsheets.reader import FieldSpec, fields
 
-FIELDS: list[FieldSpec] = [
-    FieldSpec(
-        "nomis_number",
-        ("Prison number", "NOMIS", "NOMIS number", "Prison no", "Prisoner number", "NOMS no"),
-        required=True,
-    ),
-    FieldSpec("prisoner_name", ("Name", "Prisoner name", "Prisoner", "Surname")),
-    FieldSpec("referral_reference", ("Referral", "Referral ref", "Tracker ref", "Our ref")),
-    FieldSpec(
-        "crime_ref",
-        ("Crime ref", "Crime reference", "Crime number", "Police ref", "Crime ref no", "CRN"),
-    ),
-    FieldSpec("urn", ("URN", "Case number", "Case ref")),
-    FieldSpec("form_label", ("Form", "Form type", "Document")),
-    FieldSpec(
-        "charges", ("Charges", "Charge", "Offence", "Offences", "Charge wording"), required=True
-    ),
-    FieldSpec("court", ("Court",)),
-    FieldSpec(
-        "first_hearing_on",
-        ("First hearing", "Hearing date", "Court date", "First hearing date"),
-        kind="date",
-    ),
-    FieldSpec(
-        "received_at",
-        ("Received", "Date received", "Received at", "Received date", "Date papers received"),
-        kind="datetime",
-        event="receive",
-    ),
-    FieldSpec("received_from", ("Received from", "From", "Sent by")),
-    FieldSpec(
-        "served_at",
-        ("Served", "Date served", "Served at", "Served date/time", "Date of service"),
-        kind="datetime",
-        event="serve",
-    ),
-    FieldSpec("served", ("Served (Y/N)",), question=("serve",)),
-    FieldSpec("served_by", ("Served by", "Serving officer")),
-    FieldSpec("witnessed_by", ("Witnessed by", "Witness")),
-    FieldSpec(
-        "response",
-        ("Response", "Prisoner response", "Signed", "Outcome", "Signed/refused"),
-        question=("sign",),
-    ),
-    FieldSpec("note", ("Service note", "Reason not served")),
-    FieldSpec(
-        "copy_returned_at",
-        ("Copy returned", "Returned to police", "Copy returned to police"),
-        kind="datetime",
-        event="return",
-    ),
-    FieldSpec("copy_returned_how", ("Returned how", "Return method")),
-    FieldSpec("notes", ("Notes", "Comments", "Remarks")),
-]
+FIELDS: list[FieldSpec] = fields(
+    """
+    nomis_number       | required       | Prison number; NOMIS; NOMIS number; Prison no
+                       |                | Prisoner number; NOMS no
+    prisoner_name      |                | Name; Prisoner name; Prisoner; Surname
+    referral_reference |                | Referral; Referral ref; Tracker ref; Our ref
+    crime_ref          |                | Crime ref; Crime reference; Crime number; Police ref
+                       |                | Crime ref no; CRN
+    urn                |                | URN; Case number; Case ref
+    form_label         |                | Form; Form type; Document
+    charges            | required       | Charges; Charge; Offence; Offences; Charge wording
+    court              |                | Court
+    first_hearing_on   | date           | First hearing; Hearing date; Court date
+                       |                | First hearing date
+    received_at        | datetime       | Received; Date received; Received at; Received date
+                       | event=receive  | Date papers received
+    received_from      |                | Received from; From; Sent by
+    served_at          | datetime       | Served; Date served; Served at; Served date/time
+                       | event=serve    | Date of service
+    served             | question=serve | Served (Y/N)
+    served_by          |                | Served by; Serving officer
+    witnessed_by       |                | Witnessed by; Witness
+    response           | question=sign  | Response; Prisoner response; Signed; Outcome
+                       |                | Signed/refused
+    note               |                | Service note; Reason not served
+    copy_returned_at   | datetime       | Copy returned; Returned to police; Copy returned to police
+                       | event=return   |
+    copy_returned_how  |                | Returned how; Return method
+    notes              |                | Notes; Comments; Remarks
+    """
+)
 
 COLUMNS = columns(
     """

@@ -11,63 +11,41 @@ from sqlmodel import Session
 from cipco.services.person_import import PersonImport, person_export_rows
 from cipco.spreadsheets.exporting import ExportLog, columns
 from cipco.spreadsheets.importers import ImportLog
-from cipco.spreadsheets.reader import FieldSpec
+from cipco.spreadsheets.reader import FieldSpec, fields
 
-FIELDS: list[FieldSpec] = [
-    FieldSpec(
-        "nomis_number",
-        (
-            "Prison number",
-            "Prison No",
-            "NOMIS",
-            "NOMIS No",
-            "NOMS No",
-            "Prisoner No",
-            "Prisoner Number",
-        ),
-        required=True,
-    ),
-    FieldSpec("prisoner_name", ("Name", "Prisoner name", "Surname, Forename", "Prisoner")),
-    FieldSpec("pnc", ("PNC", "PNC No", "PNC ID", "PNC Number")),
-    FieldSpec("date_of_birth", ("Date of birth", "DOB", "D.O.B."), kind="date"),
-    FieldSpec("location", ("Location", "Establishment", "Current Location")),
-    FieldSpec("alert_codes", ("Alerts", "Alert codes", "NOMIS Alerts", "Alert")),
-    FieldSpec("soc_band", ("SOC band", "Band", "SOC Banding", "Nominal Band")),
-    FieldSpec("ocg_name", ("OCG", "OCG name", "Gang", "Group")),
-    FieldSpec("last_review_on", ("Last review", "Last Reviewed", "Reviewed"), kind="date"),
-    FieldSpec("next_review_on", ("Next review", "Review Due", "Next Review Date"), kind="date"),
-    FieldSpec("release_date", ("Release date", "EDR", "CRD", "Release"), kind="date"),
-    FieldSpec("do_not_share", ("Do not share", "Restricted", "DNS"), question=("share",)),
-    FieldSpec("reason", ("Reason", "Reason for interest", "Why")),
-    FieldSpec("notes", ("Notes", "Comments", "Remarks")),
-    # an ancillary order on the same row (one row per person, or one row per order)
-    FieldSpec(
-        "order_type",
-        ("Order type", "Order", "Ancillary order", "Type of order", "Orders", "Order held"),
-    ),
-    FieldSpec("order_court", ("Order court", "Court", "Made at", "Sentencing court")),
-    FieldSpec(
-        "order_made_on",
-        ("Order made", "Date made", "Made", "Order date", "Made on", "Date of order"),
-        kind="date",
-        event="make",
-    ),
-    FieldSpec(
-        "order_start",
-        ("Order starts", "Starts", "Start", "Start date", "In force from", "Start rule"),
-        event="start",
-    ),
-    FieldSpec(
-        "order_end",
-        ("Order expires", "Expires", "Expiry", "Expiry date", "End date", "Ends", "Until"),
-        event="expire",
-    ),
-    FieldSpec(
-        "order_conditions",
-        ("Conditions", "Order conditions", "Prohibitions", "Requirements", "Terms"),
-    ),
-    FieldSpec("order_review_on", ("Order review", "Order review date"), kind="date"),
-]
+# order_type to order_review_on: an ancillary order on the same row (one row per person,
+# or one row per order)
+FIELDS: list[FieldSpec] = fields(
+    """
+    nomis_number     | required       | Prison number; Prison No; NOMIS; NOMIS No; NOMS No
+                     |                | Prisoner No; Prisoner Number
+    prisoner_name    |                | Name; Prisoner name; Surname, Forename; Prisoner
+    pnc              |                | PNC; PNC No; PNC ID; PNC Number
+    date_of_birth    | date           | Date of birth; DOB; D.O.B.
+    location         |                | Location; Establishment; Current Location
+    alert_codes      |                | Alerts; Alert codes; NOMIS Alerts; Alert
+    soc_band         |                | SOC band; Band; SOC Banding; Nominal Band
+    ocg_name         |                | OCG; OCG name; Gang; Group
+    last_review_on   | date           | Last review; Last Reviewed; Reviewed
+    next_review_on   | date           | Next review; Review Due; Next Review Date
+    release_date     | date           | Release date; EDR; CRD; Release
+    do_not_share     | question=share | Do not share; Restricted; DNS
+    reason           |                | Reason; Reason for interest; Why
+    notes            |                | Notes; Comments; Remarks
+    order_type       |                | Order type; Order; Ancillary order; Type of order; Orders
+                     |                | Order held
+    order_court      |                | Order court; Court; Made at; Sentencing court
+    order_made_on    | date           | Order made; Date made; Made; Order date; Made on
+                     | event=make     | Date of order
+    order_start      | event=start    | Order starts; Starts; Start; Start date; In force from
+                     |                | Start rule
+    order_end        | event=expire   | Order expires; Expires; Expiry; Expiry date; End date; Ends
+                     |                | Until
+    order_conditions |                | Conditions; Order conditions; Prohibitions; Requirements
+                     |                | Terms
+    order_review_on  | date           | Order review; Order review date
+    """
+)
 
 COLUMNS = columns(
     """

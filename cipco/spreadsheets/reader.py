@@ -93,6 +93,62 @@ class FieldSpec:
         return self.label or (self.synonyms[0] if self.synonyms else self.name)
 
 
+def fields(table: str) -> list[FieldSpec]:
+    """A log's importable fields written as a table, one field a line::
+
+        field       | kind and rules    | header words, most usual first
+        reference   | required          | Exhibit; Exhibit ref; Ref
+        happened_at | datetime required | Date; Date/time; When
+                    | event=seize       | Date seized; Seized on
+                    | time              | Time
+        seal_intact | question=seal     | Seal intact; Intact
+
+    A line with no field name goes on with the one above (more rules, more header words);
+    one whose rule is ``time`` gives the headers of a separate time column for a
+    date-and-time field. Rules: ``required``; a kind (``date``, ``datetime``, ``time``,
+    ``number``; text when none); ``event=WORD``, the event a date is about;
+    ``question=WORD``, the yes/no question the field answers. Header words are separated
+    by ``;``.
+    """
+    rows: list[tuple[str, list[str], list[str], list[str]]] = []
+    for line in table.strip().splitlines():
+        name, rules, words = (part.strip() for part in line.split("|"))
+        if name:
+            rows.append((name, [], [], []))
+        elif not rows:
+            raise ValueError(f"field table: the first line names no field: {line!r}")
+        _, own_rules, own_words, time_words = rows[-1]
+        found = [word.strip() for word in words.split(";") if word.strip()]
+        if rules == "time":
+            time_words.extend(found)
+        else:
+            own_rules.extend(rules.split())
+            own_words.extend(found)
+    return [_field(*row) for row in rows]
+
+
+_KINDS = frozenset({"date", "datetime", "time", "number"})
+
+
+def _field(name: str, rules: list[str], words: list[str], time_words: list[str]) -> FieldSpec:
+    options: dict[str, Any] = {}
+    for rule in rules:
+        key, equals, value = rule.partition("=")
+        if rule == "required":
+            options["required"] = True
+        elif rule in _KINDS:
+            options["kind"] = rule
+        elif equals and key == "event":
+            options["event"] = value
+        elif equals and key == "question":
+            options["question"] = (value,)
+        else:
+            raise ValueError(f"field {name}: unknown rule {rule!r}")
+    if time_words:
+        options["time_synonyms"] = tuple(time_words)
+    return FieldSpec(name, tuple(words), **options)
+
+
 def time_field_name(name: str) -> str:
     """A date-and-time field's separate time column: ``served_at`` -> ``served_time``."""
     return f"{name.removesuffix('_at')}_time"

@@ -16,90 +16,42 @@ from cipco.services.referral_import import ReferralImport
 from cipco.services.row_import import original_text
 from cipco.spreadsheets.exporting import ExportLog, ExportRequest, columns
 from cipco.spreadsheets.importers import ImportLog
-from cipco.spreadsheets.reader import FieldSpec
+from cipco.spreadsheets.reader import FieldSpec, fields
 
-FIELDS: list[FieldSpec] = [
-    FieldSpec(
-        "reference",
-        ("Reference", "Ref", "Our Ref", "Log No", "Log Number", "Ref No", "CIPCO Ref", "ID"),
-    ),
-    FieldSpec(
-        "nomis_number",
-        (
-            "Prison number",
-            "Prison No",
-            "NOMIS",
-            "NOMIS No",
-            "NOMIS Number",
-            "NOMS No",
-            "NOMS Number",
-            "Prisoner No",
-            "Prisoner Number",
-            "Prison Num",
-        ),
-        required=True,
-    ),
-    FieldSpec(
-        "prisoner_name",
-        ("Prisoner name", "Name", "Surname, Forename", "Prisoner", "Full Name", "Offender"),
-    ),
-    FieldSpec(
-        "incident_at",
-        ("Incident date", "Date of Incident", "DOI", "Incident Date/Time", "Date of Offence"),
-        required=True,
-        kind="datetime",
-        event="incident",
-        time_synonyms=("Time", "Time of offence", "TOI"),
-    ),
-    FieldSpec(
-        "category",
-        ("Category", "Offence", "Crime Type", "Offence Type", "Incident Type", "Type"),
-    ),
-    FieldSpec("status", ("Status", "Current Status", "Stage")),
-    FieldSpec("outcome", ("Outcome", "Result", "Police Outcome", "Disposal")),
-    FieldSpec("force", ("Force", "Police Force", "Constabulary")),
-    FieldSpec(
-        "crime_ref",
-        (
-            "Crime ref",
-            "Crime Ref No",
-            "Crime Reference",
-            "Crime Number",
-            "Crime No",
-            "CRN",
-            "Police Ref",
-            "Police Reference",
-        ),
-    ),
-    FieldSpec("oic_name", ("OIC", "Officer in Case", "Officer in Charge", "Investigating Officer")),
-    FieldSpec(
-        "referred_at",
-        ("Date referred", "Referral Date", "Referred", "Date Referred to Police"),
-        kind="datetime",
-        event="refer",
-    ),
-    FieldSpec(
-        "acknowledged_at",
-        ("Date acknowledged", "Acknowledged", "Ack Date"),
-        kind="datetime",
-        event="acknowledge",
-    ),
-    FieldSpec(
-        "charged_at",
-        ("Date charged", "Charge Date", "Charged On"),
-        kind="datetime",
-        event="charge",
-    ),
-    FieldSpec(
-        "closed_at",
-        ("Date closed", "Closed", "Closed On", "Date Finalised"),
-        kind="datetime",
-        event="close",
-    ),
-    FieldSpec("location", ("Location", "Wing", "Where")),
-    FieldSpec("description", ("Description", "Details", "Summary", "Circumstances")),
-    FieldSpec("notes", ("Notes", "Comments", "Comment", "Remarks", "Update", "Updates")),
-]
+FIELDS: list[FieldSpec] = fields(
+    """
+    reference       |                   | Reference; Ref; Our Ref; Log No; Log Number; Ref No
+                    |                   | CIPCO Ref; ID
+    nomis_number    | required          | Prison number; Prison No; NOMIS; NOMIS No; NOMIS Number
+                    |                   | NOMS No; NOMS Number; Prisoner No; Prisoner Number
+                    |                   | Prison Num
+    prisoner_name   |                   | Prisoner name; Name; Surname, Forename; Prisoner
+                    |                   | Full Name; Offender
+    incident_at     | datetime required | Incident date; Date of Incident; DOI; Incident Date/Time
+                    | event=incident    | Date of Offence
+                    | time              | Time; Time of offence; TOI
+    category        |                   | Category; Offence; Crime Type; Offence Type; Incident Type
+                    |                   | Type
+    status          |                   | Status; Current Status; Stage
+    outcome         |                   | Outcome; Result; Police Outcome; Disposal
+    force           |                   | Force; Police Force; Constabulary
+    crime_ref       |                   | Crime ref; Crime Ref No; Crime Reference; Crime Number
+                    |                   | Crime No; CRN; Police Ref; Police Reference
+    oic_name        |                   | OIC; Officer in Case; Officer in Charge
+                    |                   | Investigating Officer
+    referred_at     | datetime          | Date referred; Referral Date; Referred
+                    | event=refer       | Date Referred to Police
+    acknowledged_at | datetime          | Date acknowledged; Acknowledged; Ack Date
+                    | event=acknowledge |
+    charged_at      | datetime          | Date charged; Charge Date; Charged On
+                    | event=charge      |
+    closed_at       | datetime          | Date closed; Closed; Closed On; Date Finalised
+                    | event=close       |
+    location        |                   | Location; Wing; Where
+    description     |                   | Description; Details; Summary; Circumstances
+    notes           |                   | Notes; Comments; Comment; Remarks; Update; Updates
+    """
+)
 
 COLUMNS = columns(
     """
