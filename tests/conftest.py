@@ -50,6 +50,7 @@ BOTH_BACKENDS = frozenset(
         "test_spreadsheets_exhibits",
         "test_measures",
         "test_saved_views",
+        "test_regional",
     }
 )
 _NO_SERVER = (

@@ -36,6 +36,7 @@ from tests.tui_helpers import (
 
 SIZES = [SMALL, LARGE]
 LOG_BAR = "1 Referrals  2 Clinics  3 Exhibits  4 MG4D  5 Persons  6 Actions  9 Settings"
+WIDE_LOG_BAR = LOG_BAR.replace("6 Actions", "6 Actions  7 Region")  # from 98 columns
 
 
 def app_for(path: Path, clock: FixedClock) -> CipcoApp:
@@ -45,7 +46,7 @@ def app_for(path: Path, clock: FixedClock) -> CipcoApp:
 def assert_frame(text: str, *, export: bool = False) -> None:
     first = text.splitlines()[0]
     assert "OFFICIAL-SENSITIVE" in first, first
-    assert LOG_BAR in text
+    assert (WIDE_LOG_BAR if len(text.splitlines()[0]) >= 98 else LOG_BAR) in text
     footer = text.splitlines()[-1]
     assert "? Help" in footer and "^q Quit" in footer, footer
     if export:

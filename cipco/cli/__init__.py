@@ -146,5 +146,7 @@ from cipco.cli import exhibits as _exhibits  # noqa: E402,F401
 from cipco.cli import mg4d as _mg4d  # noqa: E402,F401
 from cipco.cli import prefs as _prefs  # noqa: E402,F401
 from cipco.cli import referrals as _referrals  # noqa: E402,F401
+from cipco.cli import regional as _regional  # noqa: E402,F401
 from cipco.cli import search as _search  # noqa: E402,F401
+from cipco.cli import server as _server  # noqa: E402,F401
 from cipco.cli import spreadsheets as _spreadsheets  # noqa: E402,F401

@@ -9,6 +9,7 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from cipco.clock import Clock
+from cipco.content import Document
 from cipco.db import read_scope
 from cipco.documents.casefile import save_book
 from cipco.outputs import OutputTarget, write_pair
@@ -34,10 +35,16 @@ def write_report(
         report = build_report(session, kind, period, clock)
         prison = site_label(session)
     doc = report_document(report, prison=prison, produced_at=clock.now(), actor=actor)
+    pdf, workbook = write_document(doc, target)
+    return ReportWritten(pdf, workbook, report)
+
+
+def write_document(doc: Document, target: OutputTarget) -> tuple[Path, Path]:
+    """``doc`` as its PDF (``target``) and the same content as a workbook beside it."""
     data = render_pdf(doc)
     book = document_book(doc)
     pdf, workbook = write_pair(
         target,
         {".pdf": lambda temp: temp.write_bytes(data), ".xlsx": lambda temp: save_book(book, temp)},
     )
-    return ReportWritten(pdf, workbook, report)
+    return pdf, workbook

@@ -18,10 +18,16 @@ from textual.widgets import Footer, Static
 from textual.widgets._footer import FooterKey
 
 from cipco.screens import keymap
-from cipco.screens.registry import NAV, PLACES
+from cipco.screens.registry import NAV, PLACES, NavEntry
 
-FULL_WIDTH = sum(len(f"{e.key} {e.title}") + 2 for e in PLACES)
-"""Columns the log bar needs to show every place (else the start screen is left to ``0``)."""
+
+def _needed(places: list[NavEntry]) -> int:
+    return sum(len(f"{e.key} {e.title}") + 2 for e in places)
+
+
+FULL_WIDTH = _needed(PLACES)
+"""Columns the log bar needs to show every place (else the start screen is left to ``0``,
+and, if still too narrow, the places not ``narrow`` to their keys)."""
 
 
 class LogBar(Static):
@@ -35,6 +41,8 @@ class LogBar(Static):
         current = self.app.current_mode
         parts: list[Content] = []
         places = PLACES if self.size.width >= FULL_WIDTH else NAV  # 0 Home when it fits
+        if self.size.width < _needed(places):
+            places = [entry for entry in places if entry.narrow]
         for entry in places:
             style = "bold reverse" if entry.mode == current else ""
             label = Content.from_markup(

@@ -16,6 +16,7 @@ class NavEntry:
     title: str  # the log bar and footer label
     screen: str  # "module:ClassName" of a Screen taking no arguments
     help: str  # one sentence for the help panel, README and command palette
+    narrow: bool = True  # named on an 80-column log bar too (its key works regardless)
 
 
 NAV: list[NavEntry] = [
@@ -38,6 +39,14 @@ NAV: list[NavEntry] = [
     ),
     NavEntry(
         "actions", "6", "Actions", "cipco.screens.actions:ActionsScreen", "Clinic action log."
+    ),
+    NavEntry(
+        "regional",
+        "7",
+        "Region",
+        "cipco.screens.regional:RegionalScreen",
+        "The region: SOC nominals across prisons, trigger points, releases, figures side by side.",
+        narrow=False,
     ),
     NavEntry(
         "settings", "9", "Settings", "cipco.screens.settings:SettingsScreen", "Local thresholds."

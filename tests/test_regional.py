@@ -1,0 +1,126 @@
+"""The regional view over several sites' rows: one person per prison number with history
+at each site, trigger points, releases within 8 months, each prison's figures side by side."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine
+
+from cipco.clock import FixedClock
+from cipco.db import read_scope
+from cipco.services import regional
+from cipco.services.measures import Period
+from tests.pdf_helpers import read_pages
+from tests.regional_helpers import add_nominal, add_referred, add_trigger, writing_at
+
+OCTOBER = Period.month(date(2026, 10, 1))
+
+
+@pytest.fixture
+def region(engine: Engine, clock: FixedClock) -> Engine:
+    """LEI and MDI: A1111AA was Band 1 at LEI and moved to MDI (Band 2 there); B2222BB is
+    Band 2 at MDI; C3333CC is not banded."""
+    now = clock.now()
+    with writing_at(engine, "LEI", clock) as session:
+        old = add_nominal(session, clock, "A1111AA", "JONES, Tom", 1, location="MDI")
+        add_trigger(session, clock, old, now - timedelta(days=5))  # not told, overdue
+        add_nominal(session, clock, "C3333CC", "NOBODY, Not", None)
+        for day in (3, 9):
+            add_referred(session, clock, "A1111AA", datetime(2026, 10, day, 12, tzinfo=UTC))
+    clock.advance(timedelta(days=1))
+    with writing_at(engine, "MDI", clock) as session:
+        add_nominal(session, clock, "A1111AA", "JONES, Tom", 2, release=date(2027, 2, 1))
+        add_nominal(session, clock, "B2222BB", "BROWN, Bo", 2, release=date(2027, 9, 1))
+        add_referred(session, clock, "A1111AA", datetime(2026, 10, 20, 12, tzinfo=UTC))
+    return engine
+
+
+def test_a_prisoner_known_at_two_sites_is_one_person_with_history_at_each(
+    region: Engine, clock: FixedClock
+) -> None:
+    with read_scope(region, clock=clock) as session:
+        found = regional.nominals(session)
+    assert [n.nomis_number for n in found] == ["A1111AA", "B2222BB"]  # C3333CC not banded
+    tom = found[0]
+    assert tom.band == 1 and tom.sites == ["MDI", "LEI"]  # most recently known first
+    assert tom.current.site == "MDI" and tom.release_date == date(2027, 2, 1)
+    mdi, lei = tom.history
+    assert (lei.band, lei.location, lei.referrals, lei.trigger_points) == (1, "MDI", 2, 1)
+    assert (mdi.band, mdi.referrals, mdi.trigger_points) == (2, 1, 0)
+    assert lei.text.startswith("LEI: Band 1, MDI, 2 referrals, 1 trigger point")
+
+
+def test_trigger_points_and_releases_within_eight_months(region: Engine, clock: FixedClock) -> None:
+    with read_scope(region, clock=clock) as session:
+        points = regional.trigger_points(session, clock)
+        leaving = regional.releases(session, clock)
+    assert [(p.site, p.nomis_number, p.state) for p in points] == [("LEI", "A1111AA", "overdue")]
+    # Tom leaves MDI on 1 February 2027; Bo's 1 September 2027 is beyond 8 months.
+    assert [(r.site, r.nomis_number, r.release_date) for r in leaving] == [
+        ("MDI", "A1111AA", date(2027, 2, 1))
+    ]
+
+
+def test_each_prisons_figures_side_by_side_come_from_its_own_rows(
+    region: Engine, clock: FixedClock
+) -> None:
+    with read_scope(region, clock=clock) as session:
+        columns = regional.site_columns(session, OCTOBER, clock)
+    assert [c.site.code for c in columns] == ["LEI", "MDI"]
+    made = regional.SITE_MEASURES.index("referrals_made")
+    assert [c.figures[made].value for c in columns] == [2, 1]
+    assert regional.region_total(columns, made) == "3"
+    for column in columns:
+        for figure in column.figures:
+            figure.check()
+    lei, mdi = columns
+    assert lei.overdue.get("persons") == 1  # the SOC unit not told of the escort
+    assert mdi.overdue.get("persons", 0) == 0
+
+
+def test_months_after_keeps_the_day_or_the_months_last() -> None:
+    assert regional.months_after(date(2026, 11, 18), 8) == date(2027, 7, 18)
+    assert regional.months_after(date(2026, 6, 30), 8) == date(2027, 2, 28)
+
+
+def test_report_regional_writes_each_prison_side_by_side_and_one_row_per_person(
+    region: Engine, clock: FixedClock, db_path: Path, tmp_path: Path
+) -> None:
+    from openpyxl import load_workbook
+    from typer.testing import CliRunner
+
+    from cipco.cli import app
+    from cipco.cli.common import state
+
+    region.dispose()
+    out = tmp_path / "region.pdf"
+    state.clock = clock
+    try:
+        result = CliRunner().invoke(
+            app,
+            ["--db", str(db_path), "report", "regional", "--month", "2026-10", "--out", str(out)],
+        )
+    finally:
+        state.clock = None
+        state.db_option = None
+    assert result.exit_code == 0, result.output
+    assert "2 SOC nominals (1 Band 1)" in result.output
+    assert out.exists() and out.with_suffix(".xlsx").exists()
+    book = load_workbook(out.with_suffix(".xlsx"))
+    figures = [row for row in book["Figures"].iter_rows(values_only=True) if row[0]]
+    header = next(row for row in figures if row[0] == "Prison")
+    by_site = {row[0]: dict(zip(header, row, strict=True)) for row in figures}
+    assert (by_site["LEI"]["Referred"], by_site["MDI"]["Referred"]) == ("2", "1")
+    assert by_site["Region"]["Referred"] == "3"
+    nominals = [row for row in book["Nominals"].iter_rows(values_only=True) if row[0]]
+    tom = [row for row in nominals if row[0] == "A1111AA"]
+    assert len(tom) == 1 and tom[0][3] == "MDI"
+    assert "MDI: Band 2" in tom[0][6] and "LEI: Band 1" in tom[0][6]
+    points = [row for row in book["Trigger points"].iter_rows(values_only=True) if row[0]]
+    assert any(row[1] == "A1111AA" and row[7] == "OVERDUE: not told" for row in points)
+    pages = read_pages(out)
+    assert "Regional report: October 2026" in pages[0].text
+    assert all("OFFICIAL-SENSITIVE" in page.bottom for page in pages)
