@@ -395,8 +395,8 @@ def _insert_many_server(
     """PostgreSQL's bulk insert (psycopg's executemany). A bulk path may hand SQLite's stored
     forms (instants as text, booleans as 1/0, through a copy of the table with plain columns):
     text goes untyped (the server reads it as the column's type) and 1/0 become booleans for
-    the real table's boolean columns. Then, if rows carried their own ids, the table's id
-    sequence is moved past them (the next ordinary insert must not reuse one)."""
+    the real table's boolean columns. Then, if rows carried ids the table's id sequence has
+    not given yet, it is moved past them (ids from :func:`reserve_ids` it gave already)."""
     from sqlalchemy import Boolean, column
     from sqlalchemy import table as table_clause
     from sqlmodel import SQLModel
@@ -415,11 +415,52 @@ def _insert_many_server(
     connection.execute(insert(target), list(rows))
     highest = max((int(row["id"]) for row in rows if row.get("id") is not None), default=None)
     if highest is not None and "id" in real.c:
+        # ids from reserve_ids are behind the sequence already: it never moves back
         connection.exec_driver_sql(
-            "SELECT setval(pg_get_serial_sequence(%(t)s, 'id'), "
-            "greatest(%(n)s, (SELECT coalesce(max(id), 1) FROM " + f'"{real.name}"' + ")))",
+            "SELECT setval(s, %(n)s) FROM (SELECT pg_get_serial_sequence(%(t)s, 'id')::regclass"
+            " AS s) q WHERE coalesce(pg_sequence_last_value(s), 0) < %(n)s",
             {"t": real.name, "n": highest},
         )
+
+
+RESERVED_KEY = "cipco_reserved_ids"  # session.info: {table: highest id reserved} (SQLite)
+
+
+def reserve_ids(session: Session, model: Any, n: int) -> list[int]:
+    """``n`` new ids for rows of ``model``'s table that a bulk insert will give explicitly
+    (ascending; inside the caller's write unit of work).
+
+    On PostgreSQL they come from the table's own sequence (``nextval``, n of them in one
+    round trip): no other login, site or ordinary insert can be given them, whatever rows
+    it can see (row-level security hides other sites' rows from ``max(id)``). On SQLite
+    the unit of work holds the file's write lock: the ids follow the highest in the table
+    and any reserved before in this unit of work. There, an ordinary insert takes the
+    highest id + 1, so write the reserved rows before one, and reserve again after it.
+    """
+    if n <= 0:
+        return []
+    table = model.__table__ if hasattr(model, "__table__") else model
+    connection = session.connection()
+    if is_server(connection):
+        found = connection.exec_driver_sql(
+            "SELECT nextval(pg_get_serial_sequence(%(t)s, 'id')) FROM generate_series(1, %(n)s)",
+            {"t": table.name, "n": n},
+        )
+        return sorted(int(value) for (value,) in found)
+    reserved: dict[str, int] = session.info.setdefault(RESERVED_KEY, {})
+    highest = connection.exec_driver_sql(f'SELECT coalesce(max(id), 0) FROM "{table.name}"')
+    start = max(int(highest.scalar() or 0), reserved.get(table.name, 0)) + 1
+    reserved[table.name] = start + n - 1
+    return list(range(start, start + n))
+
+
+def unreserve_ids(session: Session, model: Any, unused: Sequence[int]) -> None:
+    """Give back the tail of the last :func:`reserve_ids` of ``model`` that was not used, so
+    SQLite numbers on without a gap (on PostgreSQL a sequence never goes back: a gap)."""
+    table = model.__table__ if hasattr(model, "__table__") else model
+    reserved = session.info.get(RESERVED_KEY, {})
+    if unused and reserved.get(table.name) == unused[-1]:
+        reserved[table.name] = unused[0] - 1
 
 
 class DataVersionWatcher:

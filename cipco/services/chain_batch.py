@@ -23,10 +23,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Table,
-    func,
-    select,
 )
-from sqlmodel import Session
 
 from cipco.db import insert_many
 from cipco.models.exhibit import EventKind, Exhibit, ExhibitEvent, ExhibitReferral
@@ -69,13 +66,6 @@ class LedgerBook:
         event["ledger_hash"] = self.digest
         event["ledger_prev"] = self.key
         self.key = ledger.entry_key(reference, event["seq"])
-
-
-def next_ids(session: Session) -> tuple[int, int]:
-    """The next free exhibit id and event id."""
-    exhibit_id = int(session.scalar(select(func.max(Exhibit.id))) or 0)
-    event_id = int(session.scalar(select(func.max(ExhibitEvent.id))) or 0)
-    return exhibit_id + 1, event_id + 1
 
 
 def new_event(

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlmodel import Session
 
 from cipco.clock import to_london
@@ -45,6 +45,7 @@ from cipco.services.chain_batch import (
 )
 from cipco.services.exhibits import review_due_on
 from cipco.services.flags import CLOSED_STATUSES
+from cipco.services.id_blocks import IdBlock
 
 KINDS: list[tuple[ExhibitType, float, str]] = [
     (ExhibitType.CCTV, 22, "CCTV export, {where}"),
@@ -154,7 +155,7 @@ class _ChainBuilder:
         rng: Any,
         now: datetime,
         exhibit_id: int,
-        event_id: int,
+        event_ids: IdBlock,
         start: datetime,
         reference: str,
         book: LedgerBook,
@@ -162,7 +163,7 @@ class _ChainBuilder:
         self.rng = rng
         self.now = now
         self.exhibit_id = exhibit_id
-        self.event_id = event_id
+        self.event_ids = event_ids
         self.when = start
         self.events: list[dict[str, Any]] = []
         self.last_at = start  # the last hand-over (record events are not movements)
@@ -170,7 +171,6 @@ class _ChainBuilder:
         self.book = book
 
     def add(self, fields: dict[str, Any], at: datetime) -> None:
-        self.event_id += 1
         if fields["kind"] not in NOT_MOVEMENTS:
             self.last_at = at
         recorded = at + timedelta(minutes=self.rng.randrange(1, 90))
@@ -179,7 +179,7 @@ class _ChainBuilder:
         event = new_event(
             self.events,
             fields,
-            event_id=self.event_id,
+            event_id=self.event_ids.take(),
             exhibit_id=self.exhibit_id,
             reference=self.reference,
             happened_at=stored_instant(at),
@@ -204,8 +204,8 @@ def generate_exhibits(
     now = ctx.clock.now()
     review_days = settings.get_int(session, "exhibit_review_days")
     overwrite_days = settings.get_int(session, "footage_overwrite_days")
-    exhibit_id = int(session.scalar(select(func.max(Exhibit.id))) or 0)
-    event_id = int(session.scalar(select(func.max(ExhibitEvent.id))) or 0)
+    exhibit_ids = IdBlock(session, Exhibit)  # the tables' own ids on both backends
+    event_ids = IdBlock(session, ExhibitEvent, 4000)
     used: set[str] = set(session.scalars(select(Exhibit.reference)))
     counters: dict[str, int] = {}
     weights = [w for _k, w, _d in KINDS]
@@ -253,14 +253,14 @@ def generate_exhibits(
                 if reference not in used:
                     used.add(reference)
                     break
-            exhibit_id += 1
+            exhibit_id = exhibit_ids.take()
             where = rng.choice(demo.LOCATIONS)
             officer = rng.choice(ctx.staff)
             seized_at = min(incident + timedelta(minutes=rng.randrange(10, 600)), now)
             seal = f"S{rng.randrange(1000000, 9999999)}"
             store = rng.choice(STORES)
             footage = kind in (ExhibitType.CCTV, ExhibitType.BWV)
-            builder = _ChainBuilder(rng, now, exhibit_id, event_id, seized_at, reference, book)
+            builder = _ChainBuilder(rng, now, exhibit_id, event_ids, seized_at, reference, book)
             events = builder.events
             add = builder.add
             later = builder.later
@@ -462,10 +462,11 @@ def generate_exhibits(
             )
             exhibit_rows.append(row)
             event_rows.extend(events)
-            event_id = builder.event_id
             link_rows.append({"exhibit_id": exhibit_id, "referral_id": referral_id})
             made += 1
         if len(exhibit_rows) >= 2000:
             flush()
     flush()
+    exhibit_ids.release()
+    event_ids.release()
     return made

@@ -35,6 +35,7 @@ from cipco.models.exhibit import (
     EventKind,
     Exhibit,
     ExhibitCreate,
+    ExhibitEvent,
     normalise_reference,
     parent_reference,
 )
@@ -42,7 +43,7 @@ from cipco.models.people import Prisoner, PrisonerIn
 from cipco.models.referral import Referral
 from cipco.services import audit, ledger
 from cipco.services.chain import derive, header_details, parse_details
-from cipco.services.chain_batch import Attributes, LedgerBook, new_event, next_ids, write_chains
+from cipco.services.chain_batch import Attributes, LedgerBook, new_event, write_chains
 from cipco.services.exhibit_writes import (
     check_time,
     event_fields,
@@ -55,6 +56,7 @@ from cipco.services.exhibit_writes import (
     unknown_referral,
 )
 from cipco.services.flags import CLOSED_STATUSES
+from cipco.services.id_blocks import IdBlock
 from cipco.services.prisoners import upsert_prisoner
 
 CLOSED = frozenset(status.value for status in CLOSED_STATUSES)
@@ -91,8 +93,8 @@ class Draft:
         event = new_event(
             self.events,
             fields,
-            event_id=batch.event_id + len(self.events),
-            exhibit_id=self.row["id"],
+            event_id=-1 - len(self.events),  # its id and its exhibit's are given when kept
+            exhibit_id=0,
             reference=self.reference,
             happened_at=fields["happened_at"],
             recorded_at=batch.now,
@@ -149,8 +151,9 @@ class ExhibitBatch:
         self.details: list[Any] = []
         self.links: list[dict[str, Any]] = []
         self._book: LedgerBook | None = None
-        self.exhibit_id = 0
-        self.event_id = 0
+        # the tables' own ids (on PostgreSQL no other site's login is given them)
+        self.exhibit_ids = IdBlock(session, Exhibit, self.BATCH)
+        self.event_ids = IdBlock(session, ExhibitEvent, 2 * self.BATCH)
 
     def is_new(self, reference: str) -> bool:
         """True if no exhibit with this reference is in the file or the batch."""
@@ -160,17 +163,18 @@ class ExhibitBatch:
 
     @property
     def book(self) -> LedgerBook:
-        """The ledger (and the next ids) as the batch continues it; read when first needed
-        and again after anything else wrote to the file (:meth:`written_elsewhere`)."""
+        """The ledger as the batch continues it; read when first needed and again after
+        anything else wrote to the file (:meth:`written_elsewhere`)."""
         if self._book is None:
             self._book = LedgerBook(ledger.head(self.session, self.site), self.site)
-            self.exhibit_id, self.event_id = next_ids(self.session)
         return self._book
 
     def written_elsewhere(self) -> None:
-        """Write the batch, and read the ledger and ids again before the next exhibit: the
-        one-at-a-time path is about to record events."""
+        """Write the batch, and read the ledger and reserve ids again before the next
+        exhibit: the one-at-a-time path is about to record events."""
         self.flush()
+        self.exhibit_ids.release()
+        self.event_ids.release()
         self._book = None
 
     def _referral(self, ref: str) -> tuple[int, str, str]:
@@ -200,7 +204,7 @@ class ExhibitBatch:
     def seize(self, data: ExhibitCreate) -> Draft:
         """A new exhibit and its seizure, checked as :func:`exhibit_writes.create_exhibit`
         checks it; raises :class:`ExhibitError` (nothing is kept until :meth:`keep`)."""
-        self.book  # noqa: B018 (the ledger and the next ids, read once)
+        self.book  # noqa: B018 (the ledger, read once)
         if normalise_reference(data.reference) in self.known:
             raise reference_taken(data.reference)
         parent_id = None
@@ -221,7 +225,6 @@ class ExhibitBatch:
             found_on_name = self._prisoner(prisoner.nomis_number)[1] or None
         row = {**self.defaults}
         row.update(exhibit_from(data, parent_id=parent_id, prisoner_id=None, clock=self.clock))
-        row["id"] = self.exhibit_id
         row["site"] = self.site  # stamped here, so the insert need not copy every row
         draft = Draft(self, row, referrals)
         draft.prisoner = prisoner
@@ -240,6 +243,13 @@ class ExhibitBatch:
         positions are taken now, in the order exhibits are kept)."""
         book = self.book
         row = draft.row
+        exhibit_id = row["id"] = self.exhibit_ids.take()
+        given: dict[int, int] = {}
+        for event in draft.events:
+            given[event["id"]] = event["id"] = self.event_ids.take()
+            event["exhibit_id"] = exhibit_id
+            if event["corrects_event_id"] is not None:
+                event["corrects_event_id"] = given[event["corrects_event_id"]]
         if draft.prisoner is not None:
             nomis = draft.prisoner.nomis_number
             prisoner_id = self._prisoner(nomis)[0]
@@ -256,9 +266,7 @@ class ExhibitBatch:
             {"exhibit_id": row["id"], "referral_id": referral_id}
             for referral_id, _ref, _status in draft.referrals
         )
-        self.known[normalise_reference(draft.reference)] = row["id"]
-        self.exhibit_id += 1
-        self.event_id += len(draft.events)
+        self.known[normalise_reference(draft.reference)] = exhibit_id
         if len(self.exhibits) >= self.BATCH:
             self.flush()
 

@@ -30,7 +30,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlmodel import Session
 
 from cipco.clock import LONDON, Clock
@@ -47,6 +47,7 @@ from cipco.models.mg4d import (
 from cipco.models.people import Prisoner, PrisonerIn
 from cipco.services import audit
 from cipco.services.errors import RecordError, from_validation
+from cipco.services.id_blocks import IdBlock
 from cipco.services.mg4d.writes import (
     check_papers,
     check_service,
@@ -162,8 +163,9 @@ class Mg4dImport:
             )
         ):
             self.known[(by_id.get(prisoner_id, ""), received_at, charges)] = papers_id
-        self.next_ids = {
-            model: int(session.scalar(select(func.max(model.id))) or 0) + 1  # type: ignore[attr-defined]
+        # the tables' own ids (on PostgreSQL no other site's login is given them)
+        self.ids = {
+            model: IdBlock(session, model, self.BATCH)
             for model in (Prisoner, ChargePapers, ServiceEvent)
         }
         self.pending_prisoners: list[dict[str, Any]] = []
@@ -291,9 +293,7 @@ class Mg4dImport:
         return known is None or not prisoner.name or known[1] == prisoner.name
 
     def _take_id(self, model: Any) -> int:
-        value = self.next_ids[model]
-        self.next_ids[model] = value + 1
-        return value
+        return self.ids[model].take()
 
     def _queue(
         self,
@@ -385,6 +385,8 @@ class Mg4dImport:
         self.pending_papers.clear()
         self.pending_events.clear()
         self.pending_keys.clear()
+        for ids in self.ids.values():  # a row the services record may come next
+            ids.release()
 
     def _apply(
         self,
