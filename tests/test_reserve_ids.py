@@ -197,3 +197,29 @@ def test_reserved_ids_are_never_given_twice(engine: Engine, clock: FixedClock) -
         if engine.dialect.name == "postgresql":
             assert ordinary not in first + second + taken
         assert reserve_ids(session, Prisoner, 1)[0] > (ordinary or 0)
+
+
+@BOTH
+def test_a_paper_the_services_record_mid_import_does_not_take_a_batched_papers_id(
+    engine: Engine, tmp_path: Path
+) -> None:
+    # the second row renames its prisoner: it goes through the services (an ordinary
+    # insert); the rows either side are batched with ids given explicitly
+    rows = [
+        ["A1111AA", "Smith, John", "Assault", "02/11/2026", None, None, None, None],
+        ["A1111AA", "Smith, Jon", "Threats", "03/11/2026", None, None, None, None],
+        ["B2222BB", "Jones, Ann", "Theft", "04/11/2026", "05/11/2026", "14:35", "SO Carr", "Y"],
+        ["C3333CC", "Brown, Al", "Drugs", "04/11/2026", None, None, None, None],
+    ]
+    _import(engine, "mg4d", workbook(tmp_path / "mg4d.xlsx", MG4D_HEADER, rows))
+    with session_scope(engine, write=False) as session:
+        papers = session.execute(select(ChargePapers.id, ChargePapers.charges)).all()
+        assert sorted(charges for _id, charges in papers) == [
+            "Assault",
+            "Drugs",
+            "Theft",
+            "Threats",
+        ]
+        assert len({paper_id for paper_id, _ in papers}) == 4
+        names = dict(session.execute(select(Prisoner.nomis_number, Prisoner.name)).all())
+        assert names["A1111AA"] == "Smith, Jon"
