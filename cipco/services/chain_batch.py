@@ -10,11 +10,13 @@ text the typed columns store (:func:`stored_exhibit`, :func:`stored_event`).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
+    JSON,
     Boolean,
     Column,
     Connection,
@@ -81,10 +83,13 @@ def new_event(
     site: str,
     row_out: list[list[Any]] | None = None,
     details: Any = None,
+    canonical_detail: bool = False,
 ) -> dict[str, Any]:
     """The next event of a chain (``events``, oldest first), numbered and hashed in form 2;
     ``row_out`` gets it in ``chain.ROW_FIELDS`` order too (what :func:`chain.derive` reads).
-    ``details`` is the JSON detail in ``fields`` already parsed, if the caller has it.
+    ``details`` is the JSON detail in ``fields`` already parsed, if the caller has it;
+    ``canonical_detail`` says the detail text is :func:`chain.canonical_json`'s own (as
+    ``seizure_fields`` writes it), hashed as it is instead of encoded again.
 
     Not placed in the ledger: :meth:`LedgerBook.place` does that once the event is kept.
     """
@@ -105,7 +110,8 @@ def new_event(
         target = next(e for e in events if e["id"] == base["corrects_event_id"])
         corrects = (reference, target["seq"])
     row = event_row(base)
-    base["hash"] = row[I_HASH] = digest(canonical_v2(row, reference, corrects, details), prev)
+    text = canonical_v2(row, reference, corrects, details, stored_detail=canonical_detail)
+    base["hash"] = row[I_HASH] = digest(text, prev)
     if row_out is not None:
         row_out.append(row)
     return base
@@ -121,8 +127,8 @@ def _raw_table(model: Any) -> Table:
     source: Table = model.__table__
 
     def raw(column: Column[Any]) -> Any:
-        if isinstance(column.type, UTCDateTime | Date):
-            return String
+        if isinstance(column.type, UTCDateTime | Date | JSON):
+            return String  # JSON as the text its column type would write (stored_exhibit)
         if isinstance(column.type, Boolean):
             return Integer  # stored as 1/0 either way; no per-value processing
         return column.type
@@ -168,11 +174,15 @@ def _as_stored(row: dict[str, Any], keys: Sequence[str], seen: dict[Any, str]) -
 
 
 def stored_exhibit(row: dict[str, Any], seen: dict[Any, str] | None = None) -> dict[str, Any]:
-    """An exhibit row with its instants and dates as stored text (in place)."""
+    """An exhibit row with its instants and dates as stored text and its original columns
+    as JSON text, as the typed columns store them (in place)."""
     _as_stored(row, _EXHIBIT_INSTANTS, {} if seen is None else seen)
     for key in _EXHIBIT_DATES:
         if row[key] is not None:
             row[key] = row[key].isoformat()
+    kept = row.get("original_columns")
+    if kept is not None and not isinstance(kept, str):
+        row["original_columns"] = json.dumps(kept)  # what the JSON column type writes
     return row
 
 

@@ -42,7 +42,7 @@ from cipco.models.exhibit import (
 from cipco.models.people import Prisoner, PrisonerIn
 from cipco.models.referral import Referral
 from cipco.services import audit, ledger
-from cipco.services.chain import derive, header_details, parse_details
+from cipco.services.chain import derive, header_details, parse_details, stored_instant
 from cipco.services.chain_batch import Attributes, LedgerBook, new_event, write_chains
 from cipco.services.exhibit_writes import (
     check_time,
@@ -87,9 +87,11 @@ class Draft:
         """(kind, reason, happened at) of each event so far, as the import reads a chain."""
         return [(e["kind"], e["reason"], e["happened_at"]) for e in self.events]
 
-    def append(self, fields: dict[str, Any]) -> None:
+    def append(self, fields: dict[str, Any], header: dict[str, Any] | None = None) -> None:
+        """Add an event. A seizure gives its ``header``, whose ``canonical_json`` text is
+        the event's detail: hashed as that text, folded as the header (not parsed back)."""
         batch = self.batch
-        details = parse_details(fields.get("details"))  # parsed once: hashed, then folded
+        details = header if header is not None else parse_details(fields.get("details"))
         event = new_event(
             self.events,
             fields,
@@ -97,11 +99,12 @@ class Draft:
             exhibit_id=0,
             reference=self.reference,
             happened_at=fields["happened_at"],
-            recorded_at=batch.now,
+            recorded_at=batch.recorded_at,
             recorded_by=batch.actor,
             site=batch.site,
             row_out=self.rows,
             details=details,
+            canonical_detail=header is not None,
         )
         event["site"] = batch.site
         self.events.append(event)
@@ -131,6 +134,7 @@ class ExhibitBatch:
         self.session = session
         self.clock = clock
         self.now = clock.now()
+        self.recorded_at = stored_instant(self.now)  # as stored and hashed: converted once
         self.actor = audit.actor_of(session)
         self.site = site_of(session.get_bind())
         self.review = review_settings(session)
@@ -205,12 +209,13 @@ class ExhibitBatch:
         """A new exhibit and its seizure, checked as :func:`exhibit_writes.create_exhibit`
         checks it; raises :class:`ExhibitError` (nothing is kept until :meth:`keep`)."""
         self.book  # noqa: B018 (the ledger, read once)
-        if normalise_reference(data.reference) in self.known:
+        # the schema's reference is normalised already (validate_reference)
+        if data.reference in self.known:
             raise reference_taken(data.reference)
         parent_id = None
         parent_ref = parent_reference(data.reference)
         if parent_ref is not None:
-            parent_id = self.known.get(normalise_reference(parent_ref))
+            parent_id = self.known.get(parent_ref)
             if parent_id is None:
                 raise parent_missing(data.reference, parent_ref)
         check_time(data.seized_at, self.clock, None)
@@ -235,7 +240,7 @@ class ExhibitBatch:
             found_on_name=found_on_name,
             referrals=[ref for _id, ref, _status in referrals],
         )
-        draft.append(seizure_fields(data, parent_ref, header))
+        draft.append(seizure_fields(data, parent_ref, header), header)
         return draft
 
     def keep(self, draft: Draft) -> None:
@@ -266,7 +271,7 @@ class ExhibitBatch:
             {"exhibit_id": row["id"], "referral_id": referral_id}
             for referral_id, _ref, _status in draft.referrals
         )
-        self.known[normalise_reference(draft.reference)] = exhibit_id
+        self.known[draft.reference] = exhibit_id
         if len(self.exhibits) >= self.BATCH:
             self.flush()
 

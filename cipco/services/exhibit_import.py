@@ -31,6 +31,7 @@ Times in the sheet are London wall-clock times.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -89,11 +90,17 @@ YES_WORDS = frozenset({"y", "yes", "true", "intact", "ok", "1"})
 NO_WORDS = frozenset({"n", "no", "false", "broken", "0", "not intact"})
 
 
+# one pattern per type, tried in TYPE_WORDS order (a phone's "sim card" is SIM / storage)
+_TYPE_PATTERNS = [
+    (re.compile("|".join(re.escape(word) for word in words)), kind) for words, kind in TYPE_WORDS
+]
+
+
 def guess_type(text: str) -> ExhibitType:
     """The exhibit type a description or type cell suggests (OTHER if none)."""
     lowered = text.lower()
-    for words, kind in TYPE_WORDS:
-        if any(word in lowered for word in words):
+    for pattern, kind in _TYPE_PATTERNS:
+        if pattern.search(lowered):
             return kind
     return ExhibitType.OTHER
 

@@ -67,14 +67,21 @@ def fewer_full_collections() -> Iterator[None]:
     A full pass walks every object the program holds: the sheet just read (a list per row)
     and every imported module's objects; a 50,000-row import paid about a tenth of its time
     for them. Here a full pass comes after ten times as many younger ones (young objects are
-    collected as usual). Objects start-up froze (:func:`gc.freeze`) stay frozen.
+    collected as usual), and the objects that were there before the import are frozen for
+    its length (:func:`gc.freeze`; those start-up froze stay frozen).
     """
     thresholds = gc.get_threshold()
     gc.set_threshold(thresholds[0], thresholds[1], max(thresholds[2], 100))
+    # what the program held before the import (modules, caches) is not walked again
+    freeze = gc.get_freeze_count() == 0  # else start-up froze it already: leave that be
+    if freeze:
+        gc.freeze()
     try:
         yield
     finally:
         gc.set_threshold(*thresholds)
+        if freeze:
+            gc.unfreeze()
 
 
 class RowRejected(ValueError):
