@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from datetime import datetime
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import (
@@ -35,13 +36,14 @@ from cipco.services.chain import (
     FORM,
     GENESIS,
     I_HASH,
+    ROW_FIELDS,
     canonical_v2,
     digest,
-    event_row,
     stored_instant,
 )
 
 EVENT_FIELDS = [name for name in ExhibitEvent.model_fields if name != "id"]
+_IN_ROW_ORDER = itemgetter(*ROW_FIELDS)  # an event dict's values in chain.ROW_FIELDS order
 NOT_MOVEMENTS = frozenset(
     {
         EventKind.CORRECTION.value,
@@ -109,7 +111,7 @@ def new_event(
     if base["corrects_event_id"] is not None:
         target = next(e for e in events if e["id"] == base["corrects_event_id"])
         corrects = (reference, target["seq"])
-    row = event_row(base)
+    row = list(_IN_ROW_ORDER(base))  # event_row(base): every field is in base
     text = canonical_v2(row, reference, corrects, details, stored_detail=canonical_detail)
     base["hash"] = row[I_HASH] = digest(text, prev)
     if row_out is not None:
