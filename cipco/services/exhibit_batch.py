@@ -60,6 +60,7 @@ from cipco.services.id_blocks import IdBlock
 from cipco.services.prisoners import upsert_prisoner
 
 CLOSED = frozenset(status.value for status in CLOSED_STATUSES)
+NO_EVENTS = derive([])
 
 
 class Draft:
@@ -76,7 +77,7 @@ class Draft:
         self.rows: list[list[Any]] = []  # the events in chain.ROW_FIELDS order
         self.details: list[Any] = []
         self.referrals = referrals  # (id, reference, status)
-        self.derived = derive([])
+        self.derived = NO_EVENTS  # until the seizure is appended (replaced, never changed)
         self.prisoner: PrisonerIn | None = None
 
     @property
