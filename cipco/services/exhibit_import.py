@@ -161,37 +161,47 @@ _FOLLOW_UP_FIELDS = {
 }
 
 
-def follow_ups(values: Mapping[str, Any]) -> list[tuple[str, dict[str, Any]]]:
-    """What a one-row-per-exhibit row records after the seizure, in the order it happens:
-    (the date column, the event's fields without its giver)."""
-    found: list[tuple[str, dict[str, Any]]] = []
-    collected_at = _utc(values.get("collected_at"))
-    police = {
+def _police(values: Mapping[str, Any]) -> dict[str, Any]:
+    """The police officer a row's collection or dissemination goes to."""
+    return {
         "to_name": _text(values, "collected_by") or _text(values, "to_name"),
         "to_kind": HolderKind.POLICE,
         "to_collar": _text(values, "to_collar"),
         "to_force": _text(values, "to_force"),
     }
+
+
+def _disposal(values: Mapping[str, Any]) -> dict[str, Any]:
+    return {"authority": _text(values, "authority"), "witness": _text(values, "witness")}
+
+
+def _owner(values: Mapping[str, Any]) -> str:
+    return _text(values, "returned_to") or _text(values, "found_on") or "Owner"
+
+
+def follow_ups(values: Mapping[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """What a one-row-per-exhibit row records after the seizure, in the order it happens:
+    (the date column, the event's fields without its giver)."""
+    found: list[tuple[str, dict[str, Any]]] = []
+    collected_at = _utc(values.get("collected_at"))
     if isinstance(collected_at, datetime):
         found.append(
             (
                 "collected_at",
                 {
                     "kind": EventKind.MOVEMENT,
-                    **police,
+                    **_police(values),
                     "reason": Reason.POLICE_COLLECTION,
                     "happened_at": collected_at,
                 },
             )
         )
-    disposal = {"authority": _text(values, "authority"), "witness": _text(values, "witness")}
-    owner = _text(values, "returned_to") or _text(values, "found_on") or "Owner"
     destroyed_at = _utc(values.get("destroyed_at"))
     if isinstance(destroyed_at, datetime):
         found.append(
             (
                 "destroyed_at",
-                {"kind": EventKind.DESTRUCTION, "happened_at": destroyed_at, **disposal},
+                {"kind": EventKind.DESTRUCTION, "happened_at": destroyed_at, **_disposal(values)},
             )
         )
     returned_at = _utc(values.get("returned_at"))
@@ -199,7 +209,7 @@ def follow_ups(values: Mapping[str, Any]) -> list[tuple[str, dict[str, Any]]]:
         found.append(
             (
                 "returned_at",
-                {"kind": EventKind.RETURN, "to_name": owner, "happened_at": returned_at},
+                {"kind": EventKind.RETURN, "to_name": _owner(values), "happened_at": returned_at},
             )
         )
     disposed_at = _utc(values.get("disposed_at"))
@@ -212,11 +222,11 @@ def follow_ups(values: Mapping[str, Any]) -> list[tuple[str, dict[str, Any]]]:
             )
         kind = event_kind(how) if how else EventKind.MOVEMENT
         if kind == EventKind.DESTRUCTION:
-            fields: dict[str, Any] = {"kind": kind, **disposal}
+            fields: dict[str, Any] = {"kind": kind, **_disposal(values)}
         elif kind == EventKind.RETURN or "return" in how:
-            fields = {"kind": EventKind.RETURN, "to_name": owner}
+            fields = {"kind": EventKind.RETURN, "to_name": _owner(values)}
         elif kind == EventKind.DISSEMINATION or "police" in how:
-            fields = {"kind": EventKind.DISSEMINATION, **police}
+            fields = {"kind": EventKind.DISSEMINATION, **_police(values)}
         else:
             raise exhibits.ExhibitError(
                 f"disposal: '{_text(values, 'disposal') or ''}' is not destruction, return to "
