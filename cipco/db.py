@@ -25,7 +25,7 @@ from operator import itemgetter
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
-from sqlalchemy import Connection, Engine, Table, create_engine, event, insert
+from sqlalchemy import Connection, Engine, Table, create_engine, event, func, insert, select
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.pool import QueuePool
 from sqlmodel import Session
@@ -448,8 +448,8 @@ def reserve_ids(session: Session, model: Any, n: int) -> list[int]:
         )
         return sorted(int(value) for (value,) in found)
     reserved: dict[str, int] = session.info.setdefault(RESERVED_KEY, {})
-    highest = connection.exec_driver_sql(f'SELECT coalesce(max(id), 0) FROM "{table.name}"')
-    start = max(int(highest.scalar() or 0), reserved.get(table.name, 0)) + 1
+    highest = session.scalar(select(func.max(table.c.id)))  # autoflush: pending rows count
+    start = max(int(highest or 0), reserved.get(table.name, 0)) + 1
     reserved[table.name] = start + n - 1
     return list(range(start, start + n))
 
