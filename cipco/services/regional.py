@@ -13,8 +13,9 @@ Regional Organised Crime Officer and the Regional Crime in Prison Lead read:
 - each prison's referral figures and deadlines met, side by side (the measures of
   :mod:`cipco.services.measures`, computed per site), and what is overdue in each log.
 
-Figures per site reuse the measures unchanged: :func:`at_site` narrows every ORM query of a
-session to one site while it is open.
+Each prison's figures are the measures of its own reports, computed for every site at once
+(:func:`cipco.services.measures.figures_by_site`); :func:`at_site` narrows every ORM query of
+a session to one site while it is open (the due registry's overdue items, read per site).
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ from cipco.models.people import Prisoner
 from cipco.models.person import TRIGGER_LABELS, CustodyEvent, PersonOfInterest
 from cipco.models.referral import Referral
 from cipco.models.site import Site
-from cipco.services.measures import Figure, Period, figures
+from cipco.services.measures import Figure, Period, figures_by_site
 from cipco.services.persons.rules import RELEASED
 from cipco.services.returns import WEEKLY
 
@@ -365,24 +366,29 @@ def site_columns(
 ) -> list[SiteColumn]:
     """Each site's figures (the same measures as its own reports) and what is overdue now.
 
-    Overdue now: referrals past their next deadline (the ``overdue`` measure, as at now:
-    each referral once, however many of its rules are late), and every other log's items
-    past their deadline from the due registry (the home screen's list)."""
+    The figures are computed for every site at once (one pass per measure, grouped by
+    site), each site's the same as its own report's. Overdue now: referrals past their next
+    deadline (the ``overdue`` measure, as at now: each referral once, however many of its
+    rules are late), and every other log's items past their deadline from the due registry
+    (the home screen's list, read site by site: each site's own settings and rules)."""
     from cipco.services.due import SOURCES, due_items
 
-    others = [name for name in SOURCES if name != "referrals"]
+    read = list(chosen if chosen is not None else sites(session))
+    codes = [site.code for site in read]
+    shown = figures_by_site(session, SITE_MEASURES, period, clock, codes)
     current = Period.month(today(clock))  # ends after now: its "overdue" is as at now
+    late_referrals = figures_by_site(session, ["overdue"], current, clock, codes)
+    others = [name for name in SOURCES if name != "referrals"]
     found = []
-    for site in chosen if chosen is not None else sites(session):
+    for site in read:
         with at_site(session, site.code):
-            shown = figures(session, SITE_MEASURES, period, clock)
             late = Counter(
                 item.record.log
                 for item in due_items(session, clock, until=clock.now(), sources=others)
                 if item.overdue
             )
-            late["referrals"] = int(figures(session, ["overdue"], current, clock)[0].value or 0)
-        found.append(SiteColumn(site, shown, {log: n for log, n in late.items() if n}))
+        late["referrals"] = int(late_referrals[site.code][0].value or 0)
+        found.append(SiteColumn(site, shown[site.code], {log: n for log, n in late.items() if n}))
     return found
 
 
