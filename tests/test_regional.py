@@ -69,6 +69,13 @@ def test_trigger_points_and_releases_within_eight_months(region: Engine, clock: 
     assert [(r.site, r.nomis_number, r.release_date) for r in leaving] == [
         ("MDI", "A1111AA", date(2027, 2, 1))
     ]
+    with read_scope(region, clock=clock) as session:
+        summary = regional.people(session, clock).summary
+    assert (summary.nominals, summary.band1, summary.notifications_overdue) == (2, 1, 1)
+    assert summary.text == (
+        "2 SOC nominals (1 Band 1) · 1 SOC unit notification(s) overdue · "
+        "1 release(s) within 8 months"
+    )
 
 
 def test_each_prisons_figures_side_by_side_come_from_its_own_rows(

@@ -407,29 +407,78 @@ def region_total(columns: Sequence[SiteColumn], index: int) -> str:
     return ""
 
 
+def region_overdue(columns: Sequence[SiteColumn]) -> int:
+    """Everything overdue now across the region's prisons, every log."""
+    return sum(column.overdue_total for column in columns)
+
+
 # ---------------------------------------------------------------- the whole view
 
 
 @dataclass(frozen=True)
-class RegionalView:
-    period: Period
-    as_at: datetime
-    sites: list[SiteInfo]
+class Summary:
+    """The counts the Region screen and ``cipco report regional`` open with."""
+
+    nominals: int
+    band1: int
+    notifications_overdue: int  # SOC unit not told of a trigger point by its deadline
+    releases: int  # within RELEASE_MONTHS
+
+    @property
+    def parts(self) -> tuple[str, str, str]:
+        """The words of each count: nominals, overdue notifications, releases."""
+        return (
+            f"{self.nominals:,} SOC nominals ({self.band1:,} Band 1)",
+            f"{self.notifications_overdue:,} SOC unit notification(s) overdue",
+            f"{self.releases:,} release(s) within {RELEASE_MONTHS} months",
+        )
+
+    @property
+    def text(self) -> str:
+        return " · ".join(self.parts)
+
+
+@dataclass(frozen=True)
+class People:
+    """The Region screen's first read: the nominals, trigger points and releases."""
+
     nominals: list[Nominal]
     trigger_points: list[TriggerPoint]
     releases: list[Release]
+
+    @property
+    def summary(self) -> Summary:
+        return Summary(
+            nominals=len(self.nominals),
+            band1=sum(1 for n in self.nominals if n.band == 1),
+            notifications_overdue=sum(1 for t in self.trigger_points if t.state == "overdue"),
+            releases=len(self.releases),
+        )
+
+
+def people(session: Session, clock: Clock) -> People:
+    """The nominals (one per prison number), the trigger points and releases within 8 months."""
+    return People(nominals(session), trigger_points(session, clock), releases(session, clock))
+
+
+@dataclass(frozen=True)
+class RegionalView(People):
+    period: Period
+    as_at: datetime
+    sites: list[SiteInfo]
     columns: list[SiteColumn]
 
 
 def regional_view(session: Session, period: Period, clock: Clock) -> RegionalView:
     """Everything the regional report shows, read in one snapshot."""
     read = sites(session)
+    first = people(session, clock)
     return RegionalView(
+        nominals=first.nominals,
+        trigger_points=first.trigger_points,
+        releases=first.releases,
         period=period,
         as_at=clock.now(),
         sites=read,
-        nominals=nominals(session),
-        trigger_points=trigger_points(session, clock),
-        releases=releases(session, clock),
         columns=site_columns(session, period, clock, read),
     )
