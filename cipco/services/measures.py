@@ -44,10 +44,11 @@ from cipco.services.periods import RATE_MET, Figure, Measure, Period
 from cipco.services.tallies import (
     Buckets,
     Context,
+    Counted,
     Grouped,
     Key,
     as_at,
-    counts,
+    counted,
     days,
     in_time,
     labelled,
@@ -73,6 +74,7 @@ __all__ = [
 Compute = Callable[[Context, Measure, Sequence[Period]], Grouped]
 MEASURES: dict[str, Measure] = {}
 _COMPUTE: dict[str, Compute] = {}
+_COUNTED: dict[str, Counted] = {}
 
 
 def _measure(
@@ -86,6 +88,31 @@ def _measure(
     return register
 
 
+def _counted(key: str, label: str, basis: str, spec: Counted) -> None:
+    """Register a count measure the database counts (several are counted in one read)."""
+    _COUNTED[key] = spec
+    _measure(key, label, basis)(
+        lambda ctx, m, periods: counted(ctx, {key: (m, spec, periods)})[key]
+    )
+
+
+Ask = tuple[str, Period]  # a measure's key and the period it is asked for
+
+
+def _compute(ctx: Context, asks: Sequence[Ask]) -> dict[Ask, dict[Key, Figure]]:
+    """Each measure asked for, for its period: the count measures in one read together."""
+    together = {
+        ask: (MEASURES[ask[0]], _COUNTED[ask[0]], [ask[1]])
+        for ask in dict.fromkeys(asks)
+        if ask[0] in _COUNTED
+    }
+    found = counted(ctx, together) if len(together) > 1 else {}
+    for key, period in asks:
+        if (key, period) not in found:
+            found[key, period] = _COMPUTE[key](ctx, MEASURES[key], [period])
+    return {ask: {group: shown[0] for group, shown in found[ask].items()} for ask in asks}
+
+
 def measure(key: str) -> Measure:
     return MEASURES[key]
 
@@ -93,22 +120,26 @@ def measure(key: str) -> Measure:
 def figures(session: Session, keys: Iterable[str], period: Period, clock: Clock) -> list[Figure]:
     """The figures ``keys`` for one period, in that order, over every row the session reads
     (one site's, on its own file or login)."""
-    ctx = _context(session, clock)
-    return [_COMPUTE[key](ctx, MEASURES[key], [period])[None][0] for key in keys]
+    asks = [(key, period) for key in keys]
+    found = _compute(_context(session, clock), asks)
+    return [found[ask][None] for ask in asks]
 
 
 def figures_by_site(
-    session: Session, keys: Iterable[str], period: Period, clock: Clock, sites: Sequence[str]
+    session: Session,
+    keys: Iterable[str],
+    period: Period,
+    clock: Clock,
+    sites: Sequence[str],
+    *,
+    also: Sequence[Ask] = (),
 ) -> dict[str, list[Figure]]:
-    """Each of ``sites``' figures ``keys`` for one period, each site's as :func:`figures`
-    gives them over that site's rows alone: one pass per measure, grouped by site."""
-    ctx = _context(session, clock, tuple(sites))
-    found: dict[str, list[Figure]] = {site: [] for site in sites}
-    for key in keys:
-        for site, shown in _COMPUTE[key](ctx, MEASURES[key], [period]).items():
-            if site is not None:
-                found[site].append(shown[0])
-    return found
+    """Each of ``sites``' figures ``keys`` for one period (then the figures ``also`` asks
+    for, each for its own period), each site's as :func:`figures` gives them over that
+    site's rows alone: one pass per measure, grouped by site."""
+    asks = [(key, period) for key in keys] + list(also)
+    found = _compute(_context(session, clock, tuple(sites)), asks)
+    return {site: [found[ask][site] for ask in asks] for site in sites}
 
 
 def trend(session: Session, key: str, periods: Sequence[Period], clock: Clock) -> list[Figure]:
@@ -134,9 +165,15 @@ def _context(session: Session, clock: Clock, sites: tuple[str, ...] | None = Non
 # ---------------------------------------------------------------- the measures
 
 
-@_measure("referrals_made", "Referrals made", "referred to police in the {p}")
-def _referrals_made(ctx: Context, m: Measure, periods: Sequence[Period]) -> Grouped:
-    return counts(ctx, m, periods, Referral.referred_at)
+_counted(
+    "referrals_made",
+    "Referrals made",
+    "referred to police in the {p}",
+    Counted(
+        lambda ctx, periods: within(periods, Referral.referred_at),
+        lambda ctx, periods: [window(periods, Referral.referred_at)],
+    ),
+)
 
 
 @_measure("by_category", "Referrals by category", "referred to police in the {p}", "breakdown")
@@ -157,67 +194,63 @@ def _by_category(ctx: Context, m: Measure, periods: Sequence[Period]) -> Grouped
     )
 
 
-@_measure(
+_counted(
     "open_at_end",
     "Open referrals",
     "referred and not closed at the end of the {p} (or now, if it has not ended)",
+    Counted(
+        lambda ctx, periods: [
+            and_(
+                Referral.referred_at < at,  # type: ignore[operator]
+                or_(Referral.closed_at.is_(None), Referral.closed_at >= at),  # type: ignore[operator, union-attr]
+            )
+            for at in (as_at(p, ctx.now) for p in periods)
+        ],
+        lambda ctx, periods: [
+            Referral.referred_at.is_not(None),  # type: ignore[union-attr]
+            Referral.referred_at < max(as_at(p, ctx.now) for p in periods),  # type: ignore[operator]
+            or_(
+                Referral.closed_at.is_(None),  # type: ignore[union-attr]
+                Referral.closed_at >= min(as_at(p, ctx.now) for p in periods),  # type: ignore[operator]
+            ),
+        ],
+        lambda ctx, period: as_at(period, ctx.now),
+    ),
 )
-def _open_at_end(ctx: Context, m: Measure, periods: Sequence[Period]) -> Grouped:
-    moments = [as_at(p, ctx.now) for p in periods]
-    referred, closed = Referral.referred_at, Referral.closed_at
-    tallies = tally(
-        ctx,
-        [and_(referred < at, or_(closed.is_(None), closed >= at)) for at in moments],  # type: ignore[operator, union-attr]
-        referred.is_not(None),  # type: ignore[union-attr]
-        referred < max(moments),  # type: ignore[operator]
-        or_(closed.is_(None), closed >= min(moments)),  # type: ignore[operator, union-attr]
-    )
-    zeros = [0] * len(periods)
-    return {
-        key: [
-            Figure(m, p, n, as_at=at)
-            for p, at, n in zip(periods, moments, found.get(None, zeros), strict=True)
-        ]
-        for key, found in tallies.items()
-    }
-
-
-@_measure(
+_counted(
     "overdue",
     "Overdue now",
     "open now, with a deadline that passed before the end of the {p}",
+    Counted(
+        lambda ctx, periods: [Referral.next_due_at < as_at(p, ctx.now) for p in periods],  # type: ignore[operator]
+        lambda ctx, periods: [
+            Referral.next_due_at.is_not(None),  # type: ignore[union-attr]
+            Referral.status.not_in([s.value for s in CLOSED_STATUSES]),  # type: ignore[attr-defined]
+        ],
+        lambda ctx, period: ctx.now,
+    ),
 )
-def _overdue(ctx: Context, m: Measure, periods: Sequence[Period]) -> Grouped:
-    closed = [s.value for s in CLOSED_STATUSES]
-    due = Referral.next_due_at
-    tallies = tally(
-        ctx,
-        [due < as_at(p, ctx.now) for p in periods],  # type: ignore[operator]
-        due.is_not(None),  # type: ignore[union-attr]
-        Referral.status.not_in(closed),  # type: ignore[attr-defined]
-    )
-    zeros = [0] * len(periods)
-    return {
-        key: [
-            Figure(m, p, n, as_at=ctx.now)
-            for p, n in zip(periods, found.get(None, zeros), strict=True)
-        ]
-        for key, found in tallies.items()
-    }
-
-
-@_measure("charges", "Charges", "charged in the {p} (by the date of the charge)")
-def _charges(ctx: Context, m: Measure, periods: Sequence[Period]) -> Grouped:
-    return counts(ctx, m, periods, Referral.charged_at)
-
-
-@_measure(
+_counted(
+    "charges",
+    "Charges",
+    "charged in the {p} (by the date of the charge)",
+    Counted(
+        lambda ctx, periods: within(periods, Referral.charged_at),
+        lambda ctx, periods: [window(periods, Referral.charged_at)],
+    ),
+)
+_counted(
     "convictions",
     "Convictions",
     "court outcome 'convicted' recorded when the referral closed in the {p}",
+    Counted(
+        lambda ctx, periods: within(periods, Referral.closed_at),
+        lambda ctx, periods: [
+            window(periods, Referral.closed_at),
+            Referral.outcome == Outcome.CONVICTED.value,
+        ],
+    ),
 )
-def _convictions(ctx: Context, m: Measure, periods: Sequence[Period]) -> Grouped:
-    return counts(ctx, m, periods, Referral.closed_at, Referral.outcome == Outcome.CONVICTED.value)
 
 
 CHARGED_LABEL = OUTCOME_LABELS[Outcome.CHARGED]

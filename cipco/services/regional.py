@@ -375,9 +375,10 @@ def site_columns(
 
     read = list(chosen if chosen is not None else sites(session))
     codes = [site.code for site in read]
-    shown = figures_by_site(session, SITE_MEASURES, period, clock, codes)
     current = Period.month(today(clock))  # ends after now: its "overdue" is as at now
-    late_referrals = figures_by_site(session, ["overdue"], current, clock, codes)
+    shown = figures_by_site(
+        session, SITE_MEASURES, period, clock, codes, also=[("overdue", current)]
+    )
     others = [name for name in SOURCES if name != "referrals"]
     found = []
     for site in read:
@@ -387,8 +388,9 @@ def site_columns(
                 for item in due_items(session, clock, until=clock.now(), sources=others)
                 if item.overdue
             )
-        late["referrals"] = int(late_referrals[site.code][0].value or 0)
-        found.append(SiteColumn(site, shown[site.code], {log: n for log, n in late.items() if n}))
+        *figures, late_now = shown[site.code]
+        late["referrals"] = int(late_now.value or 0)
+        found.append(SiteColumn(site, figures, {log: n for log, n in late.items() if n}))
     return found
 
 
