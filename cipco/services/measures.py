@@ -27,7 +27,7 @@ from datetime import datetime
 from functools import partial
 from typing import Any
 
-from sqlalchemy import and_, exists, or_, select
+from sqlalchemy import and_, exists, not_, or_, select
 from sqlmodel import Session
 
 from cipco.clock import Clock
@@ -372,21 +372,33 @@ R5_PARTS = (RATE_MET, "laid later", "laid, time not recorded", "not laid (overdu
     "R5",
 )
 def _r5(ctx: Context, m: Measure, periods: Sequence[Period]) -> Grouped:
+    """A charge not laid is counted by the database (its part needs only the discovery and
+    now); a charge laid is read to compare its time with the discovery's."""
     buckets = Buckets(ctx, periods)
-    rows = ctx.session.execute(
-        select(
-            ctx.site(),
-            Referral.discovered_at,
-            Referral.adjudication_laid_at,
-            Referral.adjudication_charge,
-        ).where(buckets.window(Referral.discovered_at))
+    discovered, laid = Referral.discovered_at, Referral.adjudication_laid_at
+    charge = Referral.adjudication_charge
+    recorded = and_(charge.is_not(None), charge != "")  # type: ignore[union-attr]
+    passed = discovered < ctx.now - ADJUDICATION_WITHIN  # type: ignore[operator]
+    unlaid = {
+        "laid, time not recorded": recorded,
+        "not laid (overdue)": and_(not_(recorded), passed),
+        "not yet due": and_(not_(recorded), not_(passed)),
+    }
+    found = tally(
+        ctx,
+        [and_(part, span) for part in unlaid.values() for span in within(periods, discovered)],
+        buckets.window(discovered),
+        laid.is_(None),  # type: ignore[union-attr]
     )
-    for key, discovered, laid, charge in rows:
-        due = discovered + ADJUDICATION_WITHIN
-        if laid is None and charge:
-            buckets.add(key, discovered, "laid, time not recorded")
-        else:
-            buckets.add(key, discovered, in_time(R5_PARTS, laid, due, ctx.now))
+    buckets.put(found, list(unlaid))
+    rows = ctx.session.execute(
+        select(ctx.site(), discovered, laid).where(
+            buckets.window(discovered),
+            laid.is_not(None),  # type: ignore[union-attr]
+        )
+    )
+    for key, at, done in rows:
+        buckets.add(key, at, in_time(R5_PARTS, done, at + ADJUDICATION_WITHIN, ctx.now))
     return buckets.rates(m, R5_PARTS)
 
 

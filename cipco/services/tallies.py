@@ -93,6 +93,20 @@ class Buckets:
         if index is not None and counts is not None:
             counts[index][part] = counts[index].get(part, 0) + 1
 
+    def put(self, found: dict[Key, dict[Any, list[int]]], names: Sequence[str]) -> None:
+        """Add counts the database made (:func:`tally`): for each of ``names``, one count
+        per period, in the order of :attr:`periods`."""
+        for key, by_value in found.items():
+            numbers = by_value.get(None)
+            counts = self.counts.get(key)
+            if numbers is None or counts is None:
+                continue
+            size = len(self.periods)
+            for place, name in enumerate(names):
+                for index, n in enumerate(numbers[place * size : (place + 1) * size]):
+                    if n:
+                        counts[index][name] = counts[index].get(name, 0) + n
+
     def breakdown(
         self, m: Measure, parts: Callable[[dict[str, int]], tuple[tuple[str, int], ...]]
     ) -> Grouped:
