@@ -143,7 +143,7 @@ def tally(
             by if by is not None else null(),
             *(func.count(case((condition, 1))) for condition in conditions),
         )
-        .select_from(Referral)
+        .select_from(Referral)  # named, so a narrowed session (at_site) narrows it too
         .where(*where)
     )
     if grouping:
@@ -196,7 +196,9 @@ def counted(
         found[key] = {
             group: [
                 Figure(m, p, n, as_at=spec.at(ctx, p))
-                for p, n in zip(periods, numbers.get(None, zeros)[start:], strict=False)
+                for p, n in zip(
+                    periods, numbers.get(None, zeros)[start : start + len(periods)], strict=True
+                )
             ]
             for group, numbers in tallies.items()
         }
