@@ -105,10 +105,20 @@ def label_of(field: str, labels: Mapping[str, str]) -> property:
     return property(label)
 
 
+@cache
+def _fields_from_source(row_type: type, given: frozenset[str]) -> tuple[str, ...]:
+    return tuple(name for name in row_type.__dataclass_fields__ if name not in given)  # type: ignore[attr-defined]
+
+
 def row_from(row_type: type[RowT], source: Any, /, **values: Any) -> RowT:
     """A row dataclass filled from ``source``'s attributes of the same names, ``values``
-    given explicitly winning (computed fields, blanks for None)."""
-    names = [name for name in row_type.__dataclass_fields__ if name not in values]  # type: ignore[attr-defined]
+    given explicitly winning (computed fields, blanks for None).
+
+    ``source`` is a record or a result row whose columns are labelled with the row type's
+    field names (``Prisoner.name.label("prisoner_name")``), so a list's select names each
+    field once and its ``build_rows`` computes only what is not read as it is.
+    """
+    names = _fields_from_source(row_type, frozenset(values))
     return row_type(**{name: getattr(source, name) for name in names}, **values)
 
 
