@@ -44,6 +44,7 @@ from cipco.services.logspec import (
     QueryContext,
     Queue,
     Words,
+    equal_to,
     row_from,
 )
 from cipco.services.paging import PageQuery
@@ -56,10 +57,6 @@ NOT_SENT = (
     StatementState.RECEIVED,
     StatementState.CHECKED,
 )
-
-
-def _by_referral(column: Any) -> dict[str, Any]:
-    return {"referral_id": lambda value: column == value}
 
 
 def _flag_settings(ctx: QueryContext) -> FlagSettings:
@@ -88,7 +85,7 @@ class _CaseService(LogService[Any, Any]):
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         if "filters" not in cls.__dict__:  # every list is of one referral's records
-            cls.filters = _by_referral(cls.model.referral_id)  # type: ignore[attr-defined]
+            cls.filters = equal_to(referral_id=cls.model.referral_id)  # type: ignore[attr-defined]
 
     def default_order(self, ctx: QueryContext, query: PageQuery) -> tuple[Any, ...]:
         return self.default_sort
@@ -259,10 +256,9 @@ class ContactService(_CaseService):
     model = PartyContact
     row_type = ContactRow
     default_sort = (PartyContact.happened_at.desc(),)  # type: ignore[attr-defined]
-    filters: ClassVar[dict[str, Any]] = {
-        **_by_referral(PartyContact.referral_id),
-        "party_id": lambda value: PartyContact.party_id == value,
-    }
+    filters: ClassVar[dict[str, Any]] = equal_to(
+        referral_id=PartyContact.referral_id, party_id=PartyContact.party_id
+    )
 
     def select(self, ctx: QueryContext, query: PageQuery) -> Select[Any]:
         return self.with_person()

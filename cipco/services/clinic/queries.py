@@ -53,6 +53,7 @@ from cipco.services.logspec import (
     Queue,
     Sheets,
     Words,
+    equal_to,
     label_of,
     row_from,
 )
@@ -127,7 +128,7 @@ class ItemService(LogService[AgendaItem, "AgendaRow"]):
     model = AgendaItem
     error = ClinicError
     filters: ClassVar[dict[str, Any]] = {
-        "clinic_id": lambda value: AgendaItem.clinic_id == value,
+        **equal_to(clinic_id=AgendaItem.clinic_id),
         "show_dropped": lambda shown: None if shown else AgendaItem.dropped.is_(False),  # type: ignore[attr-defined]
     }
 
@@ -410,8 +411,7 @@ class ActionService(LogService[ClinicAction, ActionRow]):
     error = ClinicError
     filters: ClassVar[dict[str, Any]] = {
         "owner": lambda owner: _owned_by(str(owner).strip()) if str(owner).strip() else None,
-        "clinic_id": lambda value: ClinicAction.clinic_id == value,
-        "referral_id": lambda value: ClinicAction.referral_id == value,
+        **equal_to(clinic_id=ClinicAction.clinic_id, referral_id=ClinicAction.referral_id),
         "for_clinic": lambda value: _raised_or_carried(value),
         "raised_before": lambda day: Clinic.held_on < day,
     }

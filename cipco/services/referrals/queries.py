@@ -24,6 +24,7 @@ from cipco.services.logspec import (
     Queue,
     Sheets,
     Words,
+    equal_to,
     row_from,
 )
 from cipco.services.paging import Page, PageQuery, first_matching
@@ -109,10 +110,9 @@ class ReferralService(LogService[Referral, ReferralRow]):
     model = Referral
     row_type = ReferralRow
     error = ReferralError
-    filters: ClassVar[dict[str, Any]] = {
-        "prisoner_id": lambda value: Referral.prisoner_id == value,
-        "status": lambda value: Referral.status == value,
-    }
+    filters: ClassVar[dict[str, Any]] = equal_to(
+        prisoner_id=Referral.prisoner_id, status=Referral.status
+    )
     counts_by_index = True  # every referral has its prisoner and category
 
     def select(self, ctx: QueryContext, query: PageQuery) -> Select[Any]:
