@@ -40,6 +40,7 @@ from cipco.services import audit, ledger, settings
 from cipco.services.chain import (
     FORM,
     GENESIS,
+    HEADER_COLUMNS,
     Derived,
     canonical_json,
     derive,
@@ -209,17 +210,7 @@ def _referrals_by_ref(session: Session, refs: list[str]) -> list[Referral]:
 
 SEIZED_AS_GIVEN = (
     "reference",
-    "description",
-    "system",
-    "camera_id",
-    "officer",
-    "clip_start",
-    "clip_end",
-    "export_medium",
-    "file_sha256",
-    "quantity",
-    "weight",
-    "where_found",
+    *HEADER_COLUMNS,
     "list_class",
     "seized_by",
     "seized_at",

@@ -105,12 +105,6 @@ def label_of(field: str, labels: Mapping[str, str]) -> property:
     return property(label)
 
 
-def equal_to(**columns: Any) -> dict[str, Callable[[Any], ColumnElement[bool]]]:
-    """:attr:`LogService.filters` that each keep the records whose column equals the value
-    a screen passes (``equal_to(prisoner_id=Referral.prisoner_id)``)."""
-    return {key: (lambda value, column=column: column == value) for key, column in columns.items()}
-
-
 @cache
 def _fields_from_source(row_type: type, given: frozenset[str]) -> tuple[str, ...]:
     return tuple(name for name in row_type.__dataclass_fields__ if name not in given)  # type: ignore[attr-defined]

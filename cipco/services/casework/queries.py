@@ -44,10 +44,9 @@ from cipco.services.logspec import (
     QueryContext,
     Queue,
     Words,
-    equal_to,
     row_from,
 )
-from cipco.services.paging import PageQuery
+from cipco.services.paging import PageQuery, equal_to
 from cipco.services.victims import Victim, decisions_of, untold
 
 OUTSTANDING_STATEMENT = (StatementState.REQUESTED, StatementState.RETURNED)

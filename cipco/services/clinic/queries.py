@@ -53,11 +53,10 @@ from cipco.services.logspec import (
     Queue,
     Sheets,
     Words,
-    equal_to,
     label_of,
     row_from,
 )
-from cipco.services.paging import Page, PageQuery, contains
+from cipco.services.paging import Page, PageQuery, contains, equal_to
 from cipco.services.referrals import status_label as referral_status_label
 
 if TYPE_CHECKING:

@@ -17,19 +17,9 @@ from cipco.models.referral import Referral
 from cipco.services import settings
 from cipco.services.errors import NotFoundError
 from cipco.services.flags import Severity
-from cipco.services.logspec import (
-    Column,
-    Done,
-    LogService,
-    LogSpec,
-    Queue,
-    Sheets,
-    Words,
-    equal_to,
-    row_from,
-)
+from cipco.services.logspec import Column, Done, LogService, LogSpec, Queue, Sheets, Words, row_from
 from cipco.services.mg4d.writes import Mg4dError, response_label
-from cipco.services.paging import Page, PageQuery, contains
+from cipco.services.paging import Page, PageQuery, contains, equal_to
 
 if TYPE_CHECKING:
     from cipco.services.logspec import QueryContext

@@ -16,18 +16,8 @@ from cipco.models.people import Prisoner
 from cipco.models.reference import CrimeCategory
 from cipco.models.referral import Referral, ReferralCreate, ReferralUpdate, Status
 from cipco.services.flags import CLOSED_STATUSES, SEVERITY_MARKERS, Severity, severity_of
-from cipco.services.logspec import (
-    Column,
-    Done,
-    LogService,
-    LogSpec,
-    Queue,
-    Sheets,
-    Words,
-    equal_to,
-    row_from,
-)
-from cipco.services.paging import Page, PageQuery, first_matching
+from cipco.services.logspec import Column, Done, LogService, LogSpec, Queue, Sheets, Words, row_from
+from cipco.services.paging import Page, PageQuery, equal_to, first_matching
 from cipco.services.referrals.rules import CLOSED, ReferralError, status_label
 
 if TYPE_CHECKING:
