@@ -199,46 +199,6 @@ def _checked(session: Session, referral_id: int, filename: str, title: str, kind
     return text
 
 
-def attach_file(
-    *,
-    session: Session,
-    referral_id: int,
-    path: Path,
-    clock: Clock,
-    title: str = "",
-    kind: str = "other",
-    supersedes_id: int | None = None,
-) -> CaseDocument:
-    """Store the file at ``path`` as a document of the referral."""
-    path = Path(path).expanduser()
-    return _attach(
-        session,
-        referral_id,
-        path.name,
-        title,
-        kind,
-        clock,
-        supersedes_id,
-        lambda: _open_regular(path),
-    )
-
-
-def attach_bytes(
-    *,
-    session: Session,
-    referral_id: int,
-    data: bytes,
-    filename: str,
-    clock: Clock,
-    title: str = "",
-    kind: str = "other",
-) -> CaseDocument:
-    """Store bytes made by cipco itself (a letter's PDF) as a document of the referral."""
-    return _attach(
-        session, referral_id, filename, title, kind, clock, None, lambda: io.BytesIO(data)
-    )
-
-
 def _attach(
     session: Session,
     referral_id: int,
@@ -285,6 +245,46 @@ def _attach(
             field="path",
         )
     return document
+
+
+def attach_file(
+    *,
+    session: Session,
+    referral_id: int,
+    path: Path,
+    clock: Clock,
+    title: str = "",
+    kind: str = "other",
+    supersedes_id: int | None = None,
+) -> CaseDocument:
+    """Store the file at ``path`` as a document of the referral."""
+    path = Path(path).expanduser()
+    return _attach(
+        session,
+        referral_id,
+        path.name,
+        title,
+        kind,
+        clock,
+        supersedes_id,
+        lambda: _open_regular(path),
+    )
+
+
+def attach_bytes(
+    *,
+    session: Session,
+    referral_id: int,
+    data: bytes,
+    filename: str,
+    clock: Clock,
+    title: str = "",
+    kind: str = "other",
+) -> CaseDocument:
+    """Store bytes made by cipco itself (a letter's PDF) as a document of the referral."""
+    return _attach(
+        session, referral_id, filename, title, kind, clock, None, lambda: io.BytesIO(data)
+    )
 
 
 def document(session: Session, document_id: int) -> CaseDocument:

@@ -44,6 +44,7 @@ from cipco.services.logspec import (
     QueryContext,
     Queue,
     Words,
+    label_of,
     row_from,
 )
 from cipco.services.paging import PageQuery, equal_to
@@ -150,9 +151,7 @@ class PersonRow:
             return ""
         return marked(self.severity, f"R7 {format_date(self.r7_due_at)} {self.r7_decision}")
 
-    @property
-    def support_text(self) -> str:
-        return SUPPORT_LABELS.get(self.support, self.support)
+    support_text = label_of("support", SUPPORT_LABELS)
 
     @property
     def settled(self) -> str:
@@ -246,9 +245,7 @@ class ContactRow:
     recorded_at: datetime
     actor: str
 
-    @property
-    def method_text(self) -> str:
-        return CONTACT_LABELS.get(self.method, self.method)
+    method_text = label_of("method", CONTACT_LABELS)
 
 
 class ContactService(_CaseService):
@@ -306,9 +303,7 @@ class StatementRow:
     severity: Severity
     version: int
 
-    @property
-    def state_text(self) -> str:
-        return STATEMENT_LABELS.get(self.state, self.state)
+    state_text = label_of("state", STATEMENT_LABELS)
 
     @property
     def due_text(self) -> str:
