@@ -151,7 +151,7 @@ class ItemService(LogService[AgendaItem, "AgendaRow"]):
                 Referral.reference.label("referral_reference"),
                 Referral.status.label("referral_status"),
                 Referral.version.label("referral_version"),
-                Referral.next_due_label.label("due_label"),
+                Referral.next_due_label,
                 Referral.next_due_at,
                 Referral.next_warn_at,
                 AgendaItem.action_id,
@@ -173,7 +173,7 @@ class ItemService(LogService[AgendaItem, "AgendaRow"]):
                 r,
                 number=index,
                 dropped=bool(r.dropped),
-                due_label=r.due_label or "",
+                due_label=r.next_due_label or "",
                 severity=(
                     severity_of(r.next_due_at, r.next_warn_at, now)
                     if r.next_due_at
