@@ -308,7 +308,9 @@ def test_stale_edits_are_refused(engine: Engine, clock: FixedClock) -> None:
             clock=clock,
         )
     with session_scope(engine, actor="coordinator", clock=clock) as s:
-        with pytest.raises(svc.ClinicStale, match="changed by analyst at 10:00 since"):
+        with pytest.raises(
+            svc.ClinicStale, match=r"^agenda item 'AOB' was changed by analyst at 10:00 since"
+        ):
             svc.set_note(
                 session=s,
                 item_id=item_id,
@@ -316,7 +318,7 @@ def test_stale_edits_are_refused(engine: Engine, clock: FixedClock) -> None:
                 clock=clock,
                 expected_version=seen,  # type: ignore[arg-type]
             )
-        with pytest.raises(svc.ClinicStale, match="changed by analyst"):
+        with pytest.raises(svc.ClinicStale, match=r"^action 'Chase' was changed by analyst"):
             svc.complete_action(
                 session=s,
                 action_id=action_id,  # type: ignore[arg-type]

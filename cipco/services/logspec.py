@@ -312,6 +312,9 @@ class LogService(Generic[ModelT, RowT]):
     error: ClassVar[type[RecordError]] = RecordError
     filters: ClassVar[Mapping[str, Callable[[Any], Any]]] = {}
     """Filters a screen passes in ``PageQuery.extra``: key -> value -> SQL condition."""
+    named_by: ClassVar[str] = ""
+    """The field a sentence quotes after the noun to name a record ("agenda item 'Drugs'");
+    blank: its reference, or "this <noun>"."""
     counts_by_index: ClassVar[bool] = False
     """Every record of the list is one row of the search index and the list's joins never
     leave a record out: a count filtered by typed text alone is read from the index."""
@@ -337,6 +340,8 @@ class LogService(Generic[ModelT, RowT]):
 
     def label(self, record: Any) -> str:
         """What to call a record in a sentence ("REF-2026-0001", "the clinic of 03/04/2026")."""
+        if self.named_by:
+            return f"{self.spec.noun} '{getattr(record, self.named_by)}'"
         reference = getattr(record, "reference", None)
         return str(reference) if reference else f"this {self.spec.noun}"
 

@@ -90,9 +90,6 @@ class _CaseService(LogService[Any, Any]):
     def default_order(self, ctx: QueryContext, query: PageQuery) -> tuple[Any, ...]:
         return self.default_sort
 
-    def label(self, record: Any) -> str:
-        return f"this {self.spec.noun}"
-
     def with_person(self, *columns: Any) -> Select[Any]:
         """The list's records, each with the name (and ``columns``) of the person it is of."""
         return select(self.model, ReferralParty.name, *columns).join(

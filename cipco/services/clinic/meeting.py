@@ -27,7 +27,7 @@ from cipco.models.clinic import (
     ItemKind,
     Presence,
 )
-from cipco.services.checks import one_line, real_dates, required
+from cipco.services.checks import checked_move, one_line, real_dates, required
 from cipco.services.clinic.agenda import generate_agenda, max_position
 from cipco.services.clinic.common import (
     POSITION_STEP,
@@ -115,21 +115,16 @@ def move_clinic(
     """Move a clinic along draft → open → in progress → closed, or refuse naming the allowed."""
     clinic = load_clinic(session, clinic_id)
     CLINIC_SERVICE.check_version(session, clinic, expected_version)
-    try:
-        target = ClinicStatus(to_status)
-    except ValueError:
-        raise ClinicError(f"status: '{to_status}' is not a clinic status", field="status") from None
-    current = ClinicStatus(clinic.status)
-    allowed = TRANSITIONS[current]
-    if target not in allowed:
-        if current == ClinicStatus.CLOSED:
-            writable(clinic)
-        names = ", ".join(status_label(s) for s in allowed)
-        raise ClinicError(
-            f"status: cannot move from {status_label(current)} to {status_label(target)}; "
-            f"allowed: {names}",
-            field="status",
-        )
+    target = checked_move(
+        ClinicStatus,
+        TRANSITIONS,
+        clinic.status,
+        to_status,
+        label=status_label,
+        error=ClinicError,
+        what="a clinic status",
+        final=lambda: writable(clinic),
+    )
     now = clock.now()
     clinic.status = target
     if target == ClinicStatus.IN_PROGRESS and clinic.started_at is None:

@@ -131,8 +131,7 @@ class ItemService(LogService[AgendaItem, "AgendaRow"]):
         "show_dropped": lambda shown: None if shown else AgendaItem.dropped.is_(False),  # type: ignore[attr-defined]
     }
 
-    def label(self, record: Any) -> str:
-        return f"agenda item '{record.title}'"
+    named_by = "title"
 
     def select(self, ctx: QueryContext, query: PageQuery) -> Select[Any]:
         return (
@@ -415,8 +414,7 @@ class ActionService(LogService[ClinicAction, ActionRow]):
         "raised_before": lambda day: Clinic.held_on < day,
     }
 
-    def label(self, record: Any) -> str:
-        return f"action '{record.text}'"
+    named_by = "text"
 
     def select(self, ctx: QueryContext, query: PageQuery) -> Select[Any]:
         return (
