@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from operator import attrgetter
 from typing import Any
 
 from sqlalchemy import func, select
@@ -219,6 +220,7 @@ SEIZED_AS_GIVEN = (
     "storage_location",
 )
 """The fields of :class:`ExhibitCreate` an exhibit row keeps as they were given."""
+_seized_as_given = attrgetter(*SEIZED_AS_GIVEN)
 
 
 def exhibit_from(
@@ -228,7 +230,7 @@ def exhibit_from(
     columns keep their defaults)."""
     now = clock.now()
     return {
-        **{name: getattr(data, name) for name in SEIZED_AS_GIVEN},
+        **dict(zip(SEIZED_AS_GIVEN, _seized_as_given(data), strict=True)),
         "parent_id": parent_id,
         "exhibit_type": data.exhibit_type.value,
         "found_on_prisoner_id": prisoner_id,
