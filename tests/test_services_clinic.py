@@ -329,6 +329,30 @@ def test_stale_edits_are_refused(engine: Engine, clock: FixedClock) -> None:
         assert s.get(AgendaItem, item_id).note == "Agreed"  # type: ignore[union-attr]
 
 
+@pytest.mark.parametrize(
+    ("change", "what"),
+    [
+        (
+            lambda s, c: svc.move_clinic(session=s, clinic_id=999, to_status="open", clock=c),
+            "clinic",
+        ),
+        (lambda s, c: svc.set_note(session=s, item_id=999, note="x", clock=c), "agenda item"),
+        (lambda s, c: svc.complete_action(session=s, action_id=999, clock=c), "action"),
+        (
+            lambda s, c: svc.set_presence(session=s, attendee_id=999, presence="present", clock=c),
+            "attendee",
+        ),
+    ],
+)
+def test_a_missing_clinic_record_is_one_not_found_error(
+    session: Session, clock: FixedClock, change: Any, what: str
+) -> None:
+    with pytest.raises(svc.ClinicNotFound, match=f"^{what} 999 does not exist") as caught:
+        change(session, clock)
+    assert isinstance(caught.value, svc.ClinicError)
+    assert caught.value.field is None
+
+
 def test_attendance_and_validation(session: Session, clock: FixedClock) -> None:
     clinic = svc.create_clinic(session=session, clock=clock)
     cid = clinic.id

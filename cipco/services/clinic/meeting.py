@@ -36,7 +36,6 @@ from cipco.services.clinic.common import (
     check_referral,
     clinic_on,
     load,
-    load_action,
     load_clinic,
     load_item,
     next_clinic_date,
@@ -113,8 +112,7 @@ def move_clinic(
     expected_version: int | None = None,
 ) -> Clinic:
     """Move a clinic along draft → open → in progress → closed, or refuse naming the allowed."""
-    clinic = load_clinic(session, clinic_id)
-    CLINIC_SERVICE.check_version(session, clinic, expected_version)
+    clinic = CLINIC_SERVICE.load(session, clinic_id, expected_version)
     target = checked_move(
         ClinicStatus,
         TRANSITIONS,
@@ -308,8 +306,7 @@ def update_action(
     clock: Clock,
     expected_version: int | None = None,
 ) -> ClinicAction:
-    action = load_action(session, action_id)
-    ACTIONS_SERVICE.check_version(session, action, expected_version)
+    action = ACTIONS_SERVICE.load(session, action_id, expected_version)
     if action.status != ActionStatus.OPEN:
         raise ClinicError(
             f"status: the action is {action.status}; reopen it before editing", field="status"
@@ -336,8 +333,7 @@ def _settle_action(
     reason: str | None,
 ) -> ClinicAction:
     """Move an action to ``status`` (open, done or dropped) with its reason and time."""
-    action = load_action(session, action_id)
-    ACTIONS_SERVICE.check_version(session, action, expected_version)
+    action = ACTIONS_SERVICE.load(session, action_id, expected_version)
     if status == ActionStatus.OPEN and action.status == ActionStatus.OPEN:
         return action
     if status != ActionStatus.OPEN and action.status != ActionStatus.OPEN:
