@@ -463,8 +463,6 @@ class ActionService(LogService[ClinicAction, ActionRow]):
 
 CLINIC_SERVICE = ClinicService()
 ITEMS_SERVICE = ItemService()
-CLINIC_SERVICE = ClinicService()
-ITEMS_SERVICE = ItemService()
 ACTIONS_SERVICE = ActionService()
 CLINIC_QUEUE_LIST = tuple(
     Queue(status.value, CLINIC_STATUS_LABELS[status], _clinic_status(status))
