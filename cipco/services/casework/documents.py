@@ -154,31 +154,8 @@ def _check_supersedes(session: Session, referral_id: int, supersedes_id: int | N
         )
 
 
-def _store(
-    session: Session,
-    *,
-    referral_id: int,
-    filename: str,
-    title: str,
-    kind: str,
-    sha256: str,
-    size: int,
-    chunks: Iterator[bytes],
-    clock: Clock,
-    supersedes_id: int | None,
-) -> CaseDocument:
-    document = CaseDocument(
-        referral_id=referral_id,
-        kind=kind,
-        title=title,
-        filename=filename,
-        media_type=media_type(filename),
-        size=size,
-        sha256=sha256,
-        added_at=clock.now(),
-        added_by=audit.actor_of(session),
-        supersedes_id=supersedes_id,
-    )
+def _store(session: Session, document: CaseDocument, chunks: Iterator[bytes]) -> CaseDocument:
+    """Add the document's row, then stream its bytes into ``document_chunk``."""
     session.add(document)
     session.flush()
     table = DocumentChunk.__table__  # type: ignore[attr-defined]
@@ -228,15 +205,19 @@ def _attach(
         digest = hashlib.sha256()
         document = _store(
             session,
-            referral_id=referral_id,
-            filename=filename,
-            title=title,
-            kind=kind,
-            sha256=sha256,
-            size=size,
-            chunks=_chunks(stream, digest),
-            clock=clock,
-            supersedes_id=supersedes_id,
+            CaseDocument(
+                referral_id=referral_id,
+                kind=kind,
+                title=title,
+                filename=filename,
+                media_type=media_type(filename),
+                size=size,
+                sha256=sha256,
+                added_at=clock.now(),
+                added_by=audit.actor_of(session),
+                supersedes_id=supersedes_id,
+            ),
+            _chunks(stream, digest),
         )
     if digest.hexdigest() != sha256:
         raise DocumentError(
