@@ -388,6 +388,35 @@ def test_cli_case_work_reaches_the_case_file(
     assert "Hidden Witness" not in text_all and "07700" not in text_all
 
 
+def test_cli_moves_each_paper_on_step_by_step(
+    engine: Engine, clock: FixedClock, db_path: Path
+) -> None:
+    """The step commands (their ``step`` argument once clashed with the helper's own)."""
+    from cipco.models.casework import MedicalDisclaimer, Statement
+
+    rid, enhanced, _plain = _case(engine, clock)
+    with read_scope(engine, clock=clock) as s:
+        from cipco.models.referral import Referral
+
+        ref = s.get(Referral, rid).reference  # type: ignore[union-attr]
+    engine.dispose()
+    assert cli(db_path, "case", "statement", ref, str(enhanced))[0] == 0
+    assert cli(db_path, "case", "disclaimer", ref)[0] == 0
+    today = clock.now().date()
+    code, out = cli(db_path, "case", "statement-step", "1", "receive")
+    assert code == 0 and "Statement 1: received" in out, out
+    on = f"{today:%d/%m/%Y}"
+    code, out = cli(db_path, "case", "disclaimer-step", "1", "returned", "--on", on)
+    assert code == 0 and "Medical disclaimer 1: returned" in out, out
+    code, out = cli(db_path, "case", "disclaimer-step", "1", "sent")
+    assert code == 0, out
+    with read_scope(engine, clock=clock) as s:
+        statement = s.scalars(select(Statement)).one()
+        disclaimer = s.scalars(select(MedicalDisclaimer)).one()
+    assert (statement.state, statement.received_on) == ("received", today)
+    assert (disclaimer.returned_on, disclaimer.sent_on) == (today, today)
+
+
 def test_case_documents_go_to_a_new_folder_with_a_manifest(
     engine: Engine, clock: FixedClock, db_path: Path, tmp_path: Path
 ) -> None:
