@@ -79,8 +79,8 @@ Write = Callable[["Engine", "OutputTarget", "Clock", str], T]
 def writer(make: Callable[..., T], *subject: Any, **options: Any) -> Write[T]:
     """The file writer ``make`` as :func:`write_file` calls it: every writer of a file takes
     ``(engine, *subject, target, *, clock, actor, **options)``."""
-    return lambda engine, target, clock, who: make(
-        engine, *subject, target, clock=clock, actor=who, **options
+    return lambda engine, chosen, clock, who: make(
+        engine, *subject, chosen, clock=clock, actor=who, **options
     )
 
 
