@@ -3,9 +3,11 @@ bytes and hashes, the CLI a coordinator uses, and the case file's sections."""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine, select, text
@@ -336,6 +338,41 @@ def test_a_file_over_the_limit_is_refused(
         documents.attach_file(session=s, referral_id=rid, path=big, clock=clock)
     with read_scope(engine, clock=clock) as s:
         assert s.scalars(select(CaseDocument)).all() == []
+
+
+def _attach(how: str, s: Any, rid: int, data: bytes, tmp_path: Path, clock: FixedClock) -> Any:
+    if how == "file":
+        source = tmp_path / "statement.pdf"
+        source.write_bytes(data)
+        return documents.attach_file(session=s, referral_id=rid, path=source, clock=clock)
+    return documents.attach_bytes(
+        session=s, referral_id=rid, data=data, filename="statement.pdf", clock=clock
+    )
+
+
+@pytest.mark.parametrize("how", ["file", "bytes"])
+def test_a_document_from_a_file_or_from_bytes_is_kept_and_limited_alike(
+    engine: Engine, clock: FixedClock, tmp_path: Path, how: str
+) -> None:
+    rid, _e, _p = _case(engine, clock)
+    data = bytes(range(256)) * 3000
+    with session_scope(engine, actor="tester", clock=clock) as s:
+        doc = _attach(how, s, rid, data, tmp_path, clock)
+        doc_id = doc.id
+        assert (doc.title, doc.kind, doc.size) == ("statement", "other", len(data))
+        assert doc.sha256 == hashlib.sha256(data).hexdigest()
+        from cipco.services import settings
+
+        settings.set_value(s, "document_max_mb", "1")
+    with read_scope(engine, clock=clock) as s:
+        assert b"".join(documents.read_document(s, doc_id)) == data
+    with (
+        pytest.raises(documents.DocumentError, match=r"statement\.pdf is 1\.\d MB; .* at most 1"),
+        session_scope(engine, actor="tester", clock=clock) as s,
+    ):
+        _attach(how, s, rid, b"x" * (1024 * 1024 + 1), tmp_path, clock)
+    with read_scope(engine, clock=clock) as s:
+        assert [d.id for d in s.scalars(select(CaseDocument)).all()] == [doc_id]
 
 
 def cli(db: Path, *args: str) -> tuple[int, str]:

@@ -198,6 +198,28 @@ def test_r5_counts_charges_laid_within_48_hours_and_says_when_the_time_is_unknow
     assert {in_time.id, late.id, unknown.id, never.id}
 
 
+def test_r5_a_charge_not_laid_is_not_yet_due_until_48_hours_have_passed(
+    session: Session, clock: FixedClock
+) -> None:
+    new_referral(session, clock, nomis="A1000AA", incident_at=at(16, 10, month=11))  # 48 h
+    new_referral(session, clock, nomis="A2000AA", incident_at=at(16, 11, month=11))  # 47 h
+    new_referral(
+        session, clock, nomis="A3000AA", incident_at=at(17, month=11), adjudication_charge="X-1"
+    )
+    figure = figures(session, ["r5_adjudication"], Period.month(date(2026, 11, 1)), clock)[0]
+    assert dict(figure.parts) == {
+        "in time": 0,
+        "laid later": 0,
+        "laid, time not recorded": 1,
+        "not laid (overdue)": 0,
+        "not yet due": 2,
+    }
+    clock.advance(timedelta(seconds=1))  # the first one's 48 h have passed
+    figure = figures(session, ["r5_adjudication"], Period.month(date(2026, 11, 1)), clock)[0]
+    assert (dict(figure.parts)["not laid (overdue)"], dict(figure.parts)["not yet due"]) == (1, 1)
+    figure.check()
+
+
 def test_r5_charge_laid_is_refused_before_the_discovery_or_in_the_future(
     session: Session, clock: FixedClock
 ) -> None:

@@ -12,11 +12,18 @@ from sqlalchemy import Engine
 from cipco.clock import FixedClock
 from cipco.db import read_scope
 from cipco.services import regional
-from cipco.services.measures import Period
+from cipco.services.measures import MEASURES, Period, figures, figures_by_site
 from tests.pdf_helpers import read_pages
-from tests.regional_helpers import add_nominal, add_referred, add_trigger, writing_at
+from tests.regional_helpers import (
+    add_cases,
+    add_nominal,
+    add_referred,
+    add_trigger,
+    writing_at,
+)
 
 OCTOBER = Period.month(date(2026, 10, 1))
+NOVEMBER = Period.month(date(2026, 11, 1))
 
 
 @pytest.fixture
@@ -62,6 +69,13 @@ def test_trigger_points_and_releases_within_eight_months(region: Engine, clock: 
     assert [(r.site, r.nomis_number, r.release_date) for r in leaving] == [
         ("MDI", "A1111AA", date(2027, 2, 1))
     ]
+    with read_scope(region, clock=clock) as session:
+        summary = regional.people(session, clock).summary
+    assert (summary.nominals, summary.band1, summary.notifications_overdue) == (2, 1, 1)
+    assert summary.text == (
+        "2 SOC nominals (1 Band 1) · 1 SOC unit notification(s) overdue · "
+        "1 release(s) within 8 months"
+    )
 
 
 def test_each_prisons_figures_side_by_side_come_from_its_own_rows(
@@ -79,6 +93,68 @@ def test_each_prisons_figures_side_by_side_come_from_its_own_rows(
     lei, mdi = columns
     assert lei.overdue.get("persons") == 1  # the SOC unit not told of the escort
     assert mdi.overdue.get("persons", 0) == 0
+
+
+@pytest.fixture
+def busy(engine: Engine, clock: FixedClock) -> Engine:
+    """LEI and MDI with cases of every kind a figure counts (MDI more of them, and its own
+    victim-update setting: 2 working days, so its victims told after 3 are told late)."""
+    from cipco.services import settings
+
+    for index, (code, count) in enumerate((("LEI", 1), ("MDI", 2))):
+        with writing_at(engine, code, clock) as session:
+            if code == "MDI":
+                settings.set_value(session, "victim_update_working_days", 2)
+            add_cases(session, clock, index, count)
+    return engine
+
+
+def _seen(found: list) -> list[tuple]:
+    return [(f.key, f.value, f.of, f.parts) for f in found]
+
+
+def test_each_prisons_column_is_the_figures_of_its_own_report(
+    busy: Engine, clock: FixedClock
+) -> None:
+    """Every measure, computed for every site at once, gives each site what its own report
+    gives over its rows alone (HMI: no rows at all)."""
+    keys = list(MEASURES)
+    codes = ["LEI", "MDI", "HMI"]
+    with read_scope(busy, clock=clock) as session:
+        for period in (OCTOBER, NOVEMBER):
+            together = figures_by_site(session, keys, period, clock, codes)
+            for code in codes:
+                with regional.at_site(session, code):
+                    alone = figures(session, keys, period, clock)
+                assert _seen(together[code]) == _seen(alone), (code, period.label)
+                for figure in together[code]:
+                    figure.check()
+        october = figures_by_site(session, keys, OCTOBER, clock, codes)
+    lei, mdi, hmi = ({f.key: f for f in october[code]} for code in codes)
+    assert (lei["referrals_made"].value, mdi["referrals_made"].value) == (4, 8)
+    assert (lei["convictions"].value, mdi["convictions"].value) == (1, 2)
+    assert (lei["r1_police_contact"].value, lei["r1_police_contact"].of) == (1, 1)
+    assert (mdi["r1_police_contact"].value, mdi["r1_police_contact"].of) == (1, 2)
+    # told 3 working days after the decision: in time at LEI (5), late at MDI (its 2)
+    assert dict(lei["r7_victims"].parts)["in time"] == 2
+    assert dict(mdi["r7_victims"].parts)["told late"] == 4
+    assert hmi["referrals_made"].value == 0 and hmi["r7_victims"].text == "n/a (none)"
+
+
+def test_one_site_by_site_is_its_figures_on_a_demo_file(demo_db: Path, clock: FixedClock) -> None:
+    from cipco.services.bootstrap import prepare
+
+    engine = prepare(demo_db)
+    keys = list(MEASURES)
+    try:
+        with read_scope(engine, clock=clock) as session:
+            for period in OCTOBER.series(3):
+                alone = figures(session, keys, period, clock)
+                assert alone[0].value
+                by_site = figures_by_site(session, keys, period, clock, ["LEI"])
+                assert _seen(by_site["LEI"]) == _seen(alone)
+    finally:
+        engine.dispose()
 
 
 def test_months_after_keeps_the_day_or_the_months_last() -> None:
@@ -124,3 +200,46 @@ def test_report_regional_writes_each_prison_side_by_side_and_one_row_per_person(
     pages = read_pages(out)
     assert "Regional report: October 2026" in pages[0].text
     assert all("OFFICIAL-SENSITIVE" in page.bottom for page in pages)
+
+
+def test_on_a_server_the_regional_roles_columns_are_each_site_logins_own_figures() -> None:
+    """On PostgreSQL the regional role reads both sites through row-level security; each
+    site's column is what that site's own login computes (skipped without a server)."""
+    from sqlmodel import Session
+
+    from cipco.db import SITE_OPTION
+    from cipco.services import settings
+    from tests.conftest import FROZEN_AT
+    from tests.pg_region import make_region_db
+
+    clock = FixedClock(FROZEN_AT)
+    logins = {"LEI": "t_lei_cath", "MDI": "t_mdi_dan"}
+    made = make_region_db({c: (login,) for c, login in logins.items()}, {"t_rg": ("LEI", "MDI")})
+    region = next(made)
+    try:
+        for index, (code, login) in enumerate(logins.items()):
+            engine = region.login(login).execution_options(**{SITE_OPTION: code})
+            with Session(engine) as session:
+                session.info.update(actor=login, clock=clock)
+                if code == "MDI":
+                    settings.set_value(session, "victim_update_working_days", 2)
+                add_cases(session, clock, index, index + 1)
+                session.commit()
+            engine.dispose()
+        keys = list(MEASURES)
+        reader = region.login("t_rg")
+        with read_scope(reader, clock=clock) as session:
+            codes = [site.code for site in regional.sites(session)]
+            together = figures_by_site(session, keys, OCTOBER, clock, codes)
+        reader.dispose()
+        assert codes == ["LEI", "MDI"]
+        for code, login in logins.items():
+            engine = region.login(login)
+            with read_scope(engine, clock=clock) as session:
+                alone = figures(session, keys, OCTOBER, clock)
+            engine.dispose()
+            assert _seen(together[code]) == _seen(alone), code
+        told = [dict(together[c][keys.index("r7_victims")].parts) for c in codes]
+        assert (told[0]["in time"], told[1]["told late"]) == (2, 4)
+    finally:
+        made.close()

@@ -308,7 +308,9 @@ def test_stale_edits_are_refused(engine: Engine, clock: FixedClock) -> None:
             clock=clock,
         )
     with session_scope(engine, actor="coordinator", clock=clock) as s:
-        with pytest.raises(svc.ClinicStale, match="changed by analyst at 10:00 since"):
+        with pytest.raises(
+            svc.ClinicStale, match=r"^agenda item 'AOB' was changed by analyst at 10:00 since"
+        ):
             svc.set_note(
                 session=s,
                 item_id=item_id,
@@ -316,7 +318,7 @@ def test_stale_edits_are_refused(engine: Engine, clock: FixedClock) -> None:
                 clock=clock,
                 expected_version=seen,  # type: ignore[arg-type]
             )
-        with pytest.raises(svc.ClinicStale, match="changed by analyst"):
+        with pytest.raises(svc.ClinicStale, match=r"^action 'Chase' was changed by analyst"):
             svc.complete_action(
                 session=s,
                 action_id=action_id,  # type: ignore[arg-type]
@@ -325,6 +327,30 @@ def test_stale_edits_are_refused(engine: Engine, clock: FixedClock) -> None:
             )
     with session_scope(engine, clock=clock) as s:
         assert s.get(AgendaItem, item_id).note == "Agreed"  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    ("change", "what"),
+    [
+        (
+            lambda s, c: svc.move_clinic(session=s, clinic_id=999, to_status="open", clock=c),
+            "clinic",
+        ),
+        (lambda s, c: svc.set_note(session=s, item_id=999, note="x", clock=c), "agenda item"),
+        (lambda s, c: svc.complete_action(session=s, action_id=999, clock=c), "action"),
+        (
+            lambda s, c: svc.set_presence(session=s, attendee_id=999, presence="present", clock=c),
+            "attendee",
+        ),
+    ],
+)
+def test_a_missing_clinic_record_is_one_not_found_error(
+    session: Session, clock: FixedClock, change: Any, what: str
+) -> None:
+    with pytest.raises(svc.ClinicNotFound, match=f"^{what} 999 does not exist") as caught:
+        change(session, clock)
+    assert isinstance(caught.value, svc.ClinicError)
+    assert caught.value.field is None
 
 
 def test_attendance_and_validation(session: Session, clock: FixedClock) -> None:

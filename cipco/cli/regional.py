@@ -67,9 +67,4 @@ def _print(view: Any) -> None:
             f"{column.overdue_total:,}",
         )
     console.print(table)
-    band1 = sum(1 for n in view.nominals if n.band == 1)
-    late = sum(1 for t in view.trigger_points if t.state == "overdue")
-    console.print(
-        f"{len(view.nominals):,} SOC nominals ({band1:,} Band 1) · {late:,} SOC unit "
-        f"notification(s) overdue · {len(view.releases):,} release(s) within 8 months"
-    )
+    console.print(view.summary.text)

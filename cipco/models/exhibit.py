@@ -232,6 +232,16 @@ def _required_text(value: Any, message: str) -> str:
     return str(cleaned)
 
 
+def required_text(*fields: str, message: str) -> Any:
+    """A schema's validator: each of ``fields`` must be text on one line, refused with
+    ``message`` when blank (``_from = required_text("from_name", message="is required")``)."""
+
+    def check(cls: Any, value: Any) -> str:
+        return _required_text(value, message)
+
+    return field_validator(*fields, mode="before")(classmethod(check))
+
+
 class ExhibitCreate(SQLModel):
     reference: str
     exhibit_type: ExhibitType
@@ -262,10 +272,7 @@ class ExhibitCreate(SQLModel):
     def _reference(cls, value: str) -> str:
         return validate_reference(value)
 
-    @field_validator("description", "seized_by", mode="before")
-    @classmethod
-    def _required(cls, value: Any) -> str:
-        return _required_text(value, "is required")
+    _required = required_text("description", "seized_by", message="is required")
 
     @field_validator("found_on")
     @classmethod
@@ -326,10 +333,7 @@ class EventIn(SQLModel):
     witness: MaybeLine = None
     note: MaybeLine = None
 
-    @field_validator("from_name", mode="before")
-    @classmethod
-    def _from(cls, value: Any) -> str:
-        return _required_text(value, "is required: who handed the exhibit over")
+    _from = required_text("from_name", message="is required: who handed the exhibit over")
 
     @model_validator(mode="after")
     def _rules(self) -> EventIn:
@@ -375,7 +379,4 @@ class CorrectionIn(SQLModel):
     seal_number: MaybeLine = None
     new_seal_number: MaybeLine = None
 
-    @field_validator("note", mode="before")
-    @classmethod
-    def _note(cls, value: Any) -> str:
-        return _required_text(value, "is required: say what was wrong")
+    _note = required_text("note", message="is required: say what was wrong")

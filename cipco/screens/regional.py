@@ -22,7 +22,7 @@ from cipco.screens.base import CipcoScreen
 from cipco.text import literal
 
 if TYPE_CHECKING:
-    from cipco.services.regional import Nominal, Release, SiteColumn, TriggerPoint
+    from cipco.services.regional import Nominal, People, Release, SiteColumn, TriggerPoint
 
 NOMINAL_COLUMNS = ("Band", "Prison no.", "Name", "Now at", "Release", "By prison")
 POINT_COLUMNS = ("State", "Tell by", "Prison", "Prison no.", "Name", "Event", "Happened")
@@ -73,14 +73,12 @@ class RegionalScreen(CipcoScreen):
         self.query_one("#regional-nominal-table", DataTable).focus()
 
     def refresh_data(self) -> None:
-        from cipco.services.regional import nominals, releases, trigger_points
+        from cipco.services.regional import people
 
         clock = self.cipco.clock
-
-        def people(session: Any) -> tuple[list[Nominal], list[TriggerPoint], list[Release]]:
-            return nominals(session), trigger_points(session, clock), releases(session, clock)
-
-        self.read(people, self._show_people, group="regional-people")
+        self.read(
+            lambda session: people(session, clock), self._show_people, group="regional-people"
+        )
 
     def _read_prisons(self) -> None:
         from cipco.services.measures import Period
@@ -96,8 +94,8 @@ class RegionalScreen(CipcoScreen):
 
     # ------------------------------------------------------------ showing
 
-    def _show_people(self, found: tuple[list[Nominal], list[TriggerPoint], list[Release]]) -> None:
-        people, points, leaving = found
+    def _show_people(self, found: People) -> None:
+        people = found.nominals
         self.nominals = {n.nomis_number: n for n in people}
         table: DataTable[Text] = self.query_one("#regional-nominal-table", DataTable)
         chosen = table.cursor_row
@@ -114,15 +112,15 @@ class RegionalScreen(CipcoScreen):
             )
         if people:
             table.move_cursor(row=min(max(chosen, 0), len(people) - 1))
-        self._fill_points(points)
-        self._fill_releases(leaving)
-        late = sum(1 for p in points if p.state == "overdue")
-        band1 = sum(1 for n in people if n.band == 1)
+        self._fill_points(found.trigger_points)
+        self._fill_releases(found.releases)
+        summary = found.summary
+        nominal_words, late_words, release_words = summary.parts
         self.query_one("#regional-summary", Static).update(
             Text.assemble(
-                f"{len(people):,} SOC nominals ({band1:,} Band 1) · ",
-                (f"{late:,} SOC unit notification(s) overdue", "bold red" if late else ""),
-                f" · {len(leaving):,} release(s) within 8 months · ] next tab",
+                f"{nominal_words} · ",
+                (late_words, "bold red" if summary.notifications_overdue else ""),
+                f" · {release_words} · ] next tab",
             )
         )
         self._read_prisons()  # after the nominals are on screen
@@ -155,7 +153,7 @@ class RegionalScreen(CipcoScreen):
             )
 
     def _show_prisons(self, found: tuple[Any, list[SiteColumn]]) -> None:
-        from cipco.services.regional import SITE_MEASURES, region_total
+        from cipco.services.regional import SITE_MEASURES, region_overdue, region_total
         from cipco.services.regional_report import SHORT
 
         period, columns = found
@@ -171,7 +169,7 @@ class RegionalScreen(CipcoScreen):
         table.add_row(
             literal("Late now, all logs", "bold"),
             *(literal(f"{c.overdue_total:,}") for c in columns),
-            literal(f"{sum(c.overdue_total for c in columns):,}"),
+            literal(f"{region_overdue(columns):,}"),
         )
 
     # ------------------------------------------------------------ keys

@@ -3,13 +3,15 @@ dated before what it follows. Each refusal names its field."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from cipco.clock import Clock, today
 from cipco.dates import EARLIEST, before, format_date, format_datetime, to_london
 from cipco.services.errors import RecordError
+
+StatusT = TypeVar("StatusT", bound=str)
 
 
 def _label(field: str, labels: Mapping[str, str] | None) -> str:
@@ -84,3 +86,33 @@ def required(
     if not text:
         raise error(message, field=field)
     return text
+
+
+def checked_move(
+    statuses: Callable[[str], StatusT],
+    transitions: Mapping[StatusT, Sequence[StatusT]],
+    current: str,
+    to: str,
+    *,
+    label: Callable[[str], str],
+    error: type[RecordError] = RecordError,
+    what: str = "a status",
+    final: Callable[[], None] | None = None,
+) -> StatusT:
+    """``to`` as a status a record in ``current`` may move to (by ``transitions``), or one
+    sentence naming the moves allowed. ``final`` refuses in its own words a move from a
+    status that allows none (a closed clinic is read-only)."""
+    try:
+        target = statuses(to)
+    except ValueError:
+        raise error(f"status: '{to}' is not {what}", field="status") from None
+    allowed = transitions[statuses(current)]
+    if target not in allowed:
+        if not allowed and final is not None:
+            final()
+        names = ", ".join(label(s) for s in allowed) or "none (this status is final)"
+        raise error(
+            f"status: cannot move from {label(current)} to {label(target)}; allowed: {names}",
+            field="status",
+        )
+    return target

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from operator import attrgetter
 from typing import Any
 
 from sqlalchemy import func, select
@@ -40,6 +41,7 @@ from cipco.services import audit, ledger, settings
 from cipco.services.chain import (
     FORM,
     GENESIS,
+    HEADER_COLUMNS,
     Derived,
     canonical_json,
     derive,
@@ -207,41 +209,38 @@ def _referrals_by_ref(session: Session, refs: list[str]) -> list[Referral]:
     return found
 
 
+SEIZED_AS_GIVEN = (
+    "reference",
+    *HEADER_COLUMNS,
+    "list_class",
+    "seized_by",
+    "seized_at",
+    "hold",
+    "seal_number",
+    "storage_location",
+)
+"""The fields of :class:`ExhibitCreate` an exhibit row keeps as they were given."""
+_seized_as_given = attrgetter(*SEIZED_AS_GIVEN)
+
+
 def exhibit_from(
     data: ExhibitCreate, *, parent_id: int | None, prisoner_id: int | None, clock: Clock
 ) -> dict[str, Any]:
     """The columns of the exhibit row a seizure creates, before its first event (the other
     columns keep their defaults)."""
     now = clock.now()
-    return dict(
-        reference=data.reference,
-        parent_id=parent_id,
-        exhibit_type=data.exhibit_type.value,
-        description=data.description,
-        system=data.system,
-        camera_id=data.camera_id,
-        officer=data.officer,
-        clip_start=data.clip_start,
-        clip_end=data.clip_end,
-        export_medium=data.export_medium,
-        file_sha256=data.file_sha256,
-        quantity=data.quantity,
-        weight=data.weight,
-        where_found=data.where_found,
-        found_on_prisoner_id=prisoner_id,
-        list_class=data.list_class,
-        seized_by=data.seized_by,
-        seized_at=data.seized_at,
-        hold=data.hold,
-        hold_reason=data.hold_reason if data.hold else None,
-        collection_requested_on=today(clock) if data.awaiting_collection else None,
-        seal_number=data.seal_number,
-        storage_location=data.storage_location,
-        holder=data.seized_by,
-        last_movement_at=data.seized_at,
-        created_at=now,
-        updated_at=now,
-    )
+    return {
+        **dict(zip(SEIZED_AS_GIVEN, _seized_as_given(data), strict=True)),
+        "parent_id": parent_id,
+        "exhibit_type": data.exhibit_type.value,
+        "found_on_prisoner_id": prisoner_id,
+        "hold_reason": data.hold_reason if data.hold else None,
+        "collection_requested_on": today(clock) if data.awaiting_collection else None,
+        "holder": data.seized_by,
+        "last_movement_at": data.seized_at,
+        "created_at": now,
+        "updated_at": now,
+    }
 
 
 def seizure_fields(

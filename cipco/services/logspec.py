@@ -105,10 +105,20 @@ def label_of(field: str, labels: Mapping[str, str]) -> property:
     return property(label)
 
 
+@cache
+def _fields_from_source(row_type: type, given: frozenset[str]) -> tuple[str, ...]:
+    return tuple(name for name in row_type.__dataclass_fields__ if name not in given)  # type: ignore[attr-defined]
+
+
 def row_from(row_type: type[RowT], source: Any, /, **values: Any) -> RowT:
     """A row dataclass filled from ``source``'s attributes of the same names, ``values``
-    given explicitly winning (computed fields, blanks for None)."""
-    names = [name for name in row_type.__dataclass_fields__ if name not in values]  # type: ignore[attr-defined]
+    given explicitly winning (computed fields, blanks for None).
+
+    ``source`` is a record or a result row whose columns are labelled with the row type's
+    field names (``Prisoner.name.label("prisoner_name")``), so a list's select names each
+    field once and its ``build_rows`` computes only what is not read as it is.
+    """
+    names = _fields_from_source(row_type, frozenset(values))
     return row_type(**{name: getattr(source, name) for name in names}, **values)
 
 
@@ -302,6 +312,9 @@ class LogService(Generic[ModelT, RowT]):
     error: ClassVar[type[RecordError]] = RecordError
     filters: ClassVar[Mapping[str, Callable[[Any], Any]]] = {}
     """Filters a screen passes in ``PageQuery.extra``: key -> value -> SQL condition."""
+    named_by: ClassVar[str] = ""
+    """The field a sentence quotes after the noun to name a record ("agenda item 'Drugs'");
+    blank: its reference, or "this <noun>"."""
     counts_by_index: ClassVar[bool] = False
     """Every record of the list is one row of the search index and the list's joins never
     leave a record out: a count filtered by typed text alone is read from the index."""
@@ -327,6 +340,8 @@ class LogService(Generic[ModelT, RowT]):
 
     def label(self, record: Any) -> str:
         """What to call a record in a sentence ("REF-2026-0001", "the clinic of 03/04/2026")."""
+        if self.named_by:
+            return f"{self.spec.noun} '{getattr(record, self.named_by)}'"
         reference = getattr(record, "reference", None)
         return str(reference) if reference else f"this {self.spec.noun}"
 

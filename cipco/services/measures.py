@@ -7,8 +7,14 @@ So every figure a report, the home screen's charts or the regional view shows is
 month") and one function that computes it for any list of periods in one pass over the rows
 it needs (a twelve-month trend costs one query, not twelve).
 
-    figures(session, ["referrals_made", "charges"], [Period.month(day)], clock)
+    figures(session, ["referrals_made", "charges"], Period.month(day), clock)
     trend(session, "referrals_made", Period.month(day).series(12), clock)
+    figures_by_site(session, ["referrals_made"], Period.month(day), clock, ["LEI", "MDI"])
+
+The same function computes one site's figures (the rows the session reads) or every site's
+at once (the regional view): its rows are grouped by site, in SQL where the figure is a
+count and in one pass over the rows where a rule has to be applied to each, so each site's
+figure is the one its own report shows, however many sites are read.
 
 A :class:`Figure` carries the value, the number it is "of" (a rate's denominator, a median's
 sample) and its parts, which always add up to the whole (``Figure.check()``).
@@ -16,18 +22,15 @@ sample) and its parts, which always add up to the whole (``Figure.check()``).
 
 from __future__ import annotations
 
-import bisect
-import statistics
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import datetime
 from functools import partial
 from typing import Any
 
-from sqlalchemy import and_, exists, or_, select
+from sqlalchemy import and_, exists, not_, or_, select
 from sqlmodel import Session
 
-from cipco.clock import Clock, london_midnight, to_london
+from cipco.clock import Clock
 from cipco.models.reference import CrimeCategory
 from cipco.models.referral import OUTCOME_LABELS, Outcome, PartyRole, Referral, ReferralParty
 from cipco.services.flags import (
@@ -37,154 +40,41 @@ from cipco.services.flags import (
     FlagSettings,
     victim_update_due,
 )
+from cipco.services.periods import RATE_MET, Figure, Measure, Period
+from cipco.services.tallies import (
+    Buckets,
+    Context,
+    Counted,
+    Grouped,
+    Key,
+    as_at,
+    counted,
+    days,
+    in_time,
+    labelled,
+    median,
+    tally,
+    window,
+    within,
+)
 
-# ---------------------------------------------------------------- periods
+__all__ = [
+    "MEASURES",
+    "PERFORMANCE",
+    "RATE_MET",
+    "Figure",
+    "Measure",
+    "Period",
+    "figures",
+    "figures_by_site",
+    "measure",
+    "trend",
+]
 
-
-@dataclass(frozen=True)
-class Period:
-    """Whole London days from ``start`` up to (not including) ``end``."""
-
-    start: date
-    end: date
-    label: str
-    noun: str = "period"  # "month", "week": the basis reads "referred in the month"
-
-    @classmethod
-    def month(cls, day: date) -> Period:
-        first = day.replace(day=1)
-        following = date(first.year + (first.month == 12), first.month % 12 + 1, 1)
-        return cls(first, following, f"{first:%B %Y}", "month")
-
-    @classmethod
-    def week(cls, day: date) -> Period:
-        """The week (Monday to Sunday) holding ``day``."""
-        monday = day - timedelta(days=day.weekday())
-        return cls(monday, monday + timedelta(days=7), f"week of {monday:%d/%m/%Y}", "week")
-
-    @classmethod
-    def last_complete_month(cls, clock: Clock) -> Period:
-        this = to_london(clock.now()).date().replace(day=1)
-        return cls.month(this - timedelta(days=1))
-
-    @classmethod
-    def last_complete_week(cls, clock: Clock) -> Period:
-        return cls.week(to_london(clock.now()).date() - timedelta(days=7))
-
-    def bounds(self) -> tuple[datetime, datetime]:
-        return london_midnight(self.start), london_midnight(self.end)
-
-    def previous(self) -> Period:
-        if self.noun == "month":
-            return Period.month(self.start - timedelta(days=1))
-        if self.noun == "week":
-            return Period.week(self.start - timedelta(days=7))
-        length = self.end - self.start
-        return Period(self.start - length, self.start, "previous period")
-
-    def series(self, count: int) -> list[Period]:
-        """``count`` periods ending with this one, oldest first."""
-        found = [self]
-        while len(found) < count:
-            found.append(found[-1].previous())
-        return found[::-1]
-
-    @property
-    def short(self) -> str:
-        """A chart label: ``Oct 26`` or ``02/11``."""
-        if self.noun == "month":
-            return f"{self.start:%b %y}"
-        return f"{self.start:%d/%m}"
-
-
-# ---------------------------------------------------------------- figures
-
-
-@dataclass(frozen=True)
-class Measure:
-    key: str
-    label: str
-    basis: str  # "{p}" is the period's noun
-    kind: str = "count"  # count | rate | days | breakdown
-    rule: str = ""  # the Referral Agreement / Victims' Code rule it measures (R1, R5, R7)
-
-
-@dataclass(frozen=True)
-class Figure:
-    """One measure for one period.
-
-    - count: ``value`` things (``parts`` may break them down);
-    - rate: ``value`` of ``of`` met the rule; ``parts`` say what happened to the rest;
-    - days: ``value`` is the median days (None when there is nothing to measure) over
-      ``of`` cases;
-    - breakdown: ``parts`` by label, ``value`` their total.
-    """
-
-    measure: Measure
-    period: Period
-    value: int | float | None
-    of: int | None = None
-    parts: tuple[tuple[str, int], ...] = ()
-    as_at: datetime | None = None  # figures about "now" say when
-
-    @property
-    def key(self) -> str:
-        return self.measure.key
-
-    @property
-    def label(self) -> str:
-        return self.measure.label
-
-    @property
-    def basis(self) -> str:
-        return self.measure.basis.replace("{p}", self.period.noun)
-
-    @property
-    def number(self) -> int | float:
-        """The value as a number for charts and sums (a missing median is 0)."""
-        return self.value or 0
-
-    @property
-    def text(self) -> str:
-        """``7 of 9 (78%)``, ``3.5 (median of 12)``, ``n/a (none)``, ``12``."""
-        kind = self.measure.kind
-        if kind == "rate":
-            if not self.of:
-                return "n/a (none)"
-            share = round(100 * (self.value or 0) / self.of)
-            return f"{self.value:,} of {self.of:,} ({share}%)"
-        if kind == "days":
-            if self.value is None:
-                return "n/a (none)"
-            return f"{self.value:.1f} (median of {self.of:,})"
-        return f"{self.value:,}" if isinstance(self.value, int) else str(self.value)
-
-    def check(self) -> None:
-        """The arithmetic every figure keeps (tests call it): parts add up to the whole."""
-        if self.measure.kind == "breakdown" or (self.parts and self.measure.kind == "count"):
-            assert sum(n for _, n in self.parts) == self.value, self
-        if self.measure.kind == "rate":
-            assert self.parts and sum(n for _, n in self.parts) == self.of, self
-            assert dict(self.parts).get(RATE_MET, 0) == self.value, self
-
-
-RATE_MET = "in time"
-
-
-@dataclass
-class _Context:
-    session: Session
-    clock: Clock
-    settings: FlagSettings = field(default_factory=FlagSettings)
-
-    @property
-    def now(self) -> datetime:
-        return self.clock.now()
-
-
-Compute = Callable[[_Context, Measure, Sequence[Period]], list[Figure]]
+Compute = Callable[[Context, Measure, Sequence[Period]], Grouped]
 MEASURES: dict[str, Measure] = {}
 _COMPUTE: dict[str, Compute] = {}
+_COUNTED: dict[str, Counted] = {}
 
 
 def _measure(
@@ -198,195 +88,169 @@ def _measure(
     return register
 
 
+def _counted(key: str, label: str, basis: str, spec: Counted) -> None:
+    """Register a count measure the database counts (several are counted in one read)."""
+    _COUNTED[key] = spec
+    _measure(key, label, basis)(
+        lambda ctx, m, periods: counted(ctx, {key: (m, spec, periods)})[key]
+    )
+
+
+Ask = tuple[str, Period]  # a measure's key and the period it is asked for
+
+
+def _compute(ctx: Context, asks: Sequence[Ask]) -> dict[Ask, dict[Key, Figure]]:
+    """Each measure asked for, for its period: the count measures in one read together."""
+    together = {
+        ask: (MEASURES[ask[0]], _COUNTED[ask[0]], [ask[1]])
+        for ask in dict.fromkeys(asks)
+        if ask[0] in _COUNTED
+    }
+    found = counted(ctx, together) if len(together) > 1 else {}
+    for key, period in asks:
+        if (key, period) not in found:
+            found[key, period] = _COMPUTE[key](ctx, MEASURES[key], [period])
+    return {ask: {group: shown[0] for group, shown in found[ask].items()} for ask in asks}
+
+
 def measure(key: str) -> Measure:
     return MEASURES[key]
 
 
 def figures(session: Session, keys: Iterable[str], period: Period, clock: Clock) -> list[Figure]:
-    """The figures ``keys`` for one period, in that order."""
-    ctx = _context(session, clock)
-    return [_COMPUTE[key](ctx, MEASURES[key], [period])[0] for key in keys]
+    """The figures ``keys`` for one period, in that order, over every row the session reads
+    (one site's, on its own file or login)."""
+    asks = [(key, period) for key in keys]
+    found = _compute(_context(session, clock), asks)
+    return [found[ask][None] for ask in asks]
+
+
+def figures_by_site(
+    session: Session,
+    keys: Iterable[str],
+    period: Period,
+    clock: Clock,
+    sites: Sequence[str],
+    *,
+    also: Sequence[Ask] = (),
+) -> dict[str, list[Figure]]:
+    """Each of ``sites``' figures ``keys`` for one period (then the figures ``also`` asks
+    for, each for its own period), each site's as :func:`figures` gives them over that
+    site's rows alone: one pass per measure, grouped by site."""
+    asks = [(key, period) for key in keys] + list(also)
+    found = _compute(_context(session, clock, tuple(sites)), asks)
+    return {site: [found[ask][site] for ask in asks] for site in sites}
 
 
 def trend(session: Session, key: str, periods: Sequence[Period], clock: Clock) -> list[Figure]:
     """One measure for each of ``periods`` (one pass over its rows)."""
-    return _COMPUTE[key](_context(session, clock), MEASURES[key], list(periods))
+    return _COMPUTE[key](_context(session, clock), MEASURES[key], list(periods))[None]
 
 
-def _context(session: Session, clock: Clock) -> _Context:
+def _context(session: Session, clock: Clock, sites: tuple[str, ...] | None = None) -> Context:
     from cipco.services import settings
 
-    return _Context(session, clock, FlagSettings.from_values(settings.all_settings(session)))
-
-
-# ---------------------------------------------------------------- helpers
-
-
-class _Buckets:
-    """Which of the periods an instant falls in (periods may be given in any order)."""
-
-    def __init__(self, periods: Sequence[Period]) -> None:
-        self.periods = list(periods)
-        spans = sorted((p.bounds(), i) for i, p in enumerate(self.periods))
-        self.starts = [start for (start, _), _ in spans]
-        self.ends = [end for (_, end), _ in spans]
-        self.index = [i for _, i in spans]
-        self.first = min(self.starts)
-        self.last = max(self.ends)
-        self.counts: list[dict[str, int]] = [{} for _ in self.periods]
-
-    def of(self, at: datetime | None) -> int | None:
-        if at is None or at < self.first or at >= self.last:
-            return None
-        place = bisect.bisect_right(self.starts, at) - 1
-        if place < 0 or at >= self.ends[place]:
-            return None
-        return self.index[place]
-
-    def window(self, column: Any) -> Any:
-        return and_(column >= self.first, column < self.last)
-
-    def add(self, at: datetime | None, part: str) -> None:
-        """Count one ``part`` in the period ``at`` falls in (if any)."""
-        index = self.of(at)
-        if index is not None:
-            self.counts[index][part] = self.counts[index].get(part, 0) + 1
-
-    def breakdown(
-        self, m: Measure, parts: Callable[[dict[str, int]], tuple[tuple[str, int], ...]]
-    ) -> list[Figure]:
-        """Each period's count of every part, and its ``parts`` in the order shown."""
-        return [
-            Figure(m, p, sum(c.values()), parts=parts(c))
-            for p, c in zip(self.periods, self.counts, strict=True)
-        ]
-
-    def rates(self, m: Measure, order: Sequence[str]) -> list[Figure]:
-        """Each period's count met in time, of every one counted, parts in ``order``."""
-        return [
-            Figure(m, p, c.get(RATE_MET, 0), of=sum(c.values()), parts=_parts(order, c))
-            for p, c in zip(self.periods, self.counts, strict=True)
-        ]
-
-
-def _in_time(order: Sequence[str], done: datetime | None, due: datetime, now: datetime) -> str:
-    """Which part a deadline is in: met or late (``order``'s first two) when done, else
-    overdue or not yet due (its last two)."""
-    if done is not None:
-        return order[0] if done <= due else order[1]
-    return order[-2] if now > due else order[-1]
-
-
-def _counts(
-    ctx: _Context, m: Measure, periods: Sequence[Period], column: Any, *where: Any
-) -> list[Figure]:
-    buckets = _Buckets(periods)
-    totals = [0] * len(periods)
-    for (at,) in ctx.session.execute(select(column).where(buckets.window(column), *where)):
-        index = buckets.of(at)
-        if index is not None:
-            totals[index] += 1
-    return [Figure(m, p, totals[i]) for i, p in enumerate(periods)]
-
-
-def _as_at(period: Period, now: datetime) -> datetime:
-    return min(period.bounds()[1], now)
-
-
-def _median(values: list[float]) -> float | None:
-    return round(statistics.median(values), 1) if values else None
-
-
-def _days(pairs: Iterable[tuple[datetime | None, datetime | None]]) -> list[float]:
-    return [(b - a).total_seconds() / 86400 for a, b in pairs if a and b and b >= a]
-
-
-def _parts(order: Sequence[str], counts: dict[str, int]) -> tuple[tuple[str, int], ...]:
-    return tuple((name, counts.get(name, 0)) for name in order)
+    if sites is None:
+        one: dict[Key, FlagSettings] = {
+            None: FlagSettings.from_values(settings.all_settings(session))
+        }
+        return Context(session, clock, one)
+    stored = settings.settings_by_site(session)
+    chosen: dict[Key, FlagSettings] = {
+        site: FlagSettings.from_values(stored.get(site) or settings.defaults()) for site in sites
+    }
+    return Context(session, clock, chosen, sites)
 
 
 # ---------------------------------------------------------------- the measures
 
 
-@_measure("referrals_made", "Referrals made", "referred to police in the {p}")
-def _referrals_made(ctx: _Context, m: Measure, periods: Sequence[Period]) -> list[Figure]:
-    return _counts(ctx, m, periods, Referral.referred_at)
+_counted(
+    "referrals_made",
+    "Referrals made",
+    "referred to police in the {p}",
+    Counted(
+        lambda ctx, periods: within(periods, Referral.referred_at),
+        lambda ctx, periods: [window(periods, Referral.referred_at)],
+    ),
+)
 
 
 @_measure("by_category", "Referrals by category", "referred to police in the {p}", "breakdown")
-def _by_category(ctx: _Context, m: Measure, periods: Sequence[Period]) -> list[Figure]:
-    buckets = _Buckets(periods)
-    rows = ctx.session.execute(
-        select(Referral.referred_at, CrimeCategory.label)
-        .join(CrimeCategory, CrimeCategory.code == Referral.category_code)
-        .where(buckets.window(Referral.referred_at))
+def _by_category(ctx: Context, m: Measure, periods: Sequence[Period]) -> Grouped:
+    labels = dict(ctx.session.execute(select(CrimeCategory.code, CrimeCategory.label)).all())
+    tallies = tally(
+        ctx,
+        within(periods, Referral.referred_at),
+        window(periods, Referral.referred_at),
+        by=Referral.category_code,
     )
-    for at, label in rows:
-        buckets.add(at, label)
-    return buckets.breakdown(m, lambda c: tuple(sorted(c.items(), key=lambda kv: (-kv[1], kv[0]))))
+    return labelled(
+        m,
+        periods,
+        tallies,
+        labels.get,
+        lambda c: tuple(sorted(c.items(), key=lambda kv: (-kv[1], kv[0]))),
+    )
 
 
-@_measure(
+_counted(
     "open_at_end",
     "Open referrals",
     "referred and not closed at the end of the {p} (or now, if it has not ended)",
-)
-def _open_at_end(ctx: _Context, m: Measure, periods: Sequence[Period]) -> list[Figure]:
-    moments = [_as_at(p, ctx.now) for p in periods]
-    rows = list(
-        ctx.session.execute(
-            select(Referral.referred_at, Referral.closed_at).where(
-                Referral.referred_at.is_not(None),  # type: ignore[union-attr]
-                Referral.referred_at < max(moments),  # type: ignore[operator]
-                or_(
-                    Referral.closed_at.is_(None),  # type: ignore[union-attr]
-                    Referral.closed_at >= min(moments),  # type: ignore[operator]
-                ),
+    Counted(
+        lambda ctx, periods: [
+            and_(
+                Referral.referred_at < at,  # type: ignore[operator]
+                or_(Referral.closed_at.is_(None), Referral.closed_at >= at),  # type: ignore[operator, union-attr]
             )
-        )
-    )
-    found = []
-    for p, at in zip(periods, moments, strict=True):
-        total = sum(1 for on, off in rows if on < at and (off is None or off >= at))
-        found.append(Figure(m, p, total, as_at=at))
-    return found
-
-
-@_measure(
+            for at in (as_at(p, ctx.now) for p in periods)
+        ],
+        lambda ctx, periods: [
+            Referral.referred_at.is_not(None),  # type: ignore[union-attr]
+            Referral.referred_at < max(as_at(p, ctx.now) for p in periods),  # type: ignore[operator]
+            or_(
+                Referral.closed_at.is_(None),  # type: ignore[union-attr]
+                Referral.closed_at >= min(as_at(p, ctx.now) for p in periods),  # type: ignore[operator]
+            ),
+        ],
+        lambda ctx, period: as_at(period, ctx.now),
+    ),
+)
+_counted(
     "overdue",
     "Overdue now",
     "open now, with a deadline that passed before the end of the {p}",
+    Counted(
+        lambda ctx, periods: [Referral.next_due_at < as_at(p, ctx.now) for p in periods],  # type: ignore[operator]
+        lambda ctx, periods: [
+            Referral.next_due_at.is_not(None),  # type: ignore[union-attr]
+            Referral.status.not_in([s.value for s in CLOSED_STATUSES]),  # type: ignore[attr-defined]
+        ],
+        lambda ctx, period: ctx.now,
+    ),
 )
-def _overdue(ctx: _Context, m: Measure, periods: Sequence[Period]) -> list[Figure]:
-    closed = [s.value for s in CLOSED_STATUSES]
-    rows = [
-        due
-        for (due,) in ctx.session.execute(
-            select(Referral.next_due_at).where(
-                Referral.next_due_at.is_not(None),  # type: ignore[union-attr]
-                Referral.status.not_in(closed),  # type: ignore[attr-defined]
-            )
-        )
-    ]
-    found = []
-    for p in periods:
-        at = _as_at(p, ctx.now)
-        found.append(Figure(m, p, sum(1 for due in rows if due < at), as_at=ctx.now))
-    return found
-
-
-@_measure("charges", "Charges", "charged in the {p} (by the date of the charge)")
-def _charges(ctx: _Context, m: Measure, periods: Sequence[Period]) -> list[Figure]:
-    return _counts(ctx, m, periods, Referral.charged_at)
-
-
-@_measure(
+_counted(
+    "charges",
+    "Charges",
+    "charged in the {p} (by the date of the charge)",
+    Counted(
+        lambda ctx, periods: within(periods, Referral.charged_at),
+        lambda ctx, periods: [window(periods, Referral.charged_at)],
+    ),
+)
+_counted(
     "convictions",
     "Convictions",
     "court outcome 'convicted' recorded when the referral closed in the {p}",
+    Counted(
+        lambda ctx, periods: within(periods, Referral.closed_at),
+        lambda ctx, periods: [
+            window(periods, Referral.closed_at),
+            Referral.outcome == Outcome.CONVICTED.value,
+        ],
+    ),
 )
-def _convictions(ctx: _Context, m: Measure, periods: Sequence[Period]) -> list[Figure]:
-    return _counts(ctx, m, periods, Referral.closed_at, Referral.outcome == Outcome.CONVICTED.value)
 
 
 CHARGED_LABEL = OUTCOME_LABELS[Outcome.CHARGED]
@@ -399,36 +263,55 @@ CHARGED_LABEL = OUTCOME_LABELS[Outcome.CHARGED]
     "the referral closed",
     "breakdown",
 )
-def _outcomes(ctx: _Context, m: Measure, periods: Sequence[Period]) -> list[Figure]:
-    buckets = _Buckets(periods)
-    rows = ctx.session.execute(
-        select(Referral.charged_at, Referral.closed_at, Referral.outcome).where(
-            or_(buckets.window(Referral.charged_at), buckets.window(Referral.closed_at))
-        )
+def _outcomes(ctx: Context, m: Measure, periods: Sequence[Period]) -> Grouped:
+    charged = {
+        key: found.get(None, [0] * len(periods))
+        for key, found in tally(
+            ctx,
+            within(periods, Referral.charged_at),
+            window(periods, Referral.charged_at),
+        ).items()
+    }
+    closed = tally(
+        ctx,
+        within(periods, Referral.closed_at),
+        window(periods, Referral.closed_at),
+        Referral.outcome.is_not(None),  # type: ignore[union-attr]
+        Referral.outcome != "",
+        Referral.outcome != Outcome.CHARGED.value,
+        by=Referral.outcome,
     )
-    for charged_at, closed_at, outcome in rows:
-        buckets.add(charged_at, CHARGED_LABEL)
-        if outcome and outcome != Outcome.CHARGED.value:
-            buckets.add(closed_at, OUTCOME_LABELS.get(outcome, outcome))
     order = list(dict.fromkeys(OUTCOME_LABELS.values()))
-    return buckets.breakdown(m, lambda c: tuple((k, c[k]) for k in order if c.get(k)))
+    return labelled(
+        m,
+        periods,
+        closed,
+        lambda outcome: OUTCOME_LABELS.get(outcome, outcome),
+        lambda c: tuple((k, c[k]) for k in order if c.get(k)),
+        charged,
+        CHARGED_LABEL,
+    )
 
 
 def _median_days(
-    ctx: _Context, m: Measure, periods: Sequence[Period], *, start: Any, end: Any
-) -> list[Figure]:
-    buckets = _Buckets(periods)
-    pairs: list[list[tuple[datetime, datetime]]] = [[] for _ in periods]
-    for begun, ended in ctx.session.execute(
-        select(start, end).where(buckets.window(end), start.is_not(None))
+    ctx: Context, m: Measure, periods: Sequence[Period], *, start: Any, end: Any
+) -> Grouped:
+    buckets = Buckets(ctx, periods)
+    pairs: dict[Key, list[list[tuple[datetime, datetime]]]] = {
+        key: [[] for _ in periods] for key in ctx.keys
+    }
+    for key, begun, ended in ctx.session.execute(
+        select(ctx.site(), start, end).where(buckets.window(end), start.is_not(None))
     ):
         index = buckets.of(ended)
-        if index is not None:
-            pairs[index].append((begun, ended))
-    found = []
-    for p, these in zip(periods, pairs, strict=True):
-        values = _days(these)
-        found.append(Figure(m, p, _median(values), of=len(values)))
+        if index is not None and key in pairs:
+            pairs[key][index].append((begun, ended))
+    found: Grouped = {}
+    for key, each in pairs.items():
+        found[key] = []
+        for p, these in zip(periods, each, strict=True):
+            values = days(these)
+            found[key].append(Figure(m, p, median(values), of=len(values)))
     return found
 
 
@@ -464,14 +347,18 @@ R1_PARTS = (RATE_MET, "contacted later", "not contacted (overdue)", "not yet due
     "rate",
     "R1",
 )
-def _r1(ctx: _Context, m: Measure, periods: Sequence[Period]) -> list[Figure]:
+def _r1(ctx: Context, m: Measure, periods: Sequence[Period]) -> Grouped:
+    buckets = Buckets(ctx, periods)
     rows = ctx.session.execute(
-        select(Referral.discovered_at, Referral.police_contacted_at)
+        select(ctx.site(), Referral.discovered_at, Referral.police_contacted_at)
         .join(CrimeCategory, CrimeCategory.code == Referral.category_code)
         .where(CrimeCategory.serious_incident.is_(True))  # type: ignore[attr-defined]
-        .where(_Buckets(periods).window(Referral.discovered_at))
+        .where(buckets.window(Referral.discovered_at))
     )
-    return _rate(ctx, m, periods, rows, POLICE_CONTACT_WITHIN, R1_PARTS)
+    for key, started, done in rows:
+        due = started + POLICE_CONTACT_WITHIN
+        buckets.add(key, started, in_time(R1_PARTS, done, due, ctx.now))
+    return buckets.rates(m, R1_PARTS)
 
 
 R5_PARTS = (RATE_MET, "laid later", "laid, time not recorded", "not laid (overdue)", "not yet due")
@@ -484,34 +371,35 @@ R5_PARTS = (RATE_MET, "laid later", "laid, time not recorded", "not laid (overdu
     "rate",
     "R5",
 )
-def _r5(ctx: _Context, m: Measure, periods: Sequence[Period]) -> list[Figure]:
-    buckets = _Buckets(periods)
-    rows = ctx.session.execute(
-        select(
-            Referral.discovered_at, Referral.adjudication_laid_at, Referral.adjudication_charge
-        ).where(buckets.window(Referral.discovered_at))
+def _r5(ctx: Context, m: Measure, periods: Sequence[Period]) -> Grouped:
+    """A charge not laid is counted by the database (its part needs only the discovery and
+    now); a charge laid is read to compare its time with the discovery's."""
+    buckets = Buckets(ctx, periods)
+    discovered, laid = Referral.discovered_at, Referral.adjudication_laid_at
+    charge = Referral.adjudication_charge
+    recorded = and_(charge.is_not(None), charge != "")  # type: ignore[union-attr]
+    passed = discovered < ctx.now - ADJUDICATION_WITHIN  # type: ignore[operator]
+    unlaid = {
+        "laid, time not recorded": recorded,
+        "not laid (overdue)": and_(not_(recorded), passed),
+        "not yet due": and_(not_(recorded), not_(passed)),
+    }
+    found = tally(
+        ctx,
+        [and_(part, span) for part in unlaid.values() for span in within(periods, discovered)],
+        buckets.window(discovered),
+        laid.is_(None),  # type: ignore[union-attr]
     )
-    for discovered, laid, charge in rows:
-        due = discovered + ADJUDICATION_WITHIN
-        if laid is None and charge:
-            buckets.add(discovered, "laid, time not recorded")
-        else:
-            buckets.add(discovered, _in_time(R5_PARTS, laid, due, ctx.now))
+    buckets.put(found, list(unlaid))
+    rows = ctx.session.execute(
+        select(ctx.site(), discovered, laid).where(
+            buckets.window(discovered),
+            laid.is_not(None),  # type: ignore[union-attr]
+        )
+    )
+    for key, at, done in rows:
+        buckets.add(key, at, in_time(R5_PARTS, done, at + ADJUDICATION_WITHIN, ctx.now))
     return buckets.rates(m, R5_PARTS)
-
-
-def _rate(
-    ctx: _Context,
-    m: Measure,
-    periods: Sequence[Period],
-    rows: Iterable[tuple[datetime, datetime | None]],
-    within: timedelta,
-    order: Sequence[str],
-) -> list[Figure]:
-    buckets = _Buckets(periods)
-    for started, done in rows:
-        buckets.add(started, _in_time(order, done, started + within, ctx.now))
-    return buckets.rates(m, order)
 
 
 R7_PARTS = (RATE_MET, "told late", "not told (overdue)", "not yet due")
@@ -525,20 +413,21 @@ R7_PARTS = (RATE_MET, "told late", "not told (overdue)", "not yet due")
     "rate",
     "R7",
 )
-def _r7(ctx: _Context, m: Measure, periods: Sequence[Period]) -> list[Figure]:
+def _r7(ctx: Context, m: Measure, periods: Sequence[Period]) -> Grouped:
     """Each victim recorded on the case counts once, told when their contact log first has a
     contact at or after the decision; a case whose contact log is not used yet (no contact
     logged for any victim) reads the referral's typed "victim last updated" and "enhanced
-    rights" for each; a
-    referral marked "staff victim" with nobody recorded counts once, by that typed date."""
+    rights" for each; a referral marked "staff victim" with nobody recorded counts once, by
+    that typed date. The deadline is the referral's site's setting."""
     from cipco.services.victims import victims_and_contacts
 
-    buckets = _Buckets(periods)
+    buckets = Buckets(ctx, periods)
     victim = exists().where(
         ReferralParty.referral_id == Referral.id, ReferralParty.role == PartyRole.VICTIM
     )
     rows = ctx.session.execute(
         select(
+            ctx.site(),
             Referral.id,
             Referral.police_decision_at,
             Referral.victim_updated_at,
@@ -547,8 +436,11 @@ def _r7(ctx: _Context, m: Measure, periods: Sequence[Period]) -> list[Figure]:
         .where(buckets.window(Referral.police_decision_at))
         .where(or_(Referral.staff_victim.is_(True), victim))  # type: ignore[attr-defined]
     ).all()
-    people, contacts = victims_and_contacts(ctx.session, [row[0] for row in rows])
-    for rid, decided, typed, typed_enhanced in rows:
+    people, contacts = victims_and_contacts(ctx.session, [row[1] for row in rows])
+    for key, rid, decided, typed, typed_enhanced in rows:
+        settings = ctx.settings.get(key)
+        if settings is None:
+            continue  # a site not asked for
         summary = typed if typed is not None and typed >= decided else None
         recorded = people.get(rid, [])
         logged = any(contacts.get(pid) for pid, _ in recorded)
@@ -562,8 +454,8 @@ def _r7(ctx: _Context, m: Measure, periods: Sequence[Period]) -> list[Figure]:
             for pid, enhanced in recorded
         ] or [(summary, bool(typed_enhanced))]
         for told, enhanced in victims:
-            due = victim_update_due(decided, enhanced, ctx.settings)
-            buckets.add(decided, _in_time(R7_PARTS, told, due, ctx.now))
+            due = victim_update_due(decided, enhanced, settings)
+            buckets.add(key, decided, in_time(R7_PARTS, told, due, ctx.now))
     return buckets.rates(m, R7_PARTS)
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Generic, TypeVar
 
@@ -62,6 +62,12 @@ def text_filter(columns: list[Any], text: str) -> ColumnElement[bool] | None:
 def contains(column: Any, text: str) -> ColumnElement[bool]:
     """``column`` contains ``text`` literally, whatever the letter case."""
     return ContainsIgnoringCase(column, like_pattern(text), ESCAPE)
+
+
+def equal_to(**columns: Any) -> dict[str, Callable[[Any], ColumnElement[bool]]]:
+    """A list's filters (``LogService.filters``) that each keep the records whose column
+    equals the value a screen passes: ``equal_to(prisoner_id=Referral.prisoner_id)``."""
+    return {key: (lambda value, column=column: column == value) for key, column in columns.items()}
 
 
 def first_matching(

@@ -13,8 +13,9 @@ Regional Organised Crime Officer and the Regional Crime in Prison Lead read:
 - each prison's referral figures and deadlines met, side by side (the measures of
   :mod:`cipco.services.measures`, computed per site), and what is overdue in each log.
 
-Figures per site reuse the measures unchanged: :func:`at_site` narrows every ORM query of a
-session to one site while it is open.
+Each prison's figures are the measures of its own reports, computed for every site at once
+(:func:`cipco.services.measures.figures_by_site`); :func:`at_site` narrows every ORM query of
+a session to one site while it is open (the due registry's overdue items, read per site).
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ from cipco.models.people import Prisoner
 from cipco.models.person import TRIGGER_LABELS, CustodyEvent, PersonOfInterest
 from cipco.models.referral import Referral
 from cipco.models.site import Site
-from cipco.services.measures import Figure, Period, figures
+from cipco.services.measures import Figure, Period, figures_by_site
 from cipco.services.persons.rules import RELEASED
 from cipco.services.returns import WEEKLY
 
@@ -365,24 +366,31 @@ def site_columns(
 ) -> list[SiteColumn]:
     """Each site's figures (the same measures as its own reports) and what is overdue now.
 
-    Overdue now: referrals past their next deadline (the ``overdue`` measure, as at now:
-    each referral once, however many of its rules are late), and every other log's items
-    past their deadline from the due registry (the home screen's list)."""
+    The figures are computed for every site at once (one pass per measure, grouped by
+    site), each site's the same as its own report's. Overdue now: referrals past their next
+    deadline (the ``overdue`` measure, as at now: each referral once, however many of its
+    rules are late), and every other log's items past their deadline from the due registry
+    (the home screen's list, read site by site: each site's own settings and rules)."""
     from cipco.services.due import SOURCES, due_items
 
-    others = [name for name in SOURCES if name != "referrals"]
+    read = list(chosen if chosen is not None else sites(session))
+    codes = [site.code for site in read]
     current = Period.month(today(clock))  # ends after now: its "overdue" is as at now
+    shown = figures_by_site(
+        session, SITE_MEASURES, period, clock, codes, also=[("overdue", current)]
+    )
+    others = [name for name in SOURCES if name != "referrals"]
     found = []
-    for site in chosen if chosen is not None else sites(session):
+    for site in read:
         with at_site(session, site.code):
-            shown = figures(session, SITE_MEASURES, period, clock)
             late = Counter(
                 item.record.log
                 for item in due_items(session, clock, until=clock.now(), sources=others)
                 if item.overdue
             )
-            late["referrals"] = int(figures(session, ["overdue"], current, clock)[0].value or 0)
-        found.append(SiteColumn(site, shown, {log: n for log, n in late.items() if n}))
+        *figures, late_now = shown[site.code]
+        late["referrals"] = int(late_now.value or 0)
+        found.append(SiteColumn(site, figures, {log: n for log, n in late.items() if n}))
     return found
 
 
@@ -401,29 +409,78 @@ def region_total(columns: Sequence[SiteColumn], index: int) -> str:
     return ""
 
 
+def region_overdue(columns: Sequence[SiteColumn]) -> int:
+    """Everything overdue now across the region's prisons, every log."""
+    return sum(column.overdue_total for column in columns)
+
+
 # ---------------------------------------------------------------- the whole view
 
 
 @dataclass(frozen=True)
-class RegionalView:
-    period: Period
-    as_at: datetime
-    sites: list[SiteInfo]
+class Summary:
+    """The counts the Region screen and ``cipco report regional`` open with."""
+
+    nominals: int
+    band1: int
+    notifications_overdue: int  # SOC unit not told of a trigger point by its deadline
+    releases: int  # within RELEASE_MONTHS
+
+    @property
+    def parts(self) -> tuple[str, str, str]:
+        """The words of each count: nominals, overdue notifications, releases."""
+        return (
+            f"{self.nominals:,} SOC nominals ({self.band1:,} Band 1)",
+            f"{self.notifications_overdue:,} SOC unit notification(s) overdue",
+            f"{self.releases:,} release(s) within {RELEASE_MONTHS} months",
+        )
+
+    @property
+    def text(self) -> str:
+        return " · ".join(self.parts)
+
+
+@dataclass(frozen=True)
+class People:
+    """The Region screen's first read: the nominals, trigger points and releases."""
+
     nominals: list[Nominal]
     trigger_points: list[TriggerPoint]
     releases: list[Release]
+
+    @property
+    def summary(self) -> Summary:
+        return Summary(
+            nominals=len(self.nominals),
+            band1=sum(1 for n in self.nominals if n.band == 1),
+            notifications_overdue=sum(1 for t in self.trigger_points if t.state == "overdue"),
+            releases=len(self.releases),
+        )
+
+
+def people(session: Session, clock: Clock) -> People:
+    """The nominals (one per prison number), the trigger points and releases within 8 months."""
+    return People(nominals(session), trigger_points(session, clock), releases(session, clock))
+
+
+@dataclass(frozen=True)
+class RegionalView(People):
+    period: Period
+    as_at: datetime
+    sites: list[SiteInfo]
     columns: list[SiteColumn]
 
 
 def regional_view(session: Session, period: Period, clock: Clock) -> RegionalView:
     """Everything the regional report shows, read in one snapshot."""
     read = sites(session)
+    first = people(session, clock)
     return RegionalView(
+        nominals=first.nominals,
+        trigger_points=first.trigger_points,
+        releases=first.releases,
         period=period,
         as_at=clock.now(),
         sites=read,
-        nominals=nominals(session),
-        trigger_points=trigger_points(session, clock),
-        releases=releases(session, clock),
         columns=site_columns(session, period, clock, read),
     )

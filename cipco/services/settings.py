@@ -209,7 +209,23 @@ def get_int(session: Session, key: str) -> int:
 
 
 def all_settings(session: Session) -> dict[str, int | str]:
-    stored = {row.key: row.value for row in session.scalars(select(Setting))}
+    return _values({row.key: row.value for row in session.scalars(select(Setting))})
+
+
+def settings_by_site(session: Session) -> dict[str, dict[str, int | str]]:
+    """Every site's settings this session reads (one read), by site code; a site that has
+    stored none is not listed (its settings are :func:`defaults`)."""
+    stored: dict[str, dict[str, str]] = {}
+    for row in session.scalars(select(Setting)):
+        stored.setdefault(str(row.site), {})[row.key] = row.value
+    return {site: _values(values) for site, values in stored.items()}
+
+
+def defaults() -> dict[str, int | str]:
+    return _values({})
+
+
+def _values(stored: dict[str, str]) -> dict[str, int | str]:
     values: dict[str, int | str] = {}
     for key, spec in SPECS.items():
         raw = stored.get(key)

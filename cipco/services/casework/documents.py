@@ -11,9 +11,10 @@ a document back checks its hash; :func:`check_documents` checks every one.
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import stat
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -153,31 +154,8 @@ def _check_supersedes(session: Session, referral_id: int, supersedes_id: int | N
         )
 
 
-def _store(
-    session: Session,
-    *,
-    referral_id: int,
-    filename: str,
-    title: str,
-    kind: str,
-    sha256: str,
-    size: int,
-    chunks: Iterator[bytes],
-    clock: Clock,
-    supersedes_id: int | None,
-) -> CaseDocument:
-    document = CaseDocument(
-        referral_id=referral_id,
-        kind=kind,
-        title=title,
-        filename=filename,
-        media_type=media_type(filename),
-        size=size,
-        sha256=sha256,
-        added_at=clock.now(),
-        added_by=audit.actor_of(session),
-        supersedes_id=supersedes_id,
-    )
+def _store(session: Session, document: CaseDocument, chunks: Iterator[bytes]) -> CaseDocument:
+    """Add the document's row, then stream its bytes into ``document_chunk``."""
     session.add(document)
     session.flush()
     table = DocumentChunk.__table__  # type: ignore[attr-defined]
@@ -198,6 +176,58 @@ def _checked(session: Session, referral_id: int, filename: str, title: str, kind
     return text
 
 
+def _attach(
+    session: Session,
+    referral_id: int,
+    filename: str,
+    title: str,
+    kind: str,
+    clock: Clock,
+    supersedes_id: int | None,
+    opened: Callable[[], BinaryIO],
+) -> CaseDocument:
+    """Check the document, then store what ``opened`` reads. It is read twice: once for its
+    hash and size, then streamed in and checked again, so a file changed meanwhile is
+    refused and nothing is saved."""
+    title = _checked(session, referral_id, filename, title, kind)
+    _check_supersedes(session, referral_id, supersedes_id)
+    limit = max_bytes(session)
+    shown = clean(filename)
+    with opened() as stream:
+        size = stream.seek(0, os.SEEK_END)
+        stream.seek(0)
+        if size > limit:
+            raise _too_big(shown, size, limit)
+        sha256, size = _hash(stream, limit)
+        if size > limit:
+            raise _too_big(shown, size, limit)
+        stream.seek(0)
+        digest = hashlib.sha256()
+        document = _store(
+            session,
+            CaseDocument(
+                referral_id=referral_id,
+                kind=kind,
+                title=title,
+                filename=filename,
+                media_type=media_type(filename),
+                size=size,
+                sha256=sha256,
+                added_at=clock.now(),
+                added_by=audit.actor_of(session),
+                supersedes_id=supersedes_id,
+            ),
+            _chunks(stream, digest),
+        )
+    if digest.hexdigest() != sha256:
+        raise DocumentError(
+            f"file: {shown} changed while it was being attached; nothing was saved, attach "
+            "it again",
+            field="path",
+        )
+    return document
+
+
 def attach_file(
     *,
     session: Session,
@@ -208,41 +238,18 @@ def attach_file(
     kind: str = "other",
     supersedes_id: int | None = None,
 ) -> CaseDocument:
-    """Store the file at ``path`` as a document of the referral (read twice: once for its
-    hash and size, then streamed in and checked again, so a file changed meanwhile is
-    refused and nothing is saved)."""
+    """Store the file at ``path`` as a document of the referral."""
     path = Path(path).expanduser()
-    title = _checked(session, referral_id, path.name, title, kind)
-    _check_supersedes(session, referral_id, supersedes_id)
-    limit = max_bytes(session)
-    with _open_regular(path) as stream:
-        size = os.fstat(stream.fileno()).st_size
-        if size > limit:
-            raise _too_big(clean(path.name), size, limit)
-        sha256, size = _hash(stream, limit)
-        if size > limit:
-            raise _too_big(clean(path.name), size, limit)
-        stream.seek(0)
-        digest = hashlib.sha256()
-        document = _store(
-            session,
-            referral_id=referral_id,
-            filename=path.name,
-            title=title,
-            kind=kind,
-            sha256=sha256,
-            size=size,
-            chunks=_chunks(stream, digest),
-            clock=clock,
-            supersedes_id=supersedes_id,
-        )
-    if digest.hexdigest() != sha256:
-        raise DocumentError(
-            f"file: {clean(path.name)} changed while it was being attached; nothing was "
-            "saved, attach it again",
-            field="path",
-        )
-    return document
+    return _attach(
+        session,
+        referral_id,
+        path.name,
+        title,
+        kind,
+        clock,
+        supersedes_id,
+        lambda: _open_regular(path),
+    )
 
 
 def attach_bytes(
@@ -256,22 +263,8 @@ def attach_bytes(
     kind: str = "other",
 ) -> CaseDocument:
     """Store bytes made by cipco itself (a letter's PDF) as a document of the referral."""
-    title = _checked(session, referral_id, filename, title, kind)
-    limit = max_bytes(session)
-    if len(data) > limit:
-        raise _too_big(filename, len(data), limit)
-    pieces = (data[i : i + CHUNK_BYTES] for i in range(0, len(data), CHUNK_BYTES))
-    return _store(
-        session,
-        referral_id=referral_id,
-        filename=filename,
-        title=title,
-        kind=kind,
-        sha256=hashlib.sha256(data).hexdigest(),
-        size=len(data),
-        chunks=pieces,
-        clock=clock,
-        supersedes_id=None,
+    return _attach(
+        session, referral_id, filename, title, kind, clock, None, lambda: io.BytesIO(data)
     )
 
 

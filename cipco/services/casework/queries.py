@@ -44,9 +44,10 @@ from cipco.services.logspec import (
     QueryContext,
     Queue,
     Words,
+    label_of,
     row_from,
 )
-from cipco.services.paging import PageQuery
+from cipco.services.paging import PageQuery, equal_to
 from cipco.services.victims import Victim, decisions_of, untold
 
 OUTSTANDING_STATEMENT = (StatementState.REQUESTED, StatementState.RETURNED)
@@ -56,10 +57,6 @@ NOT_SENT = (
     StatementState.RECEIVED,
     StatementState.CHECKED,
 )
-
-
-def _by_referral(column: Any) -> dict[str, Any]:
-    return {"referral_id": lambda value: column == value}
 
 
 def _flag_settings(ctx: QueryContext) -> FlagSettings:
@@ -88,13 +85,10 @@ class _CaseService(LogService[Any, Any]):
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         if "filters" not in cls.__dict__:  # every list is of one referral's records
-            cls.filters = _by_referral(cls.model.referral_id)  # type: ignore[attr-defined]
+            cls.filters = equal_to(referral_id=cls.model.referral_id)  # type: ignore[attr-defined]
 
     def default_order(self, ctx: QueryContext, query: PageQuery) -> tuple[Any, ...]:
         return self.default_sort
-
-    def label(self, record: Any) -> str:
-        return f"this {self.spec.noun}"
 
     def with_person(self, *columns: Any) -> Select[Any]:
         """The list's records, each with the name (and ``columns``) of the person it is of."""
@@ -154,9 +148,7 @@ class PersonRow:
             return ""
         return marked(self.severity, f"R7 {format_date(self.r7_due_at)} {self.r7_decision}")
 
-    @property
-    def support_text(self) -> str:
-        return SUPPORT_LABELS.get(self.support, self.support)
+    support_text = label_of("support", SUPPORT_LABELS)
 
     @property
     def settled(self) -> str:
@@ -250,19 +242,16 @@ class ContactRow:
     recorded_at: datetime
     actor: str
 
-    @property
-    def method_text(self) -> str:
-        return CONTACT_LABELS.get(self.method, self.method)
+    method_text = label_of("method", CONTACT_LABELS)
 
 
 class ContactService(_CaseService):
     model = PartyContact
     row_type = ContactRow
     default_sort = (PartyContact.happened_at.desc(),)  # type: ignore[attr-defined]
-    filters: ClassVar[dict[str, Any]] = {
-        **_by_referral(PartyContact.referral_id),
-        "party_id": lambda value: PartyContact.party_id == value,
-    }
+    filters: ClassVar[dict[str, Any]] = equal_to(
+        referral_id=PartyContact.referral_id, party_id=PartyContact.party_id
+    )
 
     def select(self, ctx: QueryContext, query: PageQuery) -> Select[Any]:
         return self.with_person()
@@ -311,9 +300,7 @@ class StatementRow:
     severity: Severity
     version: int
 
-    @property
-    def state_text(self) -> str:
-        return STATEMENT_LABELS.get(self.state, self.state)
+    state_text = label_of("state", STATEMENT_LABELS)
 
     @property
     def due_text(self) -> str:

@@ -40,7 +40,16 @@ from cipco.services.casework.queries import (
 )
 from cipco.services.casework.rules import disclaimer_due
 from cipco.services.flags import Severity
-from cipco.services.logspec import Column, Done, LogSpec, QueryContext, Queue, Words, row_from
+from cipco.services.logspec import (
+    Column,
+    Done,
+    LogSpec,
+    QueryContext,
+    Queue,
+    Words,
+    label_of,
+    row_from,
+)
 from cipco.services.paging import PageQuery
 
 # ---------------------------------------------------------------- medical disclaimers
@@ -217,9 +226,7 @@ class LetterRow:
     document_id: int | None
     actor: str
 
-    @property
-    def channel_text(self) -> str:
-        return CHANNEL_LABELS.get(self.channel, self.channel)
+    channel_text = label_of("channel", CHANNEL_LABELS)
 
 
 class LetterService(_CaseService):
@@ -267,9 +274,7 @@ class DocumentRow:
     supersedes_id: int | None
     superseded_by: int | None
 
-    @property
-    def kind_text(self) -> str:
-        return DOCUMENT_KIND_LABELS.get(self.kind, self.kind)
+    kind_text = label_of("kind", DOCUMENT_KIND_LABELS)
 
     @property
     def size_text(self) -> str:

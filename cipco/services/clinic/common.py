@@ -58,10 +58,9 @@ class ClinicReadOnly(ClinicError, ReadOnlyError):
     """The clinic is closed: its agenda, attendance and minutes can no longer change."""
 
 
-class ClinicNotFound(ClinicError, NotFoundError):
-    """The clinic, item, action or attendee does not exist (any more)."""
-
-
+ClinicNotFound: type[RecordError] = flavoured(NotFoundError, ClinicError)
+"""The clinic, item, action or attendee does not exist (any more): the same error the lists'
+``load`` raises."""
 ClinicStale: type[RecordError] = flavoured(StaleEditError, ClinicError)
 
 

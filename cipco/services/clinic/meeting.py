@@ -27,7 +27,7 @@ from cipco.models.clinic import (
     ItemKind,
     Presence,
 )
-from cipco.services.checks import one_line, real_dates, required
+from cipco.services.checks import checked_move, one_line, real_dates, required
 from cipco.services.clinic.agenda import generate_agenda, max_position
 from cipco.services.clinic.common import (
     POSITION_STEP,
@@ -36,7 +36,6 @@ from cipco.services.clinic.common import (
     check_referral,
     clinic_on,
     load,
-    load_action,
     load_clinic,
     load_item,
     next_clinic_date,
@@ -113,23 +112,17 @@ def move_clinic(
     expected_version: int | None = None,
 ) -> Clinic:
     """Move a clinic along draft → open → in progress → closed, or refuse naming the allowed."""
-    clinic = load_clinic(session, clinic_id)
-    CLINIC_SERVICE.check_version(session, clinic, expected_version)
-    try:
-        target = ClinicStatus(to_status)
-    except ValueError:
-        raise ClinicError(f"status: '{to_status}' is not a clinic status", field="status") from None
-    current = ClinicStatus(clinic.status)
-    allowed = TRANSITIONS[current]
-    if target not in allowed:
-        if current == ClinicStatus.CLOSED:
-            writable(clinic)
-        names = ", ".join(status_label(s) for s in allowed)
-        raise ClinicError(
-            f"status: cannot move from {status_label(current)} to {status_label(target)}; "
-            f"allowed: {names}",
-            field="status",
-        )
+    clinic = CLINIC_SERVICE.load(session, clinic_id, expected_version)
+    target = checked_move(
+        ClinicStatus,
+        TRANSITIONS,
+        clinic.status,
+        to_status,
+        label=status_label,
+        error=ClinicError,
+        what="a clinic status",
+        final=lambda: writable(clinic),
+    )
     now = clock.now()
     clinic.status = target
     if target == ClinicStatus.IN_PROGRESS and clinic.started_at is None:
@@ -313,8 +306,7 @@ def update_action(
     clock: Clock,
     expected_version: int | None = None,
 ) -> ClinicAction:
-    action = load_action(session, action_id)
-    ACTIONS_SERVICE.check_version(session, action, expected_version)
+    action = ACTIONS_SERVICE.load(session, action_id, expected_version)
     if action.status != ActionStatus.OPEN:
         raise ClinicError(
             f"status: the action is {action.status}; reopen it before editing", field="status"
@@ -341,8 +333,7 @@ def _settle_action(
     reason: str | None,
 ) -> ClinicAction:
     """Move an action to ``status`` (open, done or dropped) with its reason and time."""
-    action = load_action(session, action_id)
-    ACTIONS_SERVICE.check_version(session, action, expected_version)
+    action = ACTIONS_SERVICE.load(session, action_id, expected_version)
     if status == ActionStatus.OPEN and action.status == ActionStatus.OPEN:
         return action
     if status != ActionStatus.OPEN and action.status != ActionStatus.OPEN:

@@ -56,7 +56,7 @@ from cipco.services.logspec import (
     label_of,
     row_from,
 )
-from cipco.services.paging import Page, PageQuery, contains
+from cipco.services.paging import Page, PageQuery, contains, equal_to
 from cipco.services.referrals import status_label as referral_status_label
 
 if TYPE_CHECKING:
@@ -127,12 +127,11 @@ class ItemService(LogService[AgendaItem, "AgendaRow"]):
     model = AgendaItem
     error = ClinicError
     filters: ClassVar[dict[str, Any]] = {
-        "clinic_id": lambda value: AgendaItem.clinic_id == value,
+        **equal_to(clinic_id=AgendaItem.clinic_id),
         "show_dropped": lambda shown: None if shown else AgendaItem.dropped.is_(False),  # type: ignore[attr-defined]
     }
 
-    def label(self, record: Any) -> str:
-        return f"agenda item '{record.title}'"
+    named_by = "title"
 
     def select(self, ctx: QueryContext, query: PageQuery) -> Select[Any]:
         return (
@@ -148,15 +147,15 @@ class ItemService(LogService[AgendaItem, "AgendaRow"]):
                 AgendaItem.drop_reason,
                 AgendaItem.version,
                 AgendaItem.referral_id,
-                Referral.reference,
-                Referral.status,
-                Referral.version,
+                Referral.reference.label("referral_reference"),
+                Referral.status.label("referral_status"),
+                Referral.version.label("referral_version"),
                 Referral.next_due_label,
                 Referral.next_due_at,
                 Referral.next_warn_at,
                 AgendaItem.action_id,
-                ClinicAction.status,
-                ClinicAction.owner_name,
+                ClinicAction.status.label("action_status"),
+                ClinicAction.owner_name.label("action_owner"),
             )
             .outerjoin(Referral, Referral.id == AgendaItem.referral_id)
             .outerjoin(ClinicAction, ClinicAction.id == AgendaItem.action_id)
@@ -168,27 +167,17 @@ class ItemService(LogService[AgendaItem, "AgendaRow"]):
     def build_rows(self, ctx: QueryContext, results: Sequence[Any]) -> list[AgendaRow]:
         now = ctx.now
         return [
-            AgendaRow(
-                id=r[0],
+            row_from(
+                AgendaRow,
+                r,
                 number=index,
-                position=r[1],
-                kind=r[2],
-                section=r[3],
-                title=r[4],
-                detail=r[5],
-                note=r[6],
-                dropped=bool(r[7]),
-                drop_reason=r[8],
-                version=r[9],
-                referral_id=r[10],
-                referral_reference=r[11],
-                referral_status=r[12],
-                referral_version=r[13],
-                due_label=r[14] or "",
-                severity=severity_of(r[15], r[16], now) if r[15] else Severity.PENDING,
-                action_id=r[17],
-                action_status=r[18],
-                action_owner=r[19],
+                dropped=bool(r.dropped),
+                due_label=r.next_due_label or "",
+                severity=(
+                    severity_of(r.next_due_at, r.next_warn_at, now)
+                    if r.next_due_at
+                    else Severity.PENDING
+                ),
             )
             for index, r in enumerate(results, start=1)
         ]
@@ -420,14 +409,12 @@ class ActionService(LogService[ClinicAction, ActionRow]):
     error = ClinicError
     filters: ClassVar[dict[str, Any]] = {
         "owner": lambda owner: _owned_by(str(owner).strip()) if str(owner).strip() else None,
-        "clinic_id": lambda value: ClinicAction.clinic_id == value,
-        "referral_id": lambda value: ClinicAction.referral_id == value,
+        **equal_to(clinic_id=ClinicAction.clinic_id, referral_id=ClinicAction.referral_id),
         "for_clinic": lambda value: _raised_or_carried(value),
         "raised_before": lambda day: Clinic.held_on < day,
     }
 
-    def label(self, record: Any) -> str:
-        return f"action '{record.text}'"
+    named_by = "text"
 
     def select(self, ctx: QueryContext, query: PageQuery) -> Select[Any]:
         return (
@@ -440,9 +427,9 @@ class ActionService(LogService[ClinicAction, ActionRow]):
                 ClinicAction.status,
                 ClinicAction.status_reason,
                 ClinicAction.referral_id,
-                Referral.reference,
+                Referral.reference.label("referral_reference"),
                 ClinicAction.clinic_id,
-                Clinic.held_on,
+                Clinic.held_on.label("clinic_held_on"),
                 ClinicAction.done_at,
                 ClinicAction.dropped_at,
                 ClinicAction.version,
@@ -464,30 +451,16 @@ class ActionService(LogService[ClinicAction, ActionRow]):
     def build_rows(self, ctx: QueryContext, results: Sequence[Any]) -> list[ActionRow]:
         day = ctx.today
         return [
-            ActionRow(
-                id=r[0],
-                text=r[1],
-                owner_name=r[2],
-                owner_org=r[3],
-                due_on=r[4],
-                status=r[5],
-                status_reason=r[6],
-                referral_id=r[7],
-                referral_reference=r[8],
-                clinic_id=r[9],
-                clinic_held_on=r[10],
-                done_at=r[11],
-                dropped_at=r[12],
-                overdue=r[5] == OPEN_ACTION and r[4] is not None and r[4] < day,
-                version=r[13],
-                original="; ".join(f"{h}: {v}" if h else v for h, v in r[14] or []),
+            row_from(
+                ActionRow,
+                r,
+                overdue=r.status == OPEN_ACTION and r.due_on is not None and r.due_on < day,
+                original="; ".join(f"{h}: {v}" if h else v for h, v in r.original_columns or []),
             )
             for r in results
         ]
 
 
-CLINIC_SERVICE = ClinicService()
-ITEMS_SERVICE = ItemService()
 CLINIC_SERVICE = ClinicService()
 ITEMS_SERVICE = ItemService()
 ACTIONS_SERVICE = ActionService()

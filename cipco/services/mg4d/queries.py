@@ -19,7 +19,7 @@ from cipco.services.errors import NotFoundError
 from cipco.services.flags import Severity
 from cipco.services.logspec import Column, Done, LogService, LogSpec, Queue, Sheets, Words, row_from
 from cipco.services.mg4d.writes import Mg4dError, response_label
-from cipco.services.paging import Page, PageQuery, contains
+from cipco.services.paging import Page, PageQuery, contains, equal_to
 
 if TYPE_CHECKING:
     from cipco.services.logspec import QueryContext
@@ -101,8 +101,7 @@ class Mg4dService(LogService[ChargePapers, PapersRow]):
     row_type = PapersRow
     error = Mg4dError
     filters: ClassVar[dict[str, Any]] = {
-        "papers_id": lambda value: ChargePapers.id == value,
-        "prisoner_id": lambda value: ChargePapers.prisoner_id == value,
+        **equal_to(papers_id=ChargePapers.id, prisoner_id=ChargePapers.prisoner_id),
         "received_from_date": lambda value: ChargePapers.received_at >= value,
         "received_to_date": lambda value: ChargePapers.received_at <= value,
         "court": lambda value: contains(ChargePapers.court, str(value)),

@@ -16,8 +16,8 @@ from cipco.models.people import Prisoner
 from cipco.models.reference import CrimeCategory
 from cipco.models.referral import Referral, ReferralCreate, ReferralUpdate, Status
 from cipco.services.flags import CLOSED_STATUSES, SEVERITY_MARKERS, Severity, severity_of
-from cipco.services.logspec import Column, Done, LogService, LogSpec, Queue, Sheets, Words
-from cipco.services.paging import Page, PageQuery, first_matching
+from cipco.services.logspec import Column, Done, LogService, LogSpec, Queue, Sheets, Words, row_from
+from cipco.services.paging import Page, PageQuery, equal_to, first_matching
 from cipco.services.referrals.rules import CLOSED, ReferralError, status_label
 
 if TYPE_CHECKING:
@@ -100,10 +100,9 @@ class ReferralService(LogService[Referral, ReferralRow]):
     model = Referral
     row_type = ReferralRow
     error = ReferralError
-    filters: ClassVar[dict[str, Any]] = {
-        "prisoner_id": lambda value: Referral.prisoner_id == value,
-        "status": lambda value: Referral.status == value,
-    }
+    filters: ClassVar[dict[str, Any]] = equal_to(
+        prisoner_id=Referral.prisoner_id, status=Referral.status
+    )
     counts_by_index = True  # every referral has its prisoner and category
 
     def select(self, ctx: QueryContext, query: PageQuery) -> Select[Any]:
@@ -112,12 +111,12 @@ class ReferralService(LogService[Referral, ReferralRow]):
                 Referral.id,
                 Referral.reference,
                 Prisoner.nomis_number,
-                Prisoner.name,
-                CrimeCategory.label,
+                Prisoner.name.label("prisoner_name"),
+                CrimeCategory.label.label("category"),
                 Referral.incident_at,
                 Referral.status,
                 Referral.crime_ref,
-                Referral.oic_name,
+                Referral.oic_name.label("oic"),
                 Referral.next_due_label,
                 Referral.next_due_at,
                 Referral.next_warn_at,
@@ -131,20 +130,14 @@ class ReferralService(LogService[Referral, ReferralRow]):
     def build_rows(self, ctx: QueryContext, results: Sequence[Any]) -> list[ReferralRow]:
         now = ctx.now
         return [
-            ReferralRow(
-                id=r[0],
-                reference=r[1],
-                nomis_number=r[2],
-                prisoner_name=r[3] or "",
-                category=r[4],
-                incident_at=r[5],
-                status=r[6],
-                crime_ref=r[7] or "",
-                oic=r[8] or "",
-                next_due_label=r[9] or "",
-                next_due_at=r[10],
-                severity=severity_of(r[10], r[11], now),
-                version=r[12],
+            row_from(
+                ReferralRow,
+                r,
+                prisoner_name=r.prisoner_name or "",
+                crime_ref=r.crime_ref or "",
+                oic=r.oic or "",
+                next_due_label=r.next_due_label or "",
+                severity=severity_of(r.next_due_at, r.next_warn_at, now),
             )
             for r in results
         ]

@@ -23,7 +23,7 @@ from cipco.models.referral import (
     StatusChange,
 )
 from cipco.services import audit
-from cipco.services.checks import not_before, not_future, real_dates, required
+from cipco.services.checks import checked_move, not_before, not_future, real_dates, required
 from cipco.services.flags import CLOSED_STATUSES, POLICE_DECISION_STATUSES
 from cipco.services.logspec import assign, new_record
 from cipco.services.prisoners import upsert_prisoner
@@ -275,19 +275,10 @@ def move_status(
     the future, before the incident or before the previous move.
     """
     referral = SERVICE.load(session, referral_id, expected_version)
-    try:
-        target = Status(to_status)
-    except ValueError:
-        raise ReferralError(f"status: '{to_status}' is not a status", field="status") from None
     current = Status(referral.status)
-    allowed = TRANSITIONS[current]
-    if target not in allowed:
-        names = ", ".join(status_label(s) for s in allowed) or "none (this status is final)"
-        raise ReferralError(
-            f"status: cannot move from {status_label(current)} to {status_label(target)}; "
-            f"allowed: {names}",
-            field="status",
-        )
+    target = checked_move(
+        Status, TRANSITIONS, current, to_status, label=status_label, error=ReferralError
+    )
     reason = (reason or "").strip() or None
     if target in REASON_REQUIRED and not reason:
         raise ReferralError(
