@@ -113,27 +113,35 @@ class Doc:
             f"INSERT INTO {INDEX}(rowid, body) {self.select(ids)};"
         )
 
-    def events(self) -> list[tuple[str, str, str]]:
-        """(name suffix, when it fires, ids) of each trigger keeping the list in step: the
-        record's own insert, update and delete, and each watch's; ``ids`` is a SELECT of the
-        records the change touches (``id`` column), in terms of NEW or OLD."""
+    def events(self) -> list[tuple[str, str, str, str, str]]:
+        """(name suffix, table, event, condition, ids) of each trigger keeping the list in
+        step, for either backend: the record's own insert, update and delete, and each
+        watch's. ``event`` is INSERT, UPDATE [OF columns] or DELETE; ``condition`` limits the
+        rows ("" for all); ``ids`` is a SELECT of the records the change touches (``id``
+        column), in terms of NEW or OLD."""
         own_new, own_old = "SELECT NEW.id AS id", "SELECT OLD.id AS id"
         found = [
-            ("insert", f"AFTER INSERT ON {self.table}", own_new),
-            ("update", f"AFTER UPDATE OF {', '.join(self.columns)} ON {self.table}", own_new),
-            ("delete", f"AFTER DELETE ON {self.table}", own_old),
+            ("insert", self.table, "INSERT", "", own_new),
+            ("update", self.table, f"UPDATE OF {', '.join(self.columns)}", "", own_new),
+            ("delete", self.table, "DELETE", "", own_old),
         ]
         for number, watch in enumerate(self.watches, start=1):
             new, old = watch.ids.format(row="NEW"), watch.ids.format(row="OLD")
             of = f" OF {', '.join(watch.columns)}" if watch.columns else ""
-            when_new = f" WHEN {watch.when.format(row='NEW')}" if watch.when else ""
-            when_old = f" WHEN {watch.when.format(row='OLD')}" if watch.when else ""
+            when_new, when_old = (watch.when.format(row=row) for row in ("NEW", "OLD"))
             found += [
-                (f"w{number}_insert", f"AFTER INSERT ON {watch.table}{when_new}", new),
-                (f"w{number}_update", f"AFTER UPDATE{of} ON {watch.table}", f"{old} UNION {new}"),
-                (f"w{number}_delete", f"AFTER DELETE ON {watch.table}{when_old}", old),
+                (f"w{number}_insert", watch.table, "INSERT", when_new, new),
+                (f"w{number}_update", watch.table, f"UPDATE{of}", "", f"{old} UNION {new}"),
+                (f"w{number}_delete", watch.table, "DELETE", when_old, old),
             ]
         return found
+
+    def firings(self) -> list[tuple[str, str, str]]:
+        """(name suffix, when it fires in SQLite's words, ids) of each of :meth:`events`."""
+        return [
+            (suffix, f"AFTER {event} ON {table}{f' WHEN {when}' if when else ''}", ids)
+            for suffix, table, event, when, ids in self.events()
+        ]
 
     def triggers(self) -> list[tuple[str, str]]:
         """(name, CREATE TRIGGER statement) for the record's table and every watch."""
@@ -148,7 +156,7 @@ class Doc:
                 f"CREATE TRIGGER {name}{suffix} {fires} BEGIN "
                 f"{bodies.get(suffix) or self._replace(ids)} END",
             )
-            for suffix, fires, ids in self.events()
+            for suffix, fires, ids in self.firings()
         ]
 
     @property
@@ -326,7 +334,7 @@ def _marking_triggers(doc: Doc) -> list[tuple[str, str]]:
             f"{name}{suffix}",
             f"CREATE TEMP TRIGGER {name}{suffix} {fires} BEGIN {_mark(doc, ids)} END",
         )
-        for suffix, fires, ids in doc.events()
+        for suffix, fires, ids in doc.firings()
         if suffix != "insert"
     ]
 

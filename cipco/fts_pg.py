@@ -89,46 +89,26 @@ def _replace(doc: Doc, ids: str) -> str:
 
 
 def triggers(doc: Doc) -> list[tuple[str, str, str]]:
-    """(name, table, SQL creating its function and trigger) for each of ``doc``'s triggers."""
+    """(name, table, SQL creating its function and trigger) for each of ``doc``'s triggers
+    (the events :meth:`cipco.fts.Doc.events` declares for both backends)."""
     name = f"{TRIGGER_PREFIX}{doc.log}_"
-    own = "SELECT NEW.id AS id"
-    cols = ", ".join(doc.columns)
-    specs: list[tuple[str, str, str, str, str]] = [
-        (
-            f"{name}insert",
-            doc.table,
-            "INSERT",
-            "",
-            f"INSERT INTO {INDEX}(rowid, site, body) {select(doc, own)};",
-        ),
-        (f"{name}update", doc.table, f"UPDATE OF {cols}", "", _replace(doc, own)),
-        (
-            f"{name}delete",
-            doc.table,
-            "DELETE",
-            "",
-            f"DELETE FROM {INDEX} WHERE rowid = {doc.low} + OLD.id;",
-        ),
-    ]
-    for number, watch in enumerate(doc.watches, start=1):
-        new, old = watch.ids.format(row="NEW"), watch.ids.format(row="OLD")
-        of = f" OF {', '.join(watch.columns)}" if watch.columns else ""
-        when_new = f"({watch.when.format(row='NEW')})" if watch.when else ""
-        when_old = f"({watch.when.format(row='OLD')})" if watch.when else ""
-        specs += [
-            (f"{name}w{number}_insert", watch.table, "INSERT", when_new, _replace(doc, new)),
-            (
-                f"{name}w{number}_update",
-                watch.table,
-                f"UPDATE{of}",
-                "",
-                _replace(doc, f"{old} UNION {new}"),
-            ),
-            (f"{name}w{number}_delete", watch.table, "DELETE", when_old, _replace(doc, old)),
-        ]
+    bodies = {
+        "insert": f"INSERT INTO {INDEX}(rowid, site, body) {select(doc, 'SELECT NEW.id AS id')};",
+        "delete": f"DELETE FROM {INDEX} WHERE rowid = {doc.low} + OLD.id;",
+    }
     return [
-        (trigger, table, _function_and_trigger(trigger, table, when, body, event))
-        for trigger, table, event, when, body in specs
+        (
+            f"{name}{suffix}",
+            table,
+            _function_and_trigger(
+                f"{name}{suffix}",
+                table,
+                f"({when})" if when else "",
+                bodies.get(suffix) or _replace(doc, ids),
+                event,
+            ),
+        )
+        for suffix, table, event, when, ids in doc.events()
     ]
 
 

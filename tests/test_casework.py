@@ -20,6 +20,7 @@ from cipco.db import read_scope, session_scope
 from cipco.models.casework import (
     CaseDocument,
     ContactIn,
+    CpsAction,
     CpsActionIn,
     DisclaimerIn,
     PersonIn,
@@ -423,6 +424,75 @@ def test_cli_case_work_reaches_the_case_file(
     assert "Case documents (appendix)" in text_all and "Injury photo" in text_all
     assert "Obtain CCTV" in text_all
     assert "Hidden Witness" not in text_all and "07700" not in text_all
+
+
+def test_cli_moves_each_paper_on_step_by_step(
+    engine: Engine, clock: FixedClock, db_path: Path
+) -> None:
+    """The step commands (their ``step`` argument once clashed with the helper's own)."""
+    from cipco.models.casework import MedicalDisclaimer, Statement
+
+    rid, enhanced, _plain = _case(engine, clock)
+    with read_scope(engine, clock=clock) as s:
+        from cipco.models.referral import Referral
+
+        ref = s.get(Referral, rid).reference  # type: ignore[union-attr]
+    engine.dispose()
+    assert cli(db_path, "case", "statement", ref, str(enhanced))[0] == 0
+    assert cli(db_path, "case", "disclaimer", ref)[0] == 0
+    today = clock.now().date()
+    code, out = cli(db_path, "case", "statement-step", "1", "receive")
+    assert code == 0 and "Statement 1: received" in out, out
+    on = f"{today:%d/%m/%Y}"
+    code, out = cli(db_path, "case", "disclaimer-step", "1", "returned", "--on", on)
+    assert code == 0 and "Medical disclaimer 1: returned" in out, out
+    code, out = cli(db_path, "case", "disclaimer-step", "1", "sent")
+    assert code == 0, out
+    with read_scope(engine, clock=clock) as s:
+        statement = s.scalars(select(Statement)).one()
+        disclaimer = s.scalars(select(MedicalDisclaimer)).one()
+    assert (statement.state, statement.received_on) == ("received", today)
+    assert (disclaimer.returned_on, disclaimer.sent_on) == (today, today)
+
+
+def test_step_forms_move_the_paper_on_at_the_loaded_version(
+    engine: Engine, clock: FixedClock
+) -> None:
+    """The medical disclaimer's step form and the CPS action's done form: load, then save
+    what the fields hold; a save over someone else's change is refused."""
+    from cipco.models.casework import MedicalDisclaimer
+    from cipco.screens.casework_forms import cps_done_form, disclaimer_step_form
+    from cipco.services.errors import StaleEditError
+
+    rid, _enhanced, _plain = _case(engine, clock)
+    today = clock.now().date()
+    with session_scope(engine, actor="tester", clock=clock) as s:
+        issued = papers.issue_disclaimer(
+            session=s, referral_id=rid, data=DisclaimerIn(issued_on=today), clock=clock
+        )
+        action = papers.add_cps_action(
+            session=s,
+            referral_id=rid,
+            data=CpsActionIn(action="CCTV", requested_on=today),
+            clock=clock,
+        )
+        ids = (issued.id, action.id)
+    step, done = disclaimer_step_form(ids[0]).spec, cps_done_form(ids[1], "CCTV").spec
+    assert step.load is not None and done.load is not None
+    with read_scope(engine, clock=clock) as s:
+        loaded = step.load(s, clock)
+        loaded_done = done.load(s, clock)
+    assert loaded.values == {"step": "returned"}
+    with session_scope(engine, actor="tester", clock=clock) as s:
+        saved = step.save(s, clock, {"step": "returned", "on": None}, loaded.version)
+        saved_done = done.save(s, clock, {"on": today}, loaded_done.version)
+    assert (saved.key, saved.message) == (ids[0], "Medical disclaimer: returned signed")
+    assert (saved_done.key, saved_done.message) == (ids[1], "CPS action done")
+    with read_scope(engine, clock=clock) as s:
+        assert s.get(MedicalDisclaimer, ids[0]).returned_on == today  # type: ignore[union-attr]
+        assert s.get(CpsAction, ids[1]).done_on == today  # type: ignore[union-attr]
+    with pytest.raises(StaleEditError), session_scope(engine, actor="tester", clock=clock) as s:
+        step.save(s, clock, {"step": "sent", "on": None}, loaded.version)
 
 
 def test_case_documents_go_to_a_new_folder_with_a_manifest(

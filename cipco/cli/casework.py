@@ -28,6 +28,7 @@ app.add_typer(case_app, name="case")
 T = TypeVar("T")
 RefArg = Annotated[str, typer.Argument(help="The referral's reference, e.g. REF-2026-0001.")]
 IdArg = Annotated[int, typer.Argument(help="The record's number (shown by cipco case show).")]
+PersonArg = Annotated[int, typer.Argument(help="The person's number (shown by cipco case show).")]
 OnOpt = Annotated[str | None, typer.Option("--on", help="The day (DD/MM/YYYY; blank: today).")]
 DueOpt = Annotated[str | None, typer.Option("--due", help="Due (DD/MM/YYYY).")]
 
@@ -72,16 +73,19 @@ def _read(work: Callable[[Any], T]) -> T:
         engine.dispose()
 
 
-def _add(ref: str, add: Callable[..., T], data: Any) -> T:
-    """``add`` the validated ``data`` to the referral ``ref`` in one write transaction."""
+def _add(ref: str, add: Callable[..., T], model: type[Any], **values: Any) -> T:
+    """``values`` checked as the input schema ``model`` (a refusal names the field, before
+    the file is opened), then ``add``-ed to the referral ``ref`` in one write transaction."""
+    data = _model(model, **values)
     clock = state.get_clock()
     return _write(ref, lambda s, rid: add(session=s, referral_id=rid, data=data, clock=clock))
 
 
-def _step(step: Callable[..., T], on: str | None, **values: Any) -> T:
-    """Move one paper on with ``step`` (on the ``--on`` day) in one write transaction."""
+def _step(move: Callable[..., T], on: str | None, /, **values: Any) -> T:
+    """Move one paper on with ``move`` (on the ``--on`` day) in one write transaction;
+    ``values`` may hold a ``step`` (receive, check…)."""
     clock = state.get_clock()
-    return _write(None, lambda s, _rid: step(session=s, clock=clock, on=_day(on, "on"), **values))
+    return _write(None, lambda s, _rid: move(session=s, clock=clock, on=_day(on, "on"), **values))
 
 
 def _asked_on(on: str | None) -> date:
@@ -147,7 +151,9 @@ def person(
     from cipco.models.casework import PersonIn
     from cipco.services.casework.people import add_person
 
-    data = _model(
+    added = _add(
+        ref,
+        add_person,
         PersonIn,
         role=role,
         kind=kind,
@@ -159,13 +165,13 @@ def person(
         enhanced_rights=enhanced,
         do_not_share=do_not_share,
     )
-    echo(f"Person {_add(ref, add_person, data).id} added to {ref}")
+    echo(f"Person {added.id} added to {ref}")
 
 
 @case_app.command("contact")
 def contact(
     ref: RefArg,
-    person_id: Annotated[int, typer.Argument(help="The person's number.")],
+    person_id: PersonArg,
     said: Annotated[str, typer.Argument(help="What they were told.")],
     how: Annotated[str, typer.Option("--how", help="phone, in_person, letter, email…")] = "phone",
     when: Annotated[str | None, typer.Option(help="DD/MM/YYYY HH:MM (blank: now).")] = None,
@@ -176,15 +182,15 @@ def contact(
     from cipco.services.casework.people import log_contact
 
     at: datetime | str = when or state.get_clock().now()
-    data = _model(ContactIn, party_id=person_id, happened_at=at, method=how, said=said, by=by)
-    _add(ref, log_contact, data)
+    values = {"party_id": person_id, "happened_at": at, "method": how, "said": said, "by": by}
+    _add(ref, log_contact, ContactIn, **values)
     echo(f"Contact logged on {ref}")
 
 
 @case_app.command("statement")
 def statement(
     ref: RefArg,
-    person_id: Annotated[int, typer.Argument(help="From whom (the person's number).")],
+    person_id: PersonArg,
     due_on: DueOpt = None,
     on: OnOpt = None,
 ) -> None:
@@ -192,10 +198,11 @@ def statement(
     from cipco.models.casework import StatementIn
     from cipco.services.casework.papers import request_statement
 
-    data = _model(
-        StatementIn, party_id=person_id, requested_on=_asked_on(on), due_on=_day(due_on, "due")
+    asked, due = _asked_on(on), _day(due_on, "due")
+    added = _add(
+        ref, request_statement, StatementIn, party_id=person_id, requested_on=asked, due_on=due
     )
-    echo(f"Statement {_add(ref, request_statement, data).id} asked for on {ref}")
+    echo(f"Statement {added.id} asked for on {ref}")
 
 
 @case_app.command("statement-step")
@@ -234,8 +241,8 @@ def disclaimer(
     from cipco.models.casework import DisclaimerIn
     from cipco.services.casework.papers import issue_disclaimer
 
-    data = _model(DisclaimerIn, party_id=person_id, issued_on=_asked_on(on))
-    echo(f"Medical disclaimer {_add(ref, issue_disclaimer, data).id} issued on {ref}")
+    added = _add(ref, issue_disclaimer, DisclaimerIn, party_id=person_id, issued_on=_asked_on(on))
+    echo(f"Medical disclaimer {added.id} issued on {ref}")
 
 
 @case_app.command("disclaimer-step")
@@ -263,14 +270,11 @@ def cps(
     from cipco.models.casework import CpsActionIn
     from cipco.services.casework.papers import add_cps_action
 
-    data = _model(
-        CpsActionIn,
-        action=action,
-        requested_on=_asked_on(on),
-        due_on=_day(due_on, "due"),
-        owner=owner,
+    asked, due = _asked_on(on), _day(due_on, "due")
+    added = _add(
+        ref, add_cps_action, CpsActionIn, action=action, requested_on=asked, due_on=due, owner=owner
     )
-    echo(f"CPS action {_add(ref, add_cps_action, data).id} added to {ref}")
+    echo(f"CPS action {added.id} added to {ref}")
 
 
 @case_app.command("cps-done")

@@ -149,6 +149,20 @@ def progress_bar(quiet: bool = False) -> Iterator[Progress | None]:
         yield bar
 
 
+Advance = Callable[[int], None]
+
+
+@contextmanager
+def ticker(quiet: bool, label: str) -> Iterator[tuple[Advance, Advance]]:
+    """(advance by n, set the total) for one progress bar, or two no-ops when quiet/piped."""
+    with progress_bar(quiet) as bar:
+        if bar is None:
+            yield (lambda _n: None), (lambda _n: None)
+            return
+        task = bar.add_task(label, total=None)
+        yield (lambda n: bar.advance(task, n)), (lambda n: bar.update(task, total=n))
+
+
 def actor() -> str:
     """Who the audit trail names for this command: ``$CIPCO_ACTOR`` or the login name."""
     from cipco.config import current_actor

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 import typer
 
 from cipco.cli import app, report_app
 from cipco.cli.common import EXIT_USAGE, echo, fail, output_target, state
-from cipco.cli.exports import parse_day, safe_name, write_file
+from cipco.cli.exports import Write, parse_day, safe_name, write_file, writer
 from cipco.cli.options import IncludeRestrictedOpt, OutOpt, OverwriteOpt
 
+T = TypeVar("T")
 SUFFIXES = (".pdf", ".xlsx")
 
 
@@ -30,6 +31,21 @@ def pair_target(out: Path | None, what: str, overwrite: bool) -> Path | None:
     if chosen is not None:
         output_target(chosen.with_suffix(".xlsx"), what=what, suffix=".xlsx", overwrite=overwrite)
     return chosen
+
+
+def write_document(
+    name: str,
+    out: Path | None,
+    overwrite: bool,
+    write: Write[T],
+    *,
+    refusals: tuple[type[Exception], ...] = (),
+) -> T:
+    """A PDF with its workbook beside it, named ``name`` unless ``--out`` says: both names
+    checked before any work, then ``write(engine, target, clock, actor)`` (as
+    :func:`~cipco.cli.exports.write_file`)."""
+    target = pair_target(out, name, overwrite)
+    return write_file(name, target, overwrite, write, suffix=".pdf", refusals=refusals)
 
 
 @app.command("casefile")
@@ -52,16 +68,8 @@ def casefile(
     from cipco.services.referrals import ReferralError
 
     name = f"casefile-{safe_name(ref)}"
-    written = write_file(
-        name,
-        pair_target(out, name, overwrite),
-        overwrite,
-        lambda engine, chosen, clock, who: write_case_file(
-            engine, ref, chosen, clock=clock, actor=who, include_restricted=include_restricted
-        ),
-        suffix=".pdf",
-        refusals=(ReferralError,),
-    )
+    make = writer(write_case_file, ref, include_restricted=include_restricted)
+    written = write_document(name, out, overwrite, make, refusals=(ReferralError,))
     echo(f"Case file written to {written.pdf} and {written.workbook}")
     if documents:
         _document_folder(ref, written.pdf.with_name(f"{written.pdf.stem}-documents"))
@@ -90,15 +98,7 @@ def _report(kind: str, period: Any, out: Path | None, overwrite: bool) -> None:
     from cipco.documents.reports import write_report
 
     name = f"{kind}-{period.start:%Y-%m-%d}" if kind == "weekly" else f"{kind}-{period.start:%Y-%m}"
-    written = write_file(
-        name,
-        pair_target(out, name, overwrite),
-        overwrite,
-        lambda engine, chosen, clock, who: write_report(
-            engine, kind, period, chosen, clock=clock, actor=who
-        ),
-        suffix=".pdf",
-    )
+    written = write_document(name, out, overwrite, writer(write_report, kind, period))
     _print(written.report)
     echo(f"Report written to {written.pdf} and {written.workbook}")
 

@@ -16,10 +16,10 @@ from cipco.cli.common import (
     fail,
     open_engine_or_exit,
     output_target,
-    progress_bar,
     state,
+    ticker,
 )
-from cipco.cli.exports import run_export, safe_name, write_file
+from cipco.cli.exports import run_export, safe_name, write_file, writer
 from cipco.cli.options import IncludeRestrictedOpt, OutOpt, OverwriteOpt, QuietOpt
 
 ListOutOpt = Annotated[
@@ -71,14 +71,11 @@ def verify(quiet: QuietOpt = False, against: AgainstOpt = None) -> None:
 
     anchor = _anchor_option(against) if against is not None else None
     engine = open_engine_or_exit(write=False)
-    with read_scope(engine, clock=state.get_clock()) as session, progress_bar(quiet) as bar:
-        task = bar.add_task("Verifying events", total=None) if bar is not None else None
-
-        def tick(n: int) -> None:
-            if bar is not None and task is not None:
-                bar.advance(task, n)
-
-        report = verify_chains(session, progress=tick, against=anchor)
+    with (
+        read_scope(engine, clock=state.get_clock()) as session,
+        ticker(quiet, "Verifying events") as (advance, _total),
+    ):
+        report = verify_chains(session, progress=advance, against=anchor)
     for problem in report.problems:
         echo(problem.line())
     echo(report.summary())
@@ -198,9 +195,7 @@ def export_continuity(
         f"continuity-{safe_name(reference)}",
         out,
         overwrite,
-        lambda engine, chosen, clock, who: run(
-            engine, reference, chosen, clock=clock, actor=who, include_restricted=include_restricted
-        ),
+        writer(run, reference, include_restricted=include_restricted),
         refusals=(ExhibitError,),
     )
     echo(f"{count} events of {reference.strip().upper()} written to {path}")

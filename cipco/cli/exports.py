@@ -9,11 +9,10 @@ the database each give one sentence and exit 2; the file is then written through
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 from cipco.cli.common import (
     EXIT_PROBLEMS,
@@ -22,8 +21,8 @@ from cipco.cli.common import (
     fail,
     open_engine_or_exit,
     output_target,
-    progress_bar,
     state,
+    ticker,
 )
 
 if TYPE_CHECKING:
@@ -34,18 +33,6 @@ if TYPE_CHECKING:
     from cipco.spreadsheets.exporting import ExportRequest, ExportResult
 
 T = TypeVar("T")
-Advance = Callable[[int], None]
-
-
-@contextmanager
-def ticker(quiet: bool, label: str) -> Iterator[tuple[Advance, Advance]]:
-    """(advance by n, set the total) for a progress bar, or two no-ops when quiet/piped."""
-    with progress_bar(quiet) as bar:
-        if bar is None:
-            yield (lambda _n: None), (lambda _n: None)
-            return
-        task = bar.add_task(label, total=None)
-        yield (lambda n: bar.advance(task, n)), (lambda n: bar.update(task, total=n))
 
 
 def target(out: Path | None, what: str, overwrite: bool, suffix: str = ".xlsx") -> OutputTarget:
@@ -86,11 +73,22 @@ def writing(make: Callable[[], T]) -> T:
         fail(str(exc))
 
 
+Write = Callable[["Engine", "OutputTarget", "Clock", str], T]
+
+
+def writer(make: Callable[..., T], *subject: Any, **options: Any) -> Write[T]:
+    """The file writer ``make`` as :func:`write_file` calls it: every writer of a file takes
+    ``(engine, *subject, target, *, clock, actor, **options)``."""
+    return lambda engine, chosen, clock, who: make(
+        engine, *subject, chosen, clock=clock, actor=who, **options
+    )
+
+
 def write_file(
     what: str,
     out: Path | None,
     overwrite: bool,
-    write: Callable[[Engine, OutputTarget, Clock, str], T],
+    write: Write[T],
     *,
     suffix: str = ".xlsx",
     refusals: tuple[type[Exception], ...] = (),
@@ -120,16 +118,7 @@ def run_export(
             log.name,
             out,
             overwrite,
-            lambda engine, chosen, clock, who: export(
-                engine,
-                log,
-                chosen,
-                request,
-                clock=clock,
-                actor=who,
-                progress=advance,
-                on_total=total,
-            ),
+            writer(export, log, request=request, progress=advance, on_total=total),
             refusals=(FilterError,),
             code=EXIT_USAGE,
         )

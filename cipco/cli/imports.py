@@ -23,8 +23,9 @@ from cipco.cli.common import (
     fail,
     open_engine_or_exit,
     state,
+    ticker,
 )
-from cipco.cli.exports import target, ticker
+from cipco.cli.exports import target
 from cipco.cli.options import OverwriteOpt, QuietOpt
 
 if TYPE_CHECKING:

@@ -6,8 +6,8 @@ from typing import Any
 
 from cipco.cli import report_app
 from cipco.cli.common import echo
-from cipco.cli.documents import MonthOpt, _month, pair_target
-from cipco.cli.exports import write_file
+from cipco.cli.documents import MonthOpt, _month, write_document
+from cipco.cli.exports import writer
 from cipco.cli.options import OutOpt, OverwriteOpt
 
 
@@ -21,15 +21,7 @@ def report_regional(
 
     period = _month(month)
     name = f"regional-{period.start:%Y-%m}"
-    written = write_file(
-        name,
-        pair_target(out, name, overwrite),
-        overwrite,
-        lambda engine, chosen, clock, who: write_regional(
-            engine, period, chosen, clock=clock, actor=who
-        ),
-        suffix=".pdf",
-    )
+    written = write_document(name, out, overwrite, writer(write_regional, period))
     _print(written.view)
     echo(f"Regional report written to {written.pdf} and {written.workbook}")
 

@@ -9,7 +9,7 @@ import typer
 from cipco.cli import export_app
 from cipco.cli import imports as _imports  # noqa: F401  (registers every `cipco import LOG`)
 from cipco.cli.common import EXIT_USAGE, echo, fail
-from cipco.cli.exports import parse_day, run_export, safe_name, write_file
+from cipco.cli.exports import parse_day, run_export, safe_name, write_file, writer
 from cipco.cli.options import (
     IncludeInternalOpt,
     IncludeRestrictedOpt,
@@ -80,14 +80,7 @@ def export_template(
     from cipco.spreadsheets.logs import IMPORTS
     from cipco.spreadsheets.templates import write_template
 
-    path = write_file(
-        f"template-{what}",
-        out,
-        overwrite,
-        lambda engine, chosen, clock, who: write_template(
-            engine, IMPORTS[what], chosen, clock=clock, actor=who
-        ),
-    )
+    path = write_file(f"template-{what}", out, overwrite, writer(write_template, IMPORTS[what]))
     echo(f"Template written to {path}")
 
 

@@ -82,6 +82,18 @@ def _adding(
     return save
 
 
+def _moving(move: Callable[..., Any], done: Callable[[dict[str, Any]], str], **key: int) -> Save:
+    """A save that moves one paper (``key``: its id, e.g. ``action_id=3``) on with ``move``,
+    the form's fields as its arguments (``on``, ``step``…), at the version the form loaded;
+    ``done(values)`` says what happened."""
+
+    def save(session: Session, clock: Clock, values: dict[str, Any], version: int | None) -> Saved:
+        move(session=session, clock=clock, expected_version=version, **key, **values)
+        return Saved(next(iter(key.values())), done(values))
+
+    return save
+
+
 def _form(
     title: str,
     fields: list[Field],
@@ -331,19 +343,10 @@ def disclaimer_step_form(disclaimer_id: int) -> RecordForm:
             options={"step": options},
         )
 
-    def save(session: Session, clock: Clock, values: dict[str, Any], version: int | None) -> Saved:
-        step_disclaimer(
-            session=session,
-            disclaimer_id=disclaimer_id,
-            step=values["step"],
-            clock=clock,
-            on=values["on"],
-            expected_version=version,
-        )
-        return Saved(
-            disclaimer_id, f"Medical disclaimer: {DISCLAIMER_STEPS[values['step']].lower()}"
-        )
+    def done(values: dict[str, Any]) -> str:
+        return f"Medical disclaimer: {DISCLAIMER_STEPS[values['step']].lower()}"
 
+    save = _moving(step_disclaimer, done, disclaimer_id=disclaimer_id)
     return _form("Medical disclaimer", DISCLAIMER_STEP_FIELDS, save, load=load, save_label="Record")
 
 
@@ -379,15 +382,7 @@ def cps_done_form(action_id: int, what: str) -> RecordForm:
         action = CPS_ACTIONS.load(session, action_id)
         return Loaded({}, version=action.version, title=f"Done: {action.action}")
 
-    def save(session: Session, clock: Clock, values: dict[str, Any], version: int | None) -> Saved:
-        complete_cps_action(
-            session=session,
-            action_id=action_id,
-            clock=clock,
-            on=values["on"],
-            expected_version=version,
-        )
-        return Saved(action_id, "CPS action done")
+    save = _moving(complete_cps_action, lambda _values: "CPS action done", action_id=action_id)
 
     return _form(f"Done: {what}", CPS_DONE_FIELDS, save, load=load, save_label="Done")
 

@@ -11,7 +11,7 @@ from cipco.services.action_import import ActionImport
 from cipco.services.log_rows import ACTION_FIELDS, action_rows
 from cipco.services.paging import PageQuery
 from cipco.services.row_import import original_text
-from cipco.spreadsheets.exporting import ExportLog, ExportRequest, columns
+from cipco.spreadsheets.exporting import ExportLog, ExportRequest, columns, paged
 from cipco.spreadsheets.importers import ImportLog
 from cipco.spreadsheets.reader import FieldSpec, fields
 
@@ -77,5 +77,5 @@ EXPORT = ExportLog(
     what="Crime clinic action log",
     columns=COLUMNS,
     fields=ACTION_FIELDS,
-    rows=lambda session, request, clock: action_rows(session, request.query or PageQuery(), clock),
+    rows=paged(action_rows),
 )

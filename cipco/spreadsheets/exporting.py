@@ -34,10 +34,17 @@ from cipco.clock import Clock
 from cipco.config import default_exports_dir
 from cipco.db import read_scope
 from cipco.outputs import OutputError, OutputTarget, choose_output, write_output
+from cipco.services.paging import PageQuery
 from cipco.spreadsheets.writer import About, Column, SheetSpec, write_workbook_to
 
 WITHHELD = "withheld (do not share)"
 RowSource = Callable[[Session, "ExportRequest", Clock], Iterable[Sequence[Any]]]
+
+
+def paged(stream: Callable[[Session, PageQuery, Clock], Iterable[Sequence[Any]]]) -> RowSource:
+    """A service's rows for a list query as an export's rows: those the request's query
+    picks, or the whole list."""
+    return lambda session, request, clock: stream(session, request.query or PageQuery(), clock)
 
 
 @dataclass(frozen=True)

@@ -9,10 +9,9 @@ from __future__ import annotations
 
 from cipco.services import mg4d
 from cipco.services.log_rows import PAPERS_FIELDS, papers_rows
-from cipco.services.paging import PageQuery
 from cipco.services.person_import import do_not_share_numbers
 from cipco.services.row_import import original_text
-from cipco.spreadsheets.exporting import ExportLog, columns
+from cipco.spreadsheets.exporting import ExportLog, columns, paged
 from cipco.spreadsheets.importers import ImportLog
 from cipco.spreadsheets.reader import FieldSpec, fields
 
@@ -88,7 +87,7 @@ EXPORT = ExportLog(
     what="MG4D issue log: charge papers received and served",
     columns=COLUMNS,
     fields=PAPERS_FIELDS,
-    rows=lambda session, request, clock: papers_rows(session, request.query or PageQuery(), clock),
+    rows=paged(papers_rows),
     notes=(
         "Served, received and copy-returned times are in UK local time.",
         "Service is the latest recorded event; corrections replace earlier events.",
