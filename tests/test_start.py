@@ -116,3 +116,69 @@ def test_a_command_that_opens_the_file_switches_the_collector_back_on(tmp_path: 
     assert done.returncode == 0, done.stderr[-2000:]
     assert "write_wait_seconds" in done.stdout
     assert done.stdout.strip().endswith("GC True")
+
+
+COMMAND_THEN_MODULES = (
+    "import atexit, sys;"
+    "atexit.register(lambda: print('MODULES', ' '.join(sorted(m for m in sys.modules"
+    " if m in ('sqlmodel', 'sqlalchemy.orm') or m.startswith('cipco.models')))));"
+    "sys.argv = ['cipco', '--db', *sys.argv[1:]];"
+    "from cipco.cli import main; main()"
+)
+
+
+def _run_command(path: Path, *args: str) -> tuple[str, set[str]]:
+    done = subprocess.run(
+        [sys.executable, "-c", COMMAND_THEN_MODULES, str(path), *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    output, _, modules = done.stdout.rpartition("MODULES")
+    return output, set(modules.split())
+
+
+def test_settings_and_verify_on_an_empty_file_read_without_the_models(tmp_path: Path) -> None:
+    """`cipco settings` and `cipco verify` on a file with no records read it through Core
+    (cipco.dbread): what they print is right, and neither SQLModel, the ORM nor a model
+    module is loaded."""
+    path = tmp_path / "cipco.db"
+    prepare(path).dispose()
+    output, modules = _run_command(path, "settings")
+    assert "write_wait_seconds = 60" in output
+    assert "footage_overwrite_days = 28" in output
+    assert modules == set()
+    output, modules = _run_command(path, "verify")
+    assert "Chain intact: 0 exhibits, 0 events verified" in output
+    assert f"Custody ledger 0 events · {'0' * 64} ·" in output
+    assert modules == set()
+
+
+def test_verify_reads_the_chains_as_soon_as_one_exhibit_is_stored(tmp_path: Path) -> None:
+    """The shortcut is only for a file with nothing in custody: one exhibit and verify
+    loads the models and checks it (so the check above can fail)."""
+    from datetime import UTC, datetime
+
+    from cipco.clock import FixedClock
+    from cipco.db import session_scope
+    from tests.exhibit_helpers import make_exhibit, make_referral
+
+    path = tmp_path / "cipco.db"
+    engine = prepare(path)
+    clock = FixedClock(datetime(2026, 11, 2, 10, 0, tzinfo=UTC))
+    with session_scope(engine, clock=clock) as session:
+        make_referral(session, clock)
+        make_exhibit(session, clock)
+    engine.dispose()
+    output, modules = _run_command(path, "verify")
+    assert "Chain intact: 1 exhibits, 1 events verified" in output
+    assert "cipco.models.exhibit" in modules
+
+
+def test_a_stored_setting_is_what_settings_prints(tmp_path: Path) -> None:
+    path = tmp_path / "cipco.db"
+    prepare(path).dispose()
+    _run_command(path, "settings", "footage_warn_days", "9")
+    output, _ = _run_command(path, "settings")
+    assert "footage_warn_days = 9    #" in output

@@ -6,12 +6,15 @@ Every default here is local practice, not law; the Settings screen says so.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
-from sqlmodel import Session
-
-from cipco.models.settings import Setting
+from cipco import dbread
 from cipco.services.errors import RecordError
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from cipco.models.settings import Setting
 
 
 @dataclass(frozen=True)
@@ -190,26 +193,33 @@ class SettingError(RecordError):
 
 
 def _row(session: Session, key: str) -> Setting | None:
+    from sqlalchemy import select
+
+    from cipco.models.settings import Setting
+
     # One site per SQLite file; on a regional server row-level security shows only ours.
     return session.scalars(select(Setting).where(Setting.key == key)).first()
 
 
-def get(session: Session, key: str) -> int | str:
-    spec = SPECS[key]
-    row = _row(session, key)
-    if row is None:
-        return spec.default
-    return int(row.value) if isinstance(spec.default, int) else row.value
+def get(bind: Any, key: str) -> int | str:
+    """One setting's value (its default when not stored); ``bind``: a session, a Core
+    connection or a DB-API one (:mod:`cipco.dbread`)."""
+    return all_settings(bind)[key]
 
 
-def get_int(session: Session, key: str) -> int:
-    value = get(session, key)
+def get_int(bind: Any, key: str) -> int:
+    value = get(bind, key)
     assert isinstance(value, int), key
     return value
 
 
-def all_settings(session: Session) -> dict[str, int | str]:
-    stored = {row.key: row.value for row in session.scalars(select(Setting))}
+def all_settings(bind: Any) -> dict[str, int | str]:
+    """Every setting's value, stored or default, read in one statement (no models needed)."""
+    return values_of(dbread.settings(bind))
+
+
+def values_of(stored: dict[str, str]) -> dict[str, int | str]:
+    """The settings as typed values, from the stored text (:func:`cipco.dbread.settings`)."""
     values: dict[str, int | str] = {}
     for key, spec in SPECS.items():
         raw = stored.get(key)
@@ -244,6 +254,8 @@ def set_value(session: Session, key: str, value: str | int) -> None:
         raise SettingError(f"{spec.label}: too long (200 characters at most)", field=key)
     row = _row(session, key)
     if row is None:
+        from cipco.models.settings import Setting
+
         session.add(Setting(key=key, value=text))
     else:
         row.value = text
