@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import textwrap
@@ -182,3 +183,27 @@ def test_a_stored_setting_is_what_settings_prints(tmp_path: Path) -> None:
     _run_command(path, "settings", "footage_warn_days", "9")
     output, _ = _run_command(path, "settings")
     assert "footage_warn_days = 9    #" in output
+
+
+def test_cipco_alone_opens_without_the_command_line_and_fails_in_one_sentence(
+    tmp_path: Path,
+) -> None:
+    """``cipco`` with no arguments goes straight to the app (Typer and the commands are not
+    built); a file it cannot open is still one sentence, exit 2, as through the Typer root."""
+    code = (
+        "import atexit, sys; atexit.register(lambda: print('TYPER', 'typer' in sys.modules));"
+        "sys.argv = ['cipco']; from cipco.cli import main; main()"
+    )
+    missing = tmp_path / "no-such-folder" / "cipco.db"
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "CIPCO_DB": str(missing)},
+    )
+    assert done.returncode == 2
+    assert done.stderr.strip() == (
+        f"cipco: the folder {missing.parent} does not exist; create it first or choose another path"
+    )
+    assert done.stdout.strip() == "TYPER False"
