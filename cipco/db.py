@@ -1,7 +1,9 @@
 """The database engine, its PRAGMAs, units of work and how writers wait for each other.
 
 This is the only module (with :mod:`cipco.dbfile` and :mod:`cipco.datafile`) that holds SQL
-strings (PRAGMAs). Everything above it uses SQLAlchemy/SQLModel expressions.
+strings (PRAGMAs), besides the reader :mod:`cipco.dbread` (the start-up and due-list reads, as
+plain rows). Everything above it uses SQLAlchemy/SQLModel expressions or names a statement of
+:mod:`cipco.dbread`.
 
 - A unit of work that writes takes the write lock at its start (``BEGIN IMMEDIATE``). When
   another program holds it, the unit of work waits, tells its :class:`WritePolicy` listeners

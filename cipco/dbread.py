@@ -6,7 +6,7 @@ or the models: each is one statement here, run on whatever connection the caller
 
 - a SQLAlchemy ``Connection`` or ``Session`` (SQLite or PostgreSQL; a session's pending
   changes are flushed first, as an ORM query would), through ``text()``;
-- a DB-API ``sqlite3.Connection`` (the app's first frame, before SQLAlchemy is loaded).
+- a DB-API ``sqlite3.Connection`` (a reader that has not loaded SQLAlchemy at all).
 
 Values come back as the driver gives them (SQLite: instants and dates as text, booleans as
 0/1; PostgreSQL: ``datetime``, ``date``, ``bool``); :func:`instant`, :func:`day` and

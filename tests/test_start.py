@@ -10,8 +10,10 @@ from pathlib import Path
 
 from alembic.config import Config
 from alembic.script import ScriptDirectory
+from sqlalchemy import Engine
 
 from cipco import dbfile
+from cipco.clock import FixedClock
 from cipco.services.bootstrap import prepare
 
 APP_THEN_MODULES = textwrap.dedent(
@@ -207,3 +209,32 @@ def test_cipco_alone_opens_without_the_command_line_and_fails_in_one_sentence(
         f"cipco: the folder {missing.parent} does not exist; create it first or choose another path"
     )
     assert done.stdout.strip() == "TYPER False"
+
+
+def test_the_due_list_reads_the_same_on_a_session_core_and_a_plain_sqlite_connection(
+    engine: Engine, db_path: Path, clock: FixedClock
+) -> None:
+    """One implementation of the due rules over plain rows: a session (Home's refresh), a
+    Core connection (the first frame) and a DB-API connection give the same items."""
+    import sqlite3
+
+    from cipco.db import read_connection, read_scope, session_scope
+    from cipco.dbfile import read_uri
+    from cipco.services.due import due_items
+    from tests.due_helpers import RULES, one_of_each
+
+    with session_scope(engine, actor="t", clock=clock) as session:
+        made = one_of_each(session, clock)
+    with read_scope(engine) as session:
+        through_session = due_items(session, clock)
+    with read_connection(engine) as conn:
+        through_core = due_items(conn, clock)
+    plain = sqlite3.connect(read_uri(db_path), uri=True)
+    try:
+        through_dbapi = due_items(plain, clock)
+    finally:
+        plain.close()
+    assert through_session == through_core == through_dbapi
+    found = {(i.record.log, i.record.id, i.rule) for i in through_dbapi}
+    for log, record_id in made.ids().items():
+        assert (log, record_id, RULES[log]) in found, log

@@ -9,7 +9,10 @@ date…), when, how urgent it is now, and which record it belongs to (:class:`Re
 list, the id, and the reference a person reads), so a screen can open it.
 
 A log contributes through a *source*: a function ``items(ctx: DueContext) -> Iterable
-[DueItem]`` that selects its candidates in SQL (``deadline <= ctx.until``) and words them;
+[DueItem]`` that selects its candidates in SQL (``deadline <= ctx.until``: one of
+:mod:`cipco.dbread`'s statements, run by ``ctx.rows``) and words them over plain rows, so
+the list is read the same way on a session (Home's refresh), a Core connection (``cipco``'s
+first frame) or a DB-API one, on SQLite or PostgreSQL, with no model loaded;
 :data:`SOURCES` names each source's module (imported when first asked, so start-up stays
 fast), and each source module declares the rules it uses in a ``RULES`` tuple. To add a log
 or a rule: write ``cipco/services/due/<name>.py`` with ``RULES`` and ``items``, and add it
