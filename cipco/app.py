@@ -20,7 +20,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlmodel import Session
 from textual.app import App
 from textual.notifications import SeverityLevel
 from textual.screen import ModalScreen, Screen
@@ -52,6 +51,7 @@ POLL_SECONDS = 1.0
 GIL_SWITCH_SECONDS = 0.0005
 if TYPE_CHECKING:
     from sqlalchemy import Engine
+    from sqlmodel import Session
 
     from cipco.services.home import DueList
     from cipco.services.views import View

@@ -1,7 +1,9 @@
 """The database engine, its PRAGMAs, units of work and how writers wait for each other.
 
 This is the only module (with :mod:`cipco.dbfile` and :mod:`cipco.datafile`) that holds SQL
-strings (PRAGMAs). Everything above it uses SQLAlchemy/SQLModel expressions.
+strings (PRAGMAs), besides the reader :mod:`cipco.dbread` (the start-up and due-list reads, as
+plain rows). Everything above it uses SQLAlchemy/SQLModel expressions or names a statement of
+:mod:`cipco.dbread`.
 
 - A unit of work that writes takes the write lock at its start (``BEGIN IMMEDIATE``). When
   another program holds it, the unit of work waits, tells its :class:`WritePolicy` listeners
@@ -23,12 +25,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from operator import itemgetter
 from pathlib import Path
-from typing import Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from sqlalchemy import Connection, Engine, Table, create_engine, event, func, insert, select
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.pool import QueuePool
-from sqlmodel import Session
 
 from cipco.clock import Clock
 from cipco.config import ServerDb, as_location
@@ -42,6 +43,9 @@ from cipco.dberrors import (
 )
 from cipco.dbfile import APPLICATION_ID, read_uri, write_uri
 from cipco.outputs import make_private_dir
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
 
 __all__ = [
     "APPLICATION_ID",
@@ -298,6 +302,8 @@ def session_scope(
     ``clock`` ride in ``session.info`` for the audit listener. A driver error leaves as a
     :class:`DatabaseError` whose message is a sentence without SQL or values.
     """
+    from sqlmodel import Session  # the ORM is loaded by the first unit of work that needs it
+
     write = write and not is_read_only(engine)  # a read-only file: every unit of work reads
     session = Session(engine.execution_options(**{WRITE_OPTION: write}), expire_on_commit=False)
     session.info["actor"] = actor
@@ -311,8 +317,7 @@ def session_scope(
         # The driver's text can quote the values being saved: what leaves a unit of work is
         # a sentence built from the error's kind (the original stays as the cause).
         session.rollback()
-        folder = None if is_server(engine) else Path(engine.url.database or ".").absolute().parent
-        raise DatabaseError(explain(exc, folder=folder) or "the database failed") from exc
+        raise _as_sentence(engine, exc) from exc
     except BaseException:
         session.rollback()
         raise
@@ -323,6 +328,22 @@ def session_scope(
 def read_scope(engine: Engine, *, clock: Clock | None = None) -> AbstractContextManager[Session]:
     """A read-only unit of work (a WAL snapshot): for lists, exports, reports, verify."""
     return session_scope(engine, clock=clock, write=False)
+
+
+def _as_sentence(engine: Engine, exc: DBAPIError) -> DatabaseError:
+    folder = None if is_server(engine) else Path(engine.url.database or ".").absolute().parent
+    return DatabaseError(explain(exc, folder=folder) or "the database failed")
+
+
+@contextmanager
+def read_connection(engine: Engine) -> Iterator[Connection]:
+    """A read-only snapshot on a plain Core connection (no ORM loaded): for the reads of
+    :mod:`cipco.dbread` at start-up. Errors leave as :class:`DatabaseError` sentences."""
+    try:
+        with engine.execution_options(**{WRITE_OPTION: False}).connect() as conn, conn.begin():
+            yield conn
+    except DBAPIError as exc:
+        raise _as_sentence(engine, exc) from exc
 
 
 def _processed(values: Sequence[Any], process: Callable[[Any], Any]) -> Sequence[Any]:

@@ -24,12 +24,12 @@ if TYPE_CHECKING:
 def read_first_rows(engine: Engine, clock: Clock) -> DueList | None:
     """Home's due list in one read-only snapshot, or None if it could not be read (Home then
     reads it in a worker as it does on every refresh, and a failure is reported there)."""
-    from cipco.db import read_scope
+    from cipco.db import read_connection
     from cipco.services.home import due_list
 
     try:
-        with read_scope(engine, clock=clock) as session:
-            return due_list(session, clock)
+        with read_connection(engine) as conn:  # Core: no ORM, no SQLModel, no models
+            return due_list(conn, clock)
     except Exception:  # read again by the screen's worker, which reports a failure
         return None
 

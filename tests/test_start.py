@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import textwrap
@@ -9,8 +10,10 @@ from pathlib import Path
 
 from alembic.config import Config
 from alembic.script import ScriptDirectory
+from sqlalchemy import Engine
 
 from cipco import dbfile
+from cipco.clock import FixedClock
 from cipco.services.bootstrap import prepare
 
 APP_THEN_MODULES = textwrap.dedent(
@@ -116,3 +119,122 @@ def test_a_command_that_opens_the_file_switches_the_collector_back_on(tmp_path: 
     assert done.returncode == 0, done.stderr[-2000:]
     assert "write_wait_seconds" in done.stdout
     assert done.stdout.strip().endswith("GC True")
+
+
+COMMAND_THEN_MODULES = (
+    "import atexit, sys;"
+    "atexit.register(lambda: print('MODULES', ' '.join(sorted(m for m in sys.modules"
+    " if m in ('sqlmodel', 'sqlalchemy.orm') or m.startswith('cipco.models')))));"
+    "sys.argv = ['cipco', '--db', *sys.argv[1:]];"
+    "from cipco.cli import main; main()"
+)
+
+
+def _run_command(path: Path, *args: str) -> tuple[str, set[str]]:
+    done = subprocess.run(
+        [sys.executable, "-c", COMMAND_THEN_MODULES, str(path), *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    output, _, modules = done.stdout.rpartition("MODULES")
+    return output, set(modules.split())
+
+
+def test_settings_and_verify_on_an_empty_file_read_without_the_models(tmp_path: Path) -> None:
+    """`cipco settings` and `cipco verify` on a file with no records read it through Core
+    (cipco.dbread): what they print is right, and neither SQLModel, the ORM nor a model
+    module is loaded."""
+    path = tmp_path / "cipco.db"
+    prepare(path).dispose()
+    output, modules = _run_command(path, "settings")
+    assert "write_wait_seconds = 60" in output
+    assert "footage_overwrite_days = 28" in output
+    assert modules == set()
+    output, modules = _run_command(path, "verify")
+    assert "Chain intact: 0 exhibits, 0 events verified" in output
+    assert f"Custody ledger 0 events · {'0' * 64} ·" in output
+    assert modules == set()
+
+
+def test_verify_reads_the_chains_as_soon_as_one_exhibit_is_stored(tmp_path: Path) -> None:
+    """The shortcut is only for a file with nothing in custody: one exhibit and verify
+    loads the models and checks it (so the check above can fail)."""
+    from datetime import UTC, datetime
+
+    from cipco.clock import FixedClock
+    from cipco.db import session_scope
+    from tests.exhibit_helpers import make_exhibit, make_referral
+
+    path = tmp_path / "cipco.db"
+    engine = prepare(path)
+    clock = FixedClock(datetime(2026, 11, 2, 10, 0, tzinfo=UTC))
+    with session_scope(engine, clock=clock) as session:
+        make_referral(session, clock)
+        make_exhibit(session, clock)
+    engine.dispose()
+    output, modules = _run_command(path, "verify")
+    assert "Chain intact: 1 exhibits, 1 events verified" in output
+    assert "cipco.models.exhibit" in modules
+
+
+def test_a_stored_setting_is_what_settings_prints(tmp_path: Path) -> None:
+    path = tmp_path / "cipco.db"
+    prepare(path).dispose()
+    _run_command(path, "settings", "footage_warn_days", "9")
+    output, _ = _run_command(path, "settings")
+    assert "footage_warn_days = 9    #" in output
+
+
+def test_cipco_alone_opens_without_the_command_line_and_fails_in_one_sentence(
+    tmp_path: Path,
+) -> None:
+    """``cipco`` with no arguments goes straight to the app (Typer and the commands are not
+    built); a file it cannot open is still one sentence, exit 2, as through the Typer root."""
+    code = (
+        "import atexit, sys; atexit.register(lambda: print('TYPER', 'typer' in sys.modules));"
+        "sys.argv = ['cipco']; from cipco.cli import main; main()"
+    )
+    missing = tmp_path / "no-such-folder" / "cipco.db"
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "CIPCO_DB": str(missing)},
+    )
+    assert done.returncode == 2
+    assert done.stderr.strip() == (
+        f"cipco: the folder {missing.parent} does not exist; create it first or choose another path"
+    )
+    assert done.stdout.strip() == "TYPER False"
+
+
+def test_the_due_list_reads_the_same_on_a_session_core_and_a_plain_sqlite_connection(
+    engine: Engine, db_path: Path, clock: FixedClock
+) -> None:
+    """One implementation of the due rules over plain rows: a session (Home's refresh), a
+    Core connection (the first frame) and a DB-API connection give the same items."""
+    import sqlite3
+
+    from cipco.db import read_connection, read_scope, session_scope
+    from cipco.dbfile import read_uri
+    from cipco.services.due import due_items
+    from tests.due_helpers import RULES, one_of_each
+
+    with session_scope(engine, actor="t", clock=clock) as session:
+        made = one_of_each(session, clock)
+    with read_scope(engine) as session:
+        through_session = due_items(session, clock)
+    with read_connection(engine) as conn:
+        through_core = due_items(conn, clock)
+    plain = sqlite3.connect(read_uri(db_path), uri=True)
+    try:
+        through_dbapi = due_items(plain, clock)
+    finally:
+        plain.close()
+    assert through_session == through_core == through_dbapi
+    found = {(i.record.log, i.record.id, i.rule) for i in through_dbapi}
+    for log, record_id in made.ids().items():
+        assert (log, record_id, RULES[log]) in found, log

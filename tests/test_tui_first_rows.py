@@ -3,6 +3,9 @@ frame; the full read (queue counts, the next clinic) follows and never changes t
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import textwrap
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -126,3 +129,78 @@ def test_a_failed_first_read_leaves_it_to_the_screen(
 
     monkeypatch.setattr(home_service, "due_list", broken)
     assert launch.read_first_rows(engine, clock) is None
+
+
+FIRST_FRAME = textwrap.dedent(
+    """
+    import asyncio, sys
+    from datetime import datetime
+    from cipco import launch
+    from cipco.clock import FixedClock
+    from cipco.services.bootstrap import prepare
+
+    HEAVY = ("sqlmodel", "pydantic", "sqlalchemy.orm")
+    clock = FixedClock(datetime.fromisoformat(sys.argv[2]))
+    engine = prepare(sys.argv[1])
+    first = launch.read_first_rows(engine, clock)
+    loaded = [m for m in sys.modules if m in HEAVY or (
+        m.startswith("cipco.models.") and m not in ("cipco.models.vocab", "cipco.models.labelled"))]
+    print("LOADED", " ".join(sorted(loaded)) or "-")
+
+    from textual.widgets import DataTable
+    from cipco.app import CipcoApp
+    from cipco.screens.home import HomeScreen
+
+    shown = []
+    set_rows = HomeScreen._show_due
+
+    def show_due(self, found):  # the first call paints the rows read at launch
+        set_rows(self, found)
+        if not shown:
+            table = self.query_one(DataTable)
+            for i in range(table.row_count):
+                shown.append(" | ".join(str(c) for c in table.get_row_at(i)))
+
+    HomeScreen._show_due = show_due
+
+    async def main():
+        app = CipcoApp(sys.argv[1], clock=clock, engine=engine, first_rows=first)
+        async with app.run_test(size=(160, 50)) as pilot:
+            for _ in range(400):
+                await pilot.pause(0.02)
+                if shown:
+                    break
+        for line in shown:
+            print("ROW", line)
+
+    asyncio.run(main())
+    """
+)
+
+
+def test_first_frame_shows_each_logs_due_row_read_without_the_models(
+    engine: Engine, db_path: Path, clock: FixedClock
+) -> None:
+    """``cipco`` reads Home's first rows through Core (cipco.dbread) before the app loads:
+    no SQLModel, pydantic, ORM or model module is needed, and the rows the first frame
+    paints are the ones Home's usual read (a session, in its worker) gives, in its order:
+    one due item of each log, with its rule."""
+    with session_scope(engine, actor="t", clock=clock) as session:
+        one_of_each(session, clock)
+    with session_scope(engine, clock=clock, write=False) as session:
+        expected = home_service.due_list(session, clock).items
+    engine.dispose()
+    done = subprocess.run(
+        [sys.executable, "-c", FIRST_FRAME, str(db_path), clock.now().isoformat()],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    lines = done.stdout.splitlines()
+    assert "LOADED -" in lines
+    rows = [line.removeprefix("ROW ").split(" | ") for line in lines if line.startswith("ROW ")]
+    assert [row[2] for row in rows] == [item.record.reference for item in expected]
+    assert [row[3] for row in rows] == [item.what for item in expected]
+    for log, (record, rule) in SHOWN.items():
+        assert any(record in " ".join(row) and rule in row[4] for row in rows), log

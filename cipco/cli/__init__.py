@@ -1,7 +1,9 @@
 """The ``cipco`` command. Heavy libraries are imported inside commands so ``--help`` is fast.
 
-Each log adds its commands in its own module (``cipco/cli/<log>.py``) on the shared
-sub-apps below; the modules are imported at the bottom of this file.
+:func:`main` is the console script. ``cipco`` alone opens the app without building the
+command line (Typer, every command and its options: :mod:`cipco.cli.root`); anything else
+runs the Typer app. ``from cipco.cli import app`` (and ``export_app``, ``import_app``,
+``report_app``) still finds the apps, loading them when first asked for.
 """
 
 from __future__ import annotations
@@ -10,35 +12,15 @@ import gc
 import os
 import sys
 from pathlib import Path
-from typing import Annotated, Any
-
-import typer
-from typer.core import TyperGroup
+from typing import Any
 
 from cipco.cli.common import state
 
 DEBUG_ENV = "CIPCO_DEBUG"
+_APPS = frozenset({"app", "export_app", "import_app", "report_app"})
 
 
-class _Commands(TyperGroup):
-    """Every command's database and disk errors become one sentence (no traceback, no SQL,
-    no row values); an unexpected error names only its kind and place."""
-
-    def invoke(self, ctx: Any) -> Any:
-        try:
-            return super().invoke(ctx)
-        except Exception as exc:
-            # Typer's and click's own exits and usage errors (typer vendors click) pass on.
-            if type(exc).__module__.split(".")[0] in ("click", "typer") or os.environ.get(
-                DEBUG_ENV
-            ):
-                raise
-            _fail_cleanly(exc)
-        finally:
-            state.close()
-
-
-def _fail_cleanly(exc: Exception) -> None:
+def fail_cleanly(exc: Exception) -> None:
     from cipco.cli.common import fail
     from cipco.dberrors import exit_code, explain
 
@@ -56,60 +38,30 @@ def _fail_cleanly(exc: Exception) -> None:
     fail(f"unexpected error ({type(exc).__name__}{where}); set {DEBUG_ENV}=1 to see the details")
 
 
-app = typer.Typer(
-    cls=_Commands,
-    name="cipco",
-    help="Crime in Prison Coordinator: referral tracker, crime clinic, exhibits, MG4D, persons.",
-    no_args_is_help=False,
-    rich_markup_mode="rich",
-    context_settings={"help_option_names": ["-h", "--help"]},
-    pretty_exceptions_enable=False,
-)
-export_app = typer.Typer(help="Write police-ready workbooks (0600, no live formulas).")
-import_app = typer.Typer(help="Read old trackers and logs (.xlsx, .xls, .ods).")
-report_app = typer.Typer(help="Figures for the Regional Security Lead.")
-app.add_typer(export_app, name="export")
-app.add_typer(import_app, name="import")
-app.add_typer(report_app, name="report")
+def open_app() -> None:
+    """Open the chosen file and run the app on it (``cipco`` with no command)."""
+    from cipco.cli.common import open_engine_or_exit
+
+    path = state.db_path()
+    # Check, create or migrate before the first paint, errors in plain text; the app works on
+    # the engine opened here.
+    engine = open_engine_or_exit(create=True)
+    from cipco.launch import run_app
+
+    run_app(path, engine)  # the first rows are read before the app is loaded
 
 
-def _show_version(wanted: bool) -> None:
-    if wanted:
-        from cipco import __version__
-
-        typer.echo(f"cipco {__version__}")
-        raise typer.Exit()
-
-
-@app.callback(invoke_without_command=True)
-def _root(
-    ctx: typer.Context,
-    db: Annotated[
-        str | None,
-        typer.Option("--db", help="The SQLite file (default: $CIPCO_DB or the user data dir)."),
-    ] = None,
-    version: Annotated[
-        bool,
-        typer.Option(
-            "--version",
-            help="Print cipco's version and stop.",
-            callback=_show_version,
-            is_eager=True,
-        ),
-    ] = False,
-) -> None:
-    """Run with no command to open the app."""
-    state.db_option = db
-    if ctx.invoked_subcommand is None:
-        from cipco.cli.common import open_engine_or_exit
-
-        path = state.db_path()
-        # Check, create or migrate before the first paint, errors in plain text; the app
-        # works on the engine opened here.
-        engine = open_engine_or_exit(create=True)
-        from cipco.launch import run_app
-
-        run_app(path, engine)  # the first rows are read before the app is loaded
+def _open_app_alone() -> None:
+    """``cipco`` with no arguments: what the Typer app's root does for it, and its errors
+    become one sentence as every command's do (``root._Commands``)."""
+    try:
+        open_app()
+    except Exception as exc:
+        if os.environ.get(DEBUG_ENV):
+            raise
+        fail_cleanly(exc)
+    finally:
+        state.close()
 
 
 def main() -> None:
@@ -133,20 +85,19 @@ def main() -> None:
             2,
         )
     try:
-        app()
+        if len(sys.argv) <= 1:
+            _open_app_alone()
+        else:
+            from cipco.cli.root import app
+
+            app()
     except KeyboardInterrupt:
         sys.exit(130)
 
 
-# Each log registers its commands on the apps above.
-from cipco.cli import casework as _casework  # noqa: E402,F401
-from cipco.cli import clinic as _clinic  # noqa: E402,F401
-from cipco.cli import documents as _documents  # noqa: E402,F401
-from cipco.cli import exhibits as _exhibits  # noqa: E402,F401
-from cipco.cli import mg4d as _mg4d  # noqa: E402,F401
-from cipco.cli import prefs as _prefs  # noqa: E402,F401
-from cipco.cli import referrals as _referrals  # noqa: E402,F401
-from cipco.cli import regional as _regional  # noqa: E402,F401
-from cipco.cli import search as _search  # noqa: E402,F401
-from cipco.cli import server as _server  # noqa: E402,F401
-from cipco.cli import spreadsheets as _spreadsheets  # noqa: E402,F401
+def __getattr__(name: str) -> Any:
+    if name in _APPS:
+        import importlib
+
+        return getattr(importlib.import_module("cipco.cli.root"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -66,16 +66,17 @@ def verify(quiet: QuietOpt = False, against: AgainstOpt = None) -> None:
     printed on an export, the clinic minutes or a case file, or a `cipco ledger --out`
     listing) it proves the history still begins with the anchored one.
     """
-    from cipco.db import read_scope
-    from cipco.services.chain_verify import verify as verify_chains
+    from cipco.db import read_connection, site_of
+    from cipco.services.chain_report import when_nothing_stored
 
     anchor = _anchor_option(against) if against is not None else None
     engine = open_engine_or_exit(write=False)
-    with (
-        read_scope(engine, clock=state.get_clock()) as session,
-        ticker(quiet, "Verifying events") as (advance, _total),
-    ):
-        report = verify_chains(session, progress=advance, against=anchor)
+    report = None
+    if anchor is None:  # a file with no custody history is answered without the models
+        with read_connection(engine) as conn:
+            report = when_nothing_stored(conn, site_of(engine), state.get_clock().now())
+    if report is None:
+        report = _verify_chains(engine, anchor, quiet)
     for problem in report.problems:
         echo(problem.line())
     echo(report.summary())
@@ -91,6 +92,17 @@ def verify(quiet: QuietOpt = False, against: AgainstOpt = None) -> None:
             "rewritten: cipco verify --against <listing or COUNT:DIGEST>"
         )
     raise typer.Exit(EXIT_OK)
+
+
+def _verify_chains(engine: Any, anchor: Any, quiet: bool) -> Any:
+    from cipco.db import read_scope
+    from cipco.services.chain_verify import verify as verify_chains
+
+    with (
+        read_scope(engine, clock=state.get_clock()) as session,
+        ticker(quiet, "Verifying events") as (advance, _total),
+    ):
+        return verify_chains(session, progress=advance, against=anchor)
 
 
 @app.command("ledger")

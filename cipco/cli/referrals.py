@@ -194,13 +194,13 @@ def settings_command(
     value: Annotated[str | None, typer.Argument(help="New value.")] = None,
 ) -> None:
     """List settings (local practice, not law), or set one: cipco settings KEY VALUE."""
-    from cipco.db import session_scope
     from cipco.services import settings as settings_service
 
-    changing = key is not None and value is not None
-    engine = open_engine_or_exit(write=changing)
-    with session_scope(engine, clock=state.get_clock(), write=changing) as session:
-        if key is not None and value is not None:
+    engine = open_engine_or_exit(write=key is not None and value is not None)
+    if key is not None and value is not None:
+        from cipco.db import session_scope
+
+        with session_scope(engine, clock=state.get_clock()) as session:
             try:
                 settings_service.set_value(session, key, value)
             except settings_service.SettingError as exc:
@@ -208,7 +208,12 @@ def settings_command(
             from cipco.services.referrals import recompute_all_due  # only when one changes
 
             recompute_all_due(session)
-        values = settings_service.all_settings(session)
+            values = settings_service.all_settings(session)
+    else:
+        from cipco.db import read_connection
+
+        with read_connection(engine) as conn:  # a plain read: no models loaded
+            values = settings_service.all_settings(conn)
     for name, spec in settings_service.SPECS.items():
         if key is None or key == name:
             echo(f"{name} = {values[name]}    # {spec.label}")

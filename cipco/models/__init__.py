@@ -6,6 +6,11 @@ defines what it uses (``from cipco.models.referral import Referral``). :func:`lo
 imports every module here, so ``SQLModel.metadata`` is complete (migrations, stamping a
 site, ``holds_records``); a new model module needs no line here. ``from cipco.models import
 Referral`` still works: it loads every module, then finds the name.
+
+Importing the package loads nothing else (not even SQLModel): :mod:`cipco.models.vocab`
+and :mod:`cipco.models.labelled` are plain Python, for the rules that run before any model
+is needed. The model bases (:mod:`cipco.models.types`, :mod:`cipco.models.reference`) import
+:mod:`cipco.models._deferred` first, before any model class is made.
 """
 
 from __future__ import annotations
@@ -14,8 +19,6 @@ import importlib
 import pkgutil
 from types import ModuleType
 from typing import Any
-
-from cipco.models import _deferred  # noqa: F401  (first: before any model class is made)
 
 
 def modules() -> list[ModuleType]:

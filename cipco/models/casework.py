@@ -24,6 +24,7 @@ from cipco.models.people import validate_nomis
 from cipco.models.referral import PartyKind, PartyRole
 from cipco.models.site import SiteScoped
 from cipco.models.types import Stamped, UTCDateTime
+from cipco.models.vocab import STATEMENT_LABELS, StatementState  # noqa: F401
 
 
 class ContactMethod(Labelled):
@@ -77,16 +78,6 @@ class PartyContact(SiteScoped, table=True):
     recorded_at: datetime = Field(sa_type=UTCDateTime)
     actor: str  # who recorded it
 
-
-class StatementState(Labelled):
-    REQUESTED = "requested", "Requested"
-    RECEIVED = "received", "Received, to check"
-    RETURNED = "returned", "Returned for correction"
-    CHECKED = "checked", "Checked, to send"
-    SENT = "sent", "Sent to police"
-
-
-STATEMENT_LABELS: dict[str, str] = StatementState.labels()
 
 QA_PROBLEMS: dict[str, str] = {
     "unsigned": "Not signed",

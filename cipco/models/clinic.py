@@ -17,6 +17,7 @@ from cipco.models.fields import Line, MaybeLine, maybe_required, one_line, requi
 from cipco.models.labelled import Labelled
 from cipco.models.site import SiteScoped
 from cipco.models.types import Stamped, UTCDateTime
+from cipco.models.vocab import ActionStatus
 
 
 class ClinicStatus(Labelled):
@@ -41,12 +42,6 @@ class ItemKind(Labelled):
 
 
 ITEM_KIND_LABELS: dict[str, str] = ItemKind.labels()
-
-
-class ActionStatus(StrEnum):
-    OPEN = "open"
-    DONE = "done"
-    DROPPED = "dropped"
 
 
 class Presence(StrEnum):

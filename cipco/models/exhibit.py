@@ -22,24 +22,12 @@ from cipco.models.labelled import Labelled
 from cipco.models.people import checked_code, normalise_nomis, validate_nomis
 from cipco.models.site import SiteScoped
 from cipco.models.types import Stamped, UTCDateTime
-
-
-class ExhibitType(Labelled):
-    CCTV = "cctv", "CCTV"
-    BWV = "bwv", "Body-worn video"
-    PHOTO = "photo", "Photo"
-    AUDIO = "audio", "Audio (PIN phone)"
-    DOCUMENT = "document", "Document"
-    DRUGS = "drugs", "Drugs"
-    MOBILE_PHONE = "mobile_phone", "Mobile phone"
-    SIM_STORAGE = "sim_storage", "SIM / storage"
-    WEAPON = "weapon", "Weapon"
-    OTHER = "other", "Other physical"
-
-
-TYPE_LABELS: dict[str, str] = ExhibitType.labels()
-FOOTAGE_TYPES = frozenset({ExhibitType.CCTV, ExhibitType.BWV})
-DIGITAL_TYPES = frozenset({ExhibitType.CCTV, ExhibitType.BWV, ExhibitType.PHOTO, ExhibitType.AUDIO})
+from cipco.models.vocab import (  # noqa: F401  (re-exported)
+    DIGITAL_TYPES,
+    FOOTAGE_TYPES,
+    TYPE_LABELS,
+    ExhibitType,
+)
 
 
 class ExhibitState(Labelled):
@@ -79,6 +67,7 @@ CUSTODY_KINDS = frozenset(
         EventKind.DESTRUCTION,
     }
 )
+
 RECORD_KINDS = frozenset({EventKind.HOLD, EventKind.LINK, EventKind.UPGRADE})
 
 

@@ -17,6 +17,7 @@ from cipco.models.labelled import Labelled
 from cipco.models.people import PrisonerIn
 from cipco.models.site import SiteScoped
 from cipco.models.types import Stamped, UTCDateTime
+from cipco.models.vocab import STATE_LABELS, PapersState  # noqa: F401
 
 
 class Response(Labelled):
@@ -31,16 +32,6 @@ class Response(Labelled):
 
 RESPONSE_LABELS: dict[str, str] = Response.labels()
 SERVED_RESPONSES = frozenset({Response.SIGNED, Response.REFUSED, Response.SERVED_NOT_SIGNED})
-
-
-class PapersState(Labelled):
-    # received, not yet served (or an attempt failed for "other")
-    AWAITING = "awaiting", "Awaiting service"
-    SERVED = "served", "Served"
-    NOT_SERVED = "not_served", "Not served"  # released or transferred: nothing left to do here
-
-
-STATE_LABELS: dict[str, str] = PapersState.labels()
 
 
 class ChargePapers(SiteScoped, Stamped, table=True):

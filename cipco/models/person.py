@@ -18,6 +18,12 @@ from cipco.models.labelled import Labelled
 from cipco.models.people import PrisonerIn
 from cipco.models.site import SiteScoped
 from cipco.models.types import Stamped, UTCDateTime
+from cipco.models.vocab import (  # noqa: F401  (re-exported)
+    START_RULE_LABELS,
+    TRIGGER_LABELS,
+    StartRule,
+    TriggerKind,
+)
 
 
 class AlertCode(Labelled):
@@ -35,33 +41,12 @@ class AlertCode(Labelled):
 ALERT_LABELS: dict[str, str] = AlertCode.labels()
 
 
-class StartRule(Labelled):
-    ON_MAKING = "on_making", "On making"
-    ON_RELEASE = "on_release", "On release"
-    DATE = "date", "On a date"
-
-
-START_RULE_LABELS: dict[str, str] = StartRule.labels()
-
-
 class AssociationKind(Labelled):
     ASSOCIATE = "associate", "Associate"
     NON_ASSOCIATION = "non_association", "Non-association"
 
 
 ASSOCIATION_LABELS: dict[str, str] = AssociationKind.labels()
-
-
-class TriggerKind(Labelled):
-    CELL_SHARE = "cell_share", "Cell share"
-    EMPLOYMENT = "employment", "Employment change"
-    IEP = "iep", "IEP change"
-    RECATEGORISATION = "recategorisation", "Re-categorisation"
-    ROTL = "rotl", "ROTL"
-    ESCORT = "escort", "Escort (incl. hospital)"
-
-
-TRIGGER_LABELS: dict[str, str] = TriggerKind.labels()
 
 
 class PersonOfInterest(SiteScoped, Stamped, table=True):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from sqlmodel import Field, SQLModel
 
+from cipco.models import _deferred  # noqa: F401  (first: before any model class)
+
 
 class Prison(SQLModel, table=True):
     code: str = Field(primary_key=True, max_length=3)

@@ -18,25 +18,14 @@ from cipco.models.labelled import Labelled
 from cipco.models.people import PrisonerIn
 from cipco.models.site import SiteScoped
 from cipco.models.types import Stamped, UTCDateTime, Versioned
-
-
-class Status(Labelled):
-    DRAFT = "draft", "Draft"
-    REFERRED = "referred", "Referred"
-    ACKNOWLEDGED = "acknowledged", "Acknowledged"
-    INVESTIGATING = "investigating", "Investigating"
-    WITH_CPS = "with_cps", "With CPS"
-    CHARGED = "charged", "Charged"
-    AT_COURT = "at_court", "At court"
-    CONCLUDED = "concluded", "Concluded"
-    NFA = "nfa", "NFA"
-    OUT_OF_COURT = "out_of_court", "Out-of-court disposal"
-    RETURNED = "returned", "Returned to prison"
-    WITHDRAWN = "withdrawn", "Withdrawn"
-    TRANSFERRED = "transferred", "Transferred"
-
-
-STATUS_LABELS: dict[str, str] = Status.labels()
+from cipco.models.vocab import (  # noqa: F401  (re-exported)
+    PARTY_KIND_LABELS,
+    PARTY_ROLE_LABELS,
+    STATUS_LABELS,
+    PartyKind,
+    PartyRole,
+    Status,
+)
 
 
 class Outcome(Labelled):
@@ -116,22 +105,6 @@ OTHER_SYSTEMS: dict[str, str] = {
     "mercury_ref": "Mercury/IMS intelligence",
 }
 """The other systems a crime is reflected on, and the referral's field for each reference."""
-
-
-class PartyRole(Labelled):
-    VICTIM = "victim", "Victim"
-    WITNESS = "witness", "Witness"
-    SUSPECT = "suspect", "Suspect"
-
-
-class PartyKind(Labelled):
-    STAFF = "staff", "Staff"
-    PRISONER = "prisoner", "Prisoner"
-    OTHER = "other", "Other"
-
-
-PARTY_ROLE_LABELS: dict[str, str] = PartyRole.labels()
-PARTY_KIND_LABELS: dict[str, str] = PartyKind.labels()
 
 
 class Referral(SiteScoped, Stamped, table=True):

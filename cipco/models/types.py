@@ -10,6 +10,8 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.compiler import compiles
 from sqlmodel import Field, SQLModel
 
+from cipco.models import _deferred  # noqa: F401  (first: before any model class)
+
 
 class UTCDateTime(TypeDecorator[datetime]):
     """Stores instants as naive UTC and always returns UTC-aware datetimes.

@@ -17,7 +17,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
-from sqlmodel import Session
 from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import Header
@@ -28,6 +27,8 @@ from cipco.widgets.errors import ReportsWorkerErrors
 from cipco.widgets.problems import message_of
 
 if TYPE_CHECKING:
+    from sqlmodel import Session
+
     from cipco.app import CipcoApp
 
 T = TypeVar("T")

@@ -8,18 +8,25 @@ How a command opens the file says what it may do to it (:class:`cipco.dbfile.Acc
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine, select
-from sqlmodel import Session, SQLModel
-
+from cipco import dbread
 from cipco.config import ServerDb, as_location
 from cipco.datafile import Opened, open_database
-from cipco.db import UNASSIGNED, WaitListener, read_scope, session_scope, set_write_wait, with_site
+from cipco.db import (
+    UNASSIGNED,
+    WaitListener,
+    read_connection,
+    session_scope,
+    set_write_wait,
+    with_site,
+)
 from cipco.dbfile import Access
-from cipco.models.reference import CrimeCategory, Force, OrderType, Prison
 from cipco.services import settings as settings_service
-from cipco.services.reference import seed_reference_data
-from cipco.services.site import file_site
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+    from sqlmodel import Session
 
 WRITE_WAIT_KEY = "write_wait_seconds"
 
@@ -38,21 +45,23 @@ def open_file(
     """
     opened = open_database(path, access, make_folder=make_folder, on_wait=on_wait)
     engine = opened.engine
-    try:
-        with read_scope(engine) as session:
-            seeded = _reference_lists_filled(session)
+    try:  # read through Core (cipco.dbread): opening a file at head loads no models
+        with read_connection(engine) as conn:
+            seeded = dbread.reference_lists_filled(conn)
         if not seeded and not opened.read_only:  # new, upgraded, or cut short while new
+            from cipco.services.reference import seed_reference_data
+
             with session_scope(engine, actor="cipco") as session:
                 seed_reference_data(session)
-        with read_scope(engine) as session:
-            site = file_site(session)
-            wait = settings_service.get_int(session, WRITE_WAIT_KEY)
+        with read_connection(engine) as conn:
+            site = dbread.site(conn)
+            wait = settings_service.get_int(conn, WRITE_WAIT_KEY)
     except BaseException:
         engine.dispose()
         raise
     spec = settings_service.SPECS[WRITE_WAIT_KEY]
     set_write_wait(engine, min(max(wait, spec.least), spec.most))  # a stored value kept sane
-    engine = with_site(engine, site.code if site is not None else UNASSIGNED)
+    engine = with_site(engine, site[0] if site is not None else UNASSIGNED)
     return Opened(
         engine,
         opened.path,
@@ -70,14 +79,6 @@ def prepare(path: Path | str | ServerDb, access: Access = Access.CREATE) -> Engi
     return open_file(as_location(path), access).engine
 
 
-def _reference_lists_filled(session: Session) -> bool:
-    """True when every reference list has rows (checked in a snapshot: no write lock)."""
-    return all(
-        session.execute(select(model).limit(1)).first() is not None
-        for model in (Prison, Force, CrimeCategory, OrderType)
-    )
-
-
 # Tables with a site column that are not records of a log.
 _NOT_RECORDS = frozenset({"setting", "audit_event"})
 
@@ -85,6 +86,9 @@ _NOT_RECORDS = frozenset({"setting", "audit_event"})
 def holds_records(session: Session) -> bool:
     """True if the file holds any record of any log (reference lists, settings and the audit
     trail aside): a file someone works in, not a new or demo-ready one."""
+    from sqlalchemy import select
+    from sqlmodel import SQLModel
+
     from cipco.models import load_all
 
     load_all()  # every table in SQLModel.metadata

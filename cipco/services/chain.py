@@ -31,8 +31,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from cipco.models.exhibit import EventKind, ExhibitState, HolderKind
+from cipco.services.ledger import GENESIS
 
-GENESIS = "0" * 64
 FORM = 2  # the canonical form new events are hashed in
 FORM_TAG = "cipco-custody/2"
 

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import time
 from collections import namedtuple
 from dataclasses import dataclass, field
+from datetime import datetime
 from operator import itemgetter
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from cipco.services.chain import Derived, utc_text
-from cipco.services.ledger import Anchor
+from cipco import dbread
+from cipco.services.ledger import GENESIS, Anchor
+
+if TYPE_CHECKING:
+    from cipco.services.chain import Derived
 
 PROBLEM_KINDS = (
     "edit",
@@ -80,6 +85,20 @@ class VerifyReport:
         )
 
 
+def when_nothing_stored(conn: Any, site: str, now: datetime) -> VerifyReport | None:
+    """What verify finds in a file with no exhibit, custody event or exhibit link: nothing to
+    recompute and the ledger (of ``site``, else the file's own) at its start. Read on a plain
+    connection (:mod:`cipco.dbread`), no models loaded; None when there is something to
+    verify (then :func:`cipco.services.chain_verify.verify`)."""
+    started = time.perf_counter()
+    if dbread.holds_custody_records(conn):
+        return None
+    if not site:
+        chosen = dbread.site(conn)
+        site = chosen[0] if chosen is not None else ""
+    return VerifyReport(anchor=Anchor(0, GENESIS, now, site), seconds=time.perf_counter() - started)
+
+
 @dataclass
 class Run:
     """The state of one verify run, shared by the chain and the ledger checks."""
@@ -124,6 +143,8 @@ def _text(value: Any) -> str:
 
 
 def _instant(value: Any) -> str:
+    from cipco.services.chain import utc_text
+
     return utc_text(value) or ""
 
 
@@ -166,6 +187,8 @@ def _same_instant(stored: Any, recorded: Any) -> bool:
         return True  # the same stored text (verify reads both raw)
     if stored is None or recorded is None:
         return False
+    from cipco.services.chain import utc_text
+
     return utc_text(stored) == utc_text(recorded)
 
 

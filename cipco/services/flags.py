@@ -11,10 +11,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from cipco.clock import add_months, add_working_days, end_of_day, london_midnight, to_london
-from cipco.models.reference import CrimeCategory
-from cipco.models.referral import Referral, Status
+from cipco.models.vocab import Status
+
+if TYPE_CHECKING:  # the rules read any object with these fields: a model or a plain row
+    from cipco.models.reference import CrimeCategory
+    from cipco.models.referral import Referral
 
 CLOSED_STATUSES = frozenset(
     {

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-
-from sqlalchemy import select
-from sqlmodel import Session
+from typing import TYPE_CHECKING, Any
 
 from cipco.clock import Clock, today
 from cipco.services.due import DueItem, DueWindow, due_items
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
 
 COUNTED = ("referrals", "exhibits", "mg4d", "persons", "actions")
 """The logs whose queues the home screen counts, in the order it shows them."""
@@ -91,6 +92,8 @@ def log_counts(session: Session, clock: Clock, log: str) -> LogCounts:
 
 
 def clinic_line(session: Session, clock: Clock) -> ClinicLine:
+    from sqlalchemy import select
+
     from cipco.models.clinic import Clinic, ClinicStatus
     from cipco.services.clinic import action_counts, next_clinic_date
     from cipco.services.clinic.common import status_label
@@ -109,8 +112,9 @@ def clinic_line(session: Session, clock: Clock) -> ClinicLine:
     return ClinicLine(clinic.id, clinic.held_on, status_label(clinic.status), open_count, overdue)
 
 
-def due_list(session: Session, clock: Clock) -> DueList:
-    """Everything due or overdue up to the end of this week, by deadline."""
+def due_list(session: Any, clock: Clock) -> DueList:
+    """Everything due or overdue up to the end of this week, by deadline: read through
+    :mod:`cipco.dbread` (a session, a Core or a DB-API connection), no model loaded."""
     window = DueWindow.of(clock)
     return DueList(window, tuple(due_items(session, clock, until=window.week_ends)))
 

@@ -22,14 +22,18 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
-from sqlmodel import Session
 
 from cipco.clock import to_london
 from cipco.db import site_of
-from cipco.models.exhibit import Exhibit, ExhibitEvent
-from cipco.services.chain import GENESIS
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+GENESIS = "0" * 64
+"""L0, the ledger's start; also every exhibit chain's (``cipco.services.chain.GENESIS``)."""
 
 LISTING_TITLE = "# cipco custody ledger listing"
 _HEX64 = re.compile(r"[0-9a-f]{64}")
@@ -66,6 +70,8 @@ class Head:
 
 def head(session: Session, site: str | None = None) -> Head:
     """The site's last ledger entry, read through the (site, position) index."""
+    from cipco.models.exhibit import Exhibit, ExhibitEvent
+
     site = site_of(session.get_bind()) if site is None else site
     row = session.execute(
         select(
@@ -217,6 +223,8 @@ def listing_lines(session: Session) -> Iterator[str]:
 
     ``position exhibit event event-hash ledger-digest``; lines starting with # are comments.
     """
+    from cipco.models.exhibit import Exhibit, ExhibitEvent
+
     current = anchor(session)
     yield LISTING_TITLE + " (form 2)"
     yield f"# {current.line()}"

@@ -75,10 +75,14 @@ def at_site(session: Session, code: str) -> Iterator[Session]:
         if state.is_select:
             state.statement = state.statement.options(*options)
 
+    from cipco.services.settings import NARROWED_TO
+
     event.listen(session, "do_orm_execute", narrow)
+    session.info[NARROWED_TO] = code  # what is read without the ORM (settings) narrows too
     try:
         yield session
     finally:
+        session.info.pop(NARROWED_TO, None)
         event.remove(session, "do_orm_execute", narrow)
 
 
@@ -383,15 +387,33 @@ def site_columns(
     found = []
     for site in read:
         with at_site(session, site.code):
-            late = Counter(
-                item.record.log
+            overdue = [
+                item
                 for item in due_items(session, clock, until=clock.now(), sources=others)
                 if item.overdue
-            )
+            ]
+            late = Counter(item.record.log for item in _of_this_site(session, overdue))
         *figures, late_now = shown[site.code]
         late["referrals"] = int(late_now.value or 0)
         found.append(SiteColumn(site, figures, {log: n for log, n in late.items() if n}))
     return found
+
+
+def _of_this_site(session: Session, items: Sequence[Any]) -> list[Any]:
+    """The items whose record the narrowed ``session`` sees: the due list reads plain rows,
+    which :func:`at_site` does not narrow (it narrows ORM queries and settings), so each
+    log's ids are checked once through its model."""
+    from cipco.services.logspec import spec
+
+    ids: dict[str, set[int]] = defaultdict(set)
+    for item in items:
+        ids[item.record.log].add(item.record.id)
+    seen: set[tuple[str, int]] = set()
+    for log, wanted in ids.items():
+        model: Any = spec(log).service.model
+        found = session.scalars(select(model.id).where(model.id.in_(wanted)))
+        seen.update((log, int(i)) for i in found)
+    return [item for item in items if (item.record.log, item.record.id) in seen]
 
 
 def region_total(columns: Sequence[SiteColumn], index: int) -> str:

@@ -6,12 +6,15 @@ Every default here is local practice, not law; the Settings screen says so.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
-from sqlmodel import Session
-
-from cipco.models.settings import Setting
+from cipco import dbread
 from cipco.services.errors import RecordError
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from cipco.models.settings import Setting
 
 
 @dataclass(frozen=True)
@@ -190,42 +193,58 @@ class SettingError(RecordError):
 
 
 def _row(session: Session, key: str) -> Setting | None:
+    from sqlalchemy import select
+
+    from cipco.models.settings import Setting
+
     # One site per SQLite file; on a regional server row-level security shows only ours.
     return session.scalars(select(Setting).where(Setting.key == key)).first()
 
 
-def get(session: Session, key: str) -> int | str:
-    spec = SPECS[key]
-    row = _row(session, key)
-    if row is None:
-        return spec.default
-    return int(row.value) if isinstance(spec.default, int) else row.value
+def get(bind: Any, key: str) -> int | str:
+    """One setting's value (its default when not stored); ``bind``: a session, a Core
+    connection or a DB-API one (:mod:`cipco.dbread`)."""
+    return all_settings(bind)[key]
 
 
-def get_int(session: Session, key: str) -> int:
-    value = get(session, key)
+def get_int(bind: Any, key: str) -> int:
+    value = get(bind, key)
     assert isinstance(value, int), key
     return value
 
 
-def all_settings(session: Session) -> dict[str, int | str]:
-    return _values({row.key: row.value for row in session.scalars(select(Setting))})
+NARROWED_TO = "cipco.narrowed_to_site"
+"""The key in ``Session.info`` naming the one site a regional session reads for now."""
+
+
+def all_settings(bind: Any) -> dict[str, int | str]:
+    """Every setting's value, stored or default, read in one statement (no models needed).
+    A session narrowed to one site (:func:`cipco.services.regional.at_site`) reads that
+    site's."""
+    info = getattr(bind, "info", None)
+    site = info.get(NARROWED_TO) if isinstance(info, dict) else None
+    return values_of(dbread.settings(bind, site))
 
 
 def settings_by_site(session: Session) -> dict[str, dict[str, int | str]]:
     """Every site's settings this session reads (one read), by site code; a site that has
     stored none is not listed (its settings are :func:`defaults`)."""
+    from sqlalchemy import select
+
+    from cipco.models.settings import Setting
+
     stored: dict[str, dict[str, str]] = {}
     for row in session.scalars(select(Setting)):
         stored.setdefault(str(row.site), {})[row.key] = row.value
-    return {site: _values(values) for site, values in stored.items()}
+    return {site: values_of(values) for site, values in stored.items()}
 
 
 def defaults() -> dict[str, int | str]:
-    return _values({})
+    return values_of({})
 
 
-def _values(stored: dict[str, str]) -> dict[str, int | str]:
+def values_of(stored: dict[str, str]) -> dict[str, int | str]:
+    """The settings as typed values, from the stored text (:func:`cipco.dbread.settings`)."""
     values: dict[str, int | str] = {}
     for key, spec in SPECS.items():
         raw = stored.get(key)
@@ -260,6 +279,8 @@ def set_value(session: Session, key: str, value: str | int) -> None:
         raise SettingError(f"{spec.label}: too long (200 characters at most)", field=key)
     row = _row(session, key)
     if row is None:
+        from cipco.models.settings import Setting
+
         session.add(Setting(key=key, value=text))
     else:
         row.value = text

@@ -15,22 +15,17 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, select
-from sqlmodel import Session
-
+from cipco import dbread
 from cipco.dates import before
-from cipco.models.casework import PartyContact
-from cipco.models.referral import (
-    STATUS_LABELS,
-    PartyKind,
-    PartyRole,
-    Referral,
-    ReferralParty,
-    Status,
-)
-from cipco.models.referral import StatusChange as Move
+from cipco.models.vocab import STATUS_LABELS, PartyKind, PartyRole, Status
 from cipco.services.flags import VictimUpdate
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from cipco.models.referral import Referral
 
 KEY_DECISIONS: dict[Status, str] = {
     Status.NFA: "NFA",
@@ -71,44 +66,24 @@ class Victim:
     last_contact: datetime | None
 
 
-def decisions_of(session: Session, referral_ids: Iterable[int] | None) -> dict[int, list[Decision]]:
-    """Every key decision of the referrals (all referrals when None), oldest first."""
-    statement = select(Move.referral_id, Move.from_status, Move.to_status, Move.happened_at)
-    if referral_ids is not None:
-        statement = statement.where(Move.referral_id.in_(list(referral_ids)))  # type: ignore[attr-defined]
+def decisions_of(bind: Any, referral_ids: Iterable[int] | None) -> dict[int, list[Decision]]:
+    """Every key decision of the referrals (all referrals when None), oldest first; read
+    through :mod:`cipco.dbread` (a session, a Core or a DB-API connection)."""
+    ids = list(referral_ids) if referral_ids is not None else None
     found: dict[int, list[Decision]] = defaultdict(list)
-    for rid, from_status, to_status, at in session.execute(
-        statement.order_by(Move.happened_at, Move.id)
-    ):
+    for rid, from_status, to_status, at in dbread.decisions(bind, ids):
         label = decision_label(from_status, to_status)
         if label:
-            found[rid].append(Decision(rid, at, label))
+            found[rid].append(Decision(rid, dbread.instant(at), label))  # type: ignore[arg-type]
     return found
 
 
-def victims_of(session: Session, referral_ids: Iterable[int] | None) -> dict[int, list[Victim]]:
+def victims_of(bind: Any, referral_ids: Iterable[int] | None) -> dict[int, list[Victim]]:
     """Every victim of the referrals (all when None) with their latest logged contact."""
-    last = (
-        select(PartyContact.party_id, func.max(PartyContact.happened_at).label("last"))
-        .group_by(PartyContact.party_id)
-        .subquery()
-    )
-    statement = (
-        select(
-            ReferralParty.id,
-            ReferralParty.referral_id,
-            ReferralParty.name,
-            ReferralParty.enhanced_rights,
-            last.c.last,
-        )
-        .outerjoin(last, last.c.party_id == ReferralParty.id)
-        .where(ReferralParty.role == PartyRole.VICTIM)
-    )
-    if referral_ids is not None:
-        statement = statement.where(ReferralParty.referral_id.in_(list(referral_ids)))  # type: ignore[attr-defined]
+    ids = list(referral_ids) if referral_ids is not None else None
     found: dict[int, list[Victim]] = defaultdict(list)
-    for pid, rid, name, enhanced, contact in session.execute(statement.order_by(ReferralParty.id)):
-        found[rid].append(Victim(pid, rid, name, bool(enhanced), contact))
+    for pid, rid, name, enhanced, contact in dbread.victims(bind, ids, PartyRole.VICTIM.value):
+        found[rid].append(Victim(pid, rid, name, dbread.flag(enhanced), dbread.instant(contact)))
     return found
 
 
@@ -149,7 +124,7 @@ def updates_for(
     return updates
 
 
-def victim_updates(session: Session, referral: Referral) -> list[VictimUpdate]:
+def victim_updates(session: Any, referral: Referral) -> list[VictimUpdate]:
     """R7 for one referral, read from its moves and its victims' contact log."""
     if referral.id is None:
         return []
@@ -159,7 +134,7 @@ def victim_updates(session: Session, referral: Referral) -> list[VictimUpdate]:
     return updates_for(referral, victims_of(session, [referral.id]).get(referral.id, []), decisions)
 
 
-def summary(session: Session, referral: Referral) -> tuple[datetime | None, bool]:
+def summary(session: Any, referral: Referral) -> tuple[datetime | None, bool]:
     """What the referral keeps of its victims for referral-level reports: the latest of the
     typed "victim last updated" and any victim's logged contact, and whether the referral or
     any victim has enhanced rights (a typed value is never lost to a derived one)."""
@@ -177,8 +152,11 @@ def is_staff(kind: str) -> bool:
 
 def review_notes(session: Session, referral_id: int) -> list[str]:
     """R8: each victim's request for a review after NFA, in words, for the referral page."""
+    from sqlalchemy import select
+
     from cipco.dates import format_date
     from cipco.models.casework import REVIEW_LABELS, ReviewOutcome
+    from cipco.models.referral import ReferralParty
 
     notes = []
     for name, asked, outcome, decided in session.execute(
@@ -205,6 +183,11 @@ def victims_and_contacts(
 ) -> tuple[dict[int, list[tuple[int, bool]]], dict[int, list[datetime]]]:
     """Each referral's victims (id, enhanced rights) and each victim's contacts, oldest
     first: what the R7 measure counts by."""
+    from sqlalchemy import select
+
+    from cipco.models.casework import PartyContact
+    from cipco.models.referral import ReferralParty
+
     people: dict[int, list[tuple[int, bool]]] = defaultdict(list)
     contacts: dict[int, list[datetime]] = defaultdict(list)
     for start in range(0, len(referral_ids), 500):  # SQLite's bound-parameter limit

@@ -8,14 +8,21 @@ field's own name in front: the label is right there).
 
 from __future__ import annotations
 
-from pydantic import ValidationError
+import sys
 
 from cipco.services.errors import FORM, RecordError, StaleEditError, from_validation
 
 
+def _validation(refusal: ValueError) -> bool:
+    """A pydantic ``ValidationError`` (only possible once pydantic is loaded: a screen's
+    first frame does not load it)."""
+    pydantic = sys.modules.get("pydantic")
+    return pydantic is not None and isinstance(refusal, pydantic.ValidationError)
+
+
 def problems_of(refusal: ValueError) -> dict[str, str]:
     """``{field: sentence}``; a problem that belongs to no field is under ``"form"``."""
-    if isinstance(refusal, ValidationError):
+    if _validation(refusal):
         return from_validation(refusal).problems
     if isinstance(refusal, RecordError):
         return refusal.problems
@@ -24,7 +31,7 @@ def problems_of(refusal: ValueError) -> dict[str, str]:
 
 def message_of(refusal: ValueError) -> str:
     """One sentence for a notification."""
-    if isinstance(refusal, ValidationError):
+    if _validation(refusal):
         return str(from_validation(refusal))
     return str(refusal) or refusal.__class__.__name__
 

@@ -10,24 +10,14 @@ Deadlines are facts of the records; only their severity depends on now.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Any
+from datetime import date, datetime
+from typing import Any, NamedTuple
 
-from sqlalchemy import and_, select
-from sqlmodel import Session
-
+from cipco import dbread
 from cipco.dates import format_date, format_datetime
-from cipco.models.casework import (
-    CpsAction,
-    MedicalDisclaimer,
-    Statement,
-    StatementMeeting,
-    StatementState,
-)
-from cipco.models.people import Prisoner
-from cipco.models.referral import PartyKind, Referral, ReferralParty
+from cipco.models.vocab import PartyKind, StatementState
 from cipco.services import settings as stored_settings
 from cipco.services.casework.rules import day_flag, disclaimer_due, instant_flag
 from cipco.services.flags import (
@@ -35,9 +25,10 @@ from cipco.services.flags import (
     DueFlag,
     FlagSettings,
     Severity,
+    VictimUpdate,
     victim_update_due,
 )
-from cipco.services.victims import decisions_of, untold, victims_of
+from cipco.services.victims import decisions_of, untold, updates_for, victims_of
 
 RULES: dict[str, str] = {
     "R7": "Victims told of key police decisions (Victims' Code: 5 working days, 1 enhanced)",
@@ -74,17 +65,18 @@ def _item(flag: DueFlag, referral_id: int, record: str, record_id: int) -> DueIt
     return DueItem(flag.rule, flag.label, flag.due_at, flag.warn_at, referral_id, record, record_id)
 
 
-def _within(column: Any, referral_ids: Iterable[int] | None) -> Any:
-    """The referrals asked about, still open: a closed case's papers are no longer chased
-    (R7 is: victims are told of the decisions that closed it)."""
-    still_open = Referral.status.not_in(CLOSED)  # type: ignore[attr-defined]
-    if referral_ids is None:
-        return still_open
-    return and_(column.in_(list(referral_ids)), still_open)
+class Meeting(NamedTuple):
+    """What the release-from-duty rule reads of a statement meeting (a row or the model)."""
+
+    held: bool
+    release_confirmed_on: date | None
+    release_requested_on: date | None
+    created_at: datetime | None
+    meets_at: datetime
 
 
 def meeting_flag(
-    meeting: StatementMeeting, kind: str, cfg: FlagSettings, now: datetime | None = None
+    meeting: Any, kind: str, cfg: FlagSettings, now: datetime | None = None
 ) -> DueFlag | None:
     """A staff member's release from duty for the meeting: asked for at once, confirmed by
     the meeting. None once confirmed, held, or not staff."""
@@ -106,70 +98,86 @@ def meeting_flag(
 
 
 def paper_items(
-    session: Session, referral_ids: Iterable[int] | None = None, cfg: FlagSettings | None = None
+    session: Any, referral_ids: Iterable[int] | None = None, cfg: FlagSettings | None = None
 ) -> list[DueItem]:
-    """Statements, disclaimers, CPS actions and meetings due (every referral when None)."""
+    """Statements, disclaimers, CPS actions and meetings due (every referral when None), of
+    open cases (a closed case's papers are no longer chased; R7 is: victims are told of the
+    decisions that closed it). Read through :mod:`cipco.dbread`: a session, a Core or a
+    DB-API connection."""
     ids = list(referral_ids) if referral_ids is not None else None
     values = stored_settings.all_settings(session)
     cfg = cfg or FlagSettings.from_values(values)
     days = int(values["disclaimer_return_days"])
+    states = {
+        "requested": StatementState.REQUESTED.value,
+        "returned": StatementState.RETURNED.value,
+        "no": False,
+    }
+    found = dbread.papers_due(session, ids, CLOSED, states)
     items: list[DueItem] = []
-    for s, name in session.execute(
-        select(Statement, ReferralParty.name)
-        .join(ReferralParty, ReferralParty.id == Statement.party_id)
-        .join(Referral, Referral.id == Statement.referral_id)
-        .where(
-            Statement.state.in_([StatementState.REQUESTED, StatementState.RETURNED]),  # type: ignore[attr-defined]
-            Statement.due_on.is_not(None),  # type: ignore[union-attr]
-            _within(Statement.referral_id, ids),
-        )
-    ):
-        again = " (returned for correction)" if s.state == StatementState.RETURNED else ""
-        flag = day_flag("MG11", f"Statement from {name}{again}", s.due_on, cfg)
-        items.append(_item(flag, s.referral_id, "statement", s.id))
-    for d, name, suspect in session.execute(
-        select(MedicalDisclaimer, ReferralParty.name, Prisoner.name)
-        .outerjoin(ReferralParty, ReferralParty.id == MedicalDisclaimer.party_id)
-        .join(Referral, Referral.id == MedicalDisclaimer.referral_id)
-        .join(Prisoner, Prisoner.id == Referral.prisoner_id)
-        .where(
-            MedicalDisclaimer.returned_on.is_(None),  # type: ignore[union-attr]
-            _within(MedicalDisclaimer.referral_id, ids),
-        )
-    ):
+    for sid, rid, state, due_on, name in found["statements"]:
+        again = " (returned for correction)" if state == StatementState.RETURNED else ""
+        flag = day_flag("MG11", f"Statement from {name}{again}", dbread.day(due_on), cfg)  # type: ignore[arg-type]
+        items.append(_item(flag, rid, "statement", sid))
+    for did, rid, issued_raw, name, suspect in found["disclaimers"]:
+        issued_on = dbread.day(issued_raw)
         who = name or f"{suspect or 'the suspect'} (suspect)"
-        label = f"Medical disclaimer back from {who} (issued {format_date(d.issued_on)})"
-        flag = day_flag("MED", label, disclaimer_due(d.issued_on, days), cfg)
-        items.append(_item(flag, d.referral_id, "medical_disclaimer", d.id))
-    for a in session.scalars(
-        select(CpsAction)
-        .join(Referral, Referral.id == CpsAction.referral_id)
-        .where(
-            CpsAction.done_on.is_(None),  # type: ignore[union-attr]
-            CpsAction.due_on.is_not(None),  # type: ignore[union-attr]
-            _within(CpsAction.referral_id, ids),
+        label = f"Medical disclaimer back from {who} (issued {format_date(issued_on)})"
+        flag = day_flag("MED", label, disclaimer_due(issued_on, days), cfg)  # type: ignore[arg-type]
+        items.append(_item(flag, rid, "medical_disclaimer", did))
+    for aid, rid, action, due_on in found["cps"]:
+        flag = day_flag("CPS", f"CPS: {action}", dbread.day(due_on), cfg)  # type: ignore[arg-type]
+        items.append(_item(flag, rid, "cps_action", aid))
+    for mid, rid, held, confirmed, requested, created, meets, kind in found["meetings"]:
+        meeting = Meeting(
+            dbread.flag(held),
+            dbread.day(confirmed),
+            dbread.day(requested),
+            dbread.instant(created),
+            dbread.instant(meets),  # type: ignore[arg-type]
         )
-    ):
-        flag = day_flag("CPS", f"CPS: {a.action}", a.due_on, cfg)  # type: ignore[arg-type]
-        items.append(_item(flag, a.referral_id, "cps_action", a.id))
-    for m, kind in session.execute(
-        select(StatementMeeting, ReferralParty.kind)
-        .join(ReferralParty, ReferralParty.id == StatementMeeting.party_id)
-        .join(Referral, Referral.id == StatementMeeting.referral_id)
-        .where(
-            StatementMeeting.held.is_(False),  # type: ignore[attr-defined]
-            StatementMeeting.release_confirmed_on.is_(None),  # type: ignore[union-attr]
-            _within(StatementMeeting.referral_id, ids),
-        )
-    ):
-        flag = meeting_flag(m, kind, cfg)
+        flag = meeting_flag(meeting, kind, cfg)
         if flag is not None:
-            items.append(_item(flag, m.referral_id, "statement_meeting", m.id))
+            items.append(_item(flag, rid, "statement_meeting", mid))
     return items
 
 
+@dataclass(frozen=True)
+class BulkInputs:
+    """What the rule book needs beyond the referral row, read once for many referrals:
+    each referral's victims not yet told of a key decision (R7 per victim) and what is due
+    in its papers (statements, disclaimers, CPS actions, meetings)."""
+
+    victims: dict[int, list[VictimUpdate]]
+    papers: dict[int, list[DueFlag]]
+
+    def of(self, referral_id: int) -> tuple[list[VictimUpdate], list[DueFlag]]:
+        return self.victims.get(referral_id, []), self.papers.get(referral_id, [])
+
+
+def bulk_inputs(
+    session: Any, referrals: Sequence[Any], cfg: FlagSettings, *, every: bool = False
+) -> BulkInputs:
+    """The contact log, the key decisions and the papers of ``referrals`` (models or plain
+    rows with the referral's fields) in one pass each (``every``: the referrals are every
+    referral in the file, so no id list is sent)."""
+    ids = None if every else [r.id for r in referrals if r.id is not None]
+    decisions = decisions_of(session, ids)
+    victims = victims_of(session, ids)
+    papers: dict[int, list[DueFlag]] = {}
+    for item in paper_items(session, ids, cfg):
+        papers.setdefault(item.referral_id, []).append(item.flag)
+    updates: dict[int, list[VictimUpdate]] = {}
+    for referral in referrals:
+        assert referral.id is not None
+        moves = decisions.get(referral.id, [])
+        if moves:
+            updates[referral.id] = updates_for(referral, victims.get(referral.id, []), moves)
+    return BulkInputs(updates, papers)
+
+
 def r7_items(
-    session: Session, referral_ids: Iterable[int] | None = None, cfg: FlagSettings | None = None
+    session: Any, referral_ids: Iterable[int] | None = None, cfg: FlagSettings | None = None
 ) -> list[DueItem]:
     """R7: each victim not yet told of a key police decision (every referral when None)."""
     cfg = cfg or FlagSettings.from_values(stored_settings.all_settings(session))
@@ -190,7 +198,7 @@ def r7_items(
     return items
 
 
-def due_items(session: Session, now: datetime | None = None) -> list[DueItem]:
+def due_items(session: Any, now: datetime | None = None) -> list[DueItem]:
     """Everything due in the people and papers of every referral, earliest first
     (``now`` given: only what is overdue or due soon by then)."""
     items = r7_items(session) + paper_items(session)

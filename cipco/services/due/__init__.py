@@ -9,7 +9,10 @@ date…), when, how urgent it is now, and which record it belongs to (:class:`Re
 list, the id, and the reference a person reads), so a screen can open it.
 
 A log contributes through a *source*: a function ``items(ctx: DueContext) -> Iterable
-[DueItem]`` that selects its candidates in SQL (``deadline <= ctx.until``) and words them;
+[DueItem]`` that selects its candidates in SQL (``deadline <= ctx.until``: one of
+:mod:`cipco.dbread`'s statements, run by ``ctx.rows``) and words them over plain rows, so
+the list is read the same way on a session (Home's refresh), a Core connection (``cipco``'s
+first frame) or a DB-API one, on SQLite or PostgreSQL, with no model loaded;
 :data:`SOURCES` names each source's module (imported when first asked, so start-up stays
 fast), and each source module declares the rules it uses in a ``RULES`` tuple. To add a log
 or a rule: write ``cipco/services/due/<name>.py`` with ``RULES`` and ``items``, and add it
@@ -29,12 +32,9 @@ from datetime import date, datetime, timedelta
 from functools import cache, cached_property
 from typing import Any
 
-from sqlalchemy import Result, Select
-from sqlmodel import Session
-
+from cipco import dbread
 from cipco.clock import Clock, end_of_day, today
 from cipco.services.flags import Severity
-from cipco.services.logspec import QueryContext
 
 WEEK_DAYS = 7  # "this week": today and the six days after it
 
@@ -92,11 +92,22 @@ class DueItem:
 
 
 @dataclass(frozen=True)
-class DueContext(QueryContext):
-    """What a source is given: the session (a snapshot), the clock (``now``, ``today``) and
-    the horizon."""
+class DueContext:
+    """What a source is given: where to read (``session``: a session, a Core connection or
+    a DB-API one, read through :mod:`cipco.dbread`: a snapshot), the clock (``now``,
+    ``today``) and the horizon."""
 
+    session: Any
+    clock: Clock
     until: datetime  # give everything due at or before this instant (overdue included)
+
+    @cached_property
+    def now(self) -> datetime:
+        return self.clock.now()
+
+    @cached_property
+    def today(self) -> date:
+        return today(self.clock)
 
     @cached_property
     def until_day(self) -> date:
@@ -105,13 +116,17 @@ class DueContext(QueryContext):
 
         return to_london(self.until).date()
 
-    def by_day(self, day: Any, statement: Select[Any], *, from_today: bool = False) -> Result[Any]:
-        """The rows of ``statement`` whose date ``day`` is on or before the horizon's last
-        day (and, ``from_today``, not before today): a source's candidates."""
-        where = [day.is_not(None), day <= self.until_day]
-        if from_today:
-            where.append(day >= self.today)
-        return self.session.execute(statement.where(*where))
+    def rows(self, sql: str, **params: Any) -> list[tuple[Any, ...]]:
+        """The rows of one of :mod:`cipco.dbread`'s statements; ``:last_day`` (the horizon's
+        last day) and ``:today`` are given."""
+        return dbread.rows(
+            self.session, sql, {"last_day": self.until_day, "today": self.today, **params}
+        )
+
+    def settings(self) -> dict[str, int | str]:
+        from cipco.services import settings
+
+        return settings.all_settings(self.session)
 
 
 DueSource = Callable[[DueContext], Iterable[DueItem]]
@@ -177,14 +192,15 @@ class DueWindow:
 
 
 def due_items(
-    session: Session,
+    session: Any,
     clock: Clock,
     *,
     until: datetime | None = None,
     sources: Collection[str] | None = None,
 ) -> list[DueItem]:
     """Everything due at or before ``until`` (default: the end of this week), overdue
-    included, from every source (or those named), ordered by deadline."""
+    included, from every source (or those named), ordered by deadline. ``session``: a
+    session, a Core connection or a DB-API one (:mod:`cipco.dbread`); no model is loaded."""
     horizon = until if until is not None else DueWindow.of(clock).week_ends
     ctx = DueContext(session, clock, horizon)
     found: list[DueItem] = []

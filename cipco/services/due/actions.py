@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from sqlalchemy import select
-
-from cipco.models.clinic import ActionStatus, ClinicAction
+from cipco import dbread
+from cipco.models.vocab import ActionStatus
 from cipco.services.due import DueContext, DueItem, RecordRef, Rule, day_item
 
 RULES = (Rule("action", "Clinic action due", "actions", "crime clinic"),)
@@ -14,22 +13,20 @@ TEXT_SHOWN = 80
 
 
 def items(ctx: DueContext) -> Iterator[DueItem]:
-    actions = ctx.by_day(
-        ClinicAction.due_on,
-        select(ClinicAction).where(ClinicAction.status == ActionStatus.OPEN.value),
-    ).scalars()
-    for action in actions:
-        text = " ".join((action.text or "").split())
-        if len(text) > TEXT_SHOWN:
-            text = text[: TEXT_SHOWN - 1] + "…"
-        owner = action.owner_name
-        if action.owner_org:
-            owner = f"{owner} ({action.owner_org})"
+    for action_id, text, owner_name, owner_org, due_on in ctx.rows(
+        dbread.ACTIONS_DUE, open=ActionStatus.OPEN.value
+    ):
+        what = " ".join((text or "").split())
+        if len(what) > TEXT_SHOWN:
+            what = what[: TEXT_SHOWN - 1] + "…"
+        owner = owner_name
+        if owner_org:
+            owner = f"{owner} ({owner_org})"
         yield day_item(
-            RecordRef("actions", int(action.id), f"Action {action.id}"),
+            RecordRef("actions", int(action_id), f"Action {action_id}"),
             "action",
-            text or "Clinic action",
-            action.due_on,
+            what or "Clinic action",
+            dbread.day(due_on),  # type: ignore[arg-type]
             ctx,
             about=owner or "",
         )

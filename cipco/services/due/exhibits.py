@@ -10,10 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import timedelta
 
-from sqlalchemy import select
-
+from cipco import dbread
 from cipco.clock import to_london
-from cipco.models.exhibit import FOOTAGE_TYPES, Exhibit
+from cipco.models.vocab import FOOTAGE_TYPES
 from cipco.services.due import DueContext, DueItem, RecordRef, Rule, day_item
 
 RULES = (
@@ -23,34 +22,25 @@ RULES = (
 
 
 def items(ctx: DueContext) -> Iterator[DueItem]:
-    from cipco.services import settings
-
-    overwrite_days = settings.get_int(ctx.session, "footage_overwrite_days")
-    rows = ctx.by_day(
-        Exhibit.review_due_on,
-        select(
-            Exhibit.id,
-            Exhibit.reference,
-            Exhibit.description,
-            Exhibit.exhibit_type,
-            Exhibit.export_medium,
-            Exhibit.clip_start,
-            Exhibit.review_due_on,
-        ),
-    )
-    for row in rows:
-        day = row.review_due_on
+    rows = ctx.rows(dbread.EXHIBITS_DUE)
+    if not rows:
+        return
+    overwrite_days = int(ctx.settings()["footage_overwrite_days"])
+    for exhibit_id, reference, description, kind, medium, clip_start, review_due_on in rows:
+        day = dbread.day(review_due_on)
+        assert day is not None
+        clip = dbread.instant(clip_start)
         footage = (
-            row.exhibit_type in FOOTAGE_TYPES
-            and not row.export_medium
-            and row.clip_start is not None
-            and to_london(row.clip_start).date() + timedelta(days=overwrite_days) == day
+            kind in FOOTAGE_TYPES
+            and not medium
+            and clip is not None
+            and to_london(clip).date() + timedelta(days=overwrite_days) == day
         )
         yield day_item(
-            RecordRef("exhibits", int(row.id), row.reference),
+            RecordRef("exhibits", int(exhibit_id), reference),
             "footage" if footage else "retention",
             "Export footage before it is overwritten" if footage else "Retention review",
             day,
             ctx,
-            about=row.description or "",
+            about=description or "",
         )

@@ -8,11 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from sqlalchemy import select
-
+from cipco import dbread
 from cipco.clock import london_midnight
-from cipco.models.mg4d import ChargePapers, PapersState
-from cipco.models.people import Prisoner
+from cipco.models.vocab import PapersState
 from cipco.services.due import DueContext, DueItem, RecordRef, Rule
 from cipco.services.flags import Severity
 
@@ -20,24 +18,13 @@ RULES = (Rule("hearing", "Serve before first hearing", "mg4d"),)
 
 
 def items(ctx: DueContext) -> Iterator[DueItem]:
-    from cipco.services import settings
-
-    warn_days = settings.get_int(ctx.session, "mg4d_hearing_warn_days")
-    rows = ctx.by_day(
-        ChargePapers.first_hearing_on,
-        select(
-            ChargePapers.id,
-            ChargePapers.form_label,
-            ChargePapers.first_hearing_on,
-            ChargePapers.court,
-            Prisoner.nomis_number,
-            Prisoner.name,
-        )
-        .join(Prisoner, Prisoner.id == ChargePapers.prisoner_id)
-        .where(ChargePapers.state == PapersState.AWAITING.value),
-    )
-    for row in rows:
-        day = row.first_hearing_on
+    rows = ctx.rows(dbread.PAPERS_DUE, awaiting=PapersState.AWAITING.value)
+    if not rows:
+        return
+    warn_days = int(ctx.settings()["mg4d_hearing_warn_days"])
+    for papers_id, form_label, hearing_on, court, nomis, name in rows:
+        day = dbread.day(hearing_on)
+        assert day is not None
         due = london_midnight(day)  # served before the hearing day starts
         if ctx.now >= due:
             severity = Severity.OVERDUE
@@ -45,12 +32,12 @@ def items(ctx: DueContext) -> Iterator[DueItem]:
             severity = Severity.DUE_SOON
         else:
             severity = Severity.PENDING
-        court = f" at {row.court}" if row.court else ""
+        at_court = f" at {court}" if court else ""
         yield DueItem(
-            RecordRef("mg4d", int(row.id), f"{row.form_label} {row.nomis_number}"),
+            RecordRef("mg4d", int(papers_id), f"{form_label} {nomis}"),
             "hearing",
-            f"Serve {row.form_label} before first hearing {day:%d/%m/%Y}{court}",
+            f"Serve {form_label} before first hearing {day:%d/%m/%Y}{at_court}",
             due,
             severity,
-            about=f"{row.nomis_number} {row.name or ''}".strip(),
+            about=f"{nomis} {name or ''}".strip(),
         )

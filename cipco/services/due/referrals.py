@@ -12,15 +12,14 @@ one pass for every candidate.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import select
-
-from cipco.models.people import Prisoner
-from cipco.models.reference import CrimeCategory
-from cipco.models.referral import Referral
+from cipco import dbread
+from cipco.services.casework.due import bulk_inputs
 from cipco.services.due import DueContext, DueItem, RecordRef, Rule
 from cipco.services.flags import FlagSettings, referral_flags
-from cipco.services.referrals.rules import bulk_inputs
 
 AGREEMENT = "Crime in Prison Referral Agreement"
 RULES = (
@@ -42,33 +41,70 @@ RULES = (
 )
 
 
-def _settings(ctx: DueContext) -> FlagSettings:
-    from cipco.services import settings
+@dataclass(frozen=True)
+class ReferralFacts:
+    """What the rule book reads of a referral (:func:`cipco.services.flags.referral_flags`),
+    from a plain row: the same fields as the model, read with :mod:`cipco.dbread`."""
 
-    return FlagSettings.from_values(settings.all_settings(ctx.session))
+    id: int
+    reference: str
+    status: str
+    discovered_at: datetime
+    incident_at: datetime
+    police_contacted_at: datetime | None
+    staff_victim: bool
+    victim_wants_police: bool
+    terrorism_conviction: bool
+    adjudication_charge: str | None
+    adjudication_laid_at: datetime | None
+    summary_only: bool
+    police_decision_at: datetime | None
+    victim_updated_at: datetime | None
+    enhanced_victim: bool
+    footage_requested_on: date | None
+    referred_at: datetime | None
+    force_id: str | None
+    crime_ref: str | None
+    next_step_due: date | None
+    next_step: str | None
+
+    @classmethod
+    def of(cls, row: tuple[Any, ...]) -> ReferralFacts:
+        """From a :data:`cipco.dbread.REFERRALS_DUE` row (its first 21 values)."""
+        i, f, d = dbread.instant, dbread.flag, dbread.day
+        return cls(
+            int(row[0]), row[1], row[2], i(row[3]), i(row[4]), i(row[5]),  # type: ignore[arg-type]
+            f(row[6]), f(row[7]), f(row[8]), row[9], i(row[10]), f(row[11]), i(row[12]),
+            i(row[13]), f(row[14]), d(row[15]), i(row[16]), row[17], row[18], d(row[19]),
+            row[20],
+        )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class CategoryFacts:
+    """What the rule book reads of a crime category."""
+
+    serious_incident: bool
+    mandatory_referral: bool
 
 
 def items(ctx: DueContext) -> Iterator[DueItem]:
-    session = ctx.session
-    rows = session.execute(
-        select(Referral, CrimeCategory, Prisoner.nomis_number, Prisoner.name)
-        .join(CrimeCategory, CrimeCategory.code == Referral.category_code)
-        .join(Prisoner, Prisoner.id == Referral.prisoner_id)
-        .where(Referral.next_due_at.is_not(None), Referral.next_due_at <= ctx.until)  # type: ignore[union-attr,operator]
-    ).all()
+    rows = dbread.referrals_due(ctx.session, ctx.until)
     if not rows:
         return
-    cfg = _settings(ctx)
-    inputs = bulk_inputs(session, [row[0] for row in rows], cfg)
+    cfg = FlagSettings.from_values(ctx.settings())
+    referrals = [ReferralFacts.of(row) for row in rows]
+    inputs = bulk_inputs(ctx.session, referrals, cfg)
     now = ctx.now
-    for referral, category, nomis, name in rows:
+    for referral, row in zip(referrals, rows, strict=True):
+        category = CategoryFacts(dbread.flag(row[21]), dbread.flag(row[22]))
         victims, papers = inputs.of(referral.id)
-        about = f"{nomis} {name or ''}".strip()
-        for flag in referral_flags(referral, category, cfg, victims=victims, papers=papers):
+        about = f"{row[23]} {row[24] or ''}".strip()
+        for flag in referral_flags(referral, category, cfg, victims=victims, papers=papers):  # type: ignore[arg-type]
             if flag.due_at > ctx.until:
                 break  # earliest first
             yield DueItem(
-                RecordRef("referrals", int(referral.id), referral.reference),
+                RecordRef("referrals", referral.id, referral.reference),
                 flag.rule,
                 flag.label,
                 flag.due_at,

@@ -26,6 +26,7 @@ from cipco.models.person import (
     PersonOfInterest,
     StartRule,
 )
+from cipco.models.vocab import RELEASED
 from cipco.services import audit, settings
 from cipco.services.errors import RecordError
 from cipco.services.flags import Severity
@@ -33,7 +34,6 @@ from cipco.services.flags import Severity
 audit.track(PersonOfInterest, AncillaryOrder, Association, CustodyEvent)
 
 RELEASE_NOTICE_MONTHS = 8
-RELEASED = "released"
 
 
 class PersonError(RecordError):

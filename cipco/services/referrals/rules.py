@@ -5,9 +5,6 @@ Screens and exports ask these, never re-list them.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
-
 from sqlalchemy import func, select
 from sqlmodel import Session
 
@@ -23,6 +20,7 @@ from cipco.models.referral import (
     Status,
 )
 from cipco.services import audit, settings
+from cipco.services.casework.due import BulkInputs, bulk_inputs  # noqa: F401  (re-exported)
 from cipco.services.errors import RecordError
 from cipco.services.flags import (
     CLOSED_STATUSES,
@@ -194,42 +192,6 @@ def paper_flags(session: Session, referral: Referral, cfg: FlagSettings) -> list
     if referral.id is None:
         return []
     return [item.flag for item in paper_items(session, [referral.id], cfg)]
-
-
-@dataclass(frozen=True)
-class BulkInputs:
-    """What the rule book needs beyond the referral row, read once for many referrals:
-    each referral's victims not yet told of a key decision (R7 per victim) and what is due
-    in its papers (statements, disclaimers, CPS actions, meetings)."""
-
-    victims: dict[int, list[VictimUpdate]]
-    papers: dict[int, list[DueFlag]]
-
-    def of(self, referral_id: int) -> tuple[list[VictimUpdate], list[DueFlag]]:
-        return self.victims.get(referral_id, []), self.papers.get(referral_id, [])
-
-
-def bulk_inputs(
-    session: Session, referrals: Sequence[Referral], cfg: FlagSettings, *, every: bool = False
-) -> BulkInputs:
-    """The contact log, the key decisions and the papers of ``referrals`` in one pass each
-    (``every``: the referrals are every referral in the file, so no id list is sent)."""
-    from cipco.services.casework.due import paper_items
-    from cipco.services.victims import decisions_of, updates_for, victims_of
-
-    ids = None if every else [r.id for r in referrals if r.id is not None]
-    decisions = decisions_of(session, ids)
-    victims = victims_of(session, ids)
-    papers: dict[int, list[DueFlag]] = {}
-    for item in paper_items(session, ids, cfg):
-        papers.setdefault(item.referral_id, []).append(item.flag)
-    updates: dict[int, list[VictimUpdate]] = {}
-    for referral in referrals:
-        assert referral.id is not None
-        moves = decisions.get(referral.id, [])
-        if moves:
-            updates[referral.id] = updates_for(referral, victims.get(referral.id, []), moves)
-    return BulkInputs(updates, papers)
 
 
 def recompute_due(session: Session, referral_ids: list[int] | None = None) -> int:
