@@ -78,10 +78,10 @@ def _add(ref: str, add: Callable[..., T], data: Any) -> T:
     return _write(ref, lambda s, rid: add(session=s, referral_id=rid, data=data, clock=clock))
 
 
-def _step(step: Callable[..., T], on: str | None, **values: Any) -> T:
-    """Move one paper on with ``step`` (on the ``--on`` day) in one write transaction."""
+def _step(move: Callable[..., T], on: str | None, /, **values: Any) -> T:
+    """Move one paper on with ``move`` (on the ``--on`` day) in one write transaction."""
     clock = state.get_clock()
-    return _write(None, lambda s, _rid: step(session=s, clock=clock, on=_day(on, "on"), **values))
+    return _write(None, lambda s, _rid: move(session=s, clock=clock, on=_day(on, "on"), **values))
 
 
 def _asked_on(on: str | None) -> date:
