@@ -22,9 +22,7 @@ from tests.tui_helpers import (
 )
 
 
-async def test_settings_save_with_no_force_for_exports(
-    demo_copy: Path, clock: FixedClock
-) -> None:
+async def test_settings_save_with_no_force_for_exports(demo_copy: Path, clock: FixedClock) -> None:
     app = CipcoApp(demo_copy, clock=clock, start="settings", poll_seconds=3600)
     async with app.run_test(size=SMALL) as pilot:
         await settle(pilot)
