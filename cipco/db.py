@@ -397,7 +397,7 @@ def _insert_many_server(
     text goes untyped (the server reads it as the column's type) and 1/0 become booleans for
     the real table's boolean columns. Then, if rows carried their own ids, the table's id
     sequence is moved past them (the next ordinary insert must not reuse one)."""
-    from sqlalchemy import Boolean, column
+    from sqlalchemy import JSON, Boolean, column
     from sqlalchemy import table as table_clause
     from sqlmodel import SQLModel
 
@@ -409,7 +409,17 @@ def _insert_many_server(
                 {**row, **{f: None if row[f] is None else bool(row[f]) for f in flags}}
                 for row in rows
             ]
-        target: Any = table_clause(table.name, *(column(name) for name in rows[0]))
+        # JSON keeps its type (a list must arrive as JSON, not as an array); the rest go
+        # untyped, read by the server as the column's type.
+        target: Any = table_clause(
+            table.name,
+            *(
+                column(name, real.c[name].type)
+                if name in real.c and isinstance(real.c[name].type, JSON)
+                else column(name)
+                for name in rows[0]
+            ),
+        )
     else:
         target = table
     connection.execute(insert(target), list(rows))
