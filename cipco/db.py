@@ -409,13 +409,14 @@ def _insert_many_server(
                 {**row, **{f: None if row[f] is None else bool(row[f]) for f in flags}}
                 for row in rows
             ]
-        # JSON keeps its type (a list must arrive as JSON, not as an array); the rest go
-        # untyped, read by the server as the column's type.
+        # A column the given table still types as JSON keeps its type (a Python list must
+        # arrive as JSON, not as an array); the rest go untyped (stored forms: text the
+        # server reads as the column's type).
         target: Any = table_clause(
             table.name,
             *(
-                column(name, real.c[name].type)
-                if name in real.c and isinstance(real.c[name].type, JSON)
+                column(name, table.c[name].type)
+                if name in table.c and isinstance(table.c[name].type, JSON)
                 else column(name)
                 for name in rows[0]
             ),
