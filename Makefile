@@ -19,21 +19,25 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports
 
+# The slowest tests are listed at the end of every run (the goal: none over 10 s apart from
+# the end-to-end fault tests).
+PYTEST = $(VENV)/bin/pytest -q -n auto --durations=8 --durations-min=3
+
 # The suite runs on SQLite and, for the data-layer/service/import/custody modules, on a
 # throwaway PostgreSQL server too (scripts/pg-test-server: unix socket in a temporary folder,
 # stopped afterwards). With $CIPCO_TEST_PG already set that server is used; with no
 # PostgreSQL installed the server tests are skipped and the run says so.
 test: lint
-	@if [ -n "$$CIPCO_TEST_PG" ]; then $(VENV)/bin/pytest -q -n auto; exit $$?; fi; \
+	@if [ -n "$$CIPCO_TEST_PG" ]; then $(PYTEST); exit $$?; fi; \
 	out=$$(scripts/pg-test-server start $(PG_INSTALL)) || out=""; \
 	if [ -z "$$out" ]; then \
 		echo "make test: no PostgreSQL server; the PostgreSQL tests will be skipped"; \
-		$(VENV)/bin/pytest -q -n auto; exit $$?; \
+		$(PYTEST); exit $$?; \
 	fi; \
 	dir=$$(echo "$$out" | sed -n 1p); url=$$(echo "$$out" | sed -n 2p); \
 	trap 'scripts/pg-test-server stop "'"$$dir"'"' EXIT; \
 	echo "make test: PostgreSQL test server at $$url"; \
-	CIPCO_TEST_PG="$$url" $(VENV)/bin/pytest -q -n auto
+	CIPCO_TEST_PG="$$url" $(PYTEST)
 
 # 20,000 hostile workbooks through the four importers (5,000 each); prints every crash.
 # Not part of `make test` (which runs the same tests with a one-minute budget).

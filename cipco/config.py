@@ -39,10 +39,11 @@ class ServerDb:
 
     def __str__(self) -> str:
         from sqlalchemy.engine import make_url
+        from sqlalchemy.exc import ArgumentError
 
         try:
             parsed = make_url(self.url)
-        except Exception:
+        except (ArgumentError, ValueError):  # not a URL SQLAlchemy can read: say nothing of it
             return "the server database"
         return parsed.render_as_string(hide_password=True)
 

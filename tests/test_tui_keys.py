@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from textual.binding import Binding
 from textual.widgets import Select
 
 from cipco.app import CipcoApp
@@ -36,6 +37,15 @@ def test_keys_are_lower_case_and_planned_keys_stay_free() -> None:
     assert {e.key for e in NAV} | {"0"} == {
         k.keys for k in keymap.KEYS.values() if k.action.startswith("go(")
     }
+
+
+def test_the_list_tables_keys_are_the_keymaps() -> None:
+    from cipco.widgets.row_table import RowTable
+
+    for bound in RowTable.BINDINGS:
+        assert isinstance(bound, Binding)
+        key = keymap.KEYS[bound.action]
+        assert (bound.key, bound.description) == (key.keys, key.label)
 
 
 def test_the_readme_table_is_the_keymap() -> None:

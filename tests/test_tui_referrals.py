@@ -240,6 +240,26 @@ async def test_sort_by_any_column_from_the_keyboard(demo_copy: Path, clock: Fixe
         assert names == sorted(names, reverse=True)
 
 
+async def test_a_long_list_says_how_many_rows_are_loaded_and_loads_the_rest(
+    demo_copy: Path, clock: FixedClock
+) -> None:
+    app = app_for(demo_copy, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        table = app.screen.query_one(RecordTable)
+        await wait_for(pilot, lambda: len(table.rows) > 60)
+        assert len(table.rows) < 300  # the demo's 300 referrals are more than two pages
+        assert f"300 referrals (first {len(table.rows)} loaded" in screen_text(app)
+        await pilot.press("end")  # the last row loaded; the rest are fetched
+        await wait_for(pilot, lambda: len(table.rows) == 300)
+        await wait_for(pilot, lambda: "loaded" not in str(table.border_title))
+        await pilot.press("end")
+        await wait_for(pilot, lambda: table.table.cursor_row == 299)
+        assert table.rows[-1].reference in screen_text(app)
+        await pilot.press("home")
+        await wait_for(pilot, lambda: table.table.cursor_row == 0)
+
+
 async def test_illegal_moves_are_not_offered_and_queue_tabs_filter(
     demo_copy: Path, clock: FixedClock
 ) -> None:

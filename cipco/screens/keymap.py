@@ -89,6 +89,8 @@ _KEYS: tuple[Key, ...] = (
     Key("previous_tab", "left_square_bracket", "Prev tab", "Previous tab: a list's queue, a page's section.", "anywhere", "[", rank=46, show=False),
     # -- lists
     Key("filter", "slash", "Filter", "Filter this list as you type.", "lists", "/", rank=8),
+    Key("scroll_top", "home", "First row", "The first row of this list.", "lists", show=False),
+    Key("scroll_bottom", "end", "Last row", "The last row loaded (the next rows are then fetched: end again goes further).", "lists", show=False),
     Key("sort", "s", "Sort", "Choose the column to sort by; choose it again to reverse.", "lists", rank=9),
     Key("open", "enter", "Open", "Open the highlighted record.", "lists", show=False),
     Key("new", "n", "New", "Add a record to this list.", "lists", rank=10),

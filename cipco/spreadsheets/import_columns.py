@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine
+from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlmodel import Session
 
 from cipco.clock import Clock
@@ -114,7 +115,7 @@ def remembered_layouts(engine: Engine, log: ImportLog) -> dict[str, dict[str, st
     try:
         with read_scope(engine) as session:
             return import_mappings.layouts(session, log.name)
-    except Exception:  # an unreadable table is no reason to refuse an import
+    except (OperationalError, ProgrammingError):  # no table yet is no reason to refuse an import
         return {}
 
 

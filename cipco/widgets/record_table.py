@@ -29,6 +29,7 @@ from textual.worker import get_current_worker
 from cipco.services.paging import Page, PageQuery
 from cipco.text import safe_cell
 from cipco.widgets.errors import ReportsWorkerErrors
+from cipco.widgets.row_table import RowTable
 
 PAGE_SIZE = 200
 FIRST_PAGE_SIZE = 60  # about a screenful: first paint costs the same at 100 or 100,000 rows
@@ -128,7 +129,7 @@ class RecordTable(ReportsWorkerErrors, Vertical, can_focus=False):
         self.first_pages_shown = 0  # how many fresh first pages have been painted
 
     def compose(self) -> ComposeResult:
-        table: DataTable[Text] = DataTable(cursor_type="row", zebra_stripes=True)
+        table = RowTable(cursor_type="row", zebra_stripes=True)
         yield table
         yield Static(self.empty_message, classes="empty", markup=False)
 
@@ -270,7 +271,7 @@ class RecordTable(ReportsWorkerErrors, Vertical, can_focus=False):
 
     def _update_title(self) -> None:
         shown = len(self.rows)
-        more = f" (showing {shown:,})" if shown < self.total else ""
+        more = f" (first {shown:,} loaded, more as you scroll)" if shown < self.total else ""
         self.border_title = f"{self.total:,} {self.noun}{more}"
         column = next((c for c in self.columns if c.key == self.query_state.sort), None)
         if column is not None:
