@@ -96,29 +96,53 @@ def as_location(value: str | os.PathLike[str] | ServerDb) -> Path | ServerDb:
     return ServerDb(text) if is_server_url(text) else Path(text)
 
 
+def other_scheme(text: str) -> str | None:
+    """The scheme of an address cipco cannot use (``mysql``, ``sqlite``…), else None."""
+    scheme, found, _rest = text.partition("://")
+    if not found or is_server_url(text) or len(scheme) < 2 or not scheme.replace("+", "").isalpha():
+        return None
+    return scheme
+
+
+EXAMPLES = "e.g. cipco.db, or postgresql://LOGIN@HOST/DATABASE for a regional server"
+
+
 class DbPathError(ValueError):
-    """``--db`` or ``$CIPCO_DB`` is set but names no file (one sentence for the user)."""
+    """``--db`` or ``$CIPCO_DB`` is set but names no file or server (one sentence)."""
 
 
 def resolve_db_path(explicit: str | os.PathLike[str] | None = None) -> Path | ServerDb:
-    """``--db`` wins, then ``$CIPCO_DB``, then the per-user data directory.
+    """``--db`` wins, then ``$CIPCO_DB``, then the per-user data directory. Each may be a
+    file's path or a ``postgresql://`` URL.
 
     An empty ``--db`` or ``$CIPCO_DB`` is refused (:class:`DbPathError`), never taken as the
-    current folder or quietly replaced by the default file.
+    current folder or quietly replaced by the default file; so is another database's address
+    (``mysql://…``, ``sqlite:///…``), never taken as a file's name.
     """
     if explicit is not None:
         if not os.fspath(explicit).strip():
-            raise DbPathError("--db is empty: give the database file, e.g. --db cipco.db")
-        return as_location(explicit).expanduser()
+            raise DbPathError(f"--db is empty: give the database file or server, {EXAMPLES}")
+        return _location("--db", explicit)
     from_env = os.environ.get(ENV_DB)
     if from_env is not None:
         if not from_env.strip():
             raise DbPathError(
-                f"${ENV_DB} is set but empty: give the database file, or unset it to use "
-                f"{default_db_path()}"
+                f"${ENV_DB} is set but empty: give the database file or server ({EXAMPLES}), "
+                f"or unset it to use {default_db_path()}"
             )
-        return as_location(from_env).expanduser()
+        return _location(f"${ENV_DB}", from_env)
     return default_db_path()
+
+
+def _location(where: str, value: str | os.PathLike[str]) -> Path | ServerDb:
+    text = os.fspath(value)
+    scheme = other_scheme(text) if isinstance(value, str) else None
+    if scheme is not None:
+        raise DbPathError(
+            f"{where} is a {scheme}:// address: cipco works on a SQLite file or a PostgreSQL "
+            f"server, {EXAMPLES}"
+        )
+    return as_location(value).expanduser()
 
 
 def is_default_db_path(path: Path | ServerDb) -> bool:

@@ -418,7 +418,7 @@ def _insert_many_server(
     text goes untyped (the server reads it as the column's type) and 1/0 become booleans for
     the real table's boolean columns. Then, if rows carried ids the table's id sequence has
     not given yet, it is moved past them (ids from :func:`reserve_ids` it gave already)."""
-    from sqlalchemy import Boolean, column
+    from sqlalchemy import JSON, Boolean, column
     from sqlalchemy import table as table_clause
     from sqlmodel import SQLModel
 
@@ -430,7 +430,18 @@ def _insert_many_server(
                 {**row, **{f: None if row[f] is None else bool(row[f]) for f in flags}}
                 for row in rows
             ]
-        target: Any = table_clause(table.name, *(column(name) for name in rows[0]))
+        # A column the given table still types as JSON keeps its type (a Python list must
+        # arrive as JSON, not as an array); the rest go untyped (stored forms: text the
+        # server reads as the column's type).
+        target: Any = table_clause(
+            table.name,
+            *(
+                column(name, table.c[name].type)
+                if name in table.c and isinstance(table.c[name].type, JSON)
+                else column(name)
+                for name in rows[0]
+            ),
+        )
     else:
         target = table
     connection.execute(insert(target), list(rows))

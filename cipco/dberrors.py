@@ -111,7 +111,19 @@ _SERVER_BY_STATE = (
     ("28", "the server refused the login"),
     ("08", "the server cannot be reached"),
     ("57", "the server is shutting down or restarting"),
-    ("23", "the change conflicts with the rules of the data file"),
+    ("23", "the change conflicts with the rules of the database"),
+)
+# A refused connection carries no SQLSTATE: what the server said, as words of our own (its
+# text names the login and the database as given, so it is never shown).
+_CONNECT_REFUSALS = (
+    ("role ", "does not exist", "the server has no such login"),
+    ("database ", "does not exist", "the database does not exist on the server"),
+    ("password authentication failed", "", "the server refused the login's password"),
+    ("no password supplied", "", "the login needs a password (put it in ~/.pgpass, 0600)"),
+    ("pg_hba.conf", "", "the server does not let this login in from here (pg_hba.conf)"),
+    ("permission denied for database", "", "this login may not connect to that database"),
+    ("invalid ", "value", "an option in the address is not valid"),
+    ("invalid connection option", "", "an option in the address is not valid"),
 )
 NUL_TEXT = "text with a NUL character, which the server cannot store"
 
@@ -143,6 +155,10 @@ def _server_reason(exc: BaseException) -> str | None:
     if "NUL" in str(error):  # psycopg refuses the value before sending it
         return NUL_TEXT
     if type(error).__name__ == "OperationalError":
+        said = str(error)
+        for first, second, words in _CONNECT_REFUSALS:
+            if first in said and second in said:
+                return words
         return "the server cannot be reached"
     return "the server reported an error"
 

@@ -26,8 +26,9 @@ from cipco.services.bootstrap import prepare
 from cipco.services.site import assign_site
 
 ENV_PG = "CIPCO_TEST_PG"
-# Data layer, services, import/export, custody chain and concurrency: the same modules on
-# both backends (the TUI's run on SQLite only: the screens read through the same services).
+# Data layer, services, import/export (services and commands), custody chain and concurrency:
+# the same modules on both backends (the TUI's run on SQLite only: the screens read through
+# the same services).
 BOTH_BACKENDS = frozenset(
     {
         "test_backends",
@@ -51,6 +52,22 @@ BOTH_BACKENDS = frozenset(
         "test_measures",
         "test_saved_views",
         "test_regional",
+        # Imports and exports, through the services and through the commands.
+        "test_import_columns",
+        "test_import_exhibit_batch",
+        "test_import_exhibit_log",
+        "test_import_mg4d_log",
+        "test_import_persons_actions",
+        "test_import_search_index",
+        "test_spreadsheets_export",
+        "test_spreadsheets_pipeline",
+        "test_cli_spreadsheets",
+        "test_cli_output_contract",
+        "test_cli_clinic",
+        "test_cli_exhibits",
+        "test_cli_mg4d",
+        "test_adversarial_import",
+        "test_adversarial_export",
     }
 )
 _NO_SERVER = (

@@ -495,6 +495,34 @@ def test_step_forms_move_the_paper_on_at_the_loaded_version(
         step.save(s, clock, {"step": "sent", "on": None}, loaded.version)
 
 
+def test_cli_statement_and_disclaimer_steps(
+    engine: Engine, clock: FixedClock, db_path: Path
+) -> None:
+    """cipco case statement-step / disclaimer-step move the paper on, as case show says."""
+    rid, enhanced, _plain = _case(engine, clock)
+    with session_scope(engine, actor="tester", clock=clock) as s:
+        from cipco.models.referral import Referral
+
+        ref = s.get(Referral, rid).reference  # type: ignore[union-attr]
+    engine.dispose()
+    code, out = cli(db_path, "case", "statement", ref, str(enhanced))
+    assert code == 0, out
+    statement = out.split()[1]
+    for step, said in (("receive", "received"), ("check", "checked"), ("send", "sent")):
+        code, out = cli(db_path, "case", "statement-step", statement, step)
+        assert code == 0, out
+        assert said in out.lower()
+    code, out = cli(db_path, "case", "disclaimer", ref)
+    assert code == 0, out
+    disclaimer = out.split()[2]
+    code, out = cli(db_path, "case", "disclaimer-step", disclaimer, "returned")
+    assert code == 0, out
+    code, out = cli(db_path, "case", "show", ref)
+    assert code == 0, out
+    assert "Sent to police" in out
+    assert "to the suspect: returned" in out
+
+
 def test_case_documents_go_to_a_new_folder_with_a_manifest(
     engine: Engine, clock: FixedClock, db_path: Path, tmp_path: Path
 ) -> None:

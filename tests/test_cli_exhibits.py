@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import sqlite3
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -17,6 +16,7 @@ from cipco.cli import app
 from cipco.cli.common import state
 from cipco.clock import FixedClock
 from cipco.db import session_scope
+from tests.chain_helpers import tamper
 from tests.exhibit_helpers import make_exhibit, move
 
 runner = CliRunner()
@@ -43,11 +43,7 @@ def test_verify_ok_then_broken(filled: Path) -> None:
     result = runner.invoke(app, ["--db", str(filled), "verify"])
     assert result.exit_code == 0, result.output
     assert "Chain intact: 2 exhibits, 3 events" in result.output
-    conn = sqlite3.connect(filled)
-    conn.execute("DROP TRIGGER exhibit_event_no_update")
-    conn.execute("UPDATE exhibit_event SET seal_number = 'S1' WHERE seq = 2")
-    conn.commit()
-    conn.close()
+    tamper(filled, "UPDATE exhibit_event SET seal_number = 'S1' WHERE seq = 2")
     result = runner.invoke(app, ["--db", str(filled), "verify"])
     assert result.exit_code == 1
     assert "JS/1 event 2" in result.output and "altered" in result.output

@@ -101,8 +101,15 @@ def _rebuilt(engine: Engine) -> list[tuple[int, str]]:
 
 
 def _triggers(engine: Engine) -> list[tuple[str, str]]:
-    """Every trigger of the file, and any TEMP one left on a pooled connection."""
+    """Every trigger of the file, and any TEMP one left on a pooled connection (on a
+    server: every trigger of the database, as the server prints its definition)."""
     with engine.connect() as conn:
+        if conn.dialect.name == "postgresql":
+            found = conn.exec_driver_sql(
+                "SELECT tgname, pg_get_triggerdef(oid) FROM pg_trigger "
+                "WHERE NOT tgisinternal ORDER BY 1"
+            )
+            return [(str(name), str(sql)) for name, sql in found]
         rows = conn.exec_driver_sql(
             "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' "
             "UNION ALL SELECT name, sql FROM sqlite_temp_master ORDER BY 1"

@@ -114,17 +114,39 @@ def demo(
 def backup(
     out: Annotated[
         Path | None,
-        typer.Option("--out", help="Backup file (default: dated to the second, beside the db)."),
+        typer.Option(
+            "--out",
+            help="Backup file (default: dated to the second, beside the file; for a server, "
+            "in the current folder).",
+        ),
+    ] = None,
+    site: Annotated[
+        str | None,
+        typer.Option(
+            "--site",
+            help="On a server, the site to back up (needed only by a login that reads several).",
+        ),
     ] = None,
 ) -> None:
-    """Copy the database with SQLite's online backup (safe while the app is open).
+    """Copy the database to a new cipco file (safe while the app is open).
 
+    A file is copied with SQLite's online backup. On a PostgreSQL server (--db URL) the
+    site's records are written to a new cipco file, verified (counts, chains, the same
+    ledger digest): open it with --db FILE; move-to copies it back into a server.
     Works on a read-only copy too; never replaces an existing file.
     """
-    from cipco.datafile import backup_to
+    from cipco.config import ServerDb
+    from cipco.datafile import backup_to, is_cipco_database
     from cipco.outputs import OutputError
 
+    if out is not None and out.is_file() and not is_cipco_database(out):
+        fail(f"{out} already exists; a backup never replaces a file: choose another name", 2)
     source = state.db_path()
+    if isinstance(source, ServerDb):
+        _backup_server(out, site)
+        return
+    if site is not None:
+        fail("--site is for a server (--db postgresql://…): a file holds one site", EXIT_USAGE)
     target = output_target(
         out, what=f"{source.stem}-backup", suffix=".db", overwrite=False, default_dir=source.parent
     )
@@ -138,6 +160,31 @@ def backup(
     echo(f"Backed up to {written}")
 
 
+def _backup_server(out: Path | None, site: str | None) -> None:
+    """``cipco backup`` on a server: the site's records to a new, verified cipco file."""
+    from cipco.outputs import OutputError
+    from cipco.services.site_backup import BackupRefused, backup_site, choose_site, summary_lines
+
+    engine = open_engine_or_exit(write=False)
+    try:
+        code = choose_site(engine, site)
+    except BackupRefused as exc:
+        fail(str(exc), EXIT_USAGE)
+    target = output_target(
+        out,
+        what=f"{state.db_path().stem}-{code.lower()}-backup",
+        suffix=".db",
+        overwrite=False,
+        default_dir=Path.cwd(),
+    )
+    try:
+        result = backup_site(engine, target, site=code, clock=state.get_clock())
+    except (BackupRefused, OutputError) as exc:
+        fail(str(exc))
+    for line in summary_lines(result):
+        echo(line)
+
+
 @app.command()
 def restore(
     file: Annotated[Path, typer.Argument(help="A cipco backup file.")],
@@ -148,6 +195,7 @@ def restore(
     The backup is checked whole first (a cipco file, SQLite's integrity check, a schema this
     cipco knows); nothing is replaced if any check fails.
     """
+    from cipco.config import ServerDb
     from cipco.datafile import backup_to, check_backup
     from cipco.datafile import restore as restore_db
     from cipco.db import DatabaseError
@@ -155,6 +203,13 @@ def restore(
     from cipco.outputs import OutputError
 
     target = state.db_path()
+    if isinstance(target, ServerDb):
+        fail(
+            "restore replaces a file; a server is not replaced by a file. To put a site's "
+            f"backup back into a server: cipco --db {file} move-to URL (it adds what the site "
+            "lacks and refuses, by name, what it already holds); nothing was changed",
+            EXIT_USAGE,
+        )
     try:
         check_backup(file)
         if file.resolve() == target.resolve():

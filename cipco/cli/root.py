@@ -65,7 +65,12 @@ def _root(
     ctx: typer.Context,
     db: Annotated[
         str | None,
-        typer.Option("--db", help="The SQLite file (default: $CIPCO_DB or the user data dir)."),
+        typer.Option(
+            "--db",
+            help="The cipco file, or a regional PostgreSQL server as "
+            "postgresql://LOGIN@HOST/DATABASE (default: $CIPCO_DB, else cipco.db in the user "
+            "data folder).",
+        ),
     ] = None,
     version: Annotated[
         bool,

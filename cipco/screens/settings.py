@@ -21,7 +21,11 @@ from cipco.services.referrals import recompute_all_due
 from cipco.text import make_safe
 from cipco.widgets.fields import Field
 
-FIELDS = [Field(key, spec.label, required=True) for key, spec in settings_service.SPECS.items()]
+# The numbers must be given; a text setting (the force for exports) may stay blank.
+FIELDS = [
+    Field(key, spec.label, required=isinstance(spec.default, int))
+    for key, spec in settings_service.SPECS.items()
+]
 INTRO = (
     "These defaults are local practice, not law. Change them to match your establishment's "
     "agreement with the police: press e."

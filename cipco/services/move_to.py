@@ -42,6 +42,7 @@ from cipco.services.site import file_site
 
 CUSTODY = "exhibit_event"
 SKIP = {"moved_row"}
+IDENTITY = "site"  # moved_row's note of which file the site was moved in from
 NAMED_LIMIT = 10  # problems named in one refusal
 
 
@@ -228,20 +229,58 @@ def move_to(
             + ". Correct them in the file (or its source) and move it again"
         )
     result = MoveResult(site=site, file_anchor=file_anchor)
+    identity = file_identity(source)
     engine = with_site(target, site)
     with session_scope(engine, actor=actor, clock=clock) as session, at_site(session, site):
         _check_server(session, site)
         move = _Move(session, site, clock, names, result)
         for row in session.scalars(select(MovedRow)):
             move.moved[(row.table_name, row.source_key)] = row
-            if row.target_id is not None:
+            if row.target_id is not None and row.table_name != IDENTITY:
                 move.ids.setdefault(row.table_name, {})[int(row.source_key)] = row.target_id
+        _same_file(move, identity)
         for table in move_tables():
             _copy_table(move, table, source_rows.get(table.name, []))
         move.refuse_if_any("the file and the server differ")
         session.flush()
         _verify_on_server(move, source_rows)
     return result
+
+
+def file_identity(source: Engine) -> str:
+    """What makes copies of one prison file the same file: its site as chosen (code and the
+    moment it was chosen, copied with the file). Two files of one prison differ."""
+    with read_scope(source) as session:
+        site = file_site(session)
+        chosen = _plain(site.assigned_at) if site is not None else ""
+        code = site.code if site is not None else ""
+    return hashlib.sha256(f"{code}\n{chosen}".encode()).hexdigest()
+
+
+def _same_file(move: _Move, identity: str) -> None:
+    """Records are matched to what was moved before by their number in the file, so only a
+    copy of the file moved before may be moved into the site again: another file's record
+    numbers name other records. The first move remembers which file it was."""
+    known = move.moved.get((IDENTITY, move.site))
+    if known is None:
+        marker = MovedRow(
+            table_name=IDENTITY,
+            source_key=move.site,
+            target_id=None,
+            row_hash=identity,
+            moved_at=move.clock.now(),
+        )
+        move.session.add(marker)
+        move.moved[(IDENTITY, move.site)] = marker
+        return
+    if known.row_hash != identity:
+        raise MoveRefused(
+            f"nothing was copied: site {move.site} on the server was moved in from another "
+            "file, and this file is not a copy of it (its prison was chosen separately, or it "
+            "is a backup made from a server): their record numbers name different records. "
+            "A site takes one prison file and its later copies; a server's backup goes back "
+            "only into a site that has lost its records"
+        )
 
 
 def _check_server(session: Session, site: str) -> None:
