@@ -194,3 +194,30 @@ async def test_the_same_key_does_the_same_thing_on_every_screen(
         for key, bindings in form._bindings.key_to_bindings.items():
             for binding in bindings:
                 assert key in keymap.KEYS[binding.action].keys.split(",")
+
+
+async def test_a_save_the_database_refuses_says_so_and_keeps_the_form(
+    log: LogCase, demo_copy: Path, clock: FixedClock
+) -> None:
+    """A failure that is not the service's refusal (a read-only login on a server, a full
+    disk): the form says "Not saved" and why, stays open, and keeps what was typed."""
+    from dataclasses import replace
+
+    from cipco.dberrors import DatabaseError
+
+    def refused_by_the_database(*_args: Any) -> Any:
+        raise DatabaseError("permission denied for this login; nothing was saved")
+
+    app = app_for(demo_copy, clock)
+    async with app.run_test(size=SMALL) as pilot:
+        form = await open_form(app, pilot, log)
+        fill(form, log)
+        form.spec = replace(form.spec, save=refused_by_the_database)
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: "Not saved: permission denied" in screen_text(app))
+        assert app.screen is form
+        assert "Saving…" not in screen_text(app)
+        name, text = next(iter(log.texts.items()))
+        widget = form.query_one(f"#{name}")
+        kept = widget.text if isinstance(widget, TextArea) else widget.value  # type: ignore[attr-defined]
+        assert kept == text

@@ -39,6 +39,7 @@ from textual.widgets import (
     Static,
     TextArea,
 )
+from textual.worker import Worker, WorkerState
 
 from cipco.clock import Clock
 from cipco.screens import keymap
@@ -333,6 +334,15 @@ class RecordForm(Works, ModalScreen[Saved | None]):
             refused=self._refused,
             group="form-save",
         )
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """A save that failed for a reason other than the service's refusal (a read-only
+        login, a full disk): the notification says why, and so does the form, which stays
+        open with what was typed."""
+        super().on_worker_state_changed(event)
+        if event.state == WorkerState.ERROR and event.worker.group == "form-save":
+            error = event.worker.error
+            self.say(literal(f"Not saved: {error or 'the save failed'}"))
 
     def _refused(self, refusal: ValueError) -> None:
         if is_stale(refusal) and self.spec.load is not None:
