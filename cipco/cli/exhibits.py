@@ -87,8 +87,11 @@ def verify(quiet: QuietOpt = False, against: AgainstOpt = None) -> None:
     if report.against:
         echo(report.against)
     else:
+        from cipco.config import ServerDb
+
+        kind = "database" if isinstance(state.db_path(), ServerDb) else "file"
         echo(
-            "The file agrees with itself. Only an anchor held outside it proves it was not "
+            f"The {kind} agrees with itself. Only an anchor held outside it proves it was not "
             "rewritten: cipco verify --against <listing or COUNT:DIGEST>"
         )
     raise typer.Exit(EXIT_OK)
