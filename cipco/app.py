@@ -28,12 +28,12 @@ from textual.worker import Worker, WorkerState
 from cipco.clock import Clock, SystemClock
 from cipco.config import as_location, current_actor
 from cipco.db import (
-    WAITING_MESSAGE,
     ChangeWatcher,
     WaitEvent,
     change_watcher,
     on_write_wait,
     session_scope,
+    waiting_message,
 )
 from cipco.screens import keymap
 from cipco.screens.documents import ReportCommands
@@ -148,10 +148,11 @@ class CipcoApp(App[None]):
             yield session
 
     def _write_waiting(self, event: WaitEvent) -> None:
-        """A save waits for another cipco writing to the file (called from the saving thread)."""
+        """A save waits for another cipco writing (called from the saving thread)."""
         if event.kind != "waiting":
             return
-        message = WAITING_MESSAGE[0].upper() + WAITING_MESSAGE[1:]
+        waiting = waiting_message(event.path)
+        message = waiting[0].upper() + waiting[1:]
         try:
             self.call_from_thread(
                 self.notify, message, title="Saving", timeout=event.limit, markup=False

@@ -7,7 +7,7 @@ plain rows). Everything above it uses SQLAlchemy/SQLModel expressions or names a
 
 - A unit of work that writes takes the write lock at its start (``BEGIN IMMEDIATE``). When
   another program holds it, the unit of work waits, tells its :class:`WritePolicy` listeners
-  once ("waiting for another cipco that is writing to this file…") and keeps trying for up to
+  once ("waiting for another cipco that is writing to cipco.db…") and keeps trying for up to
   a minute (the ``write_wait_seconds`` setting), then raises :class:`DatabaseBusy`: nothing
   was saved and nothing is half-written.
 - A unit of work that reads takes a WAL snapshot (``BEGIN``): it never blocks a writer.
@@ -69,7 +69,6 @@ WAIT_OPTION = "cipco_write_wait"
 # waiting (and between its checks of the overall limit).
 BUSY_STEP_SECONDS = 1.0
 WAIT_SECONDS_DEFAULT = 60  # until the file's write_wait_seconds setting is read
-WAITING_MESSAGE = "waiting for another cipco that is writing to this file…"
 
 _WRITE_PRAGMAS = (
     "PRAGMA journal_mode=WAL",
@@ -143,6 +142,11 @@ def on_write_wait(engine: Engine, listener: WaitListener) -> Callable[[], None]:
 def set_write_wait(engine: Engine, seconds: float) -> None:
     """How long writes through ``engine`` wait for another writer."""
     write_policy(engine).seconds = max(float(seconds), 0.0)
+
+
+def waiting_message(path: Path) -> str:
+    """What a writer says once while it waits: the file's name, or the server database and site."""
+    return f"waiting for another cipco that is writing to {path.name}…"
 
 
 def busy_message(path: Path, limit: float) -> str:

@@ -63,7 +63,7 @@ _BY_CODE = {
     SQLITE_CANTOPEN: "the file or its folder cannot be opened",
     SQLITE_NOTADB: "the file is not a SQLite database",
     SQLITE_NOMEM: "the computer ran out of memory",
-    SQLITE_CONSTRAINT: "the change conflicts with the rules of the data file",
+    SQLITE_CONSTRAINT: "the change conflicts with the rules of the database",
 }
 
 _BY_TEXT = (

@@ -444,7 +444,7 @@ def test_events_removed_after_anchoring_are_named(chains: Path, tmp_path: Path) 
     result = verify(chains, "--against", str(anchored))
     for seq in (1, 2, 3, 4):
         (line,) = broken(result, "JS/3", seq, "anchor mismatch")
-        assert "no longer in the file" in line
+        assert "no longer in the database" in line
 
 
 def test_an_anchor_of_fewer_events_still_verifies_after_more_are_recorded(

@@ -32,7 +32,7 @@ def test_driver_errors_never_carry_the_values_being_saved(engine: Engine) -> Non
         conn.execute(text("INSERT INTO t VALUES (:n)"), {"n": NAME})
     assert NAME not in str(caught.value)  # hide_parameters: SQLAlchemy's own text is clean
     sentence = explain(caught.value)
-    assert sentence == "nothing was saved: the change conflicts with the rules of the data file"
+    assert sentence == "nothing was saved: the change conflicts with the rules of the database"
 
 
 def test_a_failed_save_prints_one_sentence_without_values(
@@ -52,7 +52,7 @@ def test_a_failed_save_prints_one_sentence_without_values(
     assert code == 1
     lines = [line for line in output.splitlines() if line.startswith("cipco:")]
     assert lines == [
-        "cipco: nothing was saved: the change conflicts with the rules of the data file"
+        "cipco: nothing was saved: the change conflicts with the rules of the database"
     ]
     for leak in ("Smith", "A1234BC", "INSERT", "Traceback", "sqlalchemy"):
         assert leak not in output

@@ -217,7 +217,7 @@ def test_restore_waits_for_another_writer_then_gives_up_untouched(live: Path) ->
     assert code == 1
     lines = [line for line in output.splitlines() if line.startswith("cipco:")]
     assert lines == [
-        "cipco: waiting for another cipco that is writing to this file…",
+        "cipco: waiting for another cipco that is writing to live.db…",
         "cipco: nothing was restored: another cipco kept live.db busy writing for over 5 "
         "seconds; try again when it has finished",
     ]

@@ -17,7 +17,6 @@ from sqlalchemy import Engine
 
 from cipco.clock import FixedClock
 from cipco.db import (
-    WAITING_MESSAGE,
     DatabaseBusy,
     WaitEvent,
     on_write_wait,
@@ -188,7 +187,8 @@ def test_two_writers_during_a_long_import(engine: Engine, db_path: Path, tmp_pat
             text=True,
             env=env,
         )
-        assert _read_line(second.stderr, 120).strip() == f"cipco: {WAITING_MESSAGE}"
+        waiting = "cipco: waiting for another cipco that is writing to cipco.db…"
+        assert _read_line(second.stderr, 120).strip() == waiting
         assert importer.stdin is not None
         importer.stdin.write("\n")
         importer.stdin.flush()
@@ -227,7 +227,7 @@ def test_cli_gives_up_in_one_sentence_after_the_wait_setting(
         state.clock = None
     assert code == 1
     assert output.splitlines() == [
-        f"cipco: {WAITING_MESSAGE}",
+        "cipco: waiting for another cipco that is writing to cipco.db…",
         "cipco: nothing was saved: another cipco kept cipco.db busy writing for over "
         "5 seconds; try again when it has finished",
     ]
@@ -277,7 +277,7 @@ async def test_the_app_says_it_is_waiting_and_then_why_nothing_was_saved(
             if notices():
                 break
             await pilot.pause(0.05)
-        assert notices() == ["Waiting for another cipco that is writing to this file…"]
+        assert notices() == ["Waiting for another cipco that is writing to cipco.db…"]
         for _ in range(400):  # until it gives up (5 s) and says so
             if len(notices()) > 1:
                 break

@@ -67,9 +67,9 @@ def fail(message: str, code: int = EXIT_PROBLEMS) -> NoReturn:
 
 def _print_wait(event: WaitEvent) -> None:
     if event.kind == "waiting":
-        from cipco.db import WAITING_MESSAGE
+        from cipco.db import waiting_message
 
-        notice(WAITING_MESSAGE)
+        notice(waiting_message(event.path))
 
 
 def open_engine_or_exit(*, write: bool = True, create: bool = False) -> Engine:

@@ -415,6 +415,6 @@ def document_form(referral_id: int) -> RecordForm:
         DOCUMENT_FIELDS,
         save,
         values={"kind": "other"},
-        note="Stored inside the data file with its SHA-256; never changed once added.",
+        note="Stored in the database with its SHA-256; never changed once added.",
         save_label="Attach",
     )

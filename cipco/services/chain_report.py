@@ -295,7 +295,7 @@ def _compare_fields(run: Run, row: Any, derived: Derived) -> None:
         if key in header:
             check(label, norm(stored), norm(header[key]), derived.source_of(key))
     if head.parent_id is not None and head.parent is None:
-        found.append(("part of", f"exhibit row {head.parent_id}", "an exhibit in the file", 1))
+        found.append(("part of", f"exhibit row {head.parent_id}", "an exhibit in the database", 1))
     if head.found_on_id is not None and head.found_on is None:
         found.append(("found on", f"prisoner row {head.found_on_id}", "a prisoner", 1))
     check("seized by", _text(head.seized_by), _text(derived.seized_by), 1)

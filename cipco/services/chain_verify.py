@@ -183,7 +183,7 @@ def _check_link_rows(session: Session, report: VerifyReport) -> None:
                     reference,
                     None,
                     "link break",
-                    f"linked to referral row {referral_id}, which is not in the file",
+                    f"linked to referral row {referral_id}, which is not in the database",
                     exhibit_id,
                 )
             )
@@ -373,7 +373,7 @@ def _check_exhibit(run: Run, exhibit_id: int, rows: list[Any]) -> None:
                     reference,
                     row[I_SEQ],
                     "orphan",
-                    f"belongs to no exhibit (exhibit row {exhibit_id} is not in the file)",
+                    f"belongs to no exhibit (exhibit row {exhibit_id} is not in the database)",
                     exhibit_id,
                     row[I_ID],
                 )
@@ -542,7 +542,9 @@ def _classify(
     if row[3] == 2 and row[I_KIND] == _CORRECTION:
         target = run.targets.get(corrects_id) if corrects_id is not None else None
         if corrects_id is not None and target is None:
-            return problem("orphan", f"corrects event row {corrects_id}, which is not in the file")
+            return problem(
+                "orphan", f"corrects event row {corrects_id}, which is not in the database"
+            )
         for other in rows:
             if other[I_ID] == corrects_id or other[I_KIND] == _CORRECTION:
                 continue

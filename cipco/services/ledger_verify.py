@@ -152,7 +152,7 @@ class _LedgerWalk:
         if hash_site:
             self.sited = True
         elif self.sited and event_id not in run.reported:
-            detail = "hashed without a site after the file's site was assigned"
+            detail = "hashed without a site after the database's site was assigned"
             self._problem(place, name, "edit", detail)
         against = self.against
         if against is None:
@@ -293,7 +293,7 @@ class _LedgerWalk:
         elif self.at_count != anchor.digest and anchor.count > 0:
             self._mismatch(
                 f"differs within the first {anchor.count:,} events (anchored digest {short}…, "
-                f"the file gives {(self.at_count or '')[:12]}…)"
+                f"the database gives {(self.at_count or '')[:12]}…)"
             )
         elif anchor.count == 0 and anchor.digest != GENESIS:
             self._mismatch("an anchor of 0 events has the digest of 64 zeros")
@@ -316,7 +316,7 @@ class _LedgerWalk:
             found = where.get((ref, seq))
             if found is None:
                 self._mismatch(
-                    f"anchored at ledger position {position}; it is no longer in the file",
+                    f"anchored at ledger position {position}; it is no longer in the database",
                     ref,
                     seq,
                 )

@@ -178,7 +178,7 @@ SPECS: dict[str, SettingSpec] = {
         ),
         SettingSpec(
             "write_wait_seconds",
-            "Wait for another cipco writing to the file (seconds)",
+            "Wait for another cipco writing to the database (seconds)",
             60,
             "A save waits this long while another window or user is saving.",
             least=5,
