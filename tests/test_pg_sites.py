@@ -178,3 +178,19 @@ def test_a_coordinator_cannot_migrate_the_server(filled: RegionDb) -> None:
     with pytest.raises(RoleError) as refused:
         migrate_server(filled.url("t_lei_anne"))
     assert "t_lei_anne does not own the tables (cipco_test_owner does)" in str(refused.value)
+
+
+def test_cipco_site_names_every_prison_a_regional_login_reads(filled: RegionDb) -> None:
+    from tests.db_cases import invoke
+
+    assert invoke("--db", filled.url("t_lei_anne"), "site") == (0, "LEI Leeds\n")
+    code, output = invoke("--db", filled.url("t_yh_region"), "site")
+    assert (code, output.splitlines()) == (
+        0,
+        ["This login reads 2 prisons:", "LEI Leeds", "MDI Moorland"],
+    )
+    code, output = invoke("--db", filled.url("t_yh_region"), "site", "LEI")
+    assert code == 2
+    assert output.strip() == (
+        "cipco: this login reads several prisons (a regional login); it has none to choose"
+    )

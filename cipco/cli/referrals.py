@@ -47,9 +47,19 @@ def site_command(
 ) -> None:
     """Show this file's prison, or choose it once: cipco site LEI."""
     from cipco.db import read_scope
+    from cipco.services.regional import sites
     from cipco.services.site import file_site
 
     engine = open_engine_or_exit(write=code is not None)
+    with read_scope(engine) as session:
+        readable = sites(session)
+    if len(readable) > 1:  # a regional login on a server reads several prisons
+        if code is not None:
+            fail("this login reads several prisons (a regional login); it has none to choose", 2)
+        echo(f"This login reads {len(readable)} prisons:")
+        for one in readable:
+            echo(f"{one.code} {one.name}")
+        return
     if code is not None:
         engine = ensure_site(engine, code)
     with read_scope(engine) as session:
