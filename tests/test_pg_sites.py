@@ -194,3 +194,34 @@ def test_cipco_site_names_every_prison_a_regional_login_reads(filled: RegionDb) 
     assert output.strip() == (
         "cipco: this login reads several prisons (a regional login); it has none to choose"
     )
+
+
+def test_verify_as_the_regional_login_gives_each_prisons_ledger_anchor(region: RegionDb) -> None:
+    from cipco.db import read_scope, session_scope, with_site
+    from cipco.services.chain_verify import verify
+    from tests.exhibit_helpers import make_exhibit
+
+    clock = FixedClock(FROZEN_AT)
+    own: dict[str, str] = {}
+    for login, site, count in (("t_lei_anne", "LEI", 2), ("t_mdi_bob", "MDI", 1)):
+        engine = with_site(region.cipco(login), site)
+        with session_scope(engine, actor=login, clock=clock) as session:
+            for n in range(count):
+                make_exhibit(session, clock, reference=f"{site}/{n}")
+        with read_scope(engine, clock=clock) as session:
+            mine = verify(session)
+            assert mine.ok and [a.site for a in mine.anchors] == [site]
+            own[site] = mine.anchors[0].line()
+        engine.dispose()
+    regional = region.cipco("t_yh_region")
+    try:
+        with read_scope(regional, clock=clock) as session:
+            report = verify(session)
+    finally:
+        regional.dispose()
+    assert report.ok and report.exhibits == 3
+    assert [a.site for a in report.anchors] == ["LEI", "MDI"]
+    for each in report.anchors:
+        assert each.line() == own[each.site]  # the same count, digest and time as its own
+        assert each.site_line().startswith(f"Custody ledger of {each.site}: ")
+    assert report.anchors[0].count == 2 and report.anchors[1].count == 1

@@ -60,6 +60,7 @@ class VerifyReport:
     problems: list[ChainProblem] = field(default_factory=list)
     seconds: float = 0.0
     anchor: Anchor | None = None  # the ledger as the file records it
+    anchors: list[Anchor] = field(default_factory=list)  # a regional login: one per prison
     against: str = ""  # what an --against check found, when it passed
 
     @property

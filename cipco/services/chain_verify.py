@@ -293,7 +293,8 @@ def _verify(
             )
     check_ledger(run, ledger.ledger_site(session), against, lambda: _ledger_prevs(session))
     _settle(run)
-    report.anchor = ledger.anchor(session)
+    report.anchors = ledger.anchors(session)
+    report.anchor = report.anchors[0]
     report.seconds = time.perf_counter() - started
     return report
 

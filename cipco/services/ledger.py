@@ -135,6 +135,11 @@ class Anchor:
         """What to give ``cipco verify --against``: ``1256:<digest>``."""
         return f"{self.count}:{self.digest}"
 
+    def site_line(self) -> str:
+        """``Custody ledger of LEI: 1,256 events · …``: one of several prisons' ledgers, as a
+        regional login reads them (``parse_anchor`` reads it like :meth:`line`)."""
+        return self.line().replace("Custody ledger ", f"Custody ledger of {self.site}: ", 1)
+
 
 def ledger_site(session: Session) -> str:
     """The site whose ledger this session reads: its engine's, else the file's own."""
@@ -157,6 +162,25 @@ def anchor(session: Session) -> Anchor:
     clock = session.info.get("clock")
     at = clock.now() if clock is not None else datetime.now(UTC)
     return Anchor(last.position, last.digest, at, site)
+
+
+def anchors(session: Session) -> list[Anchor]:
+    """Each ledger this session reads: one for a file or a site login, one per prison (in
+    code order) for a regional login on a server."""
+    if site_of(session.get_bind()):
+        return [anchor(session)]
+    from cipco.models.site import Site
+
+    codes = [code for code in session.scalars(select(Site.code).order_by(Site.code)) if code]
+    if len(codes) < 2:
+        return [anchor(session)]
+    clock = session.info.get("clock")
+    at = clock.now() if clock is not None else datetime.now(UTC)
+    found = []
+    for code in codes:
+        last = head(session, code)
+        found.append(Anchor(last.position, last.digest, at, code))
+    return found
 
 
 def anchor_line(session: Session) -> str:
