@@ -9,19 +9,29 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, select
-from textual.widgets import Input, OptionList, Select, SelectionList, TabbedContent, TextArea
+from textual.widgets import (
+    Checkbox,
+    Input,
+    OptionList,
+    Select,
+    SelectionList,
+    TabbedContent,
+    TextArea,
+)
 
 from cipco.app import CipcoApp
 from cipco.clock import FixedClock
 from cipco.db import read_scope, session_scope
 from cipco.models.casework import (
     CaseDocument,
+    Correspondence,
     CpsAction,
     MedicalDisclaimer,
     PartyContact,
     PersonIn,
     Statement,
     StatementIn,
+    StatementMeeting,
 )
 from cipco.models.referral import ReferralParty
 from cipco.screens.modals import ChoiceScreen
@@ -308,3 +318,75 @@ async def test_a_disclaimer_comes_back_and_a_cps_action_is_done(
         action = s.scalars(select(CpsAction)).one()
     assert disclaimer.party_id is None and disclaimer.returned_on == clock.now().date()
     assert action.done_on == clock.now().date() and action.due_on is not None
+
+
+async def test_a_statement_meeting_is_arranged_then_held_and_the_release_is_checked(
+    engine: Engine, db_path: Path, clock: FixedClock
+) -> None:
+    rid, _ref = _case(engine, clock)
+    engine.dispose()
+    app = CipcoApp(db_path, clock=clock, poll_seconds=3600)
+    async with app.run_test(size=SMALL) as pilot:
+        await _open(app, pilot, rid, "tab-papers")
+        await pilot.press("a")
+        await _choose(app, pilot, "A statement meeting arranged")
+        form = await _form(app, pilot)
+        assert await walk_form(pilot, form) >= {"party_id", "meets_at", "release_confirmed_on"}
+        assert form.query_one("#party_id", Select).value != Select.BLANK  # the staff victim
+        assert "Officer [b]Ahmed[/b] (victim)" in screen_text(app)  # as typed, not as markup
+        form.query_one("#meets_at", Input).value = "20 Nov 2026 14:30"
+        form.query_one("#place", Input).value = "Interview room 2"
+        form.query_one("#release_confirmed_on", Input).value = "17/11/2026"
+        await pilot.press("ctrl+s")  # confirmed, but never asked for
+        await wait_for(pilot, lambda: "Release asked for: give the date" in screen_text(app))
+        assert app.screen is form and form.focused is form.query_one("#release_requested_on")
+        form.query_one("#release_requested_on", Input).value = "16/11/2026"
+        await _save(app, pilot, form)
+        await wait_for(pilot, lambda: "Interview room 2" in screen_text(app))
+        await pilot.press("a")
+        await _choose(app, pilot, "A statement meeting updated")
+        form = await _form(app, pilot)
+        assert form.query_one("#place", Input).value == "Interview room 2"
+        form.query_one("#held", Checkbox).value = True  # the meeting is still to come
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: "The meeting is still to come" in screen_text(app))
+        form.query_one("#held", Checkbox).value = False
+        form.query_one("#officer", Input).value = "DC Patel"
+        await _save(app, pilot, form)
+    with read_scope(engine) as s:
+        meeting = s.scalars(select(StatementMeeting)).one()
+    assert (meeting.place, meeting.officer, meeting.held) == ("Interview room 2", "DC Patel", False)
+    assert str(meeting.release_requested_on) == "2026-11-16"
+    assert str(meeting.release_confirmed_on) == "2026-11-17"
+    assert meeting.meets_at.strftime("%d/%m %H:%M") == "20/11 14:30"
+
+
+async def test_a_letter_is_drafted_from_a_template_edited_and_kept_as_sent(
+    engine: Engine, db_path: Path, clock: FixedClock
+) -> None:
+    rid, _ref = _case(engine, clock)
+    engine.dispose()
+    app = CipcoApp(db_path, clock=clock, poll_seconds=3600)
+    async with app.run_test(size=SMALL) as pilot:
+        await _open(app, pilot, rid, "tab-papers")
+        await pilot.press("a")
+        await _choose(app, pilot, "A letter or e-mail sent")
+        await wait_for(pilot, lambda: isinstance(app.screen, ChoiceScreen))
+        offered = [label for label, _ in app.screen.choices]  # type: ignore[attr-defined]
+        assert "Crime reference given" in offered  # CR/1 given
+        assert "Outcome of the case" not in offered  # still open
+        await _choose(app, pilot, "Crime reference given")
+        await _choose(app, pilot, "Officer [b]Ahmed[/b]")
+        form = await _form(app, pilot)
+        assert form.query_one("#recipient", Input).value == "Officer [b]Ahmed[/b]"
+        body = form.query_one("#body", TextArea)
+        assert "The police crime reference number is CR/1" in body.text
+        body.text = body.text.replace("Please quote it", "Please always quote it")
+        form.query_one("#channel", Select).value = "email"
+        await _save(app, pilot, form)
+    with read_scope(engine) as s:
+        letter = s.scalars(select(Correspondence)).one()
+        document = s.get(CaseDocument, letter.document_id)
+    assert letter.channel == "email" and letter.template == "crime_reference"
+    assert "Please always quote it" in letter.body and letter.party_id is not None
+    assert document is not None and document.kind == "letter"

@@ -1,6 +1,7 @@
 """The forms of a referral's people and papers (the ``a`` menu of the referral page): a
-person on the case, a contact logged, a statement asked for and its steps, a medical
-disclaimer issued and its steps, a CPS action added and done, a document attached.
+person on the case, a contact logged, a statement asked for and its steps, a statement
+meeting arranged and updated, a medical disclaimer issued and its steps, a CPS action added
+and done, a letter or e-mail sent from a template, a document attached.
 
 Each is a :class:`FormSpec` for the one record form; each save calls one service in one
 transaction and a refusal is shown beside its field.
@@ -16,6 +17,7 @@ from sqlmodel import Session
 
 from cipco.clock import Clock, today
 from cipco.models.casework import (
+    CHANNEL_LABELS,
     CONTACT_LABELS,
     DOCUMENT_KIND_LABELS,
     QA_PROBLEMS,
@@ -23,6 +25,7 @@ from cipco.models.casework import (
     ContactIn,
     CpsActionIn,
     DisclaimerIn,
+    MeetingIn,
     PersonIn,
     StatementIn,
 )
@@ -40,12 +43,17 @@ def _labels(labels: dict[str, str]) -> list[tuple[str, str]]:
 
 
 def _people_options(
-    session: Session, referral_id: int, *, suspect: bool = False, roles: set[str] | None = None
+    session: Session,
+    referral_id: int,
+    *,
+    suspect: bool = False,
+    roles: set[str] | None = None,
+    kinds: set[str] | None = None,
 ) -> list[tuple[str, str]]:
     options = [
         (person_label(p), str(p.id))
         for p in people_of(session, referral_id)
-        if roles is None or p.role in roles
+        if (roles is None or p.role in roles) and (kinds is None or p.kind in kinds)
     ]
     if suspect:
         options.insert(0, ("The suspect (the referral's prisoner)", "suspect"))
@@ -417,4 +425,107 @@ def document_form(referral_id: int) -> RecordForm:
         values={"kind": "other"},
         note="Stored in the database with its SHA-256; never changed once added.",
         save_label="Attach",
+    )
+
+
+# ---------------------------------------------------------------- statement meetings
+
+MEETING_FIELDS = [
+    Field("party_id", "With", "select", required=True),
+    Field("meets_at", "When", "datetime", required=True),
+    Field("place", "Where"),
+    Field("officer", "Police officer"),
+    Field(
+        "release_requested_on",
+        "Detail office asked on",
+        "date",
+        section="Release from duty (staff)",
+    ),
+    Field("release_confirmed_on", "Release confirmed on", "date"),
+    Field("held", "Held", "check", section="Afterwards"),
+    Field("notes", "Notes", "area"),
+]
+MEETING_NOTE = "A member of staff giving a statement needs release from duty: ask early."
+
+
+def meeting_form(referral_id: int) -> RecordForm:
+    from cipco.services.casework.papers import arrange_meeting
+
+    def load(session: Session, _clock: Clock) -> Loaded:
+        staff = _people_options(session, referral_id, kinds={"staff"})
+        options = _people_options(session, referral_id)
+        first = (staff or options or [("", None)])[0][1]
+        return Loaded({"party_id": first}, options={"party_id": options})
+
+    save = _adding(referral_id, MeetingIn, arrange_meeting, "Statement meeting arranged")
+    return _form("A statement meeting", MEETING_FIELDS, save, load=load, note=MEETING_NOTE)
+
+
+def meeting_update_form(meeting_id: int) -> RecordForm:
+    from cipco.services.casework.papers import MEETINGS, update_meeting
+
+    def load(session: Session, _clock: Clock) -> Loaded:
+        meeting = MEETINGS.load(session, meeting_id)
+        values = {name: getattr(meeting, name) for name in MeetingIn.model_fields}
+        values["party_id"] = str(meeting.party_id)
+        options = _people_options(session, meeting.referral_id)
+        return Loaded(values, version=meeting.version, options={"party_id": options})
+
+    def save(session: Session, clock: Clock, values: dict[str, Any], version: int | None) -> Saved:
+        meeting = update_meeting(
+            session=session,
+            meeting_id=meeting_id,
+            data=_data(MeetingIn, values),
+            clock=clock,
+            expected_version=version,
+        )
+        return Saved(meeting.id, "Statement meeting held" if meeting.held else "Meeting updated")
+
+    return _form("A statement meeting", MEETING_FIELDS, save, load=load, note=MEETING_NOTE)
+
+
+# ---------------------------------------------------------------- letters and e-mails
+
+LETTER_FIELDS = [
+    Field("channel", "How", "select", required=True, options=_labels(CHANNEL_LABELS)),
+    Field("recipient", "To", required=True),
+    Field("subject", "Subject", required=True),
+    Field("body", "Text", "area", required=True),
+]
+
+
+def letter_form(referral_id: int, template: str, party_id: int | None) -> RecordForm:
+    """The template's text drafted for the person (None: the suspect), to read and edit
+    before sending; what was sent is kept with its PDF and never changed."""
+    from cipco.documents.letters import send_letter
+    from cipco.services.casework.letters import TEMPLATES, draft_letter
+
+    label = TEMPLATES[template].label if template in TEMPLATES else template
+
+    def load(session: Session, clock: Clock) -> Loaded:
+        draft = draft_letter(session, referral_id, party_id, template, clock)
+        values = {"recipient": draft.recipient, "subject": draft.subject, "body": draft.body}
+        return Loaded({"channel": "letter", **values})
+
+    def save(session: Session, clock: Clock, values: dict[str, Any], _v: int | None) -> Saved:
+        sent = send_letter(
+            session=session,
+            referral_id=referral_id,
+            party_id=party_id,
+            recipient=values["recipient"],
+            subject=values["subject"],
+            body=values["body"],
+            clock=clock,
+            channel=values["channel"],
+            template=template,
+        )
+        return Saved(sent.id, f"Sent to {sent.recipient}: {sent.subject}")
+
+    return _form(
+        f"Letter: {label}",
+        LETTER_FIELDS,
+        save,
+        load=load,
+        note="Read and edit the text first: it is kept as sent, with its PDF, never changed.",
+        save_label="Send",
     )

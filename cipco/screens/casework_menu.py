@@ -39,6 +39,29 @@ def _pick(
 
 
 Entry = tuple[str, str, Callable[[RecordPage], None]]
+SUSPECT = -1  # the choice meaning the referral's prisoner
+
+
+def _letter(referral_id: int, case: Casework) -> Callable[[RecordPage], None]:
+    """Which template, then to whom (the suspect or a person on the case), then the draft to
+    read, edit and send."""
+
+    def run(page: RecordPage) -> None:
+        def to_whom(template: str | None) -> None:
+            if template is None:
+                return
+
+            def chosen(person: int | None) -> None:
+                if person is not None:
+                    party = None if person == SUSPECT else person
+                    page.open_form(forms.letter_form(referral_id, template, party))
+
+            whom = [("The suspect (the referral's prisoner)", SUSPECT), *case.people_choices]
+            page.app.push_screen(ChoiceScreen("To whom?", whom), chosen)
+
+        page.app.push_screen(ChoiceScreen("Which letter?", case.templates), to_whom)
+
+    return run
 
 
 def entries(referral_id: int, case: Casework) -> list[Entry]:
@@ -60,6 +83,8 @@ def entries(referral_id: int, case: Casework) -> list[Entry]:
         case.cps_open,
         lambda action_id: forms.cps_done_form(action_id, cps_words[action_id]),
     )
+    meeting = step("Which meeting?", case.meetings_open, forms.meeting_update_form)
+    letter = _letter(referral_id, case)
     people, papers = PEOPLE_TAB, PAPERS_TAB
     # (offered now?, words, the tab it belongs to, what it opens)
     menu: list[tuple[object, str, str, Callable[[RecordPage], None]]] = [
@@ -67,10 +92,18 @@ def entries(referral_id: int, case: Casework) -> list[Entry]:
         (case.has_people, "A contact logged (tells a victim: R7)", people, new(forms.contact_form)),
         (case.has_people, "A statement asked for (MG11)", papers, new(forms.statement_form)),
         (case.statements, "A statement received, checked, returned or sent", papers, statement),
+        (
+            case.has_people,
+            "A statement meeting arranged (release from duty)",
+            papers,
+            new(forms.meeting_form),
+        ),
+        (case.meetings_open, "A statement meeting updated or held", papers, meeting),
         (True, "A medical disclaimer issued", papers, new(forms.disclaimer_form)),
         (case.disclaimers, "A medical disclaimer returned, refused or sent", papers, disclaimer),
         (True, "A CPS action", papers, new(forms.cps_form)),
         (case.cps_open, "A CPS action done", papers, cps_done),
+        (case.templates, "A letter or e-mail sent (from a template)", papers, letter),
         (True, "A document attached (a file)", papers, new(forms.document_form)),
     ]
     return [(words, tab, run) for offered, words, tab, run in menu if offered]

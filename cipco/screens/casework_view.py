@@ -9,7 +9,7 @@ with :func:`cipco.text.literal` and the page cleans the whole renderable again w
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from rich import box
@@ -22,6 +22,7 @@ from cipco.clock import Clock
 from cipco.dates import format_date, format_datetime
 from cipco.models.casework import REVIEW_LABELS
 from cipco.models.referral import PartyRole
+from cipco.services.casework.letters import ready_templates
 from cipco.services.casework.papers import statement_steps
 from cipco.services.casework.queries import (
     CONTACTS,
@@ -70,6 +71,9 @@ class Casework:
     disclaimers: list[Choice]  # disclaimers that can take a step
     cps_open: list[Choice]  # CPS actions not done
     has_people: bool
+    meetings_open: list[Choice] = field(default_factory=list)  # meetings not yet held
+    people_choices: list[Choice] = field(default_factory=list)  # who a letter can go to
+    templates: list[tuple[str, str]] = field(default_factory=list)  # letters draftable now
 
 
 def _rows(service: Any, session: Session, referral_id: int, clock: Clock) -> list[Any]:
@@ -303,4 +307,9 @@ def load_casework(session: Session, referral_id: int, clock: Clock) -> Casework:
             if a.done_on is None
         ],
         has_people=bool(people),
+        meetings_open=[
+            (f"{m.person}: {format_datetime(m.meets_at)}", m.id) for m in meetings if not m.held
+        ],
+        people_choices=[(f"{p.name_text}: {p.role_text}", p.id) for p in people],
+        templates=[(t.label, t.key) for t in ready_templates(session, referral_id, clock)],
     )

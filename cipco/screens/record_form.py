@@ -54,6 +54,7 @@ from cipco.widgets.fields import (
     parse,
     problem_of,
     read_state,
+    shown_options,
     shown_text,
     state_of,
     write_state,
@@ -170,7 +171,7 @@ class RecordForm(Works, ModalScreen[Saved | None]):
 
     def _fill(self, loaded: Loaded) -> None:
         for name, options in {**self.spec.options, **loaded.options}.items():
-            self.query_one(f"#{name}", Select).set_options(options)
+            self.query_one(f"#{name}", Select).set_options(shown_options(options))
             self.fields[name] = _with_options(self.fields[name], options)
         states = {
             f.name: state_of(f, loaded.values.get(f.name, _default(f))) for f in self.spec.fields
@@ -338,11 +339,16 @@ class RecordForm(Works, ModalScreen[Saved | None]):
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """A save that failed for a reason other than the service's refusal (a read-only
         login, a full disk): the notification says why, and so does the form, which stays
-        open with what was typed."""
+        open with what was typed. A load that failed says why instead of "Loading…"."""
         super().on_worker_state_changed(event)
-        if event.state == WorkerState.ERROR and event.worker.group == "form-save":
-            error = event.worker.error
-            self.say(literal(f"Not saved: {error or 'the save failed'}"))
+        if event.state != WorkerState.ERROR:
+            return
+        error = event.worker.error
+        reason = message_of(error) if isinstance(error, ValueError) else str(error or "")
+        if event.worker.group == "form-save":
+            self.say(literal(f"Not saved: {reason or 'the save failed'}"))
+        elif event.worker.group == "form-load":  # e.g. the record went meanwhile
+            self.say(literal(f"Not loaded: {reason or 'the record could not be read'}"))
 
     def _refused(self, refusal: ValueError) -> None:
         if is_stale(refusal) and self.spec.load is not None:

@@ -143,6 +143,12 @@ def shown_text(field: Field, state: State) -> str:
 # ---------------------------------------------------------------- widgets
 
 
+def shown_options(options: Iterable[tuple[str, str]]) -> list[tuple[Text, str]]:
+    """(label, key) choices as a select or check list shows them: a label read from the
+    file (a person's name) is shown as typed, never parsed as markup."""
+    return [(literal(label), key) for label, key in options]
+
+
 class CheckGroup(SelectionList[str]):
     """Boxes for a ``checks`` field, one stop for tab (arrows move, space ticks); its value is
     the ticked keys."""
@@ -152,7 +158,7 @@ class CheckGroup(SelectionList[str]):
     """
 
     def __init__(self, field: Field, **kwargs: Any) -> None:
-        super().__init__(*((label, key) for label, key in field.options), **kwargs)
+        super().__init__(*shown_options(field.options), **kwargs)
         self.field = field
 
     @property
@@ -173,7 +179,10 @@ def make_widget(field: Field) -> Widget:
     kind, name = field.kind, field.name
     if kind == "select":
         return Select[str](
-            list(field.options), id=name, prompt=field.placeholder or "Choose", compact=True
+            shown_options(field.options),
+            id=name,
+            prompt=field.placeholder or "Choose",
+            compact=True,
         )
     if kind == "check":
         return Checkbox("", id=name, compact=True, disabled=field.disabled)

@@ -148,6 +148,21 @@ def draft_letter(
     return Draft(_recipient(person, prisoner), subject, greeting + body + closing)
 
 
+def ready_templates(session: Session, referral_id: int, clock: Clock) -> list[Template]:
+    """The templates that can be drafted for this referral now (no crime reference yet: not
+    "Crime reference given"; no police decision: not "Police decision"; open: no outcome)."""
+    ready = []
+    for template in TEMPLATES.values():
+        try:
+            draft_letter(session, referral_id, None, template.key, clock)
+        except CaseworkError as exc:
+            if "template" not in exc.fields:
+                raise
+            continue
+        ready.append(template)
+    return ready
+
+
 def _reason(case: Referral) -> str:
     outcome = OUTCOME_LABELS.get(case.outcome or "", "")
     return f" The outcome recorded is: {outcome}." if outcome else ""
