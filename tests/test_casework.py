@@ -558,3 +558,49 @@ def test_case_documents_go_to_a_new_folder_with_a_manifest(
     )
     assert code == 2 and "already exists" in out
     assert copy.read_bytes() == photo.read_bytes()
+
+
+def test_cli_arranges_a_statement_meeting_and_reads_typed_times(
+    engine: Engine, clock: FixedClock, db_path: Path
+) -> None:
+    """cipco case meeting / meeting-update, and a contact's --when, take the day-first times
+    the help promises (a typed "01/12/2026 10:00" was once refused as not ISO)."""
+    from cipco.models.casework import PartyContact, StatementMeeting
+
+    rid, enhanced, _plain = _case(engine, clock)
+    with read_scope(engine, clock=clock) as s:
+        from cipco.models.referral import Referral
+
+        ref = s.get(Referral, rid).reference  # type: ignore[union-attr]
+    engine.dispose()
+    when = clock.now() - timedelta(hours=1)
+    code, out = cli(
+        db_path, "case", "contact", ref, str(enhanced), "Told", "--when", f"{when:%d/%m/%Y %H:%M}"
+    )
+    assert code == 0, out
+    code, out = cli(db_path, "case", "meeting", ref, str(enhanced), "31/11/2026 10:00")
+    assert code == 1 and "meets_at: '31/11/2026 10:00' is not a date" in out
+    code, out = cli(
+        db_path,
+        "case",
+        "meeting",
+        ref,
+        str(enhanced),
+        "25 Nov 2026 14:05",
+        "--place",
+        "Visits hall",
+        "--release-asked",
+        "17/11/2026",
+    )
+    assert (code, out.strip()) == (0, f"Statement meeting 1 arranged on {ref}")
+    code, out = cli(db_path, "case", "meeting-update", "1", "--held")
+    assert code == 1 and "held: the meeting is still to come" in out
+    code, out = cli(db_path, "case", "meeting-update", "1", "--release-confirmed", "18/11/2026")
+    assert (code, out.strip()) == (0, "Statement meeting 1 updated")
+    code, out = cli(db_path, "case", "show", ref)
+    assert "with Officer Enhanced at 25/11/2026 14:05, Visits hall; release confirmed" in out
+    with read_scope(engine, clock=clock) as s:
+        meeting = s.scalars(select(StatementMeeting)).one()
+        contact = s.scalars(select(PartyContact)).one()
+    assert meeting.place == "Visits hall" and str(meeting.release_confirmed_on) == "2026-11-18"
+    assert contact.happened_at == when.replace(second=0, microsecond=0)

@@ -1,9 +1,9 @@
 """``cipco case …``: the people and papers around a referral from the command line.
 
 Victims and witnesses and their contact log, statements (MG11) through quality assurance to
-the police, medical disclaimers, the CPS action log, letters from templates (kept as sent,
-with their PDF) and case documents stored in the data file. Each write is one transaction;
-a refusal is one sentence naming the field (exit 1).
+the police, statement meetings (release from duty), medical disclaimers, the CPS action
+log, letters from templates (kept as sent, with their PDF) and case documents stored in the
+database. Each write is one transaction; a refusal is one sentence naming the field (exit 1).
 """
 
 from __future__ import annotations
@@ -229,6 +229,86 @@ def statement_step(
         note=note,
     )
     echo(f"Statement {statement_id}: {statement_label(done).lower()}")
+
+
+ReleaseAsked = Annotated[
+    str | None,
+    typer.Option("--release-asked", help="Day the detail office was asked for release from duty."),
+]
+ReleaseConfirmed = Annotated[
+    str | None, typer.Option("--release-confirmed", help="Day the release was confirmed.")
+]
+PlaceOpt = Annotated[str | None, typer.Option("--place", help="Where it is held.")]
+OfficerOpt = Annotated[str | None, typer.Option("--officer", help="The police officer.")]
+
+
+@case_app.command("meeting")
+def meeting(
+    ref: RefArg,
+    person_id: PersonArg,
+    at: Annotated[str, typer.Argument(help="When: DD/MM/YYYY HH:MM.")],
+    place: PlaceOpt = None,
+    officer: OfficerOpt = None,
+    release_asked: ReleaseAsked = None,
+    release_confirmed: ReleaseConfirmed = None,
+) -> None:
+    """Arrange a meeting for a member of staff to give a statement (release from duty: MEET)."""
+    from cipco.models.casework import MeetingIn
+    from cipco.services.casework.papers import arrange_meeting
+
+    added = _add(
+        ref,
+        arrange_meeting,
+        MeetingIn,
+        party_id=person_id,
+        meets_at=at,
+        place=place or "",
+        officer=officer or "",
+        release_requested_on=_day(release_asked, "release-asked"),
+        release_confirmed_on=_day(release_confirmed, "release-confirmed"),
+    )
+    echo(f"Statement meeting {added.id} arranged on {ref}")
+
+
+@case_app.command("meeting-update")
+def meeting_update(
+    meeting_id: IdArg,
+    at: Annotated[str | None, typer.Option("--at", help="New time: DD/MM/YYYY HH:MM.")] = None,
+    place: PlaceOpt = None,
+    officer: OfficerOpt = None,
+    release_asked: ReleaseAsked = None,
+    release_confirmed: ReleaseConfirmed = None,
+    held: Annotated[bool, typer.Option("--held", help="The meeting took place.")] = False,
+) -> None:
+    """Change a statement meeting: its time, place, officer, release from duty, or held."""
+    from cipco.models.casework import MeetingIn
+    from cipco.services.casework.papers import MEETINGS, update_meeting
+
+    given = {
+        "meets_at": at,
+        "place": place,
+        "officer": officer,
+        "release_requested_on": _day(release_asked, "release-asked"),
+        "release_confirmed_on": _day(release_confirmed, "release-confirmed"),
+        "held": held or None,
+    }
+    changes = {key: value for key, value in given.items() if value is not None}
+    if not changes:
+        fail(
+            "say what changed: --at, --place, --officer, --release-asked, "
+            "--release-confirmed or --held",
+            code=2,
+        )
+    clock = state.get_clock()
+
+    def work(session: Any, _rid: int | None) -> bool:
+        current = MEETINGS.load(session, meeting_id)
+        values = {name: getattr(current, name) for name in MeetingIn.model_fields}
+        data = _model(MeetingIn, **{**values, **changes})
+        return update_meeting(session=session, meeting_id=meeting_id, data=data, clock=clock).held
+
+    was_held = _write(None, work)
+    echo(f"Statement meeting {meeting_id} {'held' if was_held else 'updated'}")
 
 
 @case_app.command("disclaimer")

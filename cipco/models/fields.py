@@ -6,7 +6,8 @@
   blank or missing is ``""``.
 - :data:`MaybeLine`: the same, but blank is ``None`` (an optional reference, a crime ref).
 - :data:`Notes`: free text kept as typed (new lines too), stripped; missing is ``""``.
-- :data:`Aware` / :data:`MaybeAware`: an instant with its time zone (a naive one is refused).
+- :data:`Aware` / :data:`MaybeAware`: an instant with its time zone (a naive one is refused);
+  typed text is read day-first by the one dates parser.
 - :func:`required` / :func:`maybe_required`: one-line text that must not be blank
   (``Annotated[str, required("a title")]``).
 """
@@ -35,6 +36,20 @@ def _notes(value: Any) -> Any:
     return "" if value is None else str(value).strip()
 
 
+def typed_instant(value: Any) -> Any:
+    """Text as a person types a time ("3 Apr 2026 14:05", "03/04/2026 14:05"), read by the
+    one dates parser (:func:`cipco.dates.parse_datetime`); ISO text and anything else go
+    to pydantic as they are."""
+    if not isinstance(value, str) or not value.strip():
+        return None if isinstance(value, str) else value
+    try:
+        return datetime.fromisoformat(value.strip())
+    except ValueError:
+        from cipco.dates import parse_datetime
+
+        return parse_datetime(value)
+
+
 def _aware(value: datetime | None) -> datetime | None:
     if value is not None and value.tzinfo is None:
         raise ValueError("a time needs a time zone")
@@ -50,8 +65,8 @@ BLANK_IS_NONE = BeforeValidator(blank_to_none)
 Line = Annotated[str, BeforeValidator(_line)]
 MaybeLine = Annotated[str | None, BeforeValidator(maybe_line)]
 Notes = Annotated[str, BeforeValidator(_notes)]
-Aware = Annotated[datetime, AfterValidator(_aware)]
-MaybeAware = Annotated[datetime | None, AfterValidator(_aware)]
+Aware = Annotated[datetime, BeforeValidator(typed_instant), AfterValidator(_aware)]
+MaybeAware = Annotated[datetime | None, BeforeValidator(typed_instant), AfterValidator(_aware)]
 
 
 def required(what: str, *, message: str = "", lines: bool = False) -> BeforeValidator:

@@ -228,7 +228,7 @@ def cps_table(rows: list[CpsRow]) -> RenderableType:
 
 def letters_table(rows: list[LetterRow]) -> RenderableType:
     if not rows:
-        return _empty("Correspondence", "No letter or e-mail sent (cipco case letter sends one).")
+        return _empty("Correspondence", "No letter or e-mail sent (a: A letter or e-mail sent).")
     table = _table("Correspondence", ("Sent", 2), ("To", 3), ("How", 1), ("Subject", 4))
     for row in rows:
         table.add_row(

@@ -21,6 +21,7 @@ from cipco.models.casework import (
     MedicalDisclaimer,
     PartyContact,
     Statement,
+    StatementMeeting,
 )
 from cipco.models.referral import (
     OTHER_SYSTEMS,
@@ -74,6 +75,23 @@ def case_lines(session: Session, referral_id: int, clock: Clock) -> list[str]:
                 f"{STATEMENT_LABELS.get(s.state, s.state)}"
                 + (f", due {format_date(s.due_on)}" if s.due_on and not s.sent_on else "")
                 + (f"; problems: {problems_text(s.problems)}" if s.problems else "")
+            ),
+        ),
+        (
+            "Statement meetings",
+            StatementMeeting,
+            lambda m: (
+                f"  {m.id} with {names.get(m.party_id, '?')} at {format_datetime(m.meets_at)}"
+                + (f", {m.place}" if m.place else "")
+                + (f", officer {m.officer}" if m.officer else "")
+                + (
+                    f"; release confirmed {format_date(m.release_confirmed_on)}"
+                    if m.release_confirmed_on
+                    else f"; release asked {format_date(m.release_requested_on)}"
+                    if m.release_requested_on
+                    else ""
+                )
+                + ("; held" if m.held else "")
             ),
         ),
         (
