@@ -490,7 +490,7 @@ LETTER_FIELDS = [
     Field("channel", "How", "select", required=True, options=_labels(CHANNEL_LABELS)),
     Field("recipient", "To", required=True),
     Field("subject", "Subject", required=True),
-    Field("body", "Text", "area", required=True),
+    Field("body", "Text", "area", required=True, lines=12),
 ]
 
 

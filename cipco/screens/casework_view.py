@@ -54,8 +54,8 @@ STYLE = {
     Severity.PENDING: "",
     Severity.DONE: "",
 }
-DATED = {"Due", "Issued", "When", "Sent"}
-"""Columns holding a date keep it on one line ("! 09/11/2026")."""
+UNBROKEN = {"Due", "Issued", "When", "Sent", "How"}
+"""Columns holding a date ("! 09/11/2026") or one word ("Letter") keep it on one line."""
 LIMIT = 500  # a referral never has this many of one paper; the heading says if it did
 
 Choice = tuple[str, int]
@@ -92,7 +92,7 @@ def _table(title: str, *columns: tuple[str, int | None]) -> Table:
         show_edge=False,
     )
     for label, ratio in columns:
-        if label in DATED:  # as wide as its widest date, never broken
+        if label in UNBROKEN:  # as wide as its widest value, never broken
             table.add_column(label, no_wrap=True)
         else:
             table.add_column(label, ratio=ratio, overflow="fold")

@@ -40,7 +40,7 @@ class Field:
 
     ``kind``: text | date | datetime | select (one of ``options``) | check (a yes/no box) |
     area (several lines) | checks (any of ``options``, as a list of keys).
-    ``section`` starts a new headed section at this field. ``shown_if`` shows the field only
+    ``section`` starts a new headed section at this field; ``lines`` is an area's height. ``shown_if`` shows the field only
     while another (select) field holds one of the given values.
     """
 
@@ -54,6 +54,7 @@ class Field:
     shown_if: tuple[str, Collection[str]] | None = None
     disabled: bool = False
     hint: str = ""
+    lines: int = 4  # an area's height (a letter's text wants more)
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -187,7 +188,10 @@ def make_widget(field: Field) -> Widget:
     if kind == "check":
         return Checkbox("", id=name, compact=True, disabled=field.disabled)
     if kind == "area":
-        return TextArea(id=name, disabled=field.disabled, classes="area")
+        area = TextArea(id=name, disabled=field.disabled, classes="area")
+        if field.lines != Field.lines:
+            area.styles.height = field.lines
+        return area
     if kind == "checks":
         return CheckGroup(field, id=name)
     placeholder = field.placeholder or DATE_HINTS.get(kind, "")
