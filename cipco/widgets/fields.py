@@ -40,8 +40,8 @@ class Field:
 
     ``kind``: text | date | datetime | select (one of ``options``) | check (a yes/no box) |
     area (several lines) | checks (any of ``options``, as a list of keys).
-    ``section`` starts a new headed section at this field; ``lines`` is an area's height. ``shown_if`` shows the field only
-    while another (select) field holds one of the given values.
+    ``section`` starts a new headed section at this field. ``shown_if`` shows the field only
+    while another (select) field holds one of the given values. ``lines``: an area's height.
     """
 
     name: str
