@@ -390,3 +390,20 @@ async def test_a_letter_is_drafted_from_a_template_edited_and_kept_as_sent(
     assert letter.channel == "email" and letter.template == "crime_reference"
     assert "Please always quote it" in letter.body and letter.party_id is not None
     assert document is not None and document.kind == "letter"
+
+
+async def test_a_form_whose_record_has_gone_says_so_instead_of_loading(
+    engine: Engine, db_path: Path, clock: FixedClock
+) -> None:
+    from cipco.screens.casework_forms import meeting_update_form
+
+    engine.dispose()
+    app = CipcoApp(db_path, clock=clock, poll_seconds=3600)
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(pilot)
+        app.push_screen(meeting_update_form(999))
+        await wait_for(
+            pilot,
+            lambda: "Not loaded: statement meeting 999 does not exist" in screen_text(app),
+        )
+        assert "Loading…" not in screen_text(app)
