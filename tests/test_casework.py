@@ -604,3 +604,33 @@ def test_cli_arranges_a_statement_meeting_and_reads_typed_times(
         contact = s.scalars(select(PartyContact)).one()
     assert meeting.place == "Visits hall" and str(meeting.release_confirmed_on) == "2026-11-18"
     assert contact.happened_at == when.replace(second=0, microsecond=0)
+
+
+def test_a_letter_keeps_what_its_pdf_shows_and_a_template_not_ready_is_refused(
+    engine: Engine, clock: FixedClock, db_path: Path, tmp_path: Path
+) -> None:
+    from cipco.models.casework import Correspondence
+
+    rid, enhanced, _plain = _case(engine, clock)
+    with read_scope(engine, clock=clock) as s:
+        from cipco.models.referral import Referral
+
+        ref = s.get(Referral, rid).reference  # type: ignore[union-attr]
+    engine.dispose()
+    code, out = cli(db_path, "case", "letter", ref, "outcome")
+    assert code == 1 and "template: the case has no outcome yet" in out
+    hostile = 'Hello \x1b[31mRED\x1b[0m\x07 =HYPERLINK("http://x","y")\nline two'
+    code, out = cli(
+        db_path, "case", "letter", ref, "free", "--to", str(enhanced), "--body", hostile
+    )
+    assert code == 0, out
+    with read_scope(engine, clock=clock) as s:
+        letter = s.scalars(select(Correspondence)).one()
+    assert letter.body == 'Hello RED =HYPERLINK("http://x","y")\nline two'
+    assert letter.recipient == "Officer Enhanced"
+    code, out = cli(
+        db_path, "case", "document", str(letter.document_id), "--out", str(tmp_path / "l.pdf")
+    )
+    assert code == 0, out
+    shown = " ".join(page.text for page in read_pages(tmp_path / "l.pdf"))
+    assert 'Hello RED =HYPERLINK("http://x","y")' in shown and "\x1b" not in shown

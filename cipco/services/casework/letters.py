@@ -35,6 +35,7 @@ from cipco.services.casework.documents import attach_bytes
 from cipco.services.flags import review_window_closes
 from cipco.services.site import site_label
 from cipco.services.victims import decision_label
+from cipco.text import clean
 
 audit.track(Correspondence)
 
@@ -230,8 +231,9 @@ def send_letter(
     case = referral(session, referral_id)
     if party_id is not None:
         party(session, referral_id, party_id, "party_id")
-    recipient, subject = " ".join(recipient.split()), " ".join(subject.split())
-    body = body.strip()
+    # what is kept is what the PDF shows: no escape sequences or control characters
+    recipient, subject = " ".join(clean(recipient).split()), " ".join(clean(subject).split())
+    body = clean(body, newlines=True).strip()
     for field, value, what in (
         ("recipient", recipient, "say who it went to"),
         ("subject", subject, "give the subject"),
