@@ -60,6 +60,7 @@ from cipco.dbfile import (
     known_revisions,
     peek,
     read_uri,
+    remove_empty_companions,
     write_uri,
 )
 from cipco.outputs import OutputError, OutputTarget, link_into_place, write_output
@@ -365,27 +366,10 @@ def migrate_server(location: ServerDb | str | Engine) -> tuple[str | None, str]:
 
 
 def tidy_after_read(engine: Engine, path: Path) -> None:
-    """Close a read-only engine and remove the empty ``-wal``/``-shm`` its reading made.
-
-    SQLite's read-only connections create them but cannot remove them. When the ``-wal`` is
-    still empty (nobody wrote meanwhile), a plain connection closing as the last one removes
-    both, the way SQLite always does; it has nothing to fold into the file, so the file is
-    not changed. If another cipco has the file open, they stay (it is using them).
-    """
+    """Close a read-only engine and remove the empty ``-wal``/``-shm`` its reading made
+    (:func:`cipco.dbfile.remove_empty_companions`)."""
     engine.dispose()
-    wal = companion(path, "-wal")
-    try:
-        if not wal.exists() or wal.stat().st_size != 0:
-            return
-        conn = sqlite3.connect(write_uri(path), uri=True, timeout=0)
-    except (OSError, sqlite3.Error):
-        return
-    try:
-        conn.execute("PRAGMA schema_version").fetchone()
-    except sqlite3.Error:
-        pass
-    finally:
-        conn.close()
+    remove_empty_companions(path)
 
 
 # ---------------------------------------------------------------- backup and restore

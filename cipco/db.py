@@ -41,7 +41,14 @@ from cipco.dberrors import (
     explain,
     is_busy,
 )
-from cipco.dbfile import APPLICATION_ID, read_uri, write_uri
+from cipco.dbfile import (
+    APPLICATION_ID,
+    BUSY_STEP_SECONDS,
+    READ_PRAGMAS,
+    read_uri,
+    sqlite_connection,
+    write_uri,
+)
 from cipco.outputs import make_private_dir
 
 if TYPE_CHECKING:
@@ -65,20 +72,11 @@ WRITE_OPTION = "cipco_write"
 READ_ONLY_OPTION = "cipco_read_only"
 WAIT_OPTION = "cipco_write_wait"
 
-# How long one attempt to take the write lock waits inside SQLite before cipco says it is
-# waiting (and between its checks of the overall limit).
-BUSY_STEP_SECONDS = 1.0
 WAIT_SECONDS_DEFAULT = 60  # until the file's write_wait_seconds setting is read
 
 _WRITE_PRAGMAS = (
     "PRAGMA journal_mode=WAL",
     "PRAGMA synchronous=NORMAL",
-    "PRAGMA foreign_keys=ON",
-    f"PRAGMA busy_timeout={int(BUSY_STEP_SECONDS * 1000)}",
-)
-# A read-only connection changes nothing, not even the journal mode.
-_READ_PRAGMAS = (
-    "PRAGMA query_only=ON",
     "PRAGMA foreign_keys=ON",
     f"PRAGMA busy_timeout={int(BUSY_STEP_SECONDS * 1000)}",
 )
@@ -203,14 +201,8 @@ def _on_begin(conn: Connection) -> None:
 
 def _connector(uri: str, pragmas: Sequence[str]) -> Callable[[], sqlite3.Connection]:
     def connect() -> sqlite3.Connection:
-        connection = sqlite3.connect(
-            uri, uri=True, check_same_thread=False, timeout=BUSY_STEP_SECONDS
-        )
-        # Let SQLAlchemy manage transactions (pysqlite's own BEGIN handling is off).
-        connection.isolation_level = None
-        for pragma in pragmas:
-            connection.execute(pragma)
-        return connection
+        # SQLAlchemy manages transactions (pysqlite's own BEGIN handling is off)
+        return sqlite_connection(uri, pragmas, threads=True)
 
     return connect
 
@@ -240,7 +232,7 @@ def make_engine(
         return engine.execution_options(**{WAIT_OPTION: WritePolicy(), READ_ONLY_OPTION: read_only})
     db_path = location
     if read_only:
-        connect = _connector(read_uri(db_path, immutable=immutable), _READ_PRAGMAS)
+        connect = _connector(read_uri(db_path, immutable=immutable), READ_PRAGMAS)
     else:
         if create:
             ensure_private_file(db_path)

@@ -14,12 +14,14 @@ may be written.
 
 from __future__ import annotations
 
+import contextlib
 import enum
 import functools
 import os
 import re
 import sqlite3
 import stat
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
@@ -67,6 +69,74 @@ def _writable(path: Path, info: os.stat_result) -> bool:
 
 def companion(path: Path, tail: str) -> Path:
     return path.with_name(path.name + tail)
+
+
+# How long one attempt to take the write lock waits inside SQLite before cipco says it is
+# waiting (and between its checks of the overall limit).
+BUSY_STEP_SECONDS = 1.0
+# A read-only connection changes nothing, not even the journal mode.
+READ_PRAGMAS = (
+    "PRAGMA query_only=ON",
+    "PRAGMA foreign_keys=ON",
+    f"PRAGMA busy_timeout={int(BUSY_STEP_SECONDS * 1000)}",
+)
+
+
+def sqlite_connection(
+    uri: str, pragmas: Sequence[str], *, threads: bool = False
+) -> sqlite3.Connection:
+    """A DB-API connection to ``uri`` with cipco's ``pragmas``, in autocommit mode (the
+    caller begins its transactions); ``threads`` lets a pool hand it between threads."""
+    connection = sqlite3.connect(
+        uri, uri=True, check_same_thread=not threads, timeout=BUSY_STEP_SECONDS
+    )
+    connection.isolation_level = None
+    for pragma in pragmas:
+        connection.execute(pragma)
+    return connection
+
+
+@contextlib.contextmanager
+def plain_read(path: Path) -> Iterator[sqlite3.Connection]:
+    """A data file read in one snapshot over the DB-API, for a command that needs only a few
+    plain rows (``cipco settings``, ``cipco verify`` on a file with nothing to verify):
+    SQLAlchemy is never loaded. The same checks as a read-only engine (:func:`check`, the
+    schema at this cipco's head; a missing file is not created) and the same tidying after.
+    """
+    opening = check(path, Access.READ)
+    check_read_schema(opening)
+    tidy = not opening.immutable and not companion(path, "-wal").exists()
+    connection = sqlite_connection(read_uri(path, immutable=opening.immutable), READ_PRAGMAS)
+    try:
+        connection.execute("BEGIN")
+        yield connection
+    finally:
+        connection.close()
+        if tidy:
+            remove_empty_companions(path)
+
+
+def remove_empty_companions(path: Path) -> None:
+    """Remove the empty ``-wal``/``-shm`` a read-only reading made.
+
+    SQLite's read-only connections create them but cannot remove them. When the ``-wal`` is
+    still empty (nobody wrote meanwhile), a plain connection closing as the last one removes
+    both, the way SQLite always does; it has nothing to fold into the file, so the file is
+    not changed. If another cipco has the file open, they stay (it is using them).
+    """
+    wal = companion(path, "-wal")
+    try:
+        if not wal.exists() or wal.stat().st_size != 0:
+            return
+        conn = sqlite3.connect(write_uri(path), uri=True, timeout=0)
+    except (OSError, sqlite3.Error):
+        return
+    try:
+        conn.execute("PRAGMA schema_version").fetchone()
+    except sqlite3.Error:
+        pass
+    finally:
+        conn.close()
 
 
 def read_uri(path: Path, *, immutable: bool = False) -> str:

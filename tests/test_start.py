@@ -124,7 +124,7 @@ def test_a_command_that_opens_the_file_switches_the_collector_back_on(tmp_path: 
 COMMAND_THEN_MODULES = (
     "import atexit, sys;"
     "atexit.register(lambda: print('MODULES', ' '.join(sorted(m for m in sys.modules"
-    " if m in ('sqlmodel', 'sqlalchemy.orm') or m.startswith('cipco.models')))));"
+    " if m in ('sqlmodel', 'sqlalchemy', 'sqlalchemy.orm') or m.startswith('cipco.models')))));"
     "sys.argv = ['cipco', '--db', *sys.argv[1:]];"
     "from cipco.cli import main; main()"
 )
@@ -143,9 +143,9 @@ def _run_command(path: Path, *args: str) -> tuple[str, set[str]]:
 
 
 def test_settings_and_verify_on_an_empty_file_read_without_the_models(tmp_path: Path) -> None:
-    """`cipco settings` and `cipco verify` on a file with no records read it through Core
-    (cipco.dbread): what they print is right, and neither SQLModel, the ORM nor a model
-    module is loaded."""
+    """`cipco settings` and `cipco verify` on a file with no records read it over the DB-API
+    (cipco.dbfile.plain_read, cipco.dbread): what they print is right, and neither
+    SQLAlchemy, SQLModel nor a model module is loaded."""
     path = tmp_path / "cipco.db"
     prepare(path).dispose()
     output, modules = _run_command(path, "settings")

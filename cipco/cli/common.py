@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 if TYPE_CHECKING:
+    import sqlite3
+
     from rich.progress import Progress
     from sqlalchemy import Engine
 
@@ -110,6 +112,32 @@ def open_engine_or_exit(*, write: bool = True, create: bool = False) -> Engine:
     else:
         state.on_close.append(opened.engine.dispose)  # the connections close with the command
     return opened.engine
+
+
+@contextmanager
+def plain_reader_or_exit() -> Iterator[sqlite3.Connection | None]:
+    """The chosen data file read over the DB-API in one snapshot, without loading SQLAlchemy
+    (:func:`cipco.dbfile.plain_read`: the same checks and errors as a read-only
+    :func:`open_engine_or_exit`); None on a server, where the caller opens an engine."""
+    from cipco.config import ServerDb
+
+    path = state.db_path()
+    if isinstance(path, ServerDb):
+        yield None
+        return
+    from cipco.dberrors import DatabaseError, os_reason
+    from cipco.dbfile import plain_read
+
+    stack = ExitStack()
+    try:
+        connection = stack.enter_context(plain_read(path))
+    except DatabaseError as exc:
+        fail(str(exc), exc.exit_code)
+    except OSError as exc:
+        fail(f"cannot open {path}: {os_reason(exc)}", EXIT_USAGE)
+    with stack:
+        startup_done()
+        yield connection
 
 
 def startup_done() -> None:

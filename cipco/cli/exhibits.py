@@ -16,6 +16,7 @@ from cipco.cli.common import (
     fail,
     open_engine_or_exit,
     output_target,
+    plain_reader_or_exit,
     state,
     ticker,
 )
@@ -66,17 +67,26 @@ def verify(quiet: QuietOpt = False, against: AgainstOpt = None) -> None:
     printed on an export, the clinic minutes or a case file, or a `cipco ledger --out`
     listing) it proves the history still begins with the anchored one.
     """
-    from cipco.db import read_connection, site_of
     from cipco.services.chain_report import when_nothing_stored
 
     anchor = _anchor_option(against) if against is not None else None
-    engine = open_engine_or_exit(write=False)
+    now = state.get_clock().now()
     report = None
-    if anchor is None:  # a file with no custody history is answered without the models
-        with read_connection(engine) as conn:
-            report = when_nothing_stored(conn, site_of(engine), state.get_clock().now())
+    looked = False  # whether a file was already found to hold something to verify
+    if anchor is None:  # no custody history: answered over the DB-API, no SQLAlchemy
+        with plain_reader_or_exit() as connection:
+            if connection is not None:
+                looked = True
+                report = when_nothing_stored(connection, "", now)
     if report is None:
-        report = _verify_chains(engine, anchor, quiet)
+        engine = open_engine_or_exit(write=False)
+        if anchor is None and not looked:  # a server: one plain read before the models
+            from cipco.db import read_connection, site_of
+
+            with read_connection(engine) as conn:
+                report = when_nothing_stored(conn, site_of(engine), now)
+        if report is None:
+            report = _verify_chains(engine, anchor, quiet)
     for problem in report.problems:
         echo(problem.line())
     echo(report.summary())

@@ -14,6 +14,7 @@ from cipco.cli.common import (
     fail,
     open_engine_or_exit,
     output_target,
+    plain_reader_or_exit,
     progress_bar,
     state,
 )
@@ -261,7 +262,12 @@ def settings_command(
     """List settings (local practice, not law), or set one: cipco settings KEY VALUE."""
     from cipco.services import settings as settings_service
 
-    engine = open_engine_or_exit(write=key is not None and value is not None)
+    if value is None:
+        with plain_reader_or_exit() as connection:  # a file: no SQLAlchemy, no models
+            if connection is not None:
+                _print_settings(key, settings_service.all_settings(connection))
+                return
+    engine = open_engine_or_exit(write=value is not None)
     if key is not None and value is not None:
         from cipco.db import session_scope
 
@@ -277,8 +283,14 @@ def settings_command(
     else:
         from cipco.db import read_connection
 
-        with read_connection(engine) as conn:  # a plain read: no models loaded
+        with read_connection(engine) as conn:  # a server: one plain read, no models loaded
             values = settings_service.all_settings(conn)
-    for name, spec in settings_service.SPECS.items():
+    _print_settings(key, values)
+
+
+def _print_settings(key: str | None, values: dict[str, int | str]) -> None:
+    from cipco.services.settings import SPECS
+
+    for name, spec in SPECS.items():
         if key is None or key == name:
             echo(f"{name} = {values[name]}    # {spec.label}")

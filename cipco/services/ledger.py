@@ -12,6 +12,9 @@ exhibit. Printed on what leaves the prison (continuity records, exports, clinic 
 is an anchor held outside the file: ``cipco verify --against`` later proves that the history
 still begins with the anchored one. The hash chain alone only shows that the file agrees with
 itself; someone who can rewrite the file can recompute every digest in it.
+
+SQLAlchemy is imported by the functions that read the database, not by the module: a verify
+with nothing to recompute reads the digests' start without it.
 """
 
 from __future__ import annotations
@@ -24,10 +27,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
-
 from cipco.clock import to_london
-from cipco.db import site_of
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -70,6 +70,9 @@ class Head:
 
 def head(session: Session, site: str | None = None) -> Head:
     """The site's last ledger entry, read through the (site, position) index."""
+    from sqlalchemy import select
+
+    from cipco.db import site_of
     from cipco.models.exhibit import Exhibit, ExhibitEvent
 
     site = site_of(session.get_bind()) if site is None else site
@@ -143,6 +146,8 @@ class Anchor:
 
 def ledger_site(session: Session) -> str:
     """The site whose ledger this session reads: its engine's, else the file's own."""
+    from cipco.db import site_of
+
     site = site_of(session.get_bind())
     if not site:
         from cipco.services.site import file_site
@@ -167,10 +172,13 @@ def anchor(session: Session) -> Anchor:
 def anchors(session: Session) -> list[Anchor]:
     """Each ledger this session reads: one for a file or a site login, one per prison (in
     code order) for a regional login on a server."""
-    if site_of(session.get_bind()):
-        return [anchor(session)]
+    from sqlalchemy import select
+
+    from cipco.db import site_of
     from cipco.models.site import Site
 
+    if site_of(session.get_bind()):
+        return [anchor(session)]
     codes = [code for code in session.scalars(select(Site.code).order_by(Site.code)) if code]
     if len(codes) < 2:
         return [anchor(session)]
@@ -247,6 +255,8 @@ def listing_lines(session: Session) -> Iterator[str]:
 
     ``position exhibit event event-hash ledger-digest``; lines starting with # are comments.
     """
+    from sqlalchemy import select
+
     from cipco.models.exhibit import Exhibit, ExhibitEvent
 
     current = anchor(session)
