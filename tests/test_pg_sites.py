@@ -5,6 +5,7 @@ Skipped, saying so, without a server (CIPCO_TEST_PG)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from sqlalchemy import text
@@ -225,3 +226,34 @@ def test_verify_as_the_regional_login_gives_each_prisons_ledger_anchor(region: R
         assert each.line() == own[each.site]  # the same count, digest and time as its own
         assert each.site_line().startswith(f"Custody ledger of {each.site}: ")
     assert report.anchors[0].count == 2 and report.anchors[1].count == 1
+
+
+def test_cipco_verify_and_ledger_as_the_regional_login_name_each_prisons_anchor(
+    region: RegionDb, tmp_path: Path
+) -> None:
+    from cipco.db import session_scope, with_site
+    from tests.db_cases import invoke
+    from tests.exhibit_helpers import make_exhibit
+
+    clock = FixedClock(FROZEN_AT)
+    for login, site in (("t_lei_anne", "LEI"), ("t_mdi_bob", "MDI")):
+        engine = with_site(region.cipco(login), site)
+        with session_scope(engine, actor=login, clock=clock) as session:
+            make_exhibit(session, clock, reference=f"{site}/9")
+        engine.dispose()
+    own = invoke("--db", region.url("t_mdi_bob"), "ledger")[1].splitlines()[0]
+    code, output = invoke("--db", region.url("t_yh_region"), "verify")
+    lines = output.splitlines()
+    assert code == 0, output
+    mdi = next(line for line in lines if line.startswith("Custody ledger of MDI: "))
+    same = mdi.replace("Custody ledger of MDI: ", "Custody ledger ")
+    assert same.split(" · ")[:2] == own.split(" · ")[:2]  # count and digest (not the minute)
+    assert any(line.startswith("Custody ledger of LEI: ") for line in lines)
+    token = own.split(" · ")[1]
+    code, output = invoke("--db", region.url("t_yh_region"), "verify", "--against", token)
+    assert code == 2 and "check an anchor with that prison's own login" in output
+    code, output = invoke("--db", region.url("t_mdi_bob"), "verify", "--against", token)
+    assert code == 0, output
+    listing = tmp_path / "ledger.txt"
+    code, output = invoke("--db", region.url("t_yh_region"), "ledger", "--out", str(listing))
+    assert code == 2 and not listing.exists()

@@ -90,7 +90,10 @@ def verify(quiet: QuietOpt = False, against: AgainstOpt = None) -> None:
     for problem in report.problems:
         echo(problem.line())
     echo(report.summary())
-    if report.anchor is not None:
+    if len(report.anchors) > 1:  # a regional login: each prison's ledger
+        for each in report.anchors:
+            typer.echo(each.site_line())  # one line, never wrapped: it is copied
+    elif report.anchor is not None:
         typer.echo(report.anchor.line())  # one line, never wrapped: it is copied
     if not report.ok:
         raise typer.Exit(EXIT_PROBLEMS)
@@ -109,13 +112,17 @@ def verify(quiet: QuietOpt = False, against: AgainstOpt = None) -> None:
 
 def _verify_chains(engine: Any, anchor: Any, quiet: bool) -> Any:
     from cipco.db import read_scope
+    from cipco.services import ledger
     from cipco.services.chain_verify import verify as verify_chains
 
-    with (
-        read_scope(engine, clock=state.get_clock()) as session,
-        ticker(quiet, "Verifying events") as (advance, _total),
-    ):
-        return verify_chains(session, progress=advance, against=anchor)
+    with read_scope(engine, clock=state.get_clock()) as session:
+        if anchor is not None and len(ledger.anchors(session)) > 1:
+            fail(REGIONAL_LEDGERS + ": check an anchor with that prison's own login", EXIT_USAGE)
+        with ticker(quiet, "Verifying events") as (advance, _total):
+            return verify_chains(session, progress=advance, against=anchor)
+
+
+REGIONAL_LEDGERS = "a regional login reads several prisons' ledgers"
 
 
 @app.command("ledger")
@@ -137,7 +144,14 @@ def ledger_command(out: ListOutOpt = None, overwrite: OverwriteOpt = False) -> N
     engine = open_engine_or_exit(write=False)
     written = None
     with read_scope(engine, clock=state.get_clock()) as session:
-        current = ledger.anchor(session)
+        every = ledger.anchors(session)
+        if len(every) > 1:  # a regional login: each prison's anchor; a listing is one site's
+            if target is not None:
+                fail(REGIONAL_LEDGERS + ": list one with that prison's own login", EXIT_USAGE)
+            for each in every:
+                typer.echo(each.site_line())
+            return
+        current = every[0]
         if target is not None:
 
             def write(temp: Path) -> None:

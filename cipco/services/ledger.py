@@ -171,14 +171,12 @@ def anchor(session: Session) -> Anchor:
 
 def anchors(session: Session) -> list[Anchor]:
     """Each ledger this session reads: one for a file or a site login, one per prison (in
-    code order) for a regional login on a server."""
+    code order) for a regional login on a server (which sees several prisons' site rows,
+    whatever site its engine was opened as)."""
     from sqlalchemy import select
 
-    from cipco.db import site_of
     from cipco.models.site import Site
 
-    if site_of(session.get_bind()):
-        return [anchor(session)]
     codes = [code for code in session.scalars(select(Site.code).order_by(Site.code)) if code]
     if len(codes) < 2:
         return [anchor(session)]
