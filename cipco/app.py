@@ -15,7 +15,8 @@ from __future__ import annotations
 import gc
 import importlib
 import sys
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -27,19 +28,10 @@ from textual.worker import Worker, WorkerState
 
 from cipco.clock import Clock, SystemClock
 from cipco.config import as_location, current_actor
-from cipco.db import (
-    ChangeWatcher,
-    WaitEvent,
-    change_watcher,
-    on_write_wait,
-    session_scope,
-    waiting_message,
-)
 from cipco.screens import keymap
 from cipco.screens.documents import ReportCommands
 from cipco.screens.palette import CipcoCommands
 from cipco.screens.registry import HOME_MODE, PLACES
-from cipco.services.bootstrap import prepare
 from cipco.text import clean
 from cipco.widgets.errors import report_error
 
@@ -53,6 +45,7 @@ if TYPE_CHECKING:
     from sqlalchemy import Engine
     from sqlmodel import Session
 
+    from cipco.db import ChangeWatcher, WaitEvent
     from cipco.services.home import DueList
     from cipco.services.views import View
 
@@ -96,16 +89,26 @@ class CipcoApp(App[None]):
         *,
         poll_seconds: float = POLL_SECONDS,
         start: str = HOME_MODE,
-        engine: Engine | None = None,
+        engine: Engine | Callable[[], Engine] | None = None,
         first_rows: DueList | None = None,
     ) -> None:
         self.db_path = as_location(db_path)
         self.clock: Clock = clock or SystemClock()
         self.actor = current_actor()
         # The command line opens (checks, creates, migrates) the file before the first paint
-        # and hands its engine over, so the file is not opened twice.
-        self.engine = engine if engine is not None else prepare(self.db_path)
-        on_write_wait(self.engine, self._write_waiting)
+        # and hands its engine over, so the file is not opened twice; or, for a file already
+        # at head (cipco.launch), how to open it, which happens after the first frame.
+        self._engine: Engine | None = None
+        self._make_engine: Callable[[], Engine] | None = None
+        self._engine_lock = threading.Lock()
+        if engine is None:
+            from cipco.services.bootstrap import prepare
+
+            self._use_engine(prepare(self.db_path))
+        elif hasattr(engine, "dispose"):
+            self._use_engine(engine)  # type: ignore[arg-type]
+        else:
+            self._make_engine = engine
         self.poll_seconds = poll_seconds
         self._watcher: ChangeWatcher | None = None
         self.MODES = {entry.mode: _screen_factory(entry.screen) for entry in PLACES}
@@ -130,6 +133,24 @@ class CipcoApp(App[None]):
         self.theme = theme
         return None
 
+    def _use_engine(self, engine: Engine) -> None:
+        from cipco.db import on_write_wait
+
+        on_write_wait(engine, self._write_waiting)
+        self._engine = engine
+
+    @property
+    def engine(self) -> Engine:
+        """The open database; opened on first use when the app started from plain reads
+        (whichever thread asks first opens it, the others wait for it)."""
+        if self._engine is None:
+            with self._engine_lock:
+                if self._engine is None:
+                    assert self._make_engine is not None
+                    self._use_engine(self._make_engine())
+        assert self._engine is not None
+        return self._engine
+
     def take_first_rows(self) -> DueList | None:
         """The due list read at launch, given once (later reads go through workers)."""
         first, self._first_rows = self._first_rows, None
@@ -138,12 +159,16 @@ class CipcoApp(App[None]):
     @contextmanager
     def session(self) -> Iterator[Session]:
         """One writing unit of work for a worker thread: commit on success, roll back on error."""
+        from cipco.db import session_scope
+
         with session_scope(self.engine, actor=self.actor, clock=self.clock) as session:
             yield session
 
     @contextmanager
     def reading(self) -> Iterator[Session]:
         """A read-only unit of work (a snapshot that never blocks another window's save)."""
+        from cipco.db import session_scope
+
         with session_scope(self.engine, actor=self.actor, clock=self.clock, write=False) as session:
             yield session
 
@@ -151,6 +176,8 @@ class CipcoApp(App[None]):
         """A save waits for another cipco writing (called from the saving thread)."""
         if event.kind != "waiting":
             return
+        from cipco.db import waiting_message
+
         waiting = waiting_message(event.path)
         message = waiting[0].upper() + waiting[1:]
         try:
@@ -164,15 +191,31 @@ class CipcoApp(App[None]):
         sys.setswitchinterval(GIL_SWITCH_SECONDS)
         self.switch_mode(self.start)
         self.call_after_refresh(_collector_back_on)
-        self._watcher = change_watcher(self.engine)  # data_version, or LISTEN on a server
-        self.set_interval(self.poll_seconds, self._poll_data_version, name="data-version")
+        if self._engine is not None:
+            self._watch()
+        else:  # opened after the first frame, off the UI thread; then watched
+            self.call_after_refresh(self._open_then_watch)
         if self._prefs_problem is not None:
             self.notify(self._prefs_problem, title="Preferences", severity="warning")
+
+    def _open_then_watch(self) -> None:
+        def work() -> None:
+            self.engine  # noqa: B018 (opens it)
+            self.call_from_thread(self._watch)
+
+        self.run_worker(work, thread=True, group="open", exit_on_error=False)
+
+    def _watch(self) -> None:
+        from cipco.db import change_watcher
+
+        self._watcher = change_watcher(self.engine)  # data_version, or LISTEN on a server
+        self.set_interval(self.poll_seconds, self._poll_data_version, name="data-version")
 
     def on_unmount(self) -> None:
         if self._watcher is not None:
             self._watcher.close()
-        self.engine.dispose()
+        if self._engine is not None:
+            self._engine.dispose()
 
     def _poll_data_version(self) -> None:
         if self._watcher is not None and self._watcher.changed():

@@ -1,16 +1,20 @@
 """Starting the app: the start screen's rows are read before anything else is loaded.
 
-``cipco`` with no command has opened the file (checked, migrated only if it is not at head,
-seeded, its site learned) when it calls :func:`run_app`. Before Textual and the screens are
-imported, Home's due list is read here, on this thread, through the same service Home uses
-(:func:`cipco.services.home.due_list`), and handed to the app, which paints it in its first
-frame. The rest of Home (queue counts, the next clinic, charts) is read in a worker once that
-frame is drawn; the same rows are not drawn twice. Everything else (the other screens, the
-services they call) is imported when first used.
+A data file already at this cipco's schema and seeded (the everyday case) is checked and
+read over the DB-API (:func:`plain_start`): Home's due list, through the same service Home
+uses (:func:`cipco.services.home.due_list`), is read before Textual and the screens are
+imported and painted in the first frame, and the file is opened for the app (SQLAlchemy,
+its site, the write wait: :func:`cipco.services.bootstrap.open_file`) off the UI thread once
+that frame is drawn. Anything else (a new file, an older schema, a server) is opened in full
+first (:func:`run_app`: created, migrated, seeded). The rest of Home (queue counts, the next
+clinic, charts) is read in a worker once the first frame is drawn; the same rows are not
+drawn twice. Everything else (the other screens, the services they call) is imported when
+first used.
 """
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -32,6 +36,66 @@ def read_first_rows(engine: Engine, clock: Clock) -> DueList | None:
             return due_list(conn, clock)
     except Exception:  # read again by the screen's worker, which reports a failure
         return None
+
+
+def plain_start(path: Path, clock: Clock) -> DueList | None:
+    """Home's due list read over the DB-API from a data file that needs nothing done before
+    the app opens it (it exists, may be written, is at this cipco's schema and seeded); None
+    otherwise (the caller opens it in full, which says what is wrong, if anything)."""
+    from cipco import dbread
+    from cipco.dberrors import DatabaseError
+    from cipco.dbfile import (
+        READ_PRAGMAS,
+        Access,
+        check,
+        head_revision,
+        read_uri,
+        sqlite_connection,
+    )
+    from cipco.services.home import due_list
+
+    try:
+        opening = check(path, Access.WRITE)
+    except (DatabaseError, OSError):
+        return None
+    if not opening.exists or opening.revision != head_revision():
+        return None
+    try:
+        connection = sqlite_connection(read_uri(path), READ_PRAGMAS)
+    except sqlite3.Error:
+        return None
+    try:
+        connection.execute("BEGIN")
+        if not dbread.reference_lists_filled(connection):
+            return None
+        return due_list(connection, clock)
+    except Exception:  # the full open and Home's own read say what is wrong
+        return None
+    finally:
+        connection.close()
+
+
+def run_plain(path: Path) -> bool:
+    """Run the app on a file :func:`plain_start` could read; False (nothing done) if not."""
+    import gc
+
+    from cipco.clock import SystemClock
+
+    gc.disable()  # as in run_app
+    clock = SystemClock()
+    first = plain_start(path, clock)
+    if first is None:
+        return False
+    from cipco.app import CipcoApp
+
+    def open_for_the_app() -> Engine:
+        from cipco.dbfile import Access
+        from cipco.services.bootstrap import open_file
+
+        return open_file(path, Access.WRITE, make_folder=False).engine
+
+    CipcoApp(path, clock=clock, engine=open_for_the_app, first_rows=first).run()
+    return True
 
 
 def run_app(path: Path, engine: Engine) -> None:

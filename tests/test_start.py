@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -238,3 +239,65 @@ def test_the_due_list_reads_the_same_on_a_session_core_and_a_plain_sqlite_connec
     found = {(i.record.log, i.record.id, i.rule) for i in through_dbapi}
     for log, record_id in made.ids().items():
         assert (log, record_id, RULES[log]) in found, log
+
+
+PLAIN_START_PROBE = textwrap.dedent(
+    """
+    import asyncio, json, sys
+    import cipco.app as A
+
+    first = A.CipcoApp.take_first_rows
+    seen = []
+
+    def take(self):
+        rows = first(self)
+        seen.append(("sqlalchemy" in sys.modules, rows is not None and len(rows.items)))
+        return rows
+
+    def run(self, *args, **kwargs):
+        async def go():
+            async with self.run_test(size=(100, 30)) as pilot:
+                for _ in range(400):
+                    await pilot.pause(0.05)
+                    summary = str(self.screen.query_one("#home-summary").render())
+                    if "overdue" in summary and self._watcher is not None:
+                        break
+                else:
+                    raise SystemExit("home never loaded: " + summary)
+            print(json.dumps({"first": seen, "opened": self._engine is not None}))
+
+        asyncio.run(go())
+
+    A.CipcoApp.take_first_rows = take
+    A.CipcoApp.run = run
+    sys.argv = ["cipco"]
+    from cipco.cli import main
+    main()
+    """
+)
+
+
+def test_cipco_paints_home_from_plain_reads_and_opens_the_file_after(
+    engine: Engine, db_path: Path, clock: FixedClock
+) -> None:
+    """On a file at head, ``cipco`` reads Home's due list over the DB-API (the first frame
+    is drawn before SQLAlchemy is loaded), then opens the file for the app: Home's counts
+    are read and outside changes are watched."""
+    from cipco.db import session_scope
+    from tests.due_helpers import one_of_each
+
+    with session_scope(engine, actor="t", clock=clock) as session:
+        one_of_each(session, clock)
+    engine.dispose()
+    done = subprocess.run(
+        [sys.executable, "-c", PLAIN_START_PROBE],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "CIPCO_DB": str(db_path)},
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    probe = json.loads(done.stdout.strip().splitlines()[-1])
+    [[sqlalchemy_loaded, due_rows]] = probe["first"]
+    assert sqlalchemy_loaded is False and due_rows > 0
+    assert probe["opened"] is True

@@ -41,8 +41,14 @@ def fail_cleanly(exc: Exception) -> None:
 def open_app() -> None:
     """Open the chosen file and run the app on it (``cipco`` with no command)."""
     from cipco.cli.common import open_engine_or_exit
+    from cipco.config import ServerDb
 
     path = state.db_path()
+    if not isinstance(path, ServerDb):
+        from cipco.launch import run_plain
+
+        if run_plain(path):  # at head and seeded: read plainly, opened after the first frame
+            return
     # Check, create or migrate before the first paint, errors in plain text; the app works on
     # the engine opened here.
     engine = open_engine_or_exit(create=True)
