@@ -86,3 +86,32 @@ async def test_home_follows_a_save_in_another_window(
             one_of_each(session, clock)
         other.engine.dispose()
         await wait_for(pilot, lambda: "REF-2026-0042" in screen_text(app))
+
+
+async def test_two_papers_due_under_one_rule_on_one_referral_are_both_listed(
+    engine: Engine, db_path: Path, clock: FixedClock
+) -> None:
+    """Two CPS actions overdue on one referral are two lines (their keys once clashed, the
+    table refused the second and Home stopped refreshing)."""
+    from datetime import timedelta
+
+    from cipco.models.casework import CpsActionIn
+    from cipco.services.casework import papers
+
+    with session_scope(engine, actor="t", clock=clock) as session:
+        made = one_of_each(session, clock)
+        asked = clock.now().date() - timedelta(days=10)
+        for what in ("Landing CCTV", "Officer statement"):
+            papers.add_cps_action(
+                session=session,
+                referral_id=made.ids()["referrals"],
+                data=CpsActionIn(action=what, requested_on=asked, due_on=asked),
+                clock=clock,
+            )
+    engine.dispose()
+    app = CipcoApp(db_path, clock=clock, poll_seconds=3600)
+    async with app.run_test(size=LARGE) as pilot:
+        await wait_for(pilot, lambda: "Referrals: All" in screen_text(app))
+        text = screen_text(app)
+        assert "CPS: Landing CCTV" in text and "CPS: Officer statement" in text
+        assert "Something went wrong" not in text

@@ -100,9 +100,11 @@ def items(ctx: DueContext) -> Iterator[DueItem]:
         category = CategoryFacts(dbread.flag(row[21]), dbread.flag(row[22]))
         victims, papers = inputs.of(referral.id)
         about = f"{row[23]} {row[24] or ''}".strip()
+        under_rule: dict[str, int] = {}  # two CPS actions (two victims…) of one referral
         for flag in referral_flags(referral, category, cfg, victims=victims, papers=papers):  # type: ignore[arg-type]
             if flag.due_at > ctx.until:
                 break  # earliest first
+            nth = under_rule[flag.rule] = under_rule.get(flag.rule, 0) + 1
             yield DueItem(
                 RecordRef("referrals", referral.id, referral.reference),
                 flag.rule,
@@ -110,4 +112,5 @@ def items(ctx: DueContext) -> Iterator[DueItem]:
                 flag.due_at,
                 flag.severity(now),
                 about=about,
+                part=str(nth) if nth > 1 else "",
             )
