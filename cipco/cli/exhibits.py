@@ -16,7 +16,6 @@ from cipco.cli.common import (
     fail,
     open_engine_or_exit,
     output_target,
-    plain_reader_or_exit,
     state,
     ticker,
 )
@@ -67,6 +66,7 @@ def verify(quiet: QuietOpt = False, against: AgainstOpt = None) -> None:
     printed on an export, the clinic minutes or a case file, or a `cipco ledger --out`
     listing) it proves the history still begins with the anchored one.
     """
+    from cipco.cli.common import plain_reader_or_exit
     from cipco.services.chain_report import when_nothing_stored
 
     anchor = _anchor_option(against) if against is not None else None

@@ -42,6 +42,28 @@ def _due_text(item: DueItem, clock: Clock, reference: str = "") -> str:
     return f"{mark} {item.rule} {where}{item.label}: due {format_datetime(item.due_at)}".strip()
 
 
+def _meeting_line(meeting: StatementMeeting, names: dict[int | None, str]) -> str:
+    """``  2 with Officer B. Quinn at 25/11/2026 14:00, Visits hall; release confirmed …``."""
+    where = ", ".join(
+        part
+        for part in (meeting.place, f"officer {meeting.officer}" if meeting.officer else "")
+        if part
+    )
+    if meeting.release_confirmed_on:
+        release = f"release confirmed {format_date(meeting.release_confirmed_on)}"
+    elif meeting.release_requested_on:
+        release = f"release asked {format_date(meeting.release_requested_on)}"
+    else:
+        release = ""
+    said = "; ".join(part for part in (release, "held" if meeting.held else "") if part)
+    name = names.get(meeting.party_id, "?")
+    return (
+        f"  {meeting.id} with {name} at {format_datetime(meeting.meets_at)}"
+        + (f", {where}" if where else "")
+        + (f"; {said}" if said else "")
+    )
+
+
 def case_lines(session: Session, referral_id: int, clock: Clock) -> list[str]:
     """Every person and paper of the referral, numbered as the ``cipco case`` commands take
     them, then what is due."""
@@ -80,19 +102,7 @@ def case_lines(session: Session, referral_id: int, clock: Clock) -> list[str]:
         (
             "Statement meetings",
             StatementMeeting,
-            lambda m: (
-                f"  {m.id} with {names.get(m.party_id, '?')} at {format_datetime(m.meets_at)}"
-                + (f", {m.place}" if m.place else "")
-                + (f", officer {m.officer}" if m.officer else "")
-                + (
-                    f"; release confirmed {format_date(m.release_confirmed_on)}"
-                    if m.release_confirmed_on
-                    else f"; release asked {format_date(m.release_requested_on)}"
-                    if m.release_requested_on
-                    else ""
-                )
-                + ("; held" if m.held else "")
-            ),
+            lambda m: _meeting_line(m, names),
         ),
         (
             "Medical disclaimers",
