@@ -69,7 +69,7 @@ def plain_start(path: Path, clock: Clock) -> DueList | None:
         if not dbread.reference_lists_filled(connection):
             return None
         return due_list(connection, clock)
-    except Exception:  # the full open and Home's own read say what is wrong
+    except (sqlite3.Error, ValueError):  # the full open and Home's own read say what is wrong
         return None
     finally:
         connection.close()
