@@ -381,6 +381,7 @@ async def test_a_letter_is_drafted_from_a_template_edited_and_kept_as_sent(
         assert form.query_one("#recipient", Input).value == "Officer [b]Ahmed[/b]"
         body = form.query_one("#body", TextArea)
         assert "The police crime reference number is CR/1" in body.text
+        assert "^s Send" in screen_text(app).splitlines()[-1]  # the footer names it as the button
         body.text = body.text.replace("Please quote it", "Please always quote it")
         form.query_one("#channel", Select).value = "email"
         await _save(app, pilot, form)

@@ -66,11 +66,14 @@ class KeyFooter(Footer):
     def _keys(self) -> tuple[tuple[str, str, str, str], ...]:
         """(action, key, display, label) of what fits, in rank order."""
         chosen: dict[str, tuple[str, str, str, str]] = {}
+        # a screen may name a key its own way (a letter's form: ctrl+s Send)
+        labels: dict[str, str] = getattr(self.screen, "footer_labels", {})
         for _node, binding, enabled, _tooltip in self.screen.active_bindings.values():
             if not binding.show or not enabled or binding.action in chosen:
                 continue
             display = self.app.get_key_display(binding)
-            chosen[binding.action] = (binding.action, binding.key, display, binding.description)
+            label = labels.get(binding.action, binding.description)
+            chosen[binding.action] = (binding.action, binding.key, display, label)
         width = self.size.width or self.app.size.width
         used = 0
         shown = []

@@ -205,6 +205,11 @@ class RecordForm(Works, ModalScreen[Saved | None]):
     def dirty(self) -> bool:
         return self.ready and self.states() != self.base
 
+    @property
+    def footer_labels(self) -> dict[str, str]:
+        """The footer names ctrl+s as the button does (Save, Send, Record, Attach…)."""
+        return {"save": self.spec.save_label}
+
     def has_unsaved(self) -> bool:
         return self.dirty
 
