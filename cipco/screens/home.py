@@ -96,7 +96,7 @@ class HomeScreen(CipcoScreen):
         yield Static("", id="home-clinic")
         with Vertical(id="home-due-view"):
             table: DataTable[Text] = DataTable(cursor_type="row", zebra_stripes=True, id="home-due")
-            table.add_columns(*COLUMNS)
+            table.add_columns(*COLUMNS)  # sized to the rows when they come (_show_due)
             yield table
             yield Static("", id="home-queues")
         yield ChartsView(id="home-charts")
@@ -193,7 +193,13 @@ class HomeScreen(CipcoScreen):
         table: DataTable[Text] = self.query_one(DataTable)
         if shown != self._rows:
             chosen = table.cursor_row
-            table.clear()
+            # each column as wide as its widest cell, counted here: the table's own measuring
+            # goes through the console's width, and a row measured at the wrong moment once
+            # left every column at its heading's width
+            table.clear(columns=True)
+            for index, label in enumerate(COLUMNS):
+                widest = max((cells[index].cell_len for _key, cells in rows), default=0)
+                table.add_column(label, width=max(len(label), widest))
             for key, cells in rows:
                 table.add_row(*cells, key=key)
             if rows:
