@@ -29,12 +29,13 @@ def read_first_rows(engine: Engine, clock: Clock) -> DueList | None:
     """Home's due list in one read-only snapshot, or None if it could not be read (Home then
     reads it in a worker as it does on every refresh, and a failure is reported there)."""
     from cipco.db import read_connection
+    from cipco.dberrors import DatabaseError
     from cipco.services.home import due_list
 
     try:
         with read_connection(engine) as conn:  # Core: no ORM, no SQLModel, no models
             return due_list(conn, clock)
-    except Exception:  # read again by the screen's worker, which reports a failure
+    except (DatabaseError, OSError):  # read again by the screen's worker, which reports it
         return None
 
 

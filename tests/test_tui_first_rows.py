@@ -3,6 +3,7 @@ frame; the full read (queue counts, the next clinic) follows and never changes t
 
 from __future__ import annotations
 
+import sqlite3
 import subprocess
 import sys
 import textwrap
@@ -13,6 +14,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import Engine
+from sqlalchemy.exc import OperationalError
 from textual.pilot import Pilot
 from textual.widgets import DataTable
 
@@ -126,10 +128,21 @@ def test_a_failed_first_read_leaves_it_to_the_screen(
     engine: Engine, clock: FixedClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     def broken(session: Any, clock: Any) -> Any:
-        raise RuntimeError("disk gone")
+        raise OperationalError("SELECT", {}, sqlite3.OperationalError("disk I/O error"))
 
     monkeypatch.setattr(home_service, "due_list", broken)
     assert launch.read_first_rows(engine, clock) is None
+
+
+def test_a_bug_in_the_first_read_is_not_hidden(
+    engine: Engine, clock: FixedClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(session: Any, clock: Any) -> Any:
+        raise KeyError("due_on")
+
+    monkeypatch.setattr(home_service, "due_list", broken)
+    with pytest.raises(KeyError):
+        launch.read_first_rows(engine, clock)
 
 
 FIRST_FRAME = textwrap.dedent(
