@@ -7,7 +7,7 @@ Instants are UTC-aware datetimes; calendar dates are shown and reasoned about in
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Protocol
 from zoneinfo import ZoneInfo
@@ -47,6 +47,22 @@ class FixedClock:
 def today(clock: Clock) -> date:
     """Today's date in London."""
     return clock.now().astimezone(LONDON).date()
+
+
+class ReadMoment:
+    """``now`` and ``today`` of one read, taken from its ``clock`` at first use and then
+    fixed, so every rule in the read sees the same instant (the base of the contexts that
+    queues, filters and due sources are given)."""
+
+    clock: Clock
+
+    @cached_property
+    def now(self) -> datetime:
+        return self.clock.now()
+
+    @cached_property
+    def today(self) -> date:
+        return today(self.clock)
 
 
 def to_london(at: datetime) -> datetime:

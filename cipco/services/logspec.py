@@ -34,14 +34,14 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import Enum
-from functools import cache, cached_property
+from functools import cache
 from typing import Any, ClassVar, Generic, TypeVar
 
 from sqlalchemy import ColumnElement, Select
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, SQLModel
 
-from cipco.clock import Clock, today
+from cipco.clock import Clock, ReadMoment
 from cipco.dates import format_date, format_datetime
 from cipco.services import audit
 from cipco.services.errors import NotFoundError, RecordError, StaleEditError
@@ -152,19 +152,11 @@ class Column:
 
 
 @dataclass(frozen=True)
-class QueryContext:
+class QueryContext(ReadMoment):
     """What a queue condition or filter may depend on: the session and the clock."""
 
     session: Session
     clock: Clock
-
-    @cached_property
-    def now(self) -> datetime:
-        return self.clock.now()
-
-    @cached_property
-    def today(self) -> date:
-        return today(self.clock)
 
 
 @dataclass(frozen=True)

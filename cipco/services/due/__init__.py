@@ -33,7 +33,7 @@ from functools import cache, cached_property
 from typing import Any
 
 from cipco import dbread
-from cipco.clock import Clock, end_of_day, today
+from cipco.clock import Clock, ReadMoment, end_of_day, today
 from cipco.services.flags import Severity
 
 WEEK_DAYS = 7  # "this week": today and the six days after it
@@ -92,7 +92,7 @@ class DueItem:
 
 
 @dataclass(frozen=True)
-class DueContext:
+class DueContext(ReadMoment):
     """What a source is given: where to read (``session``: a session, a Core connection or
     a DB-API one, read through :mod:`cipco.dbread`: a snapshot), the clock (``now``,
     ``today``) and the horizon."""
@@ -100,14 +100,6 @@ class DueContext:
     session: Any
     clock: Clock
     until: datetime  # give everything due at or before this instant (overdue included)
-
-    @cached_property
-    def now(self) -> datetime:
-        return self.clock.now()
-
-    @cached_property
-    def today(self) -> date:
-        return today(self.clock)
 
     @cached_property
     def until_day(self) -> date:
