@@ -176,7 +176,7 @@ SELECT r.id, r.reference, r.status, r.discovered_at, r.incident_at, r.police_con
        r.adjudication_laid_at, r.summary_only, r.police_decision_at, r.victim_updated_at,
        r.enhanced_victim, r.footage_requested_on, r.referred_at, r.force_id, r.crime_ref,
        r.next_step_due, r.next_step, c.serious_incident, c.mandatory_referral,
-       p.nomis_number, p.name
+       p.nomis_number, p.name, r.site
 FROM referral r
 JOIN crime_category c ON c.code = r.category_code
 JOIN prisoner p ON p.id = r.prisoner_id
@@ -224,21 +224,22 @@ JOIN referral r ON r.id = m.referral_id
 WHERE m.held = :no AND m.release_confirmed_on IS NULL AND {open} /*ids*/
 """
 EXHIBITS_DUE = """
-SELECT id, reference, description, exhibit_type, export_medium, clip_start, review_due_on
+SELECT id, reference, description, exhibit_type, export_medium, clip_start, review_due_on,
+       site
 FROM exhibit WHERE review_due_on IS NOT NULL AND review_due_on <= :last_day
 """
 PAPERS_DUE = """
-SELECT c.id, c.form_label, c.first_hearing_on, c.court, p.nomis_number, p.name
+SELECT c.id, c.form_label, c.first_hearing_on, c.court, p.nomis_number, p.name, c.site
 FROM charge_papers c JOIN prisoner p ON p.id = c.prisoner_id
 WHERE c.state = :awaiting AND c.first_hearing_on IS NOT NULL
   AND c.first_hearing_on <= :last_day
 """
 ACTIONS_DUE = """
-SELECT id, text, owner_name, owner_org, due_on FROM clinic_action
+SELECT id, text, owner_name, owner_org, due_on, site FROM clinic_action
 WHERE status = :open AND due_on IS NOT NULL AND due_on <= :last_day
 """
 _PEOPLE = """
-SELECT i.id, p.nomis_number, p.name, {columns}
+SELECT i.id, p.nomis_number, p.name, i.site, {columns}
 FROM person_of_interest i JOIN prisoner p ON p.id = i.prisoner_id
 """
 _IN_CUSTODY = "(p.location IS NULL OR lower(p.location) != :released)"

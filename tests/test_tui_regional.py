@@ -55,3 +55,20 @@ async def test_the_region_screen_fits_a_small_terminal(
         await wait_for(pilot, lambda: "A1111AA" in screen_text(app))
         text = screen_text(app)
         assert "OFFICIAL-SENSITIVE" in text and "Nominals" in text and "Trigger points" in text
+
+
+async def test_home_names_the_prison_of_each_item_when_it_lists_several(
+    region: Engine,  # noqa: F811
+    db_path: Path,
+    clock: FixedClock,
+) -> None:
+    region.dispose()
+    app = CipcoApp(db_path, clock=clock)
+    async with app.run_test(size=LARGE) as pilot:
+        await wait_for(pilot, lambda: "Notify SOC unit" in screen_text(app))
+        lines = screen_text(app).splitlines()
+        header = next(line for line in lines if "What is due" in line)
+        assert header.split()[:3] == ["Due", "Record", "Prison"]
+        # each prison numbers its own referrals: the same reference is two cases
+        r5 = [line.split() for line in lines if "REF-2026-0001" in line and "R5" in line]
+        assert sorted(words[words.index("REF-2026-0001") + 1] for words in r5) == ["LEI", "MDI"]

@@ -33,13 +33,15 @@ if TYPE_CHECKING:
 
 # What is due comes before the rule's name: on a narrow terminal it is what must stay in view.
 COLUMNS = ("", "Due", "Record", "What is due", "Rule", "About", "When")
+PRISON = "Prison"  # after the record, when the list holds more than one prison's items
 WHEN_STYLE = {"overdue": "bold red", "today": "bold", "this week": "", "later": "dim"}
 WIDE = (120, 40)  # from this size the charts sit under the due list; below it, behind ]
 
 
-def _row(item: DueItem, when: str) -> tuple[Text, ...]:
-    """One line of the due list: marker, deadline, record, what, rule, about, when."""
-    return (
+def _row(item: DueItem, when: str, prison: bool = False) -> tuple[Text, ...]:
+    """One line of the due list: marker, deadline, record, (prison,) what, rule, about,
+    when."""
+    cells = [
         literal(SEVERITY_MARKERS.get(item.severity, "")),
         literal(_due_text(item), WHEN_STYLE.get(when, "")),
         literal(item.record.reference),
@@ -47,7 +49,14 @@ def _row(item: DueItem, when: str) -> tuple[Text, ...]:
         literal(item.rule_name),
         literal(item.about),
         literal(when, WHEN_STYLE.get(when, "")),
-    )
+    ]
+    if prison:
+        cells.insert(3, literal(item.record.site))
+    return tuple(cells)
+
+
+def _columns(prison: bool) -> tuple[str, ...]:
+    return (*COLUMNS[:3], PRISON, *COLUMNS[3:]) if prison else COLUMNS
 
 
 def _due_text(item: DueItem) -> str:
@@ -188,7 +197,8 @@ class HomeScreen(CipcoScreen):
     def _show_due(self, found: DueList) -> None:
         """The due list and its summary line (the rows are rebuilt only if they changed, so
         the full read after the first paint never redraws the same rows)."""
-        rows = [(item.key, _row(item, found.window.when(item))) for item in found.items]
+        prison = found.several_prisons
+        rows = [(item.key, _row(item, found.window.when(item), prison)) for item in found.items]
         shown = [(key, [(cell.plain, str(cell.style)) for cell in cells]) for key, cells in rows]
         table: DataTable[Text] = self.query_one(DataTable)
         if shown != self._rows:
@@ -197,7 +207,7 @@ class HomeScreen(CipcoScreen):
             # goes through the console's width, and a row measured at the wrong moment once
             # left every column at its heading's width
             table.clear(columns=True)
-            for index, label in enumerate(COLUMNS):
+            for index, label in enumerate(_columns(prison)):
                 widest = max((cells[index].cell_len for _key, cells in rows), default=0)
                 table.add_column(label, width=max(len(label), widest))
             for key, cells in rows:

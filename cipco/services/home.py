@@ -65,6 +65,11 @@ class DueList:
         """How many items are "overdue", due "today" or "this week"."""
         return sum(1 for item in self.items if self.window.when(item) == when)
 
+    @property
+    def several_prisons(self) -> bool:
+        """The items belong to more than one prison (a regional login): say whose each is."""
+        return len({item.record.site for item in self.items}) > 1
+
 
 @dataclass(frozen=True)
 class Home(DueList):

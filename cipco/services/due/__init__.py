@@ -41,7 +41,8 @@ WEEK_DAYS = 7  # "this week": today and the six days after it
 
 @dataclass(frozen=True)
 class RecordRef:
-    """The record an item belongs to: its list (``logspec.LOGS`` name), id and reference.
+    """The record an item belongs to: its list (``logspec.LOGS`` name), id, reference and
+    prison (site code).
 
     ``log`` is the list that opens it: "referrals", "exhibits", "mg4d", "persons" (``id``
     is the person of interest's id; ``reference`` the prison number the person page opens
@@ -51,6 +52,7 @@ class RecordRef:
     log: str
     id: int
     reference: str
+    site: str = ""  # the prison it belongs to (a regional login sees several)
 
 
 @dataclass(frozen=True)

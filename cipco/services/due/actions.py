@@ -13,7 +13,7 @@ TEXT_SHOWN = 80
 
 
 def items(ctx: DueContext) -> Iterator[DueItem]:
-    for action_id, text, owner_name, owner_org, due_on in ctx.rows(
+    for action_id, text, owner_name, owner_org, due_on, site in ctx.rows(
         dbread.ACTIONS_DUE, open=ActionStatus.OPEN.value
     ):
         what = " ".join((text or "").split())
@@ -23,7 +23,7 @@ def items(ctx: DueContext) -> Iterator[DueItem]:
         if owner_org:
             owner = f"{owner} ({owner_org})"
         yield day_item(
-            RecordRef("actions", int(action_id), f"Action {action_id}"),
+            RecordRef("actions", int(action_id), f"Action {action_id}", site or ""),
             "action",
             what or "Clinic action",
             dbread.day(due_on),  # type: ignore[arg-type]

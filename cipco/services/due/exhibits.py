@@ -26,7 +26,7 @@ def items(ctx: DueContext) -> Iterator[DueItem]:
     if not rows:
         return
     overwrite_days = int(ctx.settings()["footage_overwrite_days"])
-    for exhibit_id, reference, description, kind, medium, clip_start, review_due_on in rows:
+    for exhibit_id, reference, description, kind, medium, clip_start, review_due_on, site in rows:
         day = dbread.day(review_due_on)
         assert day is not None
         clip = dbread.instant(clip_start)
@@ -37,7 +37,7 @@ def items(ctx: DueContext) -> Iterator[DueItem]:
             and to_london(clip).date() + timedelta(days=overwrite_days) == day
         )
         yield day_item(
-            RecordRef("exhibits", int(exhibit_id), reference),
+            RecordRef("exhibits", int(exhibit_id), reference, site or ""),
             "footage" if footage else "retention",
             "Export footage before it is overwritten" if footage else "Retention review",
             day,

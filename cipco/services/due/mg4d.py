@@ -22,7 +22,7 @@ def items(ctx: DueContext) -> Iterator[DueItem]:
     if not rows:
         return
     warn_days = int(ctx.settings()["mg4d_hearing_warn_days"])
-    for papers_id, form_label, hearing_on, court, nomis, name in rows:
+    for papers_id, form_label, hearing_on, court, nomis, name, site in rows:
         day = dbread.day(hearing_on)
         assert day is not None
         due = london_midnight(day)  # served before the hearing day starts
@@ -34,7 +34,7 @@ def items(ctx: DueContext) -> Iterator[DueItem]:
             severity = Severity.PENDING
         at_court = f" at {court}" if court else ""
         yield DueItem(
-            RecordRef("mg4d", int(papers_id), f"{form_label} {nomis}"),
+            RecordRef("mg4d", int(papers_id), f"{form_label} {nomis}", site or ""),
             "hearing",
             f"Serve {form_label} before first hearing {day:%d/%m/%Y}{at_court}",
             due,

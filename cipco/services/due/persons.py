@@ -32,12 +32,12 @@ RULES = (
 def _item(
     row: tuple[Any, ...], rule: str, what: str, day: date, ctx: DueContext, part: str = ""
 ) -> DueItem:
-    """The person's item due by the end of ``day`` (``row`` starts person id, NOMIS, name)."""
-    person_id, nomis, name = row[:3]
+    """The person's item due by the end of ``day`` (``row`` starts person id, NOMIS, name,
+    site)."""
+    person_id, nomis, name, site = row[:4]
     about = f"{nomis} {name or ''}".strip()
-    return day_item(
-        RecordRef("persons", int(person_id), nomis), rule, what, day, ctx, about=about, part=part
-    )
+    record = RecordRef("persons", int(person_id), nomis, site or "")
+    return day_item(record, rule, what, day, ctx, about=about, part=part)
 
 
 def items(ctx: DueContext) -> Iterator[DueItem]:
@@ -49,7 +49,7 @@ def items(ctx: DueContext) -> Iterator[DueItem]:
 
 def _reviews(ctx: DueContext) -> Iterator[DueItem]:
     for row in ctx.rows(dbread.SOC_REVIEWS_DUE):
-        band, day = row[3], dbread.day(row[4])
+        band, day = row[4], dbread.day(row[5])
         assert day is not None
         yield _item(row, "soc_review", f"Band {band} SOC review", day, ctx)
 
@@ -59,7 +59,7 @@ def _orders(ctx: DueContext) -> Iterator[DueItem]:
         dbread.ORDERS_DUE, on_release=StartRule.ON_RELEASE.value, released=RELEASED, no=False
     )
     for row in rows:
-        order_id, label, review_raw, end_raw, until_further = row[3:]
+        order_id, label, review_raw, end_raw, until_further = row[4:]
         part = str(order_id)
         review_on, end = dbread.day(review_raw), dbread.day(end_raw)
         if review_on is not None and review_on <= ctx.until_day:
@@ -70,7 +70,7 @@ def _orders(ctx: DueContext) -> Iterator[DueItem]:
 
 def _releases(ctx: DueContext) -> Iterator[DueItem]:
     for row in ctx.rows(dbread.RELEASES_DUE, released=RELEASED):
-        band, day = row[3], dbread.day(row[4])
+        band, day = row[4], dbread.day(row[5])
         assert day is not None
         yield _item(
             row,
@@ -83,7 +83,7 @@ def _releases(ctx: DueContext) -> Iterator[DueItem]:
 
 def _notifications(ctx: DueContext) -> Iterator[DueItem]:
     for row in ctx.rows(dbread.NOTIFICATIONS_DUE):
-        event_id, kind, day = row[3], row[4], dbread.day(row[5])
+        event_id, kind, day = row[4], row[5], dbread.day(row[6])
         assert day is not None
         yield _item(
             row,

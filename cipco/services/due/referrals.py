@@ -106,7 +106,7 @@ def items(ctx: DueContext) -> Iterator[DueItem]:
                 break  # earliest first
             nth = under_rule[flag.rule] = under_rule.get(flag.rule, 0) + 1
             yield DueItem(
-                RecordRef("referrals", referral.id, referral.reference),
+                RecordRef("referrals", referral.id, referral.reference, row[25] or ""),
                 flag.rule,
                 flag.label,
                 flag.due_at,
