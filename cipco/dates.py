@@ -300,8 +300,10 @@ def parse_when(value: Any) -> When | None:
             raise
         try:
             day = _day_from_text(tail[1])
-        except DateError:
-            raise whole_problem from None
+        except DateError as day_problem:
+            if str(day_problem).endswith(DATE_HINT):  # the date part is not a date at all
+                raise whole_problem from None
+            raise  # a date-like part that is wrong: say how (no 31/02, before 1900…)
         return When(day, parse_time(tail[2]))
 
 

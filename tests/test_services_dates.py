@@ -116,6 +116,11 @@ def test_a_date_alone_is_time_not_recorded_never_midnight() -> None:
         ("03/04/2026 13pm", "not a time"),
         ("3 Foo 2026", "'foo' is not a month"),
         ("3", "not a date"),
+        # with a time, the date part's own problem is named, not "type it as dd/mm/yyyy"
+        ("31/02/2026 10:00", "'31/02/2026' is not a real date"),
+        ("01/01/1899 10:00", "'01/01/1899' is before 1900"),
+        ("3 Foo 2026 10:00", "'foo' is not a month"),
+        ("hello 10:00", "'hello 10:00' is not a date; type it as"),
     ],
 )
 def test_impossible_or_partial_values_are_refused(text: str, problem: str) -> None:
