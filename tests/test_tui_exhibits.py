@@ -17,7 +17,7 @@ from cipco.screens.exhibits import ExhibitsScreen
 from cipco.screens.modals import ChoiceScreen, ConfirmScreen
 from cipco.screens.record_form import RecordForm
 from tests.exhibit_helpers import make_exhibit, move
-from tests.tui_helpers import screen_text, settle, wait_for
+from tests.tui_helpers import SMALL, screen_text, settle, wait_for
 
 SIZE = (140, 45)
 
@@ -92,6 +92,34 @@ async def test_empty_state_then_new_exhibit(db_path: Path, clock: FixedClock) ->
             exhibit = s.scalars(select(Exhibit)).one()
             assert exhibit.list_class == "A" and exhibit.found_on_prisoner_id is not None
         assert [e.kind for e in _events(app)] == ["seizure"]
+
+
+async def test_a_long_event_wraps_under_itself_on_a_small_terminal(
+    engine: object, db_path: Path, clock: FixedClock
+) -> None:
+    with session_scope(engine, actor="tester", clock=clock) as session:  # type: ignore[arg-type]
+        exhibit = make_exhibit(session, clock)
+        move(
+            session,
+            clock,
+            exhibit,
+            exhibit.holder,
+            "SO P. Carr",
+            clock.now() - timedelta(hours=1),
+            location="Evidence store B, locked cabinet 4, second shelf from the top",
+        )
+    app = app_for(db_path, clock)
+    async with app.run_test(size=SMALL) as pilot:
+        await _open_exhibits(app, pilot)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: "MOVED" in screen_text(app))
+        lines = screen_text(app).splitlines()
+        moved = next(i for i, line in enumerate(lines) if "MOVED" in line)
+        body = lines[moved].index("MOVED")
+        # the wrapped rest of the event starts where its text does, not at the box's edge
+        rest = lines[moved + 1]
+        assert rest[:body].strip(" │") == "" and rest[body:].strip(" │")
+        assert "second shelf" in " ".join(lines[moved : moved + 4])
 
 
 async def test_timeline_movement_and_destruction(

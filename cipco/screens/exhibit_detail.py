@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rich.table import Table
 from rich.text import Text
 from sqlmodel import Session
 from textual.app import ComposeResult
@@ -27,7 +28,7 @@ class Drawn:
     holder: str
     events: list[tuple[str, int]]  # (label, id) of the events a correction can point at
     head: Text
-    timeline: Text
+    timeline: Table
 
 
 def labelled(*pairs: tuple[str, object]) -> list[str]:
@@ -61,20 +62,25 @@ def _event_notes(e: TimelineEntry) -> str:
     return "  · ".join(notes)
 
 
-def timeline_text(detail: ExhibitDetail) -> Text:
-    text = Text()
+def timeline_text(detail: ExhibitDetail) -> Table:
+    """The chain, an event a row: its number and time in their own columns, so what it says
+    wraps under itself at any width (not back to the left edge)."""
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(justify="right", no_wrap=True, style="bold")
+    grid.add_column(no_wrap=True, style="bold")
+    grid.add_column(ratio=1, overflow="fold")
     for e in detail.timeline:
-        when = f"{to_london(e.happened_at):%d/%m/%Y %H:%M}"
-        text.append(f"{e.seq:>3}  {when}  ", style="bold")
-        text.append(e.label.upper(), style="bold red" if e.kind == "destruction" else "bold")
-        text.append(_event_line(e) + "\n")
-        text.append(f"       {_event_notes(e)}\n", style="dim")
+        body = Text()
+        body.append(e.label.upper(), style="bold red" if e.kind == "destruction" else "bold")
+        body.append(_event_line(e) + "\n")
+        body.append(_event_notes(e), style="dim")
         if e.discrepancy:
-            text.append(f"       ! DISCREPANCY: {e.discrepancy}\n", style="bold red")
+            body.append(f"\n! DISCREPANCY: {e.discrepancy}", style="bold red")
         if e.corrected_by:
             later = ", ".join(str(s) for s in e.corrected_by)
-            text.append(f"       corrected by event {later}\n", style="dark_orange")
-    return text
+            body.append(f"\ncorrected by event {later}", style="dark_orange")
+        grid.add_row(str(e.seq), f"{to_london(e.happened_at):%d/%m/%Y %H:%M}", body)
+    return grid
 
 
 def header_text(d: ExhibitDetail) -> Text:
