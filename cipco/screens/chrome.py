@@ -1,7 +1,8 @@
 """What frames every screen: the log bar under the header and a footer ordered by the keymap.
 
-The log bar names every log with its number key (the current one highlighted; a click goes
-there too), so the logs are reachable on any screen at any width. The footer shows the
+The log bar names Home and every log with its number key (the current one highlighted; a
+click goes there too), so they are reachable on any screen at any width: at 80 columns the
+gaps narrow and Region (a regional lead's view) is left to its key. The footer shows the
 active keys in keymap ``rank`` order and drops the least important first when the terminal is
 narrow, so Help, Quit and Export stay visible at 80 columns.
 """
@@ -21,13 +22,27 @@ from cipco.screens import keymap
 from cipco.screens.registry import NAV, PLACES, NavEntry
 
 
-def _needed(places: list[NavEntry]) -> int:
-    return sum(len(f"{e.key} {e.title}") + 2 for e in places)
+def _needed(places: list[NavEntry], gap: int) -> int:
+    return sum(len(f"{e.key} {e.title}") for e in places) + gap * (len(places) - 1)
 
 
-FULL_WIDTH = _needed(PLACES)
-"""Columns the log bar needs to show every place (else the start screen is left to ``0``,
-and, if still too narrow, the places not ``narrow`` to their keys)."""
+_NARROW = [entry for entry in PLACES if entry.narrow]
+LAYOUTS: tuple[tuple[list[NavEntry], int], ...] = (
+    (PLACES, 2),
+    (_NARROW, 2),  # Region (a regional lead's) is left to its key
+    (_NARROW, 1),  # 0 Home … 9 Settings on 80 columns
+    ([entry for entry in NAV if entry.narrow], 1),
+)
+"""The log bar's layouts, widest first: the places named and the gap between them. The
+first that fits is drawn; every key works whether or not it is named."""
+
+
+def bar_layout(width: int) -> tuple[list[NavEntry], int]:
+    """The places to name and the gap between them on a log bar ``width`` columns wide."""
+    for places, gap in LAYOUTS:
+        if _needed(places, gap) <= width:
+            return places, gap
+    return LAYOUTS[-1]
 
 
 class LogBar(Static):
@@ -40,16 +55,14 @@ class LogBar(Static):
     def render(self) -> Content:
         current = self.app.current_mode
         parts: list[Content] = []
-        places = PLACES if self.size.width >= FULL_WIDTH else NAV  # 0 Home when it fits
-        if self.size.width < _needed(places):
-            places = [entry for entry in places if entry.narrow]
+        places, gap = bar_layout(self.content_size.width)
         for entry in places:
             style = "bold reverse" if entry.mode == current else ""
             label = Content.from_markup(
                 f"[@click=app.go('{entry.mode}')][b]{entry.key}[/b] {entry.title}[/]"
             )
             parts.append(label.stylize(style) if style else label)
-        return Content("  ").join(parts)
+        return Content(" " * gap).join(parts)
 
 
 class KeyFooter(Footer):
