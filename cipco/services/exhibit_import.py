@@ -62,6 +62,7 @@ from cipco.services.row_import import (
     refusal,
     refused,
     rejected,
+    validated,
 )
 
 TYPE_WORDS: list[tuple[tuple[str, ...], ExhibitType]] = [
@@ -264,7 +265,7 @@ def _record_follow_up(
 ) -> None:
     """Record one follow-up from ``holder``; a refusal names the column at fault."""
     try:
-        data = EventIn.model_validate({"from_name": holder, **fields})
+        data = validated(EventIn, {"from_name": holder, **fields})
         record(data)
     except ValidationError as exc:
         field, message = refusal(exc)
@@ -377,7 +378,8 @@ class ExhibitImport:
                 f"{existing.holder})",
                 field="from_name",
             )
-        data = EventIn.model_validate(
+        data = validated(
+            EventIn,
             {
                 "kind": kind,
                 "from_name": from_name,
@@ -396,7 +398,7 @@ class ExhibitImport:
                 "authority": _text(values, "authority"),
                 "witness": _text(values, "witness"),
                 "note": _with_kept(_text(values, "note"), values),
-            }
+            },
         )
         holder = existing.holder
         try:
@@ -522,7 +524,8 @@ class ExhibitImport:
         reference: str, values: Mapping[str, Any], happened_at: datetime
     ) -> ExhibitCreate:
         description = _text(values, "description")
-        return ExhibitCreate.model_validate(
+        return validated(
+            ExhibitCreate,
             {
                 "reference": reference,
                 "exhibit_type": guess_type(_text(values, "exhibit_type") or description or ""),
@@ -534,7 +537,7 @@ class ExhibitImport:
                 "where_found": _text(values, "where_found"),
                 "found_on": _text(values, "found_on"),
                 "referral_refs": _text(values, "referral") or [],
-            }
+            },
         )
 
     def finish(self) -> None:

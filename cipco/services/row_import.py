@@ -20,15 +20,16 @@ import gc
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from sqlmodel import Session
 
 from cipco import fts
 from cipco.search_docs import DOCS
 
 ACTIONS = ("imported", "updated", "unchanged", "rejected")
+Schema = TypeVar("Schema", bound=BaseModel)
 
 
 @dataclass
@@ -90,6 +91,15 @@ class RowRejected(ValueError):
     def __init__(self, field: str, message: str) -> None:
         super().__init__(message)
         self.field = field
+
+
+def validated(schema: type[Schema], data: Mapping[str, Any]) -> Schema:
+    """``schema.model_validate(data)`` for an input schema (not a table model), as pydantic
+    does it: a row handler validates a few schemas per row, and SQLModel's own
+    ``model_validate`` adds table-model bookkeeping such a schema has no use for."""
+    found = schema.__new__(schema)
+    schema.__pydantic_validator__.validate_python(data, self_instance=found)
+    return found
 
 
 def rejected(row: int, field: str, reason: str) -> RowResult:
