@@ -349,6 +349,21 @@ class CipcoApp(App[None]):
 
         self.call_after_refresh(apply)
 
+    def open_import(self) -> None:
+        """The import screen (from the palette), on the log shown if it imports, else on
+        referrals (the log can be changed there); what is shown is read again after an
+        import."""
+        from cipco.screens.import_screen import ImportScreen, log_choices
+
+        if isinstance(self.screen, ModalScreen):
+            return
+        importing = {name for _title, name in log_choices()}
+        what = self.current_mode if self.current_mode in importing else "referrals"
+        self.push_screen(
+            ImportScreen(self.engine, self.clock, self.actor, what=what),
+            lambda summary: self.refresh_visible() if summary else None,
+        )
+
     def open_person(self, nomis_number: str) -> None:
         """The one page per prisoner."""
         from cipco.screens.person_page import PersonPage

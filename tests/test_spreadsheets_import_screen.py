@@ -139,3 +139,24 @@ async def test_unreadable_file_shows_message(
         await pilot.click("#check")
         await _settle(app, pilot)
         assert "no such file" in _report(app)
+
+
+async def test_the_command_palette_opens_it_on_the_log_shown(
+    engine: Engine, db_path: Path, clock: FixedClock
+) -> None:
+    from cipco.app import CipcoApp
+    from cipco.screens.exhibits import ExhibitsScreen
+    from tests.tui_helpers import SMALL, screen_text, wait_for
+
+    engine.dispose()
+    app = CipcoApp(db_path, clock=clock, start="exhibits")
+    async with app.run_test(size=SMALL) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, ExhibitsScreen))
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"import")
+        await wait_for(pilot, lambda: "Import a spreadsheet" in screen_text(app))
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, ImportScreen))
+        assert app.screen.query_one("#log", Select).value == "exhibits"
+        assert "Choose the spreadsheet" in screen_text(app)

@@ -13,6 +13,8 @@ from cipco.screens.registry import PLACES
 from cipco.text import clean, literal
 
 PER_LOG = 4  # records of each log offered by their text (search everything has the rest)
+IMPORT = "Import a spreadsheet"
+IMPORT_HELP = "An old log (referrals, exhibits, MG4D, persons, actions): what it would do first."
 
 if TYPE_CHECKING:
     from cipco.app import CipcoApp
@@ -26,7 +28,9 @@ class CipcoCommands(Provider):
         return self.app  # type: ignore[return-value]
 
     def _screens(self) -> list[tuple[str, str, Any]]:
-        return [(f"Go to {e.title}", e.help, partial(self.cipco.action_go, e.mode)) for e in PLACES]
+        go = self.cipco.action_go
+        places = [(f"Go to {e.title}", e.help, partial(go, e.mode)) for e in PLACES]
+        return [*places, (IMPORT, IMPORT_HELP, self.cipco.open_import)]
 
     async def discover(self) -> Hits:
         for name, help_text, callback in self._screens():
