@@ -180,9 +180,9 @@ def summary_text(nomis_number: str, data: PersonPageData | None) -> Text:
     if person.alert_labels:
         text.append("\nAlerts: " + "; ".join(person.alert_labels))
     reviews = [
-        f"last review {format_date(person.last_review_on)}" if person.last_review_on else "",
-        f"next review {format_date(person.next_review_on)}" if person.next_review_on else "",
-        f"release {format_date(person.release_date)}" if person.release_date else "",
+        f"Last review {format_date(person.last_review_on)}" if person.last_review_on else "",
+        f"Next review {format_date(person.next_review_on)}" if person.next_review_on else "",
+        f"Release {format_date(person.release_date)}" if person.release_date else "",
     ]
     if any(reviews):
         text.append("\n" + "   ".join(r for r in reviews if r))
