@@ -195,8 +195,9 @@ def remembered(
         int | None, typer.Option("--forget", help="Forget the remembered layout with this number.")
     ] = None,
 ) -> None:
-    """The column mappings imports remember, one per spreadsheet layout; --forget N drops one
-    (the next import of that layout guesses again, or takes --map)."""
+    """The column mappings imports remember, one per spreadsheet layout; --forget N drops one.
+
+    After --forget, the next import of that layout guesses again, or takes --map."""
     from cipco.dates import format_datetime
     from cipco.db import read_scope, session_scope
     from cipco.services import import_mappings

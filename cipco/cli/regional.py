@@ -15,8 +15,10 @@ from cipco.cli.options import OutOpt, OverwriteOpt
 def report_regional(
     month: MonthOpt = None, out: OutOpt = None, overwrite: OverwriteOpt = False
 ) -> None:
-    """The region: SOC Band 1/2 nominals across prisons, trigger points, releases within 8
-    months, each prison's figures and overdue counts side by side."""
+    """The region: SOC nominals, trigger points, releases and each prison's figures.
+
+    SOC Band 1/2 nominals across prisons, trigger points the regional SOC unit is still to be
+    told of, releases within 8 months, each prison's figures and overdue counts side by side."""
     from cipco.documents.regional import write_regional
 
     period = _month(month)

@@ -109,8 +109,9 @@ def _script(region: Region) -> str:
 def server_migrate(
     url: Annotated[str, typer.Argument(help="postgresql://OWNER@HOST/DATABASE (the owner).")],
 ) -> None:
-    """Bring the server's tables up to this cipco's schema, as their owner; re-applies the
-    row-level security and adds a site row for each site role."""
+    """Bring the server's tables up to this cipco's schema, as their owner.
+
+    Re-applies the row-level security and adds a site row for each site role."""
     from cipco.pg_security import RoleError
     from cipco.services.regional_setup import migrate_server
 
@@ -135,9 +136,11 @@ def move_to(
         str, typer.Argument(help="The regional server, as this site's login: postgresql://…")
     ],
 ) -> None:
-    """Copy this prison's file (--db / $CIPCO_DB) into the regional server as its site, in one
-    transaction, verified there (every chain, every count, both ledger digests printed).
-    Again with the same file: nothing changes; with a later copy: only what is new."""
+    """Copy this prison's file (--db / $CIPCO_DB) into the regional server as its site.
+
+    In one transaction, verified there (every chain, every count, both ledger digests
+    printed). Again with the same file: nothing changes; with a later copy: only what is
+    new."""
     from cipco.cli.common import actor, open_engine_or_exit, state
     from cipco.config import ServerDb, is_server_url
     from cipco.datafile import open_database
