@@ -8,24 +8,23 @@ from collections.abc import Iterator
 from typing import Any
 
 import typer
-from typer._click import Context
 from typer.testing import CliRunner
 
 from cipco.cli import app
 
 
-def _commands(command: Any, path: tuple[str, ...], ctx: Context) -> Iterator[tuple[str, Any]]:
+def _commands(command: Any, path: tuple[str, ...], ctx: typer.Context) -> Iterator[tuple[str, Any]]:
     if hasattr(command, "list_commands"):
         for name in command.list_commands(ctx):
             sub = command.get_command(ctx, name)
-            yield from _commands(sub, (*path, name), Context(sub, parent=ctx))
+            yield from _commands(sub, (*path, name), typer.Context(sub, parent=ctx))
     else:
         yield " ".join(path), command
 
 
 def test_every_commands_summary_is_one_line() -> None:
     root = typer.main.get_command(app)
-    found = dict(_commands(root, (), Context(root)))
+    found = dict(_commands(root, (), typer.Context(root)))
     assert len(found) > 40  # every group was walked
     broken = {
         name: summary
