@@ -12,7 +12,9 @@ from cipco import dates
 from cipco.dates import DateError, When, format_datetime, parse_datetime, parse_when
 
 DAYS = st.dates(min_value=date(1970, 1, 1), max_value=date(2069, 12, 31))
-TIMES = st.times().map(lambda t: t.replace(second=0, microsecond=0))
+# A typed time is a London wall-clock time: it cannot say which of autumn's two 01:30s it
+# means (``fold``), so it always means the first (test_the_repeated_autumn_hour_...).
+TIMES = st.times().map(lambda t: t.replace(second=0, microsecond=0, fold=0))
 
 
 def written_forms(day: date) -> list[str]:
@@ -60,6 +62,16 @@ def test_format_then_parse_is_the_same_instant(day: date, at: time) -> None:
     untimed = dates.instant(day)
     assert format_datetime(untimed) == f"{day:%d/%m/%Y}"
     assert parse_datetime(format_datetime(untimed)) == untimed
+
+
+def test_the_repeated_autumn_hour_reads_as_its_first_time() -> None:
+    # 31/10/1999: the clocks went back at 02:00 BST, so 01:00 London came twice
+    first, second = (
+        datetime(1999, 10, 31, 0, 0, tzinfo=UTC),
+        datetime(1999, 10, 31, 1, 0, tzinfo=UTC),
+    )
+    assert format_datetime(first) == format_datetime(second) == "31/10/1999 01:00"
+    assert parse_datetime("31/10/1999 01:00") == first
 
 
 @given(st.text(max_size=40))
