@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select
 from textual.widgets import Input, Select
@@ -94,20 +95,21 @@ async def test_empty_state_then_new_exhibit(db_path: Path, clock: FixedClock) ->
         assert [e.kind for e in _events(app)] == ["seizure"]
 
 
+def _moved_once(
+    engine: object, clock: FixedClock, by: str | None, ago: timedelta, **extra: Any
+) -> None:
+    """An exhibit handed by ``by`` (None: its holder) to SO P. Carr ``ago``."""
+    with session_scope(engine, actor="tester", clock=clock) as session:  # type: ignore[arg-type]
+        exhibit = make_exhibit(session, clock)
+        when = clock.now() - ago
+        move(session, clock, exhibit, by or exhibit.holder, "SO P. Carr", when, **extra)
+
+
 async def test_a_long_event_wraps_under_itself_on_a_small_terminal(
     engine: object, db_path: Path, clock: FixedClock
 ) -> None:
-    with session_scope(engine, actor="tester", clock=clock) as session:  # type: ignore[arg-type]
-        exhibit = make_exhibit(session, clock)
-        move(
-            session,
-            clock,
-            exhibit,
-            exhibit.holder,
-            "SO P. Carr",
-            clock.now() - timedelta(hours=1),
-            location="Evidence store B, locked cabinet 4, second shelf from the top",
-        )
+    where = "Evidence store B, locked cabinet 4, second shelf from the top"
+    _moved_once(engine, clock, None, timedelta(hours=1), location=where)
     app = app_for(db_path, clock)
     async with app.run_test(size=SMALL) as pilot:
         await _open_exhibits(app, pilot)
@@ -125,17 +127,7 @@ async def test_a_long_event_wraps_under_itself_on_a_small_terminal(
 async def test_timeline_movement_and_destruction(
     engine: object, db_path: Path, clock: FixedClock
 ) -> None:
-    with session_scope(engine, actor="tester", clock=clock) as session:  # type: ignore[arg-type]
-        exhibit = make_exhibit(session, clock)
-        move(
-            session,
-            clock,
-            exhibit,
-            "Officer J. Smith",
-            "SO P. Carr",
-            clock.now() - timedelta(days=2),
-            seal_number="S999",
-        )
+    _moved_once(engine, clock, "Officer J. Smith", timedelta(days=2), seal_number="S999")
     app = app_for(db_path, clock)
     async with app.run_test(size=SIZE) as pilot:
         await _open_exhibits(app, pilot)

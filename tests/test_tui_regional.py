@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from sqlalchemy import Engine
 
 from cipco.app import CipcoApp
@@ -14,13 +15,17 @@ from tests.test_regional import region  # noqa: F401  (the two-prison fixture)
 from tests.tui_helpers import LARGE, SMALL, screen_text, wait_for
 
 
-async def test_the_region_screen_shows_one_person_per_prison_number_then_each_prison(
-    region: Engine,  # noqa: F811
-    db_path: Path,
-    clock: FixedClock,
-) -> None:
+@pytest.fixture
+def region_app(region: Engine, db_path: Path, clock: FixedClock) -> CipcoApp:  # noqa: F811
+    """The app over the two-prison file (LEI and MDI)."""
     region.dispose()
-    app = CipcoApp(db_path, clock=clock)
+    return CipcoApp(db_path, clock=clock)
+
+
+async def test_the_region_screen_shows_one_person_per_prison_number_then_each_prison(
+    region_app: CipcoApp,
+) -> None:
+    app = region_app
     async with app.run_test(size=LARGE) as pilot:
         await pilot.press("7")
         await wait_for(pilot, lambda: isinstance(app.screen, RegionalScreen))
@@ -44,12 +49,9 @@ async def test_the_region_screen_shows_one_person_per_prison_number_then_each_pr
 
 
 async def test_the_region_screen_fits_a_small_terminal(
-    region: Engine,  # noqa: F811
-    db_path: Path,
-    clock: FixedClock,
+    region_app: CipcoApp,
 ) -> None:
-    region.dispose()
-    app = CipcoApp(db_path, clock=clock)
+    app = region_app
     async with app.run_test(size=SMALL) as pilot:
         await pilot.press("7")
         await wait_for(pilot, lambda: "A1111AA" in screen_text(app))
@@ -58,12 +60,9 @@ async def test_the_region_screen_fits_a_small_terminal(
 
 
 async def test_home_names_the_prison_of_each_item_when_it_lists_several(
-    region: Engine,  # noqa: F811
-    db_path: Path,
-    clock: FixedClock,
+    region_app: CipcoApp,
 ) -> None:
-    region.dispose()
-    app = CipcoApp(db_path, clock=clock)
+    app = region_app
     async with app.run_test(size=LARGE) as pilot:
         await wait_for(pilot, lambda: "Notify SOC unit" in screen_text(app))
         lines = screen_text(app).splitlines()
