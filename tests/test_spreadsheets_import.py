@@ -533,8 +533,12 @@ def test_unreadable_files(engine: Engine, clock: FixedClock, tmp_path: Path) -> 
         run(engine, tmp_path / "missing.xlsx", clock)
     csv = tmp_path / "x.csv"
     csv.write_text("a,b,c")
-    with pytest.raises(ReadError, match="not a spreadsheet"):
+    with pytest.raises(ReadError, match=r"not a spreadsheet .*save it as \.xlsx"):
         run(engine, csv, clock)
+    pdf = tmp_path / "x.pdf"
+    pdf.write_text("%PDF")
+    with pytest.raises(ReadError, match=r"not a spreadsheet \(expected .xlsx, .xls or .ods\)$"):
+        run(engine, pdf, clock)
 
 
 @pytest.mark.parametrize(

@@ -53,6 +53,7 @@ from cipco.text import clean
 
 HEADER_SCAN_ROWS = 20
 MIN_HEADER_MATCHES = 3
+TEXT_TABLES = (".csv", ".tsv", ".txt")  # refused, with how to make a workbook of them
 READABLE_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 EXCEL_EPOCH = date(1899, 12, 30)
 MAX_EXCEL_SERIAL = 2958465  # 31/12/9999
@@ -310,7 +311,12 @@ def read_rows(path: Path, sheet: str | None = None) -> tuple[str, list[list[Any]
     if not path.is_file():
         raise ReadError(f"{path}: no such file")
     if path.suffix.lower() not in READABLE_SUFFIXES:
-        raise ReadError(f"{path}: not a spreadsheet (expected .xlsx, .xls or .ods)")
+        hint = (
+            " (open it in Excel or LibreOffice and save it as .xlsx)"
+            if path.suffix.lower() in TEXT_TABLES
+            else ""
+        )
+        raise ReadError(f"{path}: not a spreadsheet (expected .xlsx, .xls or .ods){hint}")
     try:
         sheet_scan.check_workbook(path)
         with _reading(path, "cannot be read as a spreadsheet"):
