@@ -24,6 +24,7 @@ PostgreSQL port replaces this module (pg_trgm) and nothing above it.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
@@ -325,18 +326,30 @@ def _mark(doc: Doc, ids: str) -> str:
     return f"INSERT OR IGNORE INTO {DIRTY}(code, id) SELECT {doc.code}, id FROM ({ids});"
 
 
-def _marking_triggers(doc: Doc) -> list[tuple[str, str]]:
+_ONE_RECORD = re.compile(r"SELECT ((?:NEW|OLD)\.\w+) AS id")
+
+
+def _marking_triggers(doc: Doc, highest: int | None = None) -> list[tuple[str, str]]:
     """TEMP triggers noting which of ``doc``'s records a change touches: the index triggers'
-    events, less the record's own insert (a new record has an id above the list's highest)."""
+    events, less the record's own insert (a new record has an id above the list's highest).
+
+    Given ``highest``, a change that touches one record by its column (an exhibit's event,
+    a referral's party) fires only when that record was there before: every record above
+    ``highest`` is indexed whole at the end, so noting it costs a trigger a row for nothing
+    (about a tenth of an exhibit log's import)."""
     name = f"{BULK_PREFIX}{doc.log}_"
-    return [
-        (
-            f"{name}{suffix}",
-            f"CREATE TEMP TRIGGER {name}{suffix} {fires} BEGIN {_mark(doc, ids)} END",
-        )
-        for suffix, fires, ids in doc.firings()
-        if suffix != "insert"
-    ]
+    found = []
+    for suffix, fires, ids in doc.firings():
+        if suffix == "insert":
+            continue
+        one = _ONE_RECORD.fullmatch(ids)
+        if highest is not None and one is not None:
+            head, _, when = fires.partition(" WHEN ")
+            old = f"{one[1]} <= {int(highest)}"
+            fires = f"{head} WHEN ({when}) AND {old}" if when else f"{head} WHEN {old}"
+        statement = f"CREATE TEMP TRIGGER {name}{suffix} {fires} BEGIN {_mark(doc, ids)} END"
+        found.append((f"{name}{suffix}", statement))
+    return found
 
 
 def suspend(connection: Connection, docs: Iterable[Doc]) -> Deferred | None:
@@ -371,7 +384,7 @@ def suspend(connection: Connection, docs: Iterable[Doc]) -> Deferred | None:
     for doc in wanted:
         for name, _ in doc.triggers():
             connection.exec_driver_sql(f'DROP TRIGGER "{name}"')
-        for _, statement in _marking_triggers(doc):
+        for _, statement in _marking_triggers(doc, highest[doc.log]):
             connection.exec_driver_sql(statement)
     return Deferred(tuple(wanted), highest)
 

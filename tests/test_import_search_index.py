@@ -201,6 +201,24 @@ def test_bulk_imports_index_what_they_add_and_change_as_the_triggers_would(
         assert renamed["persons"] == {made.person_id} and len(renamed["referrals"]) == 1
 
 
+def test_a_movement_imported_for_an_exhibit_already_there_indexes_its_new_seal(
+    engine: Engine, clock: FixedClock, made: Made, tmp_path: Path
+) -> None:
+    """New exhibits are indexed whole after the import; one already there is re-indexed
+    because its new event was noted as it went in."""
+    with session_scope(engine, actor="t", clock=clock) as session:
+        holder = session.get(Exhibit, made.exhibit_id).holder  # type: ignore[union-attr]
+    log = ["Exhibit", "Description", "Date", "Seized by", "From", "To", "Seal"]
+    moved = [made.exhibit_ref, None, f"{clock.now():%d/%m/%Y %H:%M}", None, holder, "SO Quinn"]
+    rows = [[*moved, "QUINCE77"], ["QB/1", "Quince jelly jar", "01/11/2026 10:00", "SO Quinn"]]
+    summary = _import(engine, clock, "exhibits", workbook(tmp_path / "q.xlsx", log, rows))
+    assert (summary.imported, summary.updated, summary.rejected) == (1, 1, 0)
+    assert _index(engine) == _rebuilt(engine)
+    with session_scope(engine, actor="t", clock=clock) as session:
+        assert _filtered(session, "exhibits", Exhibit, "quince77") == {made.exhibit_id}
+        assert len(_filtered(session, "exhibits", Exhibit, "quince")) == 2
+
+
 def test_an_edit_after_a_bulk_import_is_indexed_by_the_triggers(
     engine: Engine, clock: FixedClock, made: Made, tmp_path: Path
 ) -> None:
