@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -200,3 +200,30 @@ def _touch(record: object) -> None:
             setattr(record, name, getattr(record, name) + " (checked)")
             return
     record.updated_at = record.updated_at + timedelta(seconds=1)  # type: ignore[attr-defined]
+
+
+class _CountingClock:
+    """A clock that counts how often it is read."""
+
+    def __init__(self) -> None:
+        self.reads = 0
+
+    def now(self) -> datetime:
+        self.reads += 1
+        return FROZEN_AT
+
+
+def test_contexts_read_their_clock_once() -> None:
+    """A list's query context and the due list's context take their fields in the same
+    order as before, and read ``now`` and ``today`` from the clock once each."""
+    from cipco.clock import today
+    from cipco.services.due import DueContext
+
+    clock = _CountingClock()
+    ctx = logspec.QueryContext(None, clock)  # type: ignore[arg-type]
+    due = DueContext(None, clock, FROZEN_AT)
+    assert (ctx.session, ctx.clock, due.until) == (None, clock, FROZEN_AT)
+    for context in (ctx, due):
+        assert context.now == context.now == FROZEN_AT
+        assert context.today == context.today == today(FixedClock(FROZEN_AT))
+    assert clock.reads == 4

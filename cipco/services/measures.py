@@ -96,6 +96,14 @@ def _counted(key: str, label: str, basis: str, spec: Counted) -> None:
     )
 
 
+def _dated(column: Any, *also: Any) -> Counted:
+    """Count the referrals whose ``column`` falls in each period (and that meet ``also``)."""
+    return Counted(
+        lambda ctx, periods: within(periods, column),
+        lambda ctx, periods: [window(periods, column), *also],
+    )
+
+
 Ask = tuple[str, Period]  # a measure's key and the period it is asked for
 
 
@@ -169,10 +177,7 @@ _counted(
     "referrals_made",
     "Referrals made",
     "referred to police in the {p}",
-    Counted(
-        lambda ctx, periods: within(periods, Referral.referred_at),
-        lambda ctx, periods: [window(periods, Referral.referred_at)],
-    ),
+    _dated(Referral.referred_at),
 )
 
 
@@ -234,22 +239,13 @@ _counted(
     "charges",
     "Charges",
     "charged in the {p} (by the date of the charge)",
-    Counted(
-        lambda ctx, periods: within(periods, Referral.charged_at),
-        lambda ctx, periods: [window(periods, Referral.charged_at)],
-    ),
+    _dated(Referral.charged_at),
 )
 _counted(
     "convictions",
     "Convictions",
     "court outcome 'convicted' recorded when the referral closed in the {p}",
-    Counted(
-        lambda ctx, periods: within(periods, Referral.closed_at),
-        lambda ctx, periods: [
-            window(periods, Referral.closed_at),
-            Referral.outcome == Outcome.CONVICTED.value,
-        ],
-    ),
+    _dated(Referral.closed_at, Referral.outcome == Outcome.CONVICTED.value),
 )
 
 
