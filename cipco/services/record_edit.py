@@ -40,3 +40,21 @@ def editing(
     service.check_version(session, record, expected_version)
     yield record
     service.save(session, record, clock)
+
+
+def remove_unless(
+    service: LogService[ModelT, Any],
+    session: Session,
+    record_id: int,
+    expected_version: int | None,
+    *,
+    kept: Callable[[ModelT], bool],
+    why: str,
+) -> None:
+    """Delete the record (refused as :func:`editing` refuses), unless ``kept`` says it stays
+    on the record: then refused with ``why``, in the list's own error."""
+    record = service.load(session, record_id, expected_version)
+    if kept(record):
+        raise service.error(why, field="form")
+    session.delete(record)
+    session.flush()

@@ -38,7 +38,7 @@ from cipco.services.casework.queries import MEETINGS, STATEMENTS
 from cipco.services.casework.queries_papers import CPS as CPS_ACTIONS
 from cipco.services.casework.queries_papers import DISCLAIMERS
 from cipco.services.logspec import add_record, assign
-from cipco.services.record_edit import editing
+from cipco.services.record_edit import editing, remove_unless
 
 audit.track(Statement, StatementMeeting, MedicalDisclaimer, CpsAction)
 
@@ -209,11 +209,14 @@ def remove_statement(
     *, session: Session, statement_id: int, expected_version: int | None = None
 ) -> None:
     """Drop a request made in error; a statement once received stays on the case."""
-    statement = STATEMENTS.load(session, statement_id, expected_version)
-    if statement.state != StatementState.REQUESTED:
-        raise CaseworkError("a statement once received stays on the case", field="form")
-    session.delete(statement)
-    session.flush()
+    remove_unless(
+        STATEMENTS,
+        session,
+        statement_id,
+        expected_version,
+        kept=lambda statement: statement.state != StatementState.REQUESTED,
+        why="a statement once received stays on the case",
+    )
 
 
 def problems_text(problems: list[str] | None) -> str:
@@ -283,11 +286,14 @@ def update_meeting(
 def remove_meeting(
     *, session: Session, meeting_id: int, expected_version: int | None = None
 ) -> None:
-    meeting = MEETINGS.load(session, meeting_id, expected_version)
-    if meeting.held:
-        raise CaseworkError("a meeting that was held stays on the case", field="form")
-    session.delete(meeting)
-    session.flush()
+    remove_unless(
+        MEETINGS,
+        session,
+        meeting_id,
+        expected_version,
+        kept=lambda meeting: meeting.held,
+        why="a meeting that was held stays on the case",
+    )
 
 
 # ---------------------------------------------------------------- medical disclaimers
@@ -354,11 +360,14 @@ def step_disclaimer(
 def remove_disclaimer(
     *, session: Session, disclaimer_id: int, expected_version: int | None = None
 ) -> None:
-    disclaimer = DISCLAIMERS.load(session, disclaimer_id, expected_version)
-    if disclaimer.returned_on is not None:
-        raise CaseworkError("a disclaimer once returned stays on the case", field="form")
-    session.delete(disclaimer)
-    session.flush()
+    remove_unless(
+        DISCLAIMERS,
+        session,
+        disclaimer_id,
+        expected_version,
+        kept=lambda disclaimer: disclaimer.returned_on is not None,
+        why="a disclaimer once returned stays on the case",
+    )
 
 
 # ---------------------------------------------------------------- the CPS action log
