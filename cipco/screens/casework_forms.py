@@ -102,6 +102,13 @@ def _moving(move: Callable[..., Any], done: Callable[[dict[str, Any]], str], **k
     return save
 
 
+def _steps(record: Any, options: list[tuple[str, str]], title: str = "") -> Loaded:
+    """A step form's start: the steps ``record`` may take next (label, key), the first one
+    chosen, at the version read."""
+    first = options[0][1] if options else None
+    return Loaded({"step": first}, version=record.version, options={"step": options}, title=title)
+
+
 def _form(
     title: str,
     fields: list[Field],
@@ -268,12 +275,10 @@ def statement_step_form(statement_id: int) -> RecordForm:
         steps = [s.key for s in statement_steps(statement.state)]
         if "check" in steps:
             steps.append(RETURN)
-        options = [(STEP_WORDS[key], key) for key in steps]
         person = session.get(ReferralParty, statement.party_id)
         who = person.name if person is not None else "?"
         title = f"Statement from {who}: {statement_label(statement.state).lower()}"
-        values = {"step": steps[0] if steps else None}
-        return Loaded(values, version=statement.version, options={"step": options}, title=title)
+        return _steps(statement, [(STEP_WORDS[key], key) for key in steps], title)
 
     def save(session: Session, clock: Clock, values: dict[str, Any], version: int | None) -> Saved:
         step = values["step"]
@@ -343,13 +348,7 @@ def disclaimer_step_form(disclaimer_id: int) -> RecordForm:
 
     def load(session: Session, _clock: Clock) -> Loaded:
         disclaimer = DISCLAIMERS.load(session, disclaimer_id)
-        steps = disclaimer_steps(disclaimer)
-        options = [(DISCLAIMER_STEPS[s], s) for s in steps]
-        return Loaded(
-            {"step": steps[0] if steps else None},
-            version=disclaimer.version,
-            options={"step": options},
-        )
+        return _steps(disclaimer, [(DISCLAIMER_STEPS[s], s) for s in disclaimer_steps(disclaimer)])
 
     def done(values: dict[str, Any]) -> str:
         return f"Medical disclaimer: {DISCLAIMER_STEPS[values['step']].lower()}"

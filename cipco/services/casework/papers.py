@@ -38,6 +38,7 @@ from cipco.services.casework.queries import MEETINGS, STATEMENTS
 from cipco.services.casework.queries_papers import CPS as CPS_ACTIONS
 from cipco.services.casework.queries_papers import DISCLAIMERS
 from cipco.services.logspec import add_record, assign
+from cipco.services.record_edit import editing, remove_unless
 
 audit.track(Statement, StatementMeeting, MedicalDisclaimer, CpsAction)
 
@@ -124,10 +125,9 @@ def edit_statement(
     clock: Clock,
     expected_version: int | None = None,
 ) -> Statement:
-    statement = STATEMENTS.load(session, statement_id, expected_version)
-    in_order(due_on, statement.requested_on, "due_on", "due", "the request")
-    assign(statement, {"due_on": due_on, "notes": (notes or "").strip()})
-    STATEMENTS.save(session, statement, clock)
+    with editing(STATEMENTS, session, statement_id, clock, expected_version) as statement:
+        in_order(due_on, statement.requested_on, "due_on", "due", "the request")
+        assign(statement, {"due_on": due_on, "notes": (notes or "").strip()})
     return statement
 
 
@@ -146,66 +146,77 @@ def step_statement(
 ) -> Statement:
     """Move a statement on: received, quality checked (problems found: returned for
     correction, with a new due date), sent to police. Refused naming the allowed steps."""
-    statement = STATEMENTS.load(session, statement_id, expected_version)
-    allowed = statement_steps(statement.state)
-    if step not in {s.key for s in allowed}:
-        names = ", ".join(s.label.lower() for s in allowed) or "none (it has been sent)"
-        raise CaseworkError(
-            f"step: a statement {statement_label(statement.state).lower()} can next be: {names}",
-            field="step",
-        )
-    day = on or today(clock)
-    dates_checked(clock, {"on": day}, LABELS)
-    if step == "receive":
-        in_order(
-            day,
-            statement.returned_on or statement.requested_on,
-            "on",
-            "received",
-            "the " + ("return" if statement.returned_on else "request"),
-        )
-        assign(statement, {"received_on": day, "state": StatementState.RECEIVED})
-        person = party(session, statement.referral_id, statement.party_id, "party_id")
-        if not person.statement_taken:
-            person.statement_taken = True
-    elif step == "check":
-        in_order(day, statement.received_on, "on", "checked", "its receipt")
-        unknown = [p for p in problems or [] if p not in QA_PROBLEMS]
-        if unknown:
-            raise CaseworkError(f"problems: unknown check {', '.join(unknown)}", field="problems")
-        found = sorted(set(problems or []))
-        values: dict[str, Any] = {
-            "checked_on": day,
-            "checked_by": " ".join((by or audit.actor_of(session)).split()),
-            "problems": found,
-            "qa_note": (note or "").strip(),
-        }
-        if found:
-            in_order(due_on, day, "due_on", "due again", "the return")
-            values |= {
-                "state": StatementState.RETURNED,
-                "returned_on": day,
-                "due_on": due_on or working_days_after(day, "statement_due_working_days", session),
-            }
+    with editing(STATEMENTS, session, statement_id, clock, expected_version) as statement:
+        allowed = statement_steps(statement.state)
+        if step not in {s.key for s in allowed}:
+            names = ", ".join(s.label.lower() for s in allowed) or "none (it has been sent)"
+            state = statement_label(statement.state).lower()
+            raise CaseworkError(f"step: a statement {state} can next be: {names}", field="step")
+        day = on or today(clock)
+        dates_checked(clock, {"on": day}, LABELS)
+        if step == "receive":
+            in_order(
+                day,
+                statement.returned_on or statement.requested_on,
+                "on",
+                "received",
+                "the " + ("return" if statement.returned_on else "request"),
+            )
+            assign(statement, {"received_on": day, "state": StatementState.RECEIVED})
+            person = party(session, statement.referral_id, statement.party_id, "party_id")
+            if not person.statement_taken:
+                person.statement_taken = True
+        elif step == "check":
+            in_order(day, statement.received_on, "on", "checked", "its receipt")
+            assign(statement, _quality_check(session, day, by, problems, note, due_on))
         else:
-            values["state"] = StatementState.CHECKED
-        assign(statement, values)
-    else:
-        in_order(day, statement.checked_on, "on", "sent", "the quality check")
-        assign(statement, {"sent_on": day, "state": StatementState.SENT})
-    STATEMENTS.save(session, statement, clock)
+            in_order(day, statement.checked_on, "on", "sent", "the quality check")
+            assign(statement, {"sent_on": day, "state": StatementState.SENT})
     return statement
+
+
+def _quality_check(
+    session: Session,
+    day: date,
+    by: str,
+    problems: list[str] | None,
+    note: str,
+    due_on: date | None,
+) -> dict[str, Any]:
+    """What a quality check on ``day`` sets: problems found, the statement is returned for
+    correction (due again ``due_on``, or by the setting's working days); none, it is checked."""
+    unknown = [p for p in problems or [] if p not in QA_PROBLEMS]
+    if unknown:
+        raise CaseworkError(f"problems: unknown check {', '.join(unknown)}", field="problems")
+    found = sorted(set(problems or []))
+    values: dict[str, Any] = {
+        "checked_on": day,
+        "checked_by": " ".join((by or audit.actor_of(session)).split()),
+        "problems": found,
+        "qa_note": (note or "").strip(),
+    }
+    if not found:
+        return values | {"state": StatementState.CHECKED}
+    in_order(due_on, day, "due_on", "due again", "the return")
+    return values | {
+        "state": StatementState.RETURNED,
+        "returned_on": day,
+        "due_on": due_on or working_days_after(day, "statement_due_working_days", session),
+    }
 
 
 def remove_statement(
     *, session: Session, statement_id: int, expected_version: int | None = None
 ) -> None:
     """Drop a request made in error; a statement once received stays on the case."""
-    statement = STATEMENTS.load(session, statement_id, expected_version)
-    if statement.state != StatementState.REQUESTED:
-        raise CaseworkError("a statement once received stays on the case", field="form")
-    session.delete(statement)
-    session.flush()
+    remove_unless(
+        STATEMENTS,
+        session,
+        statement_id,
+        expected_version,
+        kept=lambda statement: statement.state != StatementState.REQUESTED,
+        why="a statement once received stays on the case",
+    )
 
 
 def problems_text(problems: list[str] | None) -> str:
@@ -266,21 +277,23 @@ def update_meeting(
     clock: Clock,
     expected_version: int | None = None,
 ) -> StatementMeeting:
-    meeting = MEETINGS.load(session, meeting_id, expected_version)
-    _check_meeting(session, meeting.referral_id, data, clock)
-    assign(meeting, data.model_dump())
-    MEETINGS.save(session, meeting, clock)
+    with editing(MEETINGS, session, meeting_id, clock, expected_version) as meeting:
+        _check_meeting(session, meeting.referral_id, data, clock)
+        assign(meeting, data.model_dump())
     return meeting
 
 
 def remove_meeting(
     *, session: Session, meeting_id: int, expected_version: int | None = None
 ) -> None:
-    meeting = MEETINGS.load(session, meeting_id, expected_version)
-    if meeting.held:
-        raise CaseworkError("a meeting that was held stays on the case", field="form")
-    session.delete(meeting)
-    session.flush()
+    remove_unless(
+        MEETINGS,
+        session,
+        meeting_id,
+        expected_version,
+        kept=lambda meeting: meeting.held,
+        why="a meeting that was held stays on the case",
+    )
 
 
 # ---------------------------------------------------------------- medical disclaimers
@@ -328,31 +341,33 @@ def step_disclaimer(
     on: date | None = None,
     expected_version: int | None = None,
 ) -> MedicalDisclaimer:
-    disclaimer = DISCLAIMERS.load(session, disclaimer_id, expected_version)
-    allowed = disclaimer_steps(disclaimer)
-    if step not in allowed:
-        names = ", ".join(DISCLAIMER_STEPS[s].lower() for s in allowed) or "none"
-        raise CaseworkError(f"step: this disclaimer can next be: {names}", field="step")
-    day = on or today(clock)
-    dates_checked(clock, {"on": day}, LABELS)
-    if step in ("returned", "declined"):
-        in_order(day, disclaimer.issued_on, "on", DISCLAIMER_STEPS[step].lower(), "its issue")
-        assign(disclaimer, {"returned_on": day, "declined": step == "declined"})
-    else:
-        in_order(day, disclaimer.returned_on, "on", "sent", "its return")
-        assign(disclaimer, {"sent_on": day})
-    DISCLAIMERS.save(session, disclaimer, clock)
+    with editing(DISCLAIMERS, session, disclaimer_id, clock, expected_version) as disclaimer:
+        allowed = disclaimer_steps(disclaimer)
+        if step not in allowed:
+            names = ", ".join(DISCLAIMER_STEPS[s].lower() for s in allowed) or "none"
+            raise CaseworkError(f"step: this disclaimer can next be: {names}", field="step")
+        day = on or today(clock)
+        dates_checked(clock, {"on": day}, LABELS)
+        if step in ("returned", "declined"):
+            in_order(day, disclaimer.issued_on, "on", DISCLAIMER_STEPS[step].lower(), "its issue")
+            assign(disclaimer, {"returned_on": day, "declined": step == "declined"})
+        else:
+            in_order(day, disclaimer.returned_on, "on", "sent", "its return")
+            assign(disclaimer, {"sent_on": day})
     return disclaimer
 
 
 def remove_disclaimer(
     *, session: Session, disclaimer_id: int, expected_version: int | None = None
 ) -> None:
-    disclaimer = DISCLAIMERS.load(session, disclaimer_id, expected_version)
-    if disclaimer.returned_on is not None:
-        raise CaseworkError("a disclaimer once returned stays on the case", field="form")
-    session.delete(disclaimer)
-    session.flush()
+    remove_unless(
+        DISCLAIMERS,
+        session,
+        disclaimer_id,
+        expected_version,
+        kept=lambda disclaimer: disclaimer.returned_on is not None,
+        why="a disclaimer once returned stays on the case",
+    )
 
 
 # ---------------------------------------------------------------- the CPS action log
@@ -380,11 +395,10 @@ def update_cps_action(
     clock: Clock,
     expected_version: int | None = None,
 ) -> CpsAction:
-    action = CPS_ACTIONS.load(session, action_id, expected_version)
-    _check_action(data, clock)
-    in_order(action.done_on, data.requested_on, "requested_on", "requested", "its completion")
-    assign(action, data.model_dump())
-    CPS_ACTIONS.save(session, action, clock)
+    with editing(CPS_ACTIONS, session, action_id, clock, expected_version) as action:
+        _check_action(data, clock)
+        in_order(action.done_on, data.requested_on, "requested_on", "requested", "its completion")
+        assign(action, data.model_dump())
     return action
 
 
@@ -397,23 +411,23 @@ def complete_cps_action(
     expected_version: int | None = None,
 ) -> CpsAction:
     """Mark a CPS action done (``on`` None: today); done again is refused."""
-    action = CPS_ACTIONS.load(session, action_id, expected_version)
-    if action.done_on is not None:
-        raise CaseworkError("done: this CPS action is already done (u reopens it)", field="done_on")
-    day = on or today(clock)
-    dates_checked(clock, {"done_on": day}, LABELS)
-    in_order(day, action.requested_on, "done_on", "done", "the request")
-    action.done_on = day
-    CPS_ACTIONS.save(session, action, clock)
+    with editing(CPS_ACTIONS, session, action_id, clock, expected_version) as action:
+        if action.done_on is not None:
+            raise CaseworkError(
+                "done: this CPS action is already done (u reopens it)", field="done_on"
+            )
+        day = on or today(clock)
+        dates_checked(clock, {"done_on": day}, LABELS)
+        in_order(day, action.requested_on, "done_on", "done", "the request")
+        action.done_on = day
     return action
 
 
 def reopen_cps_action(
     *, session: Session, action_id: int, clock: Clock, expected_version: int | None = None
 ) -> CpsAction:
-    action = CPS_ACTIONS.load(session, action_id, expected_version)
-    if action.done_on is None:
-        raise CaseworkError("reopen: this CPS action is still open", field="done_on")
-    action.done_on = None
-    CPS_ACTIONS.save(session, action, clock)
+    with editing(CPS_ACTIONS, session, action_id, clock, expected_version) as action:
+        if action.done_on is None:
+            raise CaseworkError("reopen: this CPS action is still open", field="done_on")
+        action.done_on = None
     return action

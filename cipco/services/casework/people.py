@@ -20,7 +20,7 @@ from cipco.models.casework import (
     Statement,
     StatementMeeting,
 )
-from cipco.models.referral import PartyKind, PartyRole, ReferralParty, Status
+from cipco.models.referral import PartyKind, PartyRole, Referral, ReferralParty, Status
 from cipco.models.referral import StatusChange as Move
 from cipco.services import audit
 from cipco.services.casework.common import (
@@ -34,6 +34,7 @@ from cipco.services.casework.common import (
 from cipco.services.casework.queries import PEOPLE
 from cipco.services.checks import not_before
 from cipco.services.logspec import assign
+from cipco.services.record_edit import editing
 
 audit.track(PartyContact)
 
@@ -103,6 +104,12 @@ def _check(session: Session, referral_id: int, data: PersonIn, clock: Clock) -> 
             )
 
 
+def _mark_staff_victim(case: Referral, data: PersonIn) -> None:
+    """A member of staff as a victim marks the referral (it is never unmarked here)."""
+    if data.role == PartyRole.VICTIM and data.kind == PartyKind.STAFF and not case.staff_victim:
+        case.staff_victim = True
+
+
 def add_person(
     *, session: Session, referral_id: int, data: PersonIn, clock: Clock
 ) -> ReferralParty:
@@ -112,8 +119,7 @@ def add_person(
     now = clock.now()
     person = ReferralParty(referral_id=referral_id, **_values(data), created_at=now, updated_at=now)
     session.add(person)
-    if data.role == PartyRole.VICTIM and data.kind == PartyKind.STAFF and not case.staff_victim:
-        case.staff_victim = True
+    _mark_staff_victim(case, data)
     refresh(session, case)
     return person
 
@@ -126,13 +132,11 @@ def update_person(
     clock: Clock,
     expected_version: int | None = None,
 ) -> ReferralParty:
-    person = PEOPLE.load(session, party_id, expected_version)
-    case = referral(session, person.referral_id)
-    _check(session, person.referral_id, data, clock)
-    assign(person, _values(data))
-    if data.role == PartyRole.VICTIM and data.kind == PartyKind.STAFF and not case.staff_victim:
-        case.staff_victim = True
-    PEOPLE.save(session, person, clock)
+    with editing(PEOPLE, session, party_id, clock, expected_version) as person:
+        case = referral(session, person.referral_id)
+        _check(session, person.referral_id, data, clock)
+        assign(person, _values(data))
+        _mark_staff_victim(case, data)
     refresh(session, case)
     return person
 

@@ -97,6 +97,14 @@ class _CaseService(LogService[Any, Any]):
             ReferralParty.id == self.model.party_id,  # type: ignore[attr-defined]
         )
 
+    def select(self, ctx: QueryContext, query: PageQuery) -> Select[Any]:
+        """Unless a list says otherwise: its records, each with the person's name."""
+        return self.with_person()
+
+    def build_rows(self, ctx: QueryContext, results: Sequence[Any]) -> list[Any]:
+        """Unless a list says otherwise: each record's row, naming its person."""
+        return [row_from(self.row_type, record, person=name) for record, name in results]
+
 
 # ---------------------------------------------------------------- people
 
@@ -253,12 +261,6 @@ class ContactService(_CaseService):
         referral_id=PartyContact.referral_id, party_id=PartyContact.party_id
     )
 
-    def select(self, ctx: QueryContext, query: PageQuery) -> Select[Any]:
-        return self.with_person()
-
-    def build_rows(self, ctx: QueryContext, results: Sequence[Any]) -> list[ContactRow]:
-        return [row_from(ContactRow, c, person=name) for c, name in results]
-
 
 CONTACTS = ContactService()
 CONTACTS_SPEC = LogSpec(
@@ -326,9 +328,6 @@ class StatementService(_CaseService):
         Statement.due_on,
         Statement.requested_on,
     )
-
-    def select(self, ctx: QueryContext, query: PageQuery) -> Select[Any]:
-        return self.with_person()
 
     def build_rows(self, ctx: QueryContext, results: Sequence[Any]) -> list[StatementRow]:
         cfg = _flag_settings(ctx)

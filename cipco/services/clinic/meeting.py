@@ -6,6 +6,8 @@ until done or dropped with a reason, from any clinic.
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
+
 from sqlalchemy import func, select
 from sqlmodel import Session
 
@@ -45,6 +47,7 @@ from cipco.services.clinic.common import (
 )
 from cipco.services.clinic.queries import ACTIONS_SERVICE, CLINIC_SERVICE, ITEMS_SERVICE
 from cipco.services.logspec import add_record, assign, new_record
+from cipco.services.record_edit import editing
 
 
 def create_clinic(
@@ -83,23 +86,22 @@ def update_clinic(
     clock: Clock,
     expected_version: int | None = None,
 ) -> Clinic:
-    clinic = load_clinic(session, clinic_id)
-    writable(clinic)
-    CLINIC_SERVICE.check_version(session, clinic, expected_version)
-    changes = data.model_dump(exclude_unset=True)
-    real_dates(changes, error=ClinicError)
-    if "held_on" in changes:
-        if changes["held_on"] is None:
-            raise ClinicError("date: a clinic needs a date", field="held_on")
-        other = clinic_on(session, changes["held_on"])
-        if other is not None and other.id != clinic.id:
-            raise ClinicError(
-                f"date: there is already a clinic on {uk_date(changes['held_on'])}",
-                field="held_on",
-            )
-    blank = ("title", "location", "notes")  # cleared, not unset
-    assign(clinic, {k: "" if v is None and k in blank else v for k, v in changes.items()})
-    CLINIC_SERVICE.save(session, clinic, clock)
+    with editing(
+        CLINIC_SERVICE, session, clinic_id, clock, expected_version, check=writable
+    ) as clinic:
+        changes = data.model_dump(exclude_unset=True)
+        real_dates(changes, error=ClinicError)
+        if "held_on" in changes:
+            if changes["held_on"] is None:
+                raise ClinicError("date: a clinic needs a date", field="held_on")
+            other = clinic_on(session, changes["held_on"])
+            if other is not None and other.id != clinic.id:
+                raise ClinicError(
+                    f"date: there is already a clinic on {uk_date(changes['held_on'])}",
+                    field="held_on",
+                )
+        blank = ("title", "location", "notes")  # cleared, not unset
+        assign(clinic, {k: "" if v is None and k in blank else v for k, v in changes.items()})
     return clinic
 
 
@@ -161,6 +163,20 @@ def _item_clinic(session: Session, item: AgendaItem) -> Clinic:
     return clinic
 
 
+def _editing_item(
+    session: Session, item_id: int, clock: Clock, expected_version: int | None
+) -> AbstractContextManager[AgendaItem]:
+    """An agenda item to change, refused while its clinic is closed."""
+    return editing(
+        ITEMS_SERVICE,
+        session,
+        item_id,
+        clock,
+        expected_version,
+        check=lambda item: _item_clinic(session, item),
+    )
+
+
 def update_item(
     *,
     session: Session,
@@ -170,16 +186,13 @@ def update_item(
     expected_version: int | None = None,
 ) -> AgendaItem:
     """Change an item's title, detail or discussion note (saved at once)."""
-    item = load_item(session, item_id)
-    _item_clinic(session, item)
-    ITEMS_SERVICE.check_version(session, item, expected_version)
-    changes = data.model_dump(exclude_unset=True)
-    cleaned = {k: "" if v is None else v for k, v in changes.items()}
-    assign(
-        item,
-        {k: v.strip() if isinstance(v, str) and k != "note" else v for k, v in cleaned.items()},
-    )
-    ITEMS_SERVICE.save(session, item, clock)
+    with _editing_item(session, item_id, clock, expected_version) as item:
+        changes = data.model_dump(exclude_unset=True)
+        cleaned = {k: "" if v is None else v for k, v in changes.items()}
+        assign(
+            item,
+            {k: v.strip() if isinstance(v, str) and k != "note" else v for k, v in cleaned.items()},
+        )
     return item
 
 
@@ -250,12 +263,9 @@ def _renumber(session: Session, clinic_id: int) -> None:
 def _set_dropped(
     session: Session, item_id: int, expected_version: int | None, clock: Clock, reason: str | None
 ) -> AgendaItem:
-    item = load_item(session, item_id)
-    _item_clinic(session, item)
-    ITEMS_SERVICE.check_version(session, item, expected_version)
-    item.dropped = reason is not None
-    item.drop_reason = reason
-    ITEMS_SERVICE.save(session, item, clock)
+    with _editing_item(session, item_id, clock, expected_version) as item:
+        item.dropped = reason is not None
+        item.drop_reason = reason
     return item
 
 
@@ -306,21 +316,20 @@ def update_action(
     clock: Clock,
     expected_version: int | None = None,
 ) -> ClinicAction:
-    action = ACTIONS_SERVICE.load(session, action_id, expected_version)
-    if action.status != ActionStatus.OPEN:
-        raise ClinicError(
-            f"status: the action is {action.status}; reopen it before editing", field="status"
-        )
-    changes = data.model_dump(exclude_unset=True)
-    real_dates(changes, error=ClinicError)
-    if "referral_id" in changes:
-        check_referral(session, changes["referral_id"])
-    required_text = ("text", "owner_name")  # left as they were when blank
-    kept = {k: v for k, v in changes.items() if not (v is None and k in required_text)}
-    if "owner_org" in kept and kept["owner_org"] is None:
-        kept["owner_org"] = ""
-    assign(action, kept)
-    ACTIONS_SERVICE.save(session, action, clock)
+    with editing(ACTIONS_SERVICE, session, action_id, clock, expected_version) as action:
+        if action.status != ActionStatus.OPEN:
+            raise ClinicError(
+                f"status: the action is {action.status}; reopen it before editing", field="status"
+            )
+        changes = data.model_dump(exclude_unset=True)
+        real_dates(changes, error=ClinicError)
+        if "referral_id" in changes:
+            check_referral(session, changes["referral_id"])
+        required_text = ("text", "owner_name")  # left as they were when blank
+        kept = {k: v for k, v in changes.items() if not (v is None and k in required_text)}
+        if "owner_org" in kept and kept["owner_org"] is None:
+            kept["owner_org"] = ""
+        assign(action, kept)
     return action
 
 
@@ -333,17 +342,16 @@ def _settle_action(
     reason: str | None,
 ) -> ClinicAction:
     """Move an action to ``status`` (open, done or dropped) with its reason and time."""
-    action = ACTIONS_SERVICE.load(session, action_id, expected_version)
-    if status == ActionStatus.OPEN and action.status == ActionStatus.OPEN:
-        return action
-    if status != ActionStatus.OPEN and action.status != ActionStatus.OPEN:
-        raise ClinicError(f"status: the action is already {action.status}", field="status")
-    now = clock.now()
-    action.status = status
-    action.status_reason = reason
-    action.done_at = now if status == ActionStatus.DONE else None
-    action.dropped_at = now if status == ActionStatus.DROPPED else None
-    ACTIONS_SERVICE.save(session, action, clock)
+    with editing(ACTIONS_SERVICE, session, action_id, clock, expected_version) as action:
+        if status == ActionStatus.OPEN and action.status == ActionStatus.OPEN:
+            return action  # already open: nothing to change
+        if status != ActionStatus.OPEN and action.status != ActionStatus.OPEN:
+            raise ClinicError(f"status: the action is already {action.status}", field="status")
+        now = clock.now()
+        action.status = status
+        action.status_reason = reason
+        action.done_at = now if status == ActionStatus.DONE else None
+        action.dropped_at = now if status == ActionStatus.DROPPED else None
     return action
 
 

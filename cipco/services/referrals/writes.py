@@ -27,6 +27,7 @@ from cipco.services.checks import checked_move, not_before, not_future, real_dat
 from cipco.services.flags import CLOSED_STATUSES, POLICE_DECISION_STATUSES
 from cipco.services.logspec import assign, new_record
 from cipco.services.prisoners import upsert_prisoner
+from cipco.services.record_edit import editing
 from cipco.services.referrals.queries import SERVICE
 from cipco.services.referrals.rules import (
     OUTCOMES_FOR,
@@ -148,45 +149,44 @@ def update_referral(
     expected_version: int | None = None,
 ) -> Referral:
     """Change the fields set in ``data``. Refused if the referral changed since it was read."""
-    referral = SERVICE.load(session, referral_id, expected_version)
-    changes = data.model_dump(exclude_unset=True)
-    real_dates(changes, error=ReferralError)
-    if "category_code" in changes:
-        if changes["category_code"] is None:
-            raise ReferralError("category: a referral needs a category", field="category_code")
-        category(session, changes["category_code"])
-    if "force_id" in changes:
-        check_force(session, changes["force_id"])
-    for key, label in DATE_LABELS.items():
-        if key in changes:
-            if changes[key] is None:
-                raise ReferralError(f"{label}: required", field=key)
-            not_future(changes[key], clock, key, label, error=ReferralError)
-    incident = changes.get("incident_at", referral.incident_at)
-    discovered = changes.get("discovered_at", referral.discovered_at)
-    not_before(
-        discovered,
-        incident,
-        "discovered_at",
-        "discovered date",
-        "the incident",
-        error=ReferralError,
-    )
-    if "adjudication_laid_at" in changes or "discovered_at" in changes:
-        laid = changes.get("adjudication_laid_at", referral.adjudication_laid_at)
-        _check_laid(laid, discovered, clock)
-    prisoner_in = changes.pop("prisoner", None)
-    if prisoner_in is not None:
-        prisoner = upsert_prisoner(session, PrisonerIn.model_validate(prisoner_in), clock)
-        if prisoner.id != referral.prisoner_id:
-            referral.prisoner_id = prisoner.id  # type: ignore[assignment]
-    new_parties = changes.pop("parties", None)
-    assign(referral, changes)
-    if new_parties is not None:
-        new_people = [PartyIn.model_validate(p) for p in new_parties]
-        _replace_parties(session, referral, new_people, clock)
-    refresh_due(session, referral)
-    SERVICE.save(session, referral, clock)
+    with editing(SERVICE, session, referral_id, clock, expected_version) as referral:
+        changes = data.model_dump(exclude_unset=True)
+        real_dates(changes, error=ReferralError)
+        if "category_code" in changes:
+            if changes["category_code"] is None:
+                raise ReferralError("category: a referral needs a category", field="category_code")
+            category(session, changes["category_code"])
+        if "force_id" in changes:
+            check_force(session, changes["force_id"])
+        for key, label in DATE_LABELS.items():
+            if key in changes:
+                if changes[key] is None:
+                    raise ReferralError(f"{label}: required", field=key)
+                not_future(changes[key], clock, key, label, error=ReferralError)
+        incident = changes.get("incident_at", referral.incident_at)
+        discovered = changes.get("discovered_at", referral.discovered_at)
+        not_before(
+            discovered,
+            incident,
+            "discovered_at",
+            "discovered date",
+            "the incident",
+            error=ReferralError,
+        )
+        if "adjudication_laid_at" in changes or "discovered_at" in changes:
+            laid = changes.get("adjudication_laid_at", referral.adjudication_laid_at)
+            _check_laid(laid, discovered, clock)
+        prisoner_in = changes.pop("prisoner", None)
+        if prisoner_in is not None:
+            prisoner = upsert_prisoner(session, PrisonerIn.model_validate(prisoner_in), clock)
+            if prisoner.id != referral.prisoner_id:
+                referral.prisoner_id = prisoner.id  # type: ignore[assignment]
+        new_parties = changes.pop("parties", None)
+        assign(referral, changes)
+        if new_parties is not None:
+            new_people = [PartyIn.model_validate(p) for p in new_parties]
+            _replace_parties(session, referral, new_people, clock)
+        refresh_due(session, referral)
     return referral
 
 
@@ -274,60 +274,59 @@ def move_status(
     (:data:`POLICE_ASKED_ON`), which is what that status records. A move is never dated in
     the future, before the incident or before the previous move.
     """
-    referral = SERVICE.load(session, referral_id, expected_version)
-    current = Status(referral.status)
-    target = checked_move(
-        Status, TRANSITIONS, current, to_status, label=status_label, error=ReferralError
-    )
-    reason = (reason or "").strip() or None
-    if target in REASON_REQUIRED and not reason:
-        raise ReferralError(
-            f"reason: a move to {status_label(target)} needs a reason", field="reason"
+    with editing(SERVICE, session, referral_id, clock, expected_version) as referral:
+        current = Status(referral.status)
+        target = checked_move(
+            Status, TRANSITIONS, current, to_status, label=status_label, error=ReferralError
         )
-    outcome_value = _outcome(target, outcome)
-    given = _police_values(police) if police is not None else {}
-    asked = police is not None and target in POLICE_ASKED_ON
-    if asked and not (given.get("crime_ref") or referral.crime_ref):
-        raise ReferralError(
-            f"crime_ref: {status_label(target)} records the police's crime reference; type it",
-            field="crime_ref",
+        reason = (reason or "").strip() or None
+        if target in REASON_REQUIRED and not reason:
+            raise ReferralError(
+                f"reason: a move to {status_label(target)} needs a reason", field="reason"
+            )
+        outcome_value = _outcome(target, outcome)
+        given = _police_values(police) if police is not None else {}
+        asked = police is not None and target in POLICE_ASKED_ON
+        if asked and not (given.get("crime_ref") or referral.crime_ref):
+            raise ReferralError(
+                f"crime_ref: {status_label(target)} records the police's crime reference; type it",
+                field="crime_ref",
+            )
+        now = clock.now()
+        when = happened_at or now
+        real_dates({"happened_at": when}, error=ReferralError)
+        if when > now:
+            raise ReferralError("when: a status move cannot be in the future", field="happened_at")
+        not_before(
+            when, referral.incident_at, "happened_at", "when", "the incident", error=ReferralError
         )
-    now = clock.now()
-    when = happened_at or now
-    real_dates({"happened_at": when}, error=ReferralError)
-    if when > now:
-        raise ReferralError("when: a status move cannot be in the future", field="happened_at")
-    not_before(
-        when, referral.incident_at, "happened_at", "when", "the incident", error=ReferralError
-    )
-    assert referral.id is not None
-    not_before(
-        when,
-        last_move_at(session, referral.id),
-        "happened_at",
-        "when",
-        "the previous move",
-        error=ReferralError,
-    )
-    assign(referral, given)
-    referral.status = target
-    referral.status_reason = reason
-    if outcome_value is not None:
-        referral.outcome = outcome_value
-    if target == Status.REFERRED and referral.referred_at is None:
-        referral.referred_at = when
-        if referral.police_contacted_at is None:
-            referral.police_contacted_at = when
-    if target == Status.ACKNOWLEDGED and referral.acknowledged_at is None:
-        referral.acknowledged_at = when
-    if target == Status.CHARGED:
-        referral.charged_at = when
-    if target in POLICE_DECISION_STATUSES:
-        referral.police_decision_at = when
-    referral.closed_at = when if target in CLOSED_STATUSES else None
-    _record_move(session, referral, current, target, when, clock, reason, outcome_value)
-    refresh_due(session, referral)
-    SERVICE.save(session, referral, clock)
+        assert referral.id is not None
+        not_before(
+            when,
+            last_move_at(session, referral.id),
+            "happened_at",
+            "when",
+            "the previous move",
+            error=ReferralError,
+        )
+        assign(referral, given)
+        referral.status = target
+        referral.status_reason = reason
+        if outcome_value is not None:
+            referral.outcome = outcome_value
+        if target == Status.REFERRED and referral.referred_at is None:
+            referral.referred_at = when
+            if referral.police_contacted_at is None:
+                referral.police_contacted_at = when
+        if target == Status.ACKNOWLEDGED and referral.acknowledged_at is None:
+            referral.acknowledged_at = when
+        if target == Status.CHARGED:
+            referral.charged_at = when
+        if target in POLICE_DECISION_STATUSES:
+            referral.police_decision_at = when
+        referral.closed_at = when if target in CLOSED_STATUSES else None
+        _record_move(session, referral, current, target, when, clock, reason, outcome_value)
+        refresh_due(session, referral)
     return referral
 
 
