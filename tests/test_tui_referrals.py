@@ -11,11 +11,11 @@ from textual.widgets import Input, Select
 from cipco.app import CipcoApp
 from cipco.clock import FixedClock
 from cipco.db import session_scope
-from cipco.models.referral import Referral, Status
+from cipco.models.referral import Referral, ReferralUpdate, Status
 from cipco.screens.modals import SortChooser
 from cipco.screens.record_form import RecordForm
 from cipco.screens.referral_detail import ReferralDetailScreen
-from cipco.services.referrals import TRANSITIONS, status_label
+from cipco.services.referrals import TRANSITIONS, move_status, status_label, update_referral
 from cipco.widgets.record_table import RecordTable
 from tests.factories import new_referral
 from tests.tui_helpers import (
@@ -137,6 +137,23 @@ async def test_edit_filter_and_move_a_referral(demo_copy: Path, clock: FixedCloc
         await settle(pilot)
         assert isinstance(app.screen, ReferralDetailScreen)
         assert target.reference in screen_text(app)
+
+
+async def test_a_referrals_page_shows_its_move_and_edit_on_its_tabs(
+    demo_copy: Path, clock: FixedClock
+) -> None:
+    app = app_for(demo_copy, clock)
+    with session_scope(app.engine, actor="tester", clock=clock) as s:
+        draft = s.scalars(select(Referral).where(Referral.status == "draft")).first()
+        assert draft is not None and draft.id is not None
+        target, reference = draft.id, draft.reference
+        data = ReferralUpdate(crime_ref="13/99999/26")
+        update_referral(session=s, referral_id=target, data=data, clock=clock)
+        move_status(session=s, referral_id=target, to_status="referred", clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.open_referral(target)
+        await wait_for(pilot, lambda: reference in screen_text(app))
         await pilot.press("right_square_bracket")  # the Timeline tab
         await settle(pilot)
         assert f"{status_label('draft')} → {status_label('referred')}" in screen_text(app)
