@@ -61,6 +61,9 @@ def server(demo_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Ite
         yield region
 
 
+SITE_SQL = "SELECT count(*) FROM {} WHERE site = 'LEI' AND {}"
+
+
 def _count(region: RegionDb, login: str, sql: str) -> int:
     engine = region.login(login)
     with engine.begin() as connection:
@@ -91,7 +94,7 @@ async def test_every_screen_opens_with_its_records_as_a_site_login(
             assert "could not be used" not in shown and "unexpected error" not in shown, shown
 
 
-async def test_three_forms_save_on_the_server_in_the_logins_site(
+async def test_a_referral_and_a_person_save_on_the_server_in_the_logins_site(
     server: RegionDb, clock: FixedClock
 ) -> None:
     app = CipcoApp(ServerDb(server.url(LEI)), clock=clock, poll_seconds=3600)
@@ -116,6 +119,17 @@ async def test_three_forms_save_on_the_server_in_the_logins_site(
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: "All (16)" in screen_text(app))
 
+    assert _count(server, LEI, SITE_SQL.format("prisoner", "nomis_number = 'A7654ZZ'")) == 1
+    assert _count(server, LEI, SITE_SQL.format("person_of_interest", "true")) == 16
+    assert _count(server, MDI, "SELECT count(*) FROM referral") == 0  # nothing at MDI
+
+
+async def test_a_clinic_action_saves_on_the_server_in_the_logins_site(
+    server: RegionDb, clock: FixedClock
+) -> None:
+    app = CipcoApp(ServerDb(server.url(LEI)), clock=clock, poll_seconds=3600)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
         await pilot.press("2")  # the open clinic (below next one's draft): an action there
         await wait_for(pilot, lambda: "Open" in screen_text(app))
         await pilot.press("down", "enter")
@@ -127,8 +141,5 @@ async def test_three_forms_save_on_the_server_in_the_logins_site(
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: "Pull CCTV" in screen_text(app))
 
-    sql = "SELECT count(*) FROM {} WHERE site = 'LEI' AND {}"
-    assert _count(server, LEI, sql.format("prisoner", "nomis_number = 'A7654ZZ'")) == 1
-    assert _count(server, LEI, sql.format("person_of_interest", "true")) == 16
-    assert _count(server, LEI, sql.format("clinic_action", "text LIKE 'Pull CCTV%'")) == 1
-    assert _count(server, MDI, "SELECT count(*) FROM referral") == 0  # nothing at MDI
+    assert _count(server, LEI, SITE_SQL.format("clinic_action", "text LIKE 'Pull CCTV%'")) == 1
+    assert _count(server, MDI, "SELECT count(*) FROM clinic_action") == 0  # nothing at MDI
