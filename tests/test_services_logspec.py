@@ -85,6 +85,21 @@ def test_a_spec_is_plain_data_the_screens_can_use(spec: LogSpec) -> None:
         spec.queue("nope")
 
 
+def test_a_service_takes_its_model_and_row_type_from_its_parameters() -> None:
+    from cipco.models.casework import PartyContact
+    from cipco.models.referral import Referral
+    from cipco.services.casework.queries import CONTACTS, ContactRow
+    from cipco.services.referrals.queries import SERVICE, ReferralRow
+
+    assert (SERVICE.model, SERVICE.row_type) == (Referral, ReferralRow)
+    # through a generic base of its own (the case file's lists)
+    assert (CONTACTS.model, CONTACTS.row_type) == (PartyContact, ContactRow)
+    # the spec reads the log's name and words from its service
+    assert (SERVICE.spec.name, SERVICE.spec.plural) == ("referrals", "referrals")
+    for spec in SPECS:
+        assert spec.row_type.__name__.endswith("Row"), spec.name
+
+
 @pytest.mark.parametrize("spec", SPECS, ids=IDS)
 def test_page_count_counts_and_stream_agree(
     spec: LogSpec, reader: Session, clock: FixedClock

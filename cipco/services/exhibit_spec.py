@@ -58,8 +58,8 @@ def _queue(key: str) -> Any:
 class ExhibitService(LogService[Exhibit, ExhibitRow]):
     """Pages come from the exhibit service's own queries (its sort keys are the columns')."""
 
-    model = Exhibit
-    row_type = ExhibitRow
+    name = "exhibits"
+    words = Words("exhibit", "exhibits", "Exhibits")
     error = ExhibitError
 
     def page(
@@ -91,9 +91,7 @@ class ExhibitService(LogService[Exhibit, ExhibitRow]):
 
 SERVICE = ExhibitService()
 SPEC = LogSpec(
-    "exhibits",
     SERVICE,
-    Words("exhibit", "exhibits", "Exhibits"),
     columns=(
         Column("reference", "Exhibit", 10, sort=Exhibit.reference),
         Column("type", "Type", 12, sort=Exhibit.exhibit_type, text=_type_text),

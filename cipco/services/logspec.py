@@ -21,10 +21,12 @@ same way:
 - ``counts(session, clock, text)``: every queue's count for the tabs;
 - ``stream(session, query, clock)``: every matching row in batches, for exports.
 
-A log's service subclasses it and fills in three hooks: ``select`` (columns and joins),
-``build_rows`` (result rows to its row dataclass) and, if it has any, ``where_extra`` for
-filters a screen passes in ``PageQuery.extra``. The registry (:func:`spec`,
-:func:`all_specs`) names the logs; each log declares its ``SPEC`` in its own service module.
+A log's service subclasses it as ``LogService[Model, Row]`` (the parameters are its ``model``
+and ``row_type``), names the log (``name``, ``words``) and fills in three hooks:
+``select`` (columns and joins), ``build_rows`` (result rows to its row dataclass) and, if it
+has any, ``where_extra`` for filters a screen passes in ``PageQuery.extra``. The registry
+(:func:`spec`, :func:`all_specs`) names the logs; each log declares its ``SPEC`` in its own
+service module.
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from enum import Enum
 from functools import cache
-from typing import Any, ClassVar, Generic, TypeVar
+from typing import Any, ClassVar, Generic, TypeVar, get_args, get_origin
 
 from sqlalchemy import ColumnElement, Select
 from sqlalchemy.orm.exc import StaleDataError
@@ -197,13 +199,11 @@ class Done:
 class LogSpec:
     """Everything shared code needs to know about one log.
 
-    The model, row type and error type are the service's (``LogService.model`` …); the
-    spec reads them from it, so they are said once.
+    The log's name and words, model, row type and error type are the service's
+    (``LogService.name`` …); the spec reads them from it, so they are said once.
     """
 
-    name: str  # registry key and app mode: "referrals"
     service: LogService[Any, Any]
-    words: Words
     columns: tuple[Column, ...]
     queues: tuple[Queue, ...] = ()
     search: tuple[Any, ...] = ()  # columns the typed filter looks in, if not in the index
@@ -218,6 +218,15 @@ class LogSpec:
         object.__setattr__(self.service, "spec", self)
 
     # ------------------------------------------------------------ read as plain attributes
+
+    @property
+    def name(self) -> str:
+        """The registry key and app mode: "referrals"."""
+        return self.service.name
+
+    @property
+    def words(self) -> Words:
+        return self.service.words
 
     @property
     def title(self) -> str:
@@ -299,8 +308,13 @@ class LogService(Generic[ModelT, RowT]):
     """The shared half of every log's service (see the module docstring)."""
 
     spec: LogSpec
+    name: ClassVar[str]
+    """The log's registry key and app mode ("referrals"); also the search index's name."""
+    words: ClassVar[Words]
     model: ClassVar[type[SQLModel]]
+    """Read from the class's parameters (``LogService[Referral, ReferralRow]``)."""
     row_type: ClassVar[type]
+    """Read from the class's parameters, like ``model``."""
     error: ClassVar[type[RecordError]] = RecordError
     filters: ClassVar[Mapping[str, Callable[[Any], Any]]] = {}
     """Filters a screen passes in ``PageQuery.extra``: key -> value -> SQL condition."""
@@ -310,6 +324,20 @@ class LogService(Generic[ModelT, RowT]):
     counts_by_index: ClassVar[bool] = False
     """Every record of the list is one row of the search index and the list's joins never
     leave a record out: a count filtered by typed text alone is read from the index."""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """Take ``model`` and ``row_type`` from the parameters a subclass gives its base, so
+        ``class ReferralService(LogService[Referral, ReferralRow])`` says them once (a
+        parameter given as a string, a row type declared further down, is set by hand)."""
+        super().__init_subclass__(**kwargs)
+        for base in getattr(cls, "__orig_bases__", ()):
+            origin = get_origin(base)
+            if isinstance(origin, type) and issubclass(origin, LogService):
+                model, row_type = get_args(base)
+                if isinstance(model, type) and issubclass(model, SQLModel):
+                    cls.model = model
+                if isinstance(row_type, type) and row_type is not Any:
+                    cls.row_type = row_type
 
     # ------------------------------------------------------------ hooks
 
@@ -333,9 +361,9 @@ class LogService(Generic[ModelT, RowT]):
     def label(self, record: Any) -> str:
         """What to call a record in a sentence ("REF-2026-0001", "the clinic of 03/04/2026")."""
         if self.named_by:
-            return f"{self.spec.noun} '{getattr(record, self.named_by)}'"
+            return f"{self.words.noun} '{getattr(record, self.named_by)}'"
         reference = getattr(record, "reference", None)
-        return str(reference) if reference else f"this {self.spec.noun}"
+        return str(reference) if reference else f"this {self.words.noun}"
 
     # ------------------------------------------------------------ records
 
@@ -344,7 +372,7 @@ class LogService(Generic[ModelT, RowT]):
         record = session.get(self.model, record_id)
         if record is None:
             raise flavoured(NotFoundError, self.error)(
-                f"{self.spec.noun} {record_id} does not exist (it may have been deleted)"
+                f"{self.words.noun} {record_id} does not exist (it may have been deleted)"
             )
         self.check_version(session, record, expected_version)
         return record  # type: ignore[return-value]
@@ -362,7 +390,7 @@ class LogService(Generic[ModelT, RowT]):
             self.label(record),
             who=last.actor if last else None,
             when=last.at if last else None,
-            log=self.spec.name,
+            log=self.name,
             record_id=record.id,
             version=record.version,
         )
@@ -380,7 +408,7 @@ class LogService(Generic[ModelT, RowT]):
             session.flush()
         except StaleDataError:
             stale: Any = flavoured(StaleEditError, self.error)
-            raise stale(what, log=self.spec.name, record_id=record_id) from None
+            raise stale(what, log=self.name, record_id=record_id) from None
 
     # ------------------------------------------------------------ lists
 
@@ -392,8 +420,8 @@ class LogService(Generic[ModelT, RowT]):
         in the record's indexed text), else each word in one of the ``search`` columns."""
         from cipco.services import search
 
-        if search.indexed(self.spec.name):
-            return search.clause(ctx.session, self.spec.name, self.model.id, text)  # type: ignore[attr-defined]
+        if search.indexed(self.name):
+            return search.clause(ctx.session, self.name, self.model.id, text)  # type: ignore[attr-defined]
         return text_filter(list(self.spec.search), text)
 
     def filtered(self, ctx: QueryContext, query: PageQuery) -> Select[Any]:
@@ -448,7 +476,7 @@ class LogService(Generic[ModelT, RowT]):
             return None
         from cipco.services import search
 
-        return search.count(session, self.spec.name, query.text)
+        return search.count(session, self.name, query.text)
 
     def counts(self, session: Session, clock: Clock, text: str = "") -> dict[str, int]:
         """Each queue's count (``all`` too) with the typed filter applied."""

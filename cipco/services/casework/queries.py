@@ -41,8 +41,10 @@ from cipco.services.logspec import (
     Done,
     LogService,
     LogSpec,
+    ModelT,
     QueryContext,
     Queue,
+    RowT,
     Words,
     label_of,
     row_from,
@@ -75,7 +77,7 @@ def marked(severity: Severity, text: str) -> str:
     return f"{marker} {text}".strip() if text else ""
 
 
-class _CaseService(LogService[Any, Any]):
+class _CaseService(LogService[ModelT, RowT]):
     """A list over one table of a referral's papers."""
 
     error = CaseworkError
@@ -163,9 +165,9 @@ class PersonRow:
         return "yes" if self.severity == Severity.DONE else ""
 
 
-class PeopleService(_CaseService):
-    model = ReferralParty
-    row_type = PersonRow
+class PeopleService(_CaseService[ReferralParty, PersonRow]):
+    name = "case_people"
+    words = Words("person", "people", "People")
     default_sort = (ReferralParty.role != PartyRole.VICTIM, ReferralParty.id)
 
     def select(self, ctx: QueryContext, query: PageQuery) -> Select[Any]:
@@ -220,9 +222,7 @@ class PeopleService(_CaseService):
 
 PEOPLE = PeopleService()
 PEOPLE_SPEC = LogSpec(
-    "case_people",
     PEOPLE,
-    Words("person", "people", "People"),
     columns=(
         Column("role", "Role", 14, attr="role_text"),
         Column("name", "Name", 18, attr="name_text"),
@@ -253,9 +253,9 @@ class ContactRow:
     method_text = label_of("method", CONTACT_LABELS)
 
 
-class ContactService(_CaseService):
-    model = PartyContact
-    row_type = ContactRow
+class ContactService(_CaseService[PartyContact, ContactRow]):
+    name = "case_contacts"
+    words = Words("contact", "contacts", "Contacts")
     default_sort = (PartyContact.happened_at.desc(),)  # type: ignore[attr-defined]
     filters: ClassVar[dict[str, Any]] = equal_to(
         referral_id=PartyContact.referral_id, party_id=PartyContact.party_id
@@ -264,9 +264,7 @@ class ContactService(_CaseService):
 
 CONTACTS = ContactService()
 CONTACTS_SPEC = LogSpec(
-    "case_contacts",
     CONTACTS,
-    Words("contact", "contacts", "Contacts"),
     columns=(
         Column("happened_at", "When", 16),
         Column("person", "With", 16),
@@ -320,9 +318,9 @@ class StatementRow:
         return f"{format_date(self.checked_on)} {self.checked_by}: {found}"
 
 
-class StatementService(_CaseService):
-    model = Statement
-    row_type = StatementRow
+class StatementService(_CaseService[Statement, StatementRow]):
+    name = "statements"
+    words = Words("statement", "statements", "Statements")
     default_sort = (
         Statement.state == StatementState.SENT,
         Statement.due_on,
@@ -352,9 +350,7 @@ def _statement_outstanding(ctx: QueryContext) -> ColumnElement[bool]:
 
 STATEMENTS = StatementService()
 STATEMENTS_SPEC = LogSpec(
-    "statements",
     STATEMENTS,
-    Words("statement", "statements", "Statements"),
     columns=(
         Column("person", "From", 16),
         Column("state", "State", 16, attr="state_text"),
@@ -401,9 +397,9 @@ class MeetingRow:
         return "yes" if self.held else ""
 
 
-class MeetingService(_CaseService):
-    model = StatementMeeting
-    row_type = MeetingRow
+class MeetingService(_CaseService[StatementMeeting, MeetingRow]):
+    name = "statement_meetings"
+    words = Words("statement meeting", "statement meetings", "Meetings")
     default_sort = (StatementMeeting.meets_at.desc(),)  # type: ignore[attr-defined]
 
     def select(self, ctx: QueryContext, query: PageQuery) -> Select[Any]:
@@ -423,9 +419,7 @@ class MeetingService(_CaseService):
 
 MEETINGS = MeetingService()
 MEETINGS_SPEC = LogSpec(
-    "statement_meetings",
     MEETINGS,
-    Words("statement meeting", "statement meetings", "Meetings"),
     columns=(
         Column("meets_at", "When", 16, grow=False),
         Column("person", "Who", 16),

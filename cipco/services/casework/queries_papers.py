@@ -88,9 +88,9 @@ class DisclaimerRow:
         return marked(self.severity, f"Issued, due back {format_date(self.due_on)}")
 
 
-class DisclaimerService(_CaseService):
-    model = MedicalDisclaimer
-    row_type = DisclaimerRow
+class DisclaimerService(_CaseService[MedicalDisclaimer, DisclaimerRow]):
+    name = "disclaimers"
+    words = Words("medical disclaimer", "medical disclaimers", "Disclaimers")
     default_sort = (MedicalDisclaimer.returned_on.is_not(None), MedicalDisclaimer.issued_on)  # type: ignore[union-attr]
 
     def select(self, ctx: QueryContext, query: PageQuery) -> Select[Any]:
@@ -115,9 +115,7 @@ class DisclaimerService(_CaseService):
 
 DISCLAIMERS = DisclaimerService()
 DISCLAIMERS_SPEC = LogSpec(
-    "disclaimers",
     DISCLAIMERS,
-    Words("medical disclaimer", "medical disclaimers", "Disclaimers"),
     columns=(
         Column("person", "Issued to", 20),
         Column("issued_on", "Issued", 10, grow=False),
@@ -163,9 +161,9 @@ class CpsRow:
         return "yes" if self.done_on else ""
 
 
-class CpsService(_CaseService):
-    model = CpsAction
-    row_type = CpsRow
+class CpsService(_CaseService[CpsAction, CpsRow]):
+    name = "cps_actions"
+    words = Words("CPS action", "CPS actions", "CPS")
     default_sort = (CpsAction.done_on.is_not(None), CpsAction.due_on.is_(None), CpsAction.due_on)  # type: ignore[union-attr]
 
     def select(self, ctx: QueryContext, query: PageQuery) -> Select[Any]:
@@ -192,9 +190,7 @@ def _cps_overdue(ctx: QueryContext) -> ColumnElement[bool]:
 
 CPS = CpsService()
 CPS_SPEC = LogSpec(
-    "cps_actions",
     CPS,
-    Words("CPS action", "CPS actions", "CPS"),
     columns=(
         Column("action", "What the CPS asked for", 28),
         Column("requested_on", "Asked", 10, grow=False),
@@ -229,9 +225,9 @@ class LetterRow:
     channel_text = label_of("channel", CHANNEL_LABELS)
 
 
-class LetterService(_CaseService):
-    model = Correspondence
-    row_type = LetterRow
+class LetterService(_CaseService[Correspondence, LetterRow]):
+    name = "correspondence"
+    words = Words("letter", "letters", "Letters")
     default_sort = (Correspondence.sent_at.desc(),)  # type: ignore[attr-defined]
 
     def select(self, ctx: QueryContext, query: PageQuery) -> Select[Any]:
@@ -243,9 +239,7 @@ class LetterService(_CaseService):
 
 LETTERS = LetterService()
 LETTERS_SPEC = LogSpec(
-    "correspondence",
     LETTERS,
-    Words("letter", "letters", "Letters"),
     columns=(
         Column("sent_at", "Sent", 16, grow=False),
         Column("recipient", "To", 18),
@@ -301,9 +295,9 @@ def size_text(size: int) -> str:
 NEWER = aliased(CaseDocument)
 
 
-class DocumentService(_CaseService):
-    model = CaseDocument
-    row_type = DocumentRow
+class DocumentService(_CaseService[CaseDocument, DocumentRow]):
+    name = "case_documents"
+    words = Words("document", "documents", "Documents")
     default_sort = (CaseDocument.added_at.desc(),)  # type: ignore[attr-defined]
 
     def select(self, ctx: QueryContext, query: PageQuery) -> Select[Any]:
@@ -329,9 +323,7 @@ class DocumentService(_CaseService):
 
 DOCUMENTS = DocumentService()
 DOCUMENTS_SPEC = LogSpec(
-    "case_documents",
     DOCUMENTS,
-    Words("document", "documents", "Documents"),
     columns=(
         Column("title", "Document", 24, attr="title_text"),
         Column("kind", "Kind", 16, attr="kind_text"),

@@ -94,8 +94,8 @@ def _clinic_status(status: ClinicStatus) -> Any:
 
 
 class ClinicService(LogService[Clinic, ClinicRow]):
-    model = Clinic
-    row_type = ClinicRow
+    name = "clinics"
+    words = Words("clinic", "clinics", "Clinics")
     error = ClinicError
 
     def label(self, record: Any) -> str:
@@ -124,7 +124,8 @@ class ClinicService(LogService[Clinic, ClinicRow]):
 class ItemService(LogService[AgendaItem, "AgendaRow"]):
     """A clinic's agenda: ``PageQuery.extra["clinic_id"]`` chooses the clinic."""
 
-    model = AgendaItem
+    name = "agenda"
+    words = Words("agenda item", "agenda items", "Agenda")
     error = ClinicError
     filters: ClassVar[dict[str, Any]] = {
         **equal_to(clinic_id=AgendaItem.clinic_id),
@@ -404,8 +405,8 @@ def _raised_or_carried(clinic_id: int) -> ColumnElement[bool]:
 
 
 class ActionService(LogService[ClinicAction, ActionRow]):
-    model = ClinicAction
-    row_type = ActionRow
+    name = "actions"
+    words = Words("action", "actions", "Actions")
     error = ClinicError
     filters: ClassVar[dict[str, Any]] = {
         "owner": lambda owner: _owned_by(str(owner).strip()) if str(owner).strip() else None,
@@ -470,9 +471,7 @@ CLINIC_QUEUE_LIST = tuple(
 )
 ItemService.row_type = AgendaRow  # declared below the service, beside the agenda's reads
 AGENDA_SPEC = LogSpec(
-    "agenda",
     ITEMS_SERVICE,
-    Words("agenda item", "agenda items", "Agenda"),
     columns=(
         Column("number", "No.", 3, grow=False),
         Column("section", "Section", 14),
@@ -492,9 +491,7 @@ AGENDA_SPEC = LogSpec(
 )
 """A clinic's agenda (``PageQuery.extra["clinic_id"]``): not a log of its own."""
 SPEC = LogSpec(
-    "clinics",
     CLINIC_SERVICE,
-    Words("clinic", "clinics", "Clinics"),
     columns=(
         Column("held_on", "Date", 11, sort=Clinic.held_on),
         Column("title", "Clinic", 24, sort=Clinic.title),
@@ -513,9 +510,7 @@ SPEC = LogSpec(
     related=("actions",),
 )
 ACTIONS_SPEC = LogSpec(
-    "actions",
     ACTIONS_SERVICE,
-    Words("action", "actions", "Actions"),
     columns=(
         Column("id", "No.", 5, grow=False, sort=ClinicAction.id),
         Column("text", "Action", 40, sort=ClinicAction.text),

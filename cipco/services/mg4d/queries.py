@@ -97,8 +97,8 @@ OLDEST_FIRST = frozenset({"awaiting", "hearing_soon"})
 
 
 class Mg4dService(LogService[ChargePapers, PapersRow]):
-    model = ChargePapers
-    row_type = PapersRow
+    name = "mg4d"
+    words = Words("papers", "charge papers", "MG4D")
     error = Mg4dError
     filters: ClassVar[dict[str, Any]] = {
         **equal_to(papers_id=ChargePapers.id, prisoner_id=ChargePapers.prisoner_id),
@@ -162,9 +162,7 @@ def _row(
 
 SERVICE = Mg4dService()
 SPEC = LogSpec(
-    "mg4d",
     SERVICE,
-    Words("papers", "charge papers", "MG4D"),
     columns=(
         Column("received_at", "Received", 16, sort=ChargePapers.received_at),
         Column("nomis_number", "Prison no", 9, sort=Prisoner.nomis_number),

@@ -145,8 +145,8 @@ QUEUES: dict[str, str] = {queue.key: queue.label for queue in QUEUE_LIST}
 
 
 class PersonService(LogService[PersonOfInterest, PersonRow]):
-    model = PersonOfInterest
-    row_type = PersonRow
+    name = "persons"
+    words = Words("person", "persons of interest", "Persons")
     error = PersonError
     filters: ClassVar[dict[str, Any]] = {
         "exclude_restricted": lambda on: _shareable() if on else None
@@ -216,9 +216,7 @@ def _rows_for(session: Session, found: Sequence[Any], on: date) -> list[PersonRo
 
 SERVICE = PersonService()
 SPEC = LogSpec(
-    "persons",
     SERVICE,
-    Words("person", "persons of interest", "Persons"),
     columns=(
         Column("nomis_number", "Prison no", 9, sort=Prisoner.nomis_number),
         Column("name", "Name", 18, sort=Prisoner.name),

@@ -97,8 +97,8 @@ def with_prisoner_and_category(statement: Select[Any]) -> Select[Any]:
 
 
 class ReferralService(LogService[Referral, ReferralRow]):
-    model = Referral
-    row_type = ReferralRow
+    name = "referrals"
+    words = Words("referral", "referrals", "Referrals")
     error = ReferralError
     filters: ClassVar[dict[str, Any]] = equal_to(
         prisoner_id=Referral.prisoner_id, status=Referral.status
@@ -198,9 +198,7 @@ def _unfiltered_counts(session: Session, now: datetime) -> dict[str, int]:
 
 SERVICE = ReferralService()
 SPEC = LogSpec(
-    "referrals",
     SERVICE,
-    Words("referral", "referrals", "Referrals"),
     columns=(
         Column("reference", "Reference", 14, grow=False, sort=Referral.reference),
         Column("nomis_number", "Prison no", 9, grow=False, sort=Prisoner.nomis_number),
