@@ -7,7 +7,12 @@ from sqlmodel import Session
 
 from cipco.clock import Clock
 from cipco.models.people import Prisoner, PrisonerIn
-from cipco.services.logspec import assign
+from cipco.services.logspec import Column, assign
+
+PRISON_NO = Column("nomis_number", "Prison no", 9, grow=False, sort=Prisoner.nomis_number)
+"""A list's prison number column (a row's ``nomis_number``): the same in every log."""
+PRISONER = Column("prisoner_name", "Prisoner", 14, sort=Prisoner.name)
+"""A list's column naming the prisoner a record is of (a row's ``prisoner_name``)."""
 
 
 def prisoner_by_nomis(session: Session, nomis_number: str) -> Prisoner | None:

@@ -20,6 +20,7 @@ from cipco.services.flags import Severity
 from cipco.services.logspec import Column, Done, LogService, LogSpec, Queue, Sheets, Words, row_from
 from cipco.services.mg4d.writes import Mg4dError, response_label
 from cipco.services.paging import Page, PageQuery, contains, equal_to
+from cipco.services.prisoners import PRISON_NO, PRISONER
 
 if TYPE_CHECKING:
     from cipco.services.logspec import QueryContext
@@ -165,8 +166,8 @@ SPEC = LogSpec(
     SERVICE,
     columns=(
         Column("received_at", "Received", 16, sort=ChargePapers.received_at),
-        Column("nomis_number", "Prison no", 9, sort=Prisoner.nomis_number),
-        Column("prisoner_name", "Prisoner", 15, sort=Prisoner.name),
+        PRISON_NO,
+        PRISONER,
         Column("state", "State", 20, sort=ChargePapers.state, attr="state_text"),
         Column("first_hearing_on", "1st hearing", 11, sort=ChargePapers.first_hearing_on),
         Column("court", "Court", 14, sort=ChargePapers.court),

@@ -33,6 +33,7 @@ from cipco.services.persons.rules import (
     PersonFlag,
     person_flags,
 )
+from cipco.services.prisoners import PRISON_NO
 
 if TYPE_CHECKING:
     from cipco.services.logspec import QueryContext
@@ -218,7 +219,7 @@ SERVICE = PersonService()
 SPEC = LogSpec(
     SERVICE,
     columns=(
-        Column("nomis_number", "Prison no", 9, sort=Prisoner.nomis_number),
+        PRISON_NO,
         Column("name", "Name", 18, sort=Prisoner.name),
         Column("location", "Location", 11, sort=Prisoner.location),
         Column("band", "Band", 5, sort=PersonOfInterest.soc_band, attr="band_text"),

@@ -18,6 +18,7 @@ from cipco.models.referral import Referral, ReferralCreate, ReferralUpdate, Stat
 from cipco.services.flags import CLOSED_STATUSES, SEVERITY_MARKERS, Severity, severity_of
 from cipco.services.logspec import Column, Done, LogService, LogSpec, Queue, Sheets, Words, row_from
 from cipco.services.paging import Page, PageQuery, equal_to, first_matching
+from cipco.services.prisoners import PRISON_NO, PRISONER
 from cipco.services.referrals.rules import CLOSED, ReferralError, status_label
 
 if TYPE_CHECKING:
@@ -201,8 +202,8 @@ SPEC = LogSpec(
     SERVICE,
     columns=(
         Column("reference", "Reference", 14, grow=False, sort=Referral.reference),
-        Column("nomis_number", "Prison no", 9, grow=False, sort=Prisoner.nomis_number),
-        Column("prisoner_name", "Prisoner", 14, sort=Prisoner.name),
+        PRISON_NO,
+        PRISONER,
         Column("category", "Category", 14, sort=CrimeCategory.label),
         Column("incident_at", "Incident", 10, False, Referral.incident_at, date_only=True),
         Column("status", "Status", 13, grow=False, sort=Referral.status, attr="status_label"),
