@@ -108,7 +108,7 @@ def papers_rows(session: Session, query: PageQuery, clock: Clock) -> Iterator[tu
     """Every set of papers matching ``query``, with its latest service event (corrections
     replace earlier events), in :data:`PAPERS_FIELDS` order; states and responses in words."""
     batch: list[mg4d.PapersRow] = []
-    for row in mg4d.iter_papers(session, query, clock):
+    for row in mg4d.SERVICE.stream(session, query, clock):
         batch.append(row)
         if len(batch) >= BATCH:
             yield from _papers_batch(session, batch)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -196,11 +196,6 @@ def queue_counts(session: Session, clock: Clock, text: str = "") -> dict[str, in
 def awaiting_service(session: Session, clock: Clock) -> list[PapersRow]:
     """Papers received and not yet served, oldest first (for the clinic agenda)."""
     return list(SERVICE.stream(session, PageQuery(queue="awaiting"), clock))
-
-
-def iter_papers(session: Session, query: PageQuery, clock: Clock) -> Iterator[PapersRow]:
-    """Every row matching the filters, in batches (for exports)."""
-    return SERVICE.stream(session, query, clock)
 
 
 @dataclass(frozen=True)
