@@ -31,6 +31,7 @@ from cipco.models.casework import (
 )
 from cipco.models.referral import PARTY_KIND_LABELS, PARTY_ROLE_LABELS, PartyRole, ReferralParty
 from cipco.screens.record_form import FormSpec, Loaded, RecordForm, Saved
+from cipco.services.casework import documents, letters, papers, people
 from cipco.services.casework.common import CaseworkError, people_of, person_label
 from cipco.widgets.fields import Field
 
@@ -102,6 +103,13 @@ def _moving(move: Callable[..., Any], done: Callable[[dict[str, Any]], str], **k
     return save
 
 
+STEP_FIELDS = [
+    Field("step", "What happened", "select", required=True),
+    Field("on", "On", "date", placeholder="blank: today"),
+]
+"""What every step form asks: the step taken (the choices :func:`_steps` loads), and when."""
+
+
 def _steps(record: Any, options: list[tuple[str, str]], title: str = "") -> Loaded:
     """A step form's start: the steps ``record`` may take next (label, key), the first one
     chosen, at the version read."""
@@ -171,11 +179,9 @@ PERSON_FIELDS = [
 
 
 def person_form(referral_id: int) -> RecordForm:
-    from cipco.services.casework.people import add_person
-
     def save(session: Session, clock: Clock, values: dict[str, Any], _v: int | None) -> Saved:
         data = PersonIn.model_validate({k: v for k, v in values.items() if v is not None})
-        person = add_person(session=session, referral_id=referral_id, data=data, clock=clock)
+        person = people.add_person(session=session, referral_id=referral_id, data=data, clock=clock)
         return Saved(person.id, f"{person_label(person)} added to the case")
 
     return _form(
@@ -196,8 +202,6 @@ CONTACT_FIELDS = [
 
 
 def contact_form(referral_id: int) -> RecordForm:
-    from cipco.services.casework.people import log_contact
-
     def load(session: Session, clock: Clock) -> Loaded:
         options = _people_options(session, referral_id, roles={"victim", "witness"})
         victims = _people_options(session, referral_id, roles={"victim"})
@@ -205,7 +209,7 @@ def contact_form(referral_id: int) -> RecordForm:
         values = {"party_id": first, "happened_at": clock.now(), "method": "phone"}
         return Loaded(values, options={"party_id": options})
 
-    save = _adding(referral_id, ContactIn, log_contact, "Contact logged")
+    save = _adding(referral_id, ContactIn, people.log_contact, "Contact logged")
 
     return _form(
         "Log a contact with a victim or witness",
@@ -227,14 +231,12 @@ STATEMENT_FIELDS = [
 
 
 def statement_form(referral_id: int) -> RecordForm:
-    from cipco.services.casework.papers import request_statement
-
     def load(session: Session, clock: Clock) -> Loaded:
         options = _people_options(session, referral_id, roles={"victim", "witness"})
         values = {"requested_on": today(clock), "party_id": options[0][1] if options else None}
         return Loaded(values, options={"party_id": options})
 
-    save = _adding(referral_id, StatementIn, request_statement, "Statement asked for")
+    save = _adding(referral_id, StatementIn, papers.request_statement, "Statement asked for")
 
     return _form("Ask for a statement (MG11)", STATEMENT_FIELDS, save, load=load)
 
@@ -247,8 +249,7 @@ STEP_WORDS = {
     "send": "Sent to police",
 }
 STATEMENT_STEP_FIELDS = [
-    Field("step", "What happened", "select", required=True),
-    Field("on", "On", "date", placeholder="blank: today"),
+    *STEP_FIELDS,
     Field("by", "Checked by", placeholder="blank: you", shown_if=("step", {"check", RETURN})),
     Field(
         "problems",
@@ -263,21 +264,14 @@ STATEMENT_STEP_FIELDS = [
 
 
 def statement_step_form(statement_id: int) -> RecordForm:
-    from cipco.services.casework.papers import (
-        STATEMENTS,
-        statement_label,
-        statement_steps,
-        step_statement,
-    )
-
     def load(session: Session, _clock: Clock) -> Loaded:
-        statement = STATEMENTS.load(session, statement_id)
-        steps = [s.key for s in statement_steps(statement.state)]
+        statement = papers.STATEMENTS.load(session, statement_id)
+        steps = [s.key for s in papers.statement_steps(statement.state)]
         if "check" in steps:
             steps.append(RETURN)
         person = session.get(ReferralParty, statement.party_id)
         who = person.name if person is not None else "?"
-        title = f"Statement from {who}: {statement_label(statement.state).lower()}"
+        title = f"Statement from {who}: {papers.statement_label(statement.state).lower()}"
         return _steps(statement, [(STEP_WORDS[key], key) for key in steps], title)
 
     def save(session: Session, clock: Clock, values: dict[str, Any], version: int | None) -> Saved:
@@ -285,7 +279,7 @@ def statement_step_form(statement_id: int) -> RecordForm:
         problems = values.get("problems") or []
         if step == RETURN and not problems:
             raise CaseworkError("tick the problems found", field="problems")
-        statement = step_statement(
+        statement = papers.step_statement(
             session=session,
             statement_id=statement_id,
             step="check" if step == RETURN else step,
@@ -297,7 +291,7 @@ def statement_step_form(statement_id: int) -> RecordForm:
             due_on=values.get("due_on"),
             expected_version=version,
         )
-        return Saved(statement.id, f"Statement: {statement_label(statement.state).lower()}")
+        return Saved(statement.id, f"Statement: {papers.statement_label(statement.state).lower()}")
 
     return _form("Statement", STATEMENT_STEP_FIELDS, save, load=load, save_label="Record")
 
@@ -312,8 +306,6 @@ DISCLAIMER_FIELDS = [
 
 
 def disclaimer_form(referral_id: int) -> RecordForm:
-    from cipco.services.casework.papers import issue_disclaimer
-
     def load(session: Session, clock: Clock) -> Loaded:
         options = _people_options(session, referral_id, suspect=True)
         return Loaded(
@@ -321,7 +313,7 @@ def disclaimer_form(referral_id: int) -> RecordForm:
         )
 
     done = "Medical disclaimer issued"
-    save = _adding(referral_id, DisclaimerIn, issue_disclaimer, done, suspect=True)
+    save = _adding(referral_id, DisclaimerIn, papers.issue_disclaimer, done, suspect=True)
 
     return _form(
         "Medical disclaimer issued",
@@ -332,29 +324,19 @@ def disclaimer_form(referral_id: int) -> RecordForm:
     )
 
 
-DISCLAIMER_STEP_FIELDS = [
-    Field("step", "What happened", "select", required=True),
-    Field("on", "On", "date", placeholder="blank: today"),
-]
-
-
 def disclaimer_step_form(disclaimer_id: int) -> RecordForm:
-    from cipco.services.casework.papers import (
-        DISCLAIMER_STEPS,
-        DISCLAIMERS,
-        disclaimer_steps,
-        step_disclaimer,
-    )
-
     def load(session: Session, _clock: Clock) -> Loaded:
-        disclaimer = DISCLAIMERS.load(session, disclaimer_id)
-        return _steps(disclaimer, [(DISCLAIMER_STEPS[s], s) for s in disclaimer_steps(disclaimer)])
+        disclaimer = papers.DISCLAIMERS.load(session, disclaimer_id)
+        return _steps(
+            disclaimer,
+            [(papers.DISCLAIMER_STEPS[s], s) for s in papers.disclaimer_steps(disclaimer)],
+        )
 
     def done(values: dict[str, Any]) -> str:
-        return f"Medical disclaimer: {DISCLAIMER_STEPS[values['step']].lower()}"
+        return f"Medical disclaimer: {papers.DISCLAIMER_STEPS[values['step']].lower()}"
 
-    save = _moving(step_disclaimer, done, disclaimer_id=disclaimer_id)
-    return _form("Medical disclaimer", DISCLAIMER_STEP_FIELDS, save, load=load, save_label="Record")
+    save = _moving(papers.step_disclaimer, done, disclaimer_id=disclaimer_id)
+    return _form("Medical disclaimer", STEP_FIELDS, save, load=load, save_label="Record")
 
 
 # ---------------------------------------------------------------- CPS actions
@@ -369,12 +351,10 @@ CPS_FIELDS = [
 
 
 def cps_form(referral_id: int) -> RecordForm:
-    from cipco.services.casework.papers import add_cps_action
-
     def load(_session: Session, clock: Clock) -> Loaded:
         return Loaded({"requested_on": today(clock)})
 
-    save = _adding(referral_id, CpsActionIn, add_cps_action, "CPS action added")
+    save = _adding(referral_id, CpsActionIn, papers.add_cps_action, "CPS action added")
 
     return _form("A CPS action", CPS_FIELDS, save, load=load)
 
@@ -383,13 +363,13 @@ CPS_DONE_FIELDS = [Field("on", "Done on", "date", placeholder="blank: today")]
 
 
 def cps_done_form(action_id: int, what: str) -> RecordForm:
-    from cipco.services.casework.papers import CPS_ACTIONS, complete_cps_action
-
     def load(session: Session, _clock: Clock) -> Loaded:
-        action = CPS_ACTIONS.load(session, action_id)
+        action = papers.CPS_ACTIONS.load(session, action_id)
         return Loaded({}, version=action.version, title=f"Done: {action.action}")
 
-    save = _moving(complete_cps_action, lambda _values: "CPS action done", action_id=action_id)
+    save = _moving(
+        papers.complete_cps_action, lambda _values: "CPS action done", action_id=action_id
+    )
 
     return _form(f"Done: {what}", CPS_DONE_FIELDS, save, load=load, save_label="Done")
 
@@ -404,10 +384,8 @@ DOCUMENT_FIELDS = [
 
 
 def document_form(referral_id: int) -> RecordForm:
-    from cipco.services.casework.documents import attach_file
-
     def save(session: Session, clock: Clock, values: dict[str, Any], _v: int | None) -> Saved:
-        document = attach_file(
+        document = documents.attach_file(
             session=session,
             referral_id=referral_id,
             path=Path(values["path"]),
@@ -448,30 +426,26 @@ MEETING_NOTE = "A member of staff giving a statement needs release from duty: as
 
 
 def meeting_form(referral_id: int) -> RecordForm:
-    from cipco.services.casework.papers import arrange_meeting
-
     def load(session: Session, _clock: Clock) -> Loaded:
         staff = _people_options(session, referral_id, kinds={"staff"})
         options = _people_options(session, referral_id)
         first = (staff or options or [("", None)])[0][1]
         return Loaded({"party_id": first}, options={"party_id": options})
 
-    save = _adding(referral_id, MeetingIn, arrange_meeting, "Statement meeting arranged")
+    save = _adding(referral_id, MeetingIn, papers.arrange_meeting, "Statement meeting arranged")
     return _form("A statement meeting", MEETING_FIELDS, save, load=load, note=MEETING_NOTE)
 
 
 def meeting_update_form(meeting_id: int) -> RecordForm:
-    from cipco.services.casework.papers import MEETINGS, update_meeting
-
     def load(session: Session, _clock: Clock) -> Loaded:
-        meeting = MEETINGS.load(session, meeting_id)
+        meeting = papers.MEETINGS.load(session, meeting_id)
         values = {name: getattr(meeting, name) for name in MeetingIn.model_fields}
         values["party_id"] = str(meeting.party_id)
         options = _people_options(session, meeting.referral_id)
         return Loaded(values, version=meeting.version, options={"party_id": options})
 
     def save(session: Session, clock: Clock, values: dict[str, Any], version: int | None) -> Saved:
-        meeting = update_meeting(
+        meeting = papers.update_meeting(
             session=session,
             meeting_id=meeting_id,
             data=_data(MeetingIn, values),
@@ -496,13 +470,12 @@ LETTER_FIELDS = [
 def letter_form(referral_id: int, template: str, party_id: int | None) -> RecordForm:
     """The template's text drafted for the person (None: the suspect), to read and edit
     before sending; what was sent is kept with its PDF and never changed."""
-    from cipco.documents.letters import send_letter
-    from cipco.services.casework.letters import TEMPLATES, draft_letter
+    from cipco.documents.letters import send_letter  # loads the PDF library: only when used
 
-    label = TEMPLATES[template].label if template in TEMPLATES else template
+    label = letters.TEMPLATES[template].label if template in letters.TEMPLATES else template
 
     def load(session: Session, clock: Clock) -> Loaded:
-        draft = draft_letter(session, referral_id, party_id, template, clock)
+        draft = letters.draft_letter(session, referral_id, party_id, template, clock)
         values = {"recipient": draft.recipient, "subject": draft.subject, "body": draft.body}
         return Loaded({"channel": "letter", **values})
 
