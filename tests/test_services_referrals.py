@@ -14,6 +14,7 @@ from cipco.models.audit import AuditEvent
 from cipco.models.referral import ReferralUpdate, Status, StatusChange
 from cipco.services import referrals as svc
 from cipco.services.paging import PageQuery
+from cipco.services.referrals.rules import OUTCOMES_FOR, TRANSITIONS
 from tests.factories import new_referral
 
 ALL = list(Status)
@@ -48,8 +49,8 @@ def test_every_status_move_is_allowed_or_refused_by_the_table(
     referral = new_referral(session, clock)
     referral.status = source  # put it straight in the state under test
     session.flush()
-    allowed = target in svc.TRANSITIONS[source]
-    outcome = (svc.OUTCOMES_FOR.get(target) or (None,))[0]
+    allowed = target in TRANSITIONS[source]
+    outcome = (OUTCOMES_FOR.get(target) or (None,))[0]
     if allowed:
         moved = svc.move_status(
             session=session,
@@ -70,7 +71,7 @@ def test_every_status_move_is_allowed_or_refused_by_the_table(
                 reason="because",
                 outcome=outcome,
             )
-        for name in svc.TRANSITIONS[source]:
+        for name in TRANSITIONS[source]:
             assert svc.status_label(name) in str(info.value)
 
 

@@ -15,7 +15,8 @@ from cipco.models.referral import Referral, ReferralUpdate, Status
 from cipco.screens.modals import SortChooser
 from cipco.screens.record_form import RecordForm
 from cipco.screens.referral_detail import ReferralDetailScreen
-from cipco.services.referrals import TRANSITIONS, move_status, status_label, update_referral
+from cipco.services.referrals import move_status, status_label, update_referral
+from cipco.services.referrals.rules import TRANSITIONS
 from cipco.widgets.record_table import RecordTable
 from tests.factories import new_referral
 from tests.tui_helpers import (

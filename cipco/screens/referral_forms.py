@@ -22,10 +22,6 @@ from cipco.screens.record_form import FormSpec, Loaded, RecordForm, Saved
 from cipco.services import reference
 from cipco.services.errors import RecordError
 from cipco.services.referrals import (
-    OUTCOMES_FOR,
-    POLICE_ASKED_ON,
-    POLICE_FIELDS,
-    REASON_REQUIRED,
     add_follow_up,
     adjudication_label,
     allowed_moves,
@@ -36,6 +32,12 @@ from cipco.services.referrals import (
     referral_detail,
     status_label,
     update_referral,
+)
+from cipco.services.referrals.rules import (
+    OUTCOMES_FOR,
+    POLICE_ASKED_ON,
+    POLICE_FIELDS,
+    REASON_REQUIRED,
 )
 from cipco.widgets.fields import Field
 

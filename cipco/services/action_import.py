@@ -30,7 +30,6 @@ from sqlmodel import Session
 from cipco.clock import LONDON, Clock, to_london
 from cipco.models.clinic import (
     ActionStatus,
-    Clinic,
     ClinicAction,
     ClinicActionCreate,
     ClinicActionUpdate,
@@ -226,17 +225,12 @@ class ActionImport:
                 session=self.session, clinic_id=made_clinic.id, clock=self.clock
             )
         if self.earliest is not None:
-            for later in self.session.scalars(
-                select(Clinic).where(
-                    Clinic.held_on > self.earliest,
-                    Clinic.status.in_([ClinicStatus.DRAFT.value, ClinicStatus.OPEN.value]),  # type: ignore[attr-defined]
-                    Clinic.id.not_in(self.created or [0]),  # type: ignore[union-attr]
-                )
-            ).all():
+            for later in clinic.clinics_not_yet_held(self.session, after=self.earliest):
                 assert later.id is not None
-                clinic.carry_open_actions(
-                    session=self.session, clinic_id=later.id, clock=self.clock
-                )
+                if later.id not in self.created:
+                    clinic.carry_open_actions(
+                        session=self.session, clinic_id=later.id, clock=self.clock
+                    )
         for clinic_id in self.created:
             for status in CLOSING:
                 clinic.move_clinic(

@@ -178,13 +178,13 @@ def nominals(session: Session, *, limit: int | None = None) -> list[Nominal]:
     )
     rows = session.execute(
         select(
-            Prisoner.id,
+            Prisoner.id.label("prisoner_id"),  # type: ignore[union-attr]
             Prisoner.site,
             Prisoner.nomis_number,
             Prisoner.name,
             Prisoner.location,
             Prisoner.created_at,
-            PersonOfInterest.id,
+            PersonOfInterest.id.label("person_id"),  # type: ignore[union-attr]
             PersonOfInterest.soc_band,
             PersonOfInterest.release_date,
             PersonOfInterest.next_review_on,
@@ -192,23 +192,23 @@ def nominals(session: Session, *, limit: int | None = None) -> list[Nominal]:
         .outerjoin(PersonOfInterest, PersonOfInterest.prisoner_id == Prisoner.id)
         .where(Prisoner.nomis_number.in_(numbers))  # type: ignore[attr-defined]
     ).all()
-    prisoner_ids = [row[0] for row in rows]
-    person_ids = [row[6] for row in rows if row[6] is not None]
+    prisoner_ids = [row.prisoner_id for row in rows]
+    person_ids = [row.person_id for row in rows if row.person_id is not None]
     referrals = _counts(session, Referral.prisoner_id, prisoner_ids)
     events = _counts(session, CustodyEvent.person_id, person_ids)
     by_number: dict[str, list[tuple[SiteHistory, str]]] = defaultdict(list)
-    for pid, site, number, name, location, since, person, band, release, review in rows:
+    for row in rows:
         history = SiteHistory(
-            site=str(site),
-            band=band,
-            location=location,
-            release_date=release,
-            next_review_on=review,
-            known_since=since,
-            referrals=referrals.get(pid, 0),
-            trigger_points=events.get(person, 0) if person is not None else 0,
+            site=str(row.site),
+            band=row.soc_band,
+            location=row.location,
+            release_date=row.release_date,
+            next_review_on=row.next_review_on,
+            known_since=row.created_at,
+            referrals=referrals.get(row.prisoner_id, 0),
+            trigger_points=events.get(row.person_id, 0) if row.person_id is not None else 0,
         )
-        by_number[str(number)].append((history, str(name or "")))
+        by_number[str(row.nomis_number)].append((history, str(row.name or "")))
     found = []
     for number, known in by_number.items():
         known.sort(key=lambda pair: pair[0].known_since, reverse=True)

@@ -151,6 +151,16 @@ def previous_clinic(session: Session, day: date) -> Clinic | None:
     ).first()
 
 
+def clinics_not_yet_held(session: Session, after: date) -> list[Clinic]:
+    """The clinics dated after ``after`` still draft or open: their agendas can still change."""
+    not_held = [ClinicStatus.DRAFT.value, ClinicStatus.OPEN.value]
+    return list(
+        session.scalars(
+            select(Clinic).where(Clinic.held_on > after, Clinic.status.in_(not_held))  # type: ignore[attr-defined]
+        )
+    )
+
+
 def next_clinic_date(session: Session, clock: Clock) -> date:
     """The next date on the cadence: last clinic + frequency, rolled forward to today or later."""
     now_day = today(clock)

@@ -18,20 +18,11 @@ from typing import Any, Protocol
 from sqlmodel import Session
 
 from cipco.clock import add_months, add_working_days
-from cipco.models.person import (
-    TRIGGER_LABELS,
-    AncillaryOrder,
-    Association,
-    CustodyEvent,
-    PersonOfInterest,
-    StartRule,
-)
+from cipco.models.person import TRIGGER_LABELS, PersonOfInterest, StartRule
 from cipco.models.vocab import RELEASED
-from cipco.services import audit, settings
+from cipco.services import settings
 from cipco.services.errors import RecordError
 from cipco.services.flags import Severity
-
-audit.track(PersonOfInterest, AncillaryOrder, Association, CustodyEvent)
 
 RELEASE_NOTICE_MONTHS = 8
 

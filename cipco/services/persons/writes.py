@@ -37,6 +37,8 @@ from cipco.services.persons.rules import (
 )
 from cipco.services.prisoners import upsert_prisoner
 
+audit.track(PersonOfInterest, AncillaryOrder, Association, CustodyEvent)
+
 
 def person_for_nomis(session: Session, nomis_number: str) -> PersonOfInterest | None:
     return session.scalars(

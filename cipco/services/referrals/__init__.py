@@ -38,12 +38,6 @@ from cipco.services.referrals.queries import (
     referral_page,
 )
 from cipco.services.referrals.rules import (
-    CLOSED,
-    OUTCOMES_FOR,
-    POLICE_ASKED_ON,
-    POLICE_FIELDS,
-    REASON_REQUIRED,
-    TRANSITIONS,
     ReferralError,
     allowed_moves,
     flag_settings,
@@ -66,17 +60,11 @@ from cipco.services.referrals.writes import (
 
 __all__ = [
     "ADJUDICATION_LABELS",
-    "CLOSED",
     "FIELD_LABELS",
-    "OUTCOMES_FOR",
-    "POLICE_ASKED_ON",
-    "POLICE_FIELDS",
     "QUEUES",
     "QUEUE_LIST",
-    "REASON_REQUIRED",
     "SERVICE",
     "SPEC",
-    "TRANSITIONS",
     "FlagView",
     "HistoryEntry",
     "NotFound",
