@@ -22,12 +22,7 @@ from cipco.models.labelled import Labelled
 from cipco.models.people import checked_code, normalise_nomis, validate_nomis
 from cipco.models.site import SiteScoped
 from cipco.models.types import Stamped, UTCDateTime
-from cipco.models.vocab import (  # noqa: F401  (re-exported)
-    DIGITAL_TYPES,
-    FOOTAGE_TYPES,
-    TYPE_LABELS,
-    ExhibitType,
-)
+from cipco.models.vocab import ExhibitType
 
 
 class ExhibitState(Labelled):

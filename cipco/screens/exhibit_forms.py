@@ -11,13 +11,12 @@ from textual.screen import Screen
 
 from cipco.clock import Clock
 from cipco.models.exhibit import (
-    FOOTAGE_TYPES,
-    TYPE_LABELS,
     CorrectionIn,
     EventIn,
     ExhibitCreate,
     HolderKind,
 )
+from cipco.models.vocab import FOOTAGE_TYPES, TYPE_LABELS
 from cipco.screens.record_form import FormSpec, Loaded, RecordForm, Saved
 from cipco.services import exhibits as svc
 from cipco.services.exhibits import REASON_LABELS

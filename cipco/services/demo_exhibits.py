@@ -23,7 +23,6 @@ from sqlmodel import Session
 from cipco.clock import to_london
 from cipco.db import site_of
 from cipco.models.exhibit import (
-    DIGITAL_TYPES,
     FINAL_STATES,
     EventKind,
     Exhibit,
@@ -34,6 +33,7 @@ from cipco.models.exhibit import (
 )
 from cipco.models.people import Prisoner
 from cipco.models.referral import Referral
+from cipco.models.vocab import DIGITAL_TYPES
 from cipco.services import demo, ledger, settings
 from cipco.services.chain import canonical_json, derive, event_row, header_details, stored_instant
 from cipco.services.chain_batch import (

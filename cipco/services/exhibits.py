@@ -29,9 +29,7 @@ from sqlmodel import Session
 from cipco.clock import Clock, to_london, today
 from cipco.models.exhibit import (
     FINAL_STATES,
-    FOOTAGE_TYPES,
     STATE_LABELS,
-    TYPE_LABELS,
     EventKind,
     Exhibit,
     ExhibitEvent,
@@ -40,6 +38,7 @@ from cipco.models.exhibit import (
     normalise_reference,
 )
 from cipco.models.referral import Referral
+from cipco.models.vocab import FOOTAGE_TYPES, TYPE_LABELS
 from cipco.services import audit
 from cipco.services.chain import event_row
 from cipco.services.errors import RecordError

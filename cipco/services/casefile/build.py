@@ -28,7 +28,7 @@ from sqlmodel import Session
 from cipco.clock import Clock
 from cipco.content import MARKING, Document, Facts, Paragraph, Section, Table, Value
 from cipco.dates import format_datetime
-from cipco.models.exhibit import STATE_LABELS, TYPE_LABELS
+from cipco.models.exhibit import STATE_LABELS
 from cipco.models.mg4d import STATE_LABELS as PAPERS_STATE_LABELS
 from cipco.models.mg4d import ChargePapers
 from cipco.models.referral import (
@@ -38,6 +38,7 @@ from cipco.models.referral import (
     FollowUp,
     Referral,
 )
+from cipco.models.vocab import TYPE_LABELS
 from cipco.services.casefile.evidence import LinkedExhibit, checklist, linked_exhibits
 from cipco.services.flags import ADJUDICATION_WITHIN
 from cipco.services.person_import import do_not_share_numbers

@@ -15,8 +15,9 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlmodel import Session
 
-from cipco.models.exhibit import TYPE_LABELS, Exhibit, ExhibitReferral, ExhibitType
+from cipco.models.exhibit import Exhibit, ExhibitReferral, ExhibitType
 from cipco.models.referral import EVIDENCE_ITEMS, PartyRole, Referral, ReferralParty
+from cipco.models.vocab import TYPE_LABELS
 
 # Evidence items an exhibit of a type is (besides "exhibits", which every exhibit is).
 EXHIBIT_EVIDENCE: dict[str, str] = {
