@@ -112,6 +112,19 @@ def _fields_from_source(row_type: type, given: frozenset[str]) -> tuple[str, ...
     return tuple(name for name in row_type.__dataclass_fields__ if name not in given)  # type: ignore[attr-defined]
 
 
+@cache
+def _shared_names(model: type[SQLModel], row_type: type) -> tuple[str, ...]:
+    columns = model.__table__.columns  # type: ignore[attr-defined]
+    return tuple(name for name in row_type.__dataclass_fields__ if name in columns)  # type: ignore[attr-defined]
+
+
+def own_columns(model: type[SQLModel], row_type: type) -> list[Any]:
+    """The model's columns that the row type has a field of the same name for, in the row's
+    order: a list's select reads them as they are and :func:`row_from` fills the row by
+    name, so the row's fields are said once."""
+    return [getattr(model, name) for name in _shared_names(model, row_type)]
+
+
 def row_from(row_type: type[RowT], source: Any, /, **values: Any) -> RowT:
     """A row dataclass filled from ``source``'s attributes of the same names, ``values``
     given explicitly winning (computed fields, blanks for None).

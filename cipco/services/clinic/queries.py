@@ -54,6 +54,7 @@ from cipco.services.logspec import (
     Sheets,
     Words,
     label_of,
+    own_columns,
     row_from,
 )
 from cipco.services.paging import Page, PageQuery, contains, equal_to
@@ -137,24 +138,13 @@ class ItemService(LogService[AgendaItem, "AgendaRow"]):
     def select(self, ctx: QueryContext, query: PageQuery) -> Select[Any]:
         return (
             select(
-                AgendaItem.id,
-                AgendaItem.position,
-                AgendaItem.kind,
-                AgendaItem.section,
-                AgendaItem.title,
-                AgendaItem.detail,
-                AgendaItem.note,
-                AgendaItem.dropped,
-                AgendaItem.drop_reason,
-                AgendaItem.version,
-                AgendaItem.referral_id,
+                *own_columns(AgendaItem, AgendaRow),
                 Referral.reference.label("referral_reference"),
                 Referral.status.label("referral_status"),
                 Referral.version.label("referral_version"),
                 Referral.next_due_label,
                 Referral.next_due_at,
                 Referral.next_warn_at,
-                AgendaItem.action_id,
                 ClinicAction.status.label("action_status"),
                 ClinicAction.owner_name.label("action_owner"),
             )
@@ -420,21 +410,10 @@ class ActionService(LogService[ClinicAction, ActionRow]):
     def select(self, ctx: QueryContext, query: PageQuery) -> Select[Any]:
         return (
             select(
-                ClinicAction.id,
-                ClinicAction.text,
-                ClinicAction.owner_name,
-                ClinicAction.owner_org,
-                ClinicAction.due_on,
-                ClinicAction.status,
-                ClinicAction.status_reason,
-                ClinicAction.referral_id,
-                Referral.reference.label("referral_reference"),
-                ClinicAction.clinic_id,
-                Clinic.held_on.label("clinic_held_on"),
-                ClinicAction.done_at,
-                ClinicAction.dropped_at,
-                ClinicAction.version,
+                *own_columns(ClinicAction, ActionRow),
                 ClinicAction.original_columns,
+                Referral.reference.label("referral_reference"),
+                Clinic.held_on.label("clinic_held_on"),
             )
             .join(Clinic, Clinic.id == ClinicAction.clinic_id)
             .outerjoin(Referral, Referral.id == ClinicAction.referral_id)
