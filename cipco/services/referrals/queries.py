@@ -16,7 +16,17 @@ from cipco.models.people import Prisoner
 from cipco.models.reference import CrimeCategory
 from cipco.models.referral import Referral, ReferralCreate, ReferralUpdate, Status
 from cipco.services.flags import CLOSED_STATUSES, SEVERITY_MARKERS, Severity, severity_of
-from cipco.services.logspec import Column, Done, LogService, LogSpec, Queue, Sheets, Words, row_from
+from cipco.services.logspec import (
+    Column,
+    Done,
+    LogService,
+    LogSpec,
+    Queue,
+    Sheets,
+    Words,
+    own_columns,
+    row_from,
+)
 from cipco.services.paging import Page, PageQuery, equal_to, first_matching
 from cipco.services.prisoners import PRISON_NO, PRISONER
 from cipco.services.referrals.rules import CLOSED, ReferralError, status_label
@@ -109,19 +119,12 @@ class ReferralService(LogService[Referral, ReferralRow]):
     def select(self, ctx: QueryContext, query: PageQuery) -> Select[Any]:
         return with_prisoner_and_category(
             select(
-                Referral.id,
-                Referral.reference,
+                *own_columns(Referral, ReferralRow),
                 Prisoner.nomis_number,
                 Prisoner.name.label("prisoner_name"),
                 CrimeCategory.label.label("category"),
-                Referral.incident_at,
-                Referral.status,
-                Referral.crime_ref,
                 Referral.oic_name.label("oic"),
-                Referral.next_due_label,
-                Referral.next_due_at,
                 Referral.next_warn_at,
-                Referral.version,
             )
         )
 
