@@ -18,12 +18,7 @@ from cipco.models.labelled import Labelled
 from cipco.models.people import PrisonerIn
 from cipco.models.site import SiteScoped
 from cipco.models.types import Stamped, UTCDateTime
-from cipco.models.vocab import (  # noqa: F401  (re-exported)
-    START_RULE_LABELS,
-    TRIGGER_LABELS,
-    StartRule,
-    TriggerKind,
-)
+from cipco.models.vocab import StartRule, TriggerKind
 
 
 class AlertCode(Labelled):

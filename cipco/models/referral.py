@@ -18,14 +18,7 @@ from cipco.models.labelled import Labelled
 from cipco.models.people import PrisonerIn
 from cipco.models.site import SiteScoped
 from cipco.models.types import Stamped, UTCDateTime, Versioned
-from cipco.models.vocab import (  # noqa: F401  (re-exported)
-    PARTY_KIND_LABELS,
-    PARTY_ROLE_LABELS,
-    STATUS_LABELS,
-    PartyKind,
-    PartyRole,
-    Status,
-)
+from cipco.models.vocab import PartyKind, PartyRole, Status
 
 
 class Outcome(Labelled):

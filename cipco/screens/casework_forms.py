@@ -29,7 +29,8 @@ from cipco.models.casework import (
     PersonIn,
     StatementIn,
 )
-from cipco.models.referral import PARTY_KIND_LABELS, PARTY_ROLE_LABELS, PartyRole, ReferralParty
+from cipco.models.referral import PartyRole, ReferralParty
+from cipco.models.vocab import PARTY_KIND_LABELS, PARTY_ROLE_LABELS
 from cipco.screens.record_form import FormSpec, Loaded, RecordForm, Saved
 from cipco.services.casework import documents, letters, papers, people
 from cipco.services.casework.common import CaseworkError, people_of, person_label

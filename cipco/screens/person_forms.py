@@ -14,8 +14,6 @@ from cipco.models.people import PrisonerIn
 from cipco.models.person import (
     ALERT_LABELS,
     ASSOCIATION_LABELS,
-    START_RULE_LABELS,
-    TRIGGER_LABELS,
     AssociationCreate,
     CustodyEventCreate,
     OrderCreate,
@@ -23,6 +21,7 @@ from cipco.models.person import (
     PersonUpdate,
 )
 from cipco.models.reference import OrderType
+from cipco.models.vocab import START_RULE_LABELS, TRIGGER_LABELS
 from cipco.screens.record_form import FormSpec, Loaded, RecordForm, Saved
 from cipco.services import persons
 from cipco.services.referrals import upsert_prisoner

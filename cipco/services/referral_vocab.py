@@ -14,7 +14,8 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from cipco.models.reference import CrimeCategory, Force
-from cipco.models.referral import OUTCOME_LABELS, STATUS_LABELS, Outcome, Status
+from cipco.models.referral import OUTCOME_LABELS, Outcome, Status
+from cipco.models.vocab import STATUS_LABELS
 
 _NOT_KEY = re.compile(r"[^0-9a-z]+")
 

@@ -35,9 +35,10 @@ from sqlmodel import Session
 from cipco.clock import Clock, today
 from cipco.db import UNASSIGNED
 from cipco.models.people import Prisoner
-from cipco.models.person import TRIGGER_LABELS, CustodyEvent, PersonOfInterest
+from cipco.models.person import CustodyEvent, PersonOfInterest
 from cipco.models.referral import Referral
 from cipco.models.site import Site
+from cipco.models.vocab import TRIGGER_LABELS
 from cipco.services.measures import Figure, Period, figures_by_site
 from cipco.services.persons.rules import RELEASED
 from cipco.services.returns import WEEKLY

@@ -18,7 +18,8 @@ from sqlmodel import Session
 from cipco.clock import Clock, london_midnight
 from cipco.models.people import Prisoner
 from cipco.models.reference import CrimeCategory, Force
-from cipco.models.referral import OUTCOME_LABELS, STATUS_LABELS, Referral, Status
+from cipco.models.referral import OUTCOME_LABELS, Referral, Status
+from cipco.models.vocab import STATUS_LABELS
 from cipco.services.errors import RecordError
 from cipco.services.flags import CLOSED_STATUSES
 from cipco.services.paging import contains, text_filter

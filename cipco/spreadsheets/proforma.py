@@ -9,8 +9,8 @@ from sqlalchemy import Engine
 
 from cipco.clock import Clock, to_london
 from cipco.db import read_scope
-from cipco.models.referral import AGGRAVATING_FACTORS, PARTY_KIND_LABELS, PARTY_ROLE_LABELS
-from cipco.models.vocab import TYPE_LABELS
+from cipco.models.referral import AGGRAVATING_FACTORS
+from cipco.models.vocab import PARTY_KIND_LABELS, PARTY_ROLE_LABELS, TYPE_LABELS
 from cipco.outputs import OutputTarget
 from cipco.services.casefile import checklist, linked_exhibits
 from cipco.services.person_import import do_not_share_numbers

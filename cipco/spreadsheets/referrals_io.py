@@ -85,7 +85,8 @@ def _filter(request: ExportRequest) -> reports.ReferralFilter:
 
 
 def _choices(session: Session) -> dict[str, list[str]]:
-    from cipco.models.referral import OUTCOME_LABELS, STATUS_LABELS
+    from cipco.models.referral import OUTCOME_LABELS
+    from cipco.models.vocab import STATUS_LABELS
     from cipco.services.reference import categories, forces
 
     return {

@@ -31,14 +31,8 @@ from cipco.dates import format_datetime
 from cipco.models.exhibit import STATE_LABELS
 from cipco.models.mg4d import STATE_LABELS as PAPERS_STATE_LABELS
 from cipco.models.mg4d import ChargePapers
-from cipco.models.referral import (
-    AGGRAVATING_FACTORS,
-    PARTY_KIND_LABELS,
-    PARTY_ROLE_LABELS,
-    FollowUp,
-    Referral,
-)
-from cipco.models.vocab import TYPE_LABELS
+from cipco.models.referral import AGGRAVATING_FACTORS, FollowUp, Referral
+from cipco.models.vocab import PARTY_KIND_LABELS, PARTY_ROLE_LABELS, TYPE_LABELS
 from cipco.services.casefile.evidence import LinkedExhibit, checklist, linked_exhibits
 from cipco.services.flags import ADJUDICATION_WITHIN
 from cipco.services.person_import import do_not_share_numbers

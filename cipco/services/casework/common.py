@@ -12,7 +12,8 @@ from sqlmodel import Session
 from cipco.clock import Clock, add_working_days, today
 from cipco.dates import format_date
 from cipco.models.people import Prisoner
-from cipco.models.referral import PARTY_ROLE_LABELS, Referral, ReferralParty
+from cipco.models.referral import Referral, ReferralParty
+from cipco.models.vocab import PARTY_ROLE_LABELS
 from cipco.services import settings
 from cipco.services.checks import not_future, real_dates
 from cipco.services.errors import RecordError

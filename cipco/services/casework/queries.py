@@ -26,12 +26,8 @@ from cipco.models.casework import (
     StatementMeeting,
     StatementState,
 )
-from cipco.models.referral import (
-    PARTY_KIND_LABELS,
-    PARTY_ROLE_LABELS,
-    PartyRole,
-    ReferralParty,
-)
+from cipco.models.referral import PartyRole, ReferralParty
+from cipco.models.vocab import PARTY_KIND_LABELS, PARTY_ROLE_LABELS
 from cipco.services import settings
 from cipco.services.casework.common import CaseworkError
 from cipco.services.casework.rules import day_flag, instant_flag

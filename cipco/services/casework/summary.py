@@ -23,12 +23,8 @@ from cipco.models.casework import (
     Statement,
     StatementMeeting,
 )
-from cipco.models.referral import (
-    OTHER_SYSTEMS,
-    PARTY_KIND_LABELS,
-    PARTY_ROLE_LABELS,
-    Referral,
-)
+from cipco.models.referral import OTHER_SYSTEMS, Referral
+from cipco.models.vocab import PARTY_KIND_LABELS, PARTY_ROLE_LABELS
 from cipco.services.casework.common import of_referral, people_of
 from cipco.services.casework.due import DueItem, due_items, paper_items, r7_items
 from cipco.services.casework.papers import disclaimer_state, problems_text

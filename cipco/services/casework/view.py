@@ -21,7 +21,8 @@ from cipco.models.casework import (
     StatementState,
 )
 from cipco.models.people import Prisoner
-from cipco.models.referral import PARTY_ROLE_LABELS, Referral, ReferralParty
+from cipco.models.referral import Referral, ReferralParty
+from cipco.models.vocab import PARTY_ROLE_LABELS
 from cipco.services import settings
 from cipco.services.casework.due import CLOSED
 from cipco.services.casework.rules import day_flag, disclaimer_due

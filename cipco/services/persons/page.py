@@ -18,8 +18,6 @@ from cipco.models.people import Prisoner, normalise_nomis
 from cipco.models.person import (
     ALERT_LABELS,
     ASSOCIATION_LABELS,
-    START_RULE_LABELS,
-    TRIGGER_LABELS,
     AncillaryOrder,
     Association,
     CustodyEvent,
@@ -27,7 +25,8 @@ from cipco.models.person import (
     StartRule,
 )
 from cipco.models.reference import CrimeCategory, OrderType
-from cipco.models.referral import STATUS_LABELS, PartyRole, Referral, ReferralParty
+from cipco.models.referral import PartyRole, Referral, ReferralParty
+from cipco.models.vocab import START_RULE_LABELS, STATUS_LABELS, TRIGGER_LABELS
 from cipco.services import settings
 from cipco.services.casework.view import CaseLine, prisoner_cases
 from cipco.services.logspec import label_of, row_from

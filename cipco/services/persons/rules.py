@@ -18,8 +18,8 @@ from typing import Any, Protocol
 from sqlmodel import Session
 
 from cipco.clock import add_months, add_working_days
-from cipco.models.person import TRIGGER_LABELS, PersonOfInterest, StartRule
-from cipco.models.vocab import RELEASED
+from cipco.models.person import PersonOfInterest, StartRule
+from cipco.models.vocab import RELEASED, TRIGGER_LABELS
 from cipco.services import settings
 from cipco.services.errors import RecordError
 from cipco.services.flags import Severity

@@ -12,13 +12,13 @@ from cipco.models.people import Prisoner
 from cipco.models.reference import CrimeCategory, Force
 from cipco.models.referral import (
     OUTCOME_LABELS,
-    STATUS_LABELS,
     Outcome,
     PartyRole,
     Referral,
     ReferralParty,
     Status,
 )
+from cipco.models.vocab import STATUS_LABELS
 from cipco.services import audit, settings
 from cipco.services.casework.due import BulkInputs, bulk_inputs  # noqa: F401  (re-exported)
 from cipco.services.errors import RecordError
