@@ -86,11 +86,9 @@ def test_a_spec_is_plain_data_the_screens_can_use(spec: LogSpec) -> None:
 
 
 def test_own_columns_are_the_models_columns_the_row_has_a_field_for() -> None:
-    from cipco.models.clinic import ClinicAction
-    from cipco.services.clinic.queries import ActionRow
-    from cipco.services.logspec import own_columns
+    from cipco.services.clinic.queries import ACTIONS_SERVICE
 
-    names = [column.key for column in own_columns(ClinicAction, ActionRow)]
+    names = [column.key for column in ACTIONS_SERVICE.own_columns()]
     assert names[:3] == ["id", "text", "owner_name"], "in the row's order"
     assert "overdue" not in names and "original_columns" not in names, "only the row's fields"
     assert "clinic_held_on" not in names, "another table's column is the select's to add"

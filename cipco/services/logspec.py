@@ -118,13 +118,6 @@ def _shared_names(model: type[SQLModel], row_type: type) -> tuple[str, ...]:
     return tuple(name for name in row_type.__dataclass_fields__ if name in columns)  # type: ignore[attr-defined]
 
 
-def own_columns(model: type[SQLModel], row_type: type) -> list[Any]:
-    """The model's columns that the row type has a field of the same name for, in the row's
-    order: a list's select reads them as they are and :func:`row_from` fills the row by
-    name, so the row's fields are said once."""
-    return [getattr(model, name) for name in _shared_names(model, row_type)]
-
-
 def row_from(row_type: type[RowT], source: Any, /, **values: Any) -> RowT:
     """A row dataclass filled from ``source``'s attributes of the same names, ``values``
     given explicitly winning (computed fields, blanks for None).
@@ -351,6 +344,12 @@ class LogService(Generic[ModelT, RowT]):
                     cls.model = model
                 if isinstance(row_type, type) and row_type is not Any:
                     cls.row_type = row_type
+
+    def own_columns(self) -> list[Any]:
+        """The model's columns that the row type has a field of the same name for, in the
+        row's order: a list's select reads them as they are and :func:`row_from` fills the
+        row by name, so the row's fields are said once."""
+        return [getattr(self.model, name) for name in _shared_names(self.model, self.row_type)]
 
     # ------------------------------------------------------------ hooks
 

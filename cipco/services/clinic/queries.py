@@ -54,7 +54,6 @@ from cipco.services.logspec import (
     Sheets,
     Words,
     label_of,
-    own_columns,
     row_from,
 )
 from cipco.services.paging import Page, PageQuery, contains, equal_to
@@ -138,7 +137,7 @@ class ItemService(LogService[AgendaItem, "AgendaRow"]):
     def select(self, ctx: QueryContext, query: PageQuery) -> Select[Any]:
         return (
             select(
-                *own_columns(AgendaItem, AgendaRow),
+                *self.own_columns(),
                 Referral.reference.label("referral_reference"),
                 Referral.status.label("referral_status"),
                 Referral.version.label("referral_version"),
@@ -410,7 +409,7 @@ class ActionService(LogService[ClinicAction, ActionRow]):
     def select(self, ctx: QueryContext, query: PageQuery) -> Select[Any]:
         return (
             select(
-                *own_columns(ClinicAction, ActionRow),
+                *self.own_columns(),
                 ClinicAction.original_columns,
                 Referral.reference.label("referral_reference"),
                 Clinic.held_on.label("clinic_held_on"),

@@ -16,17 +16,7 @@ from cipco.models.people import Prisoner
 from cipco.models.reference import CrimeCategory
 from cipco.models.referral import Referral, ReferralCreate, ReferralUpdate, Status
 from cipco.services.flags import CLOSED_STATUSES, SEVERITY_MARKERS, Severity, severity_of
-from cipco.services.logspec import (
-    Column,
-    Done,
-    LogService,
-    LogSpec,
-    Queue,
-    Sheets,
-    Words,
-    own_columns,
-    row_from,
-)
+from cipco.services.logspec import Column, Done, LogService, LogSpec, Queue, Sheets, Words, row_from
 from cipco.services.paging import Page, PageQuery, equal_to, first_matching
 from cipco.services.prisoners import PRISON_NO, PRISONER
 from cipco.services.referrals.rules import CLOSED, ReferralError, status_label
@@ -119,7 +109,7 @@ class ReferralService(LogService[Referral, ReferralRow]):
     def select(self, ctx: QueryContext, query: PageQuery) -> Select[Any]:
         return with_prisoner_and_category(
             select(
-                *own_columns(Referral, ReferralRow),
+                *self.own_columns(),
                 Prisoner.nomis_number,
                 Prisoner.name.label("prisoner_name"),
                 CrimeCategory.label.label("category"),
