@@ -26,6 +26,8 @@ from cipco.models.casework import (
     CaseDocument,
     Correspondence,
     CpsAction,
+    CpsActionIn,
+    DisclaimerIn,
     MedicalDisclaimer,
     PartyContact,
     PersonIn,
@@ -34,7 +36,7 @@ from cipco.models.casework import (
     StatementMeeting,
 )
 from cipco.models.referral import ReferralParty
-from cipco.screens.modals import ChoiceScreen
+from cipco.screens.modals import ChoiceScreen, ConfirmScreen
 from cipco.screens.record_form import RecordForm
 from cipco.screens.referral_detail import ReferralDetailScreen
 from cipco.services.casefile import case_file
@@ -408,3 +410,94 @@ async def test_a_form_whose_record_has_gone_says_so_instead_of_loading(
             lambda: "Not loaded: statement meeting 999 does not exist" in screen_text(app),
         )
         assert "Loading…" not in screen_text(app)
+
+
+def _papers_in_error(engine: Engine, clock: FixedClock, referral_id: int) -> None:
+    """A CPS action done last week, and a medical disclaimer issued and returned."""
+    with session_scope(engine, actor="tester", clock=clock) as s:
+        day = clock.now().date() - timedelta(days=7)
+        action = papers.add_cps_action(
+            session=s,
+            referral_id=referral_id,
+            data=CpsActionIn(action="Landing CCTV", requested_on=day, owner="SO Carr"),
+            clock=clock,
+        )
+        assert action.id is not None
+        papers.complete_cps_action(session=s, action_id=action.id, clock=clock, on=day)
+        disclaimer = papers.issue_disclaimer(
+            session=s, referral_id=referral_id, data=DisclaimerIn(issued_on=day), clock=clock
+        )
+        assert disclaimer.id is not None
+        papers.step_disclaimer(
+            session=s, disclaimer_id=disclaimer.id, step="returned", clock=clock, on=day
+        )
+
+
+async def test_a_cps_action_is_corrected_and_reopened_after_asking(
+    engine: Engine, db_path: Path, clock: FixedClock
+) -> None:
+    rid, _ref = _case(engine, clock)
+    _papers_in_error(engine, clock, rid)
+    engine.dispose()
+    app = CipcoApp(db_path, clock=clock, poll_seconds=3600)
+    async with app.run_test(size=SMALL) as pilot:
+        await _open(app, pilot, rid, "tab-papers")
+        await pilot.press("a")
+        await _choose(app, pilot, "Correct a CPS action")
+        form = await _form(app, pilot)
+        assert form.query_one("#owner", Input).value == "SO Carr", "the stored values to correct"
+        form.query_one("#owner", Input).value = "SO Rees"
+        form.query_one("#due_on", Input).value = "20/11/2026"
+        await _save(app, pilot, form)
+        await wait_for(pilot, lambda: "SO Rees" in screen_text(app))
+        await pilot.press("a")
+        await _choose(app, pilot, "Reopen a CPS action")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        assert "Reopen the CPS action 'Landing CCTV" in screen_text(app)
+        await pilot.press("y")
+        await wait_for(pilot, lambda: "~ 20/11/2026" in screen_text(app))  # open, due soon
+    with read_scope(engine) as s:
+        action = s.scalars(select(CpsAction)).one()
+    assert (action.owner, action.done_on) == ("SO Rees", None)
+    assert action.due_on is not None and action.due_on.isoformat() == "2026-11-20"
+
+
+async def test_a_paper_added_in_error_is_removed_only_after_a_yes(
+    engine: Engine, db_path: Path, clock: FixedClock
+) -> None:
+    rid, _ref = _case(engine, clock, statement=True)
+    _papers_in_error(engine, clock, rid)
+    engine.dispose()
+    app = CipcoApp(db_path, clock=clock, poll_seconds=3600)
+    async with app.run_test(size=SMALL) as pilot:
+        await _open(app, pilot, rid, "tab-papers")
+        await pilot.press("a")
+        await _choose(app, pilot, "Correct a statement's due date")
+        form = await _form(app, pilot)
+        form.query_one("#due_on", Input).value = "30/11/2026"
+        await _save(app, pilot, form)
+        await wait_for(pilot, lambda: "30/11/2026" in screen_text(app))
+        assert _statement(engine).due_on.isoformat() == "2026-11-30"  # type: ignore[union-attr]
+        # the returned disclaimer stays on the case: only the statement is offered, so the
+        # question comes at once; "no" keeps it
+        await pilot.press("a")
+        await _choose(app, pilot, "Remove a paper added in error")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        assert "Remove statement asked of Officer [b]Ahmed[/b]" in screen_text(app)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert _statement(engine).state == "requested"
+        await pilot.press("a")
+        await _choose(app, pilot, "Remove a paper added in error")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("y")
+        await wait_for(pilot, lambda: "No statement asked for" in screen_text(app))
+        await pilot.press("a")
+        await wait_for(pilot, lambda: isinstance(app.screen, ChoiceScreen))
+        menu = app.screen
+        assert isinstance(menu, ChoiceScreen)
+        assert not any(label.startswith("Remove") for label, _ in menu.choices)
+        await pilot.press("escape")
+    with read_scope(engine) as s:
+        assert s.scalars(select(Statement)).all() == []
+        assert len(s.scalars(select(MedicalDisclaimer)).all()) == 1

@@ -1,7 +1,8 @@
 """The forms of a referral's people and papers (the ``a`` menu of the referral page): a
 person on the case, a contact logged, a statement asked for and its steps, a statement
 meeting arranged and updated, a medical disclaimer issued and its steps, a CPS action added
-and done, a letter or e-mail sent from a template, a document attached.
+and done, a letter or e-mail sent from a template, a document attached; a statement's due
+date and notes and a CPS action corrected.
 
 Each is a :class:`FormSpec` for the one record form; each save calls one service in one
 transaction and a refusal is shown beside its field.
@@ -297,6 +298,36 @@ def statement_step_form(statement_id: int) -> RecordForm:
     return _form("Statement", STATEMENT_STEP_FIELDS, save, load=load, save_label="Record")
 
 
+STATEMENT_EDIT_FIELDS = [
+    Field("due_on", "Due", "date", placeholder="blank: no date"),
+    Field("notes", "Notes", "area"),
+]
+
+
+def statement_edit_form(statement_id: int) -> RecordForm:
+    """Correct a statement's due date or notes (its steps are recorded with their own form)."""
+
+    def load(session: Session, _clock: Clock) -> Loaded:
+        statement = papers.STATEMENTS.load(session, statement_id)
+        person = session.get(ReferralParty, statement.party_id)
+        who = person.name if person is not None else "?"
+        values = {"due_on": statement.due_on, "notes": statement.notes}
+        return Loaded(values, version=statement.version, title=f"Statement from {who}")
+
+    def save(session: Session, clock: Clock, values: dict[str, Any], version: int | None) -> Saved:
+        statement = papers.edit_statement(
+            session=session,
+            statement_id=statement_id,
+            due_on=values["due_on"],
+            notes=values["notes"] or "",
+            clock=clock,
+            expected_version=version,
+        )
+        return Saved(statement.id, "Statement corrected")
+
+    return _form("Statement", STATEMENT_EDIT_FIELDS, save, load=load)
+
+
 # ---------------------------------------------------------------- medical disclaimers
 
 DISCLAIMER_FIELDS = [
@@ -356,6 +387,27 @@ def cps_form(referral_id: int) -> RecordForm:
         return Loaded({"requested_on": today(clock)})
 
     save = _adding(referral_id, CpsActionIn, papers.add_cps_action, "CPS action added")
+
+    return _form("A CPS action", CPS_FIELDS, save, load=load)
+
+
+def cps_edit_form(action_id: int) -> RecordForm:
+    """Correct what the CPS asked for, when, by when and who does it."""
+
+    def load(session: Session, _clock: Clock) -> Loaded:
+        action = papers.CPS_ACTIONS.load(session, action_id)
+        values = {name: getattr(action, name) for name in CpsActionIn.model_fields}
+        return Loaded(values, version=action.version, title=f"CPS action: {action.action}")
+
+    def save(session: Session, clock: Clock, values: dict[str, Any], version: int | None) -> Saved:
+        action = papers.update_cps_action(
+            session=session,
+            action_id=action_id,
+            data=_data(CpsActionIn, values),
+            clock=clock,
+            expected_version=version,
+        )
+        return Saved(action.id, "CPS action corrected")
 
     return _form("A CPS action", CPS_FIELDS, save, load=load)
 

@@ -23,7 +23,12 @@ from cipco.dates import format_date, format_datetime
 from cipco.models.casework import REVIEW_LABELS
 from cipco.models.referral import PartyRole
 from cipco.services.casework.letters import ready_templates
-from cipco.services.casework.papers import statement_steps
+from cipco.services.casework.papers import (
+    disclaimer_stays,
+    meeting_stays,
+    statement_stays,
+    statement_steps,
+)
 from cipco.services.casework.queries import (
     CONTACTS,
     MEETINGS,
@@ -59,6 +64,9 @@ UNBROKEN = {"Due", "Issued", "When", "Sent", "How"}
 LIMIT = 500  # a referral never has this many of one paper; the heading says if it did
 
 Choice = tuple[str, int]
+Paper = tuple[str, int, int]
+"""A paper as a menu value: its kind ("statement", "meeting", "disclaimer", "cps"), its id
+and the version the page read (so a change made meanwhile is refused, not overwritten)."""
 
 
 @dataclass(frozen=True)
@@ -74,6 +82,10 @@ class Casework:
     meetings_open: list[Choice] = field(default_factory=list)  # meetings not yet held
     people_choices: list[Choice] = field(default_factory=list)  # who a letter can go to
     templates: list[tuple[str, str]] = field(default_factory=list)  # letters draftable now
+    statements_all: list[Choice] = field(default_factory=list)  # every statement (to correct)
+    cps_all: list[Choice] = field(default_factory=list)  # every CPS action (to correct)
+    cps_done: list[tuple[str, Paper]] = field(default_factory=list)  # done: can be reopened
+    removable: list[tuple[str, Paper]] = field(default_factory=list)  # added in error
 
 
 def _rows(service: Any, session: Session, referral_id: int, clock: Clock) -> list[Any]:
@@ -301,15 +313,52 @@ def load_casework(session: Session, referral_id: int, clock: Clock) -> Casework:
             for d in disclaimers
             if d.state in ("issued", "returned")
         ],
-        cps_open=[
-            (f"{a.action} (due {format_date(a.due_on)})" if a.due_on else a.action, a.id)
-            for a in actions
-            if a.done_on is None
-        ],
+        cps_open=[(_cps_words(a), a.id) for a in actions if a.done_on is None],
         has_people=bool(people),
         meetings_open=[
             (f"{m.person}: {format_datetime(m.meets_at)}", m.id) for m in meetings if not m.held
         ],
         people_choices=[(f"{p.name_text}: {p.role_text}", p.id) for p in people],
         templates=[(t.label, t.key) for t in ready_templates(session, referral_id, clock)],
+        statements_all=[(f"{s.person}: {s.state_text}", s.id) for s in statements],
+        cps_all=[(_cps_words(a), a.id) for a in actions],
+        cps_done=[(_cps_words(a), ("cps", a.id, a.version)) for a in actions if a.done_on],
+        removable=_removable(statements, meetings, disclaimers),
     )
+
+
+def _cps_words(action: CpsRow) -> str:
+    return f"{action.action} (due {format_date(action.due_on)})" if action.due_on else action.action
+
+
+def _removable(
+    statements: list[StatementRow], meetings: list[MeetingRow], disclaimers: list[DisclaimerRow]
+) -> list[tuple[str, Paper]]:
+    """The papers that may still be removed as added in error (the services' rules say which
+    stay on the case: a statement received, a meeting held, a disclaimer returned)."""
+    return [
+        *(
+            (
+                f"Statement asked of {s.person} on {format_date(s.requested_on)}",
+                ("statement", s.id, s.version),
+            )
+            for s in statements
+            if not statement_stays(s)
+        ),
+        *(
+            (
+                f"Statement meeting with {m.person} at {format_datetime(m.meets_at)}",
+                ("meeting", m.id, m.version),
+            )
+            for m in meetings
+            if not meeting_stays(m)
+        ),
+        *(
+            (
+                f"Medical disclaimer to {d.person} issued {format_date(d.issued_on)}",
+                ("disclaimer", d.id, d.version),
+            )
+            for d in disclaimers
+            if not disclaimer_stays(d)
+        ),
+    ]

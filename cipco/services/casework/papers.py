@@ -205,6 +205,11 @@ def _quality_check(
     }
 
 
+def statement_stays(statement: Any) -> bool:
+    """A statement once received stays on the case (a record or a list row)."""
+    return bool(statement.state != StatementState.REQUESTED)
+
+
 def remove_statement(
     *, session: Session, statement_id: int, expected_version: int | None = None
 ) -> None:
@@ -214,7 +219,7 @@ def remove_statement(
         session,
         statement_id,
         expected_version,
-        kept=lambda statement: statement.state != StatementState.REQUESTED,
+        kept=statement_stays,
         why="a statement once received stays on the case",
     )
 
@@ -283,15 +288,21 @@ def update_meeting(
     return meeting
 
 
+def meeting_stays(meeting: Any) -> bool:
+    """A statement meeting that was held stays on the case (a record or a list row)."""
+    return bool(meeting.held)
+
+
 def remove_meeting(
     *, session: Session, meeting_id: int, expected_version: int | None = None
 ) -> None:
+    """Drop a meeting arranged in error; one that was held stays on the case."""
     remove_unless(
         MEETINGS,
         session,
         meeting_id,
         expected_version,
-        kept=lambda meeting: meeting.held,
+        kept=meeting_stays,
         why="a meeting that was held stays on the case",
     )
 
@@ -357,15 +368,22 @@ def step_disclaimer(
     return disclaimer
 
 
+def disclaimer_stays(disclaimer: Any) -> bool:
+    """A medical disclaimer once returned (or refused) stays on the case (a record or a
+    list row)."""
+    return disclaimer.returned_on is not None
+
+
 def remove_disclaimer(
     *, session: Session, disclaimer_id: int, expected_version: int | None = None
 ) -> None:
+    """Drop a disclaimer recorded in error; one once returned stays on the case."""
     remove_unless(
         DISCLAIMERS,
         session,
         disclaimer_id,
         expected_version,
-        kept=lambda disclaimer: disclaimer.returned_on is not None,
+        kept=disclaimer_stays,
         why="a disclaimer once returned stays on the case",
     )
 
