@@ -455,6 +455,50 @@ def test_cli_moves_each_paper_on_step_by_step(
     assert (disclaimer.returned_on, disclaimer.sent_on) == (today, today)
 
 
+def test_cli_corrects_papers_and_removes_one_added_in_error_only_when_asked(
+    engine: Engine, clock: FixedClock, db_path: Path
+) -> None:
+    from cipco.models.casework import CpsAction, MedicalDisclaimer, Statement
+
+    rid, enhanced, _plain = _case(engine, clock)
+    with read_scope(engine, clock=clock) as s:
+        from cipco.models.referral import Referral
+
+        ref = s.get(Referral, rid).reference  # type: ignore[union-attr]
+    engine.dispose()
+    assert cli(db_path, "case", "cps", ref, "Obtain CCTV", "--owner", "SO Carr")[0] == 0
+    assert cli(db_path, "case", "cps-done", "1")[0] == 0
+    assert cli(db_path, "case", "statement", ref, str(enhanced))[0] == 0
+    assert cli(db_path, "case", "disclaimer", ref)[0] == 0
+    assert cli(db_path, "case", "disclaimer-step", "1", "returned")[0] == 0
+    code, out = cli(db_path, "case", "cps-edit", "1")
+    assert code == 2 and "say what changed" in out
+    code, out = cli(db_path, "case", "cps-edit", "1", "--owner", "SO Rees", "--due", "30/11/2026")
+    assert code == 0 and "CPS action 1 corrected" in out, out
+    code, out = cli(db_path, "case", "cps-reopen", "1")
+    assert code == 0 and "reopened" in out, out
+    code, out = cli(db_path, "case", "statement-edit", "1", "--notes", "Asked by phone")
+    assert code == 0, out
+    # a removal asks first: "n" keeps it
+    result = runner.invoke(app, ["--db", str(db_path), "case", "remove", "statement", "1"], "n\n")
+    assert result.exit_code == 1 and "nothing was removed" in result.output
+    code, out = cli(db_path, "case", "remove", "disclaimer", "1", "--yes")
+    assert code == 1 and "a disclaimer once returned stays on the case" in out
+    code, out = cli(db_path, "case", "remove", "letter", "1", "--yes")
+    assert code == 1 and "'letter' is not a paper that can be removed" in out
+    with read_scope(engine, clock=clock) as s:
+        action = s.scalars(select(CpsAction)).one()
+        statement = s.scalars(select(Statement)).one()
+    assert (action.owner, action.done_on, action.action) == ("SO Rees", None, "Obtain CCTV")
+    assert action.due_on == date(2026, 11, 30)
+    assert statement.notes == "Asked by phone" and statement.due_on is not None
+    code, out = cli(db_path, "case", "remove", "statement", "1", "--yes")
+    assert code == 0 and "Removed: statement 1" in out, out
+    with read_scope(engine, clock=clock) as s:
+        assert s.scalars(select(Statement)).all() == []
+        assert len(s.scalars(select(MedicalDisclaimer)).all()) == 1
+
+
 def test_step_forms_move_the_paper_on_at_the_loaded_version(
     engine: Engine, clock: FixedClock
 ) -> None:

@@ -88,6 +88,20 @@ def _step(move: Callable[..., T], on: str | None, /, **values: Any) -> T:
     return _write(None, lambda s, _rid: move(session=s, clock=clock, on=_day(on, "on"), **values))
 
 
+def _changed(given: dict[str, Any], options: str) -> dict[str, Any]:
+    """The options given (not None); none given is a usage error naming ``options``."""
+    changes = {key: value for key, value in given.items() if value is not None}
+    if not changes:
+        fail(f"say what changed: {options}", code=2)
+    return changes
+
+
+def _corrected(current: Any, schema: type[T], changes: dict[str, Any]) -> T:
+    """The stored record's values with ``changes`` over them, checked as ``schema``."""
+    values = {name: getattr(current, name) for name in schema.model_fields}  # type: ignore[attr-defined]
+    return _model(schema, **{**values, **changes})
+
+
 def _asked_on(on: str | None) -> date:
     """The day given with ``--on``, or today."""
     from cipco.clock import today
@@ -292,19 +306,13 @@ def meeting_update(
         "release_confirmed_on": _day(release_confirmed, "release-confirmed"),
         "held": held or None,
     }
-    changes = {key: value for key, value in given.items() if value is not None}
-    if not changes:
-        fail(
-            "say what changed: --at, --place, --officer, --release-asked, "
-            "--release-confirmed or --held",
-            code=2,
-        )
+    changes = _changed(
+        given, "--at, --place, --officer, --release-asked, --release-confirmed or --held"
+    )
     clock = state.get_clock()
 
     def work(session: Any, _rid: int | None) -> bool:
-        current = MEETINGS.load(session, meeting_id)
-        values = {name: getattr(current, name) for name in MeetingIn.model_fields}
-        data = _model(MeetingIn, **{**values, **changes})
+        data = _corrected(MEETINGS.load(session, meeting_id), MeetingIn, changes)
         return update_meeting(session=session, meeting_id=meeting_id, data=data, clock=clock).held
 
     was_held = _write(None, work)
@@ -364,6 +372,80 @@ def cps_done(action_id: IdArg, on: OnOpt = None) -> None:
 
     _step(complete_cps_action, on, action_id=action_id)
     echo(f"CPS action {action_id} done")
+
+
+@case_app.command("cps-edit")
+def cps_edit(
+    action_id: IdArg,
+    action: Annotated[str | None, typer.Option(help="What the CPS asked for.")] = None,
+    asked: Annotated[str | None, typer.Option(help="Asked on (DD/MM/YYYY).")] = None,
+    due_on: DueOpt = None,
+    owner: Annotated[str | None, typer.Option(help="Who does it.")] = None,
+    notes: Annotated[str | None, typer.Option(help="Notes.")] = None,
+) -> None:
+    """Correct a CPS action: what was asked, when, by when, who does it, notes."""
+    from cipco.models.casework import CpsActionIn
+    from cipco.services.casework.papers import CPS_ACTIONS, update_cps_action
+
+    given = {"action": action, "owner": owner, "notes": notes}
+    given |= {"requested_on": _day(asked, "asked"), "due_on": _day(due_on, "due")}
+    changes = _changed(given, "--action, --asked, --due, --owner or --notes")
+    clock = state.get_clock()
+
+    def work(session: Any, _rid: int | None) -> None:
+        data = _corrected(CPS_ACTIONS.load(session, action_id), CpsActionIn, changes)
+        update_cps_action(session=session, action_id=action_id, data=data, clock=clock)
+
+    _write(None, work)
+    echo(f"CPS action {action_id} corrected")
+
+
+@case_app.command("cps-reopen")
+def cps_reopen(action_id: IdArg) -> None:
+    """Reopen a CPS action marked done by mistake."""
+    from cipco.services.casework.papers import reopen_cps_action
+
+    clock = state.get_clock()
+    _write(None, lambda s, _rid: reopen_cps_action(session=s, action_id=action_id, clock=clock))
+    echo(f"CPS action {action_id} reopened")
+
+
+@case_app.command("statement-edit")
+def statement_edit(
+    statement_id: IdArg,
+    due_on: DueOpt = None,
+    notes: Annotated[str | None, typer.Option(help="Notes.")] = None,
+) -> None:
+    """Correct a statement's due date or notes (its steps: cipco case statement-step)."""
+    from cipco.services.casework.papers import STATEMENTS, edit_statement
+
+    changes = _changed({"due_on": _day(due_on, "due"), "notes": notes}, "--due or --notes")
+    clock = state.get_clock()
+
+    def work(session: Any, _rid: int | None) -> None:
+        current = STATEMENTS.load(session, statement_id)
+        values = {"due_on": current.due_on, "notes": current.notes} | changes
+        edit_statement(session=session, statement_id=statement_id, clock=clock, **values)
+
+    _write(None, work)
+    echo(f"Statement {statement_id} corrected")
+
+
+@case_app.command("remove")
+def remove(
+    kind: Annotated[str, typer.Argument(help="statement, meeting or disclaimer.")],
+    record_id: IdArg,
+    yes: Annotated[bool, typer.Option("--yes", help="Do not ask first.")] = False,
+) -> None:
+    """Remove a statement, meeting or disclaimer added in error (asks first).
+
+    Refused for a statement once received, a meeting held or a disclaimer returned."""
+    from cipco.services.casework.papers import remove_paper
+
+    if not yes and not typer.confirm(f"Remove {kind} {record_id}? It was added in error."):
+        fail("nothing was removed", code=1)
+    _write(None, lambda s, _rid: remove_paper(session=s, kind=kind, record_id=record_id))
+    echo(f"Removed: {kind} {record_id}")
 
 
 @case_app.command("letter")

@@ -92,25 +92,13 @@ def _reopen(clock: Clock) -> Callable[[Paper], Job]:
     return act
 
 
-REMOVE: dict[str, Callable[[Session, int, int], None]] = {
-    "statement": lambda session, record_id, version: papers.remove_statement(
-        session=session, statement_id=record_id, expected_version=version
-    ),
-    "meeting": lambda session, record_id, version: papers.remove_meeting(
-        session=session, meeting_id=record_id, expected_version=version
-    ),
-    "disclaimer": lambda session, record_id, version: papers.remove_disclaimer(
-        session=session, disclaimer_id=record_id, expected_version=version
-    ),
-}
-"""How each kind of paper added in error is removed (the service refuses what must stay)."""
-
-
 def _remove(paper: Paper) -> Job:
     kind, record_id, version = paper
 
     def job(session: Session) -> str:
-        REMOVE[kind](session, record_id, version)
+        papers.remove_paper(
+            session=session, kind=kind, record_id=record_id, expected_version=version
+        )
         return f"Removed: the {kind} added in error"
 
     return job

@@ -388,6 +388,30 @@ def remove_disclaimer(
     )
 
 
+REMOVABLE = ("statement", "meeting", "disclaimer")
+"""The papers that may be removed as added in error (each while it has not moved on)."""
+
+
+def remove_paper(
+    *, session: Session, kind: str, record_id: int, expected_version: int | None = None
+) -> None:
+    """Remove a statement, statement meeting or medical disclaimer added in error (refused,
+    naming why, for one that stays on the case)."""
+    if kind == "statement":
+        remove_statement(session=session, statement_id=record_id, expected_version=expected_version)
+    elif kind == "meeting":
+        remove_meeting(session=session, meeting_id=record_id, expected_version=expected_version)
+    elif kind == "disclaimer":
+        remove_disclaimer(
+            session=session, disclaimer_id=record_id, expected_version=expected_version
+        )
+    else:
+        raise CaseworkError(
+            f"kind: '{kind}' is not a paper that can be removed ({', '.join(REMOVABLE)})",
+            field="kind",
+        )
+
+
 # ---------------------------------------------------------------- the CPS action log
 
 
