@@ -105,6 +105,26 @@ def _moving(move: Callable[..., Any], done: Callable[[dict[str, Any]], str], **k
     return save
 
 
+def _updating(
+    update: Callable[..., Any], model: type[Any], done: Callable[[Any], str], **key: int
+) -> Save:
+    """A save that puts the form's values (as ``model``) over one paper (``key``: its id,
+    e.g. ``action_id=3``) with ``update``, at the version the form loaded; ``done(record)``
+    says what happened."""
+
+    def save(session: Session, clock: Clock, values: dict[str, Any], version: int | None) -> Saved:
+        data = _data(model, values)
+        record = update(session=session, data=data, clock=clock, expected_version=version, **key)
+        return Saved(record.id, done(record))
+
+    return save
+
+
+def _stored(record: Any, model: type[Any]) -> dict[str, Any]:
+    """The record's values of the input schema ``model``'s fields: where an edit starts."""
+    return {name: getattr(record, name) for name in model.model_fields}
+
+
 STEP_FIELDS = [
     Field("step", "What happened", "select", required=True),
     Field("on", "On", "date", placeholder="blank: today"),
@@ -396,19 +416,11 @@ def cps_edit_form(action_id: int) -> RecordForm:
 
     def load(session: Session, _clock: Clock) -> Loaded:
         action = papers.CPS_ACTIONS.load(session, action_id)
-        values = {name: getattr(action, name) for name in CpsActionIn.model_fields}
+        values = _stored(action, CpsActionIn)
         return Loaded(values, version=action.version, title=f"CPS action: {action.action}")
 
-    def save(session: Session, clock: Clock, values: dict[str, Any], version: int | None) -> Saved:
-        action = papers.update_cps_action(
-            session=session,
-            action_id=action_id,
-            data=_data(CpsActionIn, values),
-            clock=clock,
-            expected_version=version,
-        )
-        return Saved(action.id, "CPS action corrected")
-
+    done = "CPS action corrected"
+    save = _updating(papers.update_cps_action, CpsActionIn, lambda _a: done, action_id=action_id)
     return _form("A CPS action", CPS_FIELDS, save, load=load)
 
 
@@ -492,21 +504,14 @@ def meeting_form(referral_id: int) -> RecordForm:
 def meeting_update_form(meeting_id: int) -> RecordForm:
     def load(session: Session, _clock: Clock) -> Loaded:
         meeting = papers.MEETINGS.load(session, meeting_id)
-        values = {name: getattr(meeting, name) for name in MeetingIn.model_fields}
-        values["party_id"] = str(meeting.party_id)
+        values = _stored(meeting, MeetingIn) | {"party_id": str(meeting.party_id)}
         options = _people_options(session, meeting.referral_id)
         return Loaded(values, version=meeting.version, options={"party_id": options})
 
-    def save(session: Session, clock: Clock, values: dict[str, Any], version: int | None) -> Saved:
-        meeting = papers.update_meeting(
-            session=session,
-            meeting_id=meeting_id,
-            data=_data(MeetingIn, values),
-            clock=clock,
-            expected_version=version,
-        )
-        return Saved(meeting.id, "Statement meeting held" if meeting.held else "Meeting updated")
+    def done(meeting: Any) -> str:
+        return "Statement meeting held" if meeting.held else "Meeting updated"
 
+    save = _updating(papers.update_meeting, MeetingIn, done, meeting_id=meeting_id)
     return _form("A statement meeting", MEETING_FIELDS, save, load=load, note=MEETING_NOTE)
 
 
