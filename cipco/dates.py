@@ -82,15 +82,6 @@ def time_recorded(at: datetime | None) -> bool:
     return at is not None and to_london(at).time() != time.min
 
 
-def when_of(at: datetime) -> When:
-    """An instant as the London date and time a user typed (time None if not recorded)."""
-    local = to_london(at)
-    if local.time() == time.min:
-        return When(local.date(), None)
-    clock = (local - _TYPED_MIDNIGHT).time() if local.time() == time(0, 0, 0, 1) else local.time()
-    return When(local.date(), clock.replace(microsecond=0))
-
-
 def before(earlier: datetime, later: datetime) -> bool:
     """True if ``earlier`` is certainly before ``later``.
 

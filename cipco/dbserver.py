@@ -23,7 +23,7 @@ import time
 import zlib
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlalchemy.pool import QueuePool
@@ -160,10 +160,6 @@ def make_server_engine(url: str | URL) -> Engine:
         connect_args={"application_name": "cipco", "connect_timeout": 10},
     )
     return engine
-
-
-def listen_begin(engine: Engine, on_begin: Any) -> None:
-    event.listen(engine, "begin", on_begin)
 
 
 # ---------------------------------------------------------------- change notifications

@@ -74,10 +74,6 @@ class OutputTarget:
     overwrite: bool = False
     protected: tuple[Path, ...] = field(default=())
 
-    def sibling(self, suffix: str) -> OutputTarget:
-        """The same target with another extension (a case file's xlsx beside its PDF)."""
-        return OutputTarget(self.path.with_suffix(suffix), self.explicit, self.overwrite)
-
 
 def _protected_paths(database: Path | None) -> tuple[Path, ...]:
     if not isinstance(database, Path):  # none, or a database server (no file to protect)

@@ -317,20 +317,6 @@ def exhibit_page(session: Session, query: PageQuery, clock: Clock) -> Page[Exhib
     return Page(rows=_rows(session, exhibits, clock), total=total, offset=query.offset)
 
 
-def all_rows(session: Session, query: PageQuery, clock: Clock) -> list[ExhibitRow]:
-    """Every row matching the filters (exports), in reference order."""
-    statement = _filtered(session, query, clock).order_by(Exhibit.id)
-    rows: list[ExhibitRow] = []
-    batch: list[Exhibit] = []
-    for exhibit in session.scalars(statement):
-        batch.append(exhibit)
-        if len(batch) >= 2000:
-            rows.extend(_rows(session, batch, clock))
-            batch = []
-    rows.extend(_rows(session, batch, clock))
-    return rows
-
-
 def queue_counts(session: Session, clock: Clock, text: str = "") -> dict[str, int]:
     """How many exhibits each quick filter holds, in one scan (free-text filter applied)."""
     base = _filtered(session, PageQuery(text=text), clock).subquery()

@@ -39,10 +39,6 @@ LISTING_TITLE = "# cipco custody ledger listing"
 _HEX64 = re.compile(r"[0-9a-f]{64}")
 
 
-def entry_text(reference: str, seq: int, event_hash: str) -> str:
-    return f"{reference}\n{seq}\n{event_hash}"
-
-
 def link(prev: str, reference: str, seq: int, event_hash: str) -> str:
     """The ledger digest after an event, given the digest before it."""
     return hashlib.sha256(f"{prev}{reference}\n{seq}\n{event_hash}".encode()).hexdigest()

@@ -259,10 +259,6 @@ class LogSpec:
         return self.service.error
 
     @property
-    def create_schema(self) -> type | None:
-        return self.schemas[0]
-
-    @property
     def update_schema(self) -> type | None:
         return self.schemas[1]
 
@@ -273,10 +269,6 @@ class LogSpec:
     @property
     def import_fields(self) -> str:
         return self.sheets.import_fields
-
-    @property
-    def done_values(self) -> frozenset[str]:
-        return self.done.values
 
     @property
     def queue_labels(self) -> dict[str, str]:

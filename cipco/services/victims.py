@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from cipco import dbread
 from cipco.dates import before
-from cipco.models.vocab import STATUS_LABELS, PartyKind, PartyRole, Status
+from cipco.models.vocab import STATUS_LABELS, PartyRole, Status
 from cipco.services.flags import VictimUpdate
 
 if TYPE_CHECKING:
@@ -144,10 +144,6 @@ def summary(session: Any, referral: Referral) -> tuple[datetime | None, bool]:
         contacts.append(referral.victim_updated_at)
     enhanced = bool(referral.enhanced_victim) or any(v.enhanced for v in victims)
     return (max(contacts) if contacts else None), enhanced
-
-
-def is_staff(kind: str) -> bool:
-    return kind == PartyKind.STAFF
 
 
 def review_notes(session: Session, referral_id: int) -> list[str]:

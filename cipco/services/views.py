@@ -113,13 +113,6 @@ def list_views(session: Session, log: str | None = None) -> list[View]:
     return [_plain(view) for view in session.scalars(statement)]
 
 
-def get_view(session: Session, view_id: int) -> View:
-    view = session.get(SavedView, view_id)
-    if view is None:
-        raise RecordError("view: it was deleted (in another window?)", field="view")
-    return _plain(view)
-
-
 def delete_view(session: Session, view_id: int) -> None:
     view = session.get(SavedView, view_id)
     if view is not None:

@@ -150,40 +150,6 @@ class Book:
         ws.add_data_validation(validation)
         validation.add(cells)
 
-    def bar_chart(
-        self,
-        ws: Any,
-        *,
-        title: str,
-        axis_title: str,
-        label_column: int,
-        value_column: int,
-        first_row: int,
-        last_row: int,
-        anchor_column: int,
-    ) -> None:
-        """A horizontal bar chart beside the table, sized to print whole on the first page."""
-        from openpyxl.chart import BarChart, Reference
-
-        chart = BarChart()
-        chart.type = "bar"
-        chart.title = clean_cell_text(title)
-        chart.y_axis.title = clean_cell_text(axis_title)
-        chart.legend = None
-        data = Reference(ws, min_col=value_column, min_row=first_row - 1, max_row=last_row)
-        labels = Reference(ws, min_col=label_column, min_row=first_row, max_row=last_row)
-        chart.add_data(data, titles_from_data=True)
-        chart.set_categories(labels)
-        widths = _fitted_widths(ws)
-        top_px = printing.row_height(1) * printing.PT_TO_PX
-        chart.width, chart.height = printing.chart_size_cm(
-            widths, anchor_column, top_px, last_row - first_row + 1
-        )
-        ws.add_chart(chart, f"{get_column_letter(anchor_column)}2")
-        plan = self._plans.setdefault(ws.title, _SheetPlan())
-        plan.landscape = True
-        plan.extra_px = chart.width * printing.PX_PER_CM
-
     def chart(
         self,
         ws: Any,

@@ -493,11 +493,6 @@ def read_table(
     return table
 
 
-def iter_data_rows(table: Table) -> Iterator[SourceRow]:
-    """The rows that are neither blank nor totals rows."""
-    return (row for row in table.rows if not row.skip)
-
-
 # ---------------------------------------------------------------- value parsers
 
 

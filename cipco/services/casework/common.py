@@ -9,9 +9,8 @@ from typing import Any, TypeVar
 from sqlalchemy import select
 from sqlmodel import Session
 
-from cipco.clock import Clock, add_working_days, today
+from cipco.clock import Clock, add_working_days
 from cipco.dates import format_date
-from cipco.models.people import Prisoner
 from cipco.models.referral import Referral, ReferralParty
 from cipco.models.vocab import PARTY_ROLE_LABELS
 from cipco.services import settings
@@ -51,13 +50,6 @@ def person_label(person: ReferralParty | None, suspect: str = "the suspect") -> 
     return f"{person.name} ({PARTY_ROLE_LABELS.get(person.role, person.role).lower()})"
 
 
-def suspect_name(session: Session, referral: Referral) -> str:
-    prisoner = session.get(Prisoner, referral.prisoner_id)
-    if prisoner is None:
-        return "the suspect"
-    return f"{prisoner.name or prisoner.nomis_number} (suspect)"
-
-
 def refresh(session: Session, referral: Referral) -> None:
     """After any change to its people or papers: the referral's victim summary (latest
     contact, enhanced rights) and its next deadline."""
@@ -91,10 +83,6 @@ def in_order(later: date | None, earlier: date | None, field: str, label: str, w
 
 def working_days_after(day: date, key: str, session: Session) -> date:
     return add_working_days(day, settings.get_int(session, key))
-
-
-def on_or_today(value: date | None, clock: Clock) -> date:
-    return value or today(clock)
 
 
 def of_referral(session: Session, model: type[T], referral_id: int, *order: Any) -> list[T]:

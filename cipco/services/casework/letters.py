@@ -273,10 +273,3 @@ def send_letter(
     session.add(letter)
     session.flush()
     return letter
-
-
-def letter_of(session: Session, letter_id: int) -> Correspondence:
-    found = session.get(Correspondence, letter_id)
-    if found is None:
-        raise CaseworkError(f"letter {letter_id} does not exist")
-    return found

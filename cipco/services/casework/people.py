@@ -204,29 +204,6 @@ def log_contact(
     return contact
 
 
-def contacts_of(session: Session, party_id: int) -> list[PartyContact]:
-    return list(
-        session.scalars(
-            select(PartyContact)
-            .where(PartyContact.party_id == party_id)
-            .order_by(PartyContact.happened_at.desc(), PartyContact.id.desc())  # type: ignore[attr-defined,union-attr]
-        )
-    )
-
-
-def person_values(person: ReferralParty) -> dict[str, Any]:
-    """A stored person as the form's values (court dates as typed lines)."""
-    from cipco.dates import format_date
-
-    values = {name: getattr(person, name) for name in PersonIn.model_fields}
-    values["unavailable"] = "\n".join(
-        f"{format_date(_day(r['from']))} - {format_date(_day(r['to']))}"
-        + (f" {r['note']}" if r.get("note") else "")
-        for r in person.unavailable or []
-    )
-    return values
-
-
 def _day(text: str) -> Any:
     from datetime import date
 
