@@ -117,3 +117,32 @@ async def test_two_papers_due_under_one_rule_on_one_referral_are_both_listed(
         text = screen_text(app)
         assert "CPS: Landing CCTV" in text and "CPS: Officer statement" in text
         assert "Something went wrong" not in text
+
+
+def test_a_row_wider_than_the_screen_gives_way_rule_then_about_then_what() -> None:
+    from cipco.screens.home import COLUMNS, fitted
+
+    widths = [1, 16, 14, 74, 31, 43, 9]
+    assert fitted(COLUMNS, widths, 400) == widths, "room for all: each as wide as its widest"
+    # 52 cells too many: the rule gives 15 (to 16), the about 23 (to 20), what is due the rest
+    assert fitted(COLUMNS, widths, sum(w + 2 for w in widths) - 52) == [1, 16, 14, 60, 16, 20, 9]
+    # a narrow terminal: none below its floor, the rest scrolls
+    assert fitted(COLUMNS, widths, 78)[3:6] == [28, 16, 20]
+
+
+def _due_lines(app: CipcoApp) -> list[str]:
+    return [line for line in screen_text(app).splitlines() if line.startswith((" !", " ~"))]
+
+
+async def test_every_column_of_the_due_list_is_in_view_on_a_wide_terminal(
+    demo_db: Path, clock: FixedClock
+) -> None:
+    app = CipcoApp(demo_db, clock=clock)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, HomeScreen) and app.screen.items)
+        await wait_for(pilot, lambda: any("…" in line for line in _due_lines(app)))
+        header = next(line for line in screen_text(app).splitlines() if "What is due" in line)
+        assert all(label in header for label in ("Due", "Record", "Rule", "About", "When"))
+        assert all(line.rstrip(" ▁▂▃▄▅▆▇█").endswith("overdue") for line in _due_lines(app))
+        await pilot.resize_terminal(200, 50)
+        await wait_for(pilot, lambda: not any("…" in line for line in _due_lines(app)))

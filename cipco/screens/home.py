@@ -12,6 +12,7 @@ worker, so they never hold it up.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
@@ -36,6 +37,34 @@ COLUMNS = ("", "Due", "Record", "What is due", "Rule", "About", "When")
 PRISON = "Prison"  # after the record, when the list holds more than one prison's items
 WHEN_STYLE = {"overdue": "bold red", "today": "bold", "this week": "", "later": "dim"}
 WIDE = (120, 40)  # from this size the charts sit under the due list; below it, behind ]
+GIVE_WAY = {"Rule": 16, "About": 20, "What is due": 28}
+"""When a row is wider than the screen, these columns give way (cut short with …), in this
+order and down to these widths: what is due keeps the most, and every column stays in view
+on a wide terminal."""
+
+
+def fitted(labels: Sequence[str], widths: Sequence[int], room: int) -> list[int]:
+    """Column widths for a table ``room`` cells wide: each column as wide as its widest cell
+    (each takes 2 more for its padding); when that is wider than the room, the columns of
+    :data:`GIVE_WAY` give up what they must, never below their floor (on a narrow terminal
+    the rest scrolls, with what is due in view)."""
+    result = list(widths)
+    over = sum(width + 2 for width in result) - room
+    for label, floor in GIVE_WAY.items():
+        if over <= 0 or label not in labels:
+            continue
+        index = list(labels).index(label)
+        give = min(over, max(0, result[index] - floor))
+        result[index] -= give
+        over -= give
+    return result
+
+
+def _cut(text: Text) -> Text:
+    """One line, cut with … where its column is narrower than the text."""
+    text.no_wrap = True
+    text.overflow = "ellipsis"
+    return text
 
 
 def _row(item: DueItem, when: str, prison: bool = False) -> tuple[Text, ...]:
@@ -45,9 +74,9 @@ def _row(item: DueItem, when: str, prison: bool = False) -> tuple[Text, ...]:
         literal(SEVERITY_MARKERS.get(item.severity, "")),
         literal(_due_text(item), WHEN_STYLE.get(when, "")),
         literal(item.record.reference),
-        literal(item.what),
-        literal(item.rule_name),
-        literal(item.about),
+        _cut(literal(item.what)),
+        _cut(literal(item.rule_name)),
+        _cut(literal(item.about)),
         literal(when, WHEN_STYLE.get(when, "")),
     ]
     if prison:
@@ -98,6 +127,8 @@ class HomeScreen(CipcoScreen):
         super().__init__()
         self.items: dict[str, DueItem] = {}
         self._rows: list[tuple[str, list[tuple[str, str]]]] = []  # what the table shows
+        self._room = 0  # the width the table's columns were fitted to
+        self._due: DueList | None = None
         self.due_shown = False  # the charts are read after the due list, never before
 
     def compose_body(self) -> ComposeResult:
@@ -127,6 +158,8 @@ class HomeScreen(CipcoScreen):
 
     def on_resize(self, _event: events.Resize) -> None:
         self._lay_out()
+        if self._due is not None:
+            self._show_due(self._due)  # the columns fitted to the new width
 
     def _lay_out(self) -> None:
         wide = self.size.width >= WIDE[0] and self.size.height >= WIDE[1]
@@ -201,20 +234,26 @@ class HomeScreen(CipcoScreen):
         rows = [(item.key, _row(item, found.window.when(item), prison)) for item in found.items]
         shown = [(key, [(cell.plain, str(cell.style)) for cell in cells]) for key, cells in rows]
         table: DataTable[Text] = self.query_one(DataTable)
-        if shown != self._rows:
+        room = self.size.width - 2  # the vertical scrollbar
+        if shown != self._rows or room != self._room:
             chosen = table.cursor_row
             # each column as wide as its widest cell, counted here: the table's own measuring
             # goes through the console's width, and a row measured at the wrong moment once
             # left every column at its heading's width
+            labels = _columns(prison)
+            widths = [
+                max(len(label), max((cells[i].cell_len for _key, cells in rows), default=0))
+                for i, label in enumerate(labels)
+            ]
             table.clear(columns=True)
-            for index, label in enumerate(_columns(prison)):
-                widest = max((cells[index].cell_len for _key, cells in rows), default=0)
-                table.add_column(label, width=max(len(label), widest))
+            for label, width in zip(labels, fitted(labels, widths, room), strict=True):
+                table.add_column(label, width=width)
             for key, cells in rows:
                 table.add_row(*cells, key=key)
             if rows:
                 table.move_cursor(row=min(chosen, len(rows) - 1))
-            self._rows = shown
+            self._rows, self._room = shown, room
+        self._due = found
         self.items = {item.key: item for item in found.items}
         self.due_shown = True
         overdue, due_today = found.count("overdue"), found.count("today")
