@@ -173,7 +173,7 @@ def _statement(engine: Engine) -> Statement:
         return s.scalars(select(Statement)).one()
 
 
-async def test_a_statement_goes_through_quality_assurance_to_sent(
+async def test_a_statement_is_received_and_returned_with_the_problems_found(
     engine: Engine, db_path: Path, clock: FixedClock
 ) -> None:
     rid, _ref = _case(engine, clock, statement=True)
@@ -194,7 +194,28 @@ async def test_a_statement_goes_through_quality_assurance_to_sent(
         form.query_one("#problems", SelectionList).select("unsigned")
         await _save(app, pilot, form)
         await wait_for(pilot, lambda: "Returned for" in screen_text(app))
-        assert _statement(engine).problems == ["unsigned"]
+    assert _statement(engine).problems == ["unsigned"]
+
+
+async def test_a_corrected_statement_is_checked_and_sent_and_takes_no_more_steps(
+    engine: Engine, db_path: Path, clock: FixedClock
+) -> None:
+    rid, _ref = _case(engine, clock, statement=True)
+    with session_scope(engine, actor="tester", clock=clock) as s:
+        statement_id = s.scalars(select(Statement.id)).one()
+        for step in ("receive", "check"):
+            papers.step_statement(
+                session=s,
+                statement_id=statement_id,
+                step=step,
+                clock=clock,
+                problems=["unsigned"] if step == "check" else [],
+            )
+    engine.dispose()
+    assert _statement(engine).state == "returned"
+    app = CipcoApp(db_path, clock=clock, poll_seconds=3600)
+    async with app.run_test(size=SMALL) as pilot:
+        await _open(app, pilot, rid, "tab-papers")
         await _save(app, pilot, await _step(app, pilot, "receive"))
         await _save(app, pilot, await _step(app, pilot, "check"))
         await wait_for(pilot, lambda: "Checked, to send" in screen_text(app))
