@@ -202,9 +202,3 @@ def log_contact(
     session.add(contact)
     refresh(session, case)
     return contact
-
-
-def _day(text: str) -> Any:
-    from datetime import date
-
-    return date.fromisoformat(text)
