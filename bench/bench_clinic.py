@@ -65,7 +65,7 @@ def bench_agenda(path: Path) -> None:
 
 async def _latency(path: Path, runs: int = 10) -> list[float]:
     from cipco.app import CipcoApp
-    from cipco.screens.clinics import ClinicScreen
+    from cipco.screens.clinic_meeting import ClinicScreen
 
     clock = FixedClock(BENCH_CLOCK_AT)
     writer = make_engine(path, create=False)

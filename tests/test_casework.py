@@ -289,6 +289,15 @@ def test_statement_qa_returns_then_reaches_sent(engine: Engine, clock: FixedCloc
             problems=[problem],
         )
         assert back.state == "returned"
+        with pytest.raises(CaseworkError, match=r"due: .* is before its return") as refused:
+            papers.edit_statement(
+                session=s,
+                statement_id=sid,
+                due_on=today - timedelta(days=3),  # after the request, before the return
+                notes="",
+                clock=clock,
+            )
+        assert refused.value.field == "due_on"
         with pytest.raises(CaseworkError, match="can next be: received"):
             papers.step_statement(session=s, statement_id=sid, step="send", clock=clock)
         papers.step_statement(
@@ -484,8 +493,8 @@ def test_cli_corrects_papers_and_removes_one_added_in_error_only_when_asked(
     assert result.exit_code == 1 and "nothing was removed" in result.output
     code, out = cli(db_path, "case", "remove", "disclaimer", "1", "--yes")
     assert code == 1 and "a disclaimer once returned stays on the case" in out
-    code, out = cli(db_path, "case", "remove", "letter", "1", "--yes")
-    assert code == 1 and "'letter' is not a paper that can be removed" in out
+    code, out = cli(db_path, "case", "remove", "letter", "1")  # refused before it asks
+    assert code == 2 and "'letter' is not a paper that can be removed" in out, out
     with read_scope(engine, clock=clock) as s:
         action = s.scalars(select(CpsAction)).one()
         statement = s.scalars(select(Statement)).one()
@@ -678,3 +687,69 @@ def test_a_letter_keeps_what_its_pdf_shows_and_a_template_not_ready_is_refused(
     assert code == 0, out
     shown = " ".join(page.text for page in read_pages(tmp_path / "l.pdf"))
     assert 'Hello RED =HYPERLINK("http://x","y")' in shown and "\x1b" not in shown
+
+
+def test_every_paper_change_moves_the_referrals_next_deadline(
+    engine: Engine, clock: FixedClock
+) -> None:
+    """The referral's stored next deadline (the Overdue queue, the referral list's "Next
+    due") follows each paper written, corrected, done, reopened or removed."""
+    from cipco.models.referral import Referral
+
+    rid, _enhanced, plain = _case(engine, clock)
+    today = clock.now().date()
+
+    def next_due() -> tuple[str, date | None]:
+        with read_scope(engine, clock=clock) as s:
+            r = s.get(Referral, rid)
+            assert r is not None
+            return r.next_due_label, r.next_due_at.date() if r.next_due_at else None
+
+    before = next_due()
+    with session_scope(engine, actor="tester", clock=clock) as s:
+        act = papers.add_cps_action(
+            session=s,
+            referral_id=rid,
+            data=CpsActionIn(action="CCTV", requested_on=today - timedelta(days=25)),
+            clock=clock,
+        )
+        act_id = act.id
+        assert act_id is not None
+    assert next_due() == before  # no due date yet: nothing new is due
+    late = today - timedelta(days=20)  # before anything else due on this case
+    with session_scope(engine, actor="tester", clock=clock) as s:
+        papers.update_cps_action(
+            session=s,
+            action_id=act_id,
+            data=CpsActionIn(action="CCTV", requested_on=today - timedelta(days=25), due_on=late),
+            clock=clock,
+        )
+    assert next_due() == ("CPS: CCTV", late)
+    with session_scope(engine, actor="tester", clock=clock) as s:
+        papers.complete_cps_action(session=s, action_id=act_id, clock=clock)
+    assert next_due() == before
+    with session_scope(engine, actor="tester", clock=clock) as s:
+        papers.reopen_cps_action(session=s, action_id=act_id, clock=clock)
+    assert next_due() == ("CPS: CCTV", late)
+    with session_scope(engine, actor="tester", clock=clock) as s:
+        papers.complete_cps_action(session=s, action_id=act_id, clock=clock)
+        st = papers.request_statement(
+            session=s,
+            referral_id=rid,
+            data=StatementIn(party_id=plain, requested_on=late, due_on=late),
+            clock=clock,
+        )
+        st_id = st.id
+        assert st_id is not None
+    assert next_due() == ("Statement from Officer Plain", late)
+    with session_scope(engine, actor="tester", clock=clock) as s:
+        papers.edit_statement(
+            session=s, statement_id=st_id, due_on=today + timedelta(days=60), notes="", clock=clock
+        )
+    assert next_due() == before
+    with session_scope(engine, actor="tester", clock=clock) as s:
+        papers.edit_statement(session=s, statement_id=st_id, due_on=late, notes="", clock=clock)
+    assert next_due()[0] == "Statement from Officer Plain"
+    with session_scope(engine, actor="tester", clock=clock) as s:
+        papers.remove_paper(session=s, kind="statement", record_id=st_id)
+    assert next_due() == before

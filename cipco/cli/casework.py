@@ -16,7 +16,7 @@ from typing import Annotated, Any, TypeVar
 import typer
 
 from cipco.cli import app
-from cipco.cli.common import actor, echo, fail, open_engine_or_exit, state
+from cipco.cli.common import EXIT_USAGE, actor, echo, fail, open_engine_or_exit, state
 from cipco.cli.options import OutOpt, OverwriteOpt
 
 case_app = typer.Typer(
@@ -440,8 +440,13 @@ def remove(
     """Remove a statement, meeting or disclaimer added in error (asks first).
 
     Refused for a statement once received, a meeting held or a disclaimer returned."""
-    from cipco.services.casework.papers import remove_paper
+    from cipco.services.casework.papers import REMOVABLE, remove_paper
 
+    if kind not in REMOVABLE:
+        fail(
+            f"kind: '{kind}' is not a paper that can be removed ({', '.join(REMOVABLE)})",
+            EXIT_USAGE,
+        )
     if not yes and not typer.confirm(f"Remove {kind} {record_id}? It was added in error."):
         fail("nothing was removed", code=1)
     _write(None, lambda s, _rid: remove_paper(session=s, kind=kind, record_id=record_id))

@@ -328,7 +328,7 @@ class LogService(Generic[ModelT, RowT]):
         ``class ReferralService(LogService[Referral, ReferralRow])`` says them once (a
         parameter given as a string, a row type declared further down, is set by hand)."""
         super().__init_subclass__(**kwargs)
-        for base in getattr(cls, "__orig_bases__", ()):
+        for base in cls.__dict__.get("__orig_bases__", ()):  # its own bases, not inherited
             origin = get_origin(base)
             if isinstance(origin, type) and issubclass(origin, LogService):
                 model, row_type = get_args(base)

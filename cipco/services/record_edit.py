@@ -50,11 +50,13 @@ def remove_unless(
     *,
     kept: Callable[[ModelT], bool],
     why: str,
-) -> None:
+) -> ModelT:
     """Delete the record (refused as :func:`editing` refuses), unless ``kept`` says it stays
-    on the record: then refused with ``why``, in the list's own error."""
+    on the record: then refused with ``why``, in the list's own error. Returns the deleted
+    record (its fields still readable), for what must follow its removal."""
     record = service.load(session, record_id, expected_version)
     if kept(record):
         raise service.error(why, field="form")
     session.delete(record)
     session.flush()
+    return record

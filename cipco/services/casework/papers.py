@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlmodel import Session
 
@@ -32,6 +32,7 @@ from cipco.services.casework.common import (
     party,
     person_label,
     referral,
+    refresh,
     working_days_after,
 )
 from cipco.services.casework.queries import MEETINGS, STATEMENTS
@@ -41,6 +42,8 @@ from cipco.services.logspec import add_record, assign
 from cipco.services.record_edit import editing, remove_unless
 
 audit.track(Statement, StatementMeeting, MedicalDisclaimer, CpsAction)
+
+PaperT = TypeVar("PaperT", Statement, StatementMeeting, MedicalDisclaimer, CpsAction)
 
 LABELS = {
     "requested_on": "requested",
@@ -55,6 +58,13 @@ LABELS = {
     "release_requested_on": "release asked for",
     "release_confirmed_on": "release confirmed",
 }
+
+
+def _refreshed(session: Session, paper: PaperT) -> PaperT:
+    """``paper`` after its referral's next deadline is worked out again (every paper
+    write ends here, so Home and the Overdue queue see a new or corrected due date)."""
+    refresh(session, referral(session, paper.referral_id))
+    return paper
 
 
 # ---------------------------------------------------------------- statements
@@ -103,16 +113,19 @@ def request_statement(
     )
     dates_checked(clock, {"requested_on": data.requested_on}, LABELS)
     in_order(due, data.requested_on, "due_on", "due", "the request")
-    return add_record(
+    return _refreshed(
         session,
-        Statement,
-        clock,
-        referral_id=referral_id,
-        party_id=person.id,
-        requested_on=data.requested_on,
-        due_on=due,
-        notes=data.notes,
-        state=StatementState.REQUESTED,
+        add_record(
+            session,
+            Statement,
+            clock,
+            referral_id=referral_id,
+            party_id=person.id,
+            requested_on=data.requested_on,
+            due_on=due,
+            notes=data.notes,
+            state=StatementState.REQUESTED,
+        ),
     )
 
 
@@ -126,9 +139,13 @@ def edit_statement(
     expected_version: int | None = None,
 ) -> Statement:
     with editing(STATEMENTS, session, statement_id, clock, expected_version) as statement:
-        in_order(due_on, statement.requested_on, "due_on", "due", "the request")
+        returned = statement.returned_on
+        since, what = (
+            (returned, "its return") if returned else (statement.requested_on, "the request")
+        )
+        in_order(due_on, since, "due_on", "due", what)
         assign(statement, {"due_on": due_on, "notes": (notes or "").strip()})
-    return statement
+    return _refreshed(session, statement)
 
 
 def step_statement(
@@ -172,7 +189,7 @@ def step_statement(
         else:
             in_order(day, statement.checked_on, "on", "sent", "the quality check")
             assign(statement, {"sent_on": day, "state": StatementState.SENT})
-    return statement
+    return _refreshed(session, statement)
 
 
 def _quality_check(
@@ -214,13 +231,16 @@ def remove_statement(
     *, session: Session, statement_id: int, expected_version: int | None = None
 ) -> None:
     """Drop a request made in error; a statement once received stays on the case."""
-    remove_unless(
-        STATEMENTS,
+    _refreshed(
         session,
-        statement_id,
-        expected_version,
-        kept=statement_stays,
-        why="a statement once received stays on the case",
+        remove_unless(
+            STATEMENTS,
+            session,
+            statement_id,
+            expected_version,
+            kept=statement_stays,
+            why="a statement once received stays on the case",
+        ),
     )
 
 
@@ -269,8 +289,9 @@ def arrange_meeting(
     """A meeting for a member of staff to give their statement to police."""
     referral(session, referral_id)
     _check_meeting(session, referral_id, data, clock)
-    return add_record(
-        session, StatementMeeting, clock, referral_id=referral_id, **data.model_dump()
+    return _refreshed(
+        session,
+        add_record(session, StatementMeeting, clock, referral_id=referral_id, **data.model_dump()),
     )
 
 
@@ -285,7 +306,7 @@ def update_meeting(
     with editing(MEETINGS, session, meeting_id, clock, expected_version) as meeting:
         _check_meeting(session, meeting.referral_id, data, clock)
         assign(meeting, data.model_dump())
-    return meeting
+    return _refreshed(session, meeting)
 
 
 def meeting_stays(meeting: Any) -> bool:
@@ -297,13 +318,16 @@ def remove_meeting(
     *, session: Session, meeting_id: int, expected_version: int | None = None
 ) -> None:
     """Drop a meeting arranged in error; one that was held stays on the case."""
-    remove_unless(
-        MEETINGS,
+    _refreshed(
         session,
-        meeting_id,
-        expected_version,
-        kept=meeting_stays,
-        why="a meeting that was held stays on the case",
+        remove_unless(
+            MEETINGS,
+            session,
+            meeting_id,
+            expected_version,
+            kept=meeting_stays,
+            why="a meeting that was held stays on the case",
+        ),
     )
 
 
@@ -338,8 +362,9 @@ def issue_disclaimer(
     if data.party_id is not None:
         party(session, referral_id, data.party_id, "party_id")
     dates_checked(clock, {"issued_on": data.issued_on}, LABELS)
-    return add_record(
-        session, MedicalDisclaimer, clock, referral_id=referral_id, **data.model_dump()
+    return _refreshed(
+        session,
+        add_record(session, MedicalDisclaimer, clock, referral_id=referral_id, **data.model_dump()),
     )
 
 
@@ -365,7 +390,7 @@ def step_disclaimer(
         else:
             in_order(day, disclaimer.returned_on, "on", "sent", "its return")
             assign(disclaimer, {"sent_on": day})
-    return disclaimer
+    return _refreshed(session, disclaimer)
 
 
 def disclaimer_stays(disclaimer: Any) -> bool:
@@ -378,13 +403,16 @@ def remove_disclaimer(
     *, session: Session, disclaimer_id: int, expected_version: int | None = None
 ) -> None:
     """Drop a disclaimer recorded in error; one once returned stays on the case."""
-    remove_unless(
-        DISCLAIMERS,
+    _refreshed(
         session,
-        disclaimer_id,
-        expected_version,
-        kept=disclaimer_stays,
-        why="a disclaimer once returned stays on the case",
+        remove_unless(
+            DISCLAIMERS,
+            session,
+            disclaimer_id,
+            expected_version,
+            kept=disclaimer_stays,
+            why="a disclaimer once returned stays on the case",
+        ),
     )
 
 
@@ -426,7 +454,9 @@ def add_cps_action(
     """Something the CPS asked the prison for, with its due date and owner."""
     referral(session, referral_id)
     _check_action(data, clock)
-    return add_record(session, CpsAction, clock, referral_id=referral_id, **data.model_dump())
+    return _refreshed(
+        session, add_record(session, CpsAction, clock, referral_id=referral_id, **data.model_dump())
+    )
 
 
 def update_cps_action(
@@ -441,7 +471,7 @@ def update_cps_action(
         _check_action(data, clock)
         in_order(action.done_on, data.requested_on, "requested_on", "requested", "its completion")
         assign(action, data.model_dump())
-    return action
+    return _refreshed(session, action)
 
 
 def complete_cps_action(
@@ -456,13 +486,13 @@ def complete_cps_action(
     with editing(CPS_ACTIONS, session, action_id, clock, expected_version) as action:
         if action.done_on is not None:
             raise CaseworkError(
-                "done: this CPS action is already done (u reopens it)", field="done_on"
+                "done: this CPS action is already done (reopen it to change it)", field="done_on"
             )
         day = on or today(clock)
         dates_checked(clock, {"done_on": day}, LABELS)
         in_order(day, action.requested_on, "done_on", "done", "the request")
         action.done_on = day
-    return action
+    return _refreshed(session, action)
 
 
 def reopen_cps_action(
@@ -472,4 +502,4 @@ def reopen_cps_action(
         if action.done_on is None:
             raise CaseworkError("reopen: this CPS action is still open", field="done_on")
         action.done_on = None
-    return action
+    return _refreshed(session, action)
