@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/bench_documents.py [--mb 50] [--runs 3] [--referrals 300]
 
-On a copy of the demo file, times ``attach_file`` (hash, then stream into the data file in
+On a copy of the demo file, times ``attach`` (hash, then stream into the data file in
 one transaction; SQLite in WAL mode writes the bytes twice) and ``save_document`` (stream
 out to a 0600 file, the SHA-256 checked), each the median of ``--runs`` runs, beside a
 plain file copy of the same file measured in the same run (goals: attach under 2 s, read
@@ -42,7 +42,8 @@ def main() -> None:
     from cipco.outputs import OutputTarget
     from cipco.services import settings
     from cipco.services.bootstrap import prepare
-    from cipco.services.casework.documents import attach_file, save_document
+    from cipco.services.casework.documents import Upload, save_document
+    from cipco.services.casework.documents import attach as attach_upload
     from cipco.services.paging import PageQuery
     from cipco.services.referrals import referral_page
 
@@ -71,8 +72,8 @@ def main() -> None:
 
     def attach() -> None:
         with session_scope(engine, actor="bench", clock=clock) as session:
-            attached = attach_file(
-                session=session, referral_id=referral_id, path=source, clock=clock
+            attached = attach_upload(
+                session=session, referral_id=referral_id, upload=Upload.file(source), clock=clock
             )
             assert attached.id is not None
             ids.append(attached.id)

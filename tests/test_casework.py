@@ -314,7 +314,9 @@ def test_a_stored_document_never_changes(engine: Engine, clock: FixedClock, tmp_
     source = tmp_path / "statement.pdf"
     source.write_bytes(data)
     with session_scope(engine, actor="tester", clock=clock) as s:
-        doc = documents.attach_file(session=s, referral_id=rid, path=source, clock=clock)
+        doc = documents.attach(
+            session=s, referral_id=rid, upload=documents.Upload.file(source), clock=clock
+        )
         doc_id, sha = doc.id, doc.sha256
     assert doc_id is not None
     source.write_bytes(b"changed after attaching")
@@ -344,7 +346,7 @@ def test_a_file_over_the_limit_is_refused(
         pytest.raises(documents.DocumentError, match=r"big\.pdf"),
         session_scope(engine, actor="tester", clock=clock) as s,
     ):
-        documents.attach_file(session=s, referral_id=rid, path=big, clock=clock)
+        documents.attach(session=s, referral_id=rid, upload=documents.Upload.file(big), clock=clock)
     with read_scope(engine, clock=clock) as s:
         assert s.scalars(select(CaseDocument)).all() == []
 
@@ -353,9 +355,14 @@ def _attach(how: str, s: Any, rid: int, data: bytes, tmp_path: Path, clock: Fixe
     if how == "file":
         source = tmp_path / "statement.pdf"
         source.write_bytes(data)
-        return documents.attach_file(session=s, referral_id=rid, path=source, clock=clock)
-    return documents.attach_bytes(
-        session=s, referral_id=rid, data=data, filename="statement.pdf", clock=clock
+        return documents.attach(
+            session=s, referral_id=rid, upload=documents.Upload.file(source), clock=clock
+        )
+    return documents.attach(
+        session=s,
+        referral_id=rid,
+        upload=documents.Upload.made(data, "statement.pdf"),
+        clock=clock,
     )
 
 

@@ -507,14 +507,14 @@ def attach(
     ] = None,
 ) -> None:
     """Store a file in the data file as a document of the referral (never changed after)."""
-    from cipco.services.casework.documents import attach_file
+    from cipco.services.casework.documents import Upload, attach
 
     doc = _write(
         ref,
-        lambda s, rid: attach_file(
+        lambda s, rid: attach(
             session=s,
             referral_id=rid,
-            path=file,
+            upload=Upload.file(file),
             clock=state.get_clock(),
             title=title,
             kind=kind,

@@ -11,7 +11,6 @@ transaction and a refusal is shown beside its field.
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 from sqlmodel import Session
@@ -450,10 +449,10 @@ DOCUMENT_FIELDS = [
 
 def document_form(referral_id: int) -> RecordForm:
     def save(session: Session, clock: Clock, values: dict[str, Any], _v: int | None) -> Saved:
-        document = documents.attach_file(
+        document = documents.attach(
             session=session,
             referral_id=referral_id,
-            path=Path(values["path"]),
+            upload=documents.Upload.file(values["path"]),
             clock=clock,
             title=values["title"] or "",
             kind=values["kind"],

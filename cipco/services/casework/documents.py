@@ -176,24 +176,46 @@ def _checked(session: Session, referral_id: int, filename: str, title: str, kind
     return text
 
 
-def _attach(
+@dataclass(frozen=True)
+class Upload:
+    """What is attached: the name it is filed under and how to open its bytes (opened
+    twice: once to hash, once to store). :meth:`file` for a file the user chose,
+    :meth:`made` for bytes cipco made itself (a letter's PDF)."""
+
+    filename: str
+    opened: Callable[[], BinaryIO]
+
+    @classmethod
+    def file(cls, path: Path | str) -> Upload:
+        """The regular file at ``path`` (``~`` expanded); refused when attached if it is a
+        folder, a device or missing."""
+        where = Path(path).expanduser()
+        return cls(where.name, lambda: _open_regular(where))
+
+    @classmethod
+    def made(cls, data: bytes, filename: str) -> Upload:
+        return cls(filename, lambda: io.BytesIO(data))
+
+
+def attach(
+    *,
     session: Session,
     referral_id: int,
-    filename: str,
-    title: str,
-    kind: str,
+    upload: Upload,
     clock: Clock,
-    supersedes_id: int | None,
-    opened: Callable[[], BinaryIO],
+    title: str = "",
+    kind: str = "other",
+    supersedes_id: int | None = None,
 ) -> CaseDocument:
-    """Check the document, then store what ``opened`` reads. It is read twice: once for its
-    hash and size, then streamed in and checked again, so a file changed meanwhile is
-    refused and nothing is saved."""
+    """Check the document, then store the upload as a document of the referral. It is read
+    twice: once for its hash and size, then streamed in and checked again, so a file
+    changed meanwhile is refused and nothing is saved."""
+    filename = upload.filename
     title = _checked(session, referral_id, filename, title, kind)
     _check_supersedes(session, referral_id, supersedes_id)
     limit = max_bytes(session)
     shown = clean(filename)
-    with opened() as stream:
+    with upload.opened() as stream:
         size = stream.seek(0, os.SEEK_END)
         stream.seek(0)
         if size > limit:
@@ -226,46 +248,6 @@ def _attach(
             field="path",
         )
     return document
-
-
-def attach_file(
-    *,
-    session: Session,
-    referral_id: int,
-    path: Path,
-    clock: Clock,
-    title: str = "",
-    kind: str = "other",
-    supersedes_id: int | None = None,
-) -> CaseDocument:
-    """Store the file at ``path`` as a document of the referral."""
-    path = Path(path).expanduser()
-    return _attach(
-        session,
-        referral_id,
-        path.name,
-        title,
-        kind,
-        clock,
-        supersedes_id,
-        lambda: _open_regular(path),
-    )
-
-
-def attach_bytes(
-    *,
-    session: Session,
-    referral_id: int,
-    data: bytes,
-    filename: str,
-    clock: Clock,
-    title: str = "",
-    kind: str = "other",
-) -> CaseDocument:
-    """Store bytes made by cipco itself (a letter's PDF) as a document of the referral."""
-    return _attach(
-        session, referral_id, filename, title, kind, clock, None, lambda: io.BytesIO(data)
-    )
 
 
 def document(session: Session, document_id: int) -> CaseDocument:

@@ -31,7 +31,7 @@ from cipco.models.referral import (
 from cipco.models.referral import StatusChange as Move
 from cipco.services import audit
 from cipco.services.casework.common import CaseworkError, dates_checked, party, referral
-from cipco.services.casework.documents import attach_bytes
+from cipco.services.casework.documents import Upload, attach
 from cipco.services.flags import review_window_closes
 from cipco.services.site import site_label
 from cipco.services.victims import decision_label
@@ -248,11 +248,10 @@ def send_letter(
     actor = audit.actor_of(session)
     doc = letter_document(case, recipient, channel, subject, body, when, actor, site_label(session))
     stamp = f"{when:%Y%m%d-%H%M}"
-    stored = attach_bytes(
+    stored = attach(
         session=session,
         referral_id=referral_id,
-        data=render(doc),
-        filename=f"letter-{case.reference}-{stamp}.pdf",
+        upload=Upload.made(render(doc), f"letter-{case.reference}-{stamp}.pdf"),
         title=f"{CHANNEL_LABELS[channel]} to {recipient}: {subject}",
         kind="letter",
         clock=clock,
