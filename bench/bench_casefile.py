@@ -47,6 +47,7 @@ def main() -> None:
     from cipco.documents.casefile import write_case_file
     from cipco.outputs import choose_output
     from cipco.pdf import render_pdf
+    from cipco.record_file import RecordFile
     from cipco.services.bootstrap import prepare
     from cipco.services.casefile import case_file
     from cipco.services.demo_casefile import casefile_referral
@@ -69,10 +70,12 @@ def main() -> None:
         return choose_output(None, what="bench", suffix=suffix, at=clock.now(), default_dir=out)
 
     def whole() -> None:
-        write_case_file(engine, REFERENCE, target(".pdf"), clock=clock, actor="bench")  # type: ignore[arg-type]
+        asked = RecordFile("casefile", REFERENCE, clock, "bench")
+        write_case_file(engine, asked, target(".pdf"))  # type: ignore[arg-type]
 
     def proforma() -> None:
-        write_proforma(engine, REFERENCE, target(".xlsx"), clock=clock)  # type: ignore[arg-type]
+        asked = RecordFile("proforma", REFERENCE, clock, "bench")
+        write_proforma(engine, asked, target(".xlsx"))  # type: ignore[arg-type]
 
     whole()  # warm: imports, the font's cmap, SQLite's page cache
     with read_scope(engine, clock=clock) as session:

@@ -11,6 +11,7 @@ from sqlalchemy import Engine, select
 from cipco.clock import FixedClock
 from cipco.db import session_scope
 from cipco.models.exhibit import Exhibit, ExhibitEvent
+from cipco.record_file import RecordFile
 from cipco.services import chain
 from cipco.spreadsheets import exhibits_io
 from cipco.spreadsheets.exporting import target_of
@@ -42,7 +43,7 @@ def test_register_and_continuity_exports(engine: Engine, clock: FixedClock, tmp_
     assert (done.path, done.rows) == (register, 1)
     continuity = tmp_path / "continuity.xlsx"
     path, events = exhibits_io.export_continuity(
-        engine, "JS/1", target_of(continuity, "c", clock), clock=clock, actor="tester"
+        engine, RecordFile("continuity", "JS/1", clock, "tester"), target_of(continuity, "c", clock)
     )
     assert (path, events) == (continuity, 2)
     wb = load_workbook(register)

@@ -13,6 +13,7 @@ from cipco.clock import FixedClock
 from cipco.db import session_scope
 from cipco.models.audit import AuditEvent
 from cipco.models.referral import Referral
+from cipco.record_file import RecordFile
 from cipco.services.bootstrap import prepare
 from cipco.services.reports import ReferralFilter
 from cipco.spreadsheets.exporting import ExportRequest, target_of
@@ -148,7 +149,9 @@ def test_proforma(demo_db: Path, clock: FixedClock, tmp_path: Path) -> None:
     with session_scope(engine, clock=clock) as session:
         ref = session.scalars(select(Referral.reference).order_by(Referral.id)).first()
         assert ref
-    write_proforma(engine, ref, target_of(path, "p", clock), clock=clock)
+    write_proforma(
+        engine, RecordFile("proforma", ref, clock, "tester"), target_of(path, "p", clock)
+    )
     book = load_workbook(path)
     assert book.sheetnames == ["Referral proforma"]
     ws = book.active

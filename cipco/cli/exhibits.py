@@ -19,7 +19,7 @@ from cipco.cli.common import (
     state,
     ticker,
 )
-from cipco.cli.exports import run_export, safe_name, write_file, writer
+from cipco.cli.exports import record_writer, run_export, write_file
 from cipco.cli.options import IncludeRestrictedOpt, OutOpt, OverwriteOpt, QuietOpt
 
 ListOutOpt = Annotated[
@@ -227,14 +227,15 @@ def export_continuity(
     include_restricted: IncludeRestrictedOpt = False,
 ) -> None:
     """Write one exhibit's full continuity record, ready for the police file."""
+    from cipco.record_file import record_name
     from cipco.services.exhibits import ExhibitError
     from cipco.spreadsheets.exhibits_io import export_continuity as run
 
     path, count = write_file(
-        f"continuity-{safe_name(reference)}",
+        record_name("continuity", reference),
         out,
         overwrite,
-        writer(run, reference, include_restricted=include_restricted),
+        record_writer(run, "continuity", reference, include_restricted),
         refusals=(ExhibitError,),
     )
     echo(f"{count} events of {reference.strip().upper()} written to {path}")

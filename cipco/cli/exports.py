@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 
     from cipco.clock import Clock
     from cipco.outputs import OutputTarget
+    from cipco.record_file import RecordFile
     from cipco.spreadsheets.exporting import ExportRequest, ExportResult
 
 T = TypeVar("T")
@@ -52,12 +53,6 @@ def parse_day(text: str | None, option: str) -> date | None:
         fail(f"{option}: {exc}", EXIT_USAGE)
 
 
-def safe_name(text: str) -> str:
-    """A reference as part of a file name: ``JS/1`` -> ``JS-1``."""
-    cleaned = "".join(c if c.isalnum() or c in "-_" else "-" for c in text.strip().upper())
-    return cleaned.strip("-")[:60] or "record"
-
-
 def refused(exc: Exception, code: int = EXIT_PROBLEMS) -> NoReturn:
     """One sentence for an error a command expects (no traceback)."""
     fail(str(exc.args[0]) if isinstance(exc, LookupError) and exc.args else str(exc), code)
@@ -74,6 +69,21 @@ def writing(make: Callable[[], T]) -> T:
 
 
 Write = Callable[["Engine", "OutputTarget", "Clock", str], T]
+
+
+def record_writer(
+    make: Callable[[Engine, RecordFile, OutputTarget], T],
+    kind: str,
+    reference: str,
+    include_restricted: bool,
+) -> Write[T]:
+    """One record's file writer ``make`` (:mod:`cipco.record_file`) as :func:`write_file`
+    calls it."""
+    from cipco.record_file import RecordFile
+
+    return lambda engine, chosen, clock, who: make(
+        engine, RecordFile(kind, reference, clock, who, include_restricted), chosen
+    )
 
 
 def writer(make: Callable[..., T], *subject: Any, **options: Any) -> Write[T]:

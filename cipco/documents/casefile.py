@@ -8,10 +8,10 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-from cipco.clock import Clock
 from cipco.db import read_scope
 from cipco.outputs import OutputTarget, write_pair
 from cipco.pdf import render_pdf
+from cipco.record_file import RecordFile
 from cipco.services.casefile import case_file
 from cipco.spreadsheets.book import Book
 from cipco.spreadsheets.content import document_book
@@ -26,21 +26,17 @@ class CaseFileWritten:
     reference: str
 
 
-def write_case_file(
-    engine: Engine,
-    reference: str,
-    target: OutputTarget,
-    *,
-    clock: Clock,
-    actor: str,
-    include_restricted: bool = False,
-) -> CaseFileWritten:
+def write_case_file(engine: Engine, asked: RecordFile, target: OutputTarget) -> CaseFileWritten:
     """Read the referral in one snapshot, build the case file, write the PDF (``target``)
     and the workbook beside it. Raises ``ReferralError`` (unknown reference) and
     ``OutputError``; nothing is left behind either way."""
-    with read_scope(engine, clock=clock) as session:
+    with read_scope(engine, clock=asked.clock) as session:
         doc = case_file(
-            session, reference, clock, actor=actor, include_restricted=include_restricted
+            session,
+            asked.reference,
+            asked.clock,
+            actor=asked.actor,
+            include_restricted=asked.include_restricted,
         )
     data = render_pdf(doc)
     book = document_book(doc)

@@ -53,11 +53,11 @@ def case_file_job(app: CipcoApp, reference: str) -> Callable[[], str]:
 
     def job() -> str:
         from cipco.documents.casefile import write_case_file
+        from cipco.record_file import RecordFile
         from cipco.spreadsheets.exporting import default_target
 
-        safe = "".join(c if c.isalnum() or c in "-_" else "-" for c in reference)
-        target = default_target(f"casefile-{safe}", app.clock, suffix=".pdf")
-        written = write_case_file(app.engine, reference, target, clock=app.clock, actor=app.actor)
+        asked = RecordFile("casefile", reference, app.clock, app.actor)
+        written = write_case_file(app.engine, asked, default_target(asked.name, app.clock, ".pdf"))
         return f"Case file of {reference} written to {written.pdf} and {written.workbook.name}"
 
     return job

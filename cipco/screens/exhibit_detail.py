@@ -167,15 +167,16 @@ class ExhibitDetailScreen(RecordPage):
         """The continuity record of this exhibit."""
         if self.drawn is None:
             return
+        from cipco.record_file import RecordFile
         from cipco.spreadsheets.exhibits_io import export_continuity
         from cipco.spreadsheets.exporting import default_target
 
         reference, app = self.drawn.reference, self.cipco
 
         def job() -> str:
-            target = default_target(f"continuity-{reference.replace('/', '-')}", app.clock)
+            asked = RecordFile("continuity", reference, app.clock, app.actor)
             path, _events = export_continuity(
-                app.engine, reference, target, clock=app.clock, actor=app.actor
+                app.engine, asked, default_target(asked.name, app.clock)
             )
             return f"Continuity of {reference} written to {path}"
 

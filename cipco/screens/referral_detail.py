@@ -263,14 +263,15 @@ class ReferralDetailScreen(RecordPage):
         """The police referral proforma of this referral."""
         if self.drawn is None:
             return
+        from cipco.record_file import RecordFile
         from cipco.spreadsheets.exporting import default_target
         from cipco.spreadsheets.proforma import write_proforma
 
         reference, app = self.drawn.reference, self.cipco
 
         def job() -> str:
-            target = default_target(f"proforma-{reference}", app.clock)
-            path = write_proforma(app.engine, reference, target, clock=app.clock)
+            asked = RecordFile("proforma", reference, app.clock, app.actor)
+            path = write_proforma(app.engine, asked, default_target(asked.name, app.clock))
             return f"Proforma of {reference} written to {path}"
 
         self.export(job)

@@ -16,6 +16,7 @@ from sqlmodel import Session
 from cipco.clock import Clock
 from cipco.db import read_scope
 from cipco.outputs import OutputTarget
+from cipco.record_file import RecordFile
 from cipco.services import exhibits
 from cipco.services.exhibit_import import ExhibitImport
 from cipco.services.ledger import anchor_line
@@ -197,22 +198,15 @@ def continuity_detail(session: Session, reference: str, clock: Clock) -> exhibit
     return exhibits.exhibit_detail(session, exhibit.id, clock)
 
 
-def export_continuity(
-    engine: Engine,
-    reference: str,
-    target: OutputTarget,
-    *,
-    clock: Clock,
-    actor: str,
-    include_restricted: bool = False,
-) -> tuple[Path, int]:
+def export_continuity(engine: Engine, asked: RecordFile, target: OutputTarget) -> tuple[Path, int]:
     """One exhibit's full chain, ready for the police file: (where it went, events written).
 
     The prisoner it was found on is withheld if marked "do not share", unless asked for.
     """
+    clock = asked.clock
     with read_scope(engine, clock=clock) as session:
-        detail = continuity_detail(session, reference, clock)
-        hidden = frozenset() if include_restricted else do_not_share_numbers(session)
+        detail = continuity_detail(session, asked.reference, clock)
+        hidden = frozenset() if asked.include_restricted else do_not_share_numbers(session)
         notes = [
             "Events are append-only; a correction is a new event pointing at the original.",
             "Each hash covers the event and the previous hash. The custody ledger line is the "
@@ -235,7 +229,7 @@ def export_continuity(
             About(
                 f"Continuity record of exhibit {detail.reference}",
                 clock.now(),
-                actor,
+                asked.actor,
                 filters={"Exhibit": detail.reference},
                 notes=notes,
             ),

@@ -12,13 +12,14 @@ from cipco.db import read_scope
 from cipco.models.referral import AGGRAVATING_FACTORS
 from cipco.models.vocab import PARTY_KIND_LABELS, PARTY_ROLE_LABELS, TYPE_LABELS
 from cipco.outputs import OutputTarget
+from cipco.record_file import RecordFile
 from cipco.services.casefile import checklist, linked_exhibits
 from cipco.services.person_import import do_not_share_numbers
 from cipco.services.referrals import (
     adjudication_label,
     outcome_label,
-    referral_by_reference,
     referral_detail,
+    referral_id_of,
     status_label,
 )
 from cipco.spreadsheets.book import BOLD, HEADER_FILL, MARKING_FONT, WRAP_ALIGNMENT, Book, Font
@@ -26,26 +27,19 @@ from cipco.spreadsheets.exporting import WITHHELD
 from cipco.spreadsheets.writer import MARKING, About
 
 
-def write_proforma(
-    engine: Engine,
-    reference: str,
-    target: OutputTarget,
-    *,
-    clock: Clock,
-    include_restricted: bool = False,
-) -> Path:
-    """The police referral proforma for one referral (one sheet). Raises LookupError.
+def write_proforma(engine: Engine, asked: RecordFile, target: OutputTarget) -> Path:
+    """The police referral proforma for one referral (one sheet). Raises ``ReferralError``
+    naming an unknown reference.
 
     People marked "do not share" (the suspect, a victim or a witness) are withheld unless
-    ``include_restricted``.
+    ``asked.include_restricted``.
     """
+    clock = asked.clock
     with read_scope(engine, clock=clock) as session:
-        found = referral_by_reference(session, reference.strip())
-        if found is None or found.id is None:
-            raise LookupError(f"no referral with reference '{reference}'")
-        detail = referral_detail(session, found.id, clock)
-        hidden = frozenset() if include_restricted else do_not_share_numbers(session)
-        exhibits = linked_exhibits(session, found.id)
+        referral_id = referral_id_of(session, asked.reference)
+        detail = referral_detail(session, referral_id, clock)
+        hidden = frozenset() if asked.include_restricted else do_not_share_numbers(session)
+        exhibits = linked_exhibits(session, referral_id)
         book = _proforma(detail, exhibits, hidden, clock)
     return book.save(target, about_sheet=False)
 

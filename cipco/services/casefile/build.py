@@ -41,7 +41,7 @@ from cipco.services.referrals import (
     adjudication_label,
     outcome_label,
     referral_detail,
-    referral_id_for,
+    referral_id_of,
     status_label,
 )
 from cipco.services.site import site_label
@@ -101,11 +101,8 @@ def case_file(
     Raises :class:`~cipco.services.referrals.ReferralError` for an unknown reference.
     """
     from cipco.services.ledger import anchor
-    from cipco.services.referrals import ReferralError
 
-    referral_id = referral_id_for(session, reference)
-    if referral_id is None:
-        raise ReferralError("referral: give the referral's reference", field="referral")
+    referral_id = referral_id_of(session, reference)
     detail = referral_detail(session, referral_id, clock)
     hidden = frozenset() if include_restricted else do_not_share_numbers(session)
     ctx = CaseContext(

@@ -35,6 +35,7 @@ from cipco.services.referrals.queries import (
     queue_counts,
     referral_by_reference,
     referral_id_for,
+    referral_id_of,
     referral_page,
 )
 from cipco.services.referrals.rules import (
@@ -96,6 +97,7 @@ __all__ = [
     "referral_by_reference",
     "referral_detail",
     "referral_id_for",
+    "referral_id_of",
     "referral_page",
     "refresh_due",
     "status_label",

@@ -259,6 +259,14 @@ def referral_id_for(session: Session, reference: str) -> int | None:
     return int(found)
 
 
+def referral_id_of(session: Session, reference: str) -> int:
+    """As :func:`referral_id_for`, and a blank reference is refused too."""
+    found = referral_id_for(session, reference)
+    if found is None:
+        raise ReferralError("referral: give the referral's reference", field="referral")
+    return found
+
+
 @dataclass(frozen=True)
 class ReferralHit:
     id: int
