@@ -10,7 +10,7 @@ import typer
 
 from cipco.cli import app, report_app
 from cipco.cli.common import EXIT_USAGE, echo, fail, output_target, state
-from cipco.cli.exports import Write, parse_day, record_writer, write_file, writer
+from cipco.cli.exports import Write, parse_day, write_file, write_record, writer
 from cipco.cli.options import IncludeRestrictedOpt, OutOpt, OverwriteOpt
 
 T = TypeVar("T")
@@ -65,12 +65,11 @@ def casefile(
 ) -> None:
     """The police case file of one referral: a PDF, and the same content as a workbook."""
     from cipco.documents.casefile import write_case_file
-    from cipco.record_file import record_name
     from cipco.services.referrals import ReferralError
 
-    make = record_writer(write_case_file, "casefile", ref, include_restricted)
-    written = write_document(
-        record_name("casefile", ref), out, overwrite, make, refusals=(ReferralError,)
+    asked = ("casefile", ref, include_restricted)
+    written = write_record(
+        write_case_file, asked, out, overwrite, refusals=(ReferralError,), via=write_document
     )
     echo(f"Case file written to {written.pdf} and {written.workbook}")
     if documents:

@@ -19,7 +19,7 @@ from cipco.cli.common import (
     state,
     ticker,
 )
-from cipco.cli.exports import record_writer, run_export, write_file
+from cipco.cli.exports import run_export, write_record
 from cipco.cli.options import IncludeRestrictedOpt, OutOpt, OverwriteOpt, QuietOpt
 
 ListOutOpt = Annotated[
@@ -227,15 +227,9 @@ def export_continuity(
     include_restricted: IncludeRestrictedOpt = False,
 ) -> None:
     """Write one exhibit's full continuity record, ready for the police file."""
-    from cipco.record_file import record_name
     from cipco.services.exhibits import ExhibitError
     from cipco.spreadsheets.exhibits_io import export_continuity as run
 
-    path, count = write_file(
-        record_name("continuity", reference),
-        out,
-        overwrite,
-        record_writer(run, "continuity", reference, include_restricted),
-        refusals=(ExhibitError,),
-    )
+    asked = ("continuity", reference, include_restricted)
+    path, count = write_record(run, asked, out, overwrite, refusals=(ExhibitError,))
     echo(f"{count} events of {reference.strip().upper()} written to {path}")

@@ -71,21 +71,6 @@ def writing(make: Callable[[], T]) -> T:
 Write = Callable[["Engine", "OutputTarget", "Clock", str], T]
 
 
-def record_writer(
-    make: Callable[[Engine, RecordFile, OutputTarget], T],
-    kind: str,
-    reference: str,
-    include_restricted: bool,
-) -> Write[T]:
-    """One record's file writer ``make`` (:mod:`cipco.record_file`) as :func:`write_file`
-    calls it."""
-    from cipco.record_file import RecordFile
-
-    return lambda engine, chosen, clock, who: make(
-        engine, RecordFile(kind, reference, clock, who, include_restricted), chosen
-    )
-
-
 def writer(make: Callable[..., T], *subject: Any, **options: Any) -> Write[T]:
     """The file writer ``make`` as :func:`write_file` calls it: every writer of a file takes
     ``(engine, *subject, target, *, clock, actor, **options)``."""
@@ -112,6 +97,32 @@ def write_file(
         return writing(lambda: write(engine, chosen, state.get_clock(), actor()))
     except refusals as exc:
         refused(exc, code)
+
+
+def write_record(
+    make: Callable[[Engine, RecordFile, OutputTarget], T],
+    asked: tuple[str, str, bool],
+    out: Path | None,
+    overwrite: bool,
+    *,
+    refusals: tuple[type[Exception], ...],
+    via: Callable[..., T] | None = None,
+) -> T:
+    """One record's file (:mod:`cipco.record_file`): ``asked`` is (kind, reference,
+    include_restricted); written by ``make`` through :func:`write_file` (or ``via``, which
+    takes the same arguments: a PDF with its workbook)."""
+    from cipco.record_file import RecordFile, record_name
+
+    kind, reference, include_restricted = asked
+    return (via or write_file)(
+        record_name(kind, reference),
+        out,
+        overwrite,
+        lambda engine, chosen, clock, who: make(
+            engine, RecordFile(kind, reference, clock, who, include_restricted), chosen
+        ),
+        refusals=refusals,
+    )
 
 
 def run_export(

@@ -9,7 +9,7 @@ import typer
 from cipco.cli import export_app
 from cipco.cli import imports as _imports  # noqa: F401  (registers every `cipco import LOG`)
 from cipco.cli.common import EXIT_USAGE, echo, fail
-from cipco.cli.exports import parse_day, record_writer, run_export, write_file, writer
+from cipco.cli.exports import parse_day, run_export, write_file, write_record, writer
 from cipco.cli.options import (
     IncludeInternalOpt,
     IncludeRestrictedOpt,
@@ -92,15 +92,9 @@ def export_proforma(
     include_restricted: IncludeRestrictedOpt = False,
 ) -> None:
     """The police referral proforma for one referral, ready to e-mail."""
-    from cipco.record_file import record_name
     from cipco.services.referrals import ReferralError
     from cipco.spreadsheets.proforma import write_proforma
 
-    path = write_file(
-        record_name("proforma", ref),
-        out,
-        overwrite,
-        record_writer(write_proforma, "proforma", ref, include_restricted),
-        refusals=(ReferralError,),
-    )
+    asked = ("proforma", ref, include_restricted)
+    path = write_record(write_proforma, asked, out, overwrite, refusals=(ReferralError,))
     echo(f"Proforma written to {path}")
