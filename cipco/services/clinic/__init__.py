@@ -2,11 +2,19 @@
 
 - :mod:`~cipco.services.clinic.common`: errors, the clinic's states, cadence, look-ups;
 - :mod:`~cipco.services.clinic.agenda`: the agenda generated from every log;
-- :mod:`~cipco.services.clinic.meeting`: clinics, items, actions and attendance changed;
+- :mod:`~cipco.services.clinic.meeting`: clinics, items and attendance changed;
+- :mod:`~cipco.services.clinic.actions`: the action log changed (done, dropped, reopened);
 - :mod:`~cipco.services.clinic.queries`: the clinics list (:data:`SPEC`), the action log
   (:data:`ACTIONS_SPEC`), a clinic's agenda and the view of one clinic.
 """
 
+from cipco.services.clinic.actions import (
+    add_action,
+    complete_action,
+    drop_action,
+    reopen_action,
+    update_action,
+)
 from cipco.services.clinic.agenda import (
     SECTION_CARRIED,
     SECTION_DUE,
@@ -55,21 +63,16 @@ from cipco.services.clinic.common import (
     writable,
 )
 from cipco.services.clinic.meeting import (
-    add_action,
     add_attendee,
     add_item,
-    complete_action,
     create_clinic,
-    drop_action,
     drop_item,
     move_clinic,
     move_item,
     remove_attendee,
-    reopen_action,
     restore_item,
     set_note,
     set_presence,
-    update_action,
     update_clinic,
     update_item,
 )
