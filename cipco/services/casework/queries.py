@@ -14,7 +14,9 @@ from datetime import date, datetime
 from typing import Any, ClassVar
 
 from sqlalchemy import ColumnElement, Select, func, select
+from sqlmodel import Session
 
+from cipco.clock import Clock
 from cipco.dates import format_date, format_datetime
 from cipco.models.casework import (
     CONTACT_LABELS,
@@ -87,6 +89,10 @@ class _CaseService(LogService[ModelT, RowT]):
 
     def default_order(self, ctx: QueryContext, query: PageQuery) -> tuple[Any, ...]:
         return self.default_sort
+
+    def rows_of(self, session: Session, referral_id: int, clock: Clock) -> list[RowT]:
+        """Every row of one referral, in the list's order (as the case view shows them)."""
+        return list(self.stream(session, PageQuery(extra={"referral_id": referral_id}), clock))
 
     def with_person(self, *columns: Any) -> Select[Any]:
         """The list's records, each with the name (and ``columns``) of the person it is of."""

@@ -6,29 +6,34 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlmodel import Session
 
 from cipco.clock import Clock
 from cipco.dates import format_date, format_datetime
-from cipco.models.casework import (
-    CHANNEL_LABELS,
-    DOCUMENT_KIND_LABELS,
-    STATEMENT_LABELS,
-    CaseDocument,
-    Correspondence,
-    CpsAction,
-    MedicalDisclaimer,
-    PartyContact,
-    Statement,
-    StatementMeeting,
-)
 from cipco.models.referral import OTHER_SYSTEMS, Referral
 from cipco.models.vocab import PARTY_KIND_LABELS, PARTY_ROLE_LABELS
-from cipco.services.casework.common import of_referral, people_of
+from cipco.services.casework.common import referral
 from cipco.services.casework.due import DueItem, due_items, paper_items, r7_items
-from cipco.services.casework.papers import disclaimer_state, problems_text
-from cipco.services.casework.queries_papers import size_text
+from cipco.services.casework.papers import problems_text
+from cipco.services.casework.queries import (
+    MEETINGS,
+    PEOPLE,
+    STATEMENTS,
+    MeetingRow,
+    PersonRow,
+    StatementRow,
+)
+from cipco.services.casework.queries_papers import (
+    CPS,
+    DISCLAIMERS,
+    DOCUMENTS,
+    LETTERS,
+    CpsRow,
+    DisclaimerRow,
+    DocumentRow,
+    LetterRow,
+)
 from cipco.services.flags import SEVERITY_MARKERS
 
 
@@ -38,107 +43,87 @@ def _due_text(item: DueItem, clock: Clock, reference: str = "") -> str:
     return f"{mark} {item.rule} {where}{item.label}: due {format_datetime(item.due_at)}".strip()
 
 
-def _meeting_line(meeting: StatementMeeting, names: dict[int | None, str]) -> str:
+def _person_line(p: PersonRow) -> str:
+    """``  3 Officer K. Ahmed (Victim, Staff, enhanced rights); last contact: …``."""
+    told = format_datetime(p.last_contact_at) if p.last_contact_at else "no contact logged"
+    extras = ", enhanced rights" if p.enhanced_rights else ""
+    extras += ", do not share" if p.do_not_share else ""
+    return (
+        f"  {p.id} {p.name} ({PARTY_ROLE_LABELS.get(p.role, p.role)}, "
+        f"{PARTY_KIND_LABELS.get(p.kind, p.kind)}{extras}); last contact: {told}"
+    )
+
+
+def _statement_line(s: StatementRow) -> str:
+    due = f", due {format_date(s.due_on)}" if s.due_on and not s.sent_on else ""
+    problems = f"; problems: {problems_text(list(s.problems))}" if s.problems else ""
+    return f"  {s.id} from {s.person}: {s.state_text}{due}{problems}"
+
+
+def _meeting_line(m: MeetingRow) -> str:
     """``  2 with Officer B. Quinn at 25/11/2026 14:00, Visits hall; release confirmed …``."""
     where = ", ".join(
-        part
-        for part in (meeting.place, f"officer {meeting.officer}" if meeting.officer else "")
-        if part
+        part for part in (m.place, f"officer {m.officer}" if m.officer else "") if part
     )
-    if meeting.release_confirmed_on:
-        release = f"release confirmed {format_date(meeting.release_confirmed_on)}"
-    elif meeting.release_requested_on:
-        release = f"release asked {format_date(meeting.release_requested_on)}"
+    if m.release_confirmed_on:
+        release = f"release confirmed {format_date(m.release_confirmed_on)}"
+    elif m.release_requested_on:
+        release = f"release asked {format_date(m.release_requested_on)}"
     else:
         release = ""
-    said = "; ".join(part for part in (release, "held" if meeting.held else "") if part)
-    name = names.get(meeting.party_id, "?")
+    said = "; ".join(part for part in (release, "held" if m.held else "") if part)
     return (
-        f"  {meeting.id} with {name} at {format_datetime(meeting.meets_at)}"
+        f"  {m.id} with {m.person} at {format_datetime(m.meets_at)}"
         + (f", {where}" if where else "")
         + (f"; {said}" if said else "")
     )
 
 
+def _disclaimer_line(d: DisclaimerRow) -> str:
+    who = d.person if d.party_id is not None else "the suspect"
+    return f"  {d.id} to {who}: {d.state} (issued {format_date(d.issued_on)})"
+
+
+def _cps_line(a: CpsRow) -> str:
+    return (
+        f"  {a.id} {a.action}"
+        + (f", due {format_date(a.due_on)}" if a.due_on else "")
+        + (f", owner {a.owner}" if a.owner else "")
+        + (f", done {format_date(a.done_on)}" if a.done_on else ", open")
+    )
+
+
+def _letter_line(c: LetterRow) -> str:
+    return f"  {format_datetime(c.sent_at)} {c.channel_text} to {c.recipient}: {c.subject}"
+
+
+def _document_line(d: DocumentRow) -> str:
+    return (
+        f"  {d.id} {d.title} ({d.kind_text}, {d.filename}, {d.size_text}, added "
+        f"{format_datetime(d.added_at)} by {d.added_by}) SHA-256 {d.sha256}"
+    )
+
+
+SECTIONS: tuple[tuple[str, Any, Callable[[Any], str]], ...] = (
+    ("People", PEOPLE, _person_line),
+    ("Statements", STATEMENTS, _statement_line),
+    ("Statement meetings", MEETINGS, _meeting_line),
+    ("Medical disclaimers", DISCLAIMERS, _disclaimer_line),
+    ("CPS actions", CPS, _cps_line),
+    ("Correspondence", LETTERS, _letter_line),
+    ("Case documents", DOCUMENTS, _document_line),
+)
+"""Each part of ``cipco case show``: its title, the list it reads (the rows the case view
+shows, in its order) and a row's line."""
+
+
 def case_lines(session: Session, referral_id: int, clock: Clock) -> list[str]:
     """Every person and paper of the referral, numbered as the ``cipco case`` commands take
     them, then what is due."""
-    case = session.get(Referral, referral_id)
-    assert case is not None
+    case = referral(session, referral_id)
     lines = [f"{case.reference}: people and papers"]
-    last = dict(
-        session.execute(
-            select(PartyContact.party_id, func.max(PartyContact.happened_at))
-            .where(PartyContact.referral_id == referral_id)
-            .group_by(PartyContact.party_id)
-        ).all()
-    )
-    people = people_of(session, referral_id)
-    names = {p.id: p.name for p in people}
-    lines.append("People:" if people else "People: none recorded")
-    for p in people:
-        told = format_datetime(last[p.id]) if p.id in last else "no contact logged"
-        extras = ", enhanced rights" if p.enhanced_rights else ""
-        extras += ", do not share" if p.do_not_share else ""
-        lines.append(
-            f"  {p.id} {p.name} ({PARTY_ROLE_LABELS.get(p.role, p.role)}, "
-            f"{PARTY_KIND_LABELS.get(p.kind, p.kind)}{extras}); last contact: {told}"
-        )
-    sections: list[tuple[str, Any, Callable[[Any], str]]] = [
-        (
-            "Statements",
-            Statement,
-            lambda s: (
-                f"  {s.id} from {names.get(s.party_id, '?')}: "
-                f"{STATEMENT_LABELS.get(s.state, s.state)}"
-                + (f", due {format_date(s.due_on)}" if s.due_on and not s.sent_on else "")
-                + (f"; problems: {problems_text(s.problems)}" if s.problems else "")
-            ),
-        ),
-        (
-            "Statement meetings",
-            StatementMeeting,
-            lambda m: _meeting_line(m, names),
-        ),
-        (
-            "Medical disclaimers",
-            MedicalDisclaimer,
-            lambda d: (
-                f"  {d.id} to "
-                f"{names.get(d.party_id, '?') if d.party_id else 'the suspect'}: "
-                f"{disclaimer_state(d)} (issued {format_date(d.issued_on)})"
-            ),
-        ),
-        (
-            "CPS actions",
-            CpsAction,
-            lambda a: (
-                f"  {a.id} {a.action}"
-                + (f", due {format_date(a.due_on)}" if a.due_on else "")
-                + (f", owner {a.owner}" if a.owner else "")
-                + (f", done {format_date(a.done_on)}" if a.done_on else ", open")
-            ),
-        ),
-        (
-            "Correspondence",
-            Correspondence,
-            lambda c: (
-                f"  {format_datetime(c.sent_at)} {CHANNEL_LABELS.get(c.channel, c.channel)} "
-                f"to {c.recipient}: {c.subject}"
-            ),
-        ),
-        (
-            "Case documents",
-            CaseDocument,
-            lambda d: (
-                f"  {d.id} {d.title} ({DOCUMENT_KIND_LABELS.get(d.kind, d.kind)}, "
-                f"{d.filename}, {size_text(d.size)}, added {format_datetime(d.added_at)} by "
-                f"{d.added_by}) SHA-256 {d.sha256}"
-            ),
-        ),
-    ]
-    for title, model, line in sections:
-        rows = [line(record) for record in of_referral(session, model, referral_id)]
+    for title, service, line in SECTIONS:
+        rows = [line(row) for row in service.rows_of(session, referral_id, clock)]
         lines.append(f"{title}:" if rows else f"{title}: none recorded")
         lines.extend(rows)
     refs = [
