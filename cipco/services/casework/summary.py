@@ -13,27 +13,11 @@ from cipco.clock import Clock
 from cipco.dates import format_date, format_datetime
 from cipco.models.referral import OTHER_SYSTEMS, Referral
 from cipco.models.vocab import PARTY_KIND_LABELS, PARTY_ROLE_LABELS
+from cipco.services.casework import queries as lists
+from cipco.services.casework import queries_papers as paper_lists
 from cipco.services.casework.common import referral
 from cipco.services.casework.due import DueItem, due_items, paper_items, r7_items
 from cipco.services.casework.papers import problems_text
-from cipco.services.casework.queries import (
-    MEETINGS,
-    PEOPLE,
-    STATEMENTS,
-    MeetingRow,
-    PersonRow,
-    StatementRow,
-)
-from cipco.services.casework.queries_papers import (
-    CPS,
-    DISCLAIMERS,
-    DOCUMENTS,
-    LETTERS,
-    CpsRow,
-    DisclaimerRow,
-    DocumentRow,
-    LetterRow,
-)
 from cipco.services.flags import SEVERITY_MARKERS
 
 
@@ -43,7 +27,7 @@ def _due_text(item: DueItem, clock: Clock, reference: str = "") -> str:
     return f"{mark} {item.rule} {where}{item.label}: due {format_datetime(item.due_at)}".strip()
 
 
-def _person_line(p: PersonRow) -> str:
+def _person_line(p: lists.PersonRow) -> str:
     """``  3 Officer K. Ahmed (Victim, Staff, enhanced rights); last contact: …``."""
     told = format_datetime(p.last_contact_at) if p.last_contact_at else "no contact logged"
     extras = ", enhanced rights" if p.enhanced_rights else ""
@@ -54,13 +38,13 @@ def _person_line(p: PersonRow) -> str:
     )
 
 
-def _statement_line(s: StatementRow) -> str:
+def _statement_line(s: lists.StatementRow) -> str:
     due = f", due {format_date(s.due_on)}" if s.due_on and not s.sent_on else ""
     problems = f"; problems: {problems_text(list(s.problems))}" if s.problems else ""
     return f"  {s.id} from {s.person}: {s.state_text}{due}{problems}"
 
 
-def _meeting_line(m: MeetingRow) -> str:
+def _meeting_line(m: lists.MeetingRow) -> str:
     """``  2 with Officer B. Quinn at 25/11/2026 14:00, Visits hall; release confirmed …``."""
     where = ", ".join(
         part for part in (m.place, f"officer {m.officer}" if m.officer else "") if part
@@ -79,12 +63,12 @@ def _meeting_line(m: MeetingRow) -> str:
     )
 
 
-def _disclaimer_line(d: DisclaimerRow) -> str:
+def _disclaimer_line(d: paper_lists.DisclaimerRow) -> str:
     who = d.person if d.party_id is not None else "the suspect"
     return f"  {d.id} to {who}: {d.state} (issued {format_date(d.issued_on)})"
 
 
-def _cps_line(a: CpsRow) -> str:
+def _cps_line(a: paper_lists.CpsRow) -> str:
     return (
         f"  {a.id} {a.action}"
         + (f", due {format_date(a.due_on)}" if a.due_on else "")
@@ -93,11 +77,11 @@ def _cps_line(a: CpsRow) -> str:
     )
 
 
-def _letter_line(c: LetterRow) -> str:
+def _letter_line(c: paper_lists.LetterRow) -> str:
     return f"  {format_datetime(c.sent_at)} {c.channel_text} to {c.recipient}: {c.subject}"
 
 
-def _document_line(d: DocumentRow) -> str:
+def _document_line(d: paper_lists.DocumentRow) -> str:
     return (
         f"  {d.id} {d.title} ({d.kind_text}, {d.filename}, {d.size_text}, added "
         f"{format_datetime(d.added_at)} by {d.added_by}) SHA-256 {d.sha256}"
@@ -105,13 +89,13 @@ def _document_line(d: DocumentRow) -> str:
 
 
 SECTIONS: tuple[tuple[str, Any, Callable[[Any], str]], ...] = (
-    ("People", PEOPLE, _person_line),
-    ("Statements", STATEMENTS, _statement_line),
-    ("Statement meetings", MEETINGS, _meeting_line),
-    ("Medical disclaimers", DISCLAIMERS, _disclaimer_line),
-    ("CPS actions", CPS, _cps_line),
-    ("Correspondence", LETTERS, _letter_line),
-    ("Case documents", DOCUMENTS, _document_line),
+    ("People", lists.PEOPLE, _person_line),
+    ("Statements", lists.STATEMENTS, _statement_line),
+    ("Statement meetings", lists.MEETINGS, _meeting_line),
+    ("Medical disclaimers", paper_lists.DISCLAIMERS, _disclaimer_line),
+    ("CPS actions", paper_lists.CPS, _cps_line),
+    ("Correspondence", paper_lists.LETTERS, _letter_line),
+    ("Case documents", paper_lists.DOCUMENTS, _document_line),
 )
 """Each part of ``cipco case show``: its title, the list it reads (the rows the case view
 shows, in its order) and a row's line."""
