@@ -4,6 +4,7 @@ bytes and hashes, the CLI a coordinator uses, and the case file's sections."""
 from __future__ import annotations
 
 import hashlib
+import io
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -760,3 +761,33 @@ def test_every_paper_change_moves_the_referrals_next_deadline(
     with session_scope(engine, actor="tester", clock=clock) as s:
         papers.remove_paper(session=s, kind="statement", record_id=st_id)
     assert next_due() == before
+
+
+class _ChangedOnSecondRead(io.BytesIO):
+    """A file someone rewrites after cipco hashed it and before it is stored."""
+
+    def __init__(self) -> None:
+        super().__init__(b"%PDF first version" * 100)
+        self.seeks = 0
+
+    def seek(self, pos: int, whence: int = 0) -> int:
+        self.seeks += 1
+        if self.seeks == 3:  # the rewind before the bytes are stored
+            super().seek(0)
+            self.write(b"%PDF other version" * 100)
+        return super().seek(pos, whence)
+
+
+def test_a_file_changed_while_it_is_attached_is_refused_and_nothing_is_kept(
+    engine: Engine, clock: FixedClock
+) -> None:
+    rid, _e, _p = _case(engine, clock)
+    upload = documents.Upload("statement.pdf", _ChangedOnSecondRead)
+    with (
+        pytest.raises(documents.DocumentError, match="changed while it was being attached"),
+        session_scope(engine, actor="tester", clock=clock) as s,
+    ):
+        documents.attach(session=s, referral_id=rid, upload=upload, clock=clock)
+    with read_scope(engine, clock=clock) as s:
+        assert s.scalars(select(CaseDocument)).all() == []
+        assert s.execute(text("select count(*) from document_chunk")).scalar() == 0

@@ -529,9 +529,9 @@ def document_out(document_id: IdArg, out: OutOpt = None, overwrite: OverwriteOpt
     """Write a stored document to a file (its SHA-256 checked as it is read)."""
     from cipco.cli.exports import write_file
     from cipco.db import read_scope
-    from cipco.services.casework.documents import DocumentError, document, save_document
+    from cipco.services.casework.documents import DOCUMENTS, DocumentError, save_document
 
-    suffix = _read(lambda s: Path(document(s, document_id).filename).suffix or ".bin")
+    suffix = _read(lambda s: Path(DOCUMENTS.load(s, document_id).filename).suffix or ".bin")
 
     def write(engine: Any, target: Any, clock: Any, _who: str) -> Path:
         with read_scope(engine, clock=clock) as session:

@@ -14,7 +14,7 @@ import hashlib
 import io
 import os
 import stat
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -87,20 +87,41 @@ def media_type(filename: str) -> str:
     return found
 
 
-def _hash(stream: BinaryIO, limit: int) -> tuple[str, int]:
-    digest, size = hashlib.sha256(), 0
-    while block := stream.read(CHUNK_BYTES):
-        size += len(block)
-        if size > limit:
-            break
-        digest.update(block)
-    return digest.hexdigest(), size
+class Seen:
+    """The SHA-256 and size of the bytes that have passed through :meth:`passing`."""
+
+    def __init__(self) -> None:
+        self.digest = hashlib.sha256()
+        self.size = 0
+
+    def passing(self, blocks: Iterable[bytes]) -> Iterator[bytes]:
+        for block in blocks:
+            self.digest.update(block)
+            self.size += len(block)
+            yield block
+
+    @property
+    def sha256(self) -> str:
+        return self.digest.hexdigest()
 
 
-def _chunks(stream: BinaryIO, digest: hashlib._Hash) -> Iterator[bytes]:
+def _blocks(stream: BinaryIO) -> Iterator[bytes]:
     while block := stream.read(CHUNK_BYTES):
-        digest.update(block)
         yield block
+
+
+def _stored(session: Session, document_id: int) -> Iterator[bytes]:
+    table = DocumentChunk.__table__  # type: ignore[attr-defined]
+    return read_chunks(session.connection(), table, {"document_id": document_id})
+
+
+def _seen(blocks: Iterable[bytes], limit: int | None = None) -> Seen:
+    """The hash and size of ``blocks``, read until past ``limit`` bytes at the most."""
+    seen = Seen()
+    for _block in seen.passing(blocks):
+        if limit is not None and seen.size > limit:
+            break
+    return seen
 
 
 def _too_big(name: str, size: int, limit: int) -> DocumentError:
@@ -154,12 +175,22 @@ def _check_supersedes(session: Session, referral_id: int, supersedes_id: int | N
         )
 
 
-def _store(session: Session, document: CaseDocument, chunks: Iterator[bytes]) -> CaseDocument:
-    """Add the document's row, then stream its bytes into ``document_chunk``."""
+def _store(session: Session, document: CaseDocument, stream: BinaryIO) -> CaseDocument:
+    """Add the document's row, then stream its bytes into ``document_chunk``; refused,
+    nothing saved, if they are not the bytes hashed before (the file changed meanwhile)."""
     session.add(document)
     session.flush()
     table = DocumentChunk.__table__  # type: ignore[attr-defined]
-    write_chunks(session.connection(), table, {"document_id": document.id}, chunks)
+    seen = Seen()
+    write_chunks(
+        session.connection(), table, {"document_id": document.id}, seen.passing(_blocks(stream))
+    )
+    if seen.sha256 != document.sha256:
+        raise DocumentError(
+            f"file: {clean(document.filename)} changed while it was being attached; nothing "
+            "was saved, attach it again",
+            field="path",
+        )
     return document
 
 
@@ -178,7 +209,7 @@ def _checked(session: Session, referral_id: int, filename: str, title: str, kind
 
 @dataclass(frozen=True)
 class Upload:
-    """What is attached: the name it is filed under and how to open its bytes (opened
+    """What is attached: the name it is filed under and how to open its bytes (read
     twice: once to hash, once to store). :meth:`file` for a file the user chose,
     :meth:`made` for bytes cipco made itself (a letter's PDF)."""
 
@@ -220,12 +251,11 @@ def attach(
         stream.seek(0)
         if size > limit:
             raise _too_big(shown, size, limit)
-        sha256, size = _hash(stream, limit)
-        if size > limit:
-            raise _too_big(shown, size, limit)
+        seen = _seen(_blocks(stream), limit)
+        if seen.size > limit:
+            raise _too_big(shown, seen.size, limit)
         stream.seek(0)
-        digest = hashlib.sha256()
-        document = _store(
+        return _store(
             session,
             CaseDocument(
                 referral_id=referral_id,
@@ -233,38 +263,23 @@ def attach(
                 title=title,
                 filename=filename,
                 media_type=media_type(filename),
-                size=size,
-                sha256=sha256,
+                size=seen.size,
+                sha256=seen.sha256,
                 added_at=clock.now(),
                 added_by=audit.actor_of(session),
                 supersedes_id=supersedes_id,
             ),
-            _chunks(stream, digest),
+            stream,
         )
-    if digest.hexdigest() != sha256:
-        raise DocumentError(
-            f"file: {shown} changed while it was being attached; nothing was saved, attach "
-            "it again",
-            field="path",
-        )
-    return document
-
-
-def document(session: Session, document_id: int) -> CaseDocument:
-    return DOCUMENTS.load(session, document_id)  # type: ignore[no-any-return]
 
 
 def read_document(session: Session, document_id: int) -> Iterator[bytes]:
     """The document's bytes, a chunk at a time. After the last chunk the size and SHA-256
     are checked: bytes altered outside cipco raise :class:`DocumentError`."""
-    found = document(session, document_id)
-    digest, size = hashlib.sha256(), 0
-    table = DocumentChunk.__table__  # type: ignore[attr-defined]
-    for chunk in read_chunks(session.connection(), table, {"document_id": document_id}):
-        digest.update(chunk)
-        size += len(chunk)
-        yield chunk
-    if size != found.size or digest.hexdigest() != found.sha256:
+    found = DOCUMENTS.load(session, document_id)
+    seen = Seen()
+    yield from seen.passing(_stored(session, document_id))
+    if seen.size != found.size or seen.sha256 != found.sha256:
         raise DocumentError(
             f"document {document_id} ({clean(found.filename)}) no longer matches the SHA-256 "
             "recorded when it was added: its bytes were altered outside cipco"
@@ -304,17 +319,13 @@ def check_documents(session: Session) -> list[Problem]:
         .join(Referral, Referral.id == CaseDocument.referral_id)
         .order_by(CaseDocument.id)
     ).all()
-    table = DocumentChunk.__table__  # type: ignore[attr-defined]
     for document_id, size, sha256, reference in rows:
-        digest, found = hashlib.sha256(), 0
-        for chunk in read_chunks(session.connection(), table, {"document_id": document_id}):
-            digest.update(chunk)
-            found += len(chunk)
-        if found != size:
+        seen = _seen(_stored(session, document_id))
+        if seen.size != size:
             problems.append(
-                Problem(document_id, reference, f"{found:,} bytes stored, {size:,} recorded")
+                Problem(document_id, reference, f"{seen.size:,} bytes stored, {size:,} recorded")
             )
-        elif digest.hexdigest() != sha256:
+        elif seen.sha256 != sha256:
             problems.append(
                 Problem(document_id, reference, "the bytes no longer match the recorded SHA-256")
             )
