@@ -71,3 +71,25 @@ def test_the_demo_letter_falls_back_to_the_crime_reference_before_a_decision(
         engine.dispose()
     assert letter.template == "crime_reference"
     assert "crime reference number" in letter.body
+
+
+def test_no_demo_referral_names_one_person_twice(demo_db: Path, clock: FixedClock) -> None:
+    """A staff victim is never also listed as a witness to their own assault (the demo once
+    drew the witness from the same staff list and named Nurse F. Osei as both)."""
+    from sqlalchemy import func, select
+
+    from cipco.models.referral import ReferralParty
+
+    engine = prepare(demo_db)
+    try:
+        with session_scope(engine, actor="tester", clock=clock, write=False) as session:
+            twice = session.execute(
+                select(ReferralParty.referral_id, ReferralParty.name)
+                .group_by(ReferralParty.referral_id, ReferralParty.name)
+                .having(func.count() > 1)
+            ).all()
+            people = session.scalar(select(func.count()).select_from(ReferralParty))
+    finally:
+        engine.dispose()
+    assert people and people > 100  # the check reads a demo with people on it
+    assert twice == []

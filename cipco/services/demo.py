@@ -467,11 +467,14 @@ def generate(
                 }
             )
         if rng.random() < 0.5:
+            witness = rng.choice(STAFF)
+            if staff_victim and witness == staff_name:  # the next colleague, not the victim
+                witness = STAFF[(STAFF.index(witness) + 1) % len(STAFF)]
             party_rows.append(
                 {
                     "role": "witness",
                     "kind": "staff",
-                    "name": rng.choice(STAFF),
+                    "name": witness,
                     "nomis_number": None,
                     "statement_taken": rng.random() < 0.7,
                     "enhanced_rights": False,
